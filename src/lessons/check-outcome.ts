@@ -1,0 +1,48 @@
+import type { LessonSandbox, ScriptRun } from './lesson-sandbox';
+import type { LessonStep } from './types';
+
+export interface CheckOutcome {
+  passed: boolean;
+  reason: 'passed' | 'failed' | 'timeout';
+  /** What the learner sees: the check's last output line, or a plain explanation. */
+  message: string;
+  exitCode: number | null;
+  durationMs: number;
+}
+
+export const MESSAGE_MAX_CHARS = 300;
+/** A check only needs its last line; the cap keeps a flooding check from filling memory. */
+export const CHECK_OUTPUT_CAP_BYTES = 64 * 1024;
+
+function lastLine(output: string): string {
+  const lines = output.replace(/\r/g, '\n').split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!.trim();
+    if (l) return l;
+  }
+  return '';
+}
+
+function shorten(s: string): string {
+  return s.length > MESSAGE_MAX_CHARS ? `${s.slice(0, MESSAGE_MAX_CHARS - 1)}…` : s;
+}
+
+/** Turns a check script run into a result a learner can read; works for silent, flooding and hung checks alike. */
+export function interpretCheck(run: ScriptRun, timeoutMs: number): CheckOutcome {
+  const base = { exitCode: run.exitCode, durationMs: run.durationMs };
+  if (run.timedOut) {
+    return { ...base, passed: false, reason: 'timeout', message: `The check did not finish within ${Math.round(timeoutMs / 1000)} s, so the step is not marked done.` };
+  }
+  if (run.exitCode === 0) {
+    const line = lastLine(run.output).replace(/^(PASS|OK):\s*/i, '');
+    return { ...base, passed: true, reason: 'passed', message: shorten(line || 'Done!') };
+  }
+  const line = lastLine(run.output).replace(/^FAIL:\s*/i, '');
+  const message = line ? shorten(line) : `Not done yet (the check exited with code ${run.exitCode ?? 'unknown'} and printed no message).`;
+  return { ...base, passed: false, reason: 'failed', message };
+}
+
+export async function runCheck(sandbox: LessonSandbox, step: Pick<LessonStep, 'check' | 'checkTimeoutMs'>): Promise<CheckOutcome> {
+  const run = await sandbox.run(step.check, { timeoutMs: step.checkTimeoutMs, outputCapBytes: CHECK_OUTPUT_CAP_BYTES });
+  return interpretCheck(run, step.checkTimeoutMs);
+}
