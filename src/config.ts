@@ -1,0 +1,244 @@
+import { z } from 'zod';
+import { AppError } from './errors';
+
+export type SlackMode = 'local' | 'socket' | 'http';
+export type SandboxProfile = 'privileged' | 'sysbox' | 'test-host-cgroup';
+
+export interface SandboxConfig {
+  /** How the DinD container gets its powers; `test-host-cgroup` is the test-machine concession. */
+  profile: SandboxProfile;
+  memoryMb: number;
+  cpus: number;
+  pidsLimit: number;
+  idleMinutes: number;
+  maxLifetimeMinutes: number;
+  maxSandboxes: number;
+  warmPool: number;
+  commandTimeoutSeconds: number;
+  commandMaxTimeoutSeconds: number;
+  outputCapBytes: number;
+  commandsPerMinute: number;
+  /** Registry mirror for the nested engines; unset means the built-in offline mirror. */
+  registryMirror?: string;
+  blockEgress: boolean;
+}
+
+export interface Config {
+  mode: SlackMode;
+  slack: {
+    botToken?: string;
+    appToken?: string;
+    signingSecret?: string;
+    apiUrl: string;
+    port: number;
+  };
+  /** Unset: an embedded PostgreSQL is started in `dataDir`. */
+  databaseUrl?: string;
+  dockerHost?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  adminUserIds: string[];
+  dataDir: string;
+  eventRetentionHours: number;
+  shutdownDeadlineMs: number;
+  sandbox: SandboxConfig;
+}
+
+export class ConfigError extends AppError {
+  constructor(readonly problems: string[]) {
+    super('CONFIG_INVALID', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+function intVar(expect: string, min: number, max: number, def: number) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return def;
+        const n = Number(v);
+        if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+          ctx.addIssue({ code: 'custom', message: `expected ${expect} (a whole number from ${min} to ${max}), got "${v}"` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+  );
+}
+
+function numVar(expect: string, min: number, max: number, def: number) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return def;
+        const n = Number(v);
+        if (!/^\d+(\.\d+)?$/.test(v.trim()) || n < min || n > max) {
+          ctx.addIssue({ code: 'custom', message: `expected ${expect} (a number from ${min} to ${max}), got "${v}"` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+  );
+}
+
+function boolVar(def: boolean) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return def;
+        const s = v.trim().toLowerCase();
+        if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+        if (['0', 'false', 'no', 'off'].includes(s)) return false;
+        ctx.addIssue({ code: 'custom', message: `expected true or false, got "${v}"` });
+        return z.NEVER;
+      }),
+  );
+}
+
+const urlVar = (expect: string, protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected ${expect}`);
+
+const schema = z.object({
+  SLACK_BOT_TOKEN: opt(z.string().regex(/^xoxb-\S+$/, 'expected a bot token starting with "xoxb-"')),
+  SLACK_APP_TOKEN: opt(z.string().regex(/^xapp-\S+$/, 'expected an app-level token starting with "xapp-" (scope connections:write)')),
+  SLACK_SIGNING_SECRET: opt(z.string().regex(/^[0-9a-f]{16,}$/i, 'expected the app\'s signing secret (hexadecimal)')),
+  PORT: intVar('a TCP port for HTTP mode', 1, 65535, 3000),
+  SLACK_API_URL: opt(urlVar('an http(s) URL ending in /api/, e.g. https://slack.com/api/', ['http:', 'https:'])),
+  DATABASE_URL: opt(urlVar('a PostgreSQL URL such as postgresql://user:pass@host:5432/db', ['postgres:', 'postgresql:'])),
+  DOCKER_HOST: opt(z.string().regex(/^(unix|tcp|npipe|ssh):\/\/\S+$/, 'expected unix:///path, tcp://host:port or ssh://host')),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+  ),
+  ADMIN_USER_IDS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const ids = v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const bad = ids.filter((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
+        if (bad.length) {
+          ctx.addIssue({ code: 'custom', message: `expected comma-separated Slack user ids like U012ABCDEF, got "${bad.join(', ')}"` });
+          return z.NEVER;
+        }
+        return ids;
+      }),
+  ),
+  DOCKHAND_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
+  EVENT_RETENTION_HOURS: intVar('hours to remember processed Slack event ids', 1, 24 * 90, 72),
+  SHUTDOWN_DEADLINE_MS: intVar('milliseconds to let in-flight work finish on shutdown', 100, 600000, 4000),
+  SANDBOX_PROFILE: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['privileged', 'sysbox', 'test-host-cgroup'], {
+        error: 'expected privileged, sysbox or test-host-cgroup (the last only for test machines without --privileged)',
+      })
+      .default('privileged'),
+  ),
+  SANDBOX_MEMORY_MB: intVar('sandbox memory in MiB, nested containers included', 128, 65536, 1024),
+  SANDBOX_CPUS: numVar('CPUs per sandbox', 0.1, 64, 1),
+  SANDBOX_PIDS_LIMIT: intVar('max processes per sandbox', 64, 65536, 1024),
+  SANDBOX_IDLE_MINUTES: intVar('minutes before an idle sandbox is removed', 1, 1440, 20),
+  SANDBOX_MAX_LIFETIME_MINUTES: intVar('hard lifetime of a sandbox in minutes', 1, 10080, 240),
+  SANDBOX_MAX_COUNT: intVar('the most sandboxes running at once', 1, 10000, 20),
+  SANDBOX_WARM_POOL: intVar('ready sandboxes kept waiting', 0, 100, 0),
+  COMMAND_TIMEOUT_SECONDS: intVar('the default command timeout in seconds', 1, 3600, 60),
+  COMMAND_MAX_TIMEOUT_SECONDS: intVar('the longest command timeout allowed in seconds', 1, 7200, 600),
+  COMMAND_OUTPUT_CAP_BYTES: intVar('bytes of output kept per command', 1024, 64 * 1024 * 1024, 1024 * 1024),
+  COMMANDS_PER_MINUTE: intVar('commands a learner may send per minute', 1, 600, 30),
+  SANDBOX_REGISTRY_MIRROR: opt(urlVar('an http(s) URL of a registry mirror, e.g. http://10.0.0.5:5000', ['http:', 'https:'])),
+  SANDBOX_BLOCK_EGRESS: boolVar(false),
+});
+
+/** Reads and validates the whole environment at once; throws ConfigError listing every problem. */
+export function readConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const v = parsed.data;
+  const problems: string[] = [];
+
+  let mode: SlackMode;
+  if (!v.SLACK_BOT_TOKEN && !v.SLACK_APP_TOKEN && !v.SLACK_SIGNING_SECRET) {
+    mode = 'local';
+  } else if (!v.SLACK_BOT_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN: missing; expected a bot token starting with "xoxb-" when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set');
+    mode = 'local';
+  } else if (v.SLACK_APP_TOKEN) {
+    mode = 'socket';
+  } else if (v.SLACK_SIGNING_SECRET) {
+    mode = 'http';
+  } else {
+    problems.push('SLACK_APP_TOKEN: missing; expected an "xapp-" token for Socket Mode (or set SLACK_SIGNING_SECRET for HTTP mode)');
+    mode = 'local';
+  }
+  if (v.COMMAND_TIMEOUT_SECONDS > v.COMMAND_MAX_TIMEOUT_SECONDS) {
+    problems.push(
+      `COMMAND_TIMEOUT_SECONDS: expected at most COMMAND_MAX_TIMEOUT_SECONDS (${v.COMMAND_MAX_TIMEOUT_SECONDS}), got ${v.COMMAND_TIMEOUT_SECONDS}`,
+    );
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  let apiUrl = v.SLACK_API_URL ?? 'https://slack.com/api/';
+  if (!apiUrl.endsWith('/')) apiUrl += '/';
+
+  return {
+    mode,
+    slack: {
+      botToken: v.SLACK_BOT_TOKEN,
+      appToken: v.SLACK_APP_TOKEN,
+      signingSecret: v.SLACK_SIGNING_SECRET,
+      apiUrl,
+      port: v.PORT,
+    },
+    databaseUrl: v.DATABASE_URL,
+    dockerHost: v.DOCKER_HOST,
+    logLevel: v.LOG_LEVEL,
+    adminUserIds: v.ADMIN_USER_IDS,
+    dataDir: v.DOCKHAND_DATA_DIR,
+    eventRetentionHours: v.EVENT_RETENTION_HOURS,
+    shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
+    sandbox: {
+      profile: v.SANDBOX_PROFILE,
+      memoryMb: v.SANDBOX_MEMORY_MB,
+      cpus: v.SANDBOX_CPUS,
+      pidsLimit: v.SANDBOX_PIDS_LIMIT,
+      idleMinutes: v.SANDBOX_IDLE_MINUTES,
+      maxLifetimeMinutes: v.SANDBOX_MAX_LIFETIME_MINUTES,
+      maxSandboxes: v.SANDBOX_MAX_COUNT,
+      warmPool: v.SANDBOX_WARM_POOL,
+      commandTimeoutSeconds: v.COMMAND_TIMEOUT_SECONDS,
+      commandMaxTimeoutSeconds: v.COMMAND_MAX_TIMEOUT_SECONDS,
+      outputCapBytes: v.COMMAND_OUTPUT_CAP_BYTES,
+      commandsPerMinute: v.COMMANDS_PER_MINUTE,
+      registryMirror: v.SANDBOX_REGISTRY_MIRROR,
+      blockEgress: v.SANDBOX_BLOCK_EGRESS,
+    },
+  };
+}

@@ -1,0 +1,445 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, WebSocket } from 'ws';
+
+/**
+ * A local server speaking Slack's wire protocol: the Web API over HTTP and Socket Mode over a WebSocket.
+ * Tests and local mode point the real Bolt app at it (SLACK_API_URL), so every byte goes through Bolt's
+ * own receiver and WebClient.
+ */
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  token?: string;
+  at: number;
+  status: number;
+  response: Record<string, unknown>;
+}
+
+export interface UploadedFile {
+  id: string;
+  filename?: string;
+  title?: string;
+  content: string;
+  channelId?: string;
+  threadTs?: string;
+  completed: boolean;
+}
+
+export interface AckResult {
+  envelopeId: string;
+  payload?: unknown;
+  ackMs: number;
+}
+
+export interface StandInOptions {
+  botToken?: string;
+  appToken?: string;
+  teamId?: string;
+  teamName?: string;
+  botUserId?: string;
+  appId?: string;
+  /** Requests per minute allowed per method; beyond it the call gets 429 and is counted as a violation. */
+  rateLimits?: Record<string, number>;
+  users?: Record<string, { name: string; realName?: string }>;
+  ackTimeoutMs?: number;
+}
+
+type Fault = { kind: 'ratelimit'; retryAfterSec: number } | { kind: 'error'; error: string } | { kind: 'http'; status: number };
+
+export class SlackStandIn extends EventEmitter {
+  readonly calls: RecordedCall[] = [];
+  readonly files = new Map<string, UploadedFile>();
+  readonly rateLimitViolations: { method: string; at: number }[] = [];
+  readonly botToken: string;
+  readonly appToken: string;
+  readonly teamId: string;
+  readonly botUserId: string;
+  readonly appId: string;
+
+  private server?: http.Server;
+  private wss?: WebSocketServer;
+  private sockets = new Set<WebSocket>();
+  private pendingAcks = new Map<string, { resolve: (r: AckResult) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; sentAt: number }>();
+  private faults = new Map<string, Fault[]>();
+  private windowCalls = new Map<string, number[]>();
+  private tsCounter = 0;
+  private baseUrl = '';
+  private readonly opts: StandInOptions;
+
+  constructor(opts: StandInOptions = {}) {
+    super();
+    this.opts = opts;
+    this.botToken = opts.botToken ?? 'xoxb-stand-in-bot-token';
+    this.appToken = opts.appToken ?? 'xapp-stand-in-app-token';
+    this.teamId = opts.teamId ?? 'T0STANDIN';
+    this.botUserId = opts.botUserId ?? 'U0DOCKHAND';
+    this.appId = opts.appId ?? 'A0DOCKHAND';
+  }
+
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  async start(port = 0): Promise<string> {
+    this.server = http.createServer((req, res) => void this.handleHttp(req, res));
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/socket')) return socket.destroy();
+      this.wss!.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.apiUrl;
+  }
+
+  async stop(): Promise<void> {
+    for (const [, p] of this.pendingAcks) {
+      clearTimeout(p.timer);
+      p.reject(new Error('stand-in stopped'));
+    }
+    this.pendingAcks.clear();
+    for (const ws of this.sockets) ws.terminate();
+    this.sockets.clear();
+    this.wss?.close();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections?.();
+  }
+
+  /** Connected Socket Mode clients (Bolt apps). */
+  get connections(): number {
+    return [...this.sockets].filter((s) => s.readyState === WebSocket.OPEN).length;
+  }
+
+  async waitForConnection(timeoutMs = 10000): Promise<void> {
+    await this.waitUntil(() => this.connections > 0, timeoutMs, 'a Socket Mode connection');
+  }
+
+  /** The next call to `method` fails this way (queued; each is used once). */
+  failNext(method: string, fault: { status: 429; retryAfterSec?: number } | { error: string } | { status: number }): void {
+    const list = this.faults.get(method) ?? [];
+    if ('error' in fault) list.push({ kind: 'error', error: fault.error });
+    else if (fault.status === 429) list.push({ kind: 'ratelimit', retryAfterSec: (fault as { retryAfterSec?: number }).retryAfterSec ?? 1 });
+    else list.push({ kind: 'http', status: fault.status });
+    this.faults.set(method, list);
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && c.status === 200 && c.response.ok === true);
+  }
+
+  async waitForCall(method: string, predicate: (c: RecordedCall) => boolean = () => true, timeoutMs = 10000): Promise<RecordedCall> {
+    let found: RecordedCall | undefined;
+    await this.waitUntil(
+      () => (found = this.callsTo(method).find(predicate)) !== undefined,
+      timeoutMs,
+      `a successful ${method} call`,
+    );
+    return found!;
+  }
+
+  // ---- Socket Mode deliveries -------------------------------------------------------------
+
+  /** Sends an Events API envelope and resolves when the app acks it. */
+  sendEvent(
+    event: Record<string, unknown>,
+    opts: { eventId?: string; retryAttempt?: number; retryReason?: string; eventTime?: number } = {},
+  ): Promise<AckResult> {
+    const eventId = opts.eventId ?? `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+    return this.deliver('events_api', {
+      token: 'verification-token-unused',
+      team_id: this.teamId,
+      context_team_id: this.teamId,
+      api_app_id: this.appId,
+      event,
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: opts.eventTime ?? Math.floor(Date.now() / 1000),
+      authorizations: [{ enterprise_id: null, team_id: this.teamId, user_id: this.botUserId, is_bot: true, is_enterprise_install: false }],
+      is_ext_shared_channel: false,
+    }, { retryAttempt: opts.retryAttempt ?? 0, retryReason: opts.retryReason ?? (opts.retryAttempt ? 'timeout' : '') });
+  }
+
+  /** A learner's DM to the bot, as Slack sends `message.im`. */
+  sendDirectMessage(user: string, text: string, opts: { eventId?: string; retryAttempt?: number; channel?: string } = {}): Promise<AckResult> {
+    const ts = this.nextTs();
+    return this.sendEvent(
+      {
+        type: 'message',
+        channel: opts.channel ?? this.dmChannelFor(user),
+        user,
+        text,
+        ts,
+        event_ts: ts,
+        channel_type: 'im',
+        team: this.teamId,
+        client_msg_id: randomUUID(),
+      },
+      opts,
+    );
+  }
+
+  sendSlashCommand(payload: Record<string, unknown>): Promise<AckResult> {
+    return this.deliver('slash_commands', {
+      token: 'verification-token-unused',
+      team_id: this.teamId,
+      api_app_id: this.appId,
+      response_url: `${this.baseUrl}/response/${randomUUID()}`,
+      trigger_id: `${Date.now()}.trigger`,
+      ...payload,
+    });
+  }
+
+  sendInteractive(payload: Record<string, unknown>): Promise<AckResult> {
+    return this.deliver('interactive', {
+      token: 'verification-token-unused',
+      api_app_id: this.appId,
+      team: { id: this.teamId, domain: 'standin' },
+      response_url: `${this.baseUrl}/response/${randomUUID()}`,
+      trigger_id: `${Date.now()}.trigger`,
+      ...payload,
+    });
+  }
+
+  /** A click on a button of a message the bot posted, as a `block_actions` payload. */
+  clickButton(user: string, message: { channel: string; ts: string; blocks?: unknown }, action: { action_id: string; value?: string; block_id?: string }) {
+    return this.sendInteractive({
+      type: 'block_actions',
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.teamId },
+      container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+      channel: { id: message.channel, name: 'directmessage' },
+      message: { type: 'message', ts: message.ts, user: this.botUserId, blocks: message.blocks },
+      actions: [{ type: 'button', action_id: action.action_id, block_id: action.block_id ?? 'b', value: action.value, action_ts: this.nextTs() }],
+      state: { values: {} },
+    });
+  }
+
+  dmChannelFor(user: string): string {
+    return `D${user.replace(/^[UW]/, '')}`;
+  }
+
+  private deliver(type: string, payload: Record<string, unknown>, extra: { retryAttempt?: number; retryReason?: string } = {}): Promise<AckResult> {
+    const ws = [...this.sockets].find((s) => s.readyState === WebSocket.OPEN);
+    if (!ws) return Promise.reject(new Error('no Socket Mode client is connected'));
+    const envelopeId = randomUUID();
+    const envelope = {
+      envelope_id: envelopeId,
+      type,
+      payload,
+      accepts_response_payload: type !== 'events_api',
+      ...(type === 'events_api' ? { retry_attempt: extra.retryAttempt ?? 0, retry_reason: extra.retryReason ?? '' } : {}),
+    };
+    const timeoutMs = this.opts.ackTimeoutMs ?? 3000;
+    return new Promise<AckResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingAcks.delete(envelopeId);
+        reject(new Error(`no ack for ${type} envelope within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pendingAcks.set(envelopeId, { resolve, reject, timer, sentAt: Date.now() });
+      ws.send(JSON.stringify(envelope));
+    });
+  }
+
+  private onSocket(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.on('error', () => this.sockets.delete(ws));
+    ws.on('message', (raw) => {
+      let msg: { envelope_id?: string; payload?: unknown };
+      try {
+        msg = JSON.parse(String(raw));
+      } catch {
+        return;
+      }
+      const pending = msg.envelope_id ? this.pendingAcks.get(msg.envelope_id) : undefined;
+      if (!pending || !msg.envelope_id) return;
+      clearTimeout(pending.timer);
+      this.pendingAcks.delete(msg.envelope_id);
+      const ack = { envelopeId: msg.envelope_id, payload: msg.payload, ackMs: Date.now() - pending.sentAt };
+      this.emit('ack', ack);
+      pending.resolve(ack);
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: this.sockets.size, debug_info: { host: 'stand-in', approximate_connection_time: 18060 }, connection_info: { app_id: this.appId } }));
+  }
+
+  // ---- Web API ------------------------------------------------------------------------------
+
+  private async handleHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const url = new URL(req.url ?? '/', this.baseUrl);
+
+    if (url.pathname.startsWith('/upload/')) return this.handleUpload(url.pathname.slice('/upload/'.length), req, raw, res);
+    if (url.pathname.startsWith('/response/')) {
+      this.record('response_url', parseBody(req, raw), undefined, 200, { ok: true });
+      return send(res, 200, { ok: true });
+    }
+    if (!url.pathname.startsWith('/api/')) return send(res, 404, { ok: false, error: 'not_found' });
+
+    const method = url.pathname.slice('/api/'.length);
+    const args = { ...Object.fromEntries(url.searchParams), ...parseBody(req, raw) };
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
+
+    const fault = this.faults.get(method)?.shift();
+    if (fault?.kind === 'ratelimit') {
+      this.record(method, args, token, 429, { ok: false, error: 'ratelimited' });
+      res.setHeader('Retry-After', String(fault.retryAfterSec));
+      return send(res, 429, { ok: false, error: 'ratelimited' });
+    }
+    if (fault?.kind === 'http') {
+      this.record(method, args, token, fault.status, { ok: false, error: 'http_error' });
+      return send(res, fault.status, { ok: false, error: 'http_error' });
+    }
+    if (this.overRateLimit(method)) {
+      this.rateLimitViolations.push({ method, at: Date.now() });
+      this.record(method, args, token, 429, { ok: false, error: 'ratelimited' });
+      res.setHeader('Retry-After', '1');
+      return send(res, 429, { ok: false, error: 'ratelimited' });
+    }
+
+    const expected = method === 'apps.connections.open' ? this.appToken : this.botToken;
+    let body: Record<string, unknown>;
+    if (fault?.kind === 'error') body = { ok: false, error: fault.error };
+    else if (token === undefined) body = { ok: false, error: 'not_authed' };
+    else if (token !== expected) body = { ok: false, error: 'invalid_auth' };
+    else body = this.answer(method, args);
+    this.record(method, args, token, 200, body);
+    send(res, 200, body);
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const channel = String(args.channel ?? args.channel_id ?? '');
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://standin.slack.test/', team: this.opts.teamName ?? 'Stand-in', user: 'dockhand', team_id: this.teamId, user_id: this.botUserId, bot_id: 'B0DOCKHAND', is_enterprise_install: false };
+      case 'apps.connections.open':
+        return { ok: true, url: `${this.baseUrl.replace('http', 'ws')}/socket?ticket=${randomUUID()}` };
+      case 'chat.postMessage': {
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
+        const ts = this.nextTs();
+        return { ok: true, channel, ts, message: { type: 'message', user: this.botUserId, text: args.text, blocks: args.blocks, ts, thread_ts: args.thread_ts } };
+      }
+      case 'chat.update':
+        if (!channel || !args.ts) return { ok: false, error: 'message_not_found' };
+        return { ok: true, channel, ts: args.ts, text: args.text, message: { text: args.text, blocks: args.blocks } };
+      case 'chat.postEphemeral':
+        if (!channel || !args.user) return { ok: false, error: 'user_not_in_channel' };
+        return { ok: true, message_ts: this.nextTs() };
+      case 'views.publish':
+        if (!args.user_id || !args.view) return { ok: false, error: 'invalid_arguments' };
+        return { ok: true, view: { id: `V${randomUUID().slice(0, 8).toUpperCase()}`, type: 'home', ...(args.view as object) } };
+      case 'conversations.open': {
+        const user = String(args.users ?? '').split(',')[0];
+        if (!user) return { ok: false, error: 'users_list_not_supplied' };
+        return { ok: true, channel: { id: this.dmChannelFor(user) } };
+      }
+      case 'users.info': {
+        const id = String(args.user ?? '');
+        if (!/^[UW][A-Z0-9]+$/.test(id)) return { ok: false, error: 'user_not_found' };
+        const u = this.opts.users?.[id] ?? { name: id.toLowerCase() };
+        return { ok: true, user: { id, team_id: this.teamId, name: u.name, real_name: u.realName ?? u.name, tz: 'Europe/London', is_bot: false, profile: { display_name: u.name, real_name: u.realName ?? u.name } } };
+      }
+      case 'files.getUploadURLExternal': {
+        if (!args.filename || !args.length) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+        this.files.set(id, { id, filename: String(args.filename), content: '', completed: false });
+        return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const list = (Array.isArray(args.files) ? args.files : []) as { id: string; title?: string }[];
+        const missing = list.find((f) => !this.files.has(f.id));
+        if (!list.length || missing) return { ok: false, error: 'file_not_found' };
+        for (const f of list) Object.assign(this.files.get(f.id)!, { title: f.title, channelId: args.channel_id as string | undefined, threadTs: args.thread_ts as string | undefined, completed: true });
+        return { ok: true, files: list.map((f) => ({ id: f.id, title: f.title })) };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private async handleUpload(id: string, req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): Promise<void> {
+    const file = this.files.get(id);
+    if (!file) return send(res, 404, { ok: false, error: 'file_not_found' });
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      const form = await new Request('http://stand-in/', { method: 'POST', headers: { 'content-type': type }, body: raw }).formData();
+      for (const [, value] of form) file.content += typeof value === 'string' ? value : await value.text();
+    } else if (type.startsWith('application/x-www-form-urlencoded')) {
+      const params = new URLSearchParams(raw.toString('utf8'));
+      file.content = params.get('body') ?? params.get('content') ?? raw.toString('utf8');
+    } else {
+      file.content = raw.toString('utf8');
+    }
+    this.record('upload', { id, bytes: raw.length }, undefined, 200, { ok: true });
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`OK - ${raw.length}`);
+  }
+
+  private overRateLimit(method: string): boolean {
+    const limit = this.opts.rateLimits?.[method];
+    if (!limit) return false;
+    const now = Date.now();
+    const recent = (this.windowCalls.get(method) ?? []).filter((t) => now - t < 60000);
+    const over = recent.length >= limit;
+    if (!over) recent.push(now);
+    this.windowCalls.set(method, recent);
+    return over;
+  }
+
+  private record(method: string, args: Record<string, unknown>, token: string | undefined, status: number, response: Record<string, unknown>) {
+    const call: RecordedCall = { method, args, token, at: Date.now(), status, response };
+    this.calls.push(call);
+    this.emit('call', call);
+  }
+
+  private nextTs(): string {
+    this.tsCounter += 1;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  private async waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`stand-in: timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+function parseBody(req: http.IncomingMessage, raw: Buffer): Record<string, unknown> {
+  if (!raw.length) return {};
+  const type = req.headers['content-type'] ?? '';
+  const text = raw.toString('utf8');
+  if (type.includes('application/json')) {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+  // The Web API client form-encodes, with objects and arrays as JSON strings.
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (/^[[{]/.test(v)) {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // plain text that happens to start with a bracket
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
