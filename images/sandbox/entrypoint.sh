@@ -1,0 +1,99 @@
+#!/bin/bash
+# Sandbox entrypoint (PID 1 is tini): starts the nested dockerd, marks the sandbox ready once the
+# engine answers, then lives exactly as long as dockerd does.
+#   DOCKHAND_REGISTRY_MIRROR  e.g. http://172.17.0.2:5000 (nested engine pulls Docker Hub names from it)
+#   DOCKHAND_READY_TIMEOUT    seconds to wait for the engine (default 30)
+#   DOCKHAND_STORAGE_DRIVER   force overlay2 or vfs (default: overlay2 if it mounts here, else vfs)
+set -u
+
+READY_FILE=/run/dockhand/ready
+LOG=/var/log/dockerd.log
+TIMEOUT=${DOCKHAND_READY_TIMEOUT:-30}
+mkdir -p /run/dockhand /var/lib/docker
+rm -f "$READY_FILE"
+
+log() { echo "dockhand-entrypoint: $*" >&2; }
+
+# overlay2 needs an overlay-capable /var/lib/docker (a volume, not the container's own overlay)
+overlay_works() {
+  local d
+  d=$(mktemp -d /var/lib/docker/.overlay-probe.XXXXXX) || return 1
+  mkdir -p "$d/l" "$d/u" "$d/w" "$d/m"
+  if mount -t overlay overlay -o "lowerdir=$d/l,upperdir=$d/u,workdir=$d/w" "$d/m" 2>/dev/null; then
+    umount "$d/m"
+    rm -rf "$d"
+    return 0
+  fi
+  rm -rf "$d"
+  return 1
+}
+
+args=(--host=unix:///var/run/docker.sock --data-root=/var/lib/docker)
+if [ -n "${DOCKHAND_REGISTRY_MIRROR:-}" ]; then
+  args+=(--registry-mirror="$DOCKHAND_REGISTRY_MIRROR")
+  case "$DOCKHAND_REGISTRY_MIRROR" in
+    http://*)
+      hostport=${DOCKHAND_REGISTRY_MIRROR#http://}
+      hostport=${hostport%%/*}
+      args+=(--insecure-registry="$hostport")
+      ;;
+  esac
+fi
+
+driver=${DOCKHAND_STORAGE_DRIVER:-}
+if [ -z "$driver" ]; then
+  if overlay_works; then driver=overlay2; else driver=vfs; fi
+fi
+
+dockerd_pid=
+start_dockerd() {
+  log "starting dockerd (storage driver $1)"
+  dockerd "${args[@]}" --storage-driver="$1" >>"$LOG" 2>&1 &
+  dockerd_pid=$!
+}
+
+stop() {
+  log "stopping"
+  [ -n "$dockerd_pid" ] && kill -TERM "$dockerd_pid" 2>/dev/null && wait "$dockerd_pid"
+  exit 0
+}
+trap stop TERM INT
+
+# returns 0 when the engine answers, 1 when dockerd died, 2 on timeout
+wait_ready() {
+  local deadline=$((SECONDS + TIMEOUT))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if ! kill -0 "$dockerd_pid" 2>/dev/null; then return 1; fi
+    if docker version >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  return 2
+}
+
+start_dockerd "$driver"
+wait_ready
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$driver" = overlay2 ]; then
+  log "dockerd exited with overlay2; retrying with vfs"
+  driver=vfs
+  start_dockerd vfs
+  wait_ready
+  rc=$?
+fi
+if [ "$rc" -ne 0 ]; then
+  [ "$rc" -eq 2 ] && log "dockerd did not answer within ${TIMEOUT}s" || log "dockerd exited before it was ready"
+  tail -n 30 "$LOG" >&2
+  kill -TERM "$dockerd_pid" 2>/dev/null
+  exit 1
+fi
+
+touch "$READY_FILE"
+log "ready (storage driver $driver)"
+
+# `wait` returns early when a trapped signal arrives; the trap then exits.
+wait "$dockerd_pid"
+rc=$?
+log "dockerd exited with status $rc"
+tail -n 30 "$LOG" >&2
+[ "$rc" -eq 0 ] && rc=1
+exit "$rc"

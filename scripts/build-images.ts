@@ -1,0 +1,31 @@
+// npm run images [-- --offline|--online]: builds the sandbox image, the lesson images and the offline
+// registry mirror (whatever is missing), printing progress. Safe to run again: it reuses what exists.
+import Docker from 'dockerode';
+import pino from 'pino';
+import { ensureImages, LESSON_IMAGES, type BuildMode } from '../src/sandbox/images';
+import { errorCode } from '../src/errors';
+
+async function main(): Promise<void> {
+  const mode: BuildMode = process.argv.includes('--offline') ? 'offline' : process.argv.includes('--online') ? 'online' : 'auto';
+  const registryMirror = process.env.SANDBOX_REGISTRY_MIRROR?.trim() || undefined;
+  const t0 = Date.now();
+  const result = await ensureImages({
+    docker: new Docker(),
+    log: pino({ level: 'silent' }),
+    onProgress: (line) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`),
+    registryMirror,
+    mode,
+  });
+  console.log(`sandbox image: ${result.sandboxImage}`);
+  console.log(`registry mirror for sandboxes: ${result.mirrorUrl || '(none)'}`);
+  if (!registryMirror) {
+    console.log('images learners can pull inside a sandbox:');
+    for (const image of LESSON_IMAGES) console.log(`  ${image.names.join(', ')}  (${image.localImage})`);
+  }
+  console.log(`built ${result.built.length}, pushed ${result.pushed.length}, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`images: ${errorCode(err)}: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,335 @@
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type Docker from 'dockerode';
+import type { Logger } from '../logger';
+import { AppError } from '../errors';
+import {
+  buildFailed,
+  dockerBuild,
+  folderFingerprint,
+  followDockerStream,
+  hostDebianMirrors,
+  importTarball,
+  LogTail,
+  removeRootfs,
+  runCommand,
+  splitRef,
+  withTimeout,
+} from './image-build';
+import { acquireImageLock } from './image-lock';
+import { ensureMirror, inspectMirror, type MirrorState, pushToMirror, registryImageId } from './image-mirror';
+
+export { MIRROR_CONTAINER, MIRROR_LABELS, MIRROR_VOLUME } from './image-mirror';
+
+/** The sandbox entrypoint reads these (see images/sandbox/entrypoint.sh). */
+export const SANDBOX_MIRROR_ENV = 'DOCKHAND_REGISTRY_MIRROR';
+export const SANDBOX_READY_FILE = '/run/dockhand/ready';
+
+function findImagesRoot(): string {
+  // works from src/sandbox (tsx, jest) and from dist/src/sandbox (compiled)
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'images', 'sandbox', 'packages.txt'))) return path.join(dir, 'images');
+    if (path.dirname(dir) === dir) throw new AppError('IMAGES_DIR_MISSING', `no images/ folder above ${__dirname}`);
+  }
+}
+
+export const IMAGES_DIR = findImagesRoot();
+const REPO_ROOT = path.dirname(IMAGES_DIR);
+
+const shortHash = (...parts: string[]) => createHash('sha256').update(parts.join('\0\0\0')).digest('hex').slice(0, 12);
+
+const BASE_RECIPE = `debootstrap --variant=minbase bookworm\n${readFileSync(path.join(IMAGES_DIR, 'base', 'finalize.sh'), 'utf8')}`;
+const BASE_HASH = shortHash(BASE_RECIPE);
+
+/** The local Debian base everything else is built FROM (debootstrapped offline, or Docker Hub's debian:bookworm-slim). */
+export const BASE_IMAGE = `dockhand/base:${BASE_HASH}`;
+/** The sandbox image; its tag is a hash of its build inputs, so an edit rebuilds and an unchanged one is reused. */
+export const SANDBOX_IMAGE = `dockhand/sandbox:${shortHash(BASE_HASH, folderFingerprint(path.join(IMAGES_DIR, 'sandbox')))}`;
+
+export interface LessonImage {
+  /** Folder under images/lessons/, or 'debian' for the base itself. */
+  id: string;
+  /** Names learners type inside a sandbox, served by the mirror. */
+  names: string[];
+  /** Where the host engine keeps it. */
+  localImage: string;
+}
+
+const lessonImage = (id: string, names: string[]): LessonImage => ({
+  id,
+  names,
+  localImage:
+    id === 'debian' ? BASE_IMAGE : `dockhand/lesson-${id}:${shortHash(BASE_HASH, folderFingerprint(path.join(IMAGES_DIR, 'lessons', id)))}`,
+});
+
+/** Offline images, built locally from Debian packages under well-known names. `registry` comes first: the mirror runs it. */
+export const LESSON_IMAGES: readonly LessonImage[] = [
+  lessonImage('registry', ['registry:2', 'registry:latest']),
+  lessonImage('debian', ['debian:bookworm-slim', 'debian:bookworm', 'debian:12', 'debian:latest']),
+  lessonImage('busybox', ['busybox:latest']),
+  lessonImage('hello-world', ['hello-world:latest']),
+  lessonImage('nginx', ['nginx:latest']),
+  lessonImage('python', ['python:3.11-slim', 'python:3.11', 'python:3-slim', 'python:3']),
+  lessonImage('ml', ['dockhand/ml:latest']),
+];
+
+/** registry path for a Docker Hub name: nginx:latest -> library/nginx, latest */
+export function mirrorPath(name: string): { repo: string; tag: string } {
+  const [repo, tag] = splitRef(name);
+  return { repo: repo.includes('/') ? repo : `library/${repo}`, tag };
+}
+
+export type BuildMode = 'auto' | 'online' | 'offline';
+
+export interface EnsureImagesOptions {
+  docker: Docker;
+  log: Logger;
+  onProgress?: (line: string) => void;
+  /** Operator's mirror (SANDBOX_REGISTRY_MIRROR): then no built-in mirror and no lesson images. */
+  registryMirror?: string;
+  /** auto: Docker Hub's debian:bookworm-slim if it pulls quickly, else debootstrap. */
+  mode?: BuildMode;
+  /** Rootfs tarball cache and the build lock; default <repo>/.data/images. */
+  cacheDir?: string;
+}
+
+export interface EnsureImagesResult {
+  sandboxImage: string;
+  /** The registry mirror URL to hand to each sandbox's nested engine (DOCKHAND_REGISTRY_MIRROR). */
+  mirrorUrl: string;
+  /** Images built by this call (empty when everything existed). */
+  built: string[];
+  /** name -> pushed to the mirror by this call. */
+  pushed: string[];
+}
+
+const LABELS = { 'dockhand.app': 'dockhand' };
+const IMAGE_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(ref).inspect()).Id;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw new AppError('DOCKER_UNAVAILABLE', `cannot inspect image ${ref}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+interface Survey {
+  sandboxMissing: boolean;
+  lessonsMissing: LessonImage[];
+  mirror?: MirrorState;
+  stale: { image: LessonImage; name: string }[];
+}
+
+/** What is missing, without building anything: a few inspects and registry HEADs. */
+async function survey(docker: Docker, withLessons: boolean): Promise<Survey> {
+  const [sandboxId, lessonIds, mirror] = await Promise.all([
+    imageId(docker, SANDBOX_IMAGE),
+    withLessons ? Promise.all(LESSON_IMAGES.map((l) => imageId(docker, l.localImage))) : Promise.resolve([]),
+    withLessons ? inspectMirror(docker) : Promise.resolve(undefined),
+  ]);
+  const lessonsMissing = withLessons ? LESSON_IMAGES.filter((_, i) => !lessonIds[i]) : [];
+  const stale: Survey['stale'] = [];
+  if (withLessons && mirror) {
+    const checks = LESSON_IMAGES.flatMap((image, i) =>
+      image.names.map(async (name) => {
+        const { repo, tag } = mirrorPath(name);
+        const remote = await registryImageId(mirror.pushHost, repo, tag).catch(() => undefined);
+        if (!lessonIds[i] || remote !== lessonIds[i]) stale.push({ image, name });
+      }),
+    );
+    await Promise.all(checks);
+  }
+  return { sandboxMissing: !sandboxId, lessonsMissing, mirror, stale };
+}
+
+/**
+ * Makes sure the sandbox image, the lesson images and the offline registry mirror exist; builds what is
+ * missing (under a cross-process lock) and returns the sandbox image and the mirror URL for sandboxes.
+ * Idempotent; with everything in place it only inspects.
+ */
+export async function ensureImages(opts: EnsureImagesOptions): Promise<EnsureImagesResult> {
+  const { docker } = opts;
+  const withLessons = !opts.registryMirror;
+  const first = await survey(docker, withLessons);
+  if (!first.sandboxMissing && first.lessonsMissing.length === 0 && (!withLessons || (first.mirror && first.stale.length === 0))) {
+    return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? first.mirror?.mirrorUrl ?? '', built: [], pushed: [] };
+  }
+
+  const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, '.data', 'images');
+  const progress = (line: string) => {
+    opts.log.info({ step: line }, 'images');
+    opts.onProgress?.(line);
+  };
+  const release = await acquireImageLock(path.join(cacheDir, 'build.lock'), {
+    onWait: (owner) => progress(`waiting for ${owner}, which is building images...`),
+  });
+  try {
+    return await build(opts, cacheDir, withLessons, progress);
+  } finally {
+    await release();
+  }
+}
+
+async function build(
+  opts: EnsureImagesOptions,
+  cacheDir: string,
+  withLessons: boolean,
+  progress: (line: string) => void,
+): Promise<EnsureImagesResult> {
+  const { docker } = opts;
+  // another process may have built things while we waited for the lock
+  const s = await survey(docker, withLessons);
+  const built: string[] = [];
+  const pushed: string[] = [];
+  const timed = async (label: string, fn: () => Promise<void>) => {
+    const t0 = Date.now();
+    progress(`${label}...`);
+    await fn();
+    progress(`${label.replace(/ \(.*\)$/, '')}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  };
+
+  const needBuild = s.sandboxMissing || s.lessonsMissing.some((l) => l.id !== 'debian');
+  if ((needBuild || s.lessonsMissing.length > 0) && !(await imageId(docker, BASE_IMAGE))) {
+    await ensureBase(opts, cacheDir, progress, timed);
+    built.push(BASE_IMAGE);
+  }
+
+  if (s.sandboxMissing) {
+    const tail = new LogTail();
+    await timed('building sandbox image (docker build of images/sandbox, ~1 min)', async () => {
+      await dockerBuild(docker, {
+        context: path.join(IMAGES_DIR, 'sandbox'),
+        tag: SANDBOX_IMAGE,
+        buildargs: { BASE: BASE_IMAGE },
+        labels: { ...LABELS, 'dockhand.image': 'sandbox' },
+        timeoutMs: 15 * 60_000,
+        tail,
+      }).catch((err: unknown) => {
+        throw buildFailed(`building ${SANDBOX_IMAGE}`, tail, err);
+      });
+    });
+    built.push(SANDBOX_IMAGE);
+  }
+
+  if (!withLessons) return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? '', built, pushed };
+
+  for (const image of s.lessonsMissing) {
+    if (image.id === 'debian') continue; // the base itself
+    const tail = new LogTail();
+    await timed(`building lesson image ${image.names[0]} (docker build of images/lessons/${image.id})`, async () => {
+      await dockerBuild(docker, {
+        context: path.join(IMAGES_DIR, 'lessons', image.id),
+        tag: image.localImage,
+        buildargs: { BASE: BASE_IMAGE },
+        labels: { ...LABELS, 'dockhand.image': `lesson-${image.id}` },
+        timeoutMs: 15 * 60_000,
+        tail,
+      }).catch((err: unknown) => {
+        throw buildFailed(`building ${image.localImage} (${image.names[0]})`, tail, err);
+      });
+    });
+    built.push(image.localImage);
+  }
+
+  const registry = LESSON_IMAGES.find((l) => l.id === 'registry');
+  if (!registry) throw new AppError('IMAGE_BUILD_FAILED', 'no registry image defined');
+  let mirror: MirrorState | undefined = s.mirror;
+  if (!mirror) {
+    progress('starting the offline registry mirror (dockhand-mirror)...');
+    mirror = await ensureMirror(docker, registry.localImage);
+  }
+
+  const ids = new Map<string, string | undefined>();
+  for (const image of LESSON_IMAGES) ids.set(image.id, await imageId(docker, image.localImage));
+  for (const image of LESSON_IMAGES) {
+    for (const name of image.names) {
+      const { repo, tag } = mirrorPath(name);
+      const remote = await registryImageId(mirror.pushHost, repo, tag);
+      if (remote && remote === ids.get(image.id)) continue;
+      const tail = new LogTail();
+      await timed(`pushing ${name} to the mirror`, async () => {
+        await pushToMirror(docker, mirror.pushHost, image.localImage, repo, tag, tail).catch((err: unknown) => {
+          throw buildFailed(`pushing ${name} to ${mirror.pushHost}`, tail, err);
+        });
+      });
+      pushed.push(name);
+    }
+  }
+  return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: mirror.mirrorUrl, built, pushed };
+}
+
+async function tryPullBase(docker: Docker, progress: (line: string) => void): Promise<boolean> {
+  const tail = new LogTail();
+  try {
+    await withTimeout('docker pull debian:bookworm-slim', 90_000, async (signal) => {
+      const stream = await docker.pull('debian:bookworm-slim', { abortSignal: signal });
+      await followDockerStream(docker, stream, tail);
+    });
+    await docker.getImage('debian:bookworm-slim').tag({ repo: splitRef(BASE_IMAGE)[0], tag: splitRef(BASE_IMAGE)[1] });
+    return true;
+  } catch (err) {
+    progress(`no registry reachable (${(err as Error).message.split('\n')[0]}); building offline`);
+    return false;
+  }
+}
+
+async function ensureBase(
+  opts: EnsureImagesOptions,
+  cacheDir: string,
+  progress: (line: string) => void,
+  timed: (label: string, fn: () => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const mode = opts.mode ?? 'auto';
+  if (mode !== 'offline') {
+    if (await tryPullBase(opts.docker, progress)) {
+      progress('base image: pulled debian:bookworm-slim (online build)');
+      return;
+    }
+    if (mode === 'online') throw new AppError('IMAGE_PULL_FAILED', 'online build requested but debian:bookworm-slim cannot be pulled');
+  }
+  const tarFile = path.join(cacheDir, `base-${BASE_HASH}.tar`);
+  if (!existsSync(tarFile)) {
+    if (process.getuid?.() !== 0) {
+      throw new AppError('IMAGE_BUILD_UNAVAILABLE', 'the offline image build needs root (debootstrap); run `npm run images` as root once');
+    }
+    const tail = new LogTail();
+    const { mirror, security } = hostDebianMirrors();
+    const rootfs = path.join(cacheDir, `rootfs-${BASE_HASH}`);
+    await timed(`building base image (debootstrap bookworm minbase from ${mirror}, ~1 min)`, async () => {
+      try {
+        await fs.mkdir(cacheDir, { recursive: true });
+        await removeRootfs(rootfs);
+        await runCommand('debootstrap', ['--variant=minbase', 'bookworm', rootfs, mirror], { tail, timeoutMs: 20 * 60_000 });
+        await runCommand('sh', [path.join(IMAGES_DIR, 'base', 'finalize.sh'), rootfs, mirror, security], { tail, timeoutMs: 60_000 });
+        await runCommand('tar', ['--numeric-owner', '-C', rootfs, '-cf', `${tarFile}.part`, '.'], { tail, timeoutMs: 5 * 60_000 });
+        await fs.rename(`${tarFile}.part`, tarFile);
+      } catch (err) {
+        await fs.rm(`${tarFile}.part`, { force: true });
+        const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+        if (missing) throw new AppError('IMAGE_BUILD_UNAVAILABLE', 'debootstrap is not installed (apt-get install debootstrap)', { cause: err });
+        throw buildFailed('building the Debian base (debootstrap)', tail, err);
+      } finally {
+        await removeRootfs(rootfs);
+      }
+    });
+    // older bases are never reused
+    for (const f of await fs.readdir(cacheDir)) {
+      if (/^base-[0-9a-f]+\.tar$/.test(f) && f !== path.basename(tarFile)) await fs.rm(path.join(cacheDir, f), { force: true });
+    }
+  }
+  const tail = new LogTail();
+  await timed('importing the base rootfs (docker import)', async () => {
+    await importTarball(
+      opts.docker,
+      tarFile,
+      BASE_IMAGE,
+      ['CMD ["bash"]', `ENV ${IMAGE_PATH}`, 'LABEL dockhand.app=dockhand', 'LABEL dockhand.image=base'],
+      tail,
+    ).catch((err: unknown) => {
+      throw buildFailed(`docker import ${BASE_IMAGE}`, tail, err);
+    });
+  });
+}
