@@ -1,0 +1,399 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors';
+import type { Pty } from './pty';
+import { MarkerScanner, SHELL_INIT, runLine, type Marker } from './shell-protocol';
+import { createTerminalScreen, type TerminalScreen } from './terminal-screen';
+import type { CommandResult } from './types';
+
+export interface SessionCommandOptions {
+  timeoutMs: number;
+  outputCapBytes: number;
+  onOutput?(screenSoFar: string): void;
+}
+
+/** What the session reports; the manager adds crash detection on top. */
+export interface SessionResult extends CommandResult {
+  /** The shell itself exited (learner typed `exit`, or the sandbox died). */
+  shellExited?: { exitCode: number };
+}
+
+export interface ForegroundProbe {
+  /** Something in the shell's foreground is blocked reading the terminal. */
+  waitingForInput: boolean;
+  /** Foreground process group when it is not the shell's own. */
+  foregroundPgid?: number;
+}
+
+export interface PtySessionOptions {
+  pty: Pty;
+  cols?: number;
+  rows?: number;
+  scrollback?: number;
+  /** No output for this long while a command runs: check whether it is waiting for input. */
+  quietMs?: number;
+  /** Output beyond cap x floodFactor stops the command instead of running to the timeout. */
+  floodFactor?: number;
+  outputIntervalMs?: number;
+  readyTimeoutMs?: number;
+  /** Out-of-band look at the shell's foreground (a separate exec in the container). */
+  probe(shellPid: number): Promise<ForegroundProbe>;
+  killProcessGroup(pgid: number): Promise<void>;
+}
+
+type Phase = 'starting' | 'idle' | 'running' | 'dead';
+
+interface Active {
+  nonce: string;
+  startedAt: number;
+  opts: SessionCommandOptions;
+  totalBytes: number;
+  tail: string[];
+  tailBytes: number;
+  timedOut: boolean;
+  interrupted: boolean;
+  flooded: boolean;
+  waiting: boolean;
+  stopping: boolean;
+  notices: string[];
+  pending?: (r: SessionResult) => void;
+  quietTimer?: NodeJS.Timeout;
+  timeoutTimer?: NodeJS.Timeout;
+  outputTimer?: NodeJS.Timeout;
+  lastSent?: string;
+  probing: boolean;
+  finished: boolean;
+}
+
+/** One persistent bash in the sandbox behind a pty; runs one command at a time and renders its output. */
+export class PtySession {
+  private phase: Phase = 'starting';
+  private readonly screen: TerminalScreen;
+  private readonly scanner = new MarkerScanner();
+  private readonly pty: Pty;
+  private readonly o: Required<Omit<PtySessionOptions, 'pty' | 'probe' | 'killProcessGroup'>>;
+  private active?: Active;
+  private shellPid = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readyResolve?: () => void;
+  private exitListeners: Array<(exitCode: number) => void> = [];
+  private exitCode?: number;
+
+  constructor(private readonly opts: PtySessionOptions) {
+    this.pty = opts.pty;
+    this.o = {
+      cols: opts.cols ?? 120,
+      rows: opts.rows ?? 40,
+      scrollback: opts.scrollback ?? 10000,
+      quietMs: opts.quietMs ?? 1500,
+      floodFactor: opts.floodFactor ?? 8,
+      outputIntervalMs: opts.outputIntervalMs ?? 1000,
+      readyTimeoutMs: opts.readyTimeoutMs ?? 10000,
+    };
+    this.screen = createTerminalScreen({ cols: this.o.cols, rows: this.o.rows, scrollback: this.o.scrollback });
+    this.screen.onReply((data) => {
+      if (this.active) this.pty.write(data);
+    });
+    this.pty.onData((chunk) => this.onData(chunk));
+    void this.pty.exit.then(({ exitCode }) => this.onExit(exitCode));
+  }
+
+  get alive(): boolean {
+    return this.phase !== 'dead';
+  }
+
+  get busy(): boolean {
+    return this.active !== undefined;
+  }
+
+  get isWaitingForInput(): boolean {
+    return this.active?.waiting === true;
+  }
+
+  onShellExit(listener: (exitCode: number) => void): void {
+    if (this.exitCode !== undefined) listener(this.exitCode);
+    else this.exitListeners.push(listener);
+  }
+
+  /** Sends the shell set-up and waits for its first marker. */
+  async start(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.readyResolve = resolve;
+        timer = setTimeout(() => reject(new AppError('SHELL_NOT_READY', 'The sandbox shell did not start in time')), this.o.readyTimeoutMs);
+        this.onShellExit((code) => reject(new AppError('SHELL_NOT_READY', `The sandbox shell exited while starting (code ${code})`)));
+        this.pty.write(SHELL_INIT);
+      });
+    } catch (err) {
+      this.close();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      this.readyResolve = undefined;
+    }
+  }
+
+  /** Resolves when no command is attached (finished, interrupted or timed out). */
+  whenIdle(): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  run(command: string, opts: SessionCommandOptions): Promise<SessionResult> {
+    if (this.phase === 'dead') return Promise.reject(new AppError('SHELL_GONE', 'The sandbox shell has exited'));
+    if (this.active || this.phase !== 'idle') return Promise.reject(new AppError('SHELL_BUSY', 'A command is already running in this shell'));
+    const nonce = randomBytes(6).toString('hex');
+    const a: Active = {
+      nonce,
+      startedAt: Date.now(),
+      opts,
+      totalBytes: 0,
+      tail: [],
+      tailBytes: 0,
+      timedOut: false,
+      interrupted: false,
+      flooded: false,
+      waiting: false,
+      stopping: false,
+      notices: [],
+      probing: false,
+      finished: false,
+    };
+    this.active = a;
+    this.phase = 'running';
+    this.screen.clear();
+    const result = this.attach(a);
+    this.pty.write(runLine(nonce, command));
+    return result;
+  }
+
+  /** Types text into the running command; resolves like run() at its next completion, quiet period or timeout. */
+  sendInput(text: string): Promise<SessionResult> {
+    const a = this.active;
+    if (!a) return Promise.reject(new AppError('NOTHING_RUNNING', 'No command is waiting for input'));
+    const result = this.attach(a);
+    this.pty.write(text);
+    return result;
+  }
+
+  /** Ctrl-C to the foreground; resolves with the command's final result. */
+  interrupt(): Promise<SessionResult> {
+    const a = this.active;
+    if (!a) return Promise.reject(new AppError('NOTHING_RUNNING', 'No command is running'));
+    a.interrupted = true;
+    const result = this.attach(a);
+    void this.stop(a);
+    return result;
+  }
+
+  close(): void {
+    this.pty.terminate();
+  }
+
+  private attach(a: Active): Promise<SessionResult> {
+    const previous = a.pending;
+    a.waiting = false;
+    const p = new Promise<SessionResult>((resolve) => {
+      a.pending = (r) => {
+        previous?.(r);
+        resolve(r);
+      };
+    });
+    // The timeout counts from the latest interaction, so an interactive program ends if abandoned.
+    clearTimeout(a.timeoutTimer);
+    a.timeoutTimer = setTimeout(() => {
+      a.timedOut = true;
+      void this.stop(a);
+    }, a.opts.timeoutMs);
+    this.armQuiet(a);
+    if (a.opts.onOutput && !a.outputTimer) {
+      a.outputTimer = setInterval(() => {
+        if (a.totalBytes > a.opts.outputCapBytes) return;
+        const text = this.screen.text();
+        if (text !== a.lastSent) {
+          a.lastSent = text;
+          try {
+            a.opts.onOutput?.(text);
+          } catch {
+            // a listener's failure must not break the command
+          }
+        }
+      }, this.o.outputIntervalMs);
+    }
+    return p;
+  }
+
+  private armQuiet(a: Active): void {
+    clearTimeout(a.quietTimer);
+    if (a.waiting || a.stopping || a.finished || !a.pending) return;
+    a.quietTimer = setTimeout(() => void this.checkWaiting(a), this.o.quietMs);
+  }
+
+  private async checkWaiting(a: Active): Promise<void> {
+    if (this.active !== a || a.stopping || a.probing || !a.pending) return;
+    a.probing = true;
+    let probe: ForegroundProbe = { waitingForInput: false };
+    try {
+      probe = await this.opts.probe(this.shellPid);
+    } catch {
+      // the probe can fail when the pids limit is exhausted: treat as busy
+    } finally {
+      a.probing = false;
+    }
+    if (this.active !== a || a.stopping || a.finished || !a.pending) return;
+    if (!probe.waitingForInput) {
+      this.armQuiet(a);
+      return;
+    }
+    a.waiting = true;
+    await this.screen.write('');
+    if (a.finished) return;
+    const pending = a.pending;
+    a.pending = undefined;
+    clearTimeout(a.quietTimer);
+    pending?.(await this.buildResult(a, null, true));
+  }
+
+  /** Ctrl-C, then kill the foreground process group, then give up on the shell. */
+  private async stop(a: Active): Promise<void> {
+    if (a.stopping || a.finished) return;
+    a.stopping = true;
+    clearTimeout(a.quietTimer);
+    this.pty.write('\x03');
+    if (await this.waitDone(a, 1000)) return;
+    try {
+      const probe = await this.opts.probe(this.shellPid);
+      if (probe.foregroundPgid) await this.opts.killProcessGroup(probe.foregroundPgid);
+    } catch {
+      // fall through to terminating the shell
+    }
+    if (await this.waitDone(a, 2000)) return;
+    a.notices.push('The command did not stop, so its shell was restarted.');
+    this.pty.terminate();
+  }
+
+  private waitDone(a: Active, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const tick = setInterval(() => {
+        if (this.active !== a || a.finished) {
+          clearInterval(tick);
+          resolve(true);
+        } else if (Date.now() - started >= ms) {
+          clearInterval(tick);
+          resolve(false);
+        }
+      }, 20);
+    });
+  }
+
+  private onData(chunk: string): void {
+    this.scanner.push(
+      chunk,
+      (text) => this.onText(text),
+      (m) => this.onMarker(m),
+    );
+  }
+
+  private onText(text: string): void {
+    const a = this.active;
+    if (!a || a.finished) return; // between commands (and during set-up) output belongs to nobody
+    const bytes = Buffer.byteLength(text);
+    a.totalBytes += bytes;
+    const cap = a.opts.outputCapBytes;
+    if (a.totalBytes <= cap) void this.screen.write(text);
+    a.tail.push(text);
+    a.tailBytes += bytes;
+    while (a.tailBytes - Buffer.byteLength(a.tail[0]!) >= cap && a.tail.length > 1) a.tailBytes -= Buffer.byteLength(a.tail.shift()!);
+    if (!a.flooded && a.totalBytes > cap * this.o.floodFactor) {
+      a.flooded = true;
+      a.notices.push(`Output passed ${formatBytes(cap * this.o.floodFactor)}, so the command was stopped; the last ${formatBytes(cap)} are shown.`);
+      void this.stop(a);
+    }
+    if (!a.waiting) this.armQuiet(a);
+  }
+
+  private onMarker(m: Marker): void {
+    if (this.phase === 'starting' && m.nonce === 'init') {
+      this.shellPid = m.shellPid;
+      this.phase = 'idle';
+      this.readyResolve?.();
+      return;
+    }
+    const a = this.active;
+    if (!a || m.nonce !== a.nonce) return;
+    this.shellPid = m.shellPid || this.shellPid;
+    if (m.killed > 0) a.notices.push(`The sandbox reached its process limit; ${m.killed} runaway processes started from this shell were stopped.`);
+    void this.finish(a, a.timedOut || a.interrupted ? null : m.exitCode);
+  }
+
+  private onExit(exitCode: number): void {
+    this.phase = 'dead';
+    this.exitCode = exitCode;
+    const a = this.active;
+    if (a) void this.finish(a, null, { exitCode });
+    for (const l of this.exitListeners.splice(0)) l(exitCode);
+  }
+
+  private async finish(a: Active, exitCode: number | null, shellExited?: { exitCode: number }): Promise<void> {
+    if (this.active !== a || a.finished) return;
+    a.finished = true;
+    clearTimeout(a.quietTimer);
+    clearTimeout(a.timeoutTimer);
+    clearInterval(a.outputTimer);
+    await this.screen.write('');
+    const result = await this.buildResult(a, exitCode, false);
+    this.active = undefined;
+    if (this.phase !== 'dead') this.phase = 'idle';
+    if (shellExited) {
+      result.shellExited = shellExited;
+      // `exit 3` ends the shell normally: report its code like any command.
+      if (!a.timedOut && !a.interrupted && !a.flooded) result.exitCode = shellExited.exitCode;
+    }
+    const pending = a.pending;
+    a.pending = undefined;
+    pending?.(result);
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private async buildResult(a: Active, exitCode: number | null, waiting: boolean): Promise<SessionResult> {
+    const cap = a.opts.outputCapBytes;
+    let output: string;
+    let truncated = false;
+    if (a.totalBytes > cap) {
+      truncated = true;
+      output = await renderTail(a.tail.join(''), cap, this.o);
+    } else {
+      output = this.screen.text();
+      truncated = this.screen.overflowed();
+    }
+    return {
+      output,
+      exitCode: waiting ? null : exitCode,
+      durationMs: Date.now() - a.startedAt,
+      truncated,
+      timedOut: a.timedOut,
+      interrupted: a.interrupted,
+      waitingForInput: waiting,
+      notices: [...a.notices],
+    };
+  }
+}
+
+async function renderTail(raw: string, cap: number, o: { cols: number; rows: number; scrollback: number }): Promise<string> {
+  const buf = Buffer.from(raw);
+  const tail = buf.length > cap ? buf.subarray(buf.length - cap).toString() : raw;
+  const screen = createTerminalScreen(o);
+  try {
+    await screen.write(tail);
+    return screen.text();
+  } finally {
+    screen.dispose();
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
+  return `${n} bytes`;
+}

@@ -1,0 +1,390 @@
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import type { SandboxConfig } from '../config';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { spawnPty, type Pty } from './pty';
+import type { ScriptResult } from './types';
+
+export const LABEL_APP = 'dockhand.app';
+export const LABEL_LEARNER = 'dockhand.learner';
+export const LABEL_CREATED = 'dockhand.created';
+export const LABEL_INSTANCE = 'dockhand.instance';
+export const LABEL_ROLE = 'dockhand.role';
+export const READY_FILE = '/run/dockhand/ready';
+export const MIRROR_ENV = 'DOCKHAND_REGISTRY_MIRROR';
+
+export interface RuntimeOptions {
+  docker: Docker;
+  config: SandboxConfig;
+  logger: Logger;
+  image: string;
+  /** Separates this process's (or test worker's) sandboxes from everyone else's on a shared engine. */
+  instance: string;
+  /** Passed to the sandbox as DOCKHAND_REGISTRY_MIRROR (config.registryMirror wins). */
+  mirrorUrl?: string;
+  /** Container name of the offline mirror: joined to the egress-blocked network so it stays reachable. */
+  mirrorContainer?: string;
+  readyTimeoutMs?: number;
+  /**
+   * Size cap for the nested /var/lib/docker in MiB. Set: a labelled tmpfs volume (counts against memory);
+   * unset: an anonymous volume on the host disk, removed with the sandbox.
+   */
+  dockerDiskMb?: number;
+  /** `docker` CLI used for the pty (`docker exec -it`). */
+  dockerCli?: string;
+  /** DOCKER_HOST for the CLI when not the default socket. */
+  dockerHost?: string;
+}
+
+export interface SandboxInfo {
+  id: string;
+  learnerKey: string;
+  createdAt: number;
+  running: boolean;
+  role: string;
+}
+
+/** Docker-level work for sandboxes: create with the chosen profile and limits, wait ready, exec, remove. */
+export class SandboxRuntime {
+  private networkId?: Promise<string | undefined>;
+
+  constructor(private readonly o: RuntimeOptions) {}
+
+  get docker(): Docker {
+    return this.o.docker;
+  }
+
+  labels(learnerKey: string, role: string, createdAt: number): Record<string, string> {
+    return {
+      [LABEL_APP]: 'dockhand',
+      [LABEL_INSTANCE]: this.o.instance,
+      [LABEL_LEARNER]: learnerKey,
+      [LABEL_CREATED]: String(createdAt),
+      [LABEL_ROLE]: role,
+    };
+  }
+
+  /** Creates, starts and waits for the nested engine; a sandbox that never gets ready is removed before the error. */
+  async create(learnerKey: string, role: 'learner' | 'warm'): Promise<SandboxInfo> {
+    const createdAt = Date.now();
+    const labels = this.labels(learnerKey, role, createdAt);
+    const cfg = this.o.config;
+    const mirror = await this.mirrorUrlInside();
+    const volumeName = this.o.dockerDiskMb ? `dockhand-${this.o.instance}-${createdAt}-${Math.random().toString(36).slice(2, 8)}` : undefined;
+    if (volumeName) {
+      await this.o.docker.createVolume({
+        Name: volumeName,
+        Driver: 'local',
+        DriverOpts: { type: 'tmpfs', device: 'tmpfs', o: `size=${this.o.dockerDiskMb}m` },
+        Labels: labels,
+      });
+    }
+    const networkMode = cfg.blockEgress ? await this.egressNetwork() : undefined;
+    let container: Docker.Container;
+    try {
+      container = await this.o.docker.createContainer({
+        name: `dockhand-${sanitize(this.o.instance)}-${sanitize(learnerKey)}-${createdAt.toString(36)}`.slice(0, 120),
+        Image: this.o.image,
+        Hostname: `sandbox`,
+        Labels: volumeName ? { ...labels, 'dockhand.volume': volumeName } : labels,
+        Env: [mirror ? `${MIRROR_ENV}=${mirror}` : '', 'TERM=xterm'].filter(Boolean),
+        Tty: false,
+        HostConfig: {
+          ...profileHostConfig(cfg.profile),
+          Memory: cfg.memoryMb * 1024 * 1024,
+          MemorySwap: cfg.memoryMb * 1024 * 1024,
+          NanoCpus: Math.round(cfg.cpus * 1e9),
+          PidsLimit: cfg.pidsLimit,
+          Mounts: volumeName ? [{ Type: 'volume', Source: volumeName, Target: '/var/lib/docker' }] : [],
+          ...(networkMode ? { NetworkMode: networkMode } : {}),
+        },
+        // Anonymous volume, removed with the container (remove v: true).
+        Volumes: volumeName ? {} : { '/var/lib/docker': {} },
+      });
+    } catch (err) {
+      if (volumeName) await this.o.docker.getVolume(volumeName).remove().catch(() => undefined);
+      throw new AppError('SANDBOX_CREATE_FAILED', 'Could not create a sandbox container', { cause: err });
+    }
+    try {
+      await container.start();
+      await this.waitReady(container.id, this.o.readyTimeoutMs ?? 30000);
+    } catch (err) {
+      await this.remove(container.id);
+      if (err instanceof AppError && err.code === 'SANDBOX_NOT_READY') throw err;
+      throw new AppError('SANDBOX_NOT_READY', 'The sandbox did not become ready', { cause: err });
+    }
+    return { id: container.id, learnerKey, createdAt, running: true, role };
+  }
+
+  /** One exec that polls inside the container, bounded by our own timeout. */
+  async waitReady(id: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const left = deadline - Date.now();
+      const loops = Math.max(1, Math.ceil(left / 100));
+      let r: ScriptResult;
+      try {
+        r = await this.exec(id, `for i in $(seq ${loops}); do [ -e ${READY_FILE} ] && exit 0; sleep 0.1; done; exit 1`, { timeoutMs: left + 500, outputCapBytes: 4096 });
+      } catch (err) {
+        // exec fails when the container died: no point waiting out the timeout
+        const running = await this.isRunning(id);
+        if (!running) throw new AppError('SANDBOX_NOT_READY', 'The sandbox stopped while starting', { cause: err });
+        await sleep(100);
+        continue;
+      }
+      if (r.exitCode === 0) return;
+      if (!(await this.isRunning(id))) throw new AppError('SANDBOX_NOT_READY', 'The sandbox stopped while starting');
+    }
+    throw new AppError('SANDBOX_NOT_READY', `The sandbox was not ready within ${Math.round(timeoutMs / 1000)} s`);
+  }
+
+  async isRunning(id: string): Promise<boolean> {
+    try {
+      const info = await this.o.docker.getContainer(id).inspect();
+      return info.State.Running === true;
+    } catch {
+      return false;
+    }
+  }
+
+  async inspectState(id: string): Promise<{ running: boolean; oomKilled: boolean; exitCode: number; error: string } | undefined> {
+    try {
+      const info = await this.o.docker.getContainer(id).inspect();
+      return { running: info.State.Running, oomKilled: info.State.OOMKilled, exitCode: info.State.ExitCode, error: info.State.Error };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Removes the container with its anonymous volume, and its named volume if it had one. */
+  async remove(id: string): Promise<void> {
+    let volume: string | undefined;
+    try {
+      const info = await this.o.docker.getContainer(id).inspect();
+      volume = info.Config.Labels?.['dockhand.volume'];
+    } catch {
+      // already gone
+    }
+    await this.o.docker
+      .getContainer(id)
+      .remove({ force: true, v: true })
+      .catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 404 && err.statusCode !== 409) this.o.logger.warn({ err, containerId: id }, 'sandbox remove failed');
+      });
+    if (volume) await removeVolumeWithRetry(this.o.docker, volume);
+  }
+
+  /** All containers of this instance (running or not). */
+  async list(): Promise<SandboxInfo[]> {
+    const list = await this.o.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL_APP}=dockhand`, `${LABEL_INSTANCE}=${this.o.instance}`] },
+    });
+    return list
+      .filter((c) => (c.Labels[LABEL_ROLE] ?? 'learner') !== 'network')
+      .map((c) => ({
+        id: c.Id,
+        learnerKey: c.Labels[LABEL_LEARNER] ?? '',
+        createdAt: Number(c.Labels[LABEL_CREATED]) || 0,
+        running: c.State === 'running',
+        role: c.Labels[LABEL_ROLE] ?? 'learner',
+      }));
+  }
+
+  /** Named volumes of this instance whose container is gone (left by a crash of this process). */
+  async sweepOrphanVolumes(): Promise<void> {
+    const { Volumes } = await this.o.docker.listVolumes({ filters: { label: [`${LABEL_APP}=dockhand`, `${LABEL_INSTANCE}=${this.o.instance}`] } });
+    for (const v of Volumes ?? []) {
+      await this.o.docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined); // in use: still attached to a live sandbox
+    }
+  }
+
+  /** One-shot `bash -c` through the engine API, not the learner's pty. */
+  async exec(id: string, script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ScriptResult> {
+    const started = Date.now();
+    const exec = await this.o.docker.getContainer(id).exec({
+      // `timeout` inside too: detaching from an exec does not stop it.
+      Cmd: ['timeout', '-k', '1', String(Math.max(1, Math.ceil(opts.timeoutMs / 1000) + 1)), 'bash', '-c', script],
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let total = 0;
+    out.on('data', (b: Buffer) => {
+      total += b.length;
+      chunks.push(b);
+      kept += b.length;
+      while (kept - chunks[0]!.length >= opts.outputCapBytes && chunks.length > 1) kept -= chunks.shift()!.length;
+    });
+    this.o.docker.modem.demuxStream(stream, out, out);
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    let floodStopped = false;
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    const floodCheck = setInterval(() => {
+      // A script that floods is stopped rather than left to its timeout.
+      if (total > opts.outputCapBytes * 8 && !floodStopped) {
+        floodStopped = true;
+        stream.destroy();
+      }
+    }, 50);
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        stream.destroy();
+        resolve();
+      }, opts.timeoutMs);
+    });
+    try {
+      await Promise.race([ended, timeout]);
+    } finally {
+      clearTimeout(timer);
+      clearInterval(floodCheck);
+      out.end();
+    }
+    let exitCode: number | null = null;
+    if (!timedOut && !floodStopped) {
+      const info = await exec.inspect().catch(() => undefined);
+      exitCode = info && typeof info.ExitCode === 'number' && !info.Running ? info.ExitCode : null;
+    } else {
+      // Detaching does not stop the script: kill what it left running.
+      const pid = (await exec.inspect().catch(() => undefined))?.Pid;
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // not on this host's pid namespace, or already gone
+        }
+      }
+    }
+    let buf = Buffer.concat(chunks);
+    if (buf.length > opts.outputCapBytes) buf = buf.subarray(buf.length - opts.outputCapBytes);
+    return {
+      exitCode,
+      output: buf.toString('utf8'),
+      timedOut,
+      truncated: total > opts.outputCapBytes,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  /** `docker exec -it ... bash` behind node-pty; bash without readline so our protocol owns the line. */
+  openPty(id: string, opts: { cols: number; rows: number }): Pty {
+    const env = { ...process.env, ...(this.o.dockerHost ? { DOCKER_HOST: this.o.dockerHost } : {}) };
+    return spawnPty(
+      this.o.dockerCli ?? 'docker',
+      ['exec', '-it', '-e', 'TERM=xterm', '-e', `DOCKHAND_PIDS_LIMIT=${this.o.config.pidsLimit}`, '-w', '/root', id, 'bash', '--noprofile', '--norc', '--noediting'],
+      { cols: opts.cols, rows: opts.rows, env },
+    );
+  }
+
+  /** An internal network (no route out); the mirror joins it so pulls keep working. */
+  private egressNetwork(): Promise<string | undefined> {
+    if (!this.networkId) {
+      this.networkId = (async () => {
+        const name = `dockhand-${sanitize(this.o.instance)}-no-egress`;
+        const existing = await this.o.docker.listNetworks({ filters: { name: [name] } });
+        let id = existing.find((n) => n.Name === name)?.Id;
+        if (!id) {
+          const net = await this.o.docker.createNetwork({
+            Name: name,
+            Internal: true,
+            Labels: { [LABEL_APP]: 'dockhand', [LABEL_INSTANCE]: this.o.instance, [LABEL_ROLE]: 'network' },
+          });
+          id = net.id;
+        }
+        if (this.o.mirrorContainer) {
+          await this.o.docker
+            .getNetwork(id)
+            .connect({ Container: this.o.mirrorContainer })
+            .catch((err: { statusCode?: number; message?: string }) => {
+              if (!/already exists|endpoint with name/.test(String(err.message))) this.o.logger.warn({ err }, 'could not attach the mirror to the no-egress network');
+            });
+        }
+        return name;
+      })().catch((err) => {
+        this.networkId = undefined;
+        throw err;
+      });
+    }
+    return this.networkId;
+  }
+
+  /** The mirror URL as seen from the no-egress network (its IP there), when egress is blocked. */
+  async mirrorUrlInside(): Promise<string | undefined> {
+    const mirror = this.o.config.registryMirror ?? this.o.mirrorUrl;
+    if (!this.o.config.blockEgress || !this.o.mirrorContainer || !mirror) return mirror;
+    const net = await this.egressNetwork();
+    const info = await this.o.docker.getContainer(this.o.mirrorContainer).inspect();
+    const ip = net ? info.NetworkSettings.Networks[net]?.IPAddress : undefined;
+    if (!ip) return mirror;
+    const u = new URL(mirror);
+    u.hostname = ip;
+    return u.toString().replace(/\/$/, '');
+  }
+
+  /** Removes this instance's no-egress network (only when no sandbox uses it). */
+  async removeNetwork(): Promise<void> {
+    const name = `dockhand-${sanitize(this.o.instance)}-no-egress`;
+    const nets = await this.o.docker.listNetworks({ filters: { name: [name] } });
+    for (const n of nets.filter((x) => x.Name === name)) {
+      if (this.o.mirrorContainer) await this.o.docker.getNetwork(n.Id).disconnect({ Container: this.o.mirrorContainer, Force: true }).catch(() => undefined);
+      await this.o.docker.getNetwork(n.Id).remove().catch(() => undefined);
+    }
+    this.networkId = undefined;
+  }
+}
+
+/** Host settings per security profile; `test-host-cgroup` is the test-machine concession from ENVIRONMENT.md. */
+export function profileHostConfig(profile: SandboxConfig['profile']): Docker.HostConfig {
+  switch (profile) {
+    case 'privileged':
+      return { Privileged: true };
+    case 'sysbox':
+      return { Runtime: 'sysbox-runc' };
+    case 'test-host-cgroup':
+      return <Docker.HostConfig>{
+        CapAdd: ['ALL'],
+        CapDrop: ['SYS_RESOURCE'],
+        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+        // the API form of --security-opt systempaths=unconfined
+        MaskedPaths: [],
+        ReadonlyPaths: [],
+        Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
+        DeviceCgroupRules: ['a *:* rwm'],
+        Tmpfs: { '/run': '', '/var/run': '' },
+      };
+  }
+}
+
+export function sanitize(s: string): string {
+  return s.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 60) || 'x';
+}
+
+async function removeVolumeWithRetry(docker: Docker, name: string): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    try {
+      await docker.getVolume(name).remove();
+      return;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      await sleep(200);
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,43 @@
+export interface CommandResult {
+  /** Rendered terminal text (screen + scrollback for this command), colours dropped, CR progress collapsed; the tail when capped. */
+  output: string;
+  /** null when unknown (timed out, interrupted before the shell reported, waiting for input, sandbox died). */
+  exitCode: number | null;
+  durationMs: number;
+  /** Output exceeded the cap (or the terminal's scrollback); the tail is kept. */
+  truncated: boolean;
+  /** Stopped by the per-command timeout. */
+  timedOut: boolean;
+  /** Ctrl-C delivered by interrupt(), or the shell/sandbox died. */
+  interrupted: boolean;
+  /** Still running and idle, apparently reading stdin; the command stays attached (sendInput/interrupt). */
+  waitingForInput: boolean;
+  /** Addition: plain-words notes for the learner (flood stopped, process limit hit, disk full, sandbox crashed...). */
+  notices?: string[];
+}
+
+export interface ScriptResult {
+  exitCode: number | null;
+  output: string;
+  timedOut: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
+
+export type SandboxEvent =
+  | { type: 'created' | 'adopted' | 'removed' | 'reaped' | 'expired'; learnerKey: string; containerId: string }
+  | { type: 'crashed' | 'oom-killed'; learnerKey: string; containerId: string; detail: string }
+  | { type: 'queued'; learnerKey: string; position: number }
+  // Addition: the nested engine's disk (or the sandbox filesystem) ran out of space.
+  | { type: 'disk-full'; learnerKey: string; containerId: string; detail: string };
+
+export interface RunOptions {
+  timeoutMs?: number;
+  /** Called with the rendered screen so far, at most every `outputIntervalMs` (manager option). */
+  onOutput?(screenSoFar: string): void;
+}
+
+export interface ScriptOptions {
+  timeoutMs?: number;
+  outputCapBytes?: number;
+}
