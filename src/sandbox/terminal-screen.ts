@@ -14,7 +14,7 @@ export interface TerminalScreen {
 }
 
 export function createTerminalScreen(opts: { cols: number; rows: number; scrollback: number }): TerminalScreen {
-  const term = new Terminal({ cols: opts.cols, rows: opts.rows, scrollback: opts.scrollback, allowProposedApi: true });
+  const term = new Terminal({ cols: opts.cols, rows: opts.rows, scrollback: opts.scrollback, allowProposedApi: true, logLevel: 'off' });
   return {
     write: (data) => new Promise((resolve) => term.write(data, resolve)),
     text: () => {
