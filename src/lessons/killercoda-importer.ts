@@ -208,7 +208,7 @@ export async function importScenario(folder: string, opts: { id?: string } = {})
     const e = raw as ScenarioEntry;
     for (const k of Object.keys(e)) if (!KNOWN_ENTRY_KEYS.has(k)) notes.push({ severity: 'todo', where, message: `key "${k}" not mapped` });
     const stepTitle = typeof e.title === 'string' && e.title.trim() ? e.title.trim() : `Step ${i + 1}`;
-    let stepId = slug(stepTitle);
+    let stepId = slug(stepTitle.replace(/^step\s*\d+\s*[-:.]\s*/i, ''));
     while (usedIds.has(stepId)) stepId = `${stepId}-${i + 1}`;
     usedIds.add(stepId);
     const base = `steps/${pad(i + 1)}-${stepId}`;

@@ -26,8 +26,17 @@ function fieldName(parts: readonly PathPart[]): string {
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): { parts: PathPart[]; message: string }[] {
+function valueAt(root: unknown, parts: readonly PathPart[]): unknown {
+  let v = root;
+  for (const p of parts) v = v !== null && typeof v === 'object' ? (v as Record<PathPart, unknown>)[p] : undefined;
+  return v;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): { parts: PathPart[]; message: string }[] {
   const parts = issue.path.filter((p): p is PathPart => typeof p !== 'symbol');
+  if (issue.code === 'invalid_union' && valueAt(input, parts) === undefined) {
+    return [{ parts, message: `missing; ${issue.message}` }];
+  }
   if (issue.code === 'unrecognized_keys') {
     const allowed = Object.keys(parts.length === 0 ? ManifestSchema.shape : StepSchema.shape).join(', ');
     return issue.keys.map((k) => ({ parts: [...parts, k], message: `unknown key; expected one of: ${allowed}` }));
@@ -111,7 +120,7 @@ export async function loadLesson(lessonDir: string, opts: { defaultKind?: 'lesso
   const parsed = ManifestSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      for (const d of describeIssue(issue)) problem(fieldName(d.parts), d.message, lineOf(d.parts));
+      for (const d of describeIssue(issue, input)) problem(fieldName(d.parts), d.message, lineOf(d.parts));
     }
     return { problems };
   }
