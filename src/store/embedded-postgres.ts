@@ -29,8 +29,9 @@ export async function startEmbeddedPostgres(opts: {
   persistent: boolean;
   database?: string;
   timeoutMs?: number;
+  port?: number;
 }): Promise<EmbeddedPostgres> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const database = opts.database ?? 'dockhand';
   const child = spawn(
     process.execPath,

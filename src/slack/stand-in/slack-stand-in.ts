@@ -105,8 +105,9 @@ export class SlackStandIn extends EventEmitter {
     for (const ws of this.sockets) ws.terminate();
     this.sockets.clear();
     this.wss?.close();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections?.();
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+    await closed;
   }
 
   /** Connected Socket Mode clients (Bolt apps). */

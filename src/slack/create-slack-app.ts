@@ -1,0 +1,51 @@
+import { App, LogLevel } from '@slack/bolt';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { EventLedger } from '../store/types';
+import type { Tutor } from '../tutor/tutor';
+import { boltLogger } from './bolt-logger';
+import { registerDirectMessages } from './listeners/direct-message';
+import { dedupeAndLog, InFlight } from './middleware';
+
+export interface SlackIdentity {
+  teamId: string;
+  botUserId: string;
+  botId?: string;
+}
+
+export interface SlackDeps {
+  config: Config;
+  log: Logger;
+  identity: SlackIdentity;
+  ledger: EventLedger;
+  tutor: Tutor;
+  inFlight: InFlight;
+}
+
+/** One Bolt app, Socket Mode or HTTP, with every Web API call going to config.slack.apiUrl. */
+export function createSlackApp(deps: SlackDeps): App {
+  const { config, log } = deps;
+  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 5, factor: 1.6, minTimeout: 200, maxTimeout: 5000 } };
+  const common = {
+    token: config.slack.botToken,
+    botUserId: deps.identity.botUserId,
+    botId: deps.identity.botId,
+    // auth.test already ran in main: a bad token never gets this far.
+    tokenVerificationEnabled: false,
+    logger: boltLogger(log),
+    logLevel: LogLevel.INFO,
+    clientOptions,
+  };
+  const app =
+    config.mode === 'http'
+      ? new App({ ...common, signingSecret: config.slack.signingSecret, port: config.slack.port })
+      : new App({ ...common, appToken: config.slack.appToken, socketMode: true, installerOptions: { clientOptions } });
+
+  app.use(dedupeAndLog(deps));
+  registerDirectMessages(app, deps);
+  app.error(async (err) => {
+    // Never let a listener's failure reach Slack or crash the process.
+    log.error({ err: err.original ?? err, code: err.code }, 'slack listener failed');
+  });
+  return app;
+}

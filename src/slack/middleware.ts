@@ -1,0 +1,85 @@
+import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
+import type { Logger } from '../logger';
+import type { EventLedger } from '../store/types';
+import { KeyedQueue } from './keyed-queue';
+
+/** Counts work in progress so shutdown can wait for it, up to a deadline. */
+export class InFlight {
+  private count = 0;
+  private waiters: (() => void)[] = [];
+
+  get size(): number {
+    return this.count;
+  }
+
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.count += 1;
+    try {
+      return await work();
+    } finally {
+      this.count -= 1;
+      if (this.count === 0) for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  /** Resolves true when idle, false when the deadline passed first. */
+  drain(deadlineMs: number): Promise<boolean> {
+    if (this.count === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), deadlineMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}
+
+interface AnyBody {
+  event_id?: string;
+  type?: string;
+  team_id?: string;
+  user_id?: string;
+  command?: string;
+  event?: { type?: string; user?: string; team?: string };
+  user?: { id?: string };
+  team?: { id?: string } | null;
+}
+
+/** Whose request this is: one person's requests are handled one at a time, in arrival order. */
+function senderKey(b: AnyBody): string | undefined {
+  const user = b.event?.user ?? b.user_id ?? b.user?.id;
+  if (typeof user !== 'string') return undefined;
+  return `${b.team_id ?? b.team?.id ?? b.event?.team ?? ''}:${user}`;
+}
+
+/**
+ * First middleware: gives each request a child logger, keeps each sender's requests in order, drops
+ * events already handled (Slack retries carry the same event_id), and tracks work for a clean shutdown.
+ */
+export function dedupeAndLog(deps: { log: Logger; ledger: EventLedger; inFlight: InFlight }): Middleware<AnyMiddlewareArgs> {
+  const order = new KeyedQueue();
+  return async ({ body, context, next }) => {
+    const b = body as AnyBody;
+    const log = deps.log.child({ eventId: b.event_id, type: b.event?.type ?? b.command ?? b.type, retry: context.retryNum });
+    context.log = log;
+    const key = senderKey(b);
+    const run = (work: () => Promise<void>) => (key ? order.run(key, work) : work());
+    await deps.inFlight.track(() => run(async () => {
+      if (b.event_id) {
+        let first: boolean;
+        try {
+          first = await deps.ledger.claim(b.event_id);
+        } catch (err) {
+          log.error({ err }, 'could not record the event id (database unavailable?); event dropped');
+          return;
+        }
+        if (!first) {
+          log.info('duplicate delivery ignored');
+          return;
+        }
+      }
+      await next();
+    }));
+  };
+}

@@ -1,0 +1,41 @@
+import type { types as SlackTypes } from '@slack/bolt';
+
+type KnownBlock = SlackTypes.KnownBlock;
+import type { Reply } from '../tutor/reply';
+
+// Slack's limits (PRODUCT.md): section text 3000 chars, 50 blocks, message text cut at 40000.
+export const SECTION_MAX = 3000;
+export const TEXT_MAX = 3900;
+const MAX_BLOCKS = 50;
+const BUTTON_LABEL_MAX = 75;
+
+/** Slack treats <, > and & as control characters in mrkdwn: learner text must not become a mention. */
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+export function renderReply(reply: Reply): { text: string; blocks: KnownBlock[] } {
+  const blocks: KnownBlock[] = [];
+  for (const section of reply.sections ?? [reply.text]) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(section), SECTION_MAX) } });
+  }
+  if (reply.buttons?.length) {
+    // An actions block holds at most 25 elements.
+    for (let i = 0; i < reply.buttons.length; i += 25) {
+      blocks.push({
+        type: 'actions',
+        elements: reply.buttons.slice(i, i + 25).map((b) => ({
+          type: 'button' as const,
+          text: { type: 'plain_text' as const, text: clip(b.label, BUTTON_LABEL_MAX) },
+          action_id: b.actionId,
+          ...(b.value !== undefined ? { value: clip(b.value, 2000) } : {}),
+        })),
+      });
+    }
+  }
+  return { text: clip(escapeMrkdwn(reply.text), TEXT_MAX), blocks: blocks.slice(0, MAX_BLOCKS) };
+}

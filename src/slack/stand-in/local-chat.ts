@@ -1,0 +1,94 @@
+import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { blocksToText, type TextButton } from './blocks-to-text';
+import type { RecordedCall, SlackStandIn } from './slack-stand-in';
+
+export const LOCAL_USER = 'U0LEARNER';
+
+export const BANNER = `
+Dockhand local mode: you are a learner chatting with the bot in a direct message.
+Type \`help\` to start; pick a button by typing its number; Ctrl-C quits.
+To connect a real Slack workspace instead, create the app from slack-app-manifest.yaml and set
+SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-...), then run npm start again (see README).
+`;
+
+/** A terminal chat: each line typed becomes a `message.im` event; bot messages print as text. */
+export class LocalChat {
+  private rl?: readline.Interface;
+  private buttons: { button: TextButton; message: { channel: string; ts: string; blocks?: unknown } }[] = [];
+  private readonly channel: string;
+  private readonly onCall = (call: RecordedCall) => this.show(call);
+  // Lines are sent one after another, in the order typed.
+  private queue: Promise<void> = Promise.resolve();
+  private lastOutputAt = Date.now();
+
+  constructor(
+    private readonly opts: { standIn: SlackStandIn; input: Readable; output: Writable; onQuit: () => void; userId?: string },
+  ) {
+    this.channel = opts.standIn.dmChannelFor(this.user);
+  }
+
+  private get user(): string {
+    return this.opts.userId ?? LOCAL_USER;
+  }
+
+  start(): void {
+    this.opts.output.write(BANNER + '\n');
+    this.opts.standIn.on('call', this.onCall);
+    this.rl = readline.createInterface({ input: this.opts.input, output: this.opts.output, prompt: 'you> ', terminal: (this.opts.input as { isTTY?: boolean }).isTTY === true });
+    this.rl.on('line', (line) => {
+      this.queue = this.queue.then(() => this.onLine(line));
+    });
+    this.rl.on('SIGINT', () => this.opts.onQuit());
+    // Piped input (a script, a test) ends before the answers arrive: wait for them before quitting.
+    this.rl.on('close', () => void this.queue.then(() => this.settle()).then(() => this.opts.onQuit()));
+    this.rl.prompt();
+  }
+
+  stop(): void {
+    this.opts.standIn.off('call', this.onCall);
+    this.rl?.removeAllListeners('close');
+    this.rl?.close();
+  }
+
+  private async settle(quietMs = 1500, maxMs = 30000): Promise<void> {
+    const start = Date.now();
+    while (Date.now() - this.lastOutputAt < quietMs && Date.now() - start < maxMs) await new Promise((r) => setTimeout(r, 100));
+  }
+
+  private async onLine(line: string): Promise<void> {
+    const text = line.trim();
+    if (!text) return this.rl?.prompt();
+    const pick = /^\d+$/.test(text) ? this.buttons[Number(text) - 1] : undefined;
+    try {
+      if (pick) await this.opts.standIn.clickButton(this.user, pick.message, { action_id: pick.button.actionId, value: pick.button.value, block_id: pick.button.blockId });
+      else await this.opts.standIn.sendDirectMessage(this.user, line);
+      this.lastOutputAt = Date.now();
+    } catch (err) {
+      this.print(`(the bot did not take that message: ${(err as Error).message})`);
+    }
+  }
+
+  private show(call: RecordedCall): void {
+    const a = call.args;
+    if (call.status !== 200 || call.response.ok !== true) return;
+    if (call.method === 'files.completeUploadExternal') {
+      this.print(`(the bot attached a snippet: ${(a.files as { title?: string }[] | undefined)?.map((f) => f.title).join(', ')})`);
+      return;
+    }
+    if (!['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(call.method)) return;
+    if (a.channel !== this.channel) return;
+    const ts = String(call.method === 'chat.update' ? a.ts : (call.response.ts ?? call.response.message_ts));
+    const { text, buttons } = blocksToText(a.blocks, String(a.text ?? ''));
+    if (buttons.length) this.buttons = buttons.map((button) => ({ button, message: { channel: this.channel, ts, blocks: a.blocks } }));
+    this.print(`${call.method === 'chat.update' ? '(updated) ' : ''}${text}`);
+  }
+
+  private print(text: string): void {
+    this.lastOutputAt = Date.now();
+    readline.clearLine(this.opts.output, 0);
+    readline.cursorTo(this.opts.output, 0);
+    this.opts.output.write(`\ndockhand> ${text.replace(/\n/g, '\n          ')}\n\n`);
+    this.rl?.prompt(true);
+  }
+}

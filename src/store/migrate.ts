@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { AppError } from '../errors';
+import { redactSecrets } from '../logger';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Applies pending migrations (`prisma migrate deploy`, through the binary-free wrapper). */
+export function applyMigrations(databaseUrl: string, timeoutMs = 60000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'scripts', 'prisma.js'), 'migrate', 'deploy'],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) {
+          const tail = redactSecrets(`${stdout}\n${stderr}`.trim().split('\n').slice(-8).join('\n'));
+          reject(new AppError('DB_MIGRATE_FAILED', `Applying database migrations failed: ${tail}`, { cause: err }));
+        } else resolve(stdout);
+      },
+    );
+  });
+}

@@ -1,0 +1,34 @@
+import { Prisma } from './generated/client';
+import type { Db } from './prisma-client';
+import type { LearnerRecord, LearnerStore } from './types';
+
+export class PrismaLearnerStore implements LearnerStore {
+  constructor(private readonly db: Db) {}
+
+  async ensureLearner(teamId: string, userId: string, displayName?: string) {
+    const existing = await this.find(teamId, userId);
+    if (existing) {
+      await this.db.learner.update({ where: { id: existing.id }, data: { lastSeenAt: new Date(), ...(displayName ? { displayName } : {}) } });
+      return { learner: { ...existing, displayName: displayName ?? existing.displayName }, created: false };
+    }
+    try {
+      const row = await this.db.learner.create({ data: { teamId, userId, displayName: displayName ?? null } });
+      return { learner: toRecord(row), created: true };
+    } catch (err) {
+      // Two first messages raced: the other one stored the learner.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        return { learner: (await this.find(teamId, userId))!, created: false };
+      }
+      throw err;
+    }
+  }
+
+  async find(teamId: string, userId: string): Promise<LearnerRecord | null> {
+    const row = await this.db.learner.findUnique({ where: { teamId_userId: { teamId, userId } } });
+    return row ? toRecord(row) : null;
+  }
+}
+
+function toRecord(row: { id: string; teamId: string; userId: string; displayName: string | null; firstSeenAt: Date }): LearnerRecord {
+  return { id: row.id, teamId: row.teamId, userId: row.userId, displayName: row.displayName, firstSeenAt: row.firstSeenAt };
+}

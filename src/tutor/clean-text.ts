@@ -1,0 +1,10 @@
+/** Longest message the tutor reads; Slack allows 40,000 characters, nobody types a command that long. */
+export const MAX_MESSAGE_CHARS = 4000;
+
+// C0 controls except tab and newline, DEL, and C1 controls.
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
+/** Makes learner text safe to store and echo: well-formed UTF-16, no control characters. */
+export function cleanText(raw: string): string {
+  return raw.toWellFormed().replace(CONTROL, '').replace(/\r\n?/g, '\n');
+}

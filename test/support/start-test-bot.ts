@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { readConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { SlackStandIn, type StandInOptions } from '../../src/slack/stand-in/slack-stand-in';
+import { startBot, type Bot } from '../../src/start-bot';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface TestBot {
+  standIn: SlackStandIn;
+  bot: Bot;
+  logs: LogLine[];
+  teamId: string;
+  stop(): Promise<void>;
+}
+
+export const uniqueId = (prefix: string) => `${prefix}${randomBytes(5).toString('hex').toUpperCase()}`;
+
+/** Captures log lines as objects so tests can assert on them. */
+export function captureLogs(level = 'debug') {
+  const logs: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line) as LogLine);
+      cb();
+    },
+  });
+  return { logs, log: createLogger({ level, pretty: false, destination }) };
+}
+
+/** The real bot (real Bolt app, real Postgres) connected over Socket Mode to a fresh Slack stand-in. */
+export async function startTestBot(opts: { env?: Record<string, string>; standIn?: StandInOptions } = {}): Promise<TestBot> {
+  const teamId = opts.standIn?.teamId ?? uniqueId('T');
+  const standIn = new SlackStandIn({ ...opts.standIn, teamId });
+  const apiUrl = await standIn.start();
+  const config = readConfig({
+    SLACK_BOT_TOKEN: standIn.botToken,
+    SLACK_APP_TOKEN: standIn.appToken,
+    SLACK_API_URL: apiUrl,
+    DATABASE_URL: process.env.DATABASE_URL,
+    SHUTDOWN_DEADLINE_MS: '3000',
+    ...opts.env,
+  });
+  const { logs, log } = captureLogs();
+  let bot: Bot;
+  try {
+    bot = await startBot(config, log);
+    await standIn.waitForConnection();
+  } catch (err) {
+    await standIn.stop();
+    throw err;
+  }
+  return {
+    standIn,
+    bot,
+    logs,
+    teamId,
+    async stop() {
+      await bot.stop();
+      await standIn.stop();
+    },
+  };
+}
