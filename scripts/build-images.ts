@@ -1,16 +1,17 @@
-// npm run images [-- --offline|--online]: builds the sandbox image, the lesson images and the offline
+// npm run images [-- --offline|--online] [--prune]: builds the sandbox image, the lesson images and the offline
 // registry mirror (whatever is missing), printing progress. Safe to run again: it reuses what exists.
 import Docker from 'dockerode';
 import pino from 'pino';
-import { ensureImages, LESSON_IMAGES, type BuildMode } from '../src/sandbox/images';
+import { ensureImages, LESSON_IMAGES, pruneOldImages, type BuildMode } from '../src/sandbox/images';
 import { errorCode } from '../src/errors';
 
 async function main(): Promise<void> {
   const mode: BuildMode = process.argv.includes('--offline') ? 'offline' : process.argv.includes('--online') ? 'online' : 'auto';
   const registryMirror = process.env.SANDBOX_REGISTRY_MIRROR?.trim() || undefined;
   const t0 = Date.now();
+  const docker = new Docker();
   const result = await ensureImages({
-    docker: new Docker(),
+    docker,
     log: pino({ level: 'silent' }),
     onProgress: (line) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`),
     registryMirror,
@@ -21,6 +22,10 @@ async function main(): Promise<void> {
   if (!registryMirror) {
     console.log('images learners can pull inside a sandbox:');
     for (const image of LESSON_IMAGES) console.log(`  ${image.names.join(', ')}  (${image.localImage})`);
+  }
+  if (process.argv.includes('--prune')) {
+    const removed = await pruneOldImages(docker);
+    console.log(removed.length ? `removed outdated images: ${removed.join(', ')}` : 'no outdated images to remove');
   }
   console.log(`built ${result.built.length}, pushed ${result.pushed.length}, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

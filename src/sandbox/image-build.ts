@@ -123,12 +123,8 @@ export async function dockerBuild(docker: Docker, o: DockerBuildOptions): Promis
 export async function importTarball(docker: Docker, tarFile: string, ref: string, changes: string[], tail: LogTail): Promise<void> {
   const [repo, tag] = splitRef(ref);
   await withTimeout(`docker import ${ref}`, 5 * 60_000, async (signal) => {
-    const stream = await docker.importImage(createReadStream(tarFile) as unknown as string, {
-      repo,
-      tag,
-      changes,
-      abortSignal: signal,
-    } as unknown as Record<string, unknown>);
+    // `changes` is an array: docker-modem repeats the query key, as the Engine API expects
+    const stream = await docker.importImage(createReadStream(tarFile), { repo, tag, changes, abortSignal: signal });
     await followDockerStream(docker, stream, tail);
   });
 }

@@ -333,3 +333,26 @@ async function ensureBase(
     });
   });
 }
+
+/**
+ * Removes Dockhand's own images whose build inputs changed (older hash tags): only the names this module
+ * builds (dockhand/base, dockhand/sandbox, dockhand/lesson-*), never forced, so images still used by a
+ * container stay. Returns the removed tags.
+ */
+export async function pruneOldImages(docker: Docker): Promise<string[]> {
+  const current = new Set([BASE_IMAGE, SANDBOX_IMAGE, ...LESSON_IMAGES.map((l) => l.localImage)]);
+  const images = await docker.listImages({ filters: JSON.stringify({ label: ['dockhand.app=dockhand'] }) } as Docker.ListImagesOptions);
+  const removed: string[] = [];
+  for (const image of images) {
+    for (const tag of image.RepoTags ?? []) {
+      if (!/^dockhand\/(base|sandbox|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
+      try {
+        await docker.getImage(tag).remove();
+        removed.push(tag);
+      } catch {
+        // in use by a container, or already gone
+      }
+    }
+  }
+  return removed;
+}
