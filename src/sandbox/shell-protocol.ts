@@ -12,7 +12,7 @@ const INIT_LINES = [
   "stty -echo -icanon 2>/dev/null; PS1=''; PS2=''; unset HISTFILE PROMPT_COMMAND; __dh_nonce=init; __dh_last=0; __dh_killed=0",
   '__dh_rc(){ return $1; }',
   // Runaway processes (fork bombs) are killed only when the container is near its pids limit.
-  '__dh_guard(){ local a=(/proc/[0-9]*) p s me=$$ pass n f; ((${#a[@]}*2 < ${DOCKHAND_PIDS_LIMIT:-1024})) && return 0; for pass in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do n=0; for p in /proc/[0-9]*; do p=${p#/proc/}; [[ $p == "$me" ]] && continue; read -r s < /proc/$p/stat 2>/dev/null || continue; s=${s##*) }; f=($s); [[ ${f[3]} == "$me" ]] || continue; kill -9 "$p" 2>/dev/null && ((n++)); done; ((__dh_killed+=n)); ((n==0)) && break; done; return 0; }',
+  '__dh_guard(){ local a=(/proc/[0-9]*) p s me=$$ pass n f; ((${#a[@]}*2 < ${DOCKHAND_PIDS_LIMIT:-1024})) && return 0; for pass in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do n=0; for p in /proc/[0-9]*; do p=${p#/proc/}; [[ $p == "$me" ]] && continue; read -r s 2>/dev/null < /proc/$p/stat || continue; s=${s##*) }; f=($s); [[ ${f[3]} == "$me" ]] || continue; kill -9 "$p" 2>/dev/null && ((n++)); done; ((__dh_killed+=n)); ((n==0)) && break; done; return 0; }',
   '__dh_run(){ __dh_nonce=$1; __dh_killed=0; printf -v __dh_cmd \'%b\' "$2"; __dh_guard; stty echo icanon 2>/dev/null; __dh_rc "$__dh_last"; eval "$__dh_cmd"; }',
   // Input left unread when a command ends (late keystrokes, terminal replies) must not become the next command.
   "__dh_done(){ local rc=$? __dh_junk; __dh_last=$rc; stty -echo -icanon 2>/dev/null; while read -t 0; do read -r -s -n 4096 -t 0.01 __dh_junk || break; done; __dh_guard; printf '\\033]7770;%s;%s;%s;%s\\007' \"$__dh_nonce\" \"$rc\" \"$__dh_killed\" \"$$\"; }",

@@ -1,0 +1,78 @@
+import type { SandboxManager } from '../../src/sandbox/sandbox-manager';
+import type { SandboxEvent } from '../../src/sandbox/types';
+import { IMAGES_TIMEOUT_MS, docker, newManager, sandboxImages } from './sandbox-fixture';
+
+// Abuse a learner can type; each must be contained without hurting the shell or another learner.
+let manager: SandboxManager;
+let events: SandboxEvent[];
+
+beforeAll(async () => {
+  await sandboxImages();
+  ({ manager, events } = await newManager('abuse', { pidsLimit: 256, maxSandboxes: 3 }, { dockerDiskMb: 48 }));
+  await manager.start();
+}, IMAGES_TIMEOUT_MS);
+
+afterAll(async () => {
+  await manager?.destroyAll();
+});
+
+describe('bad input', () => {
+  it('contains a fork bomb with the pids limit; the shell and another learner keep working', async () => {
+    await manager.run('T1:bomber', 'echo warm');
+    await manager.run('T1:bystander', 'echo warm');
+    const bomb = await manager.run('T1:bomber', ':(){ :|:& };:', { timeoutMs: 10000 });
+    await new Promise((r) => setTimeout(r, 2000)); // let it hit the limit
+    const other = await manager.run('T1:bystander', 'ls / | wc -l');
+    expect(other.exitCode).toBe(0);
+    expect(Number(other.output)).toBeGreaterThan(5);
+    const next = await manager.run('T1:bomber', 'echo alive', { timeoutMs: 20000 });
+    expect(next.output.split('\n').pop()).toBe('alive');
+    // the runaway processes are stopped when the bomb's command ends or, at the latest, before the next one
+    expect([...(bomb.notices ?? []), ...(next.notices ?? [])].join(' ')).toMatch(/process limit/);
+    expect(bomb.output).not.toMatch(/\/proc\/\d+\/stat/);
+    const after = await manager.run('T1:bomber', 'ls / | wc -l', { timeoutMs: 10000 });
+    expect(after.exitCode).toBe(0);
+    expect(Number(after.output)).toBeGreaterThan(5);
+    await manager.reset('T1:bomber');
+    await manager.reset('T1:bystander');
+  }, 60000);
+
+  it('keeps the host engine out of reach: the Docker socket inside is the nested engine', async () => {
+    const r = await manager.run('T1:escape', 'docker -H unix:///var/run/docker.sock info --format "{{.Name}} {{.Containers}}"');
+    // the nested engine is named after the sandbox's hostname and holds nothing of the host's
+    expect(r.output).toBe('sandbox 0');
+    const id = manager.containerIdOf('T1:escape')!;
+    const info = await docker.getContainer(id).inspect();
+    const sources = (info.Mounts ?? []).map((m) => m.Source ?? '');
+    expect(sources.some((s) => s.includes('docker.sock'))).toBe(false);
+    const ps = await manager.run('T1:escape', 'docker -H unix:///var/run/docker.sock ps -a --format "{{.ID}}"');
+    expect(ps.output).not.toContain(id.slice(0, 12));
+    await manager.reset('T1:escape');
+  });
+
+  it('detects a full disk, reports it, and recovers on reset', async () => {
+    const L = 'T1:filler';
+    const r = await manager.run(L, 'dd if=/dev/zero of=/var/lib/docker/fill bs=1M count=200', { timeoutMs: 20000 });
+    expect(r.output).toMatch(/No space left on device/);
+    expect(r.notices?.join(' ')).toMatch(/out of disk space/);
+    expect(events.some((e) => e.type === 'disk-full' && e.learnerKey === L)).toBe(true);
+    const before = manager.containerIdOf(L);
+    await manager.reset(L);
+    const ok = await manager.run(L, 'ls /var/lib/docker/fill 2>/dev/null || echo gone; dd if=/dev/zero of=/var/lib/docker/small bs=1M count=4 2>/dev/null && echo written');
+    expect(ok.output).toBe('gone\nwritten');
+    expect(manager.containerIdOf(L)).not.toBe(before);
+    await manager.reset(L);
+  }, 60000);
+
+  it('survives `kill -9 -1`: reported, and the next command gets a working sandbox', async () => {
+    const L = 'T1:killer';
+    await manager.run(L, 'echo warm');
+    const r = await manager.run(L, 'kill -9 -1', { timeoutMs: 15000 });
+    // the shell survives its own kill(-1) but the engine inside does not: a fresh sandbox follows
+    expect(r.timedOut).toBe(false);
+    expect(r.interrupted || (r.notices ?? []).length > 0).toBe(true);
+    const next = await manager.run(L, 'docker info --format "{{.Name}}"', { timeoutMs: 20000 });
+    expect(next.output).toBe('sandbox');
+    expect(next.exitCode).toBe(0);
+  }, 60000);
+});
