@@ -3,7 +3,8 @@ import type { LessonStep } from './types';
 
 export interface CheckOutcome {
   passed: boolean;
-  reason: 'passed' | 'failed' | 'timeout';
+  /** `stopped`: the sandbox ended the check early (it flooded output, or the sandbox went away). */
+  reason: 'passed' | 'failed' | 'timeout' | 'stopped';
   /** What the learner sees: the check's last output line, or a plain explanation. */
   message: string;
   exitCode: number | null;
@@ -32,6 +33,12 @@ export function interpretCheck(run: ScriptRun, timeoutMs: number): CheckOutcome 
   const base = { exitCode: run.exitCode, durationMs: run.durationMs };
   if (run.timedOut) {
     return { ...base, passed: false, reason: 'timeout', message: `The check did not finish within ${Math.round(timeoutMs / 1000)} s, so the step is not marked done.` };
+  }
+  if (run.exitCode === null) {
+    const message = run.truncated
+      ? `The check printed too much output (${Math.round(run.output.length / 1024)} KiB kept) and was stopped, so the step is not marked done.`
+      : 'The check was stopped before it finished, so the step is not marked done.';
+    return { ...base, passed: false, reason: 'stopped', message };
   }
   if (run.exitCode === 0) {
     const line = lastLine(run.output).replace(/^(PASS|OK):\s*/i, '');

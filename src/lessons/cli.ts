@@ -3,7 +3,9 @@ import Docker from 'dockerode';
 import { AppError } from '../errors';
 import { createLogger } from '../logger';
 import { ensureImages } from '../sandbox/images';
-import { DockerLessonSandboxFactory } from './docker-lesson-sandbox';
+import { readConfig } from '../config';
+import { SandboxManager } from '../sandbox/sandbox-manager';
+import { ManagerLessonSandboxFactory } from './manager-lesson-sandbox';
 import { importScenario, writeImportedLesson } from './killercoda-importer';
 import { loadLesson, loadLessons } from './lesson-loader';
 import { formatResultsTable, testLesson, type StepTestResult } from './lesson-test-runner';
@@ -46,22 +48,31 @@ async function validate(dir: string): Promise<number> {
 }
 
 /**
- * The sandbox the runner uses: a DinD container from the sandbox image, its nested engine pulling lesson images
- * from the offline mirror. Both are built on first use by ensureImages (the CLI is an entry point, like main.ts,
- * so it may wire lessons to the sandbox package). DOCKHAND_SANDBOX_IMAGE overrides the image.
+ * The lesson tester runs in real sandboxes from the same SandboxManager learners get, its nested engines pulling
+ * lesson images from the offline mirror; ensureImages builds both on first use. The CLI is an entry point (like
+ * main.ts), so it may wire lessons to the sandbox package. SANDBOX_* variables apply as for the bot; the profile
+ * defaults to `test-host-cgroup` here, because lesson tests usually run on test machines.
  */
-async function sandboxFactory(docker: Docker): Promise<LessonSandboxFactory> {
-  const log = createLogger({ level: 'warn', pretty: false });
-  const operatorMirror = process.env.SANDBOX_REGISTRY_MIRROR || undefined;
+async function sandboxManager(docker: Docker): Promise<SandboxManager> {
+  const env = { ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || 'test-host-cgroup' };
+  const config = readConfig(env);
+  const log = createLogger({ level: process.env.LOG_LEVEL || 'warn', pretty: false });
   const t0 = Date.now();
-  const images = await ensureImages({ docker, log, onProgress: (line) => console.error(`images: ${line}`), ...(operatorMirror ? { registryMirror: operatorMirror } : {}) });
-  console.error(`images ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (sandbox ${images.sandboxImage}, mirror ${images.mirrorUrl || 'none'})`);
-  const image = process.env.DOCKHAND_SANDBOX_IMAGE || images.sandboxImage;
-  return new DockerLessonSandboxFactory(docker, {
-    image,
-    ...(images.mirrorUrl ? { registryMirror: images.mirrorUrl } : {}),
-    profile: process.env.SANDBOX_PROFILE === 'privileged' ? 'privileged' : 'test-host-cgroup',
+  const images = await ensureImages({
+    docker,
+    log,
+    onProgress: (line) => console.error(`images: ${line}`),
+    ...(config.sandbox.registryMirror ? { registryMirror: config.sandbox.registryMirror } : {}),
   });
+  console.error(`images ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (sandbox ${images.sandboxImage}, mirror ${images.mirrorUrl || 'none'}, profile ${config.sandbox.profile})`);
+  const manager = new SandboxManager(docker, { ...config.sandbox, warmPool: 0 }, log, {
+    image: images.sandboxImage,
+    mirrorUrl: images.mirrorUrl,
+    // Its own label: start() then sweeps only sandboxes left behind by an interrupted lesson test.
+    instance: 'lesson-test',
+  });
+  await manager.start({ isKnown: () => false });
+  return manager;
 }
 
 async function test(ids: string[], dir: string): Promise<number> {
@@ -77,15 +88,21 @@ async function test(ids: string[], dir: string): Promise<number> {
   await docker.ping().catch((err: unknown) => {
     throw new AppError('DOCKER_UNAVAILABLE', `cannot reach the Docker engine: ${(err as Error).message}`, { cause: err });
   });
-  const factory = await sandboxFactory(docker);
+  const manager = await sandboxManager(docker);
+  const factory: LessonSandboxFactory = new ManagerLessonSandboxFactory(manager);
   const results: StepTestResult[] = [];
-  for (const lesson of selected) {
-    const t0 = Date.now();
-    const r = await testLesson(lesson, factory, {
-      onResult: (x) => console.error(`  ${x.result} ${x.lessonId}/${x.stepId} ${x.seconds.toFixed(1)}s${x.detail ? ` ${x.detail}` : ''}`),
-    });
-    console.error(`${lesson.id}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    results.push(...r);
+  // An interrupted run leaves its sandboxes behind; the next run's manager.start() sweeps them (same instance label).
+  try {
+    for (const lesson of selected) {
+      const t0 = Date.now();
+      const r = await testLesson(lesson, factory, {
+        onResult: (x) => console.error(`  ${x.result} ${x.lessonId}/${x.stepId} ${x.seconds.toFixed(1)}s${x.detail ? ` ${x.detail}` : ''}`),
+      });
+      console.error(`${lesson.id}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      results.push(...r);
+    }
+  } finally {
+    await manager.stop();
   }
   console.log(formatResultsTable(results));
   return errors.length || results.some((r) => r.result !== 'PASS') ? 1 : 0;
