@@ -49,7 +49,12 @@ export function interpretCheck(run: ScriptRun, timeoutMs: number): CheckOutcome 
   return { ...base, passed: false, reason: 'failed', message };
 }
 
+/** stderr joins stdout in one pipe, so "the last line" is the last one the script printed, whichever stream. */
+export function oneStream(script: string): string {
+  return `exec 2>&1\n${script}`;
+}
+
 export async function runCheck(sandbox: LessonSandbox, step: Pick<LessonStep, 'check' | 'checkTimeoutMs'>): Promise<CheckOutcome> {
-  const run = await sandbox.run(step.check, { timeoutMs: step.checkTimeoutMs, outputCapBytes: CHECK_OUTPUT_CAP_BYTES });
+  const run = await sandbox.run(oneStream(step.check), { timeoutMs: step.checkTimeoutMs, outputCapBytes: CHECK_OUTPUT_CAP_BYTES });
   return interpretCheck(run, step.checkTimeoutMs);
 }

@@ -1,4 +1,4 @@
-import { runCheck } from './check-outcome';
+import { oneStream, runCheck } from './check-outcome';
 import type { LessonSandbox, LessonSandboxFactory, ScriptRun } from './lesson-sandbox';
 import type { Lesson, LessonStep } from './types';
 
@@ -20,12 +20,12 @@ function tail(run: ScriptRun): string {
 
 /** The solution runs as one script, as a learner would type the commands one after the other in their home folder. */
 export function solutionScript(step: Pick<LessonStep, 'solution'>): string {
-  return ['set -e', 'cd ~', ...step.solution].join('\n');
+  return oneStream(['set -e', 'cd ~', ...step.solution].join('\n'));
 }
 
 async function testStep(sandbox: LessonSandbox, step: LessonStep): Promise<string | undefined> {
   if (step.setup !== undefined) {
-    const setup = await sandbox.run(`cd ~\n${step.setup}`, { timeoutMs: step.solutionTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP });
+    const setup = await sandbox.run(oneStream(`cd ~\n${step.setup}`), { timeoutMs: step.solutionTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP });
     if (setup.timedOut) return `setup did not finish within ${step.solutionTimeoutMs / 1000} s`;
     if (setup.exitCode !== 0) return `setup exited ${setup.exitCode}: ${tail(setup)}`;
   }
