@@ -11,6 +11,7 @@ export default defineConfig({
   async adapter() {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error('DATABASE_URL must be set for Prisma CLI commands (scripts/prisma.js sets it for the embedded database)');
-    return new SchemaEnginePg({ connectionString: url });
+    // allowExitOnIdle: the CLI never closes the pool and would otherwise wait out its idle timeout.
+    return new SchemaEnginePg({ connectionString: url, allowExitOnIdle: true });
   },
 });
