@@ -1,0 +1,84 @@
+import { ConfigError, readConfig } from '../src/config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    readConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readConfig', () => {
+  it('with no Slack tokens runs in local mode with documented defaults', () => {
+    const c = readConfig({});
+    expect(c.mode).toBe('local');
+    expect(c.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.logLevel).toBe('info');
+    expect(c.sandbox).toMatchObject({ profile: 'privileged', memoryMb: 1024, cpus: 1, pidsLimit: 1024, idleMinutes: 20, maxLifetimeMinutes: 240, commandTimeoutSeconds: 60, outputCapBytes: 1048576 });
+  });
+
+  it('chooses Socket Mode with a bot and an app token, and HTTP mode with a signing secret', () => {
+    expect(readConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).mode).toBe('socket');
+    const http = readConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef', PORT: '8080' });
+    expect(http.mode).toBe('http');
+    expect(http.slack.port).toBe(8080);
+  });
+
+  it('normalises SLACK_API_URL to end in a slash and parses ADMIN_USER_IDS', () => {
+    const c = readConfig({ SLACK_API_URL: 'http://127.0.0.1:9999/api', ADMIN_USER_IDS: 'U012ABC, W034DEF' });
+    expect(c.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
+    expect(c.adminUserIds).toEqual(['U012ABC', 'W034DEF']);
+  });
+
+  it('treats blank values as unset', () => {
+    expect(readConfig({ SLACK_BOT_TOKEN: '', DATABASE_URL: '  ', PORT: '' }).mode).toBe('local');
+  });
+
+  it('names every bad variable at once, each with what it expects', () => {
+    const problems = problemsOf({
+      SLACK_BOT_TOKEN: 'xoxp-user-token',
+      SLACK_APP_TOKEN: 'nope',
+      PORT: '70000',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      SANDBOX_MEMORY_MB: 'lots',
+      SANDBOX_PROFILE: 'root',
+      ADMIN_USER_IDS: 'bob',
+      SANDBOX_BLOCK_EGRESS: 'maybe',
+      SLACK_API_URL: 'not a url',
+    });
+    const byVar = Object.fromEntries(problems.map((p) => [p.split(':')[0], p]));
+    expect(Object.keys(byVar).sort()).toEqual(
+      ['ADMIN_USER_IDS', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SANDBOX_BLOCK_EGRESS', 'SANDBOX_MEMORY_MB', 'SANDBOX_PROFILE', 'SLACK_API_URL', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN'].sort(),
+    );
+    expect(byVar.SLACK_BOT_TOKEN).toMatch(/xoxb-/);
+    expect(byVar.PORT).toMatch(/1 to 65535.*"70000"/);
+    expect(byVar.DATABASE_URL).toMatch(/PostgreSQL URL/);
+    expect(byVar.LOG_LEVEL).toMatch(/one of fatal, error/);
+    expect(byVar.SANDBOX_MEMORY_MB).toMatch(/whole number.*"lots"/);
+  });
+
+  it('reports a bot token without an app token or signing secret, and tokens without a bot token', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1' })[0]).toMatch(/^SLACK_APP_TOKEN: missing/);
+    expect(problemsOf({ SLACK_APP_TOKEN: 'xapp-1' })[0]).toMatch(/^SLACK_BOT_TOKEN: missing/);
+  });
+
+  it('rejects a default command timeout above the maximum', () => {
+    expect(problemsOf({ COMMAND_TIMEOUT_SECONDS: '900', COMMAND_MAX_TIMEOUT_SECONDS: '600' })[0]).toMatch(/^COMMAND_TIMEOUT_SECONDS: expected at most/);
+  });
+
+  it('never puts a token value in its error message', () => {
+    const err = (() => {
+      try {
+        readConfig({ SLACK_BOT_TOKEN: 'xoxb-secret-value', SLACK_APP_TOKEN: 'bad-secret-value' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toMatch(/SLACK_APP_TOKEN/);
+    expect(err?.message).not.toContain('secret-value');
+  });
+});
