@@ -21,7 +21,10 @@ export async function checkReachable(url: string, timeoutMs = 5000): Promise<voi
     await client.query('SELECT 1');
   } catch (err) {
     const host = safeHost(url);
-    const reason = err instanceof Error ? (err as { code?: string }).code ?? err.message : String(err);
+    // A refused connection to "localhost" arrives as an AggregateError (IPv4 + IPv6) whose code sits inside.
+    const e = err as { code?: string; errors?: { code?: string }[]; message?: string };
+    const code = e.code ?? e.errors?.find((x) => x.code)?.code ?? /\b(E[A-Z]{4,})\b/.exec(e.message ?? '')?.[1];
+    const reason = code ? (code === 'ECONNREFUSED' ? 'ECONNREFUSED (is the server running?)' : code) : (e.message ?? String(err));
     throw new AppError('DB_UNREACHABLE', `Cannot reach the database at ${host}: ${redactSecrets(String(reason))}`, { cause: err });
   } finally {
     await client.end().catch(() => undefined);

@@ -37,6 +37,6 @@ describe('migrations', () => {
       (e: Error & { code?: string }) => e,
     );
     expect(err?.code).toBe('DB_UNREACHABLE');
-    expect(err?.message).toBe(`Cannot reach the database at 127.0.0.1:${port}/x: ECONNREFUSED`);
+    expect(err?.message).toBe(`Cannot reach the database at 127.0.0.1:${port}/x: ECONNREFUSED (is the server running?)`);
   });
 });

@@ -1,0 +1,119 @@
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../src/store/embedded-postgres';
+import { SlackStandIn } from '../src/slack/stand-in/slack-stand-in';
+
+const ROOT = path.resolve(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the real entry point (`npm start` runs the same file) with a controlled environment. */
+function runMain(env: Record<string, string>, opts: { input?: string; timeoutMs?: number } = {}): Promise<Run> {
+  const started = Date.now();
+  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  if (opts.input !== undefined) child.stdin.end(opts.input);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`main did not exit within ${opts.timeoutMs ?? 60000} ms; stdout: ${stdout}; stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 60000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+function processesMentioning(text: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes(text) && !l.includes('ps -eo'));
+}
+
+describe('the bot process (src/main.ts)', () => {
+  it('exits 1 naming each bad configuration variable', async () => {
+    const r = await runMain({ SLACK_BOT_TOKEN: 'xoxp-wrong-kind', LOG_LEVEL: 'chatty', SANDBOX_CPUS: '-1' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Invalid configuration:/);
+    expect(r.stderr).toMatch(/SLACK_BOT_TOKEN: expected a bot token starting with "xoxb-"/);
+    expect(r.stderr).toMatch(/LOG_LEVEL: expected one of/);
+    expect(r.stderr).toMatch(/SANDBOX_CPUS: expected CPUs per sandbox/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  describe('against a Slack stand-in', () => {
+    let standIn: SlackStandIn;
+    beforeAll(async () => {
+      standIn = new SlackStandIn({ botToken: 'xoxb-the-right-token' });
+      await standIn.start();
+    });
+    afterAll(() => standIn.stop());
+
+    it('exits non-zero with one clear line when Slack rejects the bot token', async () => {
+      const r = await runMain({ SLACK_BOT_TOKEN: 'xoxb-a-wrong-token', SLACK_APP_TOKEN: standIn.appToken, SLACK_API_URL: standIn.apiUrl });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe('Slack rejected SLACK_BOT_TOKEN: invalid_auth');
+    });
+
+    it('exits non-zero with a clear message when the database is down at start', async () => {
+      const port = await freePort();
+      const r = await runMain({ SLACK_BOT_TOKEN: standIn.botToken, SLACK_APP_TOKEN: standIn.appToken, SLACK_API_URL: standIn.apiUrl, DATABASE_URL: `postgresql://dockhand:pw-not-shown@127.0.0.1:${port}/dockhand`, LOG_LEVEL: 'silent' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Cannot reach the database at 127.0.0.1:${port}/dockhand: ECONNREFUSED`);
+      expect(r.stderr).not.toContain('pw-not-shown');
+    });
+  });
+
+  it('in local mode (no tokens, no DATABASE_URL) answers `help` typed at the terminal and leaves no process behind', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-local-'));
+    fs.chmodSync(dataDir, 0o755);
+    try {
+      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir }, { input: 'help\n', timeoutMs: 90000 });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Dockhand local mode');
+      expect(r.stdout).toMatch(/SLACK_BOT_TOKEN.*SLACK_APP_TOKEN/s);
+      expect(r.stdout).toMatch(/dockhand> .*I'm Dockhand/);
+      expect(r.stdout).toContain('`lessons`');
+      expect(processesMentioning(dataDir)).toEqual([]);
+      // The embedded database is kept for the next start.
+      expect(fs.existsSync(path.join(dataDir, 'postgres', 'pg', 'PG_VERSION'))).toBe(true);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('in local mode exits on SIGINT within 5 s, stopping the embedded PostgreSQL', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-sigint-'));
+    fs.chmodSync(dataDir, 0o755);
+    try {
+      const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DOCKHAND_DATA_DIR: dataDir }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      const deadline = Date.now() + 60000;
+      while (!stdout.includes('you>') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(processesMentioning(dataDir).length).toBeGreaterThan(0); // postgres is running
+      const sentAt = Date.now();
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(Date.now() - sentAt).toBeLessThan(5000);
+      expect(code).toBe(0);
+      const settle = Date.now() + 3000;
+      while (processesMentioning(dataDir).length && Date.now() < settle) await new Promise((r) => setTimeout(r, 100));
+      expect(processesMentioning(dataDir)).toEqual([]);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
