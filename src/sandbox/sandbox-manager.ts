@@ -37,6 +37,8 @@ interface Sandbox {
 interface LearnerState {
   chain: Promise<unknown>;
   commandTimes: number[];
+  /** Commands and scripts queued or running: the reaper leaves such a sandbox alone. */
+  inFlight: number;
 }
 
 interface CapacityWaiter {
@@ -152,13 +154,28 @@ export class SandboxManager {
     this.checkRate(learnerKey);
     const timeoutMs = this.clampTimeout(opts.timeoutMs);
     return this.enqueue(learnerKey, async () => {
-      const sb = await this.ensureSandbox(learnerKey);
-      const session = await this.ensureSession(sb);
-      await session.whenIdle();
-      if (!session.alive) return this.run0(learnerKey, command, opts, timeoutMs);
-      sb.lastUsed = Date.now();
-      const r = await session.run(command, { timeoutMs, outputCapBytes: this.config.outputCapBytes, onOutput: opts.onOutput });
-      return this.afterCommand(sb, session, r);
+      for (let attempt = 0; ; attempt++) {
+        const sb = await this.ensureSandbox(learnerKey);
+        let session: PtySession;
+        try {
+          session = await this.ensureSession(sb);
+          await session.whenIdle();
+        } catch (err) {
+          // A sandbox that died before the docker event arrived: replace it once, transparently.
+          if (attempt > 0 || (await this.runtime.isRunning(sb.id))) throw err;
+          const st = await this.runtime.inspectState(sb.id);
+          await this.handleDeath(sb, st?.oomKilled ? 'oom' : 'crash', st ? `exit code ${st.exitCode}` : 'container gone');
+          continue;
+        }
+        if (!session.alive) {
+          // the shell ended while an earlier command waited for input: a new shell, at most twice
+          if (attempt > 1) throw new AppError('SHELL_GONE', 'The sandbox shell keeps exiting');
+          continue;
+        }
+        sb.lastUsed = Date.now();
+        const r = await session.run(command, { timeoutMs, outputCapBytes: this.config.outputCapBytes, onOutput: opts.onOutput });
+        return this.afterCommand(sb, session, r);
+      }
     });
   }
 
@@ -180,12 +197,20 @@ export class SandboxManager {
   }
 
   async execScript(learnerKey: string, script: string, opts: ScriptOptions = {}): Promise<ScriptResult> {
-    const sb = await this.ensureSandbox(learnerKey);
-    sb.lastUsed = Date.now();
-    return this.runtime.exec(sb.id, script, {
-      timeoutMs: this.clampTimeout(opts.timeoutMs),
-      outputCapBytes: opts.outputCapBytes ?? this.config.outputCapBytes,
-    });
+    const st = this.learner(learnerKey);
+    st.inFlight++;
+    try {
+      const sb = await this.ensureSandbox(learnerKey);
+      sb.lastUsed = Date.now();
+      const r = await this.runtime.exec(sb.id, script, {
+        timeoutMs: this.clampTimeout(opts.timeoutMs),
+        outputCapBytes: opts.outputCapBytes ?? this.config.outputCapBytes,
+      });
+      sb.lastUsed = Date.now();
+      return r;
+    } finally {
+      st.inFlight--;
+    }
   }
 
   async reset(learnerKey: string): Promise<void> {
@@ -205,20 +230,12 @@ export class SandboxManager {
 
   // ---- internals ----
 
-  private run0(learnerKey: string, command: string, opts: RunOptions, timeoutMs: number): Promise<CommandResult> {
-    // The shell died between queueing and running: start over in the same queue slot.
-    return (async () => {
-      const sb = await this.ensureSandbox(learnerKey);
-      const session = await this.ensureSession(sb);
-      sb.lastUsed = Date.now();
-      const r = await session.run(command, { timeoutMs, outputCapBytes: this.config.outputCapBytes, onOutput: opts.onOutput });
-      return this.afterCommand(sb, session, r);
-    })();
-  }
-
   private enqueue<T>(learnerKey: string, fn: () => Promise<T>): Promise<T> {
     const st = this.learner(learnerKey);
-    const next = st.chain.then(fn, fn);
+    st.inFlight++;
+    const next = st.chain.then(fn, fn).finally(() => {
+      st.inFlight--;
+    });
     st.chain = next.catch(() => undefined);
     return next;
   }
@@ -226,7 +243,7 @@ export class SandboxManager {
   private learner(learnerKey: string): LearnerState {
     let st = this.learners.get(learnerKey);
     if (!st) {
-      st = { chain: Promise.resolve(), commandTimes: [] };
+      st = { chain: Promise.resolve(), commandTimes: [], inFlight: 0 };
       this.learners.set(learnerKey, st);
     }
     return st;
@@ -382,7 +399,10 @@ export class SandboxManager {
   /** Looks at the shell's foreground process group: is something blocked reading the terminal? */
   private async probe(containerId: string, shellPid: number): Promise<ForegroundProbe> {
     const script = `B=${shellPid}; read -r s < /proc/$B/stat || exit 3; s=\${s##*) }; f=($s); tp=\${f[5]}; pg=\${f[2]}; echo "T $tp $pg"
-for d in /proc/[0-9]*; do read -r s < $d/stat 2>/dev/null || continue; s=\${s##*) }; f=($s); [ "\${f[2]}" = "$tp" ] || continue; w=$(cat $d/wchan 2>/dev/null); c=$(tr '\\0' ' ' < $d/cmdline 2>/dev/null); echo "P \${d#/proc/}|$w|$c"; done`;
+for d in /proc/[0-9]*; do read -r s 2>/dev/null < $d/stat || continue; s=\${s##*) }; f=($s); [ "\${f[2]}" = "$tp" ] || continue
+w=$(cat $d/wchan 2>/dev/null); c=$(tr '\\0' ' ' < $d/cmdline 2>/dev/null); t=; read -r sc a1 _ 2>/dev/null < $d/syscall
+if [ "$sc" = 0 ] || [ "$sc" = 63 ]; then t=$(readlink $d/fd/$((a1)) 2>/dev/null); fi
+echo "P \${d#/proc/}|$w|$c|$t"; done`;
     const r = await this.runtime.exec(containerId, script, { timeoutMs: 3000, outputCapBytes: 64 * 1024 });
     return parseProbe(r.output);
   }
@@ -448,7 +468,8 @@ for d in /proc/[0-9]*; do read -r s < $d/stat 2>/dev/null || continue; s=\${s##*
     const now = Date.now();
     for (const sb of [...this.sandboxes.values()]) {
       if (now - sb.createdAt > this.lifetimeMs()) await this.removeSandbox(sb, 'expired');
-      else if (!sb.session?.busy && now - sb.lastUsed > this.config.idleMinutes * 60000) await this.removeSandbox(sb, 'reaped');
+      else if (!sb.session?.busy && !sb.sessionStarting && !this.learners.get(sb.learnerKey)?.inFlight && now - sb.lastUsed > this.config.idleMinutes * 60000)
+        await this.removeSandbox(sb, 'reaped');
     }
     for (const w of [...this.warm]) {
       if (now - w.createdAt > this.lifetimeMs()) {
@@ -506,8 +527,9 @@ export function parseProbe(output: string): ForegroundProbe {
   const shellPgid = Number(t[2]);
   let waiting = false;
   for (const l of lines.filter((x) => x.startsWith('P '))) {
-    const [, wchan = '', cmd = ''] = l.slice(2).split('|');
-    if (/n_tty_read|wait_woken|tty_read/.test(wchan)) waiting = true;
+    const [, wchan = '', cmd = '', readTarget = ''] = l.slice(2).split('|');
+    // Blocked in read() on a terminal (wait_woken alone also means a socket connect, so the fd decides).
+    if (/n_tty_read/.test(wchan) || /^\/dev\/(pts\/|tty|console)/.test(readTarget)) waiting = true;
     // The docker CLI with -i waits on epoll for stdin: `docker run -it`, `docker exec -it`, `docker attach`.
     if (/^docker\s/.test(cmd) && /\s(-[a-zA-Z]*i[a-zA-Z]*|--interactive|attach)(\s|$)/.test(cmd) && /ep_poll|epoll|futex/.test(wchan)) waiting = true;
   }

@@ -70,7 +70,11 @@ describe('bad input', () => {
     const r = await manager.run(L, 'kill -9 -1', { timeoutMs: 15000 });
     // the shell survives its own kill(-1) but the engine inside does not: a fresh sandbox follows
     expect(r.timedOut).toBe(false);
-    expect(r.interrupted || (r.notices ?? []).length > 0).toBe(true);
+    // told either in the result (the shell died with it) or by a crash event (the container died just after)
+    const told = async () => r.interrupted || (r.notices ?? []).length > 0 || events.some((e) => e.type === 'crashed' && e.learnerKey === L);
+    const deadline = Date.now() + 10000;
+    while (!(await told()) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    expect(await told()).toBe(true);
     const next = await manager.run(L, 'docker info --format "{{.Name}}"', { timeoutMs: 20000 });
     expect(next.output).toBe('sandbox');
     expect(next.exitCode).toBe(0);
