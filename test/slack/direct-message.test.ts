@@ -102,6 +102,7 @@ describe('direct messages through the real Bolt app over Socket Mode', () => {
     await t.standIn.sendEvent(dmEvent(t, user, nasty));
     const reply = await t.standIn.waitForCall('chat.postMessage', (c) => c.args.channel === t.standIn.dmChannelFor(user) && String(c.args.text).includes('oops'));
     const text = String(reply.args.text);
+    // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u0008\u001b\u0085]/);
     expect(text).not.toMatch(/[\ud800-\udfff]/);
     // Learner text must not turn into a channel-wide mention.
