@@ -52,7 +52,8 @@ export class ConfigError extends AppError {
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 
-function intVar(expect: string, min: number, max: number, def: number) {
+function numberVar(kind: 'whole number' | 'number', expect: string, min: number, max: number, def: number) {
+  const pattern = kind === 'whole number' ? /^\d+$/ : /^\d+(\.\d+)?$/;
   return z.preprocess(
     blankToUndefined,
     z
@@ -61,8 +62,8 @@ function intVar(expect: string, min: number, max: number, def: number) {
       .transform((v, ctx) => {
         if (v === undefined) return def;
         const n = Number(v);
-        if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-          ctx.addIssue({ code: 'custom', message: `expected ${expect} (a whole number from ${min} to ${max}), got "${v}"` });
+        if (!pattern.test(v.trim()) || !Number.isSafeInteger(Math.floor(n)) || n < min || n > max) {
+          ctx.addIssue({ code: 'custom', message: `expected ${expect} (a ${kind} from ${min} to ${max}), got "${v}"` });
           return z.NEVER;
         }
         return n;
@@ -70,23 +71,8 @@ function intVar(expect: string, min: number, max: number, def: number) {
   );
 }
 
-function numVar(expect: string, min: number, max: number, def: number) {
-  return z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined) return def;
-        const n = Number(v);
-        if (!/^\d+(\.\d+)?$/.test(v.trim()) || n < min || n > max) {
-          ctx.addIssue({ code: 'custom', message: `expected ${expect} (a number from ${min} to ${max}), got "${v}"` });
-          return z.NEVER;
-        }
-        return n;
-      }),
-  );
-}
+const intVar = (expect: string, min: number, max: number, def: number) => numberVar('whole number', expect, min, max, def);
+const numVar = (expect: string, min: number, max: number, def: number) => numberVar('number', expect, min, max, def);
 
 function boolVar(def: boolean) {
   return z.preprocess(
