@@ -6,6 +6,9 @@ import type { Logger } from '../logger';
 import { spawnPty, type Pty } from './pty';
 import type { ScriptResult } from './types';
 
+/** Output beyond which a one-shot script counts as a flood, whatever its cap. */
+const FLOOD_FLOOR_BYTES = 1024 * 1024;
+
 export const LABEL_APP = 'dockhand.app';
 export const LABEL_LEARNER = 'dockhand.learner';
 export const LABEL_CREATED = 'dockhand.created';
@@ -218,8 +221,17 @@ export class SandboxRuntime {
     const chunks: Buffer[] = [];
     let kept = 0;
     let total = 0;
+    let floodStopped = false;
+    // A script that floods is stopped rather than left to its timeout; a small cap still lets a
+    // modest burst finish (its tail is kept).
+    const floodBytes = Math.max(opts.outputCapBytes * 8, FLOOD_FLOOR_BYTES);
     out.on('data', (b: Buffer) => {
       total += b.length;
+      // Checked on every chunk, not on a timer: a fast burst must not finish before the check sees it.
+      if (total > floodBytes && !floodStopped) {
+        floodStopped = true;
+        stream.destroy();
+      }
       chunks.push(b);
       kept += b.length;
       while (kept - chunks[0]!.length >= opts.outputCapBytes && chunks.length > 1) kept -= chunks.shift()!.length;
@@ -227,19 +239,11 @@ export class SandboxRuntime {
     this.o.docker.modem.demuxStream(stream, out, out);
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
-    let floodStopped = false;
     const ended = new Promise<void>((resolve) => {
       stream.on('end', resolve);
       stream.on('close', resolve);
       stream.on('error', () => resolve());
     });
-    const floodCheck = setInterval(() => {
-      // A script that floods is stopped rather than left to its timeout.
-      if (total > opts.outputCapBytes * 8 && !floodStopped) {
-        floodStopped = true;
-        stream.destroy();
-      }
-    }, 50);
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
         timedOut = true;
@@ -251,7 +255,6 @@ export class SandboxRuntime {
       await Promise.race([ended, timeout]);
     } finally {
       clearTimeout(timer);
-      clearInterval(floodCheck);
       out.end();
     }
     let exitCode: number | null = null;

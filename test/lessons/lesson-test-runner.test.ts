@@ -147,7 +147,7 @@ describe('bad check scripts in a real sandbox', () => {
 
   test('a check that prints megabytes gives a precise, chat-sized result', async () => {
     const o = await runCheck(sandbox, { check: 'head -c 5000000 /dev/zero | tr "\\0" "x"; echo; echo "FAIL: too chatty"; exit 1', checkTimeoutMs: 10_000 });
-    // The sandbox stops a script that floods (more than 8x the 64 KiB check cap) instead of reading it all.
+    // The sandbox stops a script that floods (more than 1 MiB, or 8x its cap when larger) instead of reading it all.
     expect(o).toMatchObject({ passed: false, reason: 'stopped', exitCode: null });
     expect(o.message).toBe('The check printed too much output (64 KiB kept) and was stopped, so the step is not marked done.');
     // A check whose output stays under the flood limit keeps its verdict line, however long the output.
