@@ -1,0 +1,95 @@
+export type UpdatePriority = 'final' | 'interim';
+
+export interface UpdateBudgetOptions {
+  /** Sustained chat.update calls per minute for the whole workspace (Slack Tier 3 is about 50). */
+  perMinute?: number;
+  /**
+   * Tokens that may be spent at once. In any 60 s window at most `burst + perMinute` calls go out,
+   * so keep that sum under Slack's limit.
+   */
+  burst?: number;
+  /** Injectable clock (ms) for tests. */
+  now?: () => number;
+}
+
+/**
+ * A per-workspace token bucket for chat.update, shared by every live message. Final edits have priority:
+ * while one is waiting, interim edits are refused, so under load learners see fewer progress edits but
+ * every final output. A 429 pauses the whole bucket for Retry-After, so all streams back off together.
+ */
+export class UpdateBudget {
+  readonly perMinute: number;
+  readonly burst: number;
+  private readonly now: () => number;
+  private tokens: number;
+  private refilledAt: number;
+  private pausedUntil = 0;
+  private finalsWaiting = 0;
+
+  constructor(opts: UpdateBudgetOptions = {}) {
+    this.perMinute = opts.perMinute ?? 45;
+    this.burst = opts.burst ?? 5;
+    if (!(this.perMinute > 0) || !(this.burst >= 1)) throw new RangeError('UpdateBudget needs perMinute > 0 and burst >= 1');
+    this.now = opts.now ?? Date.now;
+    this.tokens = this.burst;
+    this.refilledAt = this.now();
+  }
+
+  /** Takes one token if the budget allows a call of this priority now. */
+  tryTake(priority: UpdatePriority = 'interim'): boolean {
+    this.refill();
+    if (this.now() < this.pausedUntil) return false;
+    if (priority === 'interim' && this.finalsWaiting > 0) return false;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until a token may be available (0 when one is available now); ignores final priority. */
+  nextAvailableInMs(): number {
+    this.refill();
+    const now = this.now();
+    const pause = Math.max(0, this.pausedUntil - now);
+    const refill = this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.ratePerMs());
+    return Math.max(pause, refill);
+  }
+
+  /** Slack answered 429: nobody in this workspace edits before `ms` have passed. */
+  pauseFor(ms: number): void {
+    const until = this.now() + Math.max(0, ms);
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    // Slack says we spent too much: resume with a single token, then the sustained rate.
+    this.tokens = Math.min(this.tokens, 1);
+    this.refilledAt = until;
+  }
+
+  /** Declares a final edit waiting for a token; interim edits are refused until the returned release is called. */
+  holdForFinal(): () => void {
+    this.finalsWaiting += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.finalsWaiting -= 1;
+    };
+  }
+
+  /** Finals currently waiting (for logs and tests). */
+  get waitingFinals(): number {
+    return this.finalsWaiting;
+  }
+
+  private ratePerMs(): number {
+    return this.perMinute / 60000;
+  }
+
+  private refill(): void {
+    const now = this.now();
+    const elapsed = now - this.refilledAt;
+    // refilledAt is in the future during a pause: nothing accrues until it ends.
+    if (elapsed <= 0) return;
+    this.tokens = Math.min(this.burst, this.tokens + elapsed * this.ratePerMs());
+    this.refilledAt = now;
+  }
+}
