@@ -256,7 +256,7 @@ export class LiveMessage {
   private schedule(minDelay: number): void {
     if (this.timer || this.inFlight || this.finishing || this.aborted || !this.pending) return;
     const now = Date.now();
-    const delay = Math.max(minDelay, this.lastEditAt + this.streamer.minIntervalMs - now, this.streamer.budget.nextAvailableInMs());
+    const delay = Math.max(minDelay, this.lastEditAt + this.streamer.minIntervalMs - now, this.streamer.budget.nextAvailableInMs('interim'));
     this.timer = setTimeout(() => this.flush(), delay);
   }
 
@@ -297,7 +297,7 @@ export class LiveMessage {
     let attempt = 0;
     try {
       while (!this.aborted) {
-        const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - Date.now(), this.streamer.budget.nextAvailableInMs());
+        const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - Date.now(), this.streamer.budget.nextAvailableInMs('final'));
         if (wait > 0 || !this.streamer.budget.tryTake('final')) {
           if (Date.now() + Math.max(wait, 1) > deadline) break;
           // Finals compete for the same token: a little jitter avoids them all waking at once.

@@ -8,18 +8,21 @@ export interface UpdateBudgetOptions {
    * so keep that sum under Slack's limit.
    */
   burst?: number;
+  /** Tokens interim edits leave in the bucket for finals (below burst; default 1). */
+  finalReserve?: number;
   /** Injectable clock (ms) for tests. */
   now?: () => number;
 }
 
 /**
  * A per-workspace token bucket for chat.update, shared by every live message. Final edits have priority:
- * while one is waiting, interim edits are refused, so under load learners see fewer progress edits but
- * every final output. A 429 pauses the whole bucket for Retry-After, so all streams back off together.
+ * interim edits leave `finalReserve` tokens in the bucket and are refused while a final waits, so under
+ * load learners see fewer progress edits but every final output. A 429 pauses the whole bucket for Retry-After, so all streams back off together.
  */
 export class UpdateBudget {
   readonly perMinute: number;
   readonly burst: number;
+  readonly finalReserve: number;
   private readonly now: () => number;
   private tokens: number;
   private refilledAt: number;
@@ -29,7 +32,10 @@ export class UpdateBudget {
   constructor(opts: UpdateBudgetOptions = {}) {
     this.perMinute = opts.perMinute ?? 45;
     this.burst = opts.burst ?? 5;
-    if (!(this.perMinute > 0) || !(this.burst >= 1)) throw new RangeError('UpdateBudget needs perMinute > 0 and burst >= 1');
+    this.finalReserve = opts.finalReserve ?? Math.min(1, this.burst - 1);
+    if (!(this.perMinute > 0) || !(this.burst >= 1) || !(this.finalReserve >= 0 && this.finalReserve < this.burst)) {
+      throw new RangeError('UpdateBudget needs perMinute > 0, burst >= 1 and 0 <= finalReserve < burst');
+    }
     this.now = opts.now ?? Date.now;
     this.tokens = this.burst;
     this.refilledAt = this.now();
@@ -40,17 +46,18 @@ export class UpdateBudget {
     this.refill();
     if (this.now() < this.pausedUntil) return false;
     if (priority === 'interim' && this.finalsWaiting > 0) return false;
-    if (this.tokens < 1) return false;
+    if (this.tokens < this.needed(priority)) return false;
     this.tokens -= 1;
     return true;
   }
 
-  /** Milliseconds until a token may be available (0 when one is available now); ignores final priority. */
-  nextAvailableInMs(): number {
+  /** Milliseconds until a call of this priority may be allowed (0: now); does not count waiting finals. */
+  nextAvailableInMs(priority: UpdatePriority = 'interim'): number {
     this.refill();
     const now = this.now();
     const pause = Math.max(0, this.pausedUntil - now);
-    const refill = this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.ratePerMs());
+    const missing = this.needed(priority) - this.tokens;
+    const refill = missing <= 0 ? 0 : Math.ceil(missing / this.ratePerMs());
     return Math.max(pause, refill);
   }
 
@@ -59,7 +66,7 @@ export class UpdateBudget {
     const until = this.now() + Math.max(0, ms);
     if (until <= this.pausedUntil) return;
     this.pausedUntil = until;
-    // Slack says we spent too much: resume with a single token, then the sustained rate.
+    // Slack says we spent too much: resume with a single final's token, then the sustained rate.
     this.tokens = Math.min(this.tokens, 1);
     this.refilledAt = until;
   }
@@ -78,6 +85,10 @@ export class UpdateBudget {
   /** Finals currently waiting (for logs and tests). */
   get waitingFinals(): number {
     return this.finalsWaiting;
+  }
+
+  private needed(priority: UpdatePriority): number {
+    return priority === 'final' ? 1 : 1 + this.finalReserve;
   }
 
   private ratePerMs(): number {

@@ -1,0 +1,102 @@
+import { UpdateBudget } from '../../src/slack/update-budget';
+
+function clock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+function takeAll(budget: UpdateBudget, priority: 'final' | 'interim' = 'interim'): number {
+  let n = 0;
+  while (budget.tryTake(priority)) n++;
+  return n;
+}
+
+describe('UpdateBudget', () => {
+  it('allows a burst, then exactly the sustained rate per minute', () => {
+    const c = clock();
+    const budget = new UpdateBudget({ perMinute: 45, burst: 5, finalReserve: 0, now: c.now });
+    expect(takeAll(budget)).toBe(5);
+    // One token every 60000/45 = 1333.3 ms.
+    expect(budget.nextAvailableInMs()).toBe(1334);
+    c.advance(1333);
+    expect(budget.tryTake()).toBe(false);
+    c.advance(1);
+    expect(budget.tryTake()).toBe(true);
+
+    let taken = 0;
+    for (let ms = 0; ms < 60_000; ms += 100) {
+      c.advance(100);
+      taken += takeAll(budget);
+    }
+    expect(taken).toBe(45);
+  });
+
+  it('never lets more than burst + perMinute calls into any 60 s window', () => {
+    const c = clock();
+    const budget = new UpdateBudget({ perMinute: 8, burst: 2, finalReserve: 0, now: c.now });
+    const at: number[] = [];
+    for (let ms = 0; ms < 5 * 60_000; ms += 50) {
+      c.advance(50);
+      while (budget.tryTake()) at.push(c.now());
+    }
+    const maxInWindow = Math.max(...at.map((t) => at.filter((u) => u >= t && u < t + 60_000).length));
+    expect(maxInWindow).toBeLessThanOrEqual(10);
+    expect(maxInWindow).toBeGreaterThanOrEqual(9);
+  });
+
+  it('refuses interim edits while a final is waiting, and gives the token to the final', () => {
+    const c = clock();
+    const budget = new UpdateBudget({ perMinute: 60, burst: 1, now: c.now });
+    expect(budget.tryTake('interim')).toBe(true);
+    const release = budget.holdForFinal();
+    c.advance(1000);
+    expect(budget.tryTake('interim')).toBe(false);
+    expect(budget.tryTake('final')).toBe(true);
+    release();
+    release(); // idempotent: a double release must not unblock other finals' priority
+    expect(budget.waitingFinals).toBe(0);
+    c.advance(1000);
+    expect(budget.tryTake('interim')).toBe(true);
+  });
+
+  it('keeps a reserve of tokens that only final edits may spend', () => {
+    const c = clock();
+    const budget = new UpdateBudget({ perMinute: 60, burst: 5, finalReserve: 2, now: c.now });
+    expect(takeAll(budget, 'interim')).toBe(3);
+    expect(budget.nextAvailableInMs('interim')).toBe(1000);
+    expect(budget.nextAvailableInMs('final')).toBe(0);
+    expect(takeAll(budget, 'final')).toBe(2);
+    expect(budget.nextAvailableInMs('final')).toBe(1000);
+    // Refilling: the first token goes back into the reserve, not to an interim edit.
+    c.advance(1000);
+    expect(budget.tryTake('interim')).toBe(false);
+    expect(budget.tryTake('final')).toBe(true);
+  });
+
+  it('pauses every caller for Retry-After after a 429, then resumes with one token', () => {
+    const c = clock();
+    const budget = new UpdateBudget({ perMinute: 45, burst: 5, now: c.now });
+    expect(budget.tryTake()).toBe(true);
+    budget.pauseFor(3000);
+    expect(budget.nextAvailableInMs()).toBe(3000);
+    expect(budget.tryTake('final')).toBe(false);
+    c.advance(2999);
+    expect(budget.tryTake('final')).toBe(false);
+    c.advance(1);
+    // One token after the pause, and it is the finals' reserve; tokens did not pile up during the pause.
+    expect(budget.tryTake('interim')).toBe(false);
+    expect(budget.tryTake('final')).toBe(true);
+    expect(budget.tryTake('final')).toBe(false);
+    // A shorter pause reported later does not shorten the current one.
+    budget.pauseFor(5000);
+    budget.pauseFor(1000);
+    expect(budget.nextAvailableInMs()).toBeGreaterThanOrEqual(5000);
+  });
+
+  it('rejects a budget that could never grant a call', () => {
+    expect(() => new UpdateBudget({ perMinute: 0 })).toThrow(RangeError);
+    expect(() => new UpdateBudget({ burst: 0 })).toThrow(RangeError);
+    expect(() => new UpdateBudget({ burst: 3, finalReserve: 3 })).toThrow(RangeError);
+    expect(new UpdateBudget({ burst: 1 }).finalReserve).toBe(0);
+  });
+});
