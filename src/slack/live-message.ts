@@ -108,15 +108,13 @@ export class LiveMessageStreamer {
       if (f) finals.push(f);
     }
     if (finals.length) {
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), deadlineMs)));
-      const outcome = await Promise.race([Promise.allSettled(finals).then(() => 'done' as const), expired]);
-      clearTimeout(timer);
+      const outcome = await raceWithTimeout(Promise.allSettled(finals), deadlineMs);
       if (outcome === 'expired') {
         this.log.error({ pending: finals.length, deadlineMs }, 'shutdown deadline passed with final edits undelivered');
         for (const msg of this.live) msg.abort();
         for (const s of [...this.sleeps]) s.cancel();
-        await Promise.allSettled(finals);
+        // A request already on the wire ends by its own timeout; shutdown does not wait for it.
+        await raceWithTimeout(Promise.allSettled(finals), 200);
       }
     }
     this.live.clear();
@@ -360,6 +358,16 @@ class Sleep {
 
   cancel(): void {
     this.resolve(false);
+  }
+}
+
+async function raceWithTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'expired'> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), ms)));
+  try {
+    return await Promise.race([p, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
