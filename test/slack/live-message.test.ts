@@ -71,13 +71,13 @@ describe('LiveMessageStreamer against the Slack stand-in', () => {
     const edits = deliveredUpdatesOf(standIn, live.ts);
     expect(edits.length).toBeGreaterThanOrEqual(3);
     expect(edits.length).toBeLessThanOrEqual(Math.floor(duration / 200) + 1);
-    for (let i = 1; i < edits.length; i++) expect(edits[i]!.at - edits[i - 1]!.at).toBeGreaterThanOrEqual(190);
+    for (let i = 1; i < edits.length; i++) expect(edits[i]!.at - edits[i - 1]!.at).toBeGreaterThanOrEqual(150); // 200 ms, less HTTP jitter
     expect(edits.at(-1)!.args.text).toBe('line 49');
 
     await live.finish(text('exit 0 in 1.1 s'));
     const all = deliveredUpdatesOf(standIn, live.ts);
     expect(all.at(-1)!.args).toMatchObject({ channel: 'D1', text: 'exit 0 in 1.1 s', blocks: text('exit 0 in 1.1 s').blocks });
-    expect(all.at(-1)!.at - all.at(-2)!.at).toBeGreaterThanOrEqual(190);
+    expect(all.at(-1)!.at - all.at(-2)!.at).toBeGreaterThanOrEqual(150);
   });
 
   it('delivers the full final content after a 429 on chat.update, waiting Retry-After, and all streams back off', async () => {
