@@ -21,6 +21,8 @@ export interface SandboxConfig {
   /** Registry mirror for the nested engines; unset means the built-in offline mirror. */
   registryMirror?: string;
   blockEgress: boolean;
+  /** Label value separating the sandboxes of bots that share one Docker engine (e.g. staging and production). */
+  instance?: string;
 }
 
 export interface Config {
@@ -158,6 +160,7 @@ const schema = z.object({
   COMMANDS_PER_MINUTE: intVar('commands a learner may send per minute', 1, 600, 30),
   SANDBOX_REGISTRY_MIRROR: opt(urlVar('an http(s) URL of a registry mirror, e.g. http://10.0.0.5:5000', ['http:', 'https:'])),
   SANDBOX_BLOCK_EGRESS: boolVar(false),
+  SANDBOX_INSTANCE: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a short name of lowercase letters, digits, ".", "_" or "-"').default('main')),
 });
 
 /** Reads and validates the whole environment at once; throws ConfigError listing every problem. */
@@ -225,6 +228,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       commandsPerMinute: v.COMMANDS_PER_MINUTE,
       registryMirror: v.SANDBOX_REGISTRY_MIRROR,
       blockEgress: v.SANDBOX_BLOCK_EGRESS,
+      instance: v.SANDBOX_INSTANCE,
     },
   };
 }

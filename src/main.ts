@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    bot = await startBot(config, log);
+    bot = await startBot(config, log, { onProgress: (line) => process.stderr.write(`[images] ${line}\n`) });
   } catch (err) {
     const message = err instanceof AppError ? err.message : `Start-up failed: ${(err as Error).message}`;
     process.stderr.write(`${redactSecrets(message)}\n`);

@@ -1,12 +1,21 @@
+import path from 'node:path';
 import type { App } from '@slack/bolt';
+import Docker from 'dockerode';
 import type { Config } from './config';
+import { LessonCatalog } from './lessons/lesson-catalog';
+import { formatProblem } from './lessons/types';
 import type { Logger } from './logger';
+import { ensureImages, MIRROR_CONTAINER } from './sandbox/images';
+import { SandboxManager } from './sandbox/sandbox-manager';
+import type { SandboxEvent } from './sandbox/types';
 import { createSlackApp, type SlackIdentity } from './slack/create-slack-app';
 import { InFlight } from './slack/middleware';
 import { verifySlackToken } from './slack/verify-slack-token';
 import { openDatabase, type Database } from './store/database';
 import { PrismaEventLedger } from './store/prisma-event-ledger';
 import { PrismaLearnerStore } from './store/prisma-learner-store';
+import { PrismaTutorStore } from './store/prisma-tutor-store';
+import type { SandboxRowState } from './store/types';
 import { Tutor } from './tutor/tutor';
 
 export interface Bot {
@@ -14,56 +23,122 @@ export interface Bot {
   db: Database;
   identity: SlackIdentity;
   inFlight: InFlight;
+  sandboxes: SandboxManager;
+  tutor: Tutor;
   /** Stops receiving, lets in-flight work finish (up to the deadline), then closes the database. */
   stop(): Promise<void>;
 }
 
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
+export interface StartOptions {
+  /** Image build progress (first start builds the sandbox and lesson images). */
+  onProgress?: (line: string) => void;
+  lessonsDir?: string;
+}
 
-/** The composition root: wires the store, the tutor and the Slack app. */
-export async function startBot(config: Config, log: Logger): Promise<Bot> {
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const ROOT = path.resolve(__dirname, '..');
+
+const SANDBOX_STATES: Partial<Record<SandboxEvent['type'], SandboxRowState>> = {
+  created: 'ready',
+  adopted: 'ready',
+  removed: 'removed',
+  reaped: 'removed',
+  expired: 'removed',
+  crashed: 'crashed',
+  'oom-killed': 'crashed',
+};
+
+/** The composition root: wires the store, the sandboxes, the lessons, the tutor and the Slack app. */
+export async function startBot(config: Config, log: Logger, opts: StartOptions = {}): Promise<Bot> {
   const identity = await verifySlackToken(config.slack.botToken!, config.slack.apiUrl);
   log.info({ team: identity.teamId, bot: identity.botUserId, mode: config.mode }, 'Slack accepted the bot token');
 
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
-  const ledger = new PrismaEventLedger(db.prisma);
-  const tutor = new Tutor({ learners: new PrismaLearnerStore(db.prisma), log });
-  const inFlight = new InFlight();
-  const app = createSlackApp({ config, log, identity, ledger, tutor, inFlight });
-
-  const prune = async () => {
-    const cutoff = new Date(Date.now() - config.eventRetentionHours * 3600 * 1000);
-    const removed = await ledger.prune(cutoff).catch((err) => log.warn({ err }, 'pruning processed events failed'));
-    if (removed) log.info({ removed }, 'pruned processed event ids');
+  const cleanups: (() => Promise<unknown>)[] = [() => db.close()];
+  const fail = async (err: unknown) => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    throw err;
   };
-  await prune();
-  const pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS).unref();
 
   try {
-    await app.start();
-  } catch (err) {
-    clearInterval(pruneTimer);
-    await db.close();
-    throw err;
-  }
-  log.info({ mode: config.mode, database: db.embedded ? 'embedded' : 'external' }, 'bot started');
+    const { catalog, errors } = await LessonCatalog.load(opts.lessonsDir ?? path.join(ROOT, 'lessons'));
+    for (const e of errors) log.error({ problem: formatProblem(e) }, 'lesson left out');
+    log.info({ lessons: catalog.list().length, problems: errors.length }, 'lessons loaded');
 
-  let stopping: Promise<void> | undefined;
-  return {
-    app,
-    db,
-    identity,
-    inFlight,
-    stop() {
-      stopping ??= (async () => {
-        clearInterval(pruneTimer);
-        await app.stop().catch((err) => log.warn({ err }, 'stopping the Slack app failed'));
-        const drained = await inFlight.drain(config.shutdownDeadlineMs);
-        if (!drained) log.warn({ pending: inFlight.size }, 'shutdown deadline passed with work still in flight');
-        await db.close();
-        log.info('bot stopped');
-      })();
-      return stopping;
-    },
-  };
+    const docker = new Docker();
+    const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror });
+    const store = new PrismaTutorStore(db.prisma);
+    const sandboxes = new SandboxManager(docker, config.sandbox, log, {
+      image: images.sandboxImage,
+      mirrorUrl: images.mirrorUrl,
+      mirrorContainer: config.sandbox.registryMirror ? undefined : MIRROR_CONTAINER,
+      instance: config.sandbox.instance,
+    });
+    cleanups.push(() => sandboxes.stop());
+
+    const ledger = new PrismaEventLedger(db.prisma);
+    let onProgress: ((teamId: string, userId: string) => void) | undefined;
+    const tutor = new Tutor({ learners: new PrismaLearnerStore(db.prisma), store, catalog, sandboxes, log, onProgress: (t, u) => onProgress?.(t, u) });
+    const inFlight = new InFlight();
+    const slack = createSlackApp({ config, log, identity, ledger, tutor, inFlight });
+    onProgress = (t, u) => slack.homes.schedule(t, u);
+
+    // The sandbox reports; the bot persists and tells the learner in plain words.
+    sandboxes.on((e) => {
+      const [teamId = '', userId = ''] = e.learnerKey.split(':');
+      const state = SANDBOX_STATES[e.type];
+      if (state && 'containerId' in e) void store.recordSandbox(teamId, userId, e.containerId, state).catch((err) => log.warn({ err }, 'could not record sandbox state'));
+      const say = (text: string) =>
+        void store
+          .dmChannelOf(teamId, userId)
+          .then((channel) => (channel ? slack.conversations.forChannel(channel).say({ text }) : undefined))
+          .catch((err) => log.warn({ err }, 'could not tell a learner about their sandbox'));
+      if (e.type === 'queued') say(`All sandboxes are busy right now: you are number ${e.position} in line. Your command will run as soon as one is free.`);
+      if (e.type === 'crashed') say('Your sandbox stopped unexpectedly. Your next command gets a fresh one; your lesson progress is kept.');
+      if (e.type === 'oom-killed') say(`Your sandbox ran out of memory (limit ${config.sandbox.memoryMb} MiB) and was stopped. Your next command gets a fresh one; your lesson progress is kept.`);
+      if (e.type === 'disk-full') say('Your sandbox ran out of disk space. Remove images or containers (`$ docker system prune -af`), or type `reset` for a fresh sandbox.');
+    });
+    await sandboxes.start({ isKnown: (_key, containerId) => store.knownSandbox(containerId) });
+
+    const prune = async () => {
+      const cutoff = new Date(Date.now() - config.eventRetentionHours * 3600 * 1000);
+      const removed = await ledger.prune(cutoff).catch((err) => log.warn({ err }, 'pruning processed events failed'));
+      if (removed) log.info({ removed }, 'pruned processed event ids');
+    };
+    await prune();
+    const pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS).unref();
+    cleanups.push(async () => clearInterval(pruneTimer));
+
+    await slack.app.start();
+    const recovered = await tutor.recoverAfterRestart((_t, _u, channel) => slack.conversations.forChannel(channel));
+    if (recovered) log.info({ recovered }, 'told learners about commands interrupted by the restart');
+    log.info({ mode: config.mode, database: db.embedded ? 'embedded' : 'external' }, 'bot started');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      app: slack.app,
+      db,
+      identity,
+      inFlight,
+      sandboxes,
+      tutor,
+      stop() {
+        stopping ??= (async () => {
+          clearInterval(pruneTimer);
+          slack.homes.stop();
+          await slack.app.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack app failed'));
+          const drained = (await inFlight.drain(config.shutdownDeadlineMs)) && (await tutor.drain(config.shutdownDeadlineMs));
+          if (!drained) log.warn({ pending: inFlight.size }, 'shutdown deadline passed with work still in flight');
+          await slack.streamer.close(config.shutdownDeadlineMs).catch(() => undefined);
+          // Containers stay: the next start adopts them, with what runs inside.
+          await sandboxes.stop();
+          await db.close();
+          log.info('bot stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    return fail(err);
+  }
 }

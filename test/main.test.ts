@@ -79,11 +79,11 @@ describe('the bot process (src/main.ts)', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-local-'));
     fs.chmodSync(dataDir, 0o755);
     try {
-      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir }, { input: 'help\n', timeoutMs: 90000 });
+      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir, SANDBOX_INSTANCE: 'local-mode-test' }, { input: 'help\n', timeoutMs: 90000 });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Dockhand local mode');
       expect(r.stdout).toMatch(/SLACK_BOT_TOKEN.*SLACK_APP_TOKEN/s);
-      expect(r.stdout).toMatch(/dockhand> .*I'm Dockhand/);
+      expect(r.stdout).toMatch(/dockhand> [\s\S]*I'm Dockhand/);
       expect(r.stdout).toContain('`lessons`');
       expect(processesMentioning(dataDir)).toEqual([]);
       // The embedded database is kept for the next start.
@@ -97,7 +97,7 @@ describe('the bot process (src/main.ts)', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-sigint-'));
     fs.chmodSync(dataDir, 0o755);
     try {
-      const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DOCKHAND_DATA_DIR: dataDir }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DOCKHAND_DATA_DIR: dataDir, SANDBOX_INSTANCE: 'sigint-test' }, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (d) => (stdout += d));
       const deadline = Date.now() + 60000;

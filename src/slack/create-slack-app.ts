@@ -4,8 +4,15 @@ import type { Logger } from '../logger';
 import type { EventLedger } from '../store/types';
 import type { Tutor } from '../tutor/tutor';
 import { boltLogger } from './bolt-logger';
+import { Conversations } from './conversations';
+import { registerActions } from './listeners/actions';
+import { HomePublisher, registerAppHome } from './listeners/app-home';
 import { registerDirectMessages } from './listeners/direct-message';
+import { registerMention } from './listeners/mention';
+import { registerSlashCommand } from './listeners/slash-command';
+import { LiveMessageStreamer } from './live-message';
 import { dedupeAndLog, InFlight } from './middleware';
+import { UpdateBudget } from './update-budget';
 
 export interface SlackIdentity {
   teamId: string;
@@ -22,8 +29,15 @@ export interface SlackDeps {
   inFlight: InFlight;
 }
 
+export interface SlackApp {
+  app: App;
+  conversations: Conversations;
+  homes: HomePublisher;
+  streamer: LiveMessageStreamer;
+}
+
 /** One Bolt app, Socket Mode or HTTP, with every Web API call going to config.slack.apiUrl. */
-export function createSlackApp(deps: SlackDeps): App {
+export function createSlackApp(deps: SlackDeps): SlackApp {
   const { config, log } = deps;
   const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 5, factor: 1.6, minTimeout: 200, maxTimeout: 5000 } };
   const common = {
@@ -41,11 +55,21 @@ export function createSlackApp(deps: SlackDeps): App {
       ? new App({ ...common, signingSecret: config.slack.signingSecret, port: config.slack.port })
       : new App({ ...common, appToken: config.slack.appToken, socketMode: true, installerOptions: { clientOptions } });
 
+  // One chat.update budget for the whole workspace (Tier 3, shared by every learner).
+  const streamer = new LiveMessageStreamer({ client: app.client, budget: new UpdateBudget(), log });
+  const conversations = new Conversations(app.client, streamer, log);
+  const homes = new HomePublisher(app.client, deps.tutor, log);
+  const listenerDeps = { ...deps, conversations, homes };
+
   app.use(dedupeAndLog(deps));
-  registerDirectMessages(app, deps);
+  registerDirectMessages(app, listenerDeps);
+  registerActions(app, listenerDeps);
+  registerSlashCommand(app, listenerDeps);
+  registerMention(app);
+  registerAppHome(app, listenerDeps);
   app.error(async (err) => {
     // Never let a listener's failure reach Slack or crash the process.
     log.error({ err: err.original ?? err, code: err.code }, 'slack listener failed');
   });
-  return app;
+  return { app, conversations, homes, streamer };
 }

@@ -97,8 +97,9 @@ export class LiveMessageStreamer {
   }
 
   /**
-   * Shutdown: interim edits stop, finals already requested keep going until `deadlineMs`, then every
-   * remaining wait is cancelled (and logged). Later start() calls are refused.
+   * Shutdown: interim edits stop; finals already requested, and finals asked for while closing (call
+   * finish() on every running command, e.g. with "interrupted"), keep going until `deadlineMs`, then
+   * every remaining wait is cancelled (and logged). Later start() calls are refused.
    */
   async close(deadlineMs = 10_000): Promise<void> {
     this.closed = true;
@@ -108,7 +109,16 @@ export class LiveMessageStreamer {
       if (f) finals.push(f);
     }
     if (finals.length) {
-      const outcome = await raceWithTimeout(Promise.allSettled(finals), deadlineMs);
+      // Finals asked for while closing are waited for too.
+      const all = (async () => {
+        while (true) {
+          await Promise.allSettled(finals);
+          const more = [...this.live].map((m) => m.finishPromise).filter((f): f is Promise<void> => !!f && !finals.includes(f));
+          if (!more.length) return;
+          finals.push(...more);
+        }
+      })();
+      const outcome = await raceWithTimeout(all, deadlineMs);
       if (outcome === 'expired') {
         this.log.error({ pending: finals.length, deadlineMs }, 'shutdown deadline passed with final edits undelivered');
         for (const msg of this.live) msg.abort();
@@ -191,6 +201,7 @@ export class LiveMessage {
   private finishing?: Promise<void>;
   private finalPayload?: LivePayload;
   private aborted = false;
+  private interimsOff = false;
   private readonly log: Logger;
 
   constructor(
@@ -202,6 +213,11 @@ export class LiveMessage {
     this.log = streamer.logger.child({ channel, ts });
   }
 
+  /** @internal */
+  get finishPromise(): Promise<void> | undefined {
+    return this.finishing;
+  }
+
   /** True once finish() was called (later updates are ignored). */
   get finished(): boolean {
     return this.finishing !== undefined;
@@ -209,7 +225,7 @@ export class LiveMessage {
 
   /** Replaces what the message should show; the latest payload wins and is edited in when interval and budget allow. */
   update(payload: LivePayload): void {
-    if (this.finishing || this.aborted) return;
+    if (this.finishing || this.aborted || this.interimsOff) return;
     this.pending = payload;
     this.schedule(0);
   }
@@ -236,13 +252,11 @@ export class LiveMessage {
 
   /** @internal shutdown: drop interim edits; returns the final's promise if one is in progress */
   stopForShutdown(): Promise<void> | undefined {
+    // Interim edits stop; a final asked for now (e.g. "interrupted") is still delivered until close()'s deadline.
+    this.interimsOff = true;
     this.pending = undefined;
     this.clearTimer();
-    if (!this.finishing) {
-      this.aborted = true;
-      return this.inFlight;
-    }
-    return this.finishing;
+    return this.finishing ?? this.inFlight;
   }
 
   /** @internal the shutdown deadline passed */

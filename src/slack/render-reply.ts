@@ -6,6 +6,7 @@ import type { Reply } from '../tutor/reply';
 // Slack's limits (PRODUCT.md): section text 3000 chars, 50 blocks, message text cut at 40000.
 export const SECTION_MAX = 3000;
 export const TEXT_MAX = 3900;
+export const MARKDOWN_MAX = 12000;
 const MAX_BLOCKS = 50;
 const BUTTON_LABEL_MAX = 75;
 
@@ -20,9 +21,12 @@ export function clip(s: string, max: number): string {
 
 export function renderReply(reply: Reply): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [];
-  for (const section of reply.sections ?? [reply.text]) {
+  const sections = reply.sections ?? (reply.markdown ? [] : [reply.text]);
+  for (const section of sections) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(section), SECTION_MAX) } });
   }
+  if (reply.markdown) blocks.push({ type: 'markdown', text: clip(reply.markdown, MARKDOWN_MAX) } as unknown as KnownBlock);
+  if (reply.context) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(reply.context), SECTION_MAX) }] });
   if (reply.buttons?.length) {
     // An actions block holds at most 25 elements.
     for (let i = 0; i < reply.buttons.length; i += 25) {
@@ -32,6 +36,7 @@ export function renderReply(reply: Reply): { text: string; blocks: KnownBlock[] 
           type: 'button' as const,
           text: { type: 'plain_text' as const, text: clip(b.label, BUTTON_LABEL_MAX) },
           action_id: b.actionId,
+          ...(b.style ? { style: b.style } : {}),
           ...(b.value !== undefined ? { value: clip(b.value, 2000) } : {}),
         })),
       });

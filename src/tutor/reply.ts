@@ -2,8 +2,12 @@
 export interface Reply {
   /** Plain-text summary: notifications and clients without blocks show it. */
   text: string;
-  /** Markdown-ish paragraphs (Slack mrkdwn subset: *bold*, `code`, ```blocks```). */
+  /** Short paragraphs in Slack's mrkdwn subset (*bold*, `code`, ```blocks```). */
   sections?: string[];
+  /** Standard Markdown (a lesson step's body), rendered as one markdown block. */
+  markdown?: string;
+  /** A small grey line under the rest. */
+  context?: string;
   buttons?: ReplyButton[];
 }
 
@@ -11,4 +15,35 @@ export interface ReplyButton {
   label: string;
   actionId: string;
   value?: string;
+  style?: 'primary' | 'danger';
+}
+
+/** A command's result as the learner should see it. */
+export interface CommandOutcome {
+  command: string;
+  output: string;
+  exitCode: number | null;
+  durationMs: number;
+  truncated: boolean;
+  timedOut: boolean;
+  interrupted: boolean;
+  waitingForInput: boolean;
+  /** Plain-words notes from the sandbox (flood stopped, disk full, sandbox restarted...). */
+  notices: string[];
+}
+
+/** A live message showing one command's output while it runs. */
+export interface CommandView {
+  /** Where the message lives, so a restart can point at it. */
+  readonly ref?: { channel: string; ts: string };
+  /** The screen so far; the renderer may skip updates to respect rate limits. */
+  update(screen: string): void;
+  /** The final state; delivered even under rate limits. */
+  finish(outcome: CommandOutcome): Promise<void>;
+}
+
+/** How the tutor talks to one learner; the Slack layer implements it for the learner's DM. */
+export interface ConversationPort {
+  say(reply: Reply): Promise<void>;
+  commandView(command: string): Promise<CommandView>;
 }

@@ -44,6 +44,9 @@ export async function startTestBot(opts: { env?: Record<string, string>; standIn
     SLACK_API_URL: apiUrl,
     DATABASE_URL: process.env.DATABASE_URL,
     SHUTDOWN_DEADLINE_MS: '3000',
+    // --privileged is refused on the test machines; each test bot sweeps only its own sandboxes.
+    SANDBOX_PROFILE: 'test-host-cgroup',
+    SANDBOX_INSTANCE: uniqueId('t').toLowerCase(),
     ...opts.env,
   });
   const { logs, log } = captureLogs();
@@ -62,6 +65,7 @@ export async function startTestBot(opts: { env?: Record<string, string>; standIn
     teamId,
     async stop() {
       await bot.stop();
+      await bot.sandboxes.destroyAll();
       await standIn.stop();
     },
   };

@@ -1,11 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../logger';
 import type { Tutor } from '../../tutor/tutor';
+import type { Conversations } from '../conversations';
 import type { SlackIdentity } from '../create-slack-app';
-import { renderReply } from '../render-reply';
 
 interface ImMessage {
-  type?: string;
   subtype?: string;
   channel_type?: string;
   channel?: string;
@@ -15,8 +14,8 @@ interface ImMessage {
   team?: string;
 }
 
-/** DMs from learners go to the tutor; the listener only translates and renders. */
-export function registerDirectMessages(app: App, deps: { tutor: Tutor; identity: SlackIdentity; log: Logger }): void {
+/** DMs from learners go to the tutor; the listener only translates. */
+export function registerDirectMessages(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; log: Logger }): void {
   app.event('message', async ({ event, client, context, body }) => {
     const log = (context.log as Logger | undefined) ?? deps.log;
     const m = event as ImMessage;
@@ -27,18 +26,15 @@ export function registerDirectMessages(app: App, deps: { tutor: Tutor; identity:
     }
     const user = m.user;
     const teamId = m.team ?? (body as { team_id?: string }).team_id ?? deps.identity.teamId;
-    const reply = await deps.tutor.onDirectMessage(
-      {
-        teamId,
-        userId: user,
-        text: m.text,
-        displayName: async () => {
-          const info = await client.users.info({ user });
-          return info.user?.profile?.display_name || info.user?.real_name || info.user?.name;
-        },
+    const ref = {
+      teamId,
+      userId: user,
+      dmChannel: m.channel,
+      displayName: async () => {
+        const info = await client.users.info({ user });
+        return info.user?.profile?.display_name || info.user?.real_name || info.user?.name;
       },
-      log,
-    );
-    await client.chat.postMessage({ channel: m.channel, ...renderReply(reply) });
+    };
+    await deps.tutor.onMessage(ref, m.text, deps.conversations.forChannel(m.channel, log), log);
   });
 }

@@ -1,0 +1,30 @@
+import type { webApi } from '@slack/bolt';
+import type { Logger } from '../logger';
+import type { LiveMessageStreamer } from './live-message';
+import { SlackConversation } from './slack-conversation';
+
+/** Builds the DM port for a learner, opening the DM channel when only the user is known (App Home, restarts). */
+export class Conversations {
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(
+    private readonly client: webApi.WebClient,
+    readonly streamer: LiveMessageStreamer,
+    private readonly log: Logger,
+  ) {}
+
+  forChannel(channel: string, log: Logger = this.log): SlackConversation {
+    return new SlackConversation(this.client, this.streamer, channel, log);
+  }
+
+  async forUser(userId: string, log: Logger = this.log): Promise<SlackConversation> {
+    let channel = this.dmChannels.get(userId);
+    if (!channel) {
+      const res = await this.client.conversations.open({ users: userId });
+      channel = res.channel?.id;
+      if (!channel) throw new Error('conversations.open returned no channel');
+      this.dmChannels.set(userId, channel);
+    }
+    return this.forChannel(channel, log);
+  }
+}

@@ -1,0 +1,53 @@
+import type { types } from '@slack/bolt';
+import type { Lesson } from '../lessons/types';
+import type { LessonSummary } from '../store/types';
+import { minutes } from '../tutor/views';
+import { clip, escapeMrkdwn, SECTION_MAX } from './render-reply';
+
+export interface HomeData {
+  lessons: Lesson[];
+  summaries: LessonSummary[];
+  activeLessonId: string | null;
+  activeStepId: string | null;
+}
+
+const MAX_HOME_BLOCKS = 100;
+
+/** The App Home tab: progress per lesson, the current step, time spent, continue and reset buttons. */
+export function renderHome(data: HomeData): types.HomeView {
+  const blocks: types.KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: 'Dockhand: learn Docker in your own sandbox' } },
+    { type: 'section', text: { type: 'mrkdwn', text: 'Lessons run in our direct message; commands run in a sandbox that is yours alone.' } },
+    {
+      type: 'actions',
+      elements: [
+        { type: 'button', text: { type: 'plain_text', text: 'Show the lessons' }, action_id: 'tutor:lessons', value: 'lessons' },
+        { type: 'button', text: { type: 'plain_text', text: 'Reset my sandbox' }, action_id: 'tutor:reset', value: 'reset', style: 'danger' },
+      ],
+    },
+    { type: 'divider' },
+  ];
+  const byId = new Map(data.summaries.map((s) => [s.lessonId, s]));
+  for (const lesson of data.lessons) {
+    const s = byId.get(lesson.id);
+    const current = lesson.id === data.activeLessonId;
+    const stepTitle = s?.currentStepId ? lesson.steps.find((x) => x.id === s.currentStepId)?.title : undefined;
+    const state = s?.completedAt
+      ? `:white_check_mark: completed · ${minutes(s.timeSpentMs)}`
+      : s
+        ? `${current ? ':arrow_forward: current' : ':pause_button: paused'} · ${s.stepsCompleted}/${lesson.steps.length} steps${stepTitle ? ` · at “${stepTitle}”` : ''} · ${minutes(s.timeSpentMs)}`
+        : `${lesson.steps.length} steps · about ${lesson.minutes} min`;
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*${escapeMrkdwn(lesson.title)}*${lesson.kind === 'exercise' ? ' (exercise)' : ''}\n${escapeMrkdwn(state)}`, SECTION_MAX) },
+      accessory: {
+        type: 'button',
+        text: { type: 'plain_text', text: s?.completedAt ? 'Redo' : s ? 'Continue' : 'Start' },
+        action_id: `tutor:start:${lesson.id}`,
+        value: lesson.id,
+      },
+    });
+    if (blocks.length >= MAX_HOME_BLOCKS - 1) break;
+  }
+  return { type: 'home', blocks: blocks.slice(0, MAX_HOME_BLOCKS) };
+}

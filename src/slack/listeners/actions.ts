@@ -1,0 +1,18 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Logger } from '../../logger';
+import type { Tutor } from '../../tutor/tutor';
+import type { Conversations } from '../conversations';
+import type { SlackIdentity } from '../create-slack-app';
+
+/** Buttons on step cards, lesson lists, command messages and the App Home: ack at once, then act. */
+export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; log: Logger }): void {
+  app.action<BlockAction<ButtonAction>>(/^tutor:/, async ({ ack, body, action, context }) => {
+    await ack();
+    const log = (context.log as Logger | undefined) ?? deps.log;
+    const teamId = body.team?.id ?? body.user.team_id ?? deps.identity.teamId;
+    const channel = body.channel?.id;
+    // From the App Home there is no channel: the answer goes to the learner's DM.
+    const port = channel?.startsWith('D') ? deps.conversations.forChannel(channel, log) : await deps.conversations.forUser(body.user.id, log);
+    await deps.tutor.onAction({ teamId, userId: body.user.id, dmChannel: port.channel }, action.action_id, action.value, port, log);
+  });
+}

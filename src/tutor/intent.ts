@@ -1,0 +1,49 @@
+import { distance } from 'fastest-levenshtein';
+
+export const WORDS = ['help', 'lessons', 'start', 'next', 'hint', 'check', 'solution', 'skip', 'progress', 'reset', 'stop'] as const;
+export type Word = (typeof WORDS)[number];
+
+export type Intent =
+  | { kind: 'command'; command: string }
+  | { kind: 'word'; word: Word; arg: string; corrected?: string }
+  | { kind: 'empty' }
+  | { kind: 'unknown'; text: string; suggestion?: Word };
+
+const ALIASES: Record<string, Word> = { '?': 'help', menu: 'help', list: 'lessons', course: 'lessons', continue: 'start', resume: 'start', answer: 'solution', status: 'progress', pause: 'stop', quit: 'stop' };
+
+/**
+ * What a learner's message asks for. Shell commands are explicit (`$ cmd`, `inline code`, a code block)
+ * so that plain words never run in the sandbox by accident.
+ */
+export function parseIntent(raw: string): Intent {
+  const text = raw.trim();
+  if (!text) return { kind: 'empty' };
+
+  const dollar = /^\$\s+([\s\S]+)$/.exec(text);
+  if (dollar) return { kind: 'command', command: dollar[1]!.trim() };
+  const block = /^```(?:[a-z]*\n)?([\s\S]*?)\n?```$/.exec(text);
+  if (block && block[1]!.trim()) return { kind: 'command', command: block[1]!.trim().replace(/^\$\s+/, '') };
+  const inline = /^`([^`]+)`$/.exec(text);
+  if (inline) return { kind: 'command', command: inline[1]!.trim().replace(/^\$\s+/, '') };
+
+  const [first = '', ...rest] = text.split(/\s+/);
+  const head = first.toLowerCase().replace(/[.!?,:;]+$/, '') || first;
+  const arg = rest.join(' ');
+  const exact = (WORDS as readonly string[]).includes(head) ? (head as Word) : ALIASES[head];
+  if (exact) return { kind: 'word', word: exact, arg };
+
+  // Small typos are tolerated: one edit for short words, two for long ones.
+  const best = closest(head);
+  if (best && rest.length <= 3) return { kind: 'word', word: best.word, arg, corrected: head };
+  return { kind: 'unknown', text, suggestion: closest(head, 3)?.word };
+}
+
+function closest(word: string, slack?: number): { word: Word; d: number } | undefined {
+  let best: { word: Word; d: number } | undefined;
+  for (const w of WORDS) {
+    const d = distance(word, w);
+    const allowed = slack ?? (w.length <= 4 ? 1 : 2);
+    if (d <= allowed && d < word.length && (!best || d < best.d)) best = { word: w, d };
+  }
+  return best;
+}

@@ -1,0 +1,74 @@
+import type { Lesson, LessonStep } from '../lessons/types';
+import type { LessonSummary } from '../store/types';
+import type { Reply, ReplyButton } from './reply';
+
+export const HELP_TEXT = [
+  "*I'm Dockhand: I teach Docker in a private sandbox that is yours alone.*",
+  '• `lessons`: the course, from your first `docker run` to publishing images',
+  '• `start <lesson>`: begin or continue a lesson; `next`, `hint`, `check`, `solution`, `skip` move you through it',
+  '• `$ <command>`: run a shell command in your sandbox (e.g. `$ docker ps`); a message that is only `code` works too',
+  '• `progress`: what you have done so far; `reset`: a fresh sandbox; `stop`: pause the lesson',
+  '• `help`: this list',
+].join('\n');
+
+export const stepValue = (lessonId: string, stepId: string) => `${lessonId}:${stepId}`;
+
+export function minutes(ms: number): string {
+  const m = Math.round(ms / 60000);
+  return m < 1 ? 'under a minute' : m === 1 ? '1 minute' : `${m} minutes`;
+}
+
+export function stepCard(lesson: Lesson, step: LessonStep, opts: { resumed?: boolean; solutionHidden?: boolean } = {}): Reply {
+  const value = stepValue(lesson.id, step.id);
+  const buttons: ReplyButton[] = [
+    { label: 'Hint', actionId: 'tutor:hint', value },
+    { label: 'Check', actionId: 'tutor:check', value, style: 'primary' },
+    ...(opts.solutionHidden ? [] : [{ label: 'Solution', actionId: 'tutor:solution', value }]),
+    { label: 'Skip', actionId: 'tutor:skip', value },
+    { label: 'Next', actionId: 'tutor:next', value },
+  ];
+  const where = `${lesson.title} · step ${step.index + 1} of ${lesson.steps.length}`;
+  return {
+    text: `${where}: ${step.title}`,
+    sections: [`${opts.resumed ? 'Welcome back! ' : ''}*${where}*`],
+    markdown: `**${step.title}**\n\n${step.body.trim()}`,
+    context: 'Run commands as `$ docker ...`. I check your work after each command.',
+    buttons,
+  };
+}
+
+export function lessonList(lessons: Lesson[], summaries: LessonSummary[]): Reply {
+  const byId = new Map(summaries.map((s) => [s.lessonId, s]));
+  const lines = lessons.map((l, i) => {
+    const s = byId.get(l.id);
+    const state = s?.completedAt ? '✓ done' : s ? `in progress (${s.stepsCompleted}/${l.steps.length})` : `${l.minutes} min`;
+    return `*${i + 1}. ${l.title}* (\`${l.id}\`, ${state})\n${l.summary}`;
+  });
+  return {
+    text: 'The course',
+    sections: ['*The course*: pick a lesson, or type `start <number>`.', lines.join('\n\n')],
+    buttons: lessons.map((l, i) => ({ label: `${i + 1}. ${l.title}`, actionId: `tutor:start:${l.id}`, value: l.id })),
+  };
+}
+
+export function progressReply(lessons: Lesson[], summaries: LessonSummary[], activeLessonId: string | null): Reply {
+  if (!summaries.length) return { text: 'No lessons started yet. Type `lessons` to pick one.' };
+  const lines = summaries.map((s) => {
+    const lesson = lessons.find((l) => l.id === s.lessonId);
+    const total = lesson?.steps.length ?? s.stepsCompleted;
+    const state = s.completedAt ? 'completed' : s.lessonId === activeLessonId ? 'current' : 'paused';
+    const step = !s.completedAt && lesson && s.currentStepId ? `, at "${lesson.steps.find((x) => x.id === s.currentStepId)?.title ?? s.currentStepId}"` : '';
+    return `• *${lesson?.title ?? s.lessonId}*: ${s.stepsCompleted}/${total} steps, ${state}${step}; ${s.attempts} checks, ${s.hintsUsed} hints, ${minutes(s.timeSpentMs)}`;
+  });
+  return { text: 'Your progress', sections: ['*Your progress*', lines.join('\n')] };
+}
+
+export function lessonSummary(lesson: Lesson, summary: LessonSummary | undefined, next: Lesson | undefined): Reply {
+  const stats = summary ? `${summary.stepsCompleted} steps, ${summary.attempts} checks, ${summary.hintsUsed} hints, ${minutes(summary.timeSpentMs)} of work.` : '';
+  return {
+    text: `You finished ${lesson.title}!`,
+    sections: [`:tada: *You finished ${lesson.title}!* ${stats}`, ...(lesson.finish ? [lesson.finish.trim()] : [])],
+    buttons: next ? [{ label: `Next: ${next.title}`, actionId: `tutor:start:${next.id}`, value: next.id, style: 'primary' }] : [],
+    context: next ? undefined : 'That was the last lesson. Try the exercises with `lessons`, or a channel challenge.',
+  };
+}
