@@ -180,6 +180,21 @@ describe('LiveMessageStreamer against the Slack stand-in', () => {
     expect(s.activeCount).toBe(0);
   });
 
+  it('close() stops interim edits but delivers the finals asked for before and during shutdown', async () => {
+    const s = await setUp({ minIntervalMs: 100 });
+    const a = await s.start('D1', text('a running'));
+    const b = await s.start('D2', text('b running'));
+    standIn.failNext('chat.update', { status: 500 });
+    const aFinal = a.finish(text('a exit 0'));
+    const closing = s.close(5000);
+    b.update(text('b partial, after close'));
+    const bFinal = b.finish(text('b interrupted by a restart'));
+    await closing;
+    await Promise.all([aFinal, bFinal]);
+    expect(deliveredUpdatesOf(standIn, a.ts).map((c) => c.args.text)).toEqual(['a exit 0']);
+    expect(deliveredUpdatesOf(standIn, b.ts).map((c) => c.args.text)).toEqual(['b interrupted by a restart']);
+  });
+
   it('when the budget exceeds Slack\'s limit, 429s pause every stream, and close() gives up on finals at its deadline', async () => {
     // The control case: a budget above the stand-in's limit of 10 a minute gets violations.
     const s = await setUp({ rateLimits: { 'chat.update': 10 }, budget: new UpdateBudget({ perMinute: 600, burst: 50 }), minIntervalMs: 100 });
