@@ -13,6 +13,7 @@ import type { SandboxConfig } from '../src/config';
 import { ensureImages } from '../src/sandbox/images';
 import { SandboxManager } from '../src/sandbox/sandbox-manager';
 import { SandboxRuntime } from '../src/sandbox/sandbox-runtime';
+import { slackEndToEnd } from './slack-e2e';
 
 const run = promisify(execFile);
 
@@ -171,8 +172,8 @@ const concurrency: BenchSection = {
   },
 };
 
-/** Add sections here (a Slack end-to-end section would go after these). */
-export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency];
+/** Add sections here; each runs on its own, in this order. */
+export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd];
 
 function mean(v: number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
@@ -251,27 +252,35 @@ async function main(): Promise<void> {
     for (const r of rows) process.stderr.write(`  ${r.metric}: ${r.value}\n`);
     rowsBySection.push([section.title, rows]);
   }
+  const file = join(__dirname, 'RESULTS.md');
+  let old = '';
+  try {
+    old = readFileSync(file, 'utf8');
+  } catch {
+    // first run
+  }
+  // A partial run (`npm run bench -- slack`) keeps the rows of the sections it did not run.
+  const ran = new Set(rowsBySection.map(([t]) => t));
+  const kept = SECTIONS.filter((s) => !ran.has(s.title)).flatMap((s) => old.split('\n').filter((l) => l.startsWith(`| ${s.title} |`)));
+  const previousDate = /^- Date: (.*)$/m.exec(old)?.[1];
   const lines = [
     '# Benchmark results',
     '',
     'Written by `npm run bench` (bench/run.ts). Sandbox profile: `' + ctx.config().profile + '`; sandboxes 1 GiB / 1 CPU / 1024 pids.',
     '',
     ...machineFacts(),
+    ...(kept.length ? [`- Rows of sections not run this time are kept from the previous run (${previousDate ?? 'date unknown'}).`] : []),
     '',
     '| Section | Metric | Value | Target | Note |',
     '| --- | --- | --- | --- | --- |',
-    ...rowsBySection.flatMap(([title, rows]) => rows.map((r) => `| ${title} | ${r.metric} | ${r.value} | ${r.target ?? ''} | ${r.note ?? ''} |`)),
+    ...SECTIONS.flatMap((s) => {
+      const rows = rowsBySection.find(([t]) => t === s.title)?.[1];
+      return rows ? rows.map((r) => `| ${s.title} | ${r.metric} | ${r.value} | ${r.target ?? ''} | ${r.note ?? ''} |`) : kept.filter((l) => l.startsWith(`| ${s.title} |`));
+    }),
     '',
   ];
-  const file = join(__dirname, 'RESULTS.md');
-  let extra = '';
-  try {
-    const old = readFileSync(file, 'utf8');
-    const i = old.indexOf('\n## Notes');
-    if (i >= 0) extra = old.slice(i);
-  } catch {
-    // first run
-  }
+  const i = old.indexOf('\n## Notes');
+  const extra = i >= 0 ? old.slice(i) : '';
   writeFileSync(file, lines.join('\n') + extra);
   process.stderr.write(`bench: wrote ${file}\n`);
 }
