@@ -77,11 +77,10 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     cleanups.push(() => sandboxes.stop());
 
     const ledger = new PrismaEventLedger(db.prisma);
-    let onProgress: ((teamId: string, userId: string) => void) | undefined;
-    const tutor = new Tutor({ learners: new PrismaLearnerStore(db.prisma), store, catalog, sandboxes, log, onProgress: (t, u) => onProgress?.(t, u) });
+    // Progress changes refresh the learner's App Home (called only once Slack is up).
+    const tutor = new Tutor({ learners: new PrismaLearnerStore(db.prisma), store, catalog, sandboxes, log, onProgress: (t, u) => slack.homes.schedule(t, u) });
     const inFlight = new InFlight();
     const slack = createSlackApp({ config, log, identity, ledger, tutor, inFlight });
-    onProgress = (t, u) => slack.homes.schedule(t, u);
 
     // The sandbox reports; the bot persists and tells the learner in plain words.
     sandboxes.on((e) => {
@@ -127,7 +126,10 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
           clearInterval(pruneTimer);
           slack.homes.stop();
           await slack.app.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack app failed'));
-          const drained = (await inFlight.drain(config.shutdownDeadlineMs)) && (await tutor.drain(config.shutdownDeadlineMs));
+          // Both always run: the tutor's drain also marks it as shutting down.
+          const requestsDone = await inFlight.drain(config.shutdownDeadlineMs);
+          const commandsDone = await tutor.drain(config.shutdownDeadlineMs);
+          const drained = requestsDone && commandsDone;
           if (!drained) log.warn({ pending: inFlight.size }, 'shutdown deadline passed with work still in flight');
           await slack.streamer.close(config.shutdownDeadlineMs).catch(() => undefined);
           // Containers stay: the next start adopts them, with what runs inside.

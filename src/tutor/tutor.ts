@@ -49,6 +49,8 @@ export class Tutor {
   private readonly waiting = new Map<string, string>();
   /** Commands run in the background (a long command must not block the learner's Ctrl-C or input). */
   private readonly background = new Set<Promise<unknown>>();
+  /** Set at shutdown: results arriving later are left to the next start's recovery message. */
+  private shuttingDown = false;
 
   constructor(private readonly deps: TutorDeps) {}
 
@@ -165,13 +167,17 @@ export class Tutor {
     return runs.length;
   }
 
-  /** Waits for background commands (shutdown), up to the deadline. */
+  /**
+   * Shutdown: waits for background commands up to the deadline; commands still running then stay
+   * unfinished in the store, and the next start tells their learners they were interrupted.
+   */
   async drain(deadlineMs: number): Promise<boolean> {
     const all = Promise.allSettled([...this.background]).then(() => true);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), deadlineMs)));
     const done = await Promise.race([all, timeout]);
     clearTimeout(timer);
+    this.shuttingDown = true;
     return done;
   }
 
@@ -344,7 +350,8 @@ export class Tutor {
     this.waiting.delete(learnerKey(ref));
     const view = await port.commandView(`${command}  ⟵ ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`);
     const runId = await this.deps.store.startCommand({ learnerId: learner.id, command: `(input) ${text}`, channel: view.ref?.channel, messageTs: view.ref?.ts });
-    this.track(this.finishCommand(learner, ref, command, runId, view, port, log, () => this.deps.sandboxes.sendInput(learnerKey(ref), text)));
+    // A chat message is a line typed at the terminal: Enter included.
+    this.track(this.finishCommand(learner, ref, command, runId, view, port, log, () => this.deps.sandboxes.sendInput(learnerKey(ref), `${text}\n`)));
   }
 
   private async finishCommand(
@@ -360,7 +367,9 @@ export class Tutor {
     let result: CommandResult;
     try {
       result = await run();
+      if (this.shuttingDown) return;
     } catch (err) {
+      if (this.shuttingDown) return;
       const friendly =
         err instanceof AppError && err.code === 'RATE_LIMITED'
           ? err.message

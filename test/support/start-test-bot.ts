@@ -34,10 +34,10 @@ export function captureLogs(level = 'debug') {
 }
 
 /** The real bot (real Bolt app, real Postgres) connected over Socket Mode to a fresh Slack stand-in. */
-export async function startTestBot(opts: { env?: Record<string, string>; standIn?: StandInOptions } = {}): Promise<TestBot> {
-  const teamId = opts.standIn?.teamId ?? uniqueId('T');
-  const standIn = new SlackStandIn({ ...opts.standIn, teamId });
-  const apiUrl = await standIn.start();
+export async function startTestBot(opts: { env?: Record<string, string>; standIn?: StandInOptions; reuse?: SlackStandIn; keepSandboxes?: boolean } = {}): Promise<TestBot> {
+  const standIn = opts.reuse ?? new SlackStandIn({ ...opts.standIn, teamId: opts.standIn?.teamId ?? uniqueId('T') });
+  const teamId = standIn.teamId;
+  const apiUrl = opts.reuse ? standIn.apiUrl : await standIn.start();
   const config = readConfig({
     SLACK_BOT_TOKEN: standIn.botToken,
     SLACK_APP_TOKEN: standIn.appToken,
@@ -55,7 +55,7 @@ export async function startTestBot(opts: { env?: Record<string, string>; standIn
     bot = await startBot(config, log);
     await standIn.waitForConnection();
   } catch (err) {
-    await standIn.stop();
+    if (!opts.reuse) await standIn.stop();
     throw err;
   }
   return {
@@ -63,10 +63,12 @@ export async function startTestBot(opts: { env?: Record<string, string>; standIn
     bot,
     logs,
     teamId,
+    /** Stops the bot; the stand-in and the sandboxes go too unless a restart test keeps them. */
     async stop() {
       await bot.stop();
+      if (opts.keepSandboxes) return;
       await bot.sandboxes.destroyAll();
-      await standIn.stop();
+      if (!opts.reuse) await standIn.stop();
     },
   };
 }
