@@ -184,13 +184,14 @@ export class SlackStandIn extends EventEmitter {
   }
 
   sendSlashCommand(payload: Record<string, unknown>): Promise<AckResult> {
+    // response_url always points here: a fixture's hooks.slack.com address is unreachable.
     return this.deliver('slash_commands', {
       token: 'verification-token-unused',
       team_id: this.teamId,
       api_app_id: this.appId,
-      response_url: `${this.baseUrl}/response/${randomUUID()}`,
       trigger_id: `${Date.now()}.trigger`,
       ...payload,
+      response_url: `${this.baseUrl}/response/${randomUUID()}`,
     });
   }
 
@@ -199,9 +200,9 @@ export class SlackStandIn extends EventEmitter {
       token: 'verification-token-unused',
       api_app_id: this.appId,
       team: { id: this.teamId, domain: 'standin' },
-      response_url: `${this.baseUrl}/response/${randomUUID()}`,
       trigger_id: `${Date.now()}.trigger`,
       ...payload,
+      response_url: `${this.baseUrl}/response/${randomUUID()}`,
     });
   }
 

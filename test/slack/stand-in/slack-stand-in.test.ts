@@ -40,10 +40,10 @@ describe('Slack stand-in', () => {
     const { app, seen } = await boltAgainst(standIn);
     try {
       const cmd = slackFixture('slash-command');
-      const ack = await standIn.sendSlashCommand({ ...cmd, text: 'progress', response_url: undefined });
+      const ack = await standIn.sendSlashCommand({ ...cmd, text: 'progress' });
       expect(ack.payload).toMatchObject({ text: 'ok from the app' });
       const actions = slackFixture<{ actions: { value: string }[] }>('block-actions');
-      await standIn.sendInteractive({ ...actions, response_url: undefined });
+      await standIn.sendInteractive(actions);
       expect(seen).toEqual(['command:progress', `action:${actions.actions[0]!.value}`]);
     } finally {
       await app.stop();
