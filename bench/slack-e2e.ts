@@ -233,6 +233,8 @@ async function load(h: Harness): Promise<BenchRow[]> {
   const warmFailures = warm.filter((r) => r.status === 'rejected');
   for (const f of warmFailures) process.stderr.write(`bench: warm-up failed: ${String((f as PromiseRejectedResult).reason)}\n`);
   const lat: number[] = [];
+  const firstPost: number[] = [];
+  const postToFinal: number[] = [];
   let errors = 0;
   let timeouts = 0;
   const violationsBefore = h.standIn.rateLimitViolations.length;
@@ -244,6 +246,10 @@ async function load(h: Harness): Promise<BenchRow[]> {
         try {
           const { sentAt, final } = await sendCommand(h, user, `echo ${n}`);
           lat.push(final.at - sentAt);
+          if (final.postedAt !== undefined) {
+            firstPost.push(final.postedAt - sentAt);
+            postToFinal.push(final.at - final.postedAt);
+          }
           if (!final.text.includes('exit 0') || !final.output.includes(String(n))) {
             errors++;
             process.stderr.write(`bench: unexpected final for echo ${n}: ${final.text}\n`);
@@ -262,7 +268,9 @@ async function load(h: Harness): Promise<BenchRow[]> {
   return [
     { metric: `${LOAD_LEARNERS} learners: welcome + first command (cold sandbox) each, all at once`, value: ms(warmMs), note: `${warmFailures.length} failed` },
     { metric: `${LOAD_LEARNERS} learners x ${LOAD_COMMANDS} \`$ echo n\`: DM to final edit, p50`, value: ms(percentile(lat, 50)), note: 'each learner waits for its final edit before the next command' },
-    { metric: `${LOAD_LEARNERS} learners x ${LOAD_COMMANDS}: p95`, value: ms(percentile(lat, 95)), note: `max ${ms(Math.max(...lat))}; all ${total} commands done in ${(wall / 1000).toFixed(1)} s (${((total / wall) * 60000).toFixed(0)} finals/min)` },
+    { metric: `${LOAD_LEARNERS} learners x ${LOAD_COMMANDS}: p95`, value: ms(percentile(lat, 95)), note: `over the ${lat.length} that got a final edit within ${FINAL_TIMEOUT_MS / 1000} s; max ${ms(Math.max(...lat))}; all ${total} commands done in ${(wall / 1000).toFixed(1)} s (${((total / wall) * 60000).toFixed(0)} finals/min)` },
+    { metric: `${LOAD_LEARNERS} learners x ${LOAD_COMMANDS}: DM to first post ("running"), p50`, value: ms(percentile(firstPost, 50)), note: `p95 ${ms(percentile(firstPost, 95))}` },
+    { metric: `${LOAD_LEARNERS} learners x ${LOAD_COMMANDS}: first post to final edit, p50`, value: ms(percentile(postToFinal, 50)), note: `p95 ${ms(percentile(postToFinal, 95))}; the wait for a chat.update token` },
     { metric: `${LOAD_LEARNERS} learners x ${LOAD_COMMANDS}: errors`, value: String(errors), target: '0', note: `no final edit within ${FINAL_TIMEOUT_MS / 1000} s: ${timeouts}; the rest: non-zero exit or wrong output` },
     { metric: 'rate-limit violations recorded by the stand-in (whole run)', value: String(h.standIn.rateLimitViolations.length), target: '0', note: `limits per minute: chat.update ${SLACK_LIMITS['chat.update']}, chat.postMessage ${SLACK_LIMITS['chat.postMessage']}; during the load part: ${h.standIn.rateLimitViolations.length - violationsBefore}; chat.update calls answered 200 in the whole run: ${updates}` },
   ];
