@@ -42,6 +42,8 @@ export interface Config {
   dataDir: string;
   eventRetentionHours: number;
   shutdownDeadlineMs: number;
+  /** Seconds added to a challenge solver's time for each hint. */
+  challengeHintPenaltySeconds: number;
   sandbox: SandboxConfig;
 }
 
@@ -139,6 +141,7 @@ const schema = z.object({
   DOCKHAND_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
   EVENT_RETENTION_HOURS: intVar('hours to remember processed Slack event ids', 1, 24 * 90, 72),
   SHUTDOWN_DEADLINE_MS: intVar('milliseconds to let in-flight work finish on shutdown', 100, 600000, 4000),
+  CHALLENGE_HINT_PENALTY_SECONDS: intVar('seconds added to a challenge time per hint', 0, 3600, 60),
   SANDBOX_PROFILE: z.preprocess(
     blankToUndefined,
     z
@@ -213,6 +216,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     dataDir: v.DOCKHAND_DATA_DIR,
     eventRetentionHours: v.EVENT_RETENTION_HOURS,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
+    challengeHintPenaltySeconds: v.CHALLENGE_HINT_PENALTY_SECONDS,
     sandbox: {
       profile: v.SANDBOX_PROFILE,
       memoryMb: v.SANDBOX_MEMORY_MB,

@@ -14,8 +14,10 @@ import { verifySlackToken } from './slack/verify-slack-token';
 import { openDatabase, type Database } from './store/database';
 import { PrismaEventLedger } from './store/prisma-event-ledger';
 import { PrismaLearnerStore } from './store/prisma-learner-store';
+import { PrismaChallengeStore } from './store/prisma-challenge-store';
 import { PrismaTutorStore } from './store/prisma-tutor-store';
 import type { SandboxRowState } from './store/types';
+import { ChallengeService } from './tutor/challenges';
 import { Tutor } from './tutor/tutor';
 
 export interface Bot {
@@ -25,6 +27,7 @@ export interface Bot {
   inFlight: InFlight;
   sandboxes: SandboxManager;
   tutor: Tutor;
+  challenges: ChallengeService;
   /** Stops receiving, lets in-flight work finish (up to the deadline), then closes the database. */
   stop(): Promise<void>;
 }
@@ -78,9 +81,24 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
 
     const ledger = new PrismaEventLedger(db.prisma);
     // Progress changes refresh the learner's App Home (called only once Slack is up).
-    const tutor = new Tutor({ learners: new PrismaLearnerStore(db.prisma), store, catalog, sandboxes, log, onProgress: (t, u) => slack.homes.schedule(t, u) });
+    const learners = new PrismaLearnerStore(db.prisma);
+    const tutor = new Tutor({ learners, store, catalog, sandboxes, log, onProgress: (t, u) => slack.homes.schedule(t, u) });
     const inFlight = new InFlight();
     const slack = createSlackApp({ config, log, identity, ledger, tutor, inFlight });
+    const challenges = new ChallengeService({
+      store: new PrismaChallengeStore(db.prisma),
+      learners,
+      catalog,
+      tutor,
+      channels: slack.channels,
+      dmFor: (userId) => slack.conversations.forUser(userId),
+      adminUserIds: config.adminUserIds,
+      hintPenaltySeconds: config.challengeHintPenaltySeconds,
+      log,
+    });
+    tutor.setChallengeHooks(challenges);
+    slack.challenges.service = challenges;
+    cleanups.push(async () => challenges.stop());
 
     // The sandbox reports; the bot persists and tells the learner in plain words.
     sandboxes.on((e) => {
@@ -109,6 +127,8 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     cleanups.push(async () => clearInterval(pruneTimer));
 
     await slack.app.start();
+    // Deadlines live in the database: those that passed while the bot was down end now.
+    await challenges.restore();
     const recovered = await tutor.recoverAfterRestart((_t, _u, channel) => slack.conversations.forChannel(channel));
     if (recovered) log.info({ recovered }, 'told learners about commands interrupted by the restart');
     log.info({ mode: config.mode, database: db.embedded ? 'embedded' : 'external' }, 'bot started');
@@ -121,10 +141,12 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       inFlight,
       sandboxes,
       tutor,
+      challenges,
       stop() {
         stopping ??= (async () => {
           clearInterval(pruneTimer);
           slack.homes.stop();
+          challenges.stop();
           await slack.app.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack app failed'));
           // Both always run: the tutor's drain also marks it as shutting down.
           const requestsDone = await inFlight.drain(config.shutdownDeadlineMs);

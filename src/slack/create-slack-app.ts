@@ -2,6 +2,7 @@ import { App, LogLevel } from '@slack/bolt';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { EventLedger } from '../store/types';
+import type { ChallengeService } from '../tutor/challenges';
 import type { Tutor } from '../tutor/tutor';
 import { boltLogger } from './bolt-logger';
 import { Conversations } from './conversations';
@@ -11,6 +12,7 @@ import { registerDirectMessages } from './listeners/direct-message';
 import { registerMention } from './listeners/mention';
 import { registerSlashCommand } from './listeners/slash-command';
 import { LiveMessageStreamer } from './live-message';
+import { SlackChannels } from './slack-channels';
 import { dedupeAndLog, InFlight } from './middleware';
 import { UpdateBudget } from './update-budget';
 
@@ -34,6 +36,9 @@ export interface SlackApp {
   conversations: Conversations;
   homes: HomePublisher;
   streamer: LiveMessageStreamer;
+  channels: SlackChannels;
+  /** Set once the challenge service exists (it needs this app's client). */
+  challenges: { service?: ChallengeService };
 }
 
 /** One Bolt app, Socket Mode or HTTP, with every Web API call going to config.slack.apiUrl. */
@@ -58,8 +63,10 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   // One chat.update budget for the whole workspace (Tier 3, shared by every learner).
   const streamer = new LiveMessageStreamer({ client: app.client, budget: new UpdateBudget(), log });
   const conversations = new Conversations(app.client, streamer, log);
-  const homes = new HomePublisher(app.client, deps.tutor, log);
-  const listenerDeps = { ...deps, conversations, homes };
+  const challenges: { service?: ChallengeService } = {};
+  const homes = new HomePublisher(app.client, deps.tutor, log, (teamId, userId) => challenges.service?.resultsFor(teamId, userId) ?? Promise.resolve([]));
+  const channels = new SlackChannels(app.client, streamer);
+  const listenerDeps = { ...deps, conversations, homes, challenges };
 
   app.use(dedupeAndLog(deps));
   registerDirectMessages(app, listenerDeps);
@@ -71,5 +78,5 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
     // Never let a listener's failure reach Slack or crash the process.
     log.error({ err: err.original ?? err, code: err.code }, 'slack listener failed');
   });
-  return { app, conversations, homes, streamer };
+  return { app, conversations, homes, streamer, channels, challenges };
 }

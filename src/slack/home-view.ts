@@ -9,6 +9,8 @@ export interface HomeData {
   summaries: LessonSummary[];
   activeLessonId: string | null;
   activeStepId: string | null;
+  /** One line per recent challenge the learner took part in. */
+  challenges?: string[];
 }
 
 const MAX_HOME_BLOCKS = 100;
@@ -48,6 +50,9 @@ export function renderHome(data: HomeData): types.HomeView {
       },
     });
     if (blocks.length >= MAX_HOME_BLOCKS - 1) break;
+  }
+  if (data.challenges?.length) {
+    blocks.splice(Math.min(blocks.length, MAX_HOME_BLOCKS - 3), 0, { type: 'header', text: { type: 'plain_text', text: 'Your challenges' } }, { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(data.challenges.join('\n')), SECTION_MAX) } }, { type: 'divider' });
   }
   return { type: 'home', blocks: blocks.slice(0, MAX_HOME_BLOCKS) };
 }

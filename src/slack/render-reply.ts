@@ -11,8 +11,15 @@ const MAX_BLOCKS = 50;
 const BUTTON_LABEL_MAX = 75;
 
 /** Slack treats <, > and & as control characters in mrkdwn: learner text must not become a mention. */
+/** Escapes learner text; the tutor's {{user:..}} and {{date:..}} tokens (see tutor/reply.ts) become Slack's own. */
 export function escapeMrkdwn(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\{\{user:([UW][A-Z0-9]+)\}\}/g, '<@$1>')
+    .replace(/\{\{channel:([CGD][A-Z0-9]+)\}\}/g, '<#$1>')
+    .replace(/\{\{date:(\d+)\}\}/g, (_m, epoch: string) => `<!date^${epoch}^{time}|${new Date(Number(epoch) * 1000).toISOString().slice(11, 16)} UTC>`);
 }
 
 export function clip(s: string, max: number): string {

@@ -24,12 +24,12 @@ export class PrismaTutorStore implements TutorStore {
     return { lessonId: p.lessonId, stepId: p.currentStepId, stepStartedAt: step?.startedAt ?? p.updatedAt };
   }
 
-  async startLesson(learnerId: string, lessonId: string, firstStepId: string) {
+  async startLesson(learnerId: string, lessonId: string, firstStepId: string, opts: { restart?: boolean } = {}) {
     return this.db.$transaction(async (tx) => {
       const existing = await tx.lessonProgress.findUnique({ where: { learnerId_lessonId: { learnerId, lessonId } } });
       let stepId = firstStepId;
       let resumed = false;
-      if (existing && !existing.completedAt && existing.currentStepId) {
+      if (existing && !existing.completedAt && existing.currentStepId && !opts.restart) {
         stepId = existing.currentStepId;
         resumed = true;
       } else if (existing) {

@@ -71,8 +71,8 @@ export interface TutorStore {
   setDmChannel(learnerId: string, channel: string): Promise<void>;
   dmChannelOf(teamId: string, userId: string): Promise<string | null>;
   activeLesson(learnerId: string): Promise<ActiveLesson | null>;
-  /** Starts (or continues, when unfinished) a lesson and makes it the active one; returns the current step id. */
-  startLesson(learnerId: string, lessonId: string, firstStepId: string): Promise<{ stepId: string; resumed: boolean }>;
+  /** Starts (or continues, when unfinished and not `restart`) a lesson and makes it the active one; returns the current step id. */
+  startLesson(learnerId: string, lessonId: string, firstStepId: string, opts?: { restart?: boolean }): Promise<{ stepId: string; resumed: boolean }>;
   stopLesson(learnerId: string): Promise<void>;
   /** Counts a check attempt on a step. */
   recordAttempt(learnerId: string, lessonId: string, stepId: string): Promise<number>;
@@ -89,4 +89,58 @@ export interface TutorStore {
   takeInterruptedRuns(): Promise<InterruptedRun[]>;
   recordSandbox(teamId: string, userId: string, containerId: string, state: SandboxRowState): Promise<void>;
   knownSandbox(containerId: string): Promise<boolean>;
+}
+
+export interface ChallengeRecord {
+  id: string;
+  teamId: string;
+  channelId: string;
+  exerciseId: string;
+  createdBy: string;
+  startedAt: Date;
+  endsAt: Date;
+  endedAt: Date | null;
+  cardTs: string | null;
+  leaderboardTs: string | null;
+  hintPenaltySeconds: number;
+}
+
+export interface ChallengeEntryRecord {
+  id: string;
+  challengeId: string;
+  learnerId: string;
+  teamId: string;
+  userId: string;
+  acceptedAt: Date;
+  solvedAt: Date | null;
+  attempts: number;
+  hintsUsed: number;
+}
+
+export type AcceptOutcome =
+  | { kind: 'accepted'; entry: ChallengeEntryRecord }
+  | { kind: 'already'; entry: ChallengeEntryRecord }
+  | { kind: 'ended' }
+  | { kind: 'busy-elsewhere'; other: ChallengeRecord };
+
+/** Challenges and their entries. Times that decide outcomes come from the database clock. */
+export interface ChallengeStore {
+  /** Throws AppError CHALLENGE_CHANNEL_BUSY when the channel already runs one. */
+  create(c: { teamId: string; channelId: string; exerciseId: string; createdBy: string; durationMs: number; hintPenaltySeconds: number }): Promise<ChallengeRecord>;
+  setMessages(id: string, cardTs: string, leaderboardTs: string): Promise<void>;
+  get(id: string): Promise<ChallengeRecord | null>;
+  runningInChannel(teamId: string, channelId: string): Promise<ChallengeRecord | null>;
+  running(): Promise<ChallengeRecord[]>;
+  accept(challengeId: string, learnerId: string): Promise<AcceptOutcome>;
+  /** The learner's entry in a challenge that has not ended. */
+  activeEntry(learnerId: string): Promise<{ entry: ChallengeEntryRecord; challenge: ChallengeRecord } | null>;
+  recordAttempt(entryId: string): Promise<void>;
+  recordHint(entryId: string): Promise<void>;
+  /** Records a solve at `at` (default: the database's now) if it is not after the deadline; `first` when nobody solved before. */
+  recordSolve(entryId: string, at?: Date): Promise<{ solved: boolean; first: boolean }>;
+  /** Ends it once: at its deadline, or now when earlier. Null when it had already ended. */
+  end(id: string): Promise<ChallengeRecord | null>;
+  entries(challengeId: string): Promise<ChallengeEntryRecord[]>;
+  /** The learner's latest challenge entries, newest first. */
+  resultsFor(learnerId: string, limit: number): Promise<{ entry: ChallengeEntryRecord; challenge: ChallengeRecord }[]>;
 }

@@ -47,3 +47,24 @@ export interface ConversationPort {
   say(reply: Reply): Promise<void>;
   commandView(command: string): Promise<CommandView>;
 }
+
+/** A channel message the bot keeps editing (challenge card, leaderboard), within rate limits. */
+export interface LiveView {
+  update(reply: Reply): void;
+  /** The last state; delivered even under rate limits. */
+  finish(reply: Reply): Promise<void>;
+}
+
+/** How the tutor posts in channels (challenges); the Slack layer implements it. */
+export interface ChannelPort {
+  /** Posts a message (in a thread when threadTs is given) and returns its ts. */
+  post(channel: string, reply: Reply, threadTs?: string): Promise<string>;
+  live(channel: string, ts: string, threadTs?: string): LiveView;
+  /** A message only `user` sees. */
+  ephemeral(channel: string, user: string, reply: Reply): Promise<void>;
+}
+
+/** Tokens a reply may contain: a user mention, and a time shown in each reader's own time zone. */
+export const userToken = (userId: string) => `{{user:${userId}}}`;
+export const channelToken = (channelId: string) => `{{channel:${channelId}}}`;
+export const dateToken = (d: Date) => `{{date:${Math.floor(d.getTime() / 1000)}}}`;

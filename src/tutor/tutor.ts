@@ -41,6 +41,15 @@ export interface TutorDeps {
   onProgress?: (teamId: string, userId: string) => void;
 }
 
+/** What a running challenge changes in the lesson flow (implemented by ChallengeService). */
+export interface ChallengeHooks {
+  solutionHidden(learnerId: string, lessonId: string): Promise<boolean>;
+  /** Records a hint; returns a note about the penalty when the learner is racing. */
+  onHint(learnerId: string, lessonId: string): Promise<string | undefined>;
+  /** Records a check; on a pass inside a challenge, returns the result to show. */
+  onCheck(learnerId: string, lessonId: string, passed: boolean): Promise<Reply | undefined>;
+}
+
 export const learnerKey = (l: { teamId: string; userId: string }) => `${l.teamId}:${l.userId}`;
 
 /** The conversation with each learner. It knows nothing about Slack: messages in, Replies out through a port. */
@@ -51,8 +60,27 @@ export class Tutor {
   private readonly background = new Set<Promise<unknown>>();
   /** Set at shutdown: results arriving later are left to the next start's recovery message. */
   private shuttingDown = false;
+  private challenges?: ChallengeHooks;
 
   constructor(private readonly deps: TutorDeps) {}
+
+  /** Challenges are wired after the tutor exists (they start exercises through it). */
+  setChallengeHooks(hooks: ChallengeHooks): void {
+    this.challenges = hooks;
+  }
+
+  /** Starts an exercise from scratch in a fresh sandbox (a challenge attempt). */
+  async beginExercise(ref: LearnerRef, lessonId: string, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
+    const { learner } = await this.learner(ref, log);
+    const lesson = this.deps.catalog.get(lessonId);
+    const first = lesson?.steps[0];
+    if (!lesson || !first) throw new AppError('LESSON_UNKNOWN', `No exercise ${lessonId}`);
+    this.waiting.delete(learnerKey(ref));
+    await this.deps.sandboxes.reset(learnerKey(ref));
+    await this.deps.store.startLesson(learner.id, lesson.id, first.id, { restart: true });
+    this.deps.onProgress?.(ref.teamId, ref.userId);
+    await this.enterStep(learner, ref, lesson, first, port, log);
+  }
 
   /** A DM from a learner: a shell command, a word like `hint`, or something we answer with a suggestion. */
   async onMessage(ref: LearnerRef, rawText: string, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
@@ -238,7 +266,7 @@ export class Tutor {
 
   private async showCurrent(learner: LearnerRecord, port: ConversationPort): Promise<void> {
     const cur = await this.current(learner);
-    if (cur) await port.say(stepCard(cur.lesson, cur.step));
+    if (cur) await port.say(stepCard(cur.lesson, cur.step, { solutionHidden: await this.solutionHidden(learner.id, cur.lesson.id) }));
     else await port.say({ text: 'No lesson is running. Type `lessons` to pick one.' });
   }
 
@@ -249,16 +277,21 @@ export class Tutor {
     const { store } = this.deps;
     switch (word) {
       case 'hint': {
-        const n = await store.recordHint(learner.id, lesson.id, step.id);
         if (!step.hints.length) return port.say({ text: 'This step has no hints. `solution` shows the commands.' });
+        const n = await store.recordHint(learner.id, lesson.id, step.id);
+        const penalty = await this.challenges?.onHint(learner.id, lesson.id);
         const hint = step.hints[Math.min(n, step.hints.length) - 1]!;
         const more = n < step.hints.length ? `Hint ${n} of ${step.hints.length}; ask again for the next.` : 'That was the last hint; `solution` shows the commands.';
-        return port.say({ text: `Hint: ${hint}`, sections: [`:bulb: ${hint}`], context: more });
+        return port.say({ text: `Hint: ${hint}`, sections: [`:bulb: ${hint}`], context: penalty ? `${more} ${penalty}` : more });
       }
       case 'solution':
+        if (await this.solutionHidden(learner.id, lesson.id)) {
+          return port.say({ text: 'The solution stays hidden while the challenge runs. Hints are allowed (they add a time penalty).' });
+        }
         await store.recordSolutionShown(learner.id, lesson.id, step.id);
         return port.say({ text: 'Solution', sections: ['*Solution*: run these, one per message:', step.solution.map((c) => `\`$ ${c.replace(/`/g, "'")}\``).join('\n')] });
       case 'skip':
+        if (await this.solutionHidden(learner.id, lesson.id)) return port.say({ text: 'A challenge step cannot be skipped; `hint` helps (with a time penalty).' });
         return this.advance(learner, ref, lesson, step, port, log, { skipped: true });
       case 'check':
       case 'next':
@@ -303,7 +336,11 @@ export class Tutor {
         await port.say({ text: 'I could not prepare your sandbox for this step. Try `reset`, then `start` again.' });
       }
     }
-    await port.say(stepCard(lesson, step, opts));
+    await port.say(stepCard(lesson, step, { ...opts, solutionHidden: await this.solutionHidden(learner.id, lesson.id) }));
+  }
+
+  private solutionHidden(learnerId: string, lessonId: string): Promise<boolean> {
+    return this.challenges?.solutionHidden(learnerId, lessonId) ?? Promise.resolve(false);
   }
 
   private async check(learner: LearnerRecord, ref: LearnerRef, lesson: Lesson, step: LessonStep, port: ConversationPort, log: Logger, opts: { explicit: boolean; next?: boolean }) {
@@ -316,8 +353,13 @@ export class Tutor {
       log.warn({ err }, 'check could not run');
       return port.say({ text: `I could not run the check right now (${err instanceof AppError ? err.code : 'sandbox error'}). Try again in a moment.` });
     }
+    const raced = await this.challenges?.onCheck(learner.id, lesson.id, outcome.passed).catch((err: unknown) => {
+      log.error({ err }, 'recording a challenge check failed');
+      return undefined;
+    });
     if (outcome.passed) {
       await port.say({ text: `:white_check_mark: ${outcome.message === 'Done!' ? `${step.title}: done!` : outcome.message}` });
+      if (raced) await port.say(raced);
       return this.advance(learner, ref, lesson, step, port, log, { skipped: false });
     }
     const value = stepValue(lesson.id, step.id);

@@ -1,11 +1,20 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Logger } from '../../logger';
+import type { ChallengeService } from '../../tutor/challenges';
 import type { Tutor } from '../../tutor/tutor';
 import type { Conversations } from '../conversations';
 import type { SlackIdentity } from '../create-slack-app';
 
 /** Buttons on step cards, lesson lists, command messages and the App Home: ack at once, then act. */
-export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; log: Logger }): void {
+export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; challenges: { service?: ChallengeService }; log: Logger }): void {
+  app.action<BlockAction<ButtonAction>>(/^challenge:accept:/, async ({ ack, body, action }) => {
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id ?? deps.identity.teamId;
+    const channelId = body.channel?.id ?? body.container?.channel_id;
+    if (!channelId || !action.value || !deps.challenges.service) return;
+    await deps.challenges.service.accept({ teamId, userId: body.user.id, channelId }, action.value);
+  });
+
   app.action<BlockAction<ButtonAction>>(/^tutor:/, async ({ ack, body, action, context }) => {
     await ack();
     const log = (context.log as Logger | undefined) ?? deps.log;

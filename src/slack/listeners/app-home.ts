@@ -13,6 +13,7 @@ export class HomePublisher {
     private readonly client: webApi.WebClient,
     private readonly tutor: Tutor,
     private readonly log: Logger,
+    private readonly challengeResults: (teamId: string, userId: string) => Promise<string[]> = async () => [],
     private readonly minIntervalMs = 5000,
   ) {}
 
@@ -31,7 +32,8 @@ export class HomePublisher {
   async publish(teamId: string, userId: string): Promise<void> {
     this.lastAt.set(userId, Date.now());
     try {
-      await this.client.views.publish({ user_id: userId, view: renderHome(await this.tutor.home({ teamId, userId })) });
+      const [home, challenges] = await Promise.all([this.tutor.home({ teamId, userId }), this.challengeResults(teamId, userId)]);
+      await this.client.views.publish({ user_id: userId, view: renderHome({ ...home, challenges }) });
     } catch (err) {
       this.log.warn({ err, userId }, 'App Home publish failed');
     }

@@ -1,0 +1,187 @@
+import type { RecordedCall } from '../../src/slack/stand-in/slack-stand-in';
+import { slackFixture } from '../support/fixtures';
+import { LearnerDriver } from '../support/learner-driver';
+import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
+
+jest.setTimeout(300_000);
+
+const ADMIN = 'U0ADMIN01';
+const env = { ADMIN_USER_IDS: ADMIN, CHALLENGE_HINT_PENALTY_SECONDS: '30' };
+
+/** Slack-like limits: the bot must stay inside them (violations are counted by the stand-in). */
+const limits = { rateLimits: { 'chat.update': 50, 'chat.postMessage': 600 } };
+
+function slash(t: TestBot, user: string, channel: string, text: string) {
+  const mark = t.standIn.calls.length;
+  return t.standIn
+    .sendSlashCommand({ ...slackFixture('slash-command'), team_id: t.teamId, user_id: user, channel_id: channel, text })
+    .then(() => t.standIn.waitForCall('response_url', (c) => t.standIn.calls.indexOf(c) >= mark))
+    .then((c) => String(c.args.text) + JSON.stringify(c.args.blocks ?? ''));
+}
+
+const inChannel = (t: TestBot, channel: string, mark: number, pattern: RegExp) =>
+  t.standIn.waitForCall('chat.postMessage', (c) => t.standIn.calls.indexOf(c) >= mark && c.args.channel === channel && pattern.test(String(c.args.text) + JSON.stringify(c.args.blocks ?? '')), 60000);
+
+async function accept(t: TestBot, user: string, card: RecordedCall) {
+  const blocks = card.args.blocks as { elements?: { action_id: string; value: string }[] }[];
+  const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id.startsWith('challenge:accept:'))!;
+  await t.standIn.clickButton(user, { channel: String(card.args.channel), ts: String(card.response.ts), blocks: card.args.blocks }, { action_id: button.action_id, value: button.value });
+}
+
+const ephemeralTo = (t: TestBot, user: string, mark: number, pattern: RegExp) =>
+  t.standIn.waitForCall('chat.postEphemeral', (c) => t.standIn.calls.indexOf(c) >= mark && c.args.user === user && pattern.test(String(c.args.text)), 30000);
+
+describe('channel challenges', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    t = await startTestBot({ env, standIn: limits });
+  });
+  afterAll(() => t?.stop());
+
+  it('three learners race on a real exercise: ranking with penalties, live leaderboard, first-solve note, final results', async () => {
+    const channel = uniqueId('C');
+    let mark = t.standIn.calls.length;
+    expect(await slash(t, ADMIN, channel, 'challenge start nginx-on-8080 10m')).toMatch(/challenge is on/);
+    const card = await inChannel(t, channel, mark, /Challenge: NGINX on port 8080/);
+    const board = await inChannel(t, channel, mark, /Leaderboard/);
+    expect(board.args.thread_ts).toBe(card.response.ts);
+
+    const [l1, l2, l3] = [uniqueId('U'), uniqueId('U'), uniqueId('U')].map((u) => new LearnerDriver(t, u));
+    for (const l of [l1!, l2!, l3!]) {
+      const m = l.mark;
+      await accept(t, l.user, card);
+      const stepCard = await l.waitForPost(/NGINX on port 8080 · step 1 of 1/, m, 60000);
+      expect(LearnerDriver.blocksText(stepCard)).not.toContain('tutor:solution');
+    }
+
+    // l1 takes a hint (+30 s), then solves first.
+    mark = l1!.mark;
+    await l1!.say('hint');
+    const hint = await l1!.waitForPost(/^Hint: /, mark);
+    expect(LearnerDriver.blocksText(hint)).toContain('+30 s');
+    mark = t.standIn.calls.length;
+    await l1!.run('docker run -d --name web -p 8080:80 nginx');
+    await l1!.waitForPost(/Challenge solved in/, mark, 60000);
+    const note = await inChannel(t, channel, mark, /First solve/);
+    expect(String(note.args.text)).toContain(`<@${l1!.user}>`);
+
+    // l2 solves without hints: its time beats l1's time plus the penalty.
+    mark = l2!.mark;
+    await l2!.run('docker run -d --name web -p 8080:80 nginx');
+    const l2solved = await l2!.waitForPost(/Challenge solved in/, mark, 60000);
+    expect(String(l2solved.args.text)).toMatch(/number 1 so far/);
+
+    // l3 cannot see the solution and gets it wrong.
+    mark = l3!.mark;
+    await l3!.say('solution');
+    await l3!.waitForPost(/stays hidden while the challenge runs/, mark);
+    await l3!.run('docker run -d --name web -p 9090:80 nginx');
+    await l3!.waitForPost(/^Not done yet/, mark, 60000);
+
+    // The leaderboard was edited live, within the rate limits.
+    await t.standIn.waitForCall('chat.update', (c) => c.args.ts === board.response.ts && JSON.stringify(c.args.blocks).includes(`1. <@${l2!.user}>`), 30000);
+
+    mark = t.standIn.calls.length;
+    expect(await slash(t, uniqueId('U'), channel, 'challenge end')).toMatch(/only Dockhand admins/);
+    expect(await slash(t, ADMIN, channel, 'challenge end')).toMatch(/has ended/);
+    const results = await inChannel(t, channel, mark, /Final results/);
+    expect(results.args.thread_ts).toBe(card.response.ts);
+    const text = JSON.stringify(results.args.blocks);
+    const order = [l2!, l1!, l3!].map((l) => text.indexOf(`<@${l.user}>`));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order[0]! < order[1]! && order[1]! < order[2]!).toBe(true);
+    expect(text).toMatch(/1 hint \(\+0:30\)/);
+    expect(text).toMatch(/not solved/);
+    const finalBoard = await t.standIn.waitForCall('chat.update', (c) => c.args.ts === board.response.ts && JSON.stringify(c.args.blocks).includes('(final)'), 30000);
+    expect(JSON.stringify(finalBoard.args.blocks)).toContain(`1. <@${l2!.user}>`);
+    expect(t.standIn.rateLimitViolations).toEqual([]);
+
+    // After the end, the exercise is ordinary again: the solution shows.
+    mark = l3!.mark;
+    await l3!.say('solution');
+    await l3!.waitForPost(/^Solution/, mark);
+
+    const entries = await t.bot.db.prisma.challengeEntry.findMany({ include: { learner: true } });
+    const byUser = Object.fromEntries(entries.map((e) => [e.learner.userId, e]));
+    expect(byUser[l1!.user]).toMatchObject({ hintsUsed: 1 });
+    expect(byUser[l1!.user]!.solvedAt).not.toBeNull();
+    expect(byUser[l2!.user]!.solvedAt).not.toBeNull();
+    expect(byUser[l3!.user]!.solvedAt).toBeNull();
+    expect(byUser[l3!.user]!.attempts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses bad starts, double accepts, late accepts and a second challenge per channel or per learner, politely', async () => {
+    const c1 = uniqueId('C');
+    const c2 = uniqueId('C');
+    expect(await slash(t, ADMIN, c1, 'challenge start no-such-exercise')).toMatch(/don't know an exercise called "no-such-exercise".*nginx-on-8080/);
+    expect(await slash(t, ADMIN, c1, 'challenge start nginx-on-8080 -5m')).toMatch(/not a duration/);
+    expect(await slash(t, ADMIN, c1, 'challenge start nginx-on-8080 10y')).toMatch(/not a duration/);
+    expect(await slash(t, ADMIN, c1, 'challenge start nginx-on-8080 soon')).toMatch(/not a duration/);
+    expect(await slash(t, ADMIN, c1, 'challenge start nginx-on-8080 48h')).toMatch(/at most 24 hours/);
+    expect(await slash(t, uniqueId('U'), c1, 'challenge start nginx-on-8080 10m')).toMatch(/only the workspace's Dockhand admins/);
+
+    let mark = t.standIn.calls.length;
+    expect(await slash(t, ADMIN, c1, 'challenge start nginx-on-8080 10m')).toMatch(/challenge is on/);
+    const card1 = await inChannel(t, c1, mark, /Challenge: NGINX/);
+    expect(await slash(t, ADMIN, c1, 'challenge start serve-your-page 10m')).toMatch(/already running in this channel/);
+    mark = t.standIn.calls.length;
+    expect(await slash(t, ADMIN, c2, 'challenge start serve-your-page 10m')).toMatch(/challenge is on/);
+    const card2 = await inChannel(t, c2, mark, /Challenge: /);
+    expect(await slash(t, ADMIN, c2, 'challenge list')).toMatch(/NGINX on port 8080[\s\S]*1 participant|Running challenges/);
+
+    const l = new LearnerDriver(t, uniqueId('U'));
+    mark = l.mark;
+    await accept(t, l.user, card1);
+    await l.waitForPost(/step 1 of 1/, mark, 60000);
+    mark = t.standIn.calls.length;
+    await accept(t, l.user, card1);
+    await ephemeralTo(t, l.user, mark, /already in this challenge/);
+    await accept(t, l.user, card2);
+    await ephemeralTo(t, l.user, mark, new RegExp(`already in a challenge in <#${c1}>`));
+
+    await slash(t, ADMIN, c1, 'challenge end');
+    mark = t.standIn.calls.length;
+    await accept(t, uniqueId('U'), card1);
+    await t.standIn.waitForCall('chat.postEphemeral', (c) => t.standIn.calls.indexOf(c) >= mark && /has ended/.test(String(c.args.text)));
+    await slash(t, ADMIN, c2, 'challenge end');
+    expect(await slash(t, ADMIN, c2, 'challenge list')).toMatch(/No challenge is running/);
+  });
+});
+
+describe('challenges across a bot restart', () => {
+  it('ends a challenge whose deadline passed while the bot was down, and fires a deadline after the restart, losing no entry', async () => {
+    const instance = uniqueId('chal-').toLowerCase();
+    const first = await startTestBot({ env: { ...env, SANDBOX_INSTANCE: instance }, standIn: limits, keepSandboxes: true });
+    const standIn = first.standIn;
+    let second: TestBot | undefined;
+    try {
+      const overdue = uniqueId('C');
+      const later = uniqueId('C');
+      let mark = standIn.calls.length;
+      await slash(first, ADMIN, overdue, 'challenge start nginx-on-8080 10s');
+      const card = await inChannel(first, overdue, mark, /Challenge: NGINX/);
+      mark = standIn.calls.length;
+      await slash(first, ADMIN, later, 'challenge start nginx-on-8080 40s');
+      await inChannel(first, later, mark, /Challenge: NGINX/);
+      const l = new LearnerDriver(first, uniqueId('U'));
+      mark = l.mark;
+      await accept(first, l.user, card);
+      await l.waitForPost(/step 1 of 1/, mark, 60000);
+      await first.stop();
+      await new Promise((r) => setTimeout(r, 11_000)); // the first deadline passes while the bot is down
+
+      mark = standIn.calls.length;
+      second = await startTestBot({ env: { ...env, SANDBOX_INSTANCE: instance }, reuse: standIn });
+      const results = await inChannel(second, overdue, mark, /Final results/);
+      expect(JSON.stringify(results.args.blocks)).toContain(`<@${l.user}>`);
+      const laterResults = await inChannel(second, later, mark, /Final results/);
+      expect(JSON.stringify(laterResults.args.blocks)).toMatch(/Nobody took part/);
+      const rows = await second.bot.db.prisma.challenge.findMany({ where: { channelId: { in: [overdue, later] } }, include: { entries: true } });
+      expect(rows.every((r) => r.endedAt !== null && r.endedAt.getTime() <= r.endsAt.getTime())).toBe(true);
+      expect(rows.find((r) => r.channelId === overdue)!.entries).toHaveLength(1);
+    } finally {
+      await second?.stop();
+      await standIn.stop();
+    }
+  });
+});
