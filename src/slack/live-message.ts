@@ -310,7 +310,7 @@ export class LiveMessage {
     try {
       while (!this.aborted) {
         const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - Date.now(), this.streamer.budget.nextAvailableInMs('final'));
-        if (wait > 0 || !this.streamer.budget.tryTake('final')) {
+        if (wait > 0 || !this.streamer.budget.tryTake('final', release.ticket)) {
           if (Date.now() + Math.max(wait, 1) > deadline) break;
           // Finals compete for the same token: a little jitter avoids them all waking at once.
           if (!(await this.streamer.sleep(Math.max(wait, 20) + Math.floor(Math.random() * 30)).done)) break;

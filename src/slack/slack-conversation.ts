@@ -1,9 +1,11 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../logger';
 import type { CommandOutcome, CommandView, ConversationPort, Reply } from '../tutor/reply';
-import type { LiveMessageStreamer } from './live-message';
+import type { LiveMessage, LiveMessageStreamer } from './live-message';
 import { renderFinal, renderRunning } from './render-command';
 import { renderReply } from './render-reply';
+
+export const FIRST_POST_DELAY_MS = 700;
 
 /** The tutor's ConversationPort for one learner's DM: replies as messages, commands as live messages. */
 export class SlackConversation implements ConversationPort {
@@ -18,25 +20,47 @@ export class SlackConversation implements ConversationPort {
     await this.client.chat.postMessage({ channel: this.channel, ...renderReply(reply) });
   }
 
+  /**
+   * A command that finishes within FIRST_POST_DELAY_MS gets one message with its result and no edit at
+   * all (chat.update is the scarce, workspace-wide budget); a longer one gets a "running" message that
+   * is edited as output arrives, with a Ctrl-C button after a few seconds.
+   */
   commandView = async (command: string): Promise<CommandView> => {
     const started = Date.now();
-    const live = await this.streamer.start(this.channel, renderRunning(command, '', 0));
+    let live: LiveMessage | undefined;
+    let posting: Promise<LiveMessage> | undefined;
     let lastScreen = '';
+    const running = () => renderRunning(command, lastScreen, Date.now() - started);
+    const post = () =>
+      (posting ??= this.streamer.start(this.channel, running()).then((m) => {
+        live = m;
+        return m;
+      }));
+    const first = setTimeout(() => void post().catch((err) => this.log.warn({ err }, 'could not post the running command')), FIRST_POST_DELAY_MS);
     // Without output the message still ticks, so the Ctrl-C button appears for a silent long command.
-    const tick = setInterval(() => live.update(renderRunning(command, lastScreen, Date.now() - started)), 3000);
+    const tick = setInterval(() => live?.update(running()), 3000);
     tick.unref();
     return {
-      ref: { channel: live.channel, ts: live.ts },
+      ref: { channel: this.channel },
       update: (screen: string) => {
         lastScreen = screen;
-        live.update(renderRunning(command, screen, Date.now() - started));
+        live?.update(running());
       },
       finish: async (outcome: CommandOutcome) => {
+        clearTimeout(first);
         clearInterval(tick);
         const final = renderFinal(outcome);
-        await live.finish({ text: final.text, blocks: final.blocks });
+        let threadTs: string;
+        if (!posting) {
+          const res = await this.client.chat.postMessage({ channel: this.channel, text: final.text, blocks: final.blocks });
+          threadTs = String(res.ts);
+        } else {
+          const msg = await posting;
+          await msg.finish({ text: final.text, blocks: final.blocks });
+          threadTs = msg.ts;
+        }
         if (final.cut) {
-          await live.uploadSnippet('output.txt', `$ ${outcome.command.slice(0, 80)}`, outcome.output).catch((err) => this.log.warn({ err }, 'output snippet upload failed'));
+          await this.streamer.uploadSnippet(this.channel, threadTs, 'output.txt', `$ ${outcome.command.slice(0, 80)}`, outcome.output);
         }
       },
     };

@@ -28,6 +28,10 @@ export class UpdateBudget {
   private refilledAt: number;
   private pausedUntil = 0;
   private finalsWaiting = 0;
+  // Waiting finals are served first come, first served: without it a final can lose the race for
+  // each refilled token many times in a row under load.
+  private readonly finalQueue: number[] = [];
+  private nextTicket = 1;
 
   constructor(opts: UpdateBudgetOptions = {}) {
     this.perMinute = opts.perMinute ?? 45;
@@ -41,11 +45,12 @@ export class UpdateBudget {
     this.refilledAt = this.now();
   }
 
-  /** Takes one token if the budget allows a call of this priority now. */
-  tryTake(priority: UpdatePriority = 'interim'): boolean {
+  /** Takes one token if the budget allows a call of this priority now; a final with a ticket waits its turn. */
+  tryTake(priority: UpdatePriority = 'interim', ticket?: number): boolean {
     this.refill();
     if (this.now() < this.pausedUntil) return false;
     if (priority === 'interim' && this.finalsWaiting > 0) return false;
+    if (priority === 'final' && ticket !== undefined && this.finalQueue.length > 0 && this.finalQueue[0] !== ticket) return false;
     if (this.tokens < this.needed(priority)) return false;
     this.tokens -= 1;
     return true;
@@ -72,14 +77,19 @@ export class UpdateBudget {
   }
 
   /** Declares a final edit waiting for a token; interim edits are refused until the returned release is called. */
-  holdForFinal(): () => void {
+  holdForFinal(): (() => void) & { ticket: number } {
     this.finalsWaiting += 1;
+    const ticket = this.nextTicket++;
+    this.finalQueue.push(ticket);
     let released = false;
-    return () => {
+    const release = () => {
       if (released) return;
       released = true;
       this.finalsWaiting -= 1;
+      const i = this.finalQueue.indexOf(ticket);
+      if (i >= 0) this.finalQueue.splice(i, 1);
     };
+    return Object.assign(release, { ticket });
   }
 
   /** Finals currently waiting (for logs and tests). */

@@ -34,8 +34,8 @@ export interface CommandOutcome {
 
 /** A live message showing one command's output while it runs. */
 export interface CommandView {
-  /** Where the message lives, so a restart can point at it. */
-  readonly ref?: { channel: string; ts: string };
+  /** Where the output goes (the message may not exist yet), so a restart can tell the learner. */
+  readonly ref?: { channel: string; ts?: string };
   /** The screen so far; the renderer may skip updates to respect rate limits. */
   update(screen: string): void;
   /** The final state; delivered even under rate limits. */

@@ -93,6 +93,22 @@ describe('UpdateBudget', () => {
     expect(budget.nextAvailableInMs()).toBeGreaterThanOrEqual(5000);
   });
 
+  it('serves waiting finals first come, first served', () => {
+    let now = 0;
+    const budget = new UpdateBudget({ perMinute: 60, burst: 1, finalReserve: 0, now: () => now });
+    expect(budget.tryTake('final')).toBe(true); // bucket empty now
+    const first = budget.holdForFinal();
+    const second = budget.holdForFinal();
+    now += 1000; // one token refilled
+    expect(budget.tryTake('final', second.ticket)).toBe(false);
+    expect(budget.tryTake('final', first.ticket)).toBe(true);
+    first();
+    now += 1000;
+    expect(budget.tryTake('final', second.ticket)).toBe(true);
+    second();
+    expect(budget.waitingFinals).toBe(0);
+  });
+
   it('rejects a budget that could never grant a call', () => {
     expect(() => new UpdateBudget({ perMinute: 0 })).toThrow(RangeError);
     expect(() => new UpdateBudget({ burst: 0 })).toThrow(RangeError);

@@ -1,6 +1,8 @@
 import type { RecordedCall } from '../../src/slack/stand-in/slack-stand-in';
 import type { TestBot } from './start-test-bot';
 
+const FINAL = /: (exit|stopped|interrupted|waiting)/;
+
 /** Drives one learner's DM through the stand-in and reads the bot's answers off the recorded Web API calls. */
 export class LearnerDriver {
   constructor(
@@ -29,17 +31,23 @@ export class LearnerDriver {
     return this.t.standIn.waitForCall('chat.postMessage', (c) => this.after(since, c) && c.args.channel === this.channel && pattern.test(String(c.args.text)), timeoutMs);
   }
 
-  /** Sends `$ command` and resolves with the final edit of its live message. */
+  /**
+   * Sends `$ command` and resolves with its final state: the one message of a quick command, or the
+   * last edit of a long one's live message.
+   */
   async run(command: string, timeoutMs = 90000): Promise<{ post: RecordedCall; final: RecordedCall; since: number }> {
     const since = this.mark;
     await this.say(`$ ${command}`);
-    const post = await this.waitForPost(/\(running\)$/, since, timeoutMs);
-    const final = await this.t.standIn.waitForCall(
-      'chat.update',
-      (c) => this.after(since, c) && c.args.ts === post.response.ts && /: (exit|stopped|interrupted|waiting)/.test(String(c.args.text)),
-      timeoutMs,
-    );
-    return { post, final, since };
+    return { ...(await this.outputOf(since, timeoutMs)), since };
+  }
+
+  /** The next command output message after `since`, and its final state. */
+  async outputOf(since: number, timeoutMs = 90000): Promise<{ post: RecordedCall; final: RecordedCall }> {
+    const isFinal = (c: RecordedCall) => FINAL.test(String(c.args.text));
+    const post = await this.waitForPost(/^\$ .*(\(running\)|: (exit|stopped|interrupted|waiting))/s, since, timeoutMs);
+    if (isFinal(post)) return { post, final: post };
+    const final = await this.t.standIn.waitForCall('chat.update', (c) => this.after(since, c) && c.args.ts === post.response.ts && isFinal(c), timeoutMs);
+    return { post, final };
   }
 
   /** The text of every block of a recorded message, joined. */

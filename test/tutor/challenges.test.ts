@@ -1,4 +1,5 @@
 import type { RecordedCall } from '../../src/slack/stand-in/slack-stand-in';
+import { createPrismaClient } from '../../src/store/prisma-client';
 import { slackFixture } from '../support/fixtures';
 import { LearnerDriver } from '../support/learner-driver';
 import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
@@ -158,23 +159,27 @@ describe('challenges across a bot restart', () => {
       const overdue = uniqueId('C');
       const later = uniqueId('C');
       let mark = standIn.calls.length;
-      await slash(first, ADMIN, overdue, 'challenge start nginx-on-8080 10s');
+      await slash(first, ADMIN, overdue, 'challenge start nginx-on-8080 20s');
       const card = await inChannel(first, overdue, mark, /Challenge: NGINX/);
-      mark = standIn.calls.length;
-      await slash(first, ADMIN, later, 'challenge start nginx-on-8080 40s');
-      await inChannel(first, later, mark, /Challenge: NGINX/);
       const l = new LearnerDriver(first, uniqueId('U'));
       mark = l.mark;
       await accept(first, l.user, card);
       await l.waitForPost(/step 1 of 1/, mark, 60000);
+      const laterMark = standIn.calls.length;
+      await slash(first, ADMIN, later, 'challenge start nginx-on-8080 30s');
+      await inChannel(first, later, laterMark, /Challenge: NGINX/);
       await first.stop();
-      await new Promise((r) => setTimeout(r, 11_000)); // the first deadline passes while the bot is down
+      // The first deadline passes while the bot is down.
+      const db = createPrismaClient(process.env.DATABASE_URL!);
+      const overdueRow = await db.challenge.findFirstOrThrow({ where: { channelId: overdue } }).finally(() => db.$disconnect());
+      expect(overdueRow.endedAt).toBeNull();
+      while (Date.now() <= overdueRow.endsAt.getTime() + 500) await new Promise((r) => setTimeout(r, 200));
 
       mark = standIn.calls.length;
       second = await startTestBot({ env: { ...env, SANDBOX_INSTANCE: instance }, reuse: standIn });
       const results = await inChannel(second, overdue, mark, /Final results/);
       expect(JSON.stringify(results.args.blocks)).toContain(`<@${l.user}>`);
-      const laterResults = await inChannel(second, later, mark, /Final results/);
+      const laterResults = await inChannel(second, later, laterMark, /Final results/);
       expect(JSON.stringify(laterResults.args.blocks)).toMatch(/Nobody took part/);
       const rows = await second.bot.db.prisma.challenge.findMany({ where: { channelId: { in: [overdue, later] } }, include: { entries: true } });
       expect(rows.every((r) => r.endedAt !== null && r.endedAt.getTime() <= r.endsAt.getTime())).toBe(true);
