@@ -51,7 +51,7 @@ interface Pending {
   resolve: (f: Final) => void;
 }
 
-/** Watches the stand-in's recorded calls and resolves each command's final chat.update. */
+/** Watches the stand-in's recorded calls and resolves each command's final state: its one post, or its last edit. */
 class FinalWatcher {
   private readonly pending = new Set<Pending>();
   private readonly posts = new Map<string, number[]>();
@@ -100,7 +100,12 @@ class FinalWatcher {
     const text = String(call.args.text ?? '');
     if (call.method === 'chat.postMessage') {
       this.posts.set(channel, [...(this.posts.get(channel) ?? []), now]);
-      for (const p of this.pending) if (p.channel === channel && text === `$ ${p.command} (running)`) p.postedAt = now;
+      for (const p of this.pending) {
+        if (p.channel !== channel || !text.startsWith(`$ ${p.command}`)) continue;
+        p.postedAt = now;
+        // A quick command is posted once, already final (no chat.update at all).
+        if (!text.endsWith('(running)')) p.resolve({ at: now, text, output: JSON.stringify(call.args.blocks ?? '') });
+      }
       return;
     }
     if (call.method !== 'chat.update') return;
