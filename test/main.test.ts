@@ -93,6 +93,26 @@ describe('the bot process (src/main.ts)', () => {
     }
   });
 
+  it('in local mode a person at the keyboard can work through lesson 1 (typed lines, a button picked by number)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-lesson-'));
+    fs.chmodSync(dataDir, 0o755);
+    const instance = `local-lesson-${process.pid}`;
+    try {
+      // "1" picks the first button of the last message: the step card's Hint.
+      const input = 'help\nstart 1\n1\n$ docker run hello-world\n';
+      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir, SANDBOX_PROFILE: 'test-host-cgroup', SANDBOX_INSTANCE: instance }, { input, timeoutMs: 120000 });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Running containers · step 1 of 9/);
+      expect(r.stdout).toMatch(/\[1\] Hint\s+\[2\] Check/);
+      expect(r.stdout).toMatch(/:bulb: /);
+      expect(r.stdout).toContain('Hello from Docker!');
+      expect(r.stdout).toMatch(/Running containers · step 2 of 9/);
+    } finally {
+      execFileSync('sh', ['-c', `docker ps -aq --filter label=dockhand.instance=${instance} | xargs -r docker rm -fv >/dev/null`]);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('in local mode exits on SIGINT within 5 s, stopping the embedded PostgreSQL', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-sigint-'));
     fs.chmodSync(dataDir, 0o755);

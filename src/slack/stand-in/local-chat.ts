@@ -37,7 +37,7 @@ export class LocalChat {
   start(): void {
     this.opts.output.write(BANNER + '\n');
     this.opts.standIn.on('call', this.onCall);
-    this.rl = readline.createInterface({ input: this.opts.input, output: this.opts.output, prompt: 'you> ', terminal: (this.opts.input as { isTTY?: boolean }).isTTY === true });
+    this.rl = readline.createInterface({ input: this.opts.input, output: this.opts.output, prompt: 'you> ', terminal: this.interactive });
     this.rl.on('line', (line) => {
       this.queue = this.queue.then(() => this.onLine(line));
     });
@@ -66,6 +66,8 @@ export class LocalChat {
       if (pick) await this.opts.standIn.clickButton(this.user, pick.message, { action_id: pick.button.actionId, value: pick.button.value, block_id: pick.button.blockId });
       else await this.opts.standIn.sendDirectMessage(this.user, line);
       this.lastOutputAt = Date.now();
+      // A script typing ahead would pick buttons before they are shown: let each answer arrive first.
+      if (!this.interactive) await this.settle(800, 30000);
     } catch (err) {
       this.print(`(the bot did not take that message: ${(err as Error).message})`);
     }
@@ -86,10 +88,16 @@ export class LocalChat {
     this.print(`${call.method === 'chat.update' ? '(updated) ' : ''}${text}`);
   }
 
+  private get interactive(): boolean {
+    return (this.opts.input as { isTTY?: boolean }).isTTY === true;
+  }
+
   private print(text: string): void {
     this.lastOutputAt = Date.now();
-    readline.clearLine(this.opts.output, 0);
-    readline.cursorTo(this.opts.output, 0);
+    if ((this.opts.output as { isTTY?: boolean }).isTTY) {
+      readline.clearLine(this.opts.output, 0);
+      readline.cursorTo(this.opts.output, 0);
+    }
     this.opts.output.write(`\ndockhand> ${text.replace(/\n/g, '\n          ')}\n\n`);
     this.rl?.prompt(true);
   }
