@@ -1,3 +1,5 @@
+import type { CommandResult } from '../sandbox/types';
+
 /** What the tutor says, free of any chat platform's types; the Slack layer renders it. */
 export interface Reply {
   /** Plain-text summary: notifications and clients without blocks show it. */
@@ -19,18 +21,11 @@ export interface ReplyButton {
 }
 
 /** A command's result as the learner should see it. */
-export interface CommandOutcome {
+export type CommandOutcome = Omit<CommandResult, 'notices'> & {
   command: string;
-  output: string;
-  exitCode: number | null;
-  durationMs: number;
-  truncated: boolean;
-  timedOut: boolean;
-  interrupted: boolean;
-  waitingForInput: boolean;
   /** Plain-words notes from the sandbox (flood stopped, disk full, sandbox restarted...). */
   notices: string[];
-}
+};
 
 /** A live message showing one command's output while it runs. */
 export interface CommandView {

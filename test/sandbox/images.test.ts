@@ -15,6 +15,7 @@ import {
   type EnsureImagesResult,
 } from '../../src/sandbox/images';
 import { acquireImageLock } from '../../src/sandbox/image-lock';
+import { profileHostConfig } from '../../src/sandbox/sandbox-runtime';
 
 const docker = new Docker();
 const log = pino({ level: 'silent' });
@@ -58,14 +59,7 @@ async function startSandbox(mirrorUrl: string): Promise<Docker.Container> {
     Labels: TEST_LABELS,
     Env: [`${SANDBOX_MIRROR_ENV}=${mirrorUrl}`],
     HostConfig: {
-      CapAdd: ['ALL'],
-      CapDrop: ['SYS_RESOURCE'],
-      SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-      MaskedPaths: [],
-      ReadonlyPaths: [],
-      Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
-      DeviceCgroupRules: ['a *:* rwm'],
-      Tmpfs: { '/run': '', '/var/run': '' },
+      ...profileHostConfig('test-host-cgroup'),
       // /var/lib/docker is a VOLUME in the image: an anonymous volume, removed with the container
       Memory: 1024 * 1024 * 1024,
     },
