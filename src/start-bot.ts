@@ -86,6 +86,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     const inFlight = new InFlight();
     const slack = createSlackApp({ config, log, identity, ledger, tutor, inFlight });
     const challenges = new ChallengeService({
+      teamId: identity.teamId,
       store: new PrismaChallengeStore(db.prisma),
       learners,
       catalog,
@@ -129,7 +130,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     await slack.app.start();
     // Deadlines live in the database: those that passed while the bot was down end now.
     await challenges.restore();
-    const recovered = await tutor.recoverAfterRestart((_t, _u, channel) => slack.conversations.forChannel(channel));
+    const recovered = await tutor.recoverAfterRestart(identity.teamId, (_t, _u, channel) => slack.conversations.forChannel(channel));
     if (recovered) log.info({ recovered }, 'told learners about commands interrupted by the restart');
     log.info({ mode: config.mode, database: db.embedded ? 'embedded' : 'external' }, 'bot started');
 

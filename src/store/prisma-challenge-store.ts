@@ -54,8 +54,8 @@ export class PrismaChallengeStore implements ChallengeStore {
     return this.db.challenge.findFirst({ where: { teamId, channelId, endedAt: null } });
   }
 
-  running() {
-    return this.db.challenge.findMany({ where: { endedAt: null }, orderBy: { endsAt: 'asc' } });
+  running(teamId: string) {
+    return this.db.challenge.findMany({ where: { teamId, endedAt: null }, orderBy: { endsAt: 'asc' } });
   }
 
   async accept(challengeId: string, learnerId: string): Promise<AcceptOutcome> {

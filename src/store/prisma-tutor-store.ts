@@ -134,8 +134,8 @@ export class PrismaTutorStore implements TutorStore {
     await this.db.commandRun.update({ where: { id }, data: { ...end, finishedAt: new Date() } });
   }
 
-  async takeInterruptedRuns(): Promise<InterruptedRun[]> {
-    const rows = await this.db.commandRun.findMany({ where: { finishedAt: null }, include: { learner: { select: { teamId: true, userId: true } } } });
+  async takeInterruptedRuns(teamId: string): Promise<InterruptedRun[]> {
+    const rows = await this.db.commandRun.findMany({ where: { finishedAt: null, learner: { teamId } }, include: { learner: { select: { teamId: true, userId: true } } } });
     if (!rows.length) return [];
     await this.db.commandRun.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { finishedAt: new Date(), interrupted: true } });
     return rows.map((r) => ({ id: r.id, command: r.command, channel: r.channel, messageTs: r.messageTs, teamId: r.learner.teamId, userId: r.learner.userId }));

@@ -85,8 +85,8 @@ export interface TutorStore {
   startCommand(run: CommandRunStart): Promise<string>;
   finishCommand(id: string, end: CommandRunEnd): Promise<void>;
   setCommandMessage(id: string, channel: string, messageTs: string): Promise<void>;
-  /** Runs left unfinished by a previous process: marked interrupted and returned, once. */
-  takeInterruptedRuns(): Promise<InterruptedRun[]>;
+  /** Runs of the workspace's learners left unfinished by a previous process: marked interrupted and returned, once. */
+  takeInterruptedRuns(teamId: string): Promise<InterruptedRun[]>;
   recordSandbox(teamId: string, userId: string, containerId: string, state: SandboxRowState): Promise<void>;
   knownSandbox(containerId: string): Promise<boolean>;
 }
@@ -130,7 +130,8 @@ export interface ChallengeStore {
   setMessages(id: string, cardTs: string, leaderboardTs: string): Promise<void>;
   get(id: string): Promise<ChallengeRecord | null>;
   runningInChannel(teamId: string, channelId: string): Promise<ChallengeRecord | null>;
-  running(): Promise<ChallengeRecord[]>;
+  /** Challenges of the workspace that have not ended. */
+  running(teamId: string): Promise<ChallengeRecord[]>;
   accept(challengeId: string, learnerId: string): Promise<AcceptOutcome>;
   /** The learner's entry in a challenge that has not ended. */
   activeEntry(learnerId: string): Promise<{ entry: ChallengeEntryRecord; challenge: ChallengeRecord } | null>;

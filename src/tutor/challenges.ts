@@ -8,6 +8,8 @@ import { channelToken, dateToken, userToken, type ChannelPort, type Conversation
 import type { ChallengeHooks, LearnerRef, Tutor } from './tutor';
 
 export interface ChallengeDeps {
+  /** The workspace this bot serves: it restores and lists only its own challenges. */
+  teamId: string;
   store: ChallengeStore;
   learners: LearnerStore;
   catalog: LessonCatalog;
@@ -134,7 +136,7 @@ export class ChallengeService implements ChallengeHooks {
 
   /** At start-up: ends challenges whose deadline passed while the bot was down, re-arms the others. */
   async restore(): Promise<void> {
-    for (const c of await this.deps.store.running()) {
+    for (const c of await this.deps.store.running(this.deps.teamId)) {
       if (c.endsAt.getTime() <= Date.now()) await this.finish(c, 'deadline');
       else this.arm(c);
     }
@@ -190,7 +192,7 @@ export class ChallengeService implements ChallengeHooks {
   }
 
   private async list(): Promise<Reply> {
-    const running = await this.deps.store.running();
+    const running = await this.deps.store.running(this.deps.teamId);
     if (!running.length) return { text: 'No challenge is running.' };
     const lines = await Promise.all(
       running.map(async (c) => {

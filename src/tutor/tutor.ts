@@ -183,8 +183,8 @@ export class Tutor {
   }
 
   /** Tells learners whose command was cut short by a restart; their sandbox and progress are kept. */
-  async recoverAfterRestart(portFor: (teamId: string, userId: string, channel: string) => ConversationPort): Promise<number> {
-    const runs = await this.deps.store.takeInterruptedRuns();
+  async recoverAfterRestart(teamId: string, portFor: (teamId: string, userId: string, channel: string) => ConversationPort): Promise<number> {
+    const runs = await this.deps.store.takeInterruptedRuns(teamId);
     for (const run of runs) {
       const channel = run.channel ?? (await this.deps.store.dmChannelOf(run.teamId, run.userId));
       if (!channel) continue;

@@ -1,3 +1,5 @@
+import pg from 'pg';
+import { applyMigrations } from '../../src/store/migrate';
 import { MemoryEventLedger } from '../../src/store/memory/memory-event-ledger';
 import { MemoryLearnerStore } from '../../src/store/memory/memory-learner-store';
 import { createPrismaClient, type Db } from '../../src/store/prisma-client';
@@ -6,12 +8,23 @@ import { PrismaLearnerStore } from '../../src/store/prisma-learner-store';
 import type { EventLedger, LearnerStore } from '../../src/store/types';
 import { uniqueId } from '../support/start-test-bot';
 
+// A database of its own: prune() forgets every old event id, which must not touch other suites' rows.
 let db: Db;
-beforeAll(() => {
-  db = createPrismaClient(process.env.DATABASE_URL!);
+let admin: pg.Client;
+const dbName = uniqueId('contract_').toLowerCase();
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${dbName}`;
+  await applyMigrations(url.toString());
+  db = createPrismaClient(url.toString());
 });
 afterAll(async () => {
-  await db.$disconnect();
+  await db?.$disconnect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
 });
 
 // The same contract holds for the real store and the in-memory fake used by unit tests.
