@@ -56,8 +56,8 @@ export class ConfigError extends AppError {
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 
-function numberVar(kind: 'whole number' | 'number', expect: string, min: number, max: number, def: number) {
-  const pattern = kind === 'whole number' ? /^\d+$/ : /^\d+(\.\d+)?$/;
+/** A variable parsed by `parse` (a value, or a problem string naming what was expected); `def` when unset. */
+function parsedVar<T>(def: T, parse: (raw: string) => T | { problem: string }) {
   return z.preprocess(
     blankToUndefined,
     z
@@ -65,35 +65,34 @@ function numberVar(kind: 'whole number' | 'number', expect: string, min: number,
       .optional()
       .transform((v, ctx) => {
         if (v === undefined) return def;
-        const n = Number(v);
-        if (!pattern.test(v.trim()) || !Number.isSafeInteger(Math.floor(n)) || n < min || n > max) {
-          ctx.addIssue({ code: 'custom', message: `expected ${expect} (a ${kind} from ${min} to ${max}), got "${v}"` });
+        const r = parse(v);
+        if (r !== null && typeof r === 'object' && 'problem' in r) {
+          ctx.addIssue({ code: 'custom', message: r.problem });
           return z.NEVER;
         }
-        return n;
+        return r as T;
       }),
   );
+}
+
+function numberVar(kind: 'whole number' | 'number', expect: string, min: number, max: number, def: number) {
+  const pattern = kind === 'whole number' ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  return parsedVar(def, (v) => {
+    const n = Number(v);
+    return pattern.test(v.trim()) && Number.isSafeInteger(Math.floor(n)) && n >= min && n <= max ? n : { problem: `expected ${expect} (a ${kind} from ${min} to ${max}), got "${v}"` };
+  });
 }
 
 const intVar = (expect: string, min: number, max: number, def: number) => numberVar('whole number', expect, min, max, def);
 const numVar = (expect: string, min: number, max: number, def: number) => numberVar('number', expect, min, max, def);
 
-function boolVar(def: boolean) {
-  return z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined) return def;
-        const s = v.trim().toLowerCase();
-        if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-        if (['0', 'false', 'no', 'off'].includes(s)) return false;
-        ctx.addIssue({ code: 'custom', message: `expected true or false, got "${v}"` });
-        return z.NEVER;
-      }),
-  );
-}
+const boolVar = (def: boolean) =>
+  parsedVar(def, (v) => {
+    const s = v.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+    return { problem: `expected true or false, got "${v}"` };
+  });
 
 const urlVar = (expect: string, protocols: string[]) =>
   z.string().refine((v) => {
@@ -120,24 +119,14 @@ const schema = z.object({
       })
       .default('info'),
   ),
-  ADMIN_USER_IDS: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .default('')
-      .transform((v, ctx) => {
-        const ids = v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const bad = ids.filter((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
-        if (bad.length) {
-          ctx.addIssue({ code: 'custom', message: `expected comma-separated Slack user ids like U012ABCDEF, got "${bad.join(', ')}"` });
-          return z.NEVER;
-        }
-        return ids;
-      }),
-  ),
+  ADMIN_USER_IDS: parsedVar<string[]>([], (v) => {
+    const ids = v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const bad = ids.filter((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
+    return bad.length ? { problem: `expected comma-separated Slack user ids like U012ABCDEF, got "${bad.join(', ')}"` } : ids;
+  }),
   DOCKHAND_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
   EVENT_RETENTION_HOURS: intVar('hours to remember processed Slack event ids', 1, 24 * 90, 72),
   SHUTDOWN_DEADLINE_MS: intVar('milliseconds to let in-flight work finish on shutdown', 100, 600000, 4000),

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { ChallengeRecord, ChallengeStore, LearnerStore } from '../store/types';
 import { clock, parseDuration, rankEntries } from './challenge-rules';
 import { channelToken, dateToken, userToken, type ChannelPort, type ConversationPort, type LiveView, type Reply } from './reply';
-import type { ChallengeHooks, LearnerRef, Tutor } from './tutor';
+import type { ChallengeHooks, Tutor } from './tutor';
 
 export interface ChallengeDeps {
   /** The workspace this bot serves: it restores and lists only its own challenges. */
@@ -303,4 +303,3 @@ export class ChallengeService implements ChallengeHooks {
   }
 }
 
-export type { LearnerRef };

@@ -11,7 +11,6 @@ import { parseIntent, type Word } from './intent';
 import type { CommandOutcome, ConversationPort, Reply } from './reply';
 import { HELP_TEXT, lessonList, lessonSummary, progressReply, stepCard, stepValue } from './views';
 
-export { HELP_TEXT };
 
 export interface LearnerRef {
   teamId: string;

@@ -1,7 +1,5 @@
 import pg from 'pg';
 import { applyMigrations } from '../../src/store/migrate';
-import { MemoryEventLedger } from '../../src/store/memory/memory-event-ledger';
-import { MemoryLearnerStore } from '../../src/store/memory/memory-learner-store';
 import { createPrismaClient, type Db } from '../../src/store/prisma-client';
 import { PrismaEventLedger } from '../../src/store/prisma-event-ledger';
 import { PrismaLearnerStore } from '../../src/store/prisma-learner-store';
@@ -27,10 +25,9 @@ afterAll(async () => {
   await admin.end();
 });
 
-// The same contract holds for the real store and the in-memory fake used by unit tests.
+// The contract of the LearnerStore and EventLedger interfaces; an in-memory fake, if one is ever added, must pass it too.
 const implementations: [string, () => { learners: LearnerStore; ledger: EventLedger }][] = [
   ['Prisma (real Postgres)', () => ({ learners: new PrismaLearnerStore(db), ledger: new PrismaEventLedger(db) })],
-  ['in-memory fake', () => ({ learners: new MemoryLearnerStore(), ledger: new MemoryEventLedger() })],
 ];
 
 describe.each(implementations)('store contract: %s', (_name, make) => {
