@@ -97,6 +97,12 @@ describe('channel challenges', () => {
     expect(JSON.stringify(finalBoard.args.blocks)).toContain(`1. <@${l2!.user}>`);
     expect(t.standIn.rateLimitViolations).toEqual([]);
 
+    // The App Home lists the learner's challenge result.
+    mark = t.standIn.calls.length;
+    await t.standIn.sendEvent({ type: 'app_home_opened', user: l2!.user, channel: l2!.channel, tab: 'home', event_ts: '1.1' });
+    const home = await t.standIn.waitForCall('views.publish', (c) => t.standIn.calls.indexOf(c) >= mark && c.args.user_id === l2!.user);
+    expect(JSON.stringify(home.args.view)).toMatch(new RegExp(`NGINX on port 8080 \\(<#${channel}>\\): number 1, \\d+:\\d\\d`));
+
     // After the end, the exercise is ordinary again: the solution shows.
     mark = l3!.mark;
     await l3!.say('solution');

@@ -88,6 +88,29 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     expect(first.attempts).toBeGreaterThanOrEqual(2);
   });
 
+  it('moves on with Skip (recorded as skipped), refuses Next on an unfinished step, and pauses with stop', async () => {
+    const l = await newLearner();
+    let since = l.mark;
+    await l.say('start running-containers');
+    const card = await l.waitForPost(/step 1 of 9/, since);
+    since = await l.click(card, 'tutor:next');
+    await l.waitForPost(/Not done yet/, since);
+    expect(LearnerDriver.blocksText(t.standIn.callsTo('chat.postMessage').at(-1)!)).toContain('Finish this step first');
+    since = await l.click(card, 'tutor:skip');
+    await l.waitForPost(/step 2 of 9/, since);
+    since = l.mark;
+    await l.say('stop');
+    await l.waitForPost(/Paused \*Running containers\*/, since);
+    since = l.mark;
+    await l.say('hint');
+    await l.waitForPost(/works inside a lesson/, since);
+    const learner = await t.bot.db.prisma.learner.findUniqueOrThrow({ where: { teamId_userId: { teamId: t.teamId, userId: l.user } } });
+    const skipped = await t.bot.db.prisma.stepCompletion.findFirstOrThrow({ where: { learnerId: learner.id, stepId: 'hello-world' } });
+    expect(skipped.skipped).toBe(true);
+    expect(skipped.completedAt).not.toBeNull();
+    expect(learner.activeLessonId).toBeNull();
+  });
+
   it('sends long output as a snippet in the thread, with the tail inline', async () => {
     const l = await newLearner();
     const { final, post } = await l.run('seq 1 5000');
