@@ -76,6 +76,13 @@ export class LiveMessageStreamer {
     return msg;
   }
 
+  /** A live message for a message posted earlier (e.g. by a previous process); close() covers it like the others. */
+  adopt(channel: string, ts: string, threadTs?: string): LiveMessage {
+    const msg = new LiveMessage(this, channel, ts, threadTs);
+    if (!this.closed) this.live.add(msg);
+    return msg;
+  }
+
   /** Uploads text as a snippet in a thread, retrying; returns the file id, or undefined (logged) if it never lands. */
   async uploadSnippet(channel: string, threadTs: string | undefined, filename: string, title: string, content: string): Promise<string | undefined> {
     const res = await this.withRetries('files.uploadV2', this.postDeadlineMs, () =>

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { ChannelPort, LiveView, Reply } from '../tutor/reply';
-import { LiveMessage, type LiveMessageStreamer } from './live-message';
+import type { LiveMessageStreamer } from './live-message';
 import { renderReply } from './render-reply';
 
 /** The tutor's ChannelPort: channel posts, live-edited messages (rate limited), ephemeral answers. */
@@ -17,7 +17,7 @@ export class SlackChannels implements ChannelPort {
 
   live(channel: string, ts: string, threadTs?: string): LiveView {
     // Adopts an existing message (it may predate this process): edits go through the shared budget.
-    const msg = new LiveMessage(this.streamer, channel, ts, threadTs);
+    const msg = this.streamer.adopt(channel, ts, threadTs);
     return {
       update: (reply) => msg.update(renderReply(reply)),
       finish: (reply) => msg.finish(renderReply(reply)),
