@@ -126,10 +126,6 @@ export class PrismaTutorStore implements TutorStore {
     return row.id;
   }
 
-  async setCommandMessage(id: string, channel: string, messageTs: string) {
-    await this.db.commandRun.update({ where: { id }, data: { channel, messageTs } });
-  }
-
   async finishCommand(id: string, end: CommandRunEnd) {
     await this.db.commandRun.update({ where: { id }, data: { ...end, finishedAt: new Date() } });
   }

@@ -84,7 +84,6 @@ export interface TutorStore {
   summaries(learnerId: string): Promise<LessonSummary[]>;
   startCommand(run: CommandRunStart): Promise<string>;
   finishCommand(id: string, end: CommandRunEnd): Promise<void>;
-  setCommandMessage(id: string, channel: string, messageTs: string): Promise<void>;
   /** Runs of the workspace's learners left unfinished by a previous process: marked interrupted and returned, once. */
   takeInterruptedRuns(teamId: string): Promise<InterruptedRun[]>;
   recordSandbox(teamId: string, userId: string, containerId: string, state: SandboxRowState): Promise<void>;

@@ -1,7 +1,8 @@
 import { AppError } from '../errors';
 import { runCheck } from '../lessons/check-outcome';
 import type { LessonCatalog } from '../lessons/lesson-catalog';
-import type { LessonSandbox, ScriptRun } from '../lessons/lesson-sandbox';
+import type { ScriptRun } from '../lessons/lesson-sandbox';
+import { ManagerLessonSandbox } from '../lessons/manager-lesson-sandbox';
 import type { Lesson, LessonStep } from '../lessons/types';
 import type { Logger } from '../logger';
 import type { CommandResult, RunOptions, ScriptOptions } from '../sandbox/types';
@@ -91,15 +92,10 @@ export class Tutor {
       return;
     }
     const text = cleanText(rawText);
-    const key = learnerKey(ref);
-
-    if (this.waiting.has(key)) {
-      const intent = parseIntent(text);
-      // While a command reads input, everything typed goes to it; `$ cmd` is queued behind it instead.
-      if (intent.kind !== 'command') return this.sendInput(learner, ref, text, port, log);
-    }
-
     const intent = parseIntent(text);
+    // While a command reads input, everything typed goes to it; `$ cmd` is queued behind it instead.
+    if (this.waiting.has(learnerKey(ref)) && intent.kind !== 'command') return this.sendInput(learner, ref, text, port, log);
+
     if (firstContact && !(intent.kind === 'word' && intent.word !== 'help') && intent.kind !== 'command') {
       await port.say({ text: 'Welcome to Dockhand!', sections: ["Welcome! Let's learn Docker together, in a sandbox that is yours alone.", HELP_TEXT], buttons: [{ label: 'Show the lessons', actionId: 'tutor:lessons', value: 'lessons', style: 'primary' }] });
       return;
@@ -294,7 +290,7 @@ export class Tutor {
         return this.advance(learner, ref, lesson, step, port, log, { skipped: true });
       case 'check':
       case 'next':
-        return this.check(learner, ref, lesson, step, port, log, { explicit: true, next: word === 'next' });
+        return this.check(learner, ref, lesson, step, port, log, { next: word === 'next' });
     }
   }
 
@@ -342,12 +338,11 @@ export class Tutor {
     return this.challenges?.solutionHidden(learnerId, lessonId) ?? Promise.resolve(false);
   }
 
-  private async check(learner: LearnerRecord, ref: LearnerRef, lesson: Lesson, step: LessonStep, port: ConversationPort, log: Logger, opts: { explicit: boolean; next?: boolean }) {
+  private async check(learner: LearnerRecord, ref: LearnerRef, lesson: Lesson, step: LessonStep, port: ConversationPort, log: Logger, opts: { next?: boolean } = {}) {
     await this.deps.store.recordAttempt(learner.id, lesson.id, step.id);
-    const sandbox: LessonSandbox = { run: (script, o) => this.deps.sandboxes.execScript(learnerKey(ref), script, o), dispose: async () => undefined };
     let outcome;
     try {
-      outcome = await runCheck(sandbox, step);
+      outcome = await runCheck(new ManagerLessonSandbox(this.deps.sandboxes, learnerKey(ref)), step);
     } catch (err) {
       log.warn({ err }, 'check could not run');
       return port.say({ text: `I could not run the check right now (${err instanceof AppError ? err.code : 'sandbox error'}). Try again in a moment.` });
@@ -434,6 +429,6 @@ export class Tutor {
     await view.finish({ command, ...result, notices: result.notices ?? [] });
     if (result.waitingForInput) return;
     const cur = await this.current(learner);
-    if (cur?.step.autoCheck) await this.check(learner, ref, cur.lesson, cur.step, port, log, { explicit: false });
+    if (cur?.step.autoCheck) await this.check(learner, ref, cur.lesson, cur.step, port, log);
   }
 }

@@ -22,6 +22,11 @@ export class LearnerDriver {
     return this.t.standIn.calls.indexOf(c) >= since;
   }
 
+  /** The learner's row in the database. */
+  row() {
+    return this.t.bot.db.prisma.learner.findUniqueOrThrow({ where: { teamId_userId: { teamId: this.t.teamId, userId: this.user } } });
+  }
+
   async say(text: string, opts: { eventId?: string; retryAttempt?: number } = {}): Promise<void> {
     await this.t.standIn.sendDirectMessage(this.user, text, opts);
   }

@@ -41,7 +41,7 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     since = l.mark;
     const summary = await l.waitForPost(/You finished Running containers/, 0, 30000);
     expect(LearnerDriver.blocksText(summary)).toMatch(/9 steps/);
-    const learner = await t.bot.db.prisma.learner.findUniqueOrThrow({ where: { teamId_userId: { teamId: t.teamId, userId: l.user } } });
+    const learner = await l.row();
     const progress = await t.bot.db.prisma.lessonProgress.findUniqueOrThrow({ where: { learnerId_lessonId: { learnerId: learner.id, lessonId: lesson.id } } });
     expect(progress.completedAt).not.toBeNull();
     const steps = await t.bot.db.prisma.stepCompletion.findMany({ where: { learnerId: learner.id, lessonId: lesson.id } });
@@ -82,7 +82,7 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     since = await l.click(card, 'tutor:check');
     await l.waitForPost(/earlier step/, since);
 
-    const learner = await t.bot.db.prisma.learner.findUniqueOrThrow({ where: { teamId_userId: { teamId: t.teamId, userId: l.user } } });
+    const learner = await l.row();
     const first = await t.bot.db.prisma.stepCompletion.findFirstOrThrow({ where: { learnerId: learner.id, stepId: 'hello-world' } });
     expect(first).toMatchObject({ hintsUsed: 1, solutionShown: true });
     expect(first.attempts).toBeGreaterThanOrEqual(2);
@@ -104,7 +104,7 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     since = l.mark;
     await l.say('hint');
     await l.waitForPost(/works inside a lesson/, since);
-    const learner = await t.bot.db.prisma.learner.findUniqueOrThrow({ where: { teamId_userId: { teamId: t.teamId, userId: l.user } } });
+    const learner = await l.row();
     const skipped = await t.bot.db.prisma.stepCompletion.findFirstOrThrow({ where: { learnerId: learner.id, stepId: 'hello-world' } });
     expect(skipped.skipped).toBe(true);
     expect(skipped.completedAt).not.toBeNull();
@@ -143,7 +143,7 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     await l.run('echo after');
     const posts = t.standIn.callsTo('chat.postMessage').filter((c) => t.standIn.calls.indexOf(c) >= since && c.args.channel === l.channel && /^\$ echo once/.test(String(c.args.text)));
     expect(posts).toHaveLength(1);
-    const learner = await t.bot.db.prisma.learner.findUniqueOrThrow({ where: { teamId_userId: { teamId: t.teamId, userId: l.user } } });
+    const learner = await l.row();
     expect(await t.bot.db.prisma.commandRun.count({ where: { learnerId: learner.id, command: 'echo once' } })).toBe(1);
   });
 
