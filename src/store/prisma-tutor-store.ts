@@ -122,7 +122,7 @@ export class PrismaTutorStore implements TutorStore {
   }
 
   async startCommand(run: CommandRunStart) {
-    const row = await this.db.commandRun.create({ data: { learnerId: run.learnerId, command: run.command, channel: run.channel, messageTs: run.messageTs } });
+    const row = await this.db.commandRun.create({ data: { learnerId: run.learnerId, command: run.command, channel: run.channel } });
     return row.id;
   }
 
@@ -134,7 +134,7 @@ export class PrismaTutorStore implements TutorStore {
     const rows = await this.db.commandRun.findMany({ where: { finishedAt: null, learner: { teamId } }, include: { learner: { select: { teamId: true, userId: true } } } });
     if (!rows.length) return [];
     await this.db.commandRun.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { finishedAt: new Date(), interrupted: true } });
-    return rows.map((r) => ({ id: r.id, command: r.command, channel: r.channel, messageTs: r.messageTs, teamId: r.learner.teamId, userId: r.learner.userId }));
+    return rows.map((r) => ({ id: r.id, command: r.command, channel: r.channel, teamId: r.learner.teamId, userId: r.learner.userId }));
   }
 
   async recordSandbox(teamId: string, userId: string, containerId: string, state: SandboxRowState) {

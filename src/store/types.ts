@@ -43,7 +43,6 @@ export interface CommandRunStart {
   learnerId: string;
   command: string;
   channel?: string;
-  messageTs?: string;
 }
 
 export interface CommandRunEnd {
@@ -59,7 +58,6 @@ export interface InterruptedRun {
   id: string;
   command: string;
   channel: string | null;
-  messageTs: string | null;
   teamId: string;
   userId: string;
 }

@@ -30,7 +30,7 @@ export type CommandOutcome = Omit<CommandResult, 'notices'> & {
 /** A live message showing one command's output while it runs. */
 export interface CommandView {
   /** Where the output goes (the message may not exist yet), so a restart can tell the learner. */
-  readonly ref?: { channel: string; ts?: string };
+  readonly ref?: { channel: string };
   /** The screen so far; the renderer may skip updates to respect rate limits. */
   update(screen: string): void;
   /** The final state; delivered even under rate limits. */

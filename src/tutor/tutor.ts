@@ -377,7 +377,7 @@ export class Tutor {
 
   private async startCommand(learner: LearnerRecord, ref: LearnerRef, command: string, port: ConversationPort, log: Logger): Promise<void> {
     const view = await port.commandView(command);
-    const runId = await this.deps.store.startCommand({ learnerId: learner.id, command, channel: view.ref?.channel, messageTs: view.ref?.ts });
+    const runId = await this.deps.store.startCommand({ learnerId: learner.id, command, channel: view.ref?.channel });
     this.track(this.finishCommand(learner, ref, command, runId, view, port, log, () => this.deps.sandboxes.run(learnerKey(ref), command, { onOutput: (s) => view.update(s) })));
   }
 
@@ -385,7 +385,7 @@ export class Tutor {
     const command = this.waiting.get(learnerKey(ref)) ?? 'input';
     this.waiting.delete(learnerKey(ref));
     const view = await port.commandView(`${command}  ⟵ ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`);
-    const runId = await this.deps.store.startCommand({ learnerId: learner.id, command: `(input) ${text}`, channel: view.ref?.channel, messageTs: view.ref?.ts });
+    const runId = await this.deps.store.startCommand({ learnerId: learner.id, command: `(input) ${text}`, channel: view.ref?.channel });
     // A chat message is a line typed at the terminal: Enter included.
     this.track(this.finishCommand(learner, ref, command, runId, view, port, log, () => this.deps.sandboxes.sendInput(learnerKey(ref), `${text}\n`)));
   }
