@@ -1,4 +1,4 @@
-import { captureLogs } from './support/start-test-bot';
+import { captureLogs } from './support/capture-logs';
 import { redactSecrets } from '../src/logger';
 
 describe('logger', () => {

@@ -4,7 +4,7 @@ import { FIRST_POST_DELAY_MS, SlackConversation } from '../../src/slack/slack-co
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { UpdateBudget } from '../../src/slack/update-budget';
 import type { CommandOutcome } from '../../src/tutor/reply';
-import { captureLogs } from '../support/start-test-bot';
+import { captureLogs } from '../support/capture-logs';
 
 const outcome = (command: string, output: string): CommandOutcome => ({ command, output, exitCode: 0, durationMs: 5, truncated: false, timedOut: false, interrupted: false, waitingForInput: false, notices: [] });
 

@@ -1,15 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { readConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
 import { SlackStandIn, type StandInOptions } from '../../src/slack/stand-in/slack-stand-in';
 import { startBot, type Bot } from '../../src/start-bot';
+import { captureLogs } from './capture-logs';
 
-export interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
+export { captureLogs, type LogLine } from './capture-logs';
 
 export interface TestBot {
   standIn: SlackStandIn;
@@ -20,18 +15,6 @@ export interface TestBot {
 }
 
 export const uniqueId = (prefix: string) => `${prefix}${randomBytes(5).toString('hex').toUpperCase()}`;
-
-/** Captures log lines as objects so tests can assert on them. */
-export function captureLogs(level = 'debug') {
-  const logs: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line) as LogLine);
-      cb();
-    },
-  });
-  return { logs, log: createLogger({ level, pretty: false, destination }) };
-}
 
 /** The real bot (real Bolt app, real Postgres) connected over Socket Mode to a fresh Slack stand-in. */
 export async function startTestBot(opts: { env?: Record<string, string>; standIn?: StandInOptions; reuse?: SlackStandIn; keepSandboxes?: boolean } = {}): Promise<TestBot> {
