@@ -1,6 +1,22 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** One import-direction rule per layer: slack -> tutor -> {lessons, sandbox, store}; main/start-bot wire them. */
+const layer = (name, forbidden, why) => ({
+  files: [`src/${name}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...forbidden.map((dir) => ({ regex: `(^|/)(\\.\\./)*${dir}(/|$)`, message: `src/${name} must not import ${dir.startsWith("@") ? dir : `src/${dir}`}: ${why}` })),
+          { regex: '(^|/)(start-bot|main)$', message: `src/${name} must not import the composition root` },
+        ],
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'src/store/generated/', '.data/', 'coverage/'] },
   js.configs.recommended,
@@ -10,6 +26,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Type-aware rules: an unhandled promise can crash the process on a database or Slack error.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
+  layer('tutor', ['slack', '@slack'], 'the tutor core has no Slack types (slack -> tutor)'),
+  layer('sandbox', ['tutor', 'slack', 'store', 'lessons', '@slack', '@prisma'], 'the sandbox reports, the caller persists'),
+  layer('lessons', ['slack', 'tutor', 'store', '@slack'], 'lessons sit below the tutor'),
+  layer('store', ['slack', 'tutor', 'sandbox', '@slack'], 'the store knows no Slack types or sandboxes'),
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', global: 'readonly' } },

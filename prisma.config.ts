@@ -2,7 +2,7 @@ import path from 'node:path';
 import { defineConfig } from 'prisma/config';
 import { SchemaEnginePg } from './src/store/prisma-pg-workaround';
 
-// The JS schema engine is the only migrate path that needs no downloaded binary (see ENVIRONMENT.md).
+// The JS schema engine is the only migrate path that needs no downloaded binary (see docs/platform-facts.md).
 export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',

@@ -4,10 +4,11 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import { ensureImages, LESSON_IMAGES, pruneOldImages, type BuildMode } from '../src/sandbox/images';
 import { errorCode } from '../src/errors';
+import { readConfig } from '../src/config';
 
 async function main(): Promise<void> {
   const mode: BuildMode = process.argv.includes('--offline') ? 'offline' : process.argv.includes('--online') ? 'online' : 'auto';
-  const registryMirror = process.env.SANDBOX_REGISTRY_MIRROR?.trim() || undefined;
+  const registryMirror = readConfig(process.env).sandbox.registryMirror;
   const t0 = Date.now();
   const docker = new Docker();
   const result = await ensureImages({

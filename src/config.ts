@@ -36,7 +36,9 @@ export interface Config {
   };
   /** Unset: an embedded PostgreSQL is started in `dataDir`. */
   databaseUrl?: string;
-  dockerHost?: string;
+  /** The engine that runs sandboxes (`DOCKER_HOST`, TLS from `DOCKER_CERT_PATH`/`DOCKER_TLS_VERIFY`); unset: the local socket. */
+  docker: DockerEndpoint;
+  /** `LOG_LEVEL`, else `warn` in local mode (the chat owns the terminal) and `info` otherwise. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminUserIds: string[];
   dataDir: string;
@@ -45,6 +47,11 @@ export interface Config {
   /** Seconds added to a challenge solver's time for each hint. */
   challengeHintPenaltySeconds: number;
   sandbox: SandboxConfig;
+}
+
+export interface DockerEndpoint {
+  host?: string;
+  tls?: { caPath: string; certPath: string; keyPath: string; verify: boolean };
 }
 
 export class ConfigError extends AppError {
@@ -111,13 +118,12 @@ const schema = z.object({
   SLACK_API_URL: opt(urlVar('an http(s) URL ending in /api/, e.g. https://slack.com/api/', ['http:', 'https:'])),
   DATABASE_URL: opt(urlVar('a PostgreSQL URL such as postgresql://user:pass@host:5432/db', ['postgres:', 'postgresql:'])),
   DOCKER_HOST: opt(z.string().regex(/^(unix|tcp|npipe|ssh):\/\/\S+$/, 'expected unix:///path, tcp://host:port or ssh://host')),
-  LOG_LEVEL: z.preprocess(
-    blankToUndefined,
-    z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        error: 'expected one of fatal, error, warn, info, debug, trace, silent',
-      })
-      .default('info'),
+  DOCKER_CERT_PATH: opt(z.string()),
+  DOCKER_TLS_VERIFY: boolVar(false),
+  LOG_LEVEL: opt(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    }),
   ),
   ADMIN_USER_IDS: parsedVar<string[]>([], (v) => {
     const ids = v
@@ -184,6 +190,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       `COMMAND_TIMEOUT_SECONDS: expected at most COMMAND_MAX_TIMEOUT_SECONDS (${v.COMMAND_MAX_TIMEOUT_SECONDS}), got ${v.COMMAND_TIMEOUT_SECONDS}`,
     );
   }
+  const tlsWanted = v.DOCKER_TLS_VERIFY || v.DOCKER_CERT_PATH !== undefined;
+  if (tlsWanted && !v.DOCKER_HOST?.startsWith('tcp://')) problems.push('DOCKER_CERT_PATH / DOCKER_TLS_VERIFY: TLS applies only to DOCKER_HOST=tcp://host:port');
+  if (v.DOCKER_TLS_VERIFY && !v.DOCKER_CERT_PATH) problems.push('DOCKER_CERT_PATH: missing; expected the folder holding ca.pem, cert.pem and key.pem when DOCKER_TLS_VERIFY is set');
   if (problems.length) throw new ConfigError(problems);
 
   let apiUrl = v.SLACK_API_URL ?? 'https://slack.com/api/';
@@ -199,8 +208,14 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       port: v.PORT,
     },
     databaseUrl: v.DATABASE_URL,
-    dockerHost: v.DOCKER_HOST,
-    logLevel: v.LOG_LEVEL,
+    docker: {
+      host: v.DOCKER_HOST,
+      tls:
+        tlsWanted && v.DOCKER_CERT_PATH
+          ? { caPath: `${v.DOCKER_CERT_PATH}/ca.pem`, certPath: `${v.DOCKER_CERT_PATH}/cert.pem`, keyPath: `${v.DOCKER_CERT_PATH}/key.pem`, verify: v.DOCKER_TLS_VERIFY }
+          : undefined,
+    },
+    logLevel: v.LOG_LEVEL ?? (mode === 'local' ? 'warn' : 'info'),
     adminUserIds: v.ADMIN_USER_IDS,
     dataDir: v.DOCKHAND_DATA_DIR,
     eventRetentionHours: v.EVENT_RETENTION_HOURS,

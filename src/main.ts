@@ -17,9 +17,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const local = config.mode === 'local';
-  // The chat owns a local terminal: only warnings interrupt it unless LOG_LEVEL asks for more.
-  const level = local && !process.env.LOG_LEVEL ? 'warn' : config.logLevel;
-  const log = createLogger({ level, pretty: local });
+  const log = createLogger({ level: config.logLevel, pretty: local });
 
   let standIn: SlackStandIn | undefined;
   if (local) {
@@ -44,8 +42,14 @@ async function main(): Promise<void> {
     log.flush?.();
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const onSignal = (signal: string) => () => {
+    shutdown(signal).catch((err: unknown) => {
+      process.stderr.write(`Shutdown failed: ${redactSecrets((err as Error).message)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', onSignal('SIGINT'));
+  process.on('SIGTERM', onSignal('SIGTERM'));
 
   try {
     bot = await startBot(config, log, { onProgress: (line) => process.stderr.write(`[images] ${line}\n`) });
@@ -57,9 +61,12 @@ async function main(): Promise<void> {
   }
 
   if (standIn) {
-    chat = new LocalChat({ standIn, input: process.stdin, output: process.stdout, onQuit: () => void shutdown('quit') });
+    chat = new LocalChat({ standIn, input: process.stdin, output: process.stdout, onQuit: onSignal('quit') });
     chat.start();
   }
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`${redactSecrets((err as Error)?.message ?? String(err))}\n`);
+  process.exit(1);
+});

@@ -16,7 +16,7 @@ describe('readConfig', () => {
     expect(c.mode).toBe('local');
     expect(c.slack.apiUrl).toBe('https://slack.com/api/');
     expect(c.databaseUrl).toBeUndefined();
-    expect(c.logLevel).toBe('info');
+    expect(c.logLevel).toBe('warn');
     expect(c.sandbox).toMatchObject({ profile: 'privileged', memoryMb: 1024, cpus: 1, pidsLimit: 1024, idleMinutes: 20, maxLifetimeMinutes: 240, commandTimeoutSeconds: 60, outputCapBytes: 1048576 });
   });
 
@@ -31,6 +31,22 @@ describe('readConfig', () => {
     const c = readConfig({ SLACK_API_URL: 'http://127.0.0.1:9999/api', ADMIN_USER_IDS: 'U012ABC, W034DEF' });
     expect(c.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
     expect(c.adminUserIds).toEqual(['U012ABC', 'W034DEF']);
+  });
+
+  it('defaults the log level to warn in local mode (the chat owns the terminal) and info with Slack; LOG_LEVEL wins', () => {
+    expect(readConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).logLevel).toBe('info');
+    expect(readConfig({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+  });
+
+  it('reads a remote sandbox engine with TLS from DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_TLS_VERIFY', () => {
+    expect(readConfig({}).docker).toEqual({ host: undefined, tls: undefined });
+    const c = readConfig({ DOCKER_HOST: 'tcp://sandboxes.internal:2376', DOCKER_CERT_PATH: '/certs', DOCKER_TLS_VERIFY: '1' });
+    expect(c.docker).toEqual({ host: 'tcp://sandboxes.internal:2376', tls: { caPath: '/certs/ca.pem', certPath: '/certs/cert.pem', keyPath: '/certs/key.pem', verify: true } });
+  });
+
+  it('refuses TLS settings that cannot apply: no cert folder, or a non-tcp DOCKER_HOST', () => {
+    expect(problemsOf({ DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: 'true' })).toEqual([expect.stringMatching(/^DOCKER_CERT_PATH: missing/)]);
+    expect(problemsOf({ DOCKER_HOST: 'unix:///var/run/docker.sock', DOCKER_CERT_PATH: '/certs' })).toEqual([expect.stringMatching(/only to DOCKER_HOST=tcp/)]);
   });
 
   it('treats blank values as unset', () => {

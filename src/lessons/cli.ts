@@ -11,13 +11,14 @@ import { loadLesson, loadLessons } from './lesson-loader';
 import { formatResultsTable, testLesson, type StepTestResult } from './lesson-test-runner';
 import type { LessonSandboxFactory } from './lesson-sandbox';
 import { formatProblem } from './types';
+import { PROJECT_ROOT } from '../project-root';
 
 const USAGE = `usage:
   lessons validate [lessons-dir]
   lessons test [lesson-id ...] [--dir lessons-dir]
   lessons import <scenario-folder> [--out lessons/<id>] [--id <id>] [--force]`;
 
-const LESSONS_DIR = path.resolve(__dirname, '../../lessons');
+const LESSONS_DIR = path.join(PROJECT_ROOT, 'lessons');
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string | true> } {
   const positional: string[] = [];
@@ -54,9 +55,9 @@ async function validate(dir: string): Promise<number> {
  * defaults to `test-host-cgroup` here, because lesson tests usually run on test machines.
  */
 async function sandboxManager(docker: Docker): Promise<SandboxManager> {
-  const env = { ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || 'test-host-cgroup' };
+  const env = { LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || 'test-host-cgroup' };
   const config = readConfig(env);
-  const log = createLogger({ level: process.env.LOG_LEVEL || 'warn', pretty: false });
+  const log = createLogger({ level: config.logLevel, pretty: false });
   const t0 = Date.now();
   const images = await ensureImages({
     docker,

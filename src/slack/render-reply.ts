@@ -3,7 +3,7 @@ import type { types as SlackTypes } from '@slack/bolt';
 type KnownBlock = SlackTypes.KnownBlock;
 import type { Reply } from '../tutor/reply';
 
-// Slack's limits (PRODUCT.md): section text 3000 chars, 50 blocks, message text cut at 40000.
+// Slack's limits (docs/platform-facts.md): section text 3000 chars, 50 blocks, message text cut at 40000.
 export const SECTION_MAX = 3000;
 export const TEXT_MAX = 3900;
 export const MARKDOWN_MAX = 12000;

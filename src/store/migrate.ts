@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { PROJECT_ROOT as ROOT } from '../project-root';
 import { AppError } from '../errors';
 import { redactSecrets } from '../logger';
-
-const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Applies pending migrations (`prisma migrate deploy`, through the binary-free wrapper). */
 export function applyMigrations(databaseUrl: string, timeoutMs = 60000): Promise<string> {
@@ -11,7 +10,8 @@ export function applyMigrations(databaseUrl: string, timeoutMs = 60000): Promise
     execFile(
       process.execPath,
       [path.join(ROOT, 'scripts', 'prisma.js'), 'migrate', 'deploy'],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+      { cwd: ROOT, // The Prisma CLI is a child process: it inherits PATH and the like, and gets the URL explicitly.
+        env: { ...process.env, DATABASE_URL: databaseUrl }, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) {
           const tail = redactSecrets(`${stdout}\n${stderr}`.trim().split('\n').slice(-8).join('\n'));

@@ -52,7 +52,7 @@ async function exec(container: Docker.Container, cmd: string[], timeoutMs = 60_0
   return { exitCode: (await ex.inspect()).ExitCode, output };
 }
 
-/** The test-machine DinD profile from ENVIRONMENT.md (no --privileged here). */
+/** The test-machine DinD profile from docs/platform-facts.md (no --privileged here). */
 async function startSandbox(mirrorUrl: string): Promise<Docker.Container> {
   const container = await docker.createContainer({
     Image: SANDBOX_IMAGE,

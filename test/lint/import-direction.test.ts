@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * The layering (slack -> tutor -> {lessons, sandbox, store}) is enforced by `npm run lint`; these plant
+ * a violating import in a layer and expect the project's own ESLint config to name it. ESLint loads its
+ * flat config with a dynamic import that Jest's VM refuses, so one child process lints every case.
+ */
+const LINT_CASES = `
+const { ESLint } = require('eslint');
+const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+// Planted files are not on disk, so the type-aware rules (which need the TS project) are off here.
+const eslint = new ESLint({ overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parserOptions: { projectService: false } },
+  rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' } }] });
+(async () => {
+  const out = [];
+  for (const [filePath, code] of cases) {
+    const [r] = await eslint.lintText(code + '\\nexport const used = x;\\n', { filePath });
+    out.push(r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message));
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+`;
+
+const refused: [string, string, RegExp][] = [
+  ['src/tutor/planted.ts', "import { x } from '../slack/live-message';", /src\/tutor must not import src\/slack/],
+  ['src/tutor/challenges/planted.ts', "import { x } from '../../slack/render-reply';", /src\/tutor must not import src\/slack/],
+  ['src/tutor/planted.ts', "import { x } from '@slack/bolt';", /src\/tutor must not import @slack/],
+  ['src/sandbox/planted.ts', "import { x } from '../store/types';", /src\/sandbox must not import src\/store/],
+  ['src/sandbox/planted.ts', "import { x } from '../tutor/tutor';", /src\/sandbox must not import src\/tutor/],
+  ['src/lessons/planted.ts', "import { x } from '../slack/render-reply';", /src\/lessons must not import src\/slack/],
+  ['src/store/planted.ts', "import { x } from '../tutor/tutor';", /src\/store must not import src\/tutor/],
+  ['src/store/planted.ts', "import { x } from '../slack/render-reply';", /src\/store must not import src\/slack/],
+  ['src/tutor/planted.ts', "import { x } from '../start-bot';", /composition root/],
+];
+const allowed: [string, string][] = [
+  ['src/slack/planted.ts', "import { x } from '../tutor/tutor';"],
+  ['src/tutor/planted.ts', "import { x } from '../sandbox/types';"],
+  ['src/tutor/planted.ts', "import { x } from '../store/types';"],
+  ['src/lessons/planted.ts', "import { x } from '../sandbox/types';"],
+  ['src/sandbox/planted.ts', "import { x } from '../config';"],
+];
+
+let results: string[][];
+beforeAll(() => {
+  const cases = [...refused.map(([f, c]) => [f, c]), ...allowed];
+  const out = execFileSync(process.execPath, ['-e', LINT_CASES], { cwd: path.resolve(__dirname, '../..'), input: JSON.stringify(cases), encoding: 'utf8', timeout: 60000 });
+  results = JSON.parse(out) as string[][];
+});
+
+describe('import direction', () => {
+  it.each(refused.map((c, i) => [...c, i] as const))('%s: %s is refused', (_file, _code, message, i) => {
+    expect(results[i]).toEqual([expect.stringMatching(message)]);
+  });
+
+  it.each(allowed.map((c, i) => [...c, refused.length + i] as const))('%s: %s follows the direction and is allowed', (_file, _code, i) => {
+    expect(results[i]).toEqual([]);
+  });
+});
