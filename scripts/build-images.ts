@@ -1,6 +1,6 @@
 // npm run images [-- --offline|--online] [--prune]: builds the sandbox image, the lesson images and the offline
 // registry mirror (whatever is missing), printing progress. Safe to run again: it reuses what exists.
-import Docker from 'dockerode';
+import { createDockerClient } from '../src/sandbox/docker-client';
 import pino from 'pino';
 import { ensureImages, LESSON_IMAGES, pruneOldImages, type BuildMode } from '../src/sandbox/images';
 import { errorCode } from '../src/errors';
@@ -8,9 +8,10 @@ import { readConfig } from '../src/config';
 
 async function main(): Promise<void> {
   const mode: BuildMode = process.argv.includes('--offline') ? 'offline' : process.argv.includes('--online') ? 'online' : 'auto';
-  const registryMirror = readConfig(process.env).sandbox.registryMirror;
+  const config = readConfig(process.env);
+  const registryMirror = config.sandbox.registryMirror;
   const t0 = Date.now();
-  const docker = new Docker();
+  const docker = createDockerClient(config.docker);
   const result = await ensureImages({
     docker,
     log: pino({ level: 'silent' }),

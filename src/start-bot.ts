@@ -1,14 +1,15 @@
 import path from 'node:path';
 import type { App } from '@slack/bolt';
-import Docker from 'dockerode';
 import type { Config } from './config';
 import { LessonCatalog } from './lessons/lesson-catalog';
 import { formatProblem } from './lessons/types';
 import type { Logger } from './logger';
+import { PROJECT_ROOT } from './project-root';
+import { createDockerClient } from './sandbox/docker-client';
 import { ensureImages, MIRROR_CONTAINER } from './sandbox/images';
 import { SandboxManager } from './sandbox/sandbox-manager';
 import type { SandboxEvent } from './sandbox/types';
-import { createSlackApp, type SlackIdentity } from './slack/create-slack-app';
+import { createSlackApp, registerListeners, type SlackIdentity } from './slack/create-slack-app';
 import { InFlight } from './slack/middleware';
 import { verifySlackToken } from './slack/verify-slack-token';
 import { openDatabase, type Database } from './store/database';
@@ -17,8 +18,10 @@ import { PrismaLearnerStore } from './store/prisma-learner-store';
 import { PrismaChallengeStore } from './store/prisma-challenge-store';
 import { PrismaTutorStore } from './store/prisma-tutor-store';
 import type { SandboxRowState } from './store/types';
-import { ChallengeService } from './tutor/challenges';
+import { ChallengeRaces, ChallengeService } from './tutor/challenges';
+import { parseLearnerKey } from './tutor/learner-key';
 import { Tutor } from './tutor/tutor';
+import { TutorEvents } from './tutor/tutor-events';
 
 export interface Bot {
   app: App;
@@ -39,7 +42,6 @@ export interface StartOptions {
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
-const ROOT = path.resolve(__dirname, '..');
 
 const SANDBOX_STATES: Partial<Record<SandboxEvent['type'], SandboxRowState>> = {
   created: 'ready',
@@ -64,11 +66,12 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
   };
 
   try {
-    const { catalog, errors } = await LessonCatalog.load(opts.lessonsDir ?? path.join(ROOT, 'lessons'));
+    const { catalog, errors } = await LessonCatalog.load(opts.lessonsDir ?? path.join(PROJECT_ROOT, 'lessons'));
     for (const e of errors) log.error({ problem: formatProblem(e) }, 'lesson left out');
     log.info({ lessons: catalog.list().length, problems: errors.length }, 'lessons loaded');
 
-    const docker = new Docker();
+    // DOCKER_HOST (and TLS) put every sandbox on another engine, away from the bot's tokens and database.
+    const docker = createDockerClient({ host: config.docker.host, tls: config.docker.tls });
     const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror });
     const store = new PrismaTutorStore(db.prisma);
     const sandboxes = new SandboxManager(docker, config.sandbox, log, {
@@ -76,34 +79,42 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       mirrorUrl: images.mirrorUrl,
       mirrorContainer: config.sandbox.registryMirror ? undefined : MIRROR_CONTAINER,
       instance: config.sandbox.instance,
+      dockerHost: config.docker.host,
+      dockerTls: config.docker.tls,
     });
     cleanups.push(() => sandboxes.stop());
 
     const ledger = new PrismaEventLedger(db.prisma);
-    // Progress changes refresh the learner's App Home (called only once Slack is up).
     const learners = new PrismaLearnerStore(db.prisma);
-    const tutor = new Tutor({ learners, store, catalog, sandboxes, log, onProgress: (t, u) => slack.homes.schedule(t, u) });
     const inFlight = new InFlight();
-    const slack = createSlackApp({ config, log, identity, ledger, tutor, inFlight });
+    // Built in dependency order, each with what it needs: the Slack ports, the race rules (which the
+    // tutor consults), the tutor, the challenge service (which starts attempts through the tutor), then
+    // the listeners. Progress reaches the App Home through the tutor's events.
+    const slack = createSlackApp({ config, log, identity, ledger, inFlight });
+    const challengeBase = { store: new PrismaChallengeStore(db.prisma), catalog, channels: slack.channels, log };
+    const races = new ChallengeRaces(challengeBase);
+    const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
+    const tutor = new Tutor({ learners, store, catalog, sandboxes, log, events, challenges: races });
     const challenges = new ChallengeService({
+      ...challengeBase,
       teamId: identity.teamId,
-      store: new PrismaChallengeStore(db.prisma),
       learners,
-      catalog,
+      races,
       tutor,
-      channels: slack.channels,
       dmFor: (userId) => slack.conversations.forUser(userId),
       adminUserIds: config.adminUserIds,
       hintPenaltySeconds: config.challengeHintPenaltySeconds,
-      log,
     });
-    tutor.setChallengeHooks(challenges);
-    slack.challenges.service = challenges;
     cleanups.push(async () => challenges.stop());
+    const { homes } = registerListeners(slack, { config, log, identity, ledger, inFlight, tutor, challenges, events });
+    cleanups.push(async () => homes.stop());
 
     // The sandbox reports; the bot persists and tells the learner in plain words.
     sandboxes.on((e) => {
-      const [teamId = '', userId = ''] = e.learnerKey.split(':');
+      // Sandbox keys are plain strings (the sandbox layer knows nothing of learners); ours are LearnerKeys.
+      const learner = parseLearnerKey(e.learnerKey);
+      if (!learner) return;
+      const { teamId, userId } = learner;
       const state = SANDBOX_STATES[e.type];
       if (state && 'containerId' in e) void store.recordSandbox(teamId, userId, e.containerId, state).catch((err) => log.warn({ err }, 'could not record sandbox state'));
       const say = (text: string) =>
@@ -124,7 +135,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       if (removed) log.info({ removed }, 'pruned processed event ids');
     };
     await prune();
-    const pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS).unref();
+    const pruneTimer = setInterval(() => prune().catch((err: unknown) => log.warn({ err }, 'pruning processed events failed')), PRUNE_EVERY_MS).unref();
     cleanups.push(async () => clearInterval(pruneTimer));
 
     await slack.app.start();
@@ -146,15 +157,18 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       stop() {
         stopping ??= (async () => {
           clearInterval(pruneTimer);
-          slack.homes.stop();
+          homes.stop();
           challenges.stop();
           await slack.app.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack app failed'));
+          // One deadline for every wait: requests, then the commands they started, then the last message edits.
+          const deadline = Date.now() + config.shutdownDeadlineMs;
+          const signal = AbortSignal.timeout(config.shutdownDeadlineMs);
           // Both always run: the tutor's drain also marks it as shutting down.
-          const requestsDone = await inFlight.drain(config.shutdownDeadlineMs);
-          const commandsDone = await tutor.drain(config.shutdownDeadlineMs);
+          const requestsDone = await inFlight.drain(signal);
+          const commandsDone = await tutor.drain(signal);
           const drained = requestsDone && commandsDone;
           if (!drained) log.warn({ pending: inFlight.size }, 'shutdown deadline passed with work still in flight');
-          await slack.streamer.close(config.shutdownDeadlineMs).catch(() => undefined);
+          await slack.streamer.close(Math.max(0, deadline - Date.now())).catch(() => undefined);
           // Containers stay: the next start adopts them, with what runs inside.
           await sandboxes.stop();
           await db.close();

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { createDockerClient } from '../sandbox/docker-client';
 import { AppError } from '../errors';
 import { createLogger } from '../logger';
 import { ensureImages } from '../sandbox/images';
@@ -54,9 +55,12 @@ async function validate(dir: string): Promise<number> {
  * main.ts), so it may wire lessons to the sandbox package. SANDBOX_* variables apply as for the bot; the profile
  * defaults to `test-host-cgroup` here, because lesson tests usually run on test machines.
  */
+function cliConfig() {
+  return readConfig({ LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || 'test-host-cgroup' });
+}
+
 async function sandboxManager(docker: Docker): Promise<SandboxManager> {
-  const env = { LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || 'test-host-cgroup' };
-  const config = readConfig(env);
+  const config = cliConfig();
   const log = createLogger({ level: config.logLevel, pretty: false });
   const t0 = Date.now();
   const images = await ensureImages({
@@ -71,6 +75,8 @@ async function sandboxManager(docker: Docker): Promise<SandboxManager> {
     mirrorUrl: images.mirrorUrl,
     // Its own label: start() then sweeps only sandboxes left behind by an interrupted lesson test.
     instance: 'lesson-test',
+    dockerHost: config.docker.host,
+    dockerTls: config.docker.tls,
   });
   await manager.start({ isKnown: () => false });
   return manager;
@@ -85,7 +91,7 @@ async function test(ids: string[], dir: string): Promise<number> {
     return 1;
   }
   const selected = ids.length ? lessons.filter((l) => ids.includes(l.id)) : lessons;
-  const docker = new Docker();
+  const docker = createDockerClient(cliConfig().docker);
   await docker.ping().catch((err: unknown) => {
     throw new AppError('DOCKER_UNAVAILABLE', `cannot reach the Docker engine: ${(err as Error).message}`, { cause: err });
   });

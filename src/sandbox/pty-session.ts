@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors';
+import type { ForegroundProbe } from './foreground-probe';
 import type { Pty } from './pty';
 import { MarkerScanner, SHELL_INIT, runLine, type Marker } from './shell-protocol';
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen';
@@ -15,13 +16,6 @@ export interface SessionCommandOptions {
 export interface SessionResult extends CommandResult {
   /** The shell itself exited (learner typed `exit`, or the sandbox died). */
   shellExited?: { exitCode: number };
-}
-
-export interface ForegroundProbe {
-  /** Something in the shell's foreground is blocked reading the terminal. */
-  waitingForInput: boolean;
-  /** Foreground process group when it is not the shell's own. */
-  foregroundPgid?: number;
 }
 
 export interface PtySessionOptions {
@@ -94,7 +88,7 @@ export class PtySession {
       if (this.active) this.pty.write(data);
     });
     this.pty.onData((chunk) => this.onData(chunk));
-    void this.pty.exit.then(({ exitCode }) => this.onExit(exitCode));
+    this.pty.exit.then(({ exitCode }) => this.onExit(exitCode)).catch(ignore);
   }
 
   get alive(): boolean {
@@ -182,7 +176,7 @@ export class PtySession {
     if (!a) return Promise.reject(new AppError('NOTHING_RUNNING', 'No command is running'));
     a.interrupted = true;
     const result = this.attach(a);
-    void this.stop(a);
+    this.stop(a).catch(ignore);
     return result;
   }
 
@@ -203,7 +197,7 @@ export class PtySession {
     clearTimeout(a.timeoutTimer);
     a.timeoutTimer = setTimeout(() => {
       a.timedOut = true;
-      void this.stop(a);
+      this.stop(a).catch(ignore);
     }, a.opts.timeoutMs);
     this.armQuiet(a);
     if (a.opts.onOutput && !a.outputTimer) {
@@ -226,7 +220,7 @@ export class PtySession {
   private armQuiet(a: Active): void {
     clearTimeout(a.quietTimer);
     if (a.waiting || a.stopping || a.finished || !a.pending) return;
-    a.quietTimer = setTimeout(() => void this.checkWaiting(a), this.o.quietMs);
+    a.quietTimer = setTimeout(() => this.checkWaiting(a).catch(ignore), this.o.quietMs);
   }
 
   private async checkWaiting(a: Active): Promise<void> {
@@ -301,14 +295,14 @@ export class PtySession {
     const bytes = Buffer.byteLength(text);
     a.totalBytes += bytes;
     const cap = a.opts.outputCapBytes;
-    if (a.totalBytes <= cap) void this.screen.write(text);
+    if (a.totalBytes <= cap) this.screen.write(text).catch(ignore);
     a.tail.push(text);
     a.tailBytes += bytes;
     while (a.tailBytes - Buffer.byteLength(a.tail[0]!) >= cap && a.tail.length > 1) a.tailBytes -= Buffer.byteLength(a.tail.shift()!);
     if (!a.flooded && a.totalBytes > cap * this.o.floodFactor) {
       a.flooded = true;
       a.notices.push(`Output passed ${formatBytes(cap * this.o.floodFactor)}, so the command was stopped; the last ${formatBytes(cap)} are shown.`);
-      void this.stop(a);
+      this.stop(a).catch(ignore);
     }
     if (!a.waiting) this.armQuiet(a);
   }
@@ -324,14 +318,14 @@ export class PtySession {
     if (!a || m.nonce !== a.nonce) return;
     this.shellPid = m.shellPid || this.shellPid;
     if (m.killed > 0) a.notices.push(`The sandbox reached its process limit; ${m.killed} runaway processes started from this shell were stopped.`);
-    void this.finish(a, a.timedOut || a.interrupted ? null : m.exitCode);
+    this.finish(a, a.timedOut || a.interrupted ? null : m.exitCode).catch(ignore);
   }
 
   private onExit(exitCode: number): void {
     this.phase = 'dead';
     this.exitCode = exitCode;
     const a = this.active;
-    if (a) void this.finish(a, null, { exitCode });
+    if (a) this.finish(a, null, { exitCode }).catch(ignore);
     for (const l of this.exitListeners.splice(0)) l(exitCode);
   }
 
@@ -391,6 +385,9 @@ async function renderTail(raw: string, cap: number, o: { cols: number; rows: num
     screen.dispose();
   }
 }
+
+/** Background steps report through the command's result; a failure in one must not become an unhandled rejection. */
+const ignore = (): void => undefined;
 
 function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;

@@ -14,12 +14,13 @@ export interface Pty {
 export interface SpawnPtyOptions {
   cols: number;
   rows: number;
-  env?: Record<string, string | undefined>;
+  /** The child's whole environment, chosen by the caller (nothing is inherited implicitly). */
+  env: Record<string, string | undefined>;
 }
 
 export function spawnPty(file: string, args: string[], opts: SpawnPtyOptions): Pty {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(opts.env ?? process.env)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) env[k] = v;
   const proc = nodePty.spawn(file, args, { name: 'xterm', cols: opts.cols, rows: opts.rows, env, encoding: 'utf8' });
   let exited = false;
   const exit = new Promise<{ exitCode: number; signal?: number }>((resolve) => {

@@ -3,7 +3,11 @@ import type Docker from 'dockerode';
 import type { SandboxConfig } from '../config';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
+import { dockerCliArgs, dockerCliEnv, type DockerTlsOptions } from './docker-client';
 import { spawnPty, type Pty } from './pty';
+import { LABEL_VOLUME, dockerDiskPolicy } from './docker-disk-policy';
+import { applyPolicies, hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+import { profilePolicy } from './sandbox-profile';
 import type { ScriptResult } from './types';
 
 /** Output beyond which a one-shot script counts as a flood, whatever its cap. */
@@ -36,8 +40,13 @@ export interface RuntimeOptions {
   dockerDiskMb?: number;
   /** `docker` CLI used for the pty (`docker exec -it`). */
   dockerCli?: string;
-  /** DOCKER_HOST for the CLI when not the default socket. */
+  /** The engine `docker` talks to, passed to the CLI as -H (and TLS flags) so both reach the same one. */
   dockerHost?: string;
+  dockerTls?: DockerTlsOptions;
+  /** The CLI child's environment (PATH, HOME...); defaults to this process's. */
+  cliEnv?: Record<string, string | undefined>;
+  /** Applied after the built-in ones (profile and limits, engine disk, egress network). */
+  policies?: SandboxPolicy[];
 }
 
 export interface SandboxInfo {
@@ -72,41 +81,23 @@ export class SandboxRuntime {
   async create(learnerKey: string, role: 'learner' | 'warm'): Promise<SandboxInfo> {
     const createdAt = Date.now();
     const labels = this.labels(learnerKey, role, createdAt);
-    const cfg = this.o.config;
     const mirror = await this.mirrorUrlInside();
-    const volumeName = this.o.dockerDiskMb ? `dockhand-${this.o.instance}-${createdAt}-${Math.random().toString(36).slice(2, 8)}` : undefined;
-    if (volumeName) {
-      await this.o.docker.createVolume({
-        Name: volumeName,
-        Driver: 'local',
-        DriverOpts: { type: 'tmpfs', device: 'tmpfs', o: `size=${this.o.dockerDiskMb}m` },
-        Labels: labels,
-      });
-    }
-    const networkMode = cfg.blockEgress ? await this.egressNetwork() : undefined;
+    const spec: Docker.ContainerCreateOptions = {
+      name: `dockhand-${sanitize(this.o.instance)}-${sanitize(learnerKey)}-${createdAt.toString(36)}`.slice(0, 120),
+      Image: this.o.image,
+      Hostname: `sandbox`,
+      Labels: labels,
+      Env: [mirror ? `${MIRROR_ENV}=${mirror}` : '', 'TERM=xterm'].filter(Boolean),
+      Tty: false,
+      HostConfig: {},
+    };
+    const policies = [profilePolicy(this.o.config), dockerDiskPolicy(this.o.docker, this.o.dockerDiskMb), this.egressPolicy(), ...(this.o.policies ?? [])];
+    const undo = await applyPolicies(spec, policies, { instance: this.o.instance, learnerKey, role, createdAt, labels });
     let container: Docker.Container;
     try {
-      container = await this.o.docker.createContainer({
-        name: `dockhand-${sanitize(this.o.instance)}-${sanitize(learnerKey)}-${createdAt.toString(36)}`.slice(0, 120),
-        Image: this.o.image,
-        Hostname: `sandbox`,
-        Labels: volumeName ? { ...labels, 'dockhand.volume': volumeName } : labels,
-        Env: [mirror ? `${MIRROR_ENV}=${mirror}` : '', 'TERM=xterm'].filter(Boolean),
-        Tty: false,
-        HostConfig: {
-          ...profileHostConfig(cfg.profile),
-          Memory: cfg.memoryMb * 1024 * 1024,
-          MemorySwap: cfg.memoryMb * 1024 * 1024,
-          NanoCpus: Math.round(cfg.cpus * 1e9),
-          PidsLimit: cfg.pidsLimit,
-          Mounts: volumeName ? [{ Type: 'volume', Source: volumeName, Target: '/var/lib/docker' }] : [],
-          ...(networkMode ? { NetworkMode: networkMode } : {}),
-        },
-        // Anonymous volume, removed with the container (remove v: true).
-        Volumes: volumeName ? {} : { '/var/lib/docker': {} },
-      });
+      container = await this.o.docker.createContainer(spec);
     } catch (err) {
-      if (volumeName) await this.o.docker.getVolume(volumeName).remove().catch(() => undefined);
+      await undo();
       throw new AppError('SANDBOX_CREATE_FAILED', 'Could not create a sandbox container', { cause: err });
     }
     try {
@@ -118,6 +109,16 @@ export class SandboxRuntime {
       throw new AppError('SANDBOX_NOT_READY', 'The sandbox did not become ready', { cause: err });
     }
     return { id: container.id, learnerKey, createdAt, running: true, role };
+  }
+
+  /** With blockEgress, the sandbox joins an internal network (no route out). */
+  private egressPolicy(): SandboxPolicy {
+    return {
+      name: 'egress',
+      apply: async (spec) => {
+        if (this.o.config.blockEgress) hostConfigOf(spec).NetworkMode = await this.egressNetwork();
+      },
+    };
   }
 
   /** One exec that polls inside the container, bounded by our own timeout. */
@@ -165,7 +166,7 @@ export class SandboxRuntime {
     let volume: string | undefined;
     try {
       const info = await this.o.docker.getContainer(id).inspect();
-      volume = info.Config.Labels?.['dockhand.volume'];
+      volume = info.Config.Labels?.[LABEL_VOLUME];
     } catch {
       // already gone
     }
@@ -285,10 +286,12 @@ export class SandboxRuntime {
 
   /** `docker exec -it ... bash` behind node-pty; bash without readline so our protocol owns the line. */
   openPty(id: string, opts: { cols: number; rows: number }): Pty {
-    const env = { ...process.env, ...(this.o.dockerHost ? { DOCKER_HOST: this.o.dockerHost } : {}) };
+    const target = { host: this.o.dockerHost, tls: this.o.dockerTls };
+    // Inheriting PATH and HOME (the CLI's config) is intended; the engine is chosen by flags only.
+    const env = dockerCliEnv(this.o.cliEnv ?? process.env, target);
     return spawnPty(
       this.o.dockerCli ?? 'docker',
-      ['exec', '-it', '-e', 'TERM=xterm', '-e', `DOCKHAND_PIDS_LIMIT=${this.o.config.pidsLimit}`, '-w', '/root', id, 'bash', '--noprofile', '--norc', '--noediting'],
+      [...dockerCliArgs(target), 'exec', '-it', '-e', 'TERM=xterm', '-e', `DOCKHAND_PIDS_LIMIT=${this.o.config.pidsLimit}`, '-w', '/root', id, 'bash', '--noprofile', '--norc', '--noediting'],
       { cols: opts.cols, rows: opts.rows, env },
     );
   }
@@ -347,28 +350,6 @@ export class SandboxRuntime {
       await this.o.docker.getNetwork(n.Id).remove().catch(() => undefined);
     }
     this.networkId = undefined;
-  }
-}
-
-/** Host settings per security profile; `test-host-cgroup` is the test-machine concession from ENVIRONMENT.md. */
-export function profileHostConfig(profile: SandboxConfig['profile']): Docker.HostConfig {
-  switch (profile) {
-    case 'privileged':
-      return { Privileged: true };
-    case 'sysbox':
-      return { Runtime: 'sysbox-runc' };
-    case 'test-host-cgroup':
-      return <Docker.HostConfig>{
-        CapAdd: ['ALL'],
-        CapDrop: ['SYS_RESOURCE'],
-        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-        // the API form of --security-opt systempaths=unconfined
-        MaskedPaths: [],
-        ReadonlyPaths: [],
-        Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
-        DeviceCgroupRules: ['a *:* rwm'],
-        Tmpfs: { '/run': '', '/var/run': '' },
-      };
   }
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { EventLedger } from '../store/types';
 import type { ChallengeService } from '../tutor/challenges';
 import type { Tutor } from '../tutor/tutor';
+import type { TutorEvents } from '../tutor/tutor-events';
 import { boltLogger } from './bolt-logger';
 import { Conversations } from './conversations';
 import { registerActions } from './listeners/actions';
@@ -27,21 +28,29 @@ export interface SlackDeps {
   log: Logger;
   identity: SlackIdentity;
   ledger: EventLedger;
-  tutor: Tutor;
   inFlight: InFlight;
 }
 
+/** The Slack side before any listener: the app, and the ports the tutor and challenges talk through. */
 export interface SlackApp {
   app: App;
   conversations: Conversations;
-  homes: HomePublisher;
   streamer: LiveMessageStreamer;
   channels: SlackChannels;
-  /** Set once the challenge service exists (it needs this app's client). */
-  challenges: { service?: ChallengeService };
 }
 
-/** One Bolt app, Socket Mode or HTTP, with every Web API call going to config.slack.apiUrl. */
+/** What the listeners hand work to; built after createSlackApp, from its ports. */
+export interface SlackServices {
+  tutor: Tutor;
+  challenges: ChallengeService;
+  /** The tutor's events: progress changes republish the learner's App Home. */
+  events: TutorEvents;
+}
+
+/**
+ * One Bolt app, Socket Mode or HTTP, with every Web API call going to config.slack.apiUrl. Only the
+ * middleware is installed here; registerListeners adds the listeners once the services exist.
+ */
 export function createSlackApp(deps: SlackDeps): SlackApp {
   const { config, log } = deps;
   const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 5, factor: 1.6, minTimeout: 200, maxTimeout: 5000 } };
@@ -63,20 +72,25 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   // One chat.update budget for the whole workspace (Tier 3, shared by every learner).
   const streamer = new LiveMessageStreamer({ client: app.client, budget: new UpdateBudget(), log });
   const conversations = new Conversations(app.client, streamer, log);
-  const challenges: { service?: ChallengeService } = {};
-  const homes = new HomePublisher(app.client, deps.tutor, log, (teamId, userId) => challenges.service?.resultsFor(teamId, userId) ?? Promise.resolve([]));
   const channels = new SlackChannels(app.client, streamer);
-  const listenerDeps = { ...deps, conversations, homes, challenges };
 
   app.use(dedupeAndLog(deps));
+  app.error(async (err) => {
+    // Never let a listener's failure reach Slack or crash the process.
+    log.error({ err: err.original ?? err, code: err.code }, 'slack listener failed');
+  });
+  return { app, conversations, streamer, channels };
+}
+
+/** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */
+export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServices): { homes: HomePublisher } {
+  const { app, conversations } = slack;
+  const homes = new HomePublisher({ client: app.client, tutor: deps.tutor, challenges: deps.challenges, events: deps.events, log: deps.log });
+  const listenerDeps = { ...deps, conversations, homes };
   registerDirectMessages(app, listenerDeps);
   registerActions(app, listenerDeps);
   registerSlashCommand(app, listenerDeps);
   registerMention(app);
   registerAppHome(app, listenerDeps);
-  app.error(async (err) => {
-    // Never let a listener's failure reach Slack or crash the process.
-    log.error({ err: err.original ?? err, code: err.code }, 'slack listener failed');
-  });
-  return { app, conversations, homes, streamer, channels, challenges };
+  return { homes };
 }

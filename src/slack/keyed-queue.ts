@@ -7,9 +7,12 @@ export class KeyedQueue {
     const result = prev.then(task, task);
     const tail = result.catch(() => undefined);
     this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    // `tail` never rejects (caught above), so this cleanup cannot produce an unhandled rejection.
+    tail
+      .then(() => {
+        if (this.tails.get(key) === tail) this.tails.delete(key);
+      })
+      .catch(() => undefined);
     return result;
   }
 

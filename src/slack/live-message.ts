@@ -9,6 +9,19 @@ export interface LivePayload {
   blocks?: (types.KnownBlock | types.Block)[];
 }
 
+/** Time as the streamer sees it: intervals, back-offs, deadlines and waits all go through it (tests inject a virtual one). */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface LiveMessageStreamerOptions {
   /** Credentials and API URL are taken from it; calls go through a dedicated client that never retries by itself. */
   client: webApi.WebClient;
@@ -22,6 +35,12 @@ export interface LiveMessageStreamerOptions {
   postDeadlineMs?: number;
   /** Timeout of one HTTP request, so a hung request cannot hold a final edit. */
   requestTimeoutMs?: number;
+  /** The transport of the dedicated client (proxy, TLS, instrumentation); default: the global fetch. */
+  fetch?: webApi.FetchFunction;
+  /** Default: the system clock. Share it with the UpdateBudget (its `now` option). */
+  clock?: Clock;
+  /** Jitter source in [0, 1); default Math.random. */
+  random?: () => number;
 }
 
 const RETRYABLE_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
@@ -41,6 +60,10 @@ export class LiveMessageStreamer {
   readonly minIntervalMs: number;
   readonly finalDeadlineMs: number;
   readonly postDeadlineMs: number;
+  /** @internal */
+  readonly clock: Clock;
+  /** @internal */
+  readonly random: () => number;
   private readonly client: webApi.WebClient;
   private readonly log: Logger;
   private readonly live = new Set<LiveMessage>();
@@ -53,8 +76,11 @@ export class LiveMessageStreamer {
     this.minIntervalMs = opts.minIntervalMs ?? 1500;
     this.finalDeadlineMs = opts.finalDeadlineMs ?? 120_000;
     this.postDeadlineMs = opts.postDeadlineMs ?? 30_000;
+    this.clock = opts.clock ?? systemClock;
+    this.random = opts.random ?? Math.random;
     this.client = new webApi.WebClient(opts.client.token, {
       slackApiUrl: opts.client.slackApiUrl,
+      fetch: opts.fetch,
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 0 },
       timeout: opts.requestTimeoutMs ?? 15_000,
@@ -125,13 +151,13 @@ export class LiveMessageStreamer {
           finals.push(...more);
         }
       })();
-      const outcome = await raceWithTimeout(all, deadlineMs);
+      const outcome = await raceWithTimeout(this.clock, all, deadlineMs);
       if (outcome === 'expired') {
         this.log.error({ pending: finals.length, deadlineMs }, 'shutdown deadline passed with final edits undelivered');
         for (const msg of this.live) msg.abort();
         for (const s of [...this.sleeps]) s.cancel();
         // A request already on the wire ends by its own timeout; shutdown does not wait for it.
-        await raceWithTimeout(Promise.allSettled(finals), 200);
+        await raceWithTimeout(this.clock, Promise.allSettled(finals), 200);
       }
     }
     this.live.clear();
@@ -160,7 +186,7 @@ export class LiveMessageStreamer {
   async repost(channel: string, threadTs: string | undefined, payload: LivePayload, deadline: number): Promise<boolean> {
     const res = await this.withRetries(
       'chat.postMessage',
-      Math.max(0, deadline - Date.now()),
+      Math.max(0, deadline - this.clock.now()),
       () => this.client.chat.postMessage({ channel, text: payload.text, blocks: payload.blocks, thread_ts: threadTs }),
       { duringShutdown: true },
     );
@@ -169,7 +195,7 @@ export class LiveMessageStreamer {
 
   /** @internal a cancellable sleep; close() cancels those still pending after its deadline */
   sleep(ms: number): Sleep {
-    const s = new Sleep(ms, () => this.sleeps.delete(s));
+    const s = new Sleep(this.clock, ms, () => this.sleeps.delete(s));
     this.sleeps.add(s);
     return s;
   }
@@ -180,7 +206,7 @@ export class LiveMessageStreamer {
   }
 
   private async withRetries<T>(method: string, budgetMs: number, call: () => Promise<T>, opts: { duringShutdown?: boolean } = {}): Promise<{ ok: true; value: T } | { ok: false; err: unknown }> {
-    const deadline = Date.now() + budgetMs;
+    const deadline = this.clock.now() + budgetMs;
     let lastErr: unknown;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -189,8 +215,8 @@ export class LiveMessageStreamer {
         lastErr = err;
         const outcome = classify(err);
         if (outcome.kind === 'fatal') return { ok: false, err };
-        const wait = outcome.kind === 'ratelimited' ? outcome.retryAfterMs : backoffMs(attempt);
-        if (Date.now() + wait > deadline || (this.closed && !opts.duringShutdown)) break;
+        const wait = outcome.kind === 'ratelimited' ? outcome.retryAfterMs : backoffMs(attempt, this.random);
+        if (this.clock.now() + wait > deadline || (this.closed && !opts.duringShutdown)) break;
         this.log.warn({ method, attempt, waitMs: wait, reason: outcome.kind }, 'Slack call failed, retrying');
         if (!(await this.sleep(wait).done)) break;
       }
@@ -203,7 +229,7 @@ export class LiveMessageStreamer {
 export class LiveMessage {
   private pending?: LivePayload;
   private lastEditAt = 0;
-  private timer?: NodeJS.Timeout;
+  private timer?: unknown;
   private inFlight?: Promise<void>;
   private finishing?: Promise<void>;
   private finalPayload?: LivePayload;
@@ -273,26 +299,26 @@ export class LiveMessage {
   }
 
   private schedule(minDelay: number): void {
-    if (this.timer || this.inFlight || this.finishing || this.aborted || !this.pending) return;
-    const now = Date.now();
+    if (this.timer !== undefined || this.inFlight || this.finishing || this.aborted || !this.pending) return;
+    const now = this.streamer.clock.now();
     const delay = Math.max(minDelay, this.lastEditAt + this.streamer.minIntervalMs - now, this.streamer.budget.nextAvailableInMs('interim'));
-    this.timer = setTimeout(() => this.flush(), delay);
+    this.timer = this.streamer.clock.setTimeout(() => this.flush(), delay);
   }
 
   private flush(): void {
     this.timer = undefined;
     if (this.finishing || this.aborted || !this.pending) return;
-    const sinceLast = Date.now() - this.lastEditAt;
+    const sinceLast = this.streamer.clock.now() - this.lastEditAt;
     if (sinceLast < this.streamer.minIntervalMs) return this.schedule(0);
     if (!this.streamer.budget.tryTake('interim')) {
       // Many messages wait on the same bucket: spread their retries instead of waking all at once,
       // and stay out of the way while finals are queued.
       const base = this.streamer.budget.waitingFinals > 0 ? 500 : 50;
-      return this.schedule(base + Math.floor(Math.random() * 250));
+      return this.schedule(base + Math.floor(this.streamer.random() * 250));
     }
     const payload = this.pending;
     this.pending = undefined;
-    this.lastEditAt = Date.now();
+    this.lastEditAt = this.streamer.clock.now();
     this.inFlight = this.streamer
       .callUpdate(this.channel, this.ts, payload)
       .then((outcome) => {
@@ -309,21 +335,22 @@ export class LiveMessage {
   }
 
   private async deliverFinal(payload: LivePayload): Promise<void> {
-    const deadline = Date.now() + this.streamer.finalDeadlineMs;
+    const clock = this.streamer.clock;
+    const deadline = clock.now() + this.streamer.finalDeadlineMs;
     // An interim edit in flight must land before the final one, or it could overwrite it.
     if (this.inFlight) await this.inFlight;
     const release = this.streamer.budget.holdForFinal();
     let attempt = 0;
     try {
       while (!this.aborted) {
-        const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - Date.now(), this.streamer.budget.nextAvailableInMs('final'));
+        const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - clock.now(), this.streamer.budget.nextAvailableInMs('final'));
         if (wait > 0 || !this.streamer.budget.tryTake('final', release.ticket)) {
-          if (Date.now() + Math.max(wait, 1) > deadline) break;
+          if (clock.now() + Math.max(wait, 1) > deadline) break;
           // Finals compete for the same token: a little jitter avoids them all waking at once.
-          if (!(await this.streamer.sleep(Math.max(wait, 20) + Math.floor(Math.random() * 30)).done)) break;
+          if (!(await this.streamer.sleep(Math.max(wait, 20) + Math.floor(this.streamer.random() * 30)).done)) break;
           continue;
         }
-        this.lastEditAt = Date.now();
+        this.lastEditAt = clock.now();
         const outcome = await this.streamer.callUpdate(this.channel, this.ts, payload);
         if (outcome.kind === 'ok') {
           if (attempt > 0) this.log.info({ attempts: attempt + 1 }, 'final edit delivered after retries');
@@ -342,9 +369,9 @@ export class LiveMessage {
           this.log.warn({ attempt, retryAfterMs: outcome.retryAfterMs }, 'final edit rate limited; waiting Retry-After');
           continue; // the budget is paused for Retry-After; the loop waits on it
         }
-        const backoff = backoffMs(attempt - 1);
+        const backoff = backoffMs(attempt - 1, this.streamer.random);
         this.log.warn({ attempt, backoffMs: backoff, err: outcome.err }, 'final edit failed; retrying');
-        if (Date.now() + backoff > deadline) break;
+        if (clock.now() + backoff > deadline) break;
         if (!(await this.streamer.sleep(backoff).done)) break;
       }
       this.log.error({ attempts: attempt, aborted: this.aborted, textChars: payload.text.length }, 'final edit not delivered before its deadline');
@@ -354,7 +381,7 @@ export class LiveMessage {
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.streamer.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 }
@@ -362,18 +389,18 @@ export class LiveMessage {
 /** A sleep that can be cancelled; `done` resolves true when it ran out, false when cancelled. */
 class Sleep {
   readonly done: Promise<boolean>;
-  private timer?: NodeJS.Timeout;
+  private timer?: unknown;
   private resolve!: (v: boolean) => void;
 
-  constructor(ms: number, onSettle: () => void) {
+  constructor(clock: Clock, ms: number, onSettle: () => void) {
     this.done = new Promise<boolean>((resolve) => {
       this.resolve = (v) => {
-        if (this.timer) clearTimeout(this.timer);
+        if (this.timer !== undefined) clock.clearTimeout(this.timer);
         this.timer = undefined;
         onSettle();
         resolve(v);
       };
-      this.timer = setTimeout(() => this.resolve(true), ms);
+      this.timer = clock.setTimeout(() => this.resolve(true), ms);
     });
   }
 
@@ -382,13 +409,13 @@ class Sleep {
   }
 }
 
-async function raceWithTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'expired'> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), ms)));
+async function raceWithTimeout<T>(clock: Clock, p: Promise<T>, ms: number): Promise<T | 'expired'> {
+  let timer: unknown;
+  const expired = new Promise<'expired'>((resolve) => (timer = clock.setTimeout(() => resolve('expired'), ms)));
   try {
     return await Promise.race([p, expired]);
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }
 
@@ -411,7 +438,7 @@ function classify(err: unknown): Outcome {
 }
 
 /** 0.5 s, 1 s, 2 s ... capped at 15 s, with jitter. */
-function backoffMs(attempt: number): number {
+function backoffMs(attempt: number, random: () => number): number {
   const base = Math.min(15_000, 500 * 2 ** Math.min(attempt, 5));
-  return Math.round(base * (0.75 + Math.random() * 0.5));
+  return Math.round(base * (0.75 + random() * 0.5));
 }

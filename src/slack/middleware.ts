@@ -22,15 +22,24 @@ export class InFlight {
     }
   }
 
-  /** Resolves true when idle, false when the deadline passed first. */
-  drain(deadlineMs: number): Promise<boolean> {
+  /**
+   * Resolves true when idle, false when `signal` aborts first (shutdown passes one deadline signal to
+   * every wait). Already idle is true even with an aborted signal.
+   */
+  drain(signal: AbortSignal): Promise<boolean> {
     if (this.count === 0) return Promise.resolve(true);
+    if (signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), deadlineMs);
-      this.waiters.push(() => {
-        clearTimeout(timer);
+      const waiter = () => {
+        signal.removeEventListener('abort', onAbort);
         resolve(true);
-      });
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
     });
   }
 }

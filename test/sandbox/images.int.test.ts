@@ -15,7 +15,7 @@ import {
   type EnsureImagesResult,
 } from '../../src/sandbox/images';
 import { acquireImageLock } from '../../src/sandbox/image-lock';
-import { profileHostConfig } from '../../src/sandbox/sandbox-runtime';
+import { profileHostConfig } from '../../src/sandbox/sandbox-profile';
 
 const docker = new Docker();
 const log = pino({ level: 'silent' });

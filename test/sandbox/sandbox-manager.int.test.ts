@@ -175,10 +175,11 @@ describe('sandbox manager', () => {
     await manager.run('T1:idle', 'true');
     expect(await waitFor(() => events.some((e) => e.type === 'reaped'), 10000)).toBe(true);
     expect(await containersOf(instance)).toHaveLength(0);
-    const life = await managed('life', { maxLifetimeMinutes: 0.04 }, { reapIntervalMs: 300 });
+    // The lifetime counts from creation and also ends a busy sandbox, so it must outlast a cold start on a loaded machine.
+    const life = await managed('life', { maxLifetimeMinutes: 0.15 }, { reapIntervalMs: 300 });
     await life.manager.start();
     await life.manager.run('T1:old', 'true');
-    expect(await waitFor(() => life.events.some((e) => e.type === 'expired'), 10000)).toBe(true);
+    expect(await waitFor(() => life.events.some((e) => e.type === 'expired'), 20000)).toBe(true);
     expect(await containersOf(life.instance)).toHaveLength(0);
   }, 60000);
 

@@ -1,5 +1,5 @@
 import { MIRROR_CONTAINER } from '../../src/sandbox/images';
-import { profileHostConfig } from '../../src/sandbox/sandbox-runtime';
+import { profileHostConfig } from '../../src/sandbox/sandbox-profile';
 import { IMAGES_TIMEOUT_MS, docker, newManager, sandboxImages } from './sandbox-fixture';
 
 beforeAll(async () => {

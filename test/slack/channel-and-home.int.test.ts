@@ -80,7 +80,20 @@ describe('channels, the slash command and the App Home', () => {
       actions: [{ type: 'button', action_id: 'tutor:start:first-dockerfile', value: 'first-dockerfile', block_id: 'b', action_ts: '1.2' }],
     });
     await t.standIn.waitForCall('conversations.open', (c) => after(mark)(c) && c.args.users === user);
-    await t.standIn.waitForCall('chat.postMessage', (c) => after(mark)(c) && c.args.channel === t.standIn.dmChannelFor(user) && /Your first Dockerfile · step 1/i.test(String(c.args.text)));
+    const card = await t.standIn.waitForCall('chat.postMessage', (c) => after(mark)(c) && c.args.channel === t.standIn.dmChannelFor(user) && /Your first Dockerfile · step 1/i.test(String(c.args.text)));
+
+    // The learner's progress was recorded: the lesson is active, at the step whose card reached the DM.
+    const learner = await t.bot.db.prisma.learner.findUniqueOrThrow({ where: { teamId_userId: { teamId: t.teamId, userId: user } } });
+    expect(learner).toMatchObject({ activeLessonId: 'first-dockerfile', dmChannel: t.standIn.dmChannelFor(user) });
+    const progress = await t.bot.db.prisma.lessonProgress.findUniqueOrThrow({ where: { learnerId_lessonId: { learnerId: learner.id, lessonId: 'first-dockerfile' } } });
+    expect(progress).toMatchObject({ currentStep: 0, completedAt: null });
+    expect(progress.currentStepId).toEqual(expect.any(String));
+    // The card is that step's, with its buttons bound to it.
+    const buttons = (card.args.blocks as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
+    expect(buttons.find((b) => b.action_id === 'tutor:check')?.value).toBe(`first-dockerfile:${progress.currentStepId}`);
+    // And the App Home shows the lesson as the current one.
+    const home = await t.standIn.waitForCall('views.publish', (c) => after(mark)(c) && c.args.user_id === user && /current/.test(JSON.stringify(c.args.view)), 20000);
+    expect(JSON.stringify(home.args.view)).toMatch(/Your first Dockerfile[^"]*\\n:arrow_forward: current · 0\/\d+ steps/);
   });
 
   it("one learner's queue of slow commands does not hold up another learner's replies", async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readConfig } from '../../src/config';
 import { SlackStandIn, type StandInOptions } from '../../src/slack/stand-in/slack-stand-in';
 import { startBot, type Bot } from '../../src/start-bot';
-import { captureLogs } from './capture-logs';
+import { captureLogs, type LogLine } from './capture-logs';
 
 export { captureLogs, type LogLine } from './capture-logs';
 

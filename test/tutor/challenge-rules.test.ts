@@ -1,4 +1,4 @@
-import { clock, parseDuration, rankEntries } from '../../src/tutor/challenge-rules';
+import { clock, parseDuration, rankEntries } from '../../src/tutor/challenges/challenge-rules';
 import type { ChallengeEntryRecord } from '../../src/store/types';
 
 describe('challenge durations', () => {

@@ -134,12 +134,24 @@ describe('channel challenges', () => {
     mark = t.standIn.calls.length;
     expect(await slash(t, ADMIN, c2, 'challenge start serve-your-page 10m')).toMatch(/challenge is on/);
     const card2 = await inChannel(t, c2, mark, /Challenge: /);
-    expect(await slash(t, ADMIN, c2, 'challenge list')).toMatch(/NGINX on port 8080[\s\S]*1 participant|Running challenges/);
+    // The list names each running challenge with its channel and its number of participants.
+    const participants = (list: string, channel: string) => {
+      const m = new RegExp(`\\* in <#${channel}>: (\\d+) participants?, ends`).exec(list);
+      if (!m) throw new Error(`no line for ${channel} in: ${list}`);
+      return Number(m[1]);
+    };
+    let list = await slash(t, ADMIN, c2, 'challenge list');
+    expect(list).toMatch(new RegExp(`NGINX on port 8080\\* in <#${c1}>: 0 participants, ends`));
+    expect(participants(list, c2)).toBe(0);
 
     const l = new LearnerDriver(t, uniqueId('U'));
     mark = l.mark;
     await accept(t, l.user, card1);
     await l.waitForPost(/step 1 of 1/, mark, 60000);
+    list = await slash(t, ADMIN, c2, 'challenge list');
+    expect(list).toMatch(new RegExp(`NGINX on port 8080\\* in <#${c1}>: 1 participant, ends`));
+    expect(participants(list, c1)).toBe(1);
+    expect(participants(list, c2)).toBe(0);
     mark = t.standIn.calls.length;
     await accept(t, l.user, card1);
     await ephemeralTo(t, l.user, mark, /already in this challenge/);

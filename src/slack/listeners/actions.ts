@@ -6,13 +6,13 @@ import type { Conversations } from '../conversations';
 import type { SlackIdentity } from '../create-slack-app';
 
 /** Buttons on step cards, lesson lists, command messages and the App Home: ack at once, then act. */
-export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; challenges: { service?: ChallengeService }; log: Logger }): void {
+export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; challenges: ChallengeService; log: Logger }): void {
   app.action<BlockAction<ButtonAction>>(/^challenge:accept:/, async ({ ack, body, action }) => {
     await ack();
     const teamId = body.team?.id ?? body.user.team_id ?? deps.identity.teamId;
     const channelId = body.channel?.id ?? body.container?.channel_id;
-    if (!channelId || !action.value || !deps.challenges.service) return;
-    await deps.challenges.service.accept({ teamId, userId: body.user.id, channelId }, action.value);
+    if (!channelId || !action.value) return;
+    await deps.challenges.accept({ teamId, userId: body.user.id, channelId }, action.value);
   });
 
   app.action<BlockAction<ButtonAction>>(/^tutor:/, async ({ ack, body, action, context }) => {

@@ -6,13 +6,13 @@ import type { Conversations } from '../conversations';
 import { renderReply } from '../render-reply';
 
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
-export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: { service?: ChallengeService }; log: Logger }): void {
+export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; log: Logger }): void {
   app.command('/tutor', async ({ ack, command, respond, context }) => {
     await ack();
     const log = (context.log as Logger | undefined) ?? deps.log;
     const [first = '', ...rest] = (command.text ?? '').trim().split(/\s+/);
-    if (first.toLowerCase() === 'challenge' && deps.challenges.service) {
-      const reply = await deps.challenges.service.command({ teamId: command.team_id, userId: command.user_id, channelId: command.channel_id }, rest.join(' '));
+    if (first.toLowerCase() === 'challenge') {
+      const reply = await deps.challenges.command({ teamId: command.team_id, userId: command.user_id, channelId: command.channel_id }, rest.join(' '));
       await respond({ response_type: 'ephemeral', ...renderReply(reply) });
       return;
     }

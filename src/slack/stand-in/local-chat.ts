@@ -43,7 +43,12 @@ export class LocalChat {
     });
     this.rl.on('SIGINT', () => this.opts.onQuit());
     // Piped input (a script, a test) ends before the answers arrive: wait for them before quitting.
-    this.rl.on('close', () => void this.queue.then(() => this.settle()).then(() => this.opts.onQuit()));
+    this.rl.on('close', () => {
+      this.queue
+        .then(() => this.settle())
+        .then(() => this.opts.onQuit())
+        .catch(() => this.opts.onQuit());
+    });
     this.rl.prompt();
   }
 

@@ -85,7 +85,12 @@ export class SlackStandIn extends EventEmitter {
   }
 
   async start(port = 0): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handleHttp(req, res));
+    this.server = http.createServer((req, res) => {
+      this.handleHttp(req, res).catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: 'stand_in_error', detail: String(err) }));
+      });
+    });
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
       if (!req.url?.startsWith('/socket')) return socket.destroy();

@@ -1,0 +1,47 @@
+import type Docker from 'dockerode';
+
+/** What a policy may look at while shaping one sandbox container. */
+export interface PolicyContext {
+  instance: string;
+  learnerKey: string;
+  role: 'learner' | 'warm';
+  createdAt: number;
+  /** The container's labels so far; a policy may add its own (e.g. the volume it created). */
+  labels: Record<string, string>;
+}
+
+/** Undoes what a policy created on the engine, when the container could not be created after all. */
+export type PolicyUndo = () => Promise<void>;
+
+/**
+ * One concern of how a sandbox container is made (security profile and limits, engine disk, network, runtime):
+ * it adds its settings to the create spec and may create engine resources first. Policies are composed in order.
+ */
+export interface SandboxPolicy {
+  readonly name: string;
+  apply(spec: Docker.ContainerCreateOptions, ctx: PolicyContext): void | PolicyUndo | Promise<void | PolicyUndo>;
+}
+
+/** Applies the policies in order; one failing undoes those before it. Returns the undo of them all. */
+export async function applyPolicies(spec: Docker.ContainerCreateOptions, policies: readonly SandboxPolicy[], ctx: PolicyContext): Promise<PolicyUndo> {
+  const undos: PolicyUndo[] = [];
+  const undoAll = async () => {
+    for (const u of undos.splice(0).reverse()) await u().catch(() => undefined);
+  };
+  try {
+    for (const p of policies) {
+      const undo = await p.apply(spec, ctx);
+      if (undo) undos.push(undo);
+    }
+  } catch (err) {
+    await undoAll();
+    throw err;
+  }
+  return undoAll;
+}
+
+/** The spec's HostConfig, created when missing, for policies to add to. */
+export function hostConfigOf(spec: Docker.ContainerCreateOptions): Docker.HostConfig {
+  spec.HostConfig ??= {};
+  return spec.HostConfig;
+}

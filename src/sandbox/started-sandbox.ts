@@ -1,0 +1,158 @@
+import { probeForeground } from './foreground-probe';
+import { PtySession, type SessionResult } from './pty-session';
+import type { SandboxRuntime } from './sandbox-runtime';
+import type { CommandResult, SandboxEvent, ScriptResult } from './types';
+
+export interface StartedSandboxOptions {
+  runtime: SandboxRuntime;
+  emit(e: SandboxEvent): void;
+  /** Called once when removal begins: the learner no longer has this sandbox. */
+  onGone(sb: StartedSandbox): void;
+  /** Called once the container is removed: its slot under the cap is free. */
+  onRemoved(sb: StartedSandbox): void;
+  shell: { cols: number; rows: number; quietMs?: number; outputIntervalMs?: number };
+  now?: () => number;
+}
+
+type Removal = 'removed' | 'reaped' | 'expired';
+
+/** One learner's running sandbox: its container, its lazily started pty shell, health and removal. */
+export class StartedSandbox {
+  lastUsed: number;
+  private current?: PtySession;
+  private starting?: Promise<PtySession>;
+  private removed = false;
+  private readonly now: () => number;
+
+  constructor(
+    readonly learnerKey: string,
+    readonly id: string,
+    readonly createdAt: number,
+    private readonly o: StartedSandboxOptions,
+  ) {
+    this.now = o.now ?? Date.now;
+    this.lastUsed = this.now();
+  }
+
+  /** Removed (or being removed): the next command needs a new sandbox. */
+  get gone(): boolean {
+    return this.removed;
+  }
+
+  /** The current shell, if one is open. */
+  get shell(): PtySession | undefined {
+    return this.current;
+  }
+
+  /** A command runs or the shell is starting. */
+  get busy(): boolean {
+    return this.current?.busy === true || this.starting !== undefined;
+  }
+
+  touch(): void {
+    this.lastUsed = this.now();
+  }
+
+  /** The shell, started on first use and again after it exited. */
+  session(): Promise<PtySession> {
+    if (this.current?.alive) return Promise.resolve(this.current);
+    this.starting ??= this.openSession().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /** One-shot `bash -c` through the engine API, beside the shell. */
+  exec(script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ScriptResult> {
+    return this.o.runtime.exec(this.id, script, opts);
+  }
+
+  isRunning(): Promise<boolean> {
+    return this.o.runtime.isRunning(this.id);
+  }
+
+  /** Turns a session result into the learner's: crash and out-of-memory diagnosis, full disk, notices. */
+  async afterCommand(session: PtySession, r: SessionResult): Promise<CommandResult> {
+    const { shellExited, ...result } = r;
+    const notices = result.notices ?? [];
+    if (shellExited) {
+      if (this.current === session) this.current = undefined;
+      const health = await this.healthy();
+      if (!health.ok) {
+        result.interrupted = true;
+        result.exitCode = null;
+        notices.push(
+          health.oom
+            ? 'Your sandbox ran out of memory and stopped. The next command starts a fresh sandbox; containers and files in the old one are gone.'
+            : 'Your sandbox stopped unexpectedly. The next command starts a fresh sandbox; containers and files in the old one are gone.',
+        );
+      } else {
+        notices.push('The shell exited; the next command starts a new shell in the same sandbox.');
+      }
+    } else if (/no space left on device/i.test(result.output)) {
+      const df = await this.exec('df -hP / /var/lib/docker 2>/dev/null | tail -n +2', { timeoutMs: 5000, outputCapBytes: 4096 }).catch(() => undefined);
+      const detail = df?.output.trim() || 'no space left on device';
+      this.o.emit({ type: 'disk-full', learnerKey: this.learnerKey, containerId: this.id, detail });
+      notices.push('Your sandbox is out of disk space. Free some (docker system prune -a, rm big files) or reset the sandbox.');
+    }
+    result.notices = notices;
+    this.touch();
+    return result;
+  }
+
+  /** After the shell died: is the container, and the engine inside it, still fine? If not it is removed. */
+  async healthy(): Promise<{ ok: boolean; oom?: boolean }> {
+    const st = await this.o.runtime.inspectState(this.id);
+    if (st?.running) {
+      const r = await this.exec('docker version >/dev/null 2>&1', { timeoutMs: 5000, outputCapBytes: 1024 }).catch(() => undefined);
+      if (r?.exitCode === 0) return { ok: true };
+    }
+    await this.died(st?.oomKilled ? 'oom' : 'crash', st ? `exit code ${st.exitCode}${st.error ? `: ${st.error}` : ''}` : 'container gone');
+    return { ok: false, oom: st?.oomKilled };
+  }
+
+  /** The container stopped under us (found before the engine's event arrived): report and remove it. */
+  async diagnoseDeath(): Promise<void> {
+    const st = await this.o.runtime.inspectState(this.id);
+    await this.died(st?.oomKilled ? 'oom' : 'crash', st ? `exit code ${st.exitCode}` : 'container gone');
+  }
+
+  /** Reports the death once and removes the sandbox; safe to call from both the event and the pty path. */
+  async died(kind: 'oom' | 'crash', detail: string): Promise<void> {
+    if (this.removed) return;
+    this.o.emit({ type: kind === 'oom' ? 'oom-killed' : 'crashed', learnerKey: this.learnerKey, containerId: this.id, detail });
+    await this.remove('removed');
+  }
+
+  async remove(type: Removal): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
+    this.o.onGone(this);
+    this.detach();
+    await this.o.runtime.remove(this.id);
+    this.o.emit({ type, learnerKey: this.learnerKey, containerId: this.id });
+    this.o.onRemoved(this);
+  }
+
+  /** Closes the shell but leaves the container running (shutdown: the next start adopts it). */
+  detach(): void {
+    this.current?.close();
+    this.current = undefined;
+  }
+
+  private async openSession(): Promise<PtySession> {
+    const { shell, runtime } = this.o;
+    const session = new PtySession({
+      pty: runtime.openPty(this.id, { cols: shell.cols, rows: shell.rows }),
+      quietMs: shell.quietMs,
+      outputIntervalMs: shell.outputIntervalMs,
+      probe: (pid) => probeForeground((script, opts) => this.exec(script, opts), pid),
+      killProcessGroup: async (pgid) => {
+        await this.exec(`kill -9 -- -${pgid}`, { timeoutMs: 3000, outputCapBytes: 1024 });
+      },
+    });
+    await session.start();
+    this.current = session;
+    return session;
+  }
+}

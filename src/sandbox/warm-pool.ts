@@ -1,0 +1,106 @@
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { reapVerdict } from './reaper';
+import type { SandboxInfo, SandboxRuntime } from './sandbox-runtime';
+
+/** Labels cannot change after creation, so a claimed warm sandbox records its learner inside. */
+const LEARNER_FILE = '/etc/dockhand-learner';
+
+export interface WarmPoolOptions {
+  runtime: SandboxRuntime;
+  logger: Logger;
+  /** How many ready, unclaimed sandboxes to keep. */
+  target: number;
+  /** After a warm start finished (or failed): slots or sandboxes may be free for those waiting. */
+  onSettled(): void;
+}
+
+/** Ready sandboxes nobody owns yet, so a new learner skips the cold start. */
+export class WarmPool {
+  private readonly ready: SandboxInfo[] = [];
+  private starting = 0;
+  private closed = false;
+
+  constructor(private readonly o: WarmPoolOptions) {}
+
+  /** Ready ones. */
+  get size(): number {
+    return this.ready.length;
+  }
+
+  /** Slots the pool takes under the global cap: ready ones and those starting. */
+  get held(): number {
+    return this.ready.length + this.starting;
+  }
+
+  open(): void {
+    this.closed = false;
+  }
+
+  /** Forgets the ready ones (their containers stay for the next start to adopt) and stops refilling. */
+  close(): void {
+    this.closed = true;
+    this.ready.splice(0);
+  }
+
+  /** An unclaimed sandbox found at start-up: kept when the pool has room. */
+  adopt(info: SandboxInfo): boolean {
+    if (this.ready.length >= this.o.target) return false;
+    this.ready.push(info);
+    return true;
+  }
+
+  take(): SandboxInfo | undefined {
+    return this.ready.shift();
+  }
+
+  /** Starts sandboxes until the pool is full, while `hasRoom()` allows one more. */
+  fill(hasRoom: () => boolean): void {
+    while (!this.closed && this.held < this.o.target && hasRoom()) {
+      this.starting++;
+      this.o.runtime
+        .create('', 'warm')
+        .then(async (info) => {
+          if (this.closed) await this.o.runtime.remove(info.id);
+          else this.ready.push(info);
+        })
+        .catch((err) => this.o.logger.warn({ err }, 'warm sandbox failed to start'))
+        .finally(() => {
+          this.starting--;
+          this.o.onSettled();
+        });
+    }
+  }
+
+  /** Removes ready sandboxes past their lifetime. */
+  async expire(now: number, lifetimeMs: number): Promise<void> {
+    for (const w of [...this.ready]) {
+      if (reapVerdict({ createdAt: w.createdAt, busy: false }, { now, lifetimeMs, idleMs: Infinity }) !== 'expired') continue;
+      this.ready.splice(this.ready.indexOf(w), 1);
+      await this.o.runtime.remove(w.id);
+    }
+  }
+
+  /** Writes the owner into the sandbox; false (and the sandbox removed) when it is unusable. */
+  async claim(learnerKey: string, info: SandboxInfo): Promise<boolean> {
+    try {
+      const r = await this.o.runtime.exec(info.id, `printf '%s' ${shellQuote(learnerKey)} > ${LEARNER_FILE}`, { timeoutMs: 5000, outputCapBytes: 1024 });
+      if (r.exitCode !== 0) throw new AppError('SANDBOX_CLAIM_FAILED', r.output);
+      return true;
+    } catch (err) {
+      this.o.logger.warn({ err, containerId: info.id }, 'warm sandbox unusable');
+      await this.o.runtime.remove(info.id);
+      return false;
+    }
+  }
+
+  /** The learner a warm-labelled sandbox was claimed by (read back when adopting), if any. */
+  async assignedLearner(id: string): Promise<string | undefined> {
+    const r = await this.o.runtime.exec(id, `cat ${LEARNER_FILE} 2>/dev/null`, { timeoutMs: 5000, outputCapBytes: 4096 }).catch(() => undefined);
+    return r?.exitCode === 0 && r.output ? r.output : undefined;
+  }
+}
+
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,144 @@
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import type { CommandResult } from '../sandbox/types';
+import type { TutorStore } from '../store/types';
+import type { Checks } from './checks';
+import type { LearnerKey } from './learner-key';
+import type { CommandOutcome, ConversationPort } from './reply';
+import type { SandboxPort } from './tutor-deps';
+import type { TurnContext } from './turn-context';
+
+export interface CommandsDeps {
+  store: TutorStore;
+  sandboxes: SandboxPort;
+  log: Logger;
+}
+
+/** Resolves true once `work` settles, false if `signal` aborts first (at once when it already has). */
+export function settlesBefore(work: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settled = () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    };
+    work.then(settled, settled);
+  });
+}
+
+/**
+ * Shell commands in the learner's sandbox: running one, typing input into one that waits for it,
+ * Ctrl-C, recording each run, and the automatic check when a command ends.
+ */
+export class Commands {
+  /** Learners whose last command is waiting for input: their next message is typed into it. */
+  private readonly waiting = new Map<LearnerKey, string>();
+  /** Commands run in the background (a long command must not block the learner's Ctrl-C or input). */
+  private readonly background = new Set<Promise<unknown>>();
+  /** Set at shutdown: results arriving later are left to the next start's recovery message. */
+  private shuttingDown = false;
+
+  constructor(
+    private readonly deps: CommandsDeps,
+    private readonly checks: Checks,
+  ) {}
+
+  /** The learner's last command waits for input: their next message goes to it. */
+  isWaiting(ctx: TurnContext): boolean {
+    return this.waiting.has(ctx.key);
+  }
+
+  /** `$ command`: starts it and returns; its output streams to a live message. */
+  async run(ctx: TurnContext, command: string): Promise<void> {
+    const view = await ctx.port.commandView(command);
+    const runId = await this.deps.store.startCommand({ learnerId: ctx.learner.id, command, channel: view.ref?.channel });
+    this.track(ctx, this.finish(ctx, command, runId, view, () => this.deps.sandboxes.run(ctx.key, command, { onOutput: (s) => view.update(s) })));
+  }
+
+  /** A message while a command waits for input: typed into it, Enter included. */
+  async input(ctx: TurnContext, text: string): Promise<void> {
+    const command = this.waiting.get(ctx.key) ?? 'input';
+    this.waiting.delete(ctx.key);
+    const view = await ctx.port.commandView(`${command}  ⟵ ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`);
+    const runId = await this.deps.store.startCommand({ learnerId: ctx.learner.id, command: `(input) ${text}`, channel: view.ref?.channel });
+    // A chat message is a line typed at the terminal: Enter included.
+    this.track(ctx, this.finish(ctx, command, runId, view, () => this.deps.sandboxes.sendInput(ctx.key, `${text}\n`)));
+  }
+
+  /** The Ctrl-C button. */
+  async interrupt(ctx: TurnContext): Promise<void> {
+    await this.deps.sandboxes.interrupt(ctx.key).catch((err: unknown) => ctx.log.info({ err }, 'nothing to interrupt'));
+  }
+
+  /** Throws the sandbox away: the next command starts in a fresh one. */
+  async resetSandbox(ctx: TurnContext): Promise<void> {
+    this.waiting.delete(ctx.key);
+    await this.deps.sandboxes.reset(ctx.key);
+  }
+
+  /**
+   * Shutdown: waits for background commands until `signal` aborts; commands still running then stay
+   * unfinished in the store, and the next start tells their learners they were interrupted.
+   */
+  async drain(signal: AbortSignal): Promise<boolean> {
+    const pending = [...this.background];
+    const done = pending.length === 0 || (await settlesBefore(Promise.allSettled(pending), signal));
+    this.shuttingDown = true;
+    return done;
+  }
+
+  /** Tells learners whose command was cut short by a restart; their sandbox and progress are kept. */
+  async recoverAfterRestart(teamId: string, portFor: (teamId: string, userId: string, channel: string) => ConversationPort): Promise<number> {
+    const runs = await this.deps.store.takeInterruptedRuns(teamId);
+    for (const run of runs) {
+      const channel = run.channel ?? (await this.deps.store.dmChannelOf(run.teamId, run.userId));
+      if (!channel) continue;
+      await portFor(run.teamId, run.userId, channel)
+        .say({ text: `I restarted while \`${run.command}\` was running, so it was interrupted. Your sandbox and your progress are kept; run it again if you need to.` })
+        .catch((err: unknown) => this.deps.log.warn({ err }, 'could not tell a learner about an interrupted command'));
+    }
+    return runs.length;
+  }
+
+  private track(ctx: TurnContext, p: Promise<void>): void {
+    this.background.add(p);
+    p.catch((err: unknown) => ctx.log.error({ err }, 'a background command failed')).finally(() => this.background.delete(p)).catch(() => undefined);
+  }
+
+  private async finish(ctx: TurnContext, command: string, runId: string, view: { finish(o: CommandOutcome): Promise<void> }, run: () => Promise<CommandResult>): Promise<void> {
+    let result: CommandResult;
+    try {
+      result = await run();
+      if (this.shuttingDown) return;
+    } catch (err) {
+      if (this.shuttingDown) return;
+      const friendly =
+        err instanceof AppError && err.code === 'RATE_LIMITED'
+          ? err.message
+          : `Your sandbox could not run that (${err instanceof AppError ? err.code : 'unexpected error'}). Try again, or \`reset\` for a fresh sandbox.`;
+      if (!(err instanceof AppError)) ctx.log.error({ err }, 'command failed');
+      await this.deps.store.finishCommand(runId, { exitCode: null, durationMs: 0, outputBytes: 0, truncated: false, timedOut: false, interrupted: true }).catch(() => undefined);
+      await view.finish({ command, output: '', exitCode: null, durationMs: 0, truncated: false, timedOut: false, interrupted: true, waitingForInput: false, notices: [friendly] });
+      return;
+    }
+    if (result.waitingForInput) this.waiting.set(ctx.key, command);
+    await this.deps.store
+      .finishCommand(runId, {
+        exitCode: result.exitCode,
+        durationMs: Math.round(result.durationMs),
+        outputBytes: Buffer.byteLength(result.output),
+        truncated: result.truncated,
+        timedOut: result.timedOut,
+        interrupted: result.interrupted,
+      })
+      .catch((err: unknown) => ctx.log.error({ err }, 'could not record a command run'));
+    await view.finish({ command, ...result, notices: result.notices ?? [] });
+    if (result.waitingForInput) return;
+    // The lesson may have moved while the command ran: read it again.
+    ctx.forgetLesson();
+    const cur = await ctx.current();
+    if (cur?.step.autoCheck) await this.checks.check(ctx, cur);
+  }
+}

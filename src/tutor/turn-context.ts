@@ -1,0 +1,101 @@
+import type { LessonCatalog } from '../lessons/lesson-catalog';
+import type { Lesson, LessonStep } from '../lessons/types';
+import type { Logger } from '../logger';
+import type { ActiveLesson, LearnerRecord, LearnerStore, TutorStore } from '../store/types';
+import { learnerKeyOf, type LearnerKey } from './learner-key';
+import type { ConversationPort, Reply } from './reply';
+
+/** Who a turn is for, as the chat layer knows them. */
+export interface LearnerRef {
+  teamId: string;
+  userId: string;
+  /** The learner's DM channel when known (messages and DM buttons carry it). */
+  dmChannel?: string;
+  /** Looked up only on first contact. */
+  displayName?: () => Promise<string | undefined>;
+}
+
+/** The lesson and step the learner is on. */
+export interface CurrentStep {
+  lesson: Lesson;
+  step: LessonStep;
+}
+
+/** Where a turn reads the learner's lesson state from. */
+export interface LessonSource {
+  store: Pick<TutorStore, 'activeLesson'>;
+  catalog: Pick<LessonCatalog, 'get'>;
+}
+
+/**
+ * One learner turn (a message, a button, a slash command, a background command finishing): who, where
+ * the answers go, the logger, and the learner's lesson state, read at most once until it changes.
+ */
+export class TurnContext {
+  readonly key: LearnerKey;
+  private active?: Promise<ActiveLesson | null>;
+
+  constructor(
+    readonly ref: LearnerRef,
+    readonly learner: LearnerRecord,
+    readonly port: ConversationPort,
+    readonly log: Logger,
+    private readonly lessons: LessonSource,
+    /** The learner was stored by this turn. */
+    readonly firstContact = false,
+  ) {
+    this.key = learnerKeyOf(ref);
+  }
+
+  say(reply: Reply): Promise<void> {
+    return this.port.say(reply);
+  }
+
+  /** The same turn answering somewhere else (a slash command collects its answer instead of posting it). */
+  withPort(port: ConversationPort): TurnContext {
+    return new TurnContext(this.ref, this.learner, port, this.log, this.lessons, this.firstContact);
+  }
+
+  /** The learner's active lesson (loaded on first use). */
+  activeLesson(): Promise<ActiveLesson | null> {
+    if (this.active) return this.active;
+    const loading = this.lessons.store.activeLesson(this.learner.id);
+    this.active = loading;
+    // A failed read is not kept: the next call tries again.
+    void loading.catch(() => {
+      if (this.active === loading) this.active = undefined;
+    });
+    return loading;
+  }
+
+  /** The lesson and step the learner is on, if any. */
+  async current(): Promise<CurrentStep | undefined> {
+    const active = await this.activeLesson();
+    if (!active?.stepId) return undefined;
+    const lesson = this.lessons.catalog.get(active.lessonId);
+    const step = lesson?.steps.find((s) => s.id === active.stepId);
+    return lesson && step ? { lesson, step } : undefined;
+  }
+
+  /** The lesson state changed (or may have, e.g. while a command ran): the next read goes to the store. */
+  forgetLesson(): void {
+    this.active = undefined;
+  }
+}
+
+/** Opens a turn: finds the learner, or stores them on first contact. */
+export async function openTurn(
+  deps: { learners: LearnerStore; store: Pick<TutorStore, 'activeLesson' | 'setDmChannel'>; catalog: Pick<LessonCatalog, 'get'> },
+  ref: LearnerRef,
+  port: ConversationPort,
+  log: Logger,
+): Promise<TurnContext> {
+  const open = (learner: LearnerRecord, firstContact: boolean) => new TurnContext(ref, learner, port, log, deps, firstContact);
+  const existing = await deps.learners.find(ref.teamId, ref.userId);
+  if (existing) return open(existing, false);
+  const name = await ref.displayName?.().catch(() => undefined);
+  const { learner, created } = await deps.learners.ensureLearner(ref.teamId, ref.userId, name);
+  if (created) log.info({ teamId: ref.teamId, userId: ref.userId }, 'new learner');
+  if (ref.dmChannel) await deps.store.setDmChannel(learner.id, ref.dmChannel);
+  return open(learner, created);
+}

@@ -1,0 +1,40 @@
+import type { LessonCatalog } from '../lessons/lesson-catalog';
+import type { ScriptRun } from '../lessons/lesson-sandbox';
+import type { Logger } from '../logger';
+import type { CommandResult, RunOptions, ScriptOptions } from '../sandbox/types';
+import type { LearnerStore, TutorStore } from '../store/types';
+import type { Reply } from './reply';
+import type { TutorEvents } from './tutor-events';
+
+/**
+ * The sandbox operations the tutor needs; SandboxManager fits it. Keys are plain strings at this
+ * boundary (the sandbox layer knows nothing of the tutor): the tutor passes its LearnerKey.
+ */
+export interface SandboxPort {
+  run(learnerKey: string, command: string, opts?: RunOptions): Promise<CommandResult>;
+  sendInput(learnerKey: string, text: string): Promise<CommandResult>;
+  interrupt(learnerKey: string): Promise<CommandResult | undefined>;
+  execScript(learnerKey: string, script: string, opts?: ScriptOptions): Promise<ScriptRun>;
+  reset(learnerKey: string): Promise<void>;
+}
+
+/** What a running challenge changes in the lesson flow (implemented by ChallengeRaces). */
+export interface ChallengeHooks {
+  solutionHidden(learnerId: string, lessonId: string): Promise<boolean>;
+  /** Records a hint; returns a note about the penalty when the learner is racing. */
+  onHint(learnerId: string, lessonId: string): Promise<string | undefined>;
+  /** Records a check; on a pass inside a challenge, returns the result to show. */
+  onCheck(learnerId: string, lessonId: string, passed: boolean): Promise<Reply | undefined>;
+}
+
+export interface TutorDeps {
+  learners: LearnerStore;
+  store: TutorStore;
+  catalog: LessonCatalog;
+  sandboxes: SandboxPort;
+  log: Logger;
+  /** Where the tutor announces progress changes; a fresh emitter (`tutor.events`) when left out. */
+  events?: TutorEvents;
+  /** Challenge rules for learners inside a race; without them, no lesson is ever a race. */
+  challenges?: ChallengeHooks;
+}

@@ -1,0 +1,74 @@
+import type { TutorStore } from '../store/types';
+import type { Checks } from './checks';
+import type { Commands } from './commands';
+import type { Word } from './intent';
+import type { LessonFlow } from './lesson-flow';
+import type { Progress } from './progress';
+import type { ChallengeHooks } from './tutor-deps';
+import type { TurnContext } from './turn-context';
+import { HELP_TEXT } from './views';
+
+export interface WordsDeps {
+  store: Pick<TutorStore, 'recordHint' | 'recordSolutionShown'>;
+  challenges?: ChallengeHooks;
+}
+
+/** The words a learner types (or presses as buttons): `help`, `lessons`, `start`, `hint`, `check`, `skip`... */
+export class Words {
+  constructor(
+    private readonly deps: WordsDeps,
+    private readonly parts: { flow: LessonFlow; checks: Checks; commands: Commands; progress: Progress },
+  ) {}
+
+  async onWord(ctx: TurnContext, word: Word, arg: string): Promise<void> {
+    const { flow, commands, progress } = this.parts;
+    switch (word) {
+      case 'help':
+        return ctx.say({ text: 'Here is what I can do.', sections: [HELP_TEXT] });
+      case 'lessons':
+        return ctx.say(await progress.lessons(ctx));
+      case 'progress':
+        return ctx.say(await progress.progress(ctx));
+      case 'start':
+        return flow.start(ctx, arg);
+      case 'stop':
+        return flow.pause(ctx);
+      case 'reset':
+        await commands.resetSandbox(ctx);
+        return ctx.say({ text: 'Your sandbox was reset: your next command starts in a fresh one. Your lesson progress is kept.' });
+      default:
+        return this.stepAction(ctx, word);
+    }
+  }
+
+  /** Words that act on the current step. */
+  private async stepAction(ctx: TurnContext, word: 'hint' | 'check' | 'solution' | 'skip' | 'next'): Promise<void> {
+    const { flow, checks } = this.parts;
+    const cur = await ctx.current();
+    if (!cur) return ctx.say({ text: `\`${word}\` works inside a lesson, and none is running. Type \`lessons\` to pick one.` });
+    const { lesson, step } = cur;
+    const { store } = this.deps;
+    switch (word) {
+      case 'hint': {
+        if (!step.hints.length) return ctx.say({ text: 'This step has no hints. `solution` shows the commands.' });
+        const n = await store.recordHint(ctx.learner.id, lesson.id, step.id);
+        const penalty = await this.deps.challenges?.onHint(ctx.learner.id, lesson.id);
+        const hint = step.hints[Math.min(n, step.hints.length) - 1]!;
+        const more = n < step.hints.length ? `Hint ${n} of ${step.hints.length}; ask again for the next.` : 'That was the last hint; `solution` shows the commands.';
+        return ctx.say({ text: `Hint: ${hint}`, sections: [`:bulb: ${hint}`], context: penalty ? `${more} ${penalty}` : more });
+      }
+      case 'solution':
+        if (await flow.solutionHidden(ctx, lesson.id)) {
+          return ctx.say({ text: 'The solution stays hidden while the challenge runs. Hints are allowed (they add a time penalty).' });
+        }
+        await store.recordSolutionShown(ctx.learner.id, lesson.id, step.id);
+        return ctx.say({ text: 'Solution', sections: ['*Solution*: run these, one per message:', step.solution.map((c) => `\`$ ${c.replace(/`/g, "'")}\``).join('\n')] });
+      case 'skip':
+        if (await flow.solutionHidden(ctx, lesson.id)) return ctx.say({ text: 'A challenge step cannot be skipped; `hint` helps (with a time penalty).' });
+        return flow.advance(ctx, cur, { skipped: true });
+      case 'check':
+      case 'next':
+        return checks.check(ctx, cur, { next: word === 'next' });
+    }
+  }
+}

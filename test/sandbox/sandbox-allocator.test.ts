@@ -1,0 +1,117 @@
+import pino from 'pino';
+import { SandboxAllocator } from '../../src/sandbox/sandbox-allocator';
+import type { SandboxInfo, SandboxRuntime } from '../../src/sandbox/sandbox-runtime';
+import type { SandboxEvent } from '../../src/sandbox/types';
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+};
+
+/** A runtime whose creations finish only when the test says so. */
+function fakeRuntime() {
+  let n = 0;
+  const pending: Array<{ role: string; resolve: () => void }> = [];
+  const removed: string[] = [];
+  const claimed: string[] = [];
+  const runtime = {
+    create: (learnerKey: string, role: string) =>
+      new Promise<SandboxInfo>((resolve) => {
+        const info = { id: `c${++n}`, learnerKey, createdAt: n, running: true, role };
+        pending.push({ role, resolve: () => resolve(info) });
+      }),
+    remove: async (id: string) => void removed.push(id),
+    exec: async (id: string) => (claimed.push(id), { exitCode: 0, output: '', timedOut: false, truncated: false, durationMs: 1 }),
+  } as unknown as SandboxRuntime;
+  return { runtime, pending, removed, claimed };
+}
+
+function setup(maxSandboxes: number, warmPool = 0) {
+  const fake = fakeRuntime();
+  const events: SandboxEvent[] = [];
+  const live = new Set<string>();
+  const alloc = new SandboxAllocator({
+    runtime: fake.runtime,
+    logger: pino({ level: 'silent' }),
+    config: { maxSandboxes, warmPool },
+    live: () => live.size,
+    emit: (e) => events.push(e),
+  });
+  alloc.open();
+  const get = (k: string) => alloc.acquire(k, (info) => (live.add(k), info.id));
+  return { ...fake, events, live, alloc, get };
+}
+
+describe('sandbox allocator', () => {
+  it('shares one creation between concurrent calls for the same learner', async () => {
+    const s = setup(2);
+    const a = s.get('L');
+    const b = s.get('L');
+    await flush();
+    expect(s.pending).toHaveLength(1);
+    s.pending[0]!.resolve();
+    expect(await a).toBe(await b);
+  });
+
+  it('queues learners beyond the cap in order and lets the first through when a slot frees', async () => {
+    const s = setup(1);
+    const first = s.get('A');
+    await flush();
+    s.pending[0]!.resolve();
+    await first;
+    const second = s.get('B');
+    const third = s.get('C').catch((e: unknown) => e);
+    await flush();
+    expect(s.pending).toHaveLength(1); // no creation past the cap
+    expect(s.events).toEqual([
+      { type: 'queued', learnerKey: 'B', position: 1 },
+      { type: 'queued', learnerKey: 'C', position: 2 },
+    ]);
+    expect(s.alloc.stats()).toEqual({ creating: 2, warm: 0, queued: 2 });
+    s.live.delete('A');
+    s.alloc.release();
+    await flush();
+    expect(s.pending.map((p) => p.role)).toEqual(['learner', 'learner']);
+    expect(s.events.at(-1)).toEqual({ type: 'queued', learnerKey: 'C', position: 1 });
+    s.pending[1]!.resolve();
+    await expect(second).resolves.toBe('c2');
+    s.alloc.close(new Error('done'));
+    s.pending[2]?.resolve();
+    expect(await third).toBeDefined();
+  });
+
+  it('hands out a ready warm sandbox (claimed for the learner) and refills the pool', async () => {
+    const s = setup(3, 1);
+    s.alloc.fill();
+    expect(s.pending.map((p) => p.role)).toEqual(['warm']);
+    s.pending[0]!.resolve();
+    await flush();
+    expect(s.alloc.stats().warm).toBe(1);
+    await expect(s.get('L')).resolves.toBe('c1');
+    expect(s.claimed).toEqual(['c1']);
+    await flush();
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm']);
+  });
+
+  it('keeps no warm sandboxes while learners wait, nor beyond the cap', async () => {
+    const s = setup(1, 2);
+    const a = s.get('A');
+    await flush();
+    s.pending[0]!.resolve();
+    await a;
+    s.alloc.fill();
+    expect(s.pending).toHaveLength(1);
+  });
+
+  it('on close fails those in line and removes a container that finishes starting after it', async () => {
+    const s = setup(1);
+    const a = s.get('A');
+    await flush();
+    const b = s.get('B');
+    await flush();
+    s.alloc.close(new Error('stopping'));
+    await expect(b).rejects.toThrow('stopping');
+    s.pending[0]!.resolve();
+    await expect(a).rejects.toMatchObject({ code: 'SANDBOX_MANAGER_STOPPED' });
+    expect(s.removed).toEqual(['c1']);
+  });
+});

@@ -1,0 +1,118 @@
+import type { PtySession, SessionResult } from '../../src/sandbox/pty-session';
+import type { SandboxRuntime } from '../../src/sandbox/sandbox-runtime';
+import { StartedSandbox } from '../../src/sandbox/started-sandbox';
+import type { SandboxEvent, ScriptResult } from '../../src/sandbox/types';
+
+type State = { running: boolean; oomKilled: boolean; exitCode: number; error: string } | undefined;
+
+function fakeRuntime(o: { state?: State; exec?: (script: string) => Partial<ScriptResult> }) {
+  const calls = { removed: [] as string[], scripts: [] as string[] };
+  const runtime = {
+    inspectState: async () => o.state,
+    isRunning: async () => o.state?.running ?? false,
+    exec: async (_id: string, script: string) => {
+      calls.scripts.push(script);
+      return { exitCode: 0, output: '', timedOut: false, truncated: false, durationMs: 1, ...o.exec?.(script) };
+    },
+    remove: async (id: string) => void calls.removed.push(id),
+  } as unknown as SandboxRuntime;
+  return { runtime, calls };
+}
+
+function sandbox(o: Parameters<typeof fakeRuntime>[0]) {
+  const { runtime, calls } = fakeRuntime(o);
+  const events: SandboxEvent[] = [];
+  const hooks: string[] = [];
+  const clock = { t: 1000 };
+  const sb = new StartedSandbox('L', 'c1', 500, {
+    runtime,
+    emit: (e) => events.push(e),
+    onGone: () => hooks.push('gone'),
+    onRemoved: () => hooks.push('removed'),
+    shell: { cols: 80, rows: 24 },
+    now: () => clock.t,
+  });
+  return { sb, events, hooks, calls, clock };
+}
+
+const session = {} as PtySession;
+const result = (over: Partial<SessionResult> = {}): SessionResult => ({
+  output: '',
+  exitCode: 0,
+  durationMs: 1,
+  truncated: false,
+  timedOut: false,
+  interrupted: false,
+  waitingForInput: false,
+  ...over,
+});
+const running = { running: true, oomKilled: false, exitCode: 0, error: '' };
+
+describe('started sandbox', () => {
+  it('passes a normal result through and marks the sandbox used', async () => {
+    const { sb, events, clock } = sandbox({ state: running });
+    clock.t = 5000;
+    const r = await sb.afterCommand(session, result({ output: 'hi' }));
+    expect(r).toEqual(result({ output: 'hi', notices: [] }));
+    expect(sb.lastUsed).toBe(5000);
+    expect(events).toEqual([]);
+  });
+
+  it('detects a full disk: a disk-full event with df output and a notice', async () => {
+    const { sb, events } = sandbox({ state: running, exec: (s) => (s.startsWith('df') ? { output: 'overlay 10M 10M 0 100% /\n' } : {}) });
+    const r = await sb.afterCommand(session, result({ output: 'write /x: No space left on device', exitCode: 1 }));
+    expect(events).toEqual([{ type: 'disk-full', learnerKey: 'L', containerId: 'c1', detail: 'overlay 10M 10M 0 100% /' }]);
+    expect(r.notices?.join(' ')).toMatch(/out of disk space/);
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('a shell that exited in a healthy sandbox keeps the sandbox and says a new shell comes', async () => {
+    const { sb, events, calls } = sandbox({ state: running });
+    const r = await sb.afterCommand(session, result({ exitCode: 3, shellExited: { exitCode: 3 } }));
+    expect(r.notices).toEqual(['The shell exited; the next command starts a new shell in the same sandbox.']);
+    expect(r.exitCode).toBe(3);
+    expect('shellExited' in r).toBe(false);
+    expect(calls.removed).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('an out-of-memory death is reported, the result interrupted, and the sandbox removed', async () => {
+    const { sb, events, hooks, calls } = sandbox({ state: { running: false, oomKilled: true, exitCode: 137, error: '' } });
+    const r = await sb.afterCommand(session, result({ shellExited: { exitCode: 137 } }));
+    expect(r).toMatchObject({ interrupted: true, exitCode: null });
+    expect(r.notices?.join(' ')).toMatch(/ran out of memory/);
+    expect(events).toEqual([
+      { type: 'oom-killed', learnerKey: 'L', containerId: 'c1', detail: 'exit code 137' },
+      { type: 'removed', learnerKey: 'L', containerId: 'c1' },
+    ]);
+    expect(calls.removed).toEqual(['c1']);
+    expect(hooks).toEqual(['gone', 'removed']);
+    expect(sb.gone).toBe(true);
+  });
+
+  it('a running container whose engine no longer answers counts as crashed', async () => {
+    const { sb, events } = sandbox({ state: running, exec: (s) => (s.startsWith('docker version') ? { exitCode: 1 } : {}) });
+    await expect(sb.healthy()).resolves.toEqual({ ok: false, oom: false });
+    expect(events[0]).toEqual({ type: 'crashed', learnerKey: 'L', containerId: 'c1', detail: 'exit code 0' });
+  });
+
+  it('a container already gone is reported as such', async () => {
+    const { sb, events } = sandbox({ state: undefined });
+    await sb.diagnoseDeath();
+    expect(events[0]).toEqual({ type: 'crashed', learnerKey: 'L', containerId: 'c1', detail: 'container gone' });
+  });
+
+  it('reports a death and removes only once, whichever path comes first', async () => {
+    const { sb, events, calls, hooks } = sandbox({ state: running });
+    await Promise.all([sb.died('crash', 'exit code 1'), sb.died('oom', 'exit code 137'), sb.remove('reaped')]);
+    expect(events.map((e) => e.type)).toEqual(['crashed', 'removed']);
+    expect(calls.removed).toEqual(['c1']);
+    expect(hooks).toEqual(['gone', 'removed']);
+  });
+
+  it('removes with the reaper’s event type', async () => {
+    const { sb, events } = sandbox({ state: running });
+    await sb.remove('expired');
+    expect(events).toEqual([{ type: 'expired', learnerKey: 'L', containerId: 'c1' }]);
+  });
+});

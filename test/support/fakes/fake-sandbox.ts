@@ -1,0 +1,124 @@
+import type { ScriptRun } from '../../../src/lessons/lesson-sandbox';
+import type { CommandResult, RunOptions, ScriptOptions } from '../../../src/sandbox/types';
+import type { SandboxPort } from '../../../src/tutor/tutor';
+
+type Match = string | RegExp | ((text: string) => boolean);
+type Scripted<T> = Partial<T> | Error | ((text: string, learnerKey: string) => Partial<T> | Error | Promise<Partial<T> | Error>);
+
+export type SandboxCall =
+  | { op: 'run'; learnerKey: string; command: string; timeoutMs?: number }
+  | { op: 'sendInput'; learnerKey: string; text: string }
+  | { op: 'interrupt'; learnerKey: string }
+  | { op: 'execScript'; learnerKey: string; script: string; timeoutMs?: number; outputCapBytes?: number }
+  | { op: 'reset'; learnerKey: string };
+
+interface Rule<T> {
+  match: Match;
+  result: Scripted<T>;
+  /** Screens passed to onOutput before the result (commands only). */
+  screens: string[];
+  times: number;
+}
+
+const matches = (m: Match, text: string) => (typeof m === 'string' ? text === m || text.includes(m) : m instanceof RegExp ? m.test(text) : m(text));
+
+export const commandResult = (over: Partial<CommandResult> = {}): CommandResult => ({ output: '', exitCode: 0, durationMs: 5, truncated: false, timedOut: false, interrupted: false, waitingForInput: false, ...over });
+export const scriptRun = (over: Partial<ScriptRun> = {}): ScriptRun => ({ exitCode: 0, output: '', timedOut: false, truncated: false, durationMs: 5, ...over });
+
+/**
+ * The tutor's SandboxPort with scripted answers instead of containers. Rules are tried newest first; a
+ * rule may be limited to a number of uses. Unmatched commands and scripts succeed with no output.
+ * Every call is recorded in `calls`.
+ */
+export class FakeSandbox implements SandboxPort {
+  readonly calls: SandboxCall[] = [];
+  private readonly commandRules: Rule<CommandResult>[] = [];
+  private readonly scriptRules: Rule<ScriptRun>[] = [];
+  private readonly inputRules: Rule<CommandResult>[] = [];
+  /** Learner keys whose last command waits for input (set by a result with waitingForInput). */
+  readonly waiting = new Set<string>();
+  private interruptResult: CommandResult | undefined;
+
+  /** How a command (matched by its text) answers; `screens` are streamed to onOutput first. */
+  onCommand(match: Match, result: Scripted<CommandResult>, opts: { screens?: string[]; times?: number } = {}): this {
+    this.commandRules.unshift({ match, result, screens: opts.screens ?? [], times: opts.times ?? Infinity });
+    return this;
+  }
+
+  /** How a script (a check, a step setup) answers; matched by the script text. */
+  onScript(match: Match, result: Scripted<ScriptRun>, opts: { times?: number } = {}): this {
+    this.scriptRules.unshift({ match, result, screens: [], times: opts.times ?? Infinity });
+    return this;
+  }
+
+  /** Every check script (matched by `check`, the step's check text) passes with `message` as its last line. */
+  passCheck(check: Match, message = 'OK'): this {
+    return this.onScript(check, { exitCode: 0, output: `${message}\n` });
+  }
+
+  /** Every check script (matched by `check`) fails with `message` as its last line. */
+  failCheck(check: Match, message = 'FAIL: not yet'): this {
+    return this.onScript(check, { exitCode: 1, output: `${message}\n` });
+  }
+
+  /** How input typed into a waiting command answers. */
+  onInput(match: Match, result: Scripted<CommandResult>, opts: { times?: number } = {}): this {
+    this.inputRules.unshift({ match, result, screens: [], times: opts.times ?? Infinity });
+    return this;
+  }
+
+  /** What interrupt() returns (undefined: nothing was running). */
+  onInterrupt(result: Partial<CommandResult> | undefined): this {
+    this.interruptResult = result && commandResult({ interrupted: true, exitCode: null, ...result });
+    return this;
+  }
+
+  callsOf<K extends SandboxCall['op']>(op: K): Extract<SandboxCall, { op: K }>[] {
+    return this.calls.filter((c): c is Extract<SandboxCall, { op: K }> => c.op === op);
+  }
+
+  async run(learnerKey: string, command: string, opts: RunOptions = {}): Promise<CommandResult> {
+    this.calls.push({ op: 'run', learnerKey, command, timeoutMs: opts.timeoutMs });
+    const rule = this.take(this.commandRules, command);
+    for (const screen of rule?.screens ?? []) opts.onOutput?.(screen);
+    const result = commandResult(await this.resolve(rule, command, learnerKey));
+    if (result.waitingForInput) this.waiting.add(learnerKey);
+    return result;
+  }
+
+  async sendInput(learnerKey: string, text: string): Promise<CommandResult> {
+    this.calls.push({ op: 'sendInput', learnerKey, text });
+    const result = commandResult(await this.resolve(this.take(this.inputRules, text), text, learnerKey));
+    if (!result.waitingForInput) this.waiting.delete(learnerKey);
+    return result;
+  }
+
+  async interrupt(learnerKey: string): Promise<CommandResult | undefined> {
+    this.calls.push({ op: 'interrupt', learnerKey });
+    this.waiting.delete(learnerKey);
+    return this.interruptResult;
+  }
+
+  async execScript(learnerKey: string, script: string, opts: ScriptOptions = {}): Promise<ScriptRun> {
+    this.calls.push({ op: 'execScript', learnerKey, script, timeoutMs: opts.timeoutMs, outputCapBytes: opts.outputCapBytes });
+    return scriptRun(await this.resolve(this.take(this.scriptRules, script), script, learnerKey));
+  }
+
+  async reset(learnerKey: string): Promise<void> {
+    this.calls.push({ op: 'reset', learnerKey });
+    this.waiting.delete(learnerKey);
+  }
+
+  private take<T>(rules: Rule<T>[], text: string): Rule<T> | undefined {
+    const rule = rules.find((r) => r.times > 0 && matches(r.match, text));
+    if (rule) rule.times -= 1;
+    return rule;
+  }
+
+  private async resolve<T>(rule: Rule<T> | undefined, text: string, learnerKey: string): Promise<Partial<T>> {
+    if (!rule) return {};
+    const out = typeof rule.result === 'function' ? await rule.result(text, learnerKey) : rule.result;
+    if (out instanceof Error) throw out;
+    return out;
+  }
+}
