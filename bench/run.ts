@@ -10,9 +10,11 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import pino from 'pino';
 import type { SandboxConfig } from '../src/config';
+import { testMachineProfile } from '../src/sandbox/engine-host';
 import { ensureImages } from '../src/sandbox/images';
 import { SandboxManager } from '../src/sandbox/sandbox-manager';
 import { SandboxRuntime } from '../src/sandbox/sandbox-runtime';
+import { classStart } from './class-start';
 import { slackEndToEnd } from './slack-e2e';
 
 const run = promisify(execFile);
@@ -173,7 +175,7 @@ const concurrency: BenchSection = {
 };
 
 /** Add sections here; each runs on its own, in this order. */
-export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd];
+export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd, classStart];
 
 function mean(v: number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
@@ -219,6 +221,8 @@ async function main(): Promise<void> {
   const docker = new Docker();
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
   const { sandboxImage, mirrorUrl } = await ensureImages({ docker, log: logger });
+  // `userns` wherever the engine remaps users, else the test-machine profile
+  const profile = await testMachineProfile(docker);
   const stamp = Date.now().toString(36);
   const ctx: BenchContext = {
     docker,
@@ -226,7 +230,7 @@ async function main(): Promise<void> {
     sandboxImage,
     mirrorUrl,
     config: (over = {}) => ({
-      profile: (process.env.SANDBOX_PROFILE as SandboxConfig['profile']) ?? 'test-host-cgroup',
+      profile: (process.env.SANDBOX_PROFILE as SandboxConfig['profile']) || profile,
       memoryMb: 1024,
       cpus: 1,
       pidsLimit: 1024,

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
 import { readConfig } from '../src/config';
+import { testMachineProfile } from '../src/sandbox/engine-host';
 import { createLogger } from '../src/logger';
 import { SlackStandIn, type RecordedCall } from '../src/slack/stand-in/slack-stand-in';
 import { startBot, type Bot } from '../src/start-bot';
@@ -20,7 +22,7 @@ import type { BenchRow, BenchSection } from './run';
 const run = promisify(execFile);
 
 /** Slack's published limits: chat.update is Tier 3 (about 50 a minute), chat.postMessage about 1 a second per channel. */
-const SLACK_LIMITS = { 'chat.update': 50, 'chat.postMessage': 600 };
+export const SLACK_LIMITS = { 'chat.update': 50, 'chat.postMessage': 600 };
 const SEQUENTIAL_N = Number(process.env.BENCH_E2E_N ?? 30);
 /** Pause between sequential commands, so the workspace chat.update budget (45/min) is not what is measured. */
 const SEQUENTIAL_GAP_MS = Number(process.env.BENCH_E2E_GAP_MS ?? 3000);
@@ -52,7 +54,7 @@ interface Pending {
 }
 
 /** Watches the stand-in's recorded calls and resolves each command's final state: its one post, or its last edit. */
-class FinalWatcher {
+export class FinalWatcher {
   private readonly pending = new Set<Pending>();
   private readonly posts = new Map<string, number[]>();
 
@@ -120,7 +122,7 @@ class FinalWatcher {
   }
 }
 
-interface Harness {
+export interface Harness {
   standIn: SlackStandIn;
   bot: Bot;
   teamId: string;
@@ -130,7 +132,7 @@ interface Harness {
 }
 
 /** Postgres, stand-in and the real bot (the same wiring as test/support/start-test-bot.ts, with a quiet logger). */
-async function startHarness(): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dockhand-bench-pg-'));
   chmodSync(dataDir, 0o755);
   const cleanups: (() => Promise<unknown>)[] = [async () => rmSync(dataDir, { recursive: true, force: true })];
@@ -151,10 +153,11 @@ async function startHarness(): Promise<Harness> {
       SLACK_API_URL: apiUrl,
       DATABASE_URL: pg.url,
       SHUTDOWN_DEADLINE_MS: '3000',
-      SANDBOX_PROFILE: process.env.SANDBOX_PROFILE ?? 'test-host-cgroup',
+      SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || (await testMachineProfile(new Docker())),
       SANDBOX_INSTANCE: `bench-e2e-${Date.now().toString(36)}`,
       COMMANDS_PER_MINUTE: '600',
       SANDBOX_MAX_COUNT: String(LOAD_LEARNERS + 1),
+      ...env,
     });
     const warnings: string[] = [];
     const destination = new Writable({

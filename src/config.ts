@@ -2,18 +2,27 @@ import { z } from 'zod';
 import { AppError } from './errors';
 
 export type SlackMode = 'local' | 'socket' | 'http';
-export type SandboxProfile = 'privileged' | 'sysbox' | 'test-host-cgroup';
+export type SandboxProfile = 'userns' | 'privileged' | 'sysbox' | 'test-host-cgroup';
 
 export interface SandboxConfig {
-  /** How the DinD container gets its powers; `test-host-cgroup` is the test-machine concession. */
+  /** How the DinD container gets its powers; `userns` by default, `test-host-cgroup` is the test-machine concession. */
   profile: SandboxProfile;
+  /** Cap on everything a learner can write (loop-mounted disk image), MiB; 0 turns the cap off. */
+  diskMb?: number;
+  /** Folder on the engine host for the sandboxes' disk images. */
+  diskDir?: string;
   memoryMb: number;
   cpus: number;
   pidsLimit: number;
   idleMinutes: number;
   maxLifetimeMinutes: number;
   maxSandboxes: number;
+  /** Ready sandboxes kept waiting; with warmPoolAuto, the most the automatic sizing may keep. */
   warmPool: number;
+  /** `SANDBOX_WARM_POOL=auto`: the pool follows recent demand (new learners per minute), up to warmPool. */
+  warmPoolAuto?: boolean;
+  /** Sandbox starts allowed at once (a nested dockerd start is CPU-heavy); default from the host's CPUs. */
+  parallelStarts?: number;
   commandTimeoutSeconds: number;
   commandMaxTimeoutSeconds: number;
   outputCapBytes: number;
@@ -140,29 +149,57 @@ const schema = z.object({
   SANDBOX_PROFILE: z.preprocess(
     blankToUndefined,
     z
-      .enum(['privileged', 'sysbox', 'test-host-cgroup'], {
-        error: 'expected privileged, sysbox or test-host-cgroup (the last only for test machines without --privileged)',
+      .enum(['userns', 'privileged', 'sysbox', 'test-host-cgroup'], {
+        error: 'expected userns, sysbox, privileged or test-host-cgroup (the last only for test machines)',
       })
-      .default('privileged'),
+      .default('userns'),
   ),
+  SANDBOX_ALLOW_PRIVILEGED: boolVar(false),
+  SANDBOX_DISK_MB: parsedVar(8192, (v) => (/^\d+$/.test(v.trim()) && (Number(v) === 0 || (Number(v) >= 256 && Number(v) <= 1048576)) ? Number(v) : { problem: `expected the disk cap per sandbox in MiB (256 to 1048576, or 0 for no cap), got "${v}"` })),
+  SANDBOX_DISK_DIR: z.preprocess(blankToUndefined, z.string().regex(/^\/\S*$/, 'expected an absolute folder on the engine host').default('/var/lib/dockhand/disks')),
   SANDBOX_MEMORY_MB: intVar('sandbox memory in MiB, nested containers included', 128, 65536, 1024),
   SANDBOX_CPUS: numVar('CPUs per sandbox', 0.1, 64, 1),
   SANDBOX_PIDS_LIMIT: intVar('max processes per sandbox', 64, 65536, 1024),
   SANDBOX_IDLE_MINUTES: intVar('minutes before an idle sandbox is removed', 1, 1440, 20),
   SANDBOX_MAX_LIFETIME_MINUTES: intVar('hard lifetime of a sandbox in minutes', 1, 10080, 240),
-  SANDBOX_MAX_COUNT: intVar('the most sandboxes running at once', 1, 10000, 20),
-  SANDBOX_WARM_POOL: intVar('ready sandboxes kept waiting', 0, 100, 0),
+  // 0 (never a valid value) means unset: derived from the host (sandboxLimitsFor).
+  SANDBOX_MAX_COUNT: intVar('the most sandboxes running at once', 1, 10000, 0),
+  SANDBOX_WARM_POOL: parsedVar<number | 'auto'>(0, (v) =>
+    v.trim() === 'auto' ? 'auto' : /^\d+$/.test(v.trim()) && Number(v) <= 100 ? Number(v) : { problem: `expected ready sandboxes kept waiting (a whole number from 0 to 100, or auto), got "${v}"` },
+  ),
+  SANDBOX_PARALLEL_STARTS: intVar('sandbox starts at once', 1, 256, 0),
   COMMAND_TIMEOUT_SECONDS: intVar('the default command timeout in seconds', 1, 3600, 60),
   COMMAND_MAX_TIMEOUT_SECONDS: intVar('the longest command timeout allowed in seconds', 1, 7200, 600),
   COMMAND_OUTPUT_CAP_BYTES: intVar('bytes of output kept per command', 1024, 64 * 1024 * 1024, 1024 * 1024),
   COMMANDS_PER_MINUTE: intVar('commands a learner may send per minute', 1, 600, 30),
   SANDBOX_REGISTRY_MIRROR: opt(urlVar('an http(s) URL of a registry mirror, e.g. http://10.0.0.5:5000', ['http:', 'https:'])),
-  SANDBOX_BLOCK_EGRESS: boolVar(false),
+  SANDBOX_BLOCK_EGRESS: boolVar(true),
   SANDBOX_INSTANCE: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a short name of lowercase letters, digits, ".", "_" or "-"').default('main')),
 });
 
+/** Facts about the machine the sandboxes run on; main passes the real ones (os.cpus, os.totalmem). */
+export interface HostFacts {
+  cpus: number;
+  memoryMb: number;
+}
+
+/** Used when the caller gives no host facts (tests): a small 2-core, 8 GiB machine. */
+export const FALLBACK_HOST: HostFacts = { cpus: 2, memoryMb: 8192 };
+
+/**
+ * Defaults that depend on the host. Most sandboxes sit idle while their learner reads (about 63 MiB
+ * each, docs/platform-facts.md) but lessons run nginx, builds and Python: 384 MiB per sandbox on
+ * average, with a quarter of the memory left for the engine and the bot; and at most 25 learners per
+ * core. Starting a nested dockerd is CPU-bound: two starts per core at once.
+ */
+export function sandboxLimitsFor(host: HostFacts): { maxSandboxes: number; parallelStarts: number } {
+  const cpus = Math.max(1, Math.floor(host.cpus));
+  const byMemory = Math.floor((host.memoryMb * 0.75) / 384);
+  return { maxSandboxes: Math.max(2, Math.min(byMemory, cpus * 25)), parallelStarts: Math.max(2, cpus * 2) };
+}
+
 /** Reads and validates the whole environment at once; throws ConfigError listing every problem. */
-export function readConfig(env: Record<string, string | undefined>): Config {
+export function readConfig(env: Record<string, string | undefined>, host: HostFacts = FALLBACK_HOST): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
@@ -193,7 +230,14 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   const tlsWanted = v.DOCKER_TLS_VERIFY || v.DOCKER_CERT_PATH !== undefined;
   if (tlsWanted && !v.DOCKER_HOST?.startsWith('tcp://')) problems.push('DOCKER_CERT_PATH / DOCKER_TLS_VERIFY: TLS applies only to DOCKER_HOST=tcp://host:port');
   if (v.DOCKER_TLS_VERIFY && !v.DOCKER_CERT_PATH) problems.push('DOCKER_CERT_PATH: missing; expected the folder holding ca.pem, cert.pem and key.pem when DOCKER_TLS_VERIFY is set');
+  if (v.SANDBOX_PROFILE === 'privileged' && !v.SANDBOX_ALLOW_PRIVILEGED) {
+    problems.push('SANDBOX_PROFILE: privileged makes every learner root on the host; set SANDBOX_ALLOW_PRIVILEGED=true to accept that, or use userns (the default)');
+  }
   if (problems.length) throw new ConfigError(problems);
+
+  const hostLimits = sandboxLimitsFor(host);
+  const warmAuto = v.SANDBOX_WARM_POOL === 'auto';
+  const maxSandboxes = v.SANDBOX_MAX_COUNT || hostLimits.maxSandboxes;
 
   let apiUrl = v.SLACK_API_URL ?? 'https://slack.com/api/';
   if (!apiUrl.endsWith('/')) apiUrl += '/';
@@ -223,13 +267,18 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     challengeHintPenaltySeconds: v.CHALLENGE_HINT_PENALTY_SECONDS,
     sandbox: {
       profile: v.SANDBOX_PROFILE,
+      diskMb: v.SANDBOX_DISK_MB,
+      diskDir: v.SANDBOX_DISK_DIR,
       memoryMb: v.SANDBOX_MEMORY_MB,
       cpus: v.SANDBOX_CPUS,
       pidsLimit: v.SANDBOX_PIDS_LIMIT,
       idleMinutes: v.SANDBOX_IDLE_MINUTES,
       maxLifetimeMinutes: v.SANDBOX_MAX_LIFETIME_MINUTES,
-      maxSandboxes: v.SANDBOX_MAX_COUNT,
-      warmPool: v.SANDBOX_WARM_POOL,
+      maxSandboxes,
+      // auto: up to a quarter of the sandboxes may wait warm, sized by recent demand.
+      warmPool: warmAuto ? Math.max(1, Math.floor(maxSandboxes / 4)) : (v.SANDBOX_WARM_POOL as number),
+      warmPoolAuto: warmAuto,
+      parallelStarts: v.SANDBOX_PARALLEL_STARTS || hostLimits.parallelStarts,
       commandTimeoutSeconds: v.COMMAND_TIMEOUT_SECONDS,
       commandMaxTimeoutSeconds: v.COMMAND_MAX_TIMEOUT_SECONDS,
       outputCapBytes: v.COMMAND_OUTPUT_CAP_BYTES,

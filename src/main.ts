@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { ConfigError, readConfig } from './config';
 import { AppError } from './errors';
 import { createLogger, redactSecrets } from './logger';
@@ -8,7 +9,8 @@ import { startBot, type Bot } from './start-bot';
 async function main(): Promise<void> {
   let config;
   try {
-    config = readConfig(process.env);
+    // Host facts size the default sandbox cap (SANDBOX_MAX_COUNT) and parallel starts.
+    config = readConfig(process.env, { cpus: os.availableParallelism(), memoryMb: Math.floor(os.totalmem() / 2 ** 20) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);

@@ -6,6 +6,7 @@ import { formatProblem } from './lessons/types';
 import type { Logger } from './logger';
 import { PROJECT_ROOT } from './project-root';
 import { createDockerClient } from './sandbox/docker-client';
+import { diskSizeText } from './sandbox/docker-disk-policy';
 import { ensureImages, MIRROR_CONTAINER } from './sandbox/images';
 import { SandboxManager } from './sandbox/sandbox-manager';
 import type { SandboxEvent } from './sandbox/types';
@@ -94,7 +95,8 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     const challengeBase = { store: new PrismaChallengeStore(db.prisma), catalog, channels: slack.channels, log };
     const races = new ChallengeRaces(challengeBase);
     const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
-    const tutor = new Tutor({ learners, store, catalog, sandboxes, log, events, challenges: races });
+    const limits = { commandsPerMinute: config.sandbox.commandsPerMinute, actionsPerMinute: 2 * config.sandbox.commandsPerMinute };
+    const tutor = new Tutor({ learners, store, catalog, sandboxes, log, events, challenges: races, limits });
     const challenges = new ChallengeService({
       ...challengeBase,
       teamId: identity.teamId,
@@ -125,8 +127,14 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       if (e.type === 'queued') say(`All sandboxes are busy right now: you are number ${e.position} in line. Your command will run as soon as one is free.`);
       if (e.type === 'crashed') say('Your sandbox stopped unexpectedly. Your next command gets a fresh one; your lesson progress is kept.');
       if (e.type === 'oom-killed') say(`Your sandbox ran out of memory (limit ${config.sandbox.memoryMb} MiB) and was stopped. Your next command gets a fresh one; your lesson progress is kept.`);
-      if (e.type === 'disk-full') say('Your sandbox ran out of disk space. Remove images or containers (`$ docker system prune -af`), or type `reset` for a fresh sandbox.');
+      if (e.type === 'disk-full') {
+        const size = config.sandbox.diskMb ? ` (${diskSizeText(config.sandbox.diskMb)})` : '';
+        say(`Your sandbox's disk is full${size}: \`reset\` or remove images (\`$ docker system prune -af\`).`);
+      }
     });
+    // One tiny sandbox before any learner's: a profile this engine refuses stops start-up with one line.
+    const probe = await sandboxes.probe();
+    log.info({ profile: config.sandbox.profile, readyMs: probe.readyMs }, 'sandbox profile works on this engine');
     await sandboxes.start({ isKnown: (_key, containerId) => store.knownSandbox(containerId) });
 
     const prune = async () => {

@@ -17,7 +17,25 @@ describe('readConfig', () => {
     expect(c.slack.apiUrl).toBe('https://slack.com/api/');
     expect(c.databaseUrl).toBeUndefined();
     expect(c.logLevel).toBe('warn');
-    expect(c.sandbox).toMatchObject({ profile: 'privileged', memoryMb: 1024, cpus: 1, pidsLimit: 1024, idleMinutes: 20, maxLifetimeMinutes: 240, commandTimeoutSeconds: 60, outputCapBytes: 1048576 });
+    expect(c.sandbox).toMatchObject({ profile: 'userns', diskMb: 8192, diskDir: '/var/lib/dockhand/disks', memoryMb: 1024, cpus: 1, pidsLimit: 1024, idleMinutes: 20, maxLifetimeMinutes: 240, commandTimeoutSeconds: 60, outputCapBytes: 1048576 });
+  });
+
+  it('refuses the privileged profile unless SANDBOX_ALLOW_PRIVILEGED acknowledges it; caps the disk by default', () => {
+    expect(problemsOf({ SANDBOX_PROFILE: 'privileged' })).toEqual([
+      'SANDBOX_PROFILE: privileged makes every learner root on the host; set SANDBOX_ALLOW_PRIVILEGED=true to accept that, or use userns (the default)',
+    ]);
+    expect(readConfig({ SANDBOX_PROFILE: 'privileged', SANDBOX_ALLOW_PRIVILEGED: 'true' }).sandbox.profile).toBe('privileged');
+    expect(readConfig({ SANDBOX_PROFILE: 'test-host-cgroup' }).sandbox.profile).toBe('test-host-cgroup');
+    expect(readConfig({ SANDBOX_DISK_MB: '0' }).sandbox.diskMb).toBe(0);
+    expect(readConfig({ SANDBOX_DISK_MB: '300', SANDBOX_DISK_DIR: '/srv/disks' }).sandbox).toMatchObject({ diskMb: 300, diskDir: '/srv/disks' });
+    expect(problemsOf({ SANDBOX_DISK_MB: '10' })[0]).toMatch(/^SANDBOX_DISK_MB: expected the disk cap per sandbox in MiB/);
+    expect(problemsOf({ SANDBOX_DISK_DIR: 'relative' })[0]).toMatch(/^SANDBOX_DISK_DIR: expected an absolute folder/);
+  });
+
+  it('blocks sandbox egress by default; SANDBOX_BLOCK_EGRESS=false is the explicit way to open it', () => {
+    expect(readConfig({}).sandbox.blockEgress).toBe(true);
+    expect(readConfig({ SANDBOX_BLOCK_EGRESS: 'false' }).sandbox.blockEgress).toBe(false);
+    expect(readConfig({ SANDBOX_BLOCK_EGRESS: 'true' }).sandbox.blockEgress).toBe(true);
   });
 
   it('chooses Socket Mode with a bot and an app token, and HTTP mode with a signing secret', () => {
@@ -96,5 +114,22 @@ describe('readConfig', () => {
     })();
     expect(err?.message).toMatch(/SLACK_APP_TOKEN/);
     expect(err?.message).not.toContain('secret-value');
+  });
+});
+
+describe('host-derived sandbox defaults', () => {
+  it('derives SANDBOX_MAX_COUNT and parallel starts from the host given to readConfig, unless set', () => {
+    expect(readConfig({}, { cpus: 2, memoryMb: 24 * 1024 }).sandbox).toMatchObject({ maxSandboxes: 48, parallelStarts: 4 });
+    expect(readConfig({}, { cpus: 1, memoryMb: 2048 }).sandbox).toMatchObject({ maxSandboxes: 4, parallelStarts: 2 });
+    // CPUs cap it on a big-memory machine: 25 learners a core.
+    expect(readConfig({}, { cpus: 4, memoryMb: 512 * 1024 }).sandbox.maxSandboxes).toBe(100);
+    expect(readConfig({ SANDBOX_MAX_COUNT: '35', SANDBOX_PARALLEL_STARTS: '3' }, { cpus: 2, memoryMb: 24 * 1024 }).sandbox).toMatchObject({ maxSandboxes: 35, parallelStarts: 3 });
+    expect(problemsOf({ SANDBOX_MAX_COUNT: '0' })).toEqual([expect.stringMatching(/^SANDBOX_MAX_COUNT: expected/)]);
+  });
+
+  it('reads SANDBOX_WARM_POOL=auto: sized by demand, up to a quarter of the cap', () => {
+    expect(readConfig({ SANDBOX_WARM_POOL: 'auto', SANDBOX_MAX_COUNT: '40' }).sandbox).toMatchObject({ warmPool: 10, warmPoolAuto: true });
+    expect(readConfig({ SANDBOX_WARM_POOL: '3' }).sandbox).toMatchObject({ warmPool: 3, warmPoolAuto: false });
+    expect(problemsOf({ SANDBOX_WARM_POOL: 'lots' })).toEqual([expect.stringMatching(/^SANDBOX_WARM_POOL: expected .* or auto/)]);
   });
 });

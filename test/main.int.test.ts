@@ -100,7 +100,7 @@ describe('the bot process (src/main.ts)', () => {
     try {
       // "1" picks the first button of the last message: the step card's Hint.
       const input = 'help\nstart 1\n1\n$ docker run hello-world\n';
-      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir, SANDBOX_PROFILE: 'test-host-cgroup', SANDBOX_INSTANCE: instance }, { input, timeoutMs: 120000 });
+      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir, SANDBOX_PROFILE: process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup', SANDBOX_INSTANCE: instance }, { input, timeoutMs: 120000 });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Running containers · step 1 of 9/);
       expect(r.stdout).toMatch(/\[1\] Hint\s+\[2\] Check/);

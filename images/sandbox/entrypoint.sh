@@ -4,6 +4,7 @@
 #   DOCKHAND_REGISTRY_MIRROR  e.g. http://172.17.0.2:5000 (nested engine pulls Docker Hub names from it)
 #   DOCKHAND_READY_TIMEOUT    seconds to wait for the engine (default 30)
 #   DOCKHAND_STORAGE_DRIVER   force overlay2 or vfs (default: overlay2 if it mounts here, else vfs)
+#   DOCKHAND_DISK_BINDS       folders moved onto the capped disk at /var/lib/docker (the root is read-only then)
 set -u
 
 READY_FILE=/run/dockhand/ready
@@ -13,6 +14,27 @@ mkdir -p /run/dockhand /var/lib/docker
 rm -f "$READY_FILE"
 
 log() { echo "dockhand-entrypoint: $*" >&2; }
+
+# SANDBOX_DISK_MB: /var/lib/docker is the sandbox's capped disk and the root filesystem is read-only, so the
+# learner's folders live on that disk too (seeded from the image the first time).
+for p in ${DOCKHAND_DISK_BINDS:-}; do
+  d=/var/lib/docker/.dockhand$p
+  if [ ! -d "$d" ]; then
+    mkdir -p "$d" && cp -a "$p/." "$d/" 2>/dev/null
+    chmod --reference="$p" "$d"
+  fi
+  mount --bind "$d" "$p" || { log "could not bind $d onto $p"; exit 1; }
+done
+
+# A delegated cgroup v1 tree (userns profile) binds only the hierarchies; co-mounted ones such as
+# cpu,cpuacct also need their short names, as on a host.
+if [ -d /sys/fs/cgroup ] && [ -w /sys/fs/cgroup ]; then
+  for d in /sys/fs/cgroup/*,*; do
+    [ -d "$d" ] || continue
+    n=${d##*/}
+    for part in ${n//,/ }; do [ -e "/sys/fs/cgroup/$part" ] || ln -s "$n" "/sys/fs/cgroup/$part" 2>/dev/null; done
+  done
+fi
 
 # overlay2 needs an overlay-capable /var/lib/docker (a volume, not the container's own overlay)
 overlay_works() {

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { createDockerClient } from '../sandbox/docker-client';
 import { AppError } from '../errors';
 import { createLogger } from '../logger';
+import { testMachineProfile } from '../sandbox/engine-host';
 import { ensureImages } from '../sandbox/images';
 import { readConfig } from '../config';
 import { SandboxManager } from '../sandbox/sandbox-manager';
@@ -53,14 +54,14 @@ async function validate(dir: string): Promise<number> {
  * The lesson tester runs in real sandboxes from the same SandboxManager learners get, its nested engines pulling
  * lesson images from the offline mirror; ensureImages builds both on first use. The CLI is an entry point (like
  * main.ts), so it may wire lessons to the sandbox package. SANDBOX_* variables apply as for the bot; the profile
- * defaults to `test-host-cgroup` here, because lesson tests usually run on test machines.
+ * defaults to `userns` when the engine remaps users, else `test-host-cgroup` (lesson tests usually run on test machines).
  */
-function cliConfig() {
-  return readConfig({ LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || 'test-host-cgroup' });
+async function cliConfig(docker: Docker) {
+  return readConfig({ LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || (await testMachineProfile(docker)) });
 }
 
 async function sandboxManager(docker: Docker): Promise<SandboxManager> {
-  const config = cliConfig();
+  const config = await cliConfig(docker);
   const log = createLogger({ level: config.logLevel, pretty: false });
   const t0 = Date.now();
   const images = await ensureImages({
@@ -91,7 +92,8 @@ async function test(ids: string[], dir: string): Promise<number> {
     return 1;
   }
   const selected = ids.length ? lessons.filter((l) => ids.includes(l.id)) : lessons;
-  const docker = createDockerClient(cliConfig().docker);
+  // The engine is read from the environment before the profile can be chosen (which asks that engine).
+  const docker = createDockerClient(readConfig({ LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || 'test-host-cgroup' }).docker);
   await docker.ping().catch((err: unknown) => {
     throw new AppError('DOCKER_UNAVAILABLE', `cannot reach the Docker engine: ${(err as Error).message}`, { cause: err });
   });

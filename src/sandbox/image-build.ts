@@ -40,7 +40,7 @@ interface ProgressEvent {
   id?: string;
   error?: string;
   errorDetail?: { message?: string };
-  aux?: { ID?: string };
+  aux?: { ID?: string; Digest?: string };
 }
 
 /** Drains a Docker JSON progress stream into `tail`; rejects on the first `error` event. */

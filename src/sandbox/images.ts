@@ -18,9 +18,9 @@ import {
   withTimeout,
 } from './image-build';
 import { acquireImageLock } from './image-lock';
-import { ensureMirror, inspectMirror, type MirrorState, pushToMirror, registryImageId } from './image-mirror';
+import { ensureMirror, inspectMirror, type MirrorState, pushToMirror, registryManifest } from './image-mirror';
 
-export { MIRROR_CONTAINER, MIRROR_LABELS, MIRROR_VOLUME } from './image-mirror';
+export { MIRROR_CONTAINER, MIRROR_LABELS, MIRROR_PUSH_CONTAINER, MIRROR_VOLUME } from './image-mirror';
 
 /** The sandbox entrypoint reads these (see images/sandbox/entrypoint.sh). */
 export const SANDBOX_MIRROR_ENV = 'DOCKHAND_REGISTRY_MIRROR';
@@ -102,6 +102,12 @@ export interface EnsureImagesResult {
   built: string[];
   /** name -> pushed to the mirror by this call. */
   pushed: string[];
+  /**
+   * Name learners type (e.g. `nginx:latest`) -> the manifest digest the mirror serves for it, which is exactly
+   * what this bot built and pushed (recorded from the push, or read back when it was already there). Pin with
+   * `<name>@<digest>`. Empty with an operator's mirror.
+   */
+  mirrorDigests: Record<string, string>;
 }
 
 const LABELS = { 'dockhand.app': 'dockhand' };
@@ -121,6 +127,7 @@ interface Survey {
   lessonsMissing: LessonImage[];
   mirror?: MirrorState;
   stale: { image: LessonImage; name: string }[];
+  digests: Record<string, string>;
 }
 
 /** What is missing, without building anything: a few inspects and registry HEADs. */
@@ -132,17 +139,19 @@ async function survey(docker: Docker, withLessons: boolean): Promise<Survey> {
   ]);
   const lessonsMissing = withLessons ? LESSON_IMAGES.filter((_, i) => !lessonIds[i]) : [];
   const stale: Survey['stale'] = [];
+  const digests: Record<string, string> = {};
   if (withLessons && mirror) {
     const checks = LESSON_IMAGES.flatMap((image, i) =>
       image.names.map(async (name) => {
         const { repo, tag } = mirrorPath(name);
-        const remote = await registryImageId(mirror.pushHost, repo, tag).catch(() => undefined);
-        if (!lessonIds[i] || remote !== lessonIds[i]) stale.push({ image, name });
+        const remote = await registryManifest(mirror.pushHost, repo, tag).catch(() => undefined);
+        if (!lessonIds[i] || remote?.imageId !== lessonIds[i] || !remote.digest) stale.push({ image, name });
+        else digests[name] = remote.digest;
       }),
     );
     await Promise.all(checks);
   }
-  return { sandboxMissing: !sandboxId, lessonsMissing, mirror, stale };
+  return { sandboxMissing: !sandboxId, lessonsMissing, mirror, stale, digests };
 }
 
 /**
@@ -155,7 +164,7 @@ export async function ensureImages(opts: EnsureImagesOptions): Promise<EnsureIma
   const withLessons = !opts.registryMirror;
   const first = await survey(docker, withLessons);
   if (!first.sandboxMissing && first.lessonsMissing.length === 0 && (!withLessons || (first.mirror && first.stale.length === 0))) {
-    return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? first.mirror?.mirrorUrl ?? '', built: [], pushed: [] };
+    return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? first.mirror?.mirrorUrl ?? '', built: [], pushed: [], mirrorDigests: first.digests };
   }
 
   const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, '.data', 'images');
@@ -214,7 +223,7 @@ async function build(
     built.push(SANDBOX_IMAGE);
   }
 
-  if (!withLessons) return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? '', built, pushed };
+  if (!withLessons) return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? '', built, pushed, mirrorDigests: {} };
 
   for (const image of s.lessonsMissing) {
     if (image.id === 'debian') continue; // the base itself
@@ -243,22 +252,26 @@ async function build(
   }
 
   const ids = new Map<string, string | undefined>();
+  const mirrorDigests: Record<string, string> = {};
   for (const image of LESSON_IMAGES) ids.set(image.id, await imageId(docker, image.localImage));
   for (const image of LESSON_IMAGES) {
     for (const name of image.names) {
       const { repo, tag } = mirrorPath(name);
-      const remote = await registryImageId(mirror.pushHost, repo, tag);
-      if (remote && remote === ids.get(image.id)) continue;
+      const remote = await registryManifest(mirror.pushHost, repo, tag);
+      if (remote?.digest && remote.imageId === ids.get(image.id)) {
+        mirrorDigests[name] = remote.digest;
+        continue;
+      }
       const tail = new LogTail();
       await timed(`pushing ${name} to the mirror`, async () => {
-        await pushToMirror(docker, mirror.pushHost, image.localImage, repo, tag, tail).catch((err: unknown) => {
+        mirrorDigests[name] = await pushToMirror(docker, mirror.pushHost, image.localImage, repo, tag, tail).catch((err: unknown) => {
           throw buildFailed(`pushing ${name} to ${mirror.pushHost}`, tail, err);
         });
       });
       pushed.push(name);
     }
   }
-  return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: mirror.mirrorUrl, built, pushed };
+  return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: mirror.mirrorUrl, built, pushed, mirrorDigests };
 }
 
 async function tryPullBase(docker: Docker, progress: (line: string) => void): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { ForegroundProbe } from './foreground-probe';
 import type { Pty } from './pty';
 import { MarkerScanner, SHELL_INIT, runLine, type Marker } from './shell-protocol';
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen';
+import { buildSessionResult, formatBytes, type Active } from './session-result';
 import type { CommandResult } from './types';
 
 export interface SessionCommandOptions {
@@ -16,6 +17,8 @@ export interface SessionCommandOptions {
 export interface SessionResult extends CommandResult {
   /** The shell itself exited (learner typed `exit`, or the sandbox died). */
   shellExited?: { exitCode: number };
+  /** What the shell saw of the command's processes (from its completion marker). */
+  processes?: { guardKilled: number; reaped: number; pidsHit: number; oomKills: number };
 }
 
 export interface PtySessionOptions {
@@ -32,31 +35,11 @@ export interface PtySessionOptions {
   /** Out-of-band look at the shell's foreground (a separate exec in the container). */
   probe(shellPid: number): Promise<ForegroundProbe>;
   killProcessGroup(pgid: number): Promise<void>;
+  /** Kills what the shell's session still runs (all groups but the shell's; the shell too with includeShell), from outside the shell. */
+  reapSession?(shellPid: number, includeShell: boolean): Promise<void>;
 }
 
 type Phase = 'starting' | 'idle' | 'running' | 'dead';
-
-interface Active {
-  nonce: string;
-  startedAt: number;
-  opts: SessionCommandOptions;
-  totalBytes: number;
-  tail: string[];
-  tailBytes: number;
-  timedOut: boolean;
-  interrupted: boolean;
-  flooded: boolean;
-  waiting: boolean;
-  stopping: boolean;
-  notices: string[];
-  pending?: (r: SessionResult) => void;
-  quietTimer?: NodeJS.Timeout;
-  timeoutTimer?: NodeJS.Timeout;
-  outputTimer?: NodeJS.Timeout;
-  lastSent?: string;
-  probing: boolean;
-  finished: boolean;
-}
 
 /** One persistent bash in the sandbox behind a pty; runs one command at a time and renders its output. */
 export class PtySession {
@@ -64,7 +47,7 @@ export class PtySession {
   private readonly screen: TerminalScreen;
   private readonly scanner = new MarkerScanner();
   private readonly pty: Pty;
-  private readonly o: Required<Omit<PtySessionOptions, 'pty' | 'probe' | 'killProcessGroup'>>;
+  private readonly o: Required<Omit<PtySessionOptions, 'pty' | 'probe' | 'killProcessGroup' | 'reapSession'>>;
   private active?: Active;
   private shellPid = 0;
   private idleWaiters: Array<() => void> = [];
@@ -136,7 +119,8 @@ export class PtySession {
   run(command: string, opts: SessionCommandOptions): Promise<SessionResult> {
     if (this.phase === 'dead') return Promise.reject(new AppError('SHELL_GONE', 'The sandbox shell has exited'));
     if (this.active || this.phase !== 'idle') return Promise.reject(new AppError('SHELL_BUSY', 'A command is already running in this shell'));
-    const nonce = randomBytes(6).toString('hex');
+    // 128 random bits per command: a marker the learner cannot guess (shell-protocol.ts keeps it out of reach).
+    const nonce = randomBytes(16).toString('hex');
     const a: Active = {
       nonce,
       startedAt: Date.now(),
@@ -245,7 +229,7 @@ export class PtySession {
     const pending = a.pending;
     a.pending = undefined;
     clearTimeout(a.quietTimer);
-    pending?.(await this.buildResult(a, null, true));
+    pending?.(await buildSessionResult(a, this.screen, this.o, null, true));
   }
 
   /** Ctrl-C, then kill the foreground process group, then give up on the shell. */
@@ -256,13 +240,22 @@ export class PtySession {
     this.pty.write('\x03');
     if (await this.waitDone(a, 1000)) return;
     try {
-      const probe = await this.opts.probe(this.shellPid);
-      if (probe.foregroundPgid) await this.opts.killProcessGroup(probe.foregroundPgid);
+      // the whole session but the shell: the foreground group and whatever it started in the background
+      if (this.opts.reapSession && this.shellPid) await this.opts.reapSession(this.shellPid, false);
+      else {
+        const probe = await this.opts.probe(this.shellPid);
+        if (probe.foregroundPgid) await this.opts.killProcessGroup(probe.foregroundPgid);
+      }
     } catch {
       // fall through to terminating the shell
     }
     if (await this.waitDone(a, 2000)) return;
+    // A second Ctrl-C ends bash's own fork-retry back-off, now that the limit has room again.
+    this.pty.write('\x03');
+    if (await this.waitDone(a, 3000)) return;
     a.notices.push('The command did not stop, so its shell was restarted.');
+    // nothing of the old shell may linger into the new one
+    if (this.opts.reapSession && this.shellPid) await this.opts.reapSession(this.shellPid, true).catch(ignore);
     this.pty.terminate();
   }
 
@@ -299,6 +292,11 @@ export class PtySession {
     a.tail.push(text);
     a.tailBytes += bytes;
     while (a.tailBytes - Buffer.byteLength(a.tail[0]!) >= cap && a.tail.length > 1) a.tailBytes -= Buffer.byteLength(a.tail.shift()!);
+    // A fork bomb: bash reports failed forks itself. Waiting for the timeout would keep the limit exhausted.
+    if (!a.runaway && !a.stopping && /fork: (retry: )?Resource temporarily unavailable/.test(text)) {
+      a.runaway = true;
+      this.stop(a).catch(ignore);
+    }
     if (!a.flooded && a.totalBytes > cap * this.o.floodFactor) {
       a.flooded = true;
       a.notices.push(`Output passed ${formatBytes(cap * this.o.floodFactor)}, so the command was stopped; the last ${formatBytes(cap)} are shown.`);
@@ -317,7 +315,7 @@ export class PtySession {
     const a = this.active;
     if (!a || m.nonce !== a.nonce) return;
     this.shellPid = m.shellPid || this.shellPid;
-    if (m.killed > 0) a.notices.push(`The sandbox reached its process limit; ${m.killed} runaway processes started from this shell were stopped.`);
+    a.marker = m;
     this.finish(a, a.timedOut || a.interrupted ? null : m.exitCode).catch(ignore);
   }
 
@@ -336,7 +334,7 @@ export class PtySession {
     clearTimeout(a.timeoutTimer);
     clearInterval(a.outputTimer);
     await this.screen.write('');
-    const result = await this.buildResult(a, exitCode, false);
+    const result = await buildSessionResult(a, this.screen, this.o, exitCode, false);
     this.active = undefined;
     if (this.phase !== 'dead') this.phase = 'idle';
     if (shellExited) {
@@ -349,48 +347,7 @@ export class PtySession {
     pending?.(result);
     for (const w of this.idleWaiters.splice(0)) w();
   }
-
-  private async buildResult(a: Active, exitCode: number | null, waiting: boolean): Promise<SessionResult> {
-    const cap = a.opts.outputCapBytes;
-    let output: string;
-    let truncated = false;
-    if (a.totalBytes > cap) {
-      truncated = true;
-      output = await renderTail(a.tail.join(''), cap, this.o);
-    } else {
-      output = this.screen.text();
-      truncated = this.screen.overflowed();
-    }
-    return {
-      output,
-      exitCode: waiting ? null : exitCode,
-      durationMs: Date.now() - a.startedAt,
-      truncated,
-      timedOut: a.timedOut,
-      interrupted: a.interrupted,
-      waitingForInput: waiting,
-      notices: [...a.notices],
-    };
-  }
-}
-
-async function renderTail(raw: string, cap: number, o: { cols: number; rows: number; scrollback: number }): Promise<string> {
-  const buf = Buffer.from(raw);
-  const tail = buf.length > cap ? buf.subarray(buf.length - cap).toString() : raw;
-  const screen = createTerminalScreen(o);
-  try {
-    await screen.write(tail);
-    return screen.text();
-  } finally {
-    screen.dispose();
-  }
 }
 
 /** Background steps report through the command's result; a failure in one must not become an unhandled rejection. */
 const ignore = (): void => undefined;
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
-  return `${n} bytes`;
-}

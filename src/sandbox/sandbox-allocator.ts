@@ -9,10 +9,43 @@ import { WarmPool } from './warm-pool';
 export interface AllocatorOptions {
   runtime: SandboxRuntime;
   logger: Logger;
-  config: Pick<SandboxConfig, 'maxSandboxes' | 'warmPool'>;
+  config: Pick<SandboxConfig, 'maxSandboxes' | 'warmPool' | 'warmPoolAuto' | 'parallelStarts'>;
+  /** Injectable clock (ms) for the demand window of the automatic warm pool. */
+  now?: () => number;
   /** Sandboxes learners hold now. */
   live(): number;
   emit(e: SandboxEvent): void;
+}
+
+/** How far back the automatic warm pool looks at demand. */
+export const DEMAND_WINDOW_MS = 5 * 60_000;
+
+/**
+ * At most `limit` starts at once; learners' starts go before warm ones. Starting a nested dockerd is
+ * CPU-bound, so thirty at once on two cores make every one of them slow.
+ */
+export class StartSlots {
+  private running = 0;
+  private readonly waiting: { learner: (() => void)[]; warm: (() => void)[] } = { learner: [], warm: [] };
+
+  constructor(readonly limit: number) {}
+
+  get active(): number {
+    return this.running;
+  }
+
+  async run<T>(kind: 'learner' | 'warm', fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting[kind].push(resolve));
+    else this.running++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.learner.shift() ?? this.waiting.warm.shift();
+      // The slot passes straight to the next in line.
+      if (next) next();
+      else this.running--;
+    }
+  }
 }
 
 /** Hands out sandbox containers under the global cap: a warm one when ready, else a cold start, else a place in line. */
@@ -20,11 +53,51 @@ export class SandboxAllocator {
   private readonly creating = new Map<string, Promise<unknown>>();
   private readonly queue: CapacityQueue;
   readonly warm: WarmPool;
+  readonly slots: StartSlots;
+  /** When learners needed a new sandbox recently (the automatic warm pool's demand). */
+  private readonly demand: number[] = [];
+  /** An admin's pre-warm for a class: this many warm sandboxes at least, until `until`. */
+  private floor = { count: 0, until: 0 };
   private closed = false;
+  private readonly now: () => number;
 
   constructor(private readonly o: AllocatorOptions) {
+    this.now = o.now ?? Date.now;
+    this.slots = new StartSlots(o.config.parallelStarts ?? Number.POSITIVE_INFINITY);
     this.queue = new CapacityQueue((learnerKey, position) => o.emit({ type: 'queued', learnerKey, position }));
-    this.warm = new WarmPool({ runtime: o.runtime, logger: o.logger, target: o.config.warmPool, onSettled: () => this.release() });
+    this.warm = new WarmPool({
+      runtime: o.runtime,
+      logger: o.logger,
+      target: o.config.warmPoolAuto ? 0 : o.config.warmPool,
+      onSettled: () => this.release(),
+      create: (learnerKey, kind) => this.slots.run('warm', () => o.runtime.create(learnerKey, kind)),
+    });
+  }
+
+  /** True when a learner asking now would get a sandbox without waiting in line. */
+  get hasRoomNow(): boolean {
+    return !this.closed && (this.warm.size > 0 || this.held() < this.o.config.maxSandboxes);
+  }
+
+  /**
+   * Pre-warms for a class: keeps at least `count` ready sandboxes (within the cap) for `forMs`.
+   * Returns how many will be kept warm.
+   */
+  prewarm(count: number, forMs: number): number {
+    const room = Math.max(0, this.o.config.maxSandboxes - this.o.live());
+    const n = Math.min(count, room);
+    this.floor = { count: n, until: this.now() + forMs };
+    this.retarget();
+    this.fill();
+    return n;
+  }
+
+  /** The warm pool's size now: an admin's floor, else (auto) recent demand up to the configured most, else the fixed size. */
+  private retarget(): void {
+    const now = this.now();
+    while (this.demand.length && now - this.demand[0]! > DEMAND_WINDOW_MS) this.demand.shift();
+    const base = this.o.config.warmPoolAuto ? Math.min(this.o.config.warmPool, this.demand.length) : this.o.config.warmPool;
+    this.warm.setTarget(now < this.floor.until ? Math.max(base, this.floor.count) : base);
   }
 
   stats(): { creating: number; warm: number; queued: number } {
@@ -64,11 +137,14 @@ export class SandboxAllocator {
 
   /** Tops up the warm pool with slots nobody is waiting for. */
   fill(): void {
-    if (!this.closed) this.warm.fill(() => this.held() < this.o.config.maxSandboxes && this.queue.length === 0);
+    if (this.closed) return;
+    this.retarget();
+    this.warm.fill(() => this.held() < this.o.config.maxSandboxes && this.queue.length === 0);
   }
 
   private async allocate(learnerKey: string): Promise<Pick<SandboxInfo, 'id' | 'createdAt'>> {
     await Promise.resolve(); // let acquire register us in `creating` first
+    this.demand.push(this.now());
     for (;;) {
       const pooled = this.warm.take();
       if (pooled) {
@@ -79,7 +155,7 @@ export class SandboxAllocator {
       if (this.held() - 1 < this.o.config.maxSandboxes) break;
       await this.queue.wait(learnerKey);
     }
-    const info = await this.o.runtime.create(learnerKey, 'learner');
+    const info = await this.slots.run('learner', () => this.o.runtime.create(learnerKey, 'learner'));
     if (this.closed) {
       await this.o.runtime.remove(info.id);
       throw new AppError('SANDBOX_MANAGER_STOPPED', 'The sandbox service is shutting down');

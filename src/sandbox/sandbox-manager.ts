@@ -7,6 +7,7 @@ import { CommandRateLimit } from './command-rate-limit';
 import { watchSandboxDeaths, type ContainerDeath, type EventWatch } from './docker-event-watcher';
 import { LearnerLanes } from './learner-lanes';
 import type { PtySession } from './pty-session';
+import { probeSandboxProfile } from './profile-probe';
 import { Reaper, reapVerdict } from './reaper';
 import { SandboxAllocator } from './sandbox-allocator';
 import { SandboxRuntime, type RuntimeOptions, type SandboxInfo } from './sandbox-runtime';
@@ -77,9 +78,15 @@ export class SandboxManager {
       emit: (e) => this.emit(e),
     });
     await this.runtime.sweepOrphanVolumes().catch((err) => this.logger.warn({ err }, 'orphan volume sweep failed'));
+    await this.runtime.sweepHostLeftovers().catch((err) => this.logger.warn({ err }, 'host cgroup/disk sweep failed'));
     this.events = await watchSandboxDeaths(this.runtime.docker, { instance: this.instance, logger: this.logger, onDeath: (d) => this.onDeath(d) });
     this.reaper.start();
     this.alloc.fill();
+  }
+
+  /** Start-up check that the configured profile works on this engine (one tiny sandbox); throws one clear line if not. */
+  probe(): Promise<{ readyMs: number }> {
+    return probeSandboxProfile(this.runtime, this.config);
   }
 
   /** Detaches every pty and clears timers; containers keep running for the next start() to adopt. */
@@ -156,6 +163,27 @@ export class SandboxManager {
     });
   }
 
+  /**
+   * Addition: makes sure the learner has a sandbox with its shell open, running nothing, so their first
+   * command does not wait for a start (called when they open a lesson or first write). Never waits in
+   * line: with no room now it does nothing (the first command will queue as usual).
+   */
+  async prepare(learnerKey: string): Promise<void> {
+    if (this.stopped) return;
+    const existing = this.sandboxes.get(learnerKey);
+    if (existing && !existing.gone) return;
+    if (!this.alloc.hasRoomNow) return;
+    await this.lanes.track(learnerKey, async () => {
+      const sb = await this.ensureSandbox(learnerKey);
+      await sb.session();
+    });
+  }
+
+  /** Addition: keeps `count` sandboxes warm (within the cap) for `forMinutes`, for a class about to start; returns how many. */
+  prewarm(count: number, forMinutes = 30): number {
+    return this.alloc.prewarm(count, forMinutes * 60_000);
+  }
+
   async reset(learnerKey: string): Promise<void> {
     await this.sandboxes.get(learnerKey)?.remove('removed');
   }
@@ -203,6 +231,7 @@ export class SandboxManager {
         this.alloc.fill();
       },
       shell: { cols: this.options.cols ?? 120, rows: this.options.rows ?? 40, quietMs: this.options.quietMs, outputIntervalMs: this.options.outputIntervalMs },
+      limits: { memoryMb: this.config.memoryMb, pidsLimit: this.config.pidsLimit, diskMb: this.config.diskMb },
     });
   }
 

@@ -20,6 +20,10 @@ export type PolicyUndo = () => Promise<void>;
 export interface SandboxPolicy {
   readonly name: string;
   apply(spec: Docker.ContainerCreateOptions, ctx: PolicyContext): void | PolicyUndo | Promise<void | PolicyUndo>;
+  /** Frees what `apply` made outside the engine (host cgroups, disk images) once the container is removed; gets its labels. */
+  release?(labels: Record<string, string>): Promise<void>;
+  /** At start-up: frees leftovers of sandboxes that are gone; `live` holds the labels of every Dockhand container on the engine. */
+  sweep?(live: Record<string, string>[]): Promise<void>;
 }
 
 /** Applies the policies in order; one failing undoes those before it. Returns the undo of them all. */

@@ -2,11 +2,30 @@ import type Docker from 'dockerode';
 import type { SandboxConfig } from '../config';
 import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
 
-/** Host settings per security profile; `test-host-cgroup` is the test-machine concession from docs/platform-facts.md. */
+/**
+ * Host settings per security profile (docs/platform-facts.md):
+ * - `userns`: the default. Needs an engine with --userns-remap; root in the sandbox is an unprivileged host uid,
+ *   capabilities are namespaced, and the cgroup tree inside is only the sandbox's own delegated subtree (added by
+ *   cgroup-delegation.ts, since it needs host-side set-up). Nested `--privileged` does not work under it.
+ * - `sysbox`: the sysbox-runc runtime, where installed.
+ * - `privileged`: every learner is root on the host; refused unless SANDBOX_ALLOW_PRIVILEGED=true.
+ * - `test-host-cgroup`: the test-machine concession (host cgroup tree bound read-write); `UsernsMode: host` so it
+ *   keeps host ids on a remapping engine.
+ */
 export function profileHostConfig(profile: SandboxConfig['profile']): Docker.HostConfig {
   switch (profile) {
+    case 'userns':
+      return <Docker.HostConfig>{
+        CapAdd: ['ALL'],
+        // this host's bounding set lacks CAP_SYS_RESOURCE ("unable to apply caps"); namespaced it adds little
+        CapDrop: ['SYS_RESOURCE'],
+        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+        MaskedPaths: [],
+        ReadonlyPaths: [],
+        Tmpfs: { '/run': '', '/var/run': '' },
+      };
     case 'privileged':
-      return { Privileged: true };
+      return <Docker.HostConfig>{ Privileged: true, UsernsMode: 'host' };
     case 'sysbox':
       return { Runtime: 'sysbox-runc' };
     case 'test-host-cgroup':
@@ -20,6 +39,7 @@ export function profileHostConfig(profile: SandboxConfig['profile']): Docker.Hos
         Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
         DeviceCgroupRules: ['a *:* rwm'],
         Tmpfs: { '/run': '', '/var/run': '' },
+        UsernsMode: 'host',
       };
   }
 }

@@ -6,8 +6,11 @@ import type { Logger } from '../logger';
 import { dockerCliArgs, dockerCliEnv, type DockerTlsOptions } from './docker-client';
 import { spawnPty, type Pty } from './pty';
 import { LABEL_VOLUME, dockerDiskPolicy } from './docker-disk-policy';
-import { applyPolicies, hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+import { applyPolicies, type SandboxPolicy } from './sandbox-policy';
+import { LABEL_NETWORK, firewallOnce, removeSandboxNetwork, sandboxNetworkPolicy, sweepSandboxNetworks } from './sandbox-network-policy';
+import { MIRROR_CONTAINER } from './image-mirror';
 import { profilePolicy } from './sandbox-profile';
+import { prepareHostPolicies, type HostPolicies } from './host-policies';
 import type { ScriptResult } from './types';
 
 /** Output beyond which a one-shot script counts as a flood, whatever its cap. */
@@ -30,7 +33,10 @@ export interface RuntimeOptions {
   instance: string;
   /** Passed to the sandbox as DOCKHAND_REGISTRY_MIRROR (config.registryMirror wins). */
   mirrorUrl?: string;
-  /** Container name of the offline mirror: joined to the egress-blocked network so it stays reachable. */
+  /**
+   * Container name of the read-only offline mirror, joined to every sandbox's own network. Defaults to the
+   * built-in one when `mirrorUrl` is set and the operator configured no mirror of their own.
+   */
   mirrorContainer?: string;
   readyTimeoutMs?: number;
   /**
@@ -45,7 +51,7 @@ export interface RuntimeOptions {
   dockerTls?: DockerTlsOptions;
   /** The CLI child's environment (PATH, HOME...); defaults to this process's. */
   cliEnv?: Record<string, string | undefined>;
-  /** Applied after the built-in ones (profile and limits, engine disk, egress network). */
+  /** Applied after the built-in ones (profile and limits, engine disk, the sandbox's own network). */
   policies?: SandboxPolicy[];
 }
 
@@ -59,9 +65,12 @@ export interface SandboxInfo {
 
 /** Docker-level work for sandboxes: create with the chosen profile and limits, wait ready, exec, remove. */
 export class SandboxRuntime {
-  private networkId?: Promise<string | undefined>;
+  private readonly ensureFirewall: () => Promise<void>;
+  private hostPolicies?: Promise<HostPolicies>;
 
-  constructor(private readonly o: RuntimeOptions) {}
+  constructor(private readonly o: RuntimeOptions) {
+    this.ensureFirewall = firewallOnce(o.docker, { image: o.image, logger: o.logger });
+  }
 
   get docker(): Docker {
     return this.o.docker;
@@ -81,7 +90,7 @@ export class SandboxRuntime {
   async create(learnerKey: string, role: 'learner' | 'warm'): Promise<SandboxInfo> {
     const createdAt = Date.now();
     const labels = this.labels(learnerKey, role, createdAt);
-    const mirror = await this.mirrorUrlInside();
+    const mirror = this.o.config.registryMirror ?? this.o.mirrorUrl;
     const spec: Docker.ContainerCreateOptions = {
       name: `dockhand-${sanitize(this.o.instance)}-${sanitize(learnerKey)}-${createdAt.toString(36)}`.slice(0, 120),
       Image: this.o.image,
@@ -91,7 +100,9 @@ export class SandboxRuntime {
       Tty: false,
       HostConfig: {},
     };
-    const policies = [profilePolicy(this.o.config), dockerDiskPolicy(this.o.docker, this.o.dockerDiskMb), this.egressPolicy(), ...(this.o.policies ?? [])];
+    const host = await this.host();
+    const disk = host.diskCapped && !this.o.dockerDiskMb ? [] : [dockerDiskPolicy(this.o.docker, this.o.dockerDiskMb)];
+    const policies = [profilePolicy(this.o.config), ...disk, ...host.policies, this.networkPolicy(), ...(this.o.policies ?? [])];
     const undo = await applyPolicies(spec, policies, { instance: this.o.instance, learnerKey, role, createdAt, labels });
     let container: Docker.Container;
     try {
@@ -111,14 +122,39 @@ export class SandboxRuntime {
     return { id: container.id, learnerKey, createdAt, running: true, role };
   }
 
-  /** With blockEgress, the sandbox joins an internal network (no route out). */
-  private egressPolicy(): SandboxPolicy {
-    return {
-      name: 'egress',
-      apply: async (spec) => {
-        if (this.o.config.blockEgress) hostConfigOf(spec).NetworkMode = await this.egressNetwork();
-      },
-    };
+  /** The engine's facts and the host-side policies (delegated cgroups, capped disk), prepared once. */
+  host(): Promise<HostPolicies> {
+    this.hostPolicies ??= prepareHostPolicies({ docker: this.o.docker, config: this.o.config, logger: this.o.logger, image: this.o.image, instance: this.o.instance, dockerHost: this.o.dockerHost }).catch((err) => {
+      this.hostPolicies = undefined;
+      throw err;
+    });
+    return this.hostPolicies;
+  }
+
+  /** At start-up: host cgroups and disk images of sandboxes that no longer exist (any instance's live ones are kept). */
+  async sweepHostLeftovers(): Promise<void> {
+    const { policies } = await this.host();
+    const live = (await this.o.docker.listContainers({ all: true, filters: { label: [`${LABEL_APP}=dockhand`] } })).map((c) => c.Labels ?? {});
+    for (const p of policies) await p.sweep?.(live).catch((err: unknown) => this.o.logger.warn({ err, policy: p.name }, 'host leftover sweep failed'));
+  }
+
+  /** The built-in read-only mirror's container, unless the operator brought their own mirror. */
+  private get mirrorContainer(): string | undefined {
+    if (this.o.config.registryMirror || !this.o.mirrorUrl) return undefined;
+    return this.o.mirrorContainer ?? MIRROR_CONTAINER;
+  }
+
+  /** Each sandbox on its own bridge (internal when egress is blocked), with the read-only mirror and the host firewall. */
+  private networkPolicy(): SandboxPolicy {
+    return sandboxNetworkPolicy({
+      docker: this.o.docker,
+      logger: this.o.logger,
+      blockEgress: this.o.config.blockEgress,
+      mirrorContainer: this.mirrorContainer,
+      mirrorUrl: this.o.mirrorUrl,
+      mirrorEnv: MIRROR_ENV,
+      ensureFirewall: this.ensureFirewall,
+    });
   }
 
   /** One exec that polls inside the container, bounded by our own timeout. */
@@ -161,12 +197,16 @@ export class SandboxRuntime {
     }
   }
 
-  /** Removes the container with its anonymous volume, and its named volume if it had one. */
+  /** Removes the container with its anonymous volume, its named volume if it had one, and its own network. */
   async remove(id: string): Promise<void> {
     let volume: string | undefined;
+    let network: string | undefined;
+    let labels: Record<string, string> = {};
     try {
       const info = await this.o.docker.getContainer(id).inspect();
+      labels = info.Config.Labels ?? {};
       volume = info.Config.Labels?.[LABEL_VOLUME];
+      network = info.Config.Labels?.[LABEL_NETWORK];
     } catch {
       // already gone
     }
@@ -177,6 +217,10 @@ export class SandboxRuntime {
         if (err.statusCode !== 404 && err.statusCode !== 409) this.o.logger.warn({ err, containerId: id }, 'sandbox remove failed');
       });
     if (volume) await removeVolumeWithRetry(this.o.docker, volume);
+    if (network) await removeSandboxNetwork(this.o.docker, network, this.o.logger);
+    // host cgroups and the disk image go after the container (its last processes must have exited)
+    const host = this.hostPolicies ? await this.hostPolicies.catch(() => undefined) : undefined;
+    for (const p of host?.policies ?? []) await p.release?.(labels).catch((err: unknown) => this.o.logger.warn({ err, containerId: id, policy: p.name }, 'releasing host resources failed'));
   }
 
   /** All containers of this instance (running or not). */
@@ -196,8 +240,12 @@ export class SandboxRuntime {
       }));
   }
 
-  /** Named volumes of this instance whose container is gone (left by a crash of this process). */
+  /**
+   * Named volumes and sandbox networks of this instance whose container is gone (left by a crash of this
+   * process); the mirror rejoins the networks of adopted sandboxes.
+   */
   async sweepOrphanVolumes(): Promise<void> {
+    await sweepSandboxNetworks(this.o.docker, { instance: this.o.instance, mirrorContainer: this.mirrorContainer, logger: this.o.logger });
     const { Volumes } = await this.o.docker.listVolumes({ filters: { label: [`${LABEL_APP}=dockhand`, `${LABEL_INSTANCE}=${this.o.instance}`] } });
     for (const v of Volumes ?? []) {
       await this.o.docker
@@ -291,65 +339,14 @@ export class SandboxRuntime {
     const env = dockerCliEnv(this.o.cliEnv ?? process.env, target);
     return spawnPty(
       this.o.dockerCli ?? 'docker',
-      [...dockerCliArgs(target), 'exec', '-it', '-e', 'TERM=xterm', '-e', `DOCKHAND_PIDS_LIMIT=${this.o.config.pidsLimit}`, '-w', '/root', id, 'bash', '--noprofile', '--norc', '--noediting'],
+      [...dockerCliArgs(target), 'exec', '-it', '-e', 'TERM=xterm', '-e', `DOCKHAND_PIDS_LIMIT=${this.o.config.pidsLimit}`, '-e', `DOCKHAND_MEMORY_MB=${this.o.config.memoryMb}`, '-w', '/root', id, 'bash', '--noprofile', '--norc', '--noediting'],
       { cols: opts.cols, rows: opts.rows, env },
     );
   }
 
-  /** An internal network (no route out); the mirror joins it so pulls keep working. */
-  private egressNetwork(): Promise<string | undefined> {
-    if (!this.networkId) {
-      this.networkId = (async () => {
-        const name = `dockhand-${sanitize(this.o.instance)}-no-egress`;
-        const existing = await this.o.docker.listNetworks({ filters: { name: [name] } });
-        let id = existing.find((n) => n.Name === name)?.Id;
-        if (!id) {
-          const net = await this.o.docker.createNetwork({
-            Name: name,
-            Internal: true,
-            Labels: { [LABEL_APP]: 'dockhand', [LABEL_INSTANCE]: this.o.instance, [LABEL_ROLE]: 'network' },
-          });
-          id = net.id;
-        }
-        if (this.o.mirrorContainer) {
-          await this.o.docker
-            .getNetwork(id)
-            .connect({ Container: this.o.mirrorContainer })
-            .catch((err: { statusCode?: number; message?: string }) => {
-              if (!/already exists|endpoint with name/.test(String(err.message))) this.o.logger.warn({ err }, 'could not attach the mirror to the no-egress network');
-            });
-        }
-        return name;
-      })().catch((err) => {
-        this.networkId = undefined;
-        throw err;
-      });
-    }
-    return this.networkId;
-  }
-
-  /** The mirror URL as seen from the no-egress network (its IP there), when egress is blocked. */
-  async mirrorUrlInside(): Promise<string | undefined> {
-    const mirror = this.o.config.registryMirror ?? this.o.mirrorUrl;
-    if (!this.o.config.blockEgress || !this.o.mirrorContainer || !mirror) return mirror;
-    const net = await this.egressNetwork();
-    const info = await this.o.docker.getContainer(this.o.mirrorContainer).inspect();
-    const ip = net ? info.NetworkSettings.Networks[net]?.IPAddress : undefined;
-    if (!ip) return mirror;
-    const u = new URL(mirror);
-    u.hostname = ip;
-    return u.toString().replace(/\/$/, '');
-  }
-
-  /** Removes this instance's no-egress network (only when no sandbox uses it). */
+  /** Removes this instance's sandbox networks that no sandbox uses any more (all of them after destroyAll). */
   async removeNetwork(): Promise<void> {
-    const name = `dockhand-${sanitize(this.o.instance)}-no-egress`;
-    const nets = await this.o.docker.listNetworks({ filters: { name: [name] } });
-    for (const n of nets.filter((x) => x.Name === name)) {
-      if (this.o.mirrorContainer) await this.o.docker.getNetwork(n.Id).disconnect({ Container: this.o.mirrorContainer, Force: true }).catch(() => undefined);
-      await this.o.docker.getNetwork(n.Id).remove().catch(() => undefined);
-    }
-    this.networkId = undefined;
+    await sweepSandboxNetworks(this.o.docker, { instance: this.o.instance, mirrorContainer: this.mirrorContainer, logger: this.o.logger, graceMs: 0 });
   }
 }
 

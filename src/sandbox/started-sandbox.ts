@@ -1,5 +1,7 @@
+import { diskSizeText } from './docker-disk-policy';
 import { probeForeground } from './foreground-probe';
 import { PtySession, type SessionResult } from './pty-session';
+import { reapSessionScript } from './shell-protocol';
 import type { SandboxRuntime } from './sandbox-runtime';
 import type { CommandResult, SandboxEvent, ScriptResult } from './types';
 
@@ -11,6 +13,8 @@ export interface StartedSandboxOptions {
   /** Called once the container is removed: its slot under the cap is free. */
   onRemoved(sb: StartedSandbox): void;
   shell: { cols: number; rows: number; quietMs?: number; outputIntervalMs?: number };
+  /** The sandbox's limits, named in what the learner is told. */
+  limits?: { memoryMb: number; pidsLimit: number; diskMb?: number };
   now?: () => number;
 }
 
@@ -73,8 +77,22 @@ export class StartedSandbox {
 
   /** Turns a session result into the learner's: crash and out-of-memory diagnosis, full disk, notices. */
   async afterCommand(session: PtySession, r: SessionResult): Promise<CommandResult> {
-    const { shellExited, ...result } = r;
+    const { shellExited, processes, ...result } = r;
     const notices = result.notices ?? [];
+    const limits = this.o.limits;
+    if (processes) {
+      if (processes.pidsHit > 0 || processes.guardKilled > 0) {
+        notices.push(`Your command started too many processes (limit ${limits?.pidsLimit ?? 'reached'}); they were stopped. Your sandbox still works and nothing was deleted.`);
+      } else if (processes.reaped > 0) {
+        notices.push(
+          `${processes.reaped === 1 ? 'A background process' : `${processes.reaped} background processes`} left running by this command ${processes.reaped === 1 ? 'was' : 'were'} stopped: nothing outlives its command here. For something long-running, use a container (\`docker run -d ...\`).`,
+        );
+      }
+      if (processes.oomKills > 0) {
+        if (result.exitCode === 0 || result.exitCode === 137) result.exitCode = 137;
+        notices.push(`A process of this command was killed: out of memory: limit ${limits ? `${limits.memoryMb} MiB` : 'reached'} (exit 137).`);
+      }
+    }
     if (shellExited) {
       if (this.current === session) this.current = undefined;
       const health = await this.healthy();
@@ -93,7 +111,11 @@ export class StartedSandbox {
       const df = await this.exec('df -hP / /var/lib/docker 2>/dev/null | tail -n +2', { timeoutMs: 5000, outputCapBytes: 4096 }).catch(() => undefined);
       const detail = df?.output.trim() || 'no space left on device';
       this.o.emit({ type: 'disk-full', learnerKey: this.learnerKey, containerId: this.id, detail });
-      notices.push('Your sandbox is out of disk space. Free some (docker system prune -a, rm big files) or reset the sandbox.');
+      notices.push(
+        limits?.diskMb
+          ? `Your sandbox's disk is full (${diskSizeText(limits.diskMb)}): \`reset\` or remove images (\`docker system prune -af\`, rm big files).`
+          : 'Your sandbox is out of disk space. Free some (docker system prune -a, rm big files) or reset the sandbox.',
+      );
     }
     result.notices = notices;
     this.touch();
@@ -104,8 +126,14 @@ export class StartedSandbox {
   async healthy(): Promise<{ ok: boolean; oom?: boolean }> {
     const st = await this.o.runtime.inspectState(this.id);
     if (st?.running) {
-      const r = await this.exec('docker version >/dev/null 2>&1', { timeoutMs: 5000, outputCapBytes: 1024 }).catch(() => undefined);
-      if (r?.exitCode === 0) return { ok: true };
+      // A few tries: right after a fork bomb or under heavy load the nested engine may answer late, and a
+      // sandbox that still runs must not be thrown away for that (the learner would lose their work).
+      for (let i = 0; i < 3; i++) {
+        const r = await this.exec('docker version >/dev/null 2>&1', { timeoutMs: 5000, outputCapBytes: 1024 }).catch(() => undefined);
+        if (r?.exitCode === 0) return { ok: true };
+        if (i < 2 && !(await this.o.runtime.isRunning(this.id))) break;
+        if (i < 2) await new Promise((res) => setTimeout(res, 1000));
+      }
     }
     await this.died(st?.oomKilled ? 'oom' : 'crash', st ? `exit code ${st.exitCode}${st.error ? `: ${st.error}` : ''}` : 'container gone');
     return { ok: false, oom: st?.oomKilled };
@@ -149,6 +177,9 @@ export class StartedSandbox {
       probe: (pid) => probeForeground((script, opts) => this.exec(script, opts), pid),
       killProcessGroup: async (pgid) => {
         await this.exec(`kill -9 -- -${pgid}`, { timeoutMs: 3000, outputCapBytes: 1024 });
+      },
+      reapSession: async (shellPid, includeShell) => {
+        await this.exec(reapSessionScript(shellPid, includeShell), { timeoutMs: 5000, outputCapBytes: 1024 });
       },
     });
     await session.start();

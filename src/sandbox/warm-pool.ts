@@ -13,6 +13,8 @@ export interface WarmPoolOptions {
   target: number;
   /** After a warm start finished (or failed): slots or sandboxes may be free for those waiting. */
   onSettled(): void;
+  /** How a warm sandbox is created (the allocator bounds parallel starts); default runtime.create. */
+  create?: (learnerKey: string, kind: 'warm') => Promise<SandboxInfo>;
 }
 
 /** Ready sandboxes nobody owns yet, so a new learner skips the cold start. */
@@ -20,8 +22,20 @@ export class WarmPool {
   private readonly ready: SandboxInfo[] = [];
   private starting = 0;
   private closed = false;
+  private target: number;
 
-  constructor(private readonly o: WarmPoolOptions) {}
+  constructor(private readonly o: WarmPoolOptions) {
+    this.target = o.target;
+  }
+
+  /** Changes how many ready sandboxes to keep (automatic sizing, an admin's pre-warm); extra ones are not removed, only not replaced. */
+  setTarget(n: number): void {
+    this.target = Math.max(0, n);
+  }
+
+  get targetSize(): number {
+    return this.target;
+  }
 
   /** Ready ones. */
   get size(): number {
@@ -45,7 +59,7 @@ export class WarmPool {
 
   /** An unclaimed sandbox found at start-up: kept when the pool has room. */
   adopt(info: SandboxInfo): boolean {
-    if (this.ready.length >= this.o.target) return false;
+    if (this.ready.length >= this.target) return false;
     this.ready.push(info);
     return true;
   }
@@ -56,10 +70,9 @@ export class WarmPool {
 
   /** Starts sandboxes until the pool is full, while `hasRoom()` allows one more. */
   fill(hasRoom: () => boolean): void {
-    while (!this.closed && this.held < this.o.target && hasRoom()) {
+    while (!this.closed && this.held < this.target && hasRoom()) {
       this.starting++;
-      this.o.runtime
-        .create('', 'warm')
+      (this.o.create ? this.o.create('', 'warm') : this.o.runtime.create('', 'warm'))
         .then(async (info) => {
           if (this.closed) await this.o.runtime.remove(info.id);
           else this.ready.push(info);

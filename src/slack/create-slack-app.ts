@@ -13,8 +13,9 @@ import { registerDirectMessages } from './listeners/direct-message';
 import { registerMention } from './listeners/mention';
 import { registerSlashCommand } from './listeners/slash-command';
 import { LiveMessageStreamer } from './live-message';
+import { RateLimitGate } from './rate-limit-gate';
 import { SlackChannels } from './slack-channels';
-import { dedupeAndLog, InFlight } from './middleware';
+import { decodeLearnerText, dedupeAndLog, InFlight } from './middleware';
 import { UpdateBudget } from './update-budget';
 
 export interface SlackIdentity {
@@ -29,6 +30,8 @@ export interface SlackDeps {
   identity: SlackIdentity;
   ledger: EventLedger;
   inFlight: InFlight;
+  /** Where 429s pause calls (tests inject one with a virtual clock). */
+  rateLimitGate?: RateLimitGate;
 }
 
 /** The Slack side before any listener: the app, and the ports the tutor and challenges talk through. */
@@ -53,7 +56,9 @@ export interface SlackServices {
  */
 export function createSlackApp(deps: SlackDeps): SlackApp {
   const { config, log } = deps;
-  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 5, factor: 1.6, minTimeout: 200, maxTimeout: 5000 } };
+  // A 429 is not retried by the WebClient (it would pause its whole queue, every learner with it): the
+  // rate-limit gate pauses only that method or channel and retries only that request.
+  const clientOptions = { slackApiUrl: config.slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 5, factor: 1.6, minTimeout: 200, maxTimeout: 5000 } };
   const common = {
     token: config.slack.botToken,
     botUserId: deps.identity.botUserId,
@@ -69,12 +74,21 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
       ? new App({ ...common, signingSecret: config.slack.signingSecret, port: config.slack.port })
       : new App({ ...common, appToken: config.slack.appToken, socketMode: true, installerOptions: { clientOptions } });
 
+  const gate = deps.rateLimitGate ?? new RateLimitGate({ log });
+  gate.install(app.client);
   // One chat.update budget for the whole workspace (Tier 3, shared by every learner).
   const streamer = new LiveMessageStreamer({ client: app.client, budget: new UpdateBudget(), log });
   const conversations = new Conversations(app.client, streamer, log);
   const channels = new SlackChannels(app.client, streamer);
 
   app.use(dedupeAndLog(deps));
+  // Listeners get a client per token from Bolt: it shares the same gate.
+  app.use(async ({ client, next }) => {
+    gate.install(client);
+    await next();
+  });
+  // After dedupe, before every listener: learner text arrives as typed, not as Slack encodes it.
+  app.use(decodeLearnerText());
   app.error(async (err) => {
     // Never let a listener's failure reach Slack or crash the process.
     log.error({ err: err.original ?? err, code: err.code }, 'slack listener failed');

@@ -29,8 +29,14 @@ export interface LiveMessageStreamerOptions {
   log: Logger;
   /** Per message, at most one edit in this interval (Slack: about one edit per 1-2 s). */
   minIntervalMs?: number;
-  /** How long finish() keeps retrying before it gives up and logs an error. */
+  /** How long finish() keeps trying to edit; after it, the final output is posted as a new message. */
   finalDeadlineMs?: number;
+  /**
+   * When the workspace chat.update budget would make a final wait longer than this, the final output
+   * is posted as a new message at once (chat.postMessage is limited per channel, not per workspace)
+   * and the stale live message is deleted.
+   */
+  finalRepostAfterMs?: number;
   /** How long start() and uploadSnippet() keep retrying. */
   postDeadlineMs?: number;
   /** Timeout of one HTTP request, so a hung request cannot hold a final edit. */
@@ -59,6 +65,7 @@ export class LiveMessageStreamer {
   readonly budget: UpdateBudget;
   readonly minIntervalMs: number;
   readonly finalDeadlineMs: number;
+  readonly finalRepostAfterMs: number;
   readonly postDeadlineMs: number;
   /** @internal */
   readonly clock: Clock;
@@ -75,6 +82,7 @@ export class LiveMessageStreamer {
     this.log = opts.log.child({ component: 'live-message' });
     this.minIntervalMs = opts.minIntervalMs ?? 1500;
     this.finalDeadlineMs = opts.finalDeadlineMs ?? 120_000;
+    this.finalRepostAfterMs = opts.finalRepostAfterMs ?? 10_000;
     this.postDeadlineMs = opts.postDeadlineMs ?? 30_000;
     this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
@@ -179,6 +187,20 @@ export class LiveMessageStreamer {
       const outcome = classify(err);
       if (outcome.kind === 'ratelimited') this.budget.pauseFor(outcome.retryAfterMs);
       return outcome;
+    }
+  }
+
+  /** True when an interim edit could not go out now: a new message is the better way to show something. */
+  get budgetShort(): boolean {
+    return this.budget.waitingFinals > 0 || this.budget.nextAvailableInMs('interim') > 0;
+  }
+
+  /** @internal removes a live message whose final output was posted as a new one (best effort; chat.delete has its own limit) */
+  async deleteStale(channel: string, ts: string): Promise<void> {
+    try {
+      await this.client.chat.delete({ channel, ts });
+    } catch (err) {
+      this.log.info({ err, channel, ts }, 'could not delete the superseded live message');
     }
   }
 
@@ -345,6 +367,8 @@ export class LiveMessage {
       while (!this.aborted) {
         const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - clock.now(), this.streamer.budget.nextAvailableInMs('final'));
         if (wait > 0 || !this.streamer.budget.tryTake('final', release.ticket)) {
+          // The workspace budget is short: a new message (per-channel limit) shows the output sooner.
+          if (wait > this.streamer.finalRepostAfterMs) return await this.postInstead(payload, 'the update budget is short');
           if (clock.now() + Math.max(wait, 1) > deadline) break;
           // Finals compete for the same token: a little jitter avoids them all waking at once.
           if (!(await this.streamer.sleep(Math.max(wait, 20) + Math.floor(this.streamer.random() * 30)).done)) break;
@@ -375,9 +399,23 @@ export class LiveMessage {
         if (!(await this.streamer.sleep(backoff).done)) break;
       }
       this.log.error({ attempts: attempt, aborted: this.aborted, textChars: payload.text.length }, 'final edit not delivered before its deadline');
+      // Output is never lost: past the edit deadline (not at shutdown), the final goes out as a new message.
+      if (!this.aborted) await this.postInstead(payload, 'the final edit missed its deadline');
     } finally {
       release();
     }
+  }
+
+  /** Delivers the final output as a new message and removes this (stale) one. */
+  private async postInstead(payload: LivePayload, why: string): Promise<void> {
+    const clock = this.streamer.clock;
+    const posted = await this.streamer.repost(this.channel, this.threadTs, payload, clock.now() + this.streamer.postDeadlineMs);
+    if (!posted) {
+      this.log.error({ why, textChars: payload.text.length }, 'final output lost: neither edited nor posted');
+      return;
+    }
+    this.log.info({ why }, 'final output posted as a new message');
+    await this.streamer.deleteStale(this.channel, this.ts);
   }
 
   private clearTimer(): void {

@@ -2,6 +2,7 @@ import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from '../logger';
 import type { EventLedger } from '../store/types';
 import { KeyedQueue } from './keyed-queue';
+import { decodeSlackText } from './slack-text';
 
 /** Counts work in progress so shutdown can wait for it, up to a deadline. */
 export class InFlight {
@@ -90,5 +91,29 @@ export function dedupeAndLog(deps: { log: Logger; ledger: EventLedger; inFlight:
       }
       await next();
     }));
+  };
+}
+
+interface TextBody {
+  command?: string;
+  text?: unknown;
+  event?: { type?: string; text?: unknown };
+}
+
+/**
+ * The one place learner text is decoded (docs/platform-facts.md: Slack sends `&`, `<`, `>` as entities
+ * and links, e-mails and mentions as `<...>` tokens): DM and mention text (`body.event.text`) and slash
+ * command text (`body.text`) are turned back into what was typed before any listener parses them. Bolt
+ * hands listeners these same objects (`message`, `event`, `command`), so they see the decoded text.
+ */
+export function decodeLearnerText(): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => {
+    const b = body as TextBody;
+    if (b.event && (b.event.type === 'message' || b.event.type === 'app_mention') && typeof b.event.text === 'string') {
+      b.event.text = decodeSlackText(b.event.text);
+    } else if (typeof b.command === 'string' && typeof b.text === 'string') {
+      b.text = decodeSlackText(b.text);
+    }
+    await next();
   };
 }

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { CommandOutcome } from '../tutor/reply';
-import { clip, escapeMrkdwn, SECTION_MAX } from './render-reply';
+import { clip, SECTION_MAX } from './render-reply';
+import { escapeSlackText } from './slack-text';
 
 /** What fits in one section next to the fences and the command line. */
 export const INLINE_OUTPUT_MAX = SECTION_MAX - 200;
@@ -20,10 +21,10 @@ function tail(output: string, max: number): { text: string; cut: boolean } {
 
 function outputBlocks(command: string, output: string): { blocks: Block[]; cut: boolean } {
   const shown = tail(output, INLINE_OUTPUT_MAX);
-  const body = shown.text ? `\n\`\`\`${fenceSafe(escapeMrkdwn(shown.text))}\`\`\`` : '';
+  const body = shown.text ? `\n\`\`\`${fenceSafe(escapeSlackText(shown.text))}\`\`\`` : '';
   return {
     cut: shown.cut,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(`\`$ ${escapeMrkdwn(clip(command, 300)).replace(/`/g, "'")}\`${body}`, SECTION_MAX) } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(`\`$ ${escapeSlackText(clip(command, 300)).replace(/`/g, "'")}\`${body}`, SECTION_MAX) } }],
   };
 }
 
@@ -33,7 +34,8 @@ export function renderRunning(command: string, screen: string, elapsedMs: number
   const { blocks } = outputBlocks(command, screen);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `running… ${Math.floor(elapsedMs / 1000)} s` }] });
   if (elapsedMs >= CTRL_C_AFTER_MS) blocks.push(ctrlC());
-  return { text: `$ ${clip(command, 200)} (running)`, blocks };
+  // The plain-text fallback is mrkdwn to Slack too: escaped, so a typed `<!here>` notifies nobody.
+  return { text: `$ ${escapeSlackText(clip(command, 200))} (running)`, blocks };
 }
 
 function statusLine(o: CommandOutcome): string {
@@ -47,8 +49,8 @@ function statusLine(o: CommandOutcome): string {
 export function renderFinal(o: CommandOutcome): { text: string; blocks: Block[]; cut: boolean } {
   const { blocks, cut } = outputBlocks(o.command, o.output);
   const notes = [...o.notices, ...(o.truncated ? ['Only the end of the output was kept.'] : []), ...(cut ? ['The full output is attached in the thread.'] : [])];
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn([statusLine(o), ...notes].join(' · ')), SECTION_MAX) }] });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeSlackText([statusLine(o), ...notes].join(' · ')), SECTION_MAX) }] });
   if (o.waitingForInput) blocks.push(ctrlC());
-  const text = `$ ${clip(o.command, 200)}: ${statusLine(o)}`;
+  const text = `$ ${escapeSlackText(clip(o.command, 200))}: ${statusLine(o)}`;
   return { text, blocks, cut };
 }

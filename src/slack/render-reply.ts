@@ -1,7 +1,8 @@
 import type { types as SlackTypes } from '@slack/bolt';
 
 type KnownBlock = SlackTypes.KnownBlock;
-import type { Reply } from '../tutor/reply';
+import { TOKEN_CLOSE, TOKEN_OPEN, type Reply } from '../tutor/reply';
+import { escapeSlackText } from './slack-text';
 
 // Slack's limits (docs/platform-facts.md): section text 3000 chars, 50 blocks, message text cut at 40000.
 export const SECTION_MAX = 3000;
@@ -10,16 +11,17 @@ export const MARKDOWN_MAX = 12000;
 const MAX_BLOCKS = 50;
 const BUTTON_LABEL_MAX = 75;
 
-/** Slack treats <, > and & as control characters in mrkdwn: learner text must not become a mention. */
-/** Escapes learner text; the tutor's {{user:..}} and {{date:..}} tokens (see tutor/reply.ts) become Slack's own. */
+/**
+ * Slack treats <, > and & as control characters in mrkdwn: text is escaped so nothing a learner typed
+ * becomes a mention or a link; then the tutor's own tokens (tutor/reply.ts, delimited by characters a
+ * learner cannot send) become Slack's mentions and dates. Stray delimiters are dropped.
+ */
 export function escapeMrkdwn(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\{\{user:([UW][A-Z0-9]+)\}\}/g, '<@$1>')
-    .replace(/\{\{channel:([CGD][A-Z0-9]+)\}\}/g, '<#$1>')
-    .replace(/\{\{date:(\d+)\}\}/g, (_m, epoch: string) => `<!date^${epoch}^{time}|${new Date(Number(epoch) * 1000).toISOString().slice(11, 16)} UTC>`);
+  return escapeSlackText(s)
+    .replace(new RegExp(`${TOKEN_OPEN}user:([UW][A-Z0-9]+)${TOKEN_CLOSE}`, 'g'), '<@$1>')
+    .replace(new RegExp(`${TOKEN_OPEN}channel:([CGD][A-Z0-9]+)${TOKEN_CLOSE}`, 'g'), '<#$1>')
+    .replace(new RegExp(`${TOKEN_OPEN}date:(\\d+)${TOKEN_CLOSE}`, 'g'), (_m, epoch: string) => `<!date^${epoch}^{time}|${new Date(Number(epoch) * 1000).toISOString().slice(11, 16)} UTC>`)
+    .replace(new RegExp(`[${TOKEN_OPEN}${TOKEN_CLOSE}]`, 'g'), '');
 }
 
 export function clip(s: string, max: number): string {

@@ -36,9 +36,18 @@ export class SlackConversation implements ConversationPort {
         live = m;
         return m;
       }));
-    const first = setTimeout(() => void post().catch((err) => this.log.warn({ err }, 'could not post the running command')), FIRST_POST_DELAY_MS);
+    // While the workspace's chat.update budget is short, no "running" message is posted (it would need
+    // edits nobody can afford): the result then comes as one new message, limited per channel only.
+    const postIfAffordable = () => {
+      if (posting || this.streamer.budgetShort) return;
+      void post().catch((err) => this.log.warn({ err }, 'could not post the running command'));
+    };
+    const first = setTimeout(postIfAffordable, FIRST_POST_DELAY_MS);
     // Without output the message still ticks, so the Ctrl-C button appears for a silent long command.
-    const tick = setInterval(() => live?.update(running()), 3000);
+    const tick = setInterval(() => {
+      postIfAffordable();
+      live?.update(running());
+    }, 3000);
     tick.unref();
     return {
       ref: { channel: this.channel },
@@ -51,11 +60,12 @@ export class SlackConversation implements ConversationPort {
         clearInterval(tick);
         const final = renderFinal(outcome);
         let threadTs: string;
-        if (!posting) {
+        // A "running" message that never landed does not take the output with it: the result is posted anew.
+        const msg = posting ? await posting.catch(() => undefined) : undefined;
+        if (!msg) {
           const res = await this.client.chat.postMessage({ channel: this.channel, text: final.text, blocks: final.blocks });
           threadTs = String(res.ts);
         } else {
-          const msg = await posting;
           await msg.finish({ text: final.text, blocks: final.blocks });
           threadTs = msg.ts;
         }

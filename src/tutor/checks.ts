@@ -20,7 +20,11 @@ export class Checks {
     private readonly flow: LessonFlow,
   ) {}
 
-  async check(ctx: TurnContext, cur: CurrentStep, opts: { next?: boolean } = {}): Promise<void> {
+  /**
+   * Runs the step's check and says how it went. `quietUnlessDone` (the automatic check after a
+   * command) says nothing unless the step is done: no "Not done yet", no "could not run the check".
+   */
+  async check(ctx: TurnContext, cur: CurrentStep, opts: { next?: boolean; quietUnlessDone?: boolean } = {}): Promise<void> {
     const { lesson, step } = cur;
     await this.deps.store.recordAttempt(ctx.learner.id, lesson.id, step.id);
     let outcome;
@@ -28,6 +32,7 @@ export class Checks {
       outcome = await runCheck(new ManagerLessonSandbox(this.deps.sandboxes, ctx.key), step);
     } catch (err) {
       ctx.log.warn({ err }, 'check could not run');
+      if (opts.quietUnlessDone) return;
       return ctx.say({ text: `I could not run the check right now (${err instanceof AppError ? err.code : 'sandbox error'}). Try again in a moment.` });
     }
     const raced = await this.deps.challenges?.onCheck(ctx.learner.id, lesson.id, outcome.passed).catch((err: unknown) => {
@@ -39,6 +44,7 @@ export class Checks {
       if (raced) await ctx.say(raced);
       return this.flow.advance(ctx, cur, { skipped: false });
     }
+    if (opts.quietUnlessDone) return;
     const value = stepValue(lesson.id, step.id);
     await ctx.say({
       text: `Not done yet: ${outcome.message}`,

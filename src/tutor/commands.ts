@@ -14,6 +14,9 @@ export interface CommandsDeps {
   log: Logger;
 }
 
+/** How a Ctrl-C that came before its command started is retried: every 500 ms, for up to a minute. */
+const INTERRUPT_RETRY = { everyMs: 500, times: 120 };
+
 /** Resolves true once `work` settles, false if `signal` aborts first (at once when it already has). */
 export function settlesBefore(work: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
@@ -39,6 +42,8 @@ export class Commands {
   private readonly background = new Set<Promise<unknown>>();
   /** Set at shutdown: results arriving later are left to the next start's recovery message. */
   private shuttingDown = false;
+  /** Each learner's command still in flight (it may still be waiting for its sandbox to start). */
+  private readonly inFlight = new Map<LearnerKey, Promise<void>>();
 
   constructor(
     private readonly deps: CommandsDeps,
@@ -50,11 +55,21 @@ export class Commands {
     return this.waiting.has(ctx.key);
   }
 
+  /** The same, before a turn is opened. */
+  isWaitingKey(key: LearnerKey): boolean {
+    return this.waiting.has(key);
+  }
+
   /** `$ command`: starts it and returns; its output streams to a live message. */
   async run(ctx: TurnContext, command: string): Promise<void> {
     const view = await ctx.port.commandView(command);
     const runId = await this.deps.store.startCommand({ learnerId: ctx.learner.id, command, channel: view.ref?.channel });
-    this.track(ctx, this.finish(ctx, command, runId, view, () => this.deps.sandboxes.run(ctx.key, command, { onOutput: (s) => view.update(s) })));
+    const running = this.finish(ctx, command, runId, view, () => this.deps.sandboxes.run(ctx.key, command, { onOutput: (s) => view.update(s) }));
+    this.inFlight.set(ctx.key, running);
+    void running.finally(() => {
+      if (this.inFlight.get(ctx.key) === running) this.inFlight.delete(ctx.key);
+    }).catch(() => undefined);
+    this.track(ctx, running);
   }
 
   /** A message while a command waits for input: typed into it, Enter included. */
@@ -67,9 +82,34 @@ export class Commands {
     this.track(ctx, this.finish(ctx, command, runId, view, () => this.deps.sandboxes.sendInput(ctx.key, `${text}\n`)));
   }
 
-  /** The Ctrl-C button. */
-  async interrupt(ctx: TurnContext): Promise<void> {
-    await this.deps.sandboxes.interrupt(ctx.key).catch((err: unknown) => ctx.log.info({ err }, 'nothing to interrupt'));
+  /**
+   * The Ctrl-C button. A command still waiting for its sandbox to start cannot be stopped yet: Ctrl-C is
+   * then tried again, in the background, until the command can be stopped or has ended.
+   */
+  async interrupt(ctx: TurnContext, retry: { everyMs: number; times: number } = INTERRUPT_RETRY): Promise<void> {
+    const once = () => this.deps.sandboxes.interrupt(ctx.key).catch((err: unknown) => void ctx.log.info({ err }, 'nothing to interrupt'));
+    if (await once()) return;
+    const pending = this.inFlight.get(ctx.key);
+    if (!pending) return;
+    const ended = pending.then(
+      () => true,
+      () => true,
+    );
+    this.track(
+      ctx,
+      (async () => {
+        for (let i = 0; i < retry.times; i++) {
+          if (await Promise.race([ended, new Promise<false>((r) => setTimeout(() => r(false), retry.everyMs).unref())])) return;
+          if (await once()) return;
+        }
+      })(),
+    );
+  }
+
+  /** `stop` while a command waits for input: Ctrl-C it, and the next message is the learner's again. */
+  async stopWaiting(ctx: TurnContext): Promise<void> {
+    this.waiting.delete(ctx.key);
+    await this.interrupt(ctx);
   }
 
   /** Throws the sandbox away: the next command starts in a fresh one. */
@@ -139,6 +179,7 @@ export class Commands {
     // The lesson may have moved while the command ran: read it again.
     ctx.forgetLesson();
     const cur = await ctx.current();
-    if (cur?.step.autoCheck) await this.checks.check(ctx, cur);
+    // The learner asked for a command, not a verdict: the automatic check speaks only when the step is done.
+    if (cur?.step.autoCheck) await this.checks.check(ctx, cur, { quietUnlessDone: true });
   }
 }

@@ -11,7 +11,7 @@ import { lessonSummary, stepCard } from './views';
 export interface LessonFlowDeps {
   store: TutorStore;
   catalog: LessonCatalog;
-  sandboxes: Pick<SandboxPort, 'execScript'>;
+  sandboxes: Pick<SandboxPort, 'execScript' | 'prepare'>;
   events: TutorEvents;
   challenges?: ChallengeHooks;
 }
@@ -42,6 +42,8 @@ export class LessonFlow {
     }
     const first = lesson.steps[0];
     if (!first) return ctx.say({ text: `${lesson.title} has no steps yet.` });
+    // The learner reads the intro and the first step now: their sandbox starts meanwhile.
+    ctx.prepareSandbox(this.deps.sandboxes);
     const { stepId, resumed } = await store.startLesson(ctx.learner.id, lesson.id, first.id);
     this.progressed(ctx);
     const step = lesson.steps.find((s) => s.id === stepId) ?? first;

@@ -59,7 +59,13 @@ export interface ChannelPort {
   ephemeral(channel: string, user: string, reply: Reply): Promise<void>;
 }
 
-/** Tokens a reply may contain: a user mention, and a time shown in each reader's own time zone. */
-export const userToken = (userId: string) => `{{user:${userId}}}`;
-export const channelToken = (channelId: string) => `{{channel:${channelId}}}`;
-export const dateToken = (d: Date) => `{{date:${Math.floor(d.getTime() / 1000)}}}`;
+/**
+ * Tokens a reply may contain: a user mention, a channel, and a time shown in each reader's own time zone.
+ * They are delimited by private-use characters that cleanText strips from everything a learner sends, so
+ * text a learner typed (`{{user:U1}}`, `<!here>`) can never become a mention when the bot echoes it.
+ */
+export const TOKEN_OPEN = '\uE100';
+export const TOKEN_CLOSE = '\uE101';
+export const userToken = (userId: string) => `${TOKEN_OPEN}user:${userId}${TOKEN_CLOSE}`;
+export const channelToken = (channelId: string) => `${TOKEN_OPEN}channel:${channelId}${TOKEN_CLOSE}`;
+export const dateToken = (d: Date) => `${TOKEN_OPEN}date:${Math.floor(d.getTime() / 1000)}${TOKEN_CLOSE}`;

@@ -47,6 +47,15 @@ export class TurnContext {
     this.key = learnerKeyOf(ref);
   }
 
+  /**
+   * Starts the learner's sandbox in the background (they are about to need it): never awaited by the
+   * reply, and a failure only logs (the first command tries again, and says what went wrong).
+   */
+  prepareSandbox(sandboxes: { prepare?(learnerKey: string): Promise<void> }): void {
+    if (!sandboxes.prepare) return;
+    sandboxes.prepare(this.key).catch((err: unknown) => this.log.info({ err }, 'preparing the sandbox ahead of time failed'));
+  }
+
   say(reply: Reply): Promise<void> {
     return this.port.say(reply);
   }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { CommandResult, RunOptions, ScriptOptions } from '../sandbox/types';
 import type { LearnerStore, TutorStore } from '../store/types';
 import type { Reply } from './reply';
+import type { TurnLimits } from './turn-limiter';
 import type { TutorEvents } from './tutor-events';
 
 /**
@@ -16,6 +17,10 @@ export interface SandboxPort {
   interrupt(learnerKey: string): Promise<CommandResult | undefined>;
   execScript(learnerKey: string, script: string, opts?: ScriptOptions): Promise<ScriptRun>;
   reset(learnerKey: string): Promise<void>;
+  /** Starts the learner's sandbox ahead of their first command (nothing runs in it); optional. */
+  prepare?(learnerKey: string): Promise<void>;
+  /** Keeps `count` sandboxes warm for a class about to start; returns how many it will keep. Optional. */
+  prewarm?(count: number, forMinutes?: number): number;
 }
 
 /** What a running challenge changes in the lesson flow (implemented by ChallengeRaces). */
@@ -37,4 +42,6 @@ export interface TutorDeps {
   events?: TutorEvents;
   /** Challenge rules for learners inside a race; without them, no lesson is ever a race. */
   challenges?: ChallengeHooks;
+  /** Per-learner request limits (one "slow down" per window); without them, nothing is limited here. */
+  limits?: TurnLimits;
 }

@@ -8,7 +8,9 @@ import { Progress, type LearnerHome } from './progress';
 import type { ConversationPort, Reply } from './reply';
 import type { TutorDeps } from './tutor-deps';
 import { TutorEvents } from './tutor-events';
+import { learnerKeyOf } from './learner-key';
 import { openTurn, type LearnerRef, type TurnContext } from './turn-context';
+import { slowDownText, TurnLimiter, type LimitKind } from './turn-limiter';
 import { HELP_TEXT, stepValue } from './views';
 import { Words } from './words';
 
@@ -26,8 +28,10 @@ export class Tutor {
   private readonly commands: Commands;
   private readonly words: Words;
   private readonly progress: Progress;
+  private readonly limiter?: TurnLimiter;
 
   constructor(private readonly deps: TutorDeps) {
+    this.limiter = deps.limits ? new TurnLimiter(deps.limits) : undefined;
     this.events = deps.events ?? new TutorEvents((err) => deps.log.error({ err }, 'a tutor event listener failed'));
     this.flow = new LessonFlow({ ...deps, events: this.events });
     const checks = new Checks(deps, this.flow);
@@ -41,11 +45,14 @@ export class Tutor {
     const ctx = await this.turn(ref, port, log);
     const exercise = this.flow.exercise(lessonId);
     await this.commands.resetSandbox(ctx);
+    // The race clock runs from now: the fresh sandbox starts while the learner reads the step.
+    ctx.prepareSandbox(this.deps.sandboxes);
     await this.flow.restart(ctx, exercise);
   }
 
   /** A DM from a learner: a shell command, a word like `hint`, or something we answer with a suggestion. */
   async onMessage(ref: LearnerRef, rawText: string, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
+    if (this.limiter && !(await this.withinLimits(ref, port, log, this.kindOfMessage(ref, rawText)))) return;
     const ctx = await this.turn(ref, port, log);
     if (rawText.length > MAX_MESSAGE_CHARS) {
       await ctx.say({
@@ -55,8 +62,20 @@ export class Tutor {
     }
     const text = cleanText(rawText);
     const intent = parseIntent(text);
+    // A new learner will soon run something: their sandbox starts while they read the welcome.
+    if (ctx.firstContact) ctx.prepareSandbox(this.deps.sandboxes);
     // While a command reads input, everything typed goes to it; `$ cmd` is queued behind it instead.
-    if (this.commands.isWaiting(ctx) && intent.kind !== 'command') return this.commands.input(ctx, text);
+    // `reset` and `stop` (exactly those words) always reach the tutor: a learner must never be stuck.
+    if (this.commands.isWaiting(ctx) && intent.kind !== 'command') {
+      if (intent.kind === 'word' && (intent.word === 'reset' || intent.word === 'stop') && !intent.corrected && !intent.arg) {
+        if (intent.word === 'stop') {
+          await this.commands.stopWaiting(ctx);
+          await ctx.say({ text: 'I stopped the command that was waiting for input (Ctrl-C).' });
+        }
+        return this.words.onWord(ctx, intent.word, '');
+      }
+      return this.commands.input(ctx, text);
+    }
 
     if (ctx.firstContact && !(intent.kind === 'word' && intent.word !== 'help') && intent.kind !== 'command') {
       await ctx.say({ text: 'Welcome to Dockhand!', sections: ["Welcome! Let's learn Docker together, in a sandbox that is yours alone.", HELP_TEXT], buttons: [{ label: 'Show the lessons', actionId: 'tutor:lessons', value: 'lessons', style: 'primary' }] });
@@ -84,8 +103,10 @@ export class Tutor {
 
   /** A button press (Hint, Check, Solution, Skip, Next, a lesson to start, Ctrl-C, reset). */
   async onAction(ref: LearnerRef, actionId: string, value: string | undefined, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
-    const ctx = await this.turn(ref, port, log);
     const [, name, arg] = actionId.split(':');
+    // Ctrl-C and Reset always work; every other button counts like a typed request.
+    if (this.limiter && name !== 'ctrl-c' && name !== 'reset' && !(await this.withinLimits(ref, port, log, 'action'))) return;
+    const ctx = await this.turn(ref, port, log);
     if (name === 'start' && arg) return this.flow.start(ctx, arg);
     if (name === 'lessons') return this.words.onWord(ctx, 'lessons', '');
     if (name === 'ctrl-c') return this.commands.interrupt(ctx);
@@ -127,6 +148,23 @@ export class Tutor {
     }
   }
 
+  /**
+   * `/tutor class prepare N` (admins): keeps N sandboxes warm for the next 30 minutes, so a class that
+   * starts together does not wait for N sandbox starts. Answered at once; the sandboxes start meanwhile.
+   */
+  classCommand(args: string, isAdmin: boolean): Reply {
+    const [sub = '', count = ''] = args.trim().split(/\s+/);
+    const usage = '`/tutor class prepare <number of learners>` starts that many sandboxes ahead of a class (admins only).';
+    if (sub.toLowerCase() !== 'prepare') return { text: usage };
+    if (!isAdmin) return { text: 'Only admins (`ADMIN_USER_IDS`) can prepare sandboxes for a class.' };
+    const n = Number(count);
+    if (!/^\d+$/.test(count) || n < 1 || n > 500) return { text: `Give the number of learners, from 1 to 500: ${usage}` };
+    if (!this.deps.sandboxes.prewarm) return { text: 'This sandbox service cannot prepare sandboxes ahead of time.' };
+    const kept = this.deps.sandboxes.prewarm(n, 30);
+    const capped = kept < n ? ` (${kept}: that is all the room left under \`SANDBOX_MAX_COUNT\`)` : '';
+    return { text: `Preparing ${kept} sandboxes for your class${capped}. They stay ready for 30 minutes; each learner gets one the moment they start.` };
+  }
+
   /** Data for the App Home tab. */
   home(ref: Pick<LearnerRef, 'teamId' | 'userId'>): Promise<LearnerHome> {
     return this.progress.home(ref);
@@ -143,6 +181,23 @@ export class Tutor {
    */
   drain(signal: AbortSignal): Promise<boolean> {
     return this.commands.drain(signal);
+  }
+
+  /** What a message costs: a command (or input to one), a request, or nothing (`reset`, `stop`: they always work). */
+  private kindOfMessage(ref: LearnerRef, rawText: string): LimitKind | undefined {
+    const intent = parseIntent(cleanText(rawText.slice(0, MAX_MESSAGE_CHARS + 1)));
+    if (intent.kind === 'word' && (intent.word === 'reset' || intent.word === 'stop') && !intent.corrected && !intent.arg) return undefined;
+    return intent.kind === 'command' || this.commands.isWaitingKey(learnerKeyOf(ref)) ? 'command' : 'action';
+  }
+
+  /** True when the learner may go on; over the limit, one "slow down" per window and silence after it. */
+  private async withinLimits(ref: LearnerRef, port: ConversationPort, log: Logger, kind: LimitKind | undefined): Promise<boolean> {
+    if (!kind || !this.limiter) return true;
+    const decision = this.limiter.take(learnerKeyOf(ref), kind);
+    if (decision.allowed) return true;
+    log.info({ kind, notify: decision.notify }, 'learner over the request limit');
+    if (decision.notify) await port.say({ text: slowDownText(decision) });
+    return false;
   }
 
   private turn(ref: LearnerRef, port: ConversationPort, log: Logger): Promise<TurnContext> {

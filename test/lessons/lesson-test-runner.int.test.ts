@@ -9,6 +9,7 @@ import { ManagerLessonSandboxFactory } from '../../src/lessons/manager-lesson-sa
 import type { Lesson, LessonStep } from '../../src/lessons/types';
 import { ensureImages } from '../../src/sandbox/images';
 import { SandboxManager } from '../../src/sandbox/sandbox-manager';
+import { testProfile } from '../sandbox/sandbox-fixture';
 
 // Real sandboxes from the real SandboxManager, on the real engine: no Docker means these tests fail.
 const docker = new Docker();
@@ -23,7 +24,7 @@ beforeAll(async () => {
   manager = new SandboxManager(
     docker,
     {
-      profile: 'test-host-cgroup',
+      profile: testProfile(),
       memoryMb: 1024,
       cpus: 1,
       pidsLimit: 512,

@@ -25,14 +25,15 @@ function fakeRuntime() {
   return { runtime, pending, removed, claimed };
 }
 
-function setup(maxSandboxes: number, warmPool = 0) {
+function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boolean; parallelStarts?: number; now?: () => number } = {}) {
   const fake = fakeRuntime();
   const events: SandboxEvent[] = [];
   const live = new Set<string>();
   const alloc = new SandboxAllocator({
     runtime: fake.runtime,
     logger: pino({ level: 'silent' }),
-    config: { maxSandboxes, warmPool },
+    config: { maxSandboxes, warmPool, warmPoolAuto: extra.warmPoolAuto, parallelStarts: extra.parallelStarts },
+    now: extra.now,
     live: () => live.size,
     emit: (e) => events.push(e),
   });
@@ -113,5 +114,60 @@ describe('sandbox allocator', () => {
     s.pending[0]!.resolve();
     await expect(a).rejects.toMatchObject({ code: 'SANDBOX_MANAGER_STOPPED' });
     expect(s.removed).toEqual(['c1']);
+  });
+});
+
+describe('class start: bounded parallel starts, automatic warm pool, pre-warm', () => {
+  it('starts at most parallelStarts sandboxes at once, learners before warm ones', async () => {
+    const s = setup(10, 2, { parallelStarts: 2 });
+    s.alloc.fill();
+    await flush();
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm']);
+    const learners = ['A', 'B', 'C'].map((k) => s.get(k));
+    await flush();
+    // Both slots are held by the warm starts: the learners wait for a slot, not for each other.
+    expect(s.pending).toHaveLength(2);
+    s.pending.shift()!.resolve();
+    await flush();
+    // The freed slot went to a learner (a warm sandbox that became ready went to one too).
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'learner']);
+    while (s.pending.length) {
+      expect(s.alloc.slots.active).toBeLessThanOrEqual(2);
+      s.pending.shift()!.resolve();
+      await flush();
+    }
+    await Promise.all(learners);
+    expect(s.alloc.slots.active).toBe(0);
+  });
+
+  it('SANDBOX_WARM_POOL=auto keeps as many warm as learners needed new sandboxes recently, up to its most, and none when idle', async () => {
+    let now = 0;
+    const s = setup(20, 3, { warmPoolAuto: true, now: () => now });
+    s.alloc.fill();
+    await flush();
+    expect(s.pending).toEqual([]);
+    const got = ['A', 'B'].map((k) => s.get(k));
+    await flush();
+    for (const p of s.pending.splice(0)) p.resolve();
+    await Promise.all(got);
+    await flush();
+    // Two learners needed a sandbox: two warm ones are started for the next.
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm']);
+    expect(s.alloc.warm.targetSize).toBe(2);
+    now += 6 * 60_000;
+    s.alloc.fill();
+    expect(s.alloc.warm.targetSize).toBe(0);
+  });
+
+  it('an admin pre-warm keeps that many ready (within the cap) until it expires', async () => {
+    let now = 0;
+    const s = setup(5, 0, { now: () => now });
+    s.live.add('X');
+    expect(s.alloc.prewarm(30, 60_000)).toBe(4);
+    await flush();
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm', 'warm', 'warm']);
+    now += 60_001;
+    s.alloc.fill();
+    expect(s.alloc.warm.targetSize).toBe(0);
   });
 });

@@ -17,9 +17,14 @@ export function sandboxImages(): Promise<{ sandboxImage: string; mirrorUrl: stri
 }
 export const IMAGES_TIMEOUT_MS = 15 * 60 * 1000;
 
+/** `userns` when the engine supports it (decided once in the global set-up), else the test-machine profile. */
+export function testProfile(): SandboxConfig['profile'] {
+  return (process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup') as SandboxConfig['profile'];
+}
+
 export function testConfig(over: Partial<SandboxConfig> = {}): SandboxConfig {
   return {
-    profile: 'test-host-cgroup',
+    profile: testProfile(),
     memoryMb: 512,
     cpus: 1,
     pidsLimit: 256,

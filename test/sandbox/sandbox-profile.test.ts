@@ -7,15 +7,20 @@ const ctx: PolicyContext = { instance: 'i', learnerKey: 'L', role: 'learner', cr
 
 describe('sandbox profile and policies', () => {
   it('maps each security profile; only the test profile mounts a host path', () => {
-    expect(profileHostConfig('privileged')).toEqual({ Privileged: true });
+    expect(profileHostConfig('privileged')).toEqual({ Privileged: true, UsernsMode: 'host' });
+    const u = profileHostConfig('userns');
+    expect(u).toMatchObject({ CapAdd: ['ALL'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'], MaskedPaths: [], ReadonlyPaths: [], Tmpfs: { '/run': '', '/var/run': '' } });
+    expect(u.Privileged).toBeUndefined();
+    expect(u.Binds).toBeUndefined();
+    expect(u.UsernsMode).toBeUndefined();
     expect(profileHostConfig('sysbox')).toEqual({ Runtime: 'sysbox-runc' });
-    expect(profileHostConfig('test-host-cgroup')).toMatchObject({ Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'], CapDrop: ['SYS_RESOURCE'] });
+    expect(profileHostConfig('test-host-cgroup')).toMatchObject({ Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'], CapDrop: ['SYS_RESOURCE'], UsernsMode: 'host' });
   });
 
   it('the profile policy adds the profile and the memory, swap, CPU and pids limits', async () => {
     const spec: Docker.ContainerCreateOptions = { Image: 'x' };
     await applyPolicies(spec, [profilePolicy({ profile: 'privileged', memoryMb: 512, cpus: 1.5, pidsLimit: 300 })], ctx);
-    expect(spec.HostConfig).toEqual({ Privileged: true, Memory: 512 * 1024 * 1024, MemorySwap: 512 * 1024 * 1024, NanoCpus: 1.5e9, PidsLimit: 300 });
+    expect(spec.HostConfig).toEqual({ Privileged: true, UsernsMode: 'host', Memory: 512 * 1024 * 1024, MemorySwap: 512 * 1024 * 1024, NanoCpus: 1.5e9, PidsLimit: 300 });
   });
 
   it('applies policies in order and undoes the earlier ones when a later one fails', async () => {

@@ -1,4 +1,4 @@
-import { MarkerScanner, encodeCommand, runLine, type Marker } from '../../src/sandbox/shell-protocol';
+import { MarkerScanner, SHELL_INIT, encodeCommand, runLine, type Marker } from '../../src/sandbox/shell-protocol';
 
 function scan(chunks: string[]): { text: string; markers: Marker[] } {
   const s = new MarkerScanner();
@@ -23,6 +23,22 @@ describe('shell protocol', () => {
       expect(r.markers).toHaveLength(1);
       expect(r.markers[0]!.killed).toBe(3);
     }
+  });
+
+  it('reads the process counters of the newer marker: reaped background processes, pids-limit hits, OOM kills', () => {
+    const r = scan(['x\x1b]7770;n2;0;0;9;2;5;1\x07']);
+    expect(r.markers).toEqual([{ nonce: 'n2', exitCode: 0, killed: 0, shellPid: 9, reaped: 2, pidsHit: 5, oomKills: 1 }]);
+  });
+
+  it('the shell set-up reaps the session and counts cgroup events with builtins only', () => {
+    expect(SHELL_INIT).toContain('set -m');
+    // the session is reaped before anything that forks (stty), so the end of a fork bomb cannot stall on it
+    expect(SHELL_INIT).toMatch(/__dh_done\(\)\{[^\n]*__dh_guard; disown -a 2>\/dev\/null; __dh_reap; stty [^\n]*__dh_count;/);
+    expect(SHELL_INIT).toMatch(/kill -9 -- -\$pg/);
+    // no command substitution or external program in the helpers that run at the pids limit
+    const helpers = SHELL_INIT.split('\n').filter((l) => /^__dh_(sum|cgfiles|reap|count)\(\)/.test(l));
+    expect(helpers).toHaveLength(4);
+    for (const h of helpers) expect(h).not.toMatch(/\$\(|`/);
   });
 
   it('passes other escape sequences through untouched', () => {

@@ -48,6 +48,53 @@ const result = (over: Partial<SessionResult> = {}): SessionResult => ({
 });
 const running = { running: true, oomKilled: false, exitCode: 0, error: '' };
 
+function limited(o: Parameters<typeof fakeRuntime>[0]) {
+  const { runtime } = fakeRuntime(o);
+  const events: SandboxEvent[] = [];
+  const sb = new StartedSandbox('L', 'c1', 500, {
+    runtime,
+    emit: (e) => events.push(e),
+    onGone: () => undefined,
+    onRemoved: () => undefined,
+    shell: { cols: 80, rows: 24 },
+    limits: { memoryMb: 512, pidsLimit: 256, diskMb: 8192 },
+  });
+  return { sb, events };
+}
+
+describe('started sandbox: process and disk limits in plain words', () => {
+  const procs = (over: Partial<NonNullable<SessionResult['processes']>>) => ({ guardKilled: 0, reaped: 0, pidsHit: 0, oomKills: 0, ...over });
+
+  it('a fork bomb: too many processes (limit N), the sandbox stays', async () => {
+    const { sb, events } = limited({ state: running });
+    const r = await sb.afterCommand(session, result({ processes: procs({ pidsHit: 40, reaped: 250 }) }));
+    expect(r.notices).toEqual(['Your command started too many processes (limit 256); they were stopped. Your sandbox still works and nothing was deleted.']);
+    expect(events).toEqual([]);
+    expect(sb.gone).toBe(false);
+  });
+
+  it('an OOM kill is exit 137 with the limit, never exit 0', async () => {
+    const { sb } = limited({ state: running });
+    const r = await sb.afterCommand(session, result({ exitCode: 0, processes: procs({ oomKills: 1 }) }));
+    expect(r.exitCode).toBe(137);
+    expect(r.notices).toEqual(['A process of this command was killed: out of memory: limit 512 MiB (exit 137).']);
+  });
+
+  it('background processes left behind are stopped and said so', async () => {
+    const { sb } = limited({ state: running });
+    const r = await sb.afterCommand(session, result({ processes: procs({ reaped: 1 }) }));
+    expect(r.notices![0]).toMatch(/^A background process left running by this command was stopped: nothing outlives its command here/);
+    expect(r).not.toHaveProperty('processes');
+  });
+
+  it('a full disk names the cap', async () => {
+    const { sb, events } = limited({ state: running, exec: () => ({ output: '/dev/loop0 8.0G 8.0G 0 100% /var/lib/docker' }) });
+    const r = await sb.afterCommand(session, result({ exitCode: 1, output: "dd: error writing '/root/x': No space left on device" }));
+    expect(r.notices).toEqual(["Your sandbox's disk is full (8 GiB): `reset` or remove images (`docker system prune -af`, rm big files)."]);
+    expect(events[0]).toMatchObject({ type: 'disk-full' });
+  });
+});
+
 describe('started sandbox', () => {
   it('passes a normal result through and marks the sandbox used', async () => {
     const { sb, events, clock } = sandbox({ state: running });

@@ -98,7 +98,8 @@ describe('direct messages through the real Bolt app over Socket Mode', () => {
     const user = uniqueId('U');
     await t.standIn.sendEvent(dmEvent(t, user, 'help'));
     await t.standIn.waitForCall('chat.postMessage', (c) => c.args.channel === t.standIn.dmChannelFor(user));
-    const nasty = '\u0000\u0007\u001b[31m\ud800oops\udfff\u0085 <!channel>';
+    // `<!channel>` is how Slack delivers a typed `@channel`; `&lt;!here&gt;` a typed `<!here>`.
+    const nasty = '\u0000\u0007\u001b[31m\ud800oops\udfff\u0085 <!channel> &lt;!here&gt;';
     await t.standIn.sendEvent(dmEvent(t, user, nasty));
     const reply = await t.standIn.waitForCall('chat.postMessage', (c) => c.args.channel === t.standIn.dmChannelFor(user) && String(c.args.text).includes('oops'));
     const text = String(reply.args.text);
@@ -106,7 +107,8 @@ describe('direct messages through the real Bolt app over Socket Mode', () => {
     expect(text).not.toMatch(/[\u0000-\u0008\u001b\u0085]/);
     expect(text).not.toMatch(/[\ud800-\udfff]/);
     // Learner text must not turn into a channel-wide mention.
-    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).toContain('@channel &lt;!here&gt;');
+    expect(text).not.toMatch(/<!|<@/);
     expect(t.bot.inFlight.size).toBe(0);
   });
 });

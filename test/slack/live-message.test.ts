@@ -159,7 +159,27 @@ describe('LiveMessageStreamer against the Slack stand-in, on a virtual clock', (
     expect(updatesOf(live.ts).map((c) => at(c) - t0)).toEqual([0, 500, 1500]);
     expect(clock.now() - t0).toBeLessThanOrEqual(3000);
     expect(logged('final edit not delivered before its deadline')).toEqual([expect.objectContaining({ attempts: 3, aborted: false })]);
+    // Output is never lost: the final goes out as a new message, and the stale live message is removed.
+    expect(standIn.callsTo('chat.postMessage').map((c) => c.args.text)).toEqual(['running', 'never lands']);
+    expect(standIn.callsTo('chat.delete').map((c) => c.args.ts)).toEqual([live.ts]);
     expect(s.activeCount).toBe(0);
+  });
+
+  it('posts the final as a new message at once when the update budget would make it wait long', async () => {
+    const s = await setUp({ minIntervalMs: 100, budget: (now) => new UpdateBudget({ perMinute: 1, burst: 1, finalReserve: 0, now }) });
+    const [a, b] = await driver.run(Promise.all([s.start('D1', text('a running')), s.start('D2', text('b running'))]));
+    expect(s.budgetShort).toBe(false);
+    await driver.run(a!.finish(text('a exit 0')));
+    // The one token went to a's edit; b's final would wait about a minute for the next.
+    expect(s.budgetShort).toBe(true);
+    const t0 = clock.now();
+    await driver.run(b!.finish(text('b exit 0')));
+    expect(clock.now() - t0).toBeLessThan(1000);
+    expect(deliveredUpdatesOf(a!.ts).map((c) => c.args.text)).toEqual(['a exit 0']);
+    expect(deliveredUpdatesOf(b!.ts)).toEqual([]);
+    expect(standIn.callsTo('chat.postMessage').map((c) => [c.args.channel, c.args.text])).toEqual([['D1', 'a running'], ['D2', 'b running'], ['D2', 'b exit 0']]);
+    expect(standIn.callsTo('chat.delete').map((c) => c.args.ts)).toEqual([b!.ts]);
+    expect(logged('final output posted as a new message')).toHaveLength(1);
   });
 
   it('does not retry a final edit Slack rejects as invalid', async () => {

@@ -71,3 +71,18 @@ describe('renderFinal', () => {
     expect(section(renderFinal(outcome({ output: '<!here> & <@U1>' })).blocks)).toContain('&lt;!here&gt; &amp; &lt;@U1&gt;');
   });
 });
+
+describe('learner text in command messages', () => {
+  it('escapes the plain-text fallback, so `<!here>` or `&` in a command notifies nobody and shows as typed', () => {
+    expect(renderFinal(outcome({ command: 'echo "<!here>" && echo a&b' })).text).toBe('$ echo "&lt;!here&gt;" &amp;&amp; echo a&amp;b: exit 0 · 1.2 s');
+    expect(renderRunning('echo <@U1>', '', 0).text).toBe('$ echo &lt;@U1&gt; (running)');
+  });
+
+  it('never turns mention-like text in a command or its output into a mention', () => {
+    const typed = '{{user:U123ABC}} {{channel:C0GENERAL}} \uE100user:U9\uE101';
+    const r = renderFinal(outcome({ command: `echo ${typed}`, output: `${typed}\n` }));
+    const all = JSON.stringify(r);
+    expect(all).not.toMatch(/<@|<#|<!/);
+    expect(section(r.blocks)).toContain('{{user:U123ABC}} {{channel:C0GENERAL}}');
+  });
+});

@@ -17,6 +17,12 @@ describe('escapeMrkdwn', () => {
     expect(escapeMrkdwn('<@U123> <!channel>')).toBe('&lt;@U123&gt; &lt;!channel&gt;');
     // Tokens with ids that are not Slack ids stay text.
     expect(escapeMrkdwn('{{user:bob}} {{channel:general}}')).toBe('{{user:bob}} {{channel:general}}');
+    // The old token syntax, typed by a learner with real ids, stays text too.
+    expect(escapeMrkdwn('{{user:U123ABC}} {{channel:C0GENERAL}} {{date:1736172359}}')).toBe('{{user:U123ABC}} {{channel:C0GENERAL}} {{date:1736172359}}');
+  });
+
+  it('drops stray token delimiters instead of letting them pair up with typed text', () => {
+    expect(escapeMrkdwn(`${userToken('U1').slice(0, -1)} user:U2${userToken('U3').slice(-1)}`)).not.toContain('<@U2>');
   });
 });
 

@@ -50,4 +50,29 @@ describe('SlackConversation command output', () => {
     expect(String(updates.at(-1)!.args.text)).toMatch(/exit 0/);
     expect(JSON.stringify(updates.at(-1)!.args.blocks)).toContain('tick\\ntock');
   });
+
+  it('posts no "running" message while the update budget is short: the result comes as one new message', async () => {
+    const client = new webApi.WebClient(standIn.botToken, { slackApiUrl: standIn.apiUrl });
+    const { log } = captureLogs('warn');
+    const budget = new UpdateBudget({ perMinute: 1, burst: 1, finalReserve: 0 });
+    expect(budget.tryTake('final')).toBe(true);
+    const short = new LiveMessageStreamer({ client, budget, log, minIntervalMs: 100 });
+    const busy = new SlackConversation(client, short, 'D456', log);
+    const view = await busy.commandView('sleep 2');
+    await new Promise((r) => setTimeout(r, FIRST_POST_DELAY_MS + 300));
+    expect(standIn.callsTo('chat.postMessage')).toEqual([]);
+    await view.finish(outcome('sleep 2', 'done'));
+    expect(standIn.callsTo('chat.postMessage').map((c) => String(c.args.text))).toEqual([expect.stringMatching(/^\$ sleep 2: exit 0/)]);
+    expect(standIn.callsTo('chat.update')).toEqual([]);
+    await short.close(100);
+  });
+
+  it('posts the result as a new message when its "running" message never landed', async () => {
+    standIn.failNext('chat.postMessage', { error: 'fatal_error_that_is_not_retried' });
+    const view = await conv.commandView('sleep 2');
+    await new Promise((r) => setTimeout(r, FIRST_POST_DELAY_MS + 300));
+    expect(standIn.callsTo('chat.postMessage')).toEqual([]);
+    await view.finish(outcome('sleep 2', 'done'));
+    expect(standIn.callsTo('chat.postMessage').map((c) => String(c.args.text))).toEqual([expect.stringMatching(/^\$ sleep 2: exit 0/)]);
+  });
 });

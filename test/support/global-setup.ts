@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import pino from 'pino';
+import { testMachineProfile } from '../../src/sandbox/engine-host';
 import { ensureImages } from '../../src/sandbox/images';
 import { startEmbeddedPostgres } from '../../src/store/embedded-postgres';
 import { applyMigrations } from '../../src/store/migrate';
@@ -20,6 +21,10 @@ export default async function globalSetup(): Promise<void> {
     onProgress: (line) => process.stderr.write(`[images] ${line}\n`),
   });
   if (result.built.length) process.stderr.write(`[images] built ${result.built.length} image(s) in ${Math.round((Date.now() - started) / 1000)} s\n`);
+
+  // Sandboxes in tests use the `userns` profile whenever the engine remaps users (workers inherit this).
+  process.env.DOCKHAND_TEST_PROFILE ??= await testMachineProfile(new Docker());
+  process.stderr.write(`[sandbox] profile ${process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE}\n`);
 
   if (!process.env.DATABASE_URL) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-test-pg-'));

@@ -27,8 +27,9 @@ export async function startTestBot(opts: { env?: Record<string, string>; standIn
     SLACK_API_URL: apiUrl,
     DATABASE_URL: process.env.DATABASE_URL,
     SHUTDOWN_DEADLINE_MS: '3000',
-    // --privileged is refused on the test machines; each test bot sweeps only its own sandboxes.
-    SANDBOX_PROFILE: 'test-host-cgroup',
+    // `userns` when the engine remaps users (global set-up decides), else the test-machine profile; each test bot
+    // sweeps only its own sandboxes.
+    SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
     SANDBOX_INSTANCE: uniqueId('t').toLowerCase(),
     ...opts.env,
   });

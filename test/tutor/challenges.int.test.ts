@@ -76,8 +76,12 @@ describe('channel challenges', () => {
     mark = l3!.mark;
     await l3!.say('solution');
     await l3!.waitForPost(/stays hidden while the challenge runs/, mark);
-    await l3!.run('docker run -d --name web -p 9090:80 nginx');
+    const wrong = await l3!.run('docker run -d --name web -p 9090:80 nginx');
+    // The automatic check keeps quiet about a step that is not done; asking for a check answers.
+    mark = l3!.mark;
+    await l3!.say('check');
     await l3!.waitForPost(/^Not done yet/, mark, 60000);
+    expect(t.standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === l3!.channel && t.standIn.calls.indexOf(c) >= wrong.since && /^Not done yet/.test(String(c.args.text)))).toHaveLength(1);
 
     // The leaderboard was edited live, within the rate limits.
     await t.standIn.waitForCall('chat.update', (c) => c.args.ts === board.response.ts && JSON.stringify(c.args.blocks).includes(`1. <@${l2!.user}>`), 30000);

@@ -534,3 +534,124 @@ describe('Tutor with challenge hooks', () => {
     expect(t.logs.some((l) => l.msg === 'recording a challenge check failed')).toBe(true);
   });
 });
+
+/** Lets background work run until `cond` holds (no wall-clock waits: a bounded number of event-loop turns). */
+async function settle(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  expect(cond()).toBe(true);
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+describe('quieter automatic checks', () => {
+  it('says nothing after a command when the step is not done, and delivers the output first when it is', async () => {
+    const t = setup();
+    await t.known();
+    await t.say('start images');
+    t.sandbox.failCheck('check-build', 'FAIL: no image yet');
+    await t.say('$ docker images');
+    await t.port.views[0]!.done;
+    // The check ran, and kept quiet.
+    await settle(() => t.sandbox.callsOf('execScript').length === 1);
+    expect(t.port.texts().filter((x) => /Not done yet|could not run the check/.test(x))).toEqual([]);
+
+    // A check the learner asks for still speaks.
+    await t.say('check');
+    expect(lastText(t.port)).toBe('Not done yet: no image yet');
+
+    // A command that completes the step: its output first, then the verdict and the next card.
+    t.sandbox.passCheck('check-build', 'PASS: image built');
+    await t.say('$ docker build -t app .');
+    await t.port.waitForReply('Building images · step 2 of 2');
+    const order = t.port.events.map((e) => (e.kind === 'view' ? `view:${e.view.command}` : e.reply.text)).slice(-3);
+    expect(order).toEqual(['view:docker build -t app .', ':white_check_mark: image built', 'Building images · step 2 of 2: Tag']);
+    expect(t.port.views[1]!.outcome).toBeDefined();
+  });
+
+  it('stays quiet when the automatic check cannot run', async () => {
+    const t = setup();
+    await t.known();
+    await t.say('start images');
+    t.sandbox.onScript('check-build', new AppError('SANDBOX_CREATE_FAILED', 'no capacity'));
+    const before = t.port.replies.length;
+    await t.say('$ docker images');
+    await t.port.views[0]!.done;
+    await settle(() => t.sandbox.callsOf('execScript').length === 1);
+    expect(t.port.replies.length).toBe(before);
+  });
+});
+
+describe('reset and stop always work', () => {
+  it('`reset` while a command waits for input resets the sandbox instead of typing "reset" into it', async () => {
+    const t = setup();
+    await t.known();
+    t.sandbox.onCommand('read name', { output: 'name? ', exitCode: null, waitingForInput: true });
+    await t.say('$ read name');
+    await t.port.views[0]!.done;
+    await t.say('reset');
+    expect(t.sandbox.callsOf('sendInput')).toEqual([]);
+    expect(t.sandbox.callsOf('reset')).toHaveLength(1);
+    expect(lastText(t.port)).toMatch(/Your sandbox was reset/);
+    // The next message is the learner's again, not input.
+    await t.say('help');
+    expect(lastText(t.port)).toBe('Here is what I can do.');
+  });
+
+  it('`stop` while a command waits for input stops that command (Ctrl-C) and pauses the lesson', async () => {
+    const t = setup();
+    const id = await t.known();
+    await t.say('start basics');
+    t.sandbox.onCommand('cat', { exitCode: null, waitingForInput: true });
+    await t.say('$ cat');
+    await t.port.views[0]!.done;
+    await t.say('stop');
+    expect(t.sandbox.callsOf('sendInput')).toEqual([]);
+    expect(t.sandbox.callsOf('interrupt')).toHaveLength(1);
+    expect(t.port.texts().slice(-2)).toEqual(['I stopped the command that was waiting for input (Ctrl-C).', 'Paused *Container basics*. `start basics` continues where you left off.']);
+    expect(await t.stores.tutor.activeLesson(id)).toBeNull();
+    // A word that only looks like them is still typed into a waiting command.
+    t.sandbox.onCommand('read x', { exitCode: null, waitingForInput: true });
+    await t.say('$ read x');
+    await t.port.views[1]!.done;
+    await t.say('stop please');
+    expect(t.sandbox.callsOf('sendInput').map((c) => c.text)).toEqual(['stop please\n']);
+  });
+});
+
+describe('Ctrl-C before the command has started', () => {
+  it('is tried again until the command can be stopped (its sandbox was still starting)', async () => {
+    const t = setup();
+    await t.known();
+    const sleep = held();
+    t.sandbox.onCommand('sleep 100', sleep.result);
+    let asked = 0;
+    t.sandbox.interrupt = async (learnerKey) => {
+      t.sandbox.calls.push({ op: 'interrupt', learnerKey });
+      asked += 1;
+      // Nothing runs yet the first two times (the sandbox is starting); then the command is there to stop.
+      if (asked < 3) return undefined;
+      sleep.finish({ interrupted: true, exitCode: null, output: '^C' });
+      return { output: '^C', exitCode: null, durationMs: 5, truncated: false, timedOut: false, interrupted: true, waitingForInput: false };
+    };
+    await t.say('$ sleep 100');
+    await t.press('tutor:ctrl-c', 'ctrl-c');
+    expect(await t.port.views[0]!.done).toMatchObject({ interrupted: true });
+    expect(asked).toBe(3);
+  });
+
+  it('stops trying once the command ended by itself', async () => {
+    const t = setup();
+    await t.known();
+    const quick = held();
+    t.sandbox.onCommand('make', quick.result);
+    t.sandbox.interrupt = async (learnerKey) => {
+      t.sandbox.calls.push({ op: 'interrupt', learnerKey });
+      return undefined;
+    };
+    await t.say('$ make');
+    await t.press('tutor:ctrl-c', 'ctrl-c');
+    quick.finish({ exitCode: 0 });
+    await t.port.views[0]!.done;
+    expect(await t.tutor.drain(AbortSignal.timeout(5000))).toBe(true);
+    expect(t.sandbox.callsOf('interrupt').length).toBeLessThanOrEqual(2);
+  });
+});

@@ -11,8 +11,9 @@ export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackI
     await ack();
     const teamId = body.team?.id ?? body.user.team_id ?? deps.identity.teamId;
     const channelId = body.channel?.id ?? body.container?.channel_id;
-    if (!channelId || !action.value) return;
-    await deps.challenges.accept({ teamId, userId: body.user.id, channelId }, action.value);
+    if (!channelId) return;
+    // The payload's id is checked by the service (a forged or stale one gets a clear answer).
+    await deps.challenges.accept({ teamId, userId: body.user.id, channelId }, action.value ?? '');
   });
 
   app.action<BlockAction<ButtonAction>>(/^tutor:/, async ({ ack, body, action, context }) => {

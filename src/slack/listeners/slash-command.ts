@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import type { ChallengeService } from '../../tutor/challenges';
 import type { Tutor } from '../../tutor/tutor';
@@ -6,11 +7,15 @@ import type { Conversations } from '../conversations';
 import { renderReply } from '../render-reply';
 
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
-export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; log: Logger }): void {
+export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; log: Logger; config: Pick<Config, 'adminUserIds'> }): void {
   app.command('/tutor', async ({ ack, command, respond, context }) => {
     await ack();
     const log = (context.log as Logger | undefined) ?? deps.log;
     const [first = '', ...rest] = (command.text ?? '').trim().split(/\s+/);
+    if (first.toLowerCase() === 'class') {
+      await respond({ response_type: 'ephemeral', ...renderReply(deps.tutor.classCommand(rest.join(' '), deps.config.adminUserIds.includes(command.user_id))) });
+      return;
+    }
     if (first.toLowerCase() === 'challenge') {
       const reply = await deps.challenges.command({ teamId: command.team_id, userId: command.user_id, channelId: command.channel_id }, rest.join(' '));
       await respond({ response_type: 'ephemeral', ...renderReply(reply) });

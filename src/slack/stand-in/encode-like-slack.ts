@@ -23,3 +23,11 @@ export function encodeLikeSlack(typed: string): string {
     .replace(SPECIAL, (_m, pre: string, name: string) => `${pre}${keep(`<!${name}>`)}`)
     .replace(/\uE000(\d+)\uE001/g, (_m, i: string) => tokens[Number(i)]!);
 }
+
+/**
+ * Slash command text as Slack sends it when the command's "Escape channels, users, and links" setting
+ * is off (our manifest: `should_escape: false`): only `&`, `<`, `>` become entities.
+ */
+export function encodeSlashCommandText(typed: string): string {
+  return typed.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
+import { encodeLikeSlack, encodeSlashCommandText } from './encode-like-slack';
 
 /**
  * A local server speaking Slack's wire protocol: the Web API over HTTP and Socket Mode over a WebSocket.
@@ -169,26 +170,43 @@ export class SlackStandIn extends EventEmitter {
     }, { retryAttempt: opts.retryAttempt ?? 0, retryReason: opts.retryReason ?? (opts.retryAttempt ? 'timeout' : '') });
   }
 
-  /** A learner's DM to the bot, as Slack sends `message.im`. */
-  sendDirectMessage(user: string, text: string, opts: { eventId?: string; retryAttempt?: number; channel?: string } = {}): Promise<AckResult> {
-    const ts = this.nextTs();
-    return this.sendEvent(
-      {
-        type: 'message',
-        channel: opts.channel ?? this.dmChannelFor(user),
-        user,
-        text,
-        ts,
-        event_ts: ts,
-        channel_type: 'im',
-        team: this.teamId,
-        client_msg_id: randomUUID(),
-      },
-      opts,
-    );
+  /**
+   * A learner's DM to the bot, as Slack sends `message.im`: the text is what the learner typed, encoded
+   * as Slack encodes it (entities, links, e-mails, `@here`: encodeLikeSlack). `encoded: true` sends
+   * text already in Slack's form (a mention picked from autocomplete, `<@U123>`, cannot be typed).
+   */
+  sendDirectMessage(user: string, text: string, opts: { eventId?: string; retryAttempt?: number; channel?: string; encoded?: boolean } = {}): Promise<AckResult> {
+    return this.sendEvent(this.directMessageEvent(user, text, opts), opts);
   }
 
-  sendSlashCommand(payload: Record<string, unknown>): Promise<AckResult> {
+  /** The `message.im` event sendDirectMessage delivers (in-process tests wrap it themselves). */
+  directMessageEvent(user: string, text: string, opts: { channel?: string; encoded?: boolean } = {}): Record<string, unknown> {
+    const ts = this.nextTs();
+    return {
+      type: 'message',
+      channel: opts.channel ?? this.dmChannelFor(user),
+      user,
+      text: opts.encoded ? text : encodeLikeSlack(text),
+      ts,
+      event_ts: ts,
+      channel_type: 'im',
+      team: this.teamId,
+      client_msg_id: randomUUID(),
+    };
+  }
+
+  /** An `@Dockhand ...` mention in a channel, as Slack sends `app_mention` (the bot's mention first, the rest encoded). */
+  sendMention(user: string, channel: string, text: string, opts: { threadTs?: string } = {}): Promise<AckResult> {
+    const ts = this.nextTs();
+    return this.sendEvent({ type: 'app_mention', user, text: `<@${this.botUserId}> ${encodeLikeSlack(text)}`, ts, channel, event_ts: ts, ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}) });
+  }
+
+  /**
+   * Slash command text is escaped like Slack with the manifest's `should_escape: false`: `&`, `<`, `>`
+   * always become entities, links and mentions stay as typed (encodeSlashCommandText). `encoded: true`
+   * sends `payload.text` as given.
+   */
+  sendSlashCommand(payload: Record<string, unknown>, opts: { encoded?: boolean } = {}): Promise<AckResult> {
     // response_url always points here: a fixture's hooks.slack.com address is unreachable.
     return this.deliver('slash_commands', {
       token: 'verification-token-unused',
@@ -196,6 +214,7 @@ export class SlackStandIn extends EventEmitter {
       api_app_id: this.appId,
       trigger_id: `${Date.now()}.trigger`,
       ...payload,
+      ...(typeof payload.text === 'string' && !opts.encoded ? { text: encodeSlashCommandText(payload.text) } : {}),
       response_url: `${this.baseUrl}/response/${randomUUID()}`,
     });
   }
@@ -335,6 +354,9 @@ export class SlackStandIn extends EventEmitter {
       case 'chat.update':
         if (!channel || !args.ts) return { ok: false, error: 'message_not_found' };
         return { ok: true, channel, ts: args.ts, text: args.text, message: { text: args.text, blocks: args.blocks } };
+      case 'chat.delete':
+        if (!channel || !args.ts) return { ok: false, error: 'message_not_found' };
+        return { ok: true, channel, ts: args.ts };
       case 'chat.postEphemeral':
         if (!channel || !args.user) return { ok: false, error: 'user_not_in_channel' };
         return { ok: true, message_ts: this.nextTs() };

@@ -30,6 +30,9 @@ export interface ChannelRef {
   channelId: string;
 }
 
+/** Challenge ids are UUIDs (the database's type): anything else in a button payload is refused before any query. */
+const CHALLENGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 // setTimeout cannot wait longer than 2^31-1 ms; longer waits re-arm.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -56,8 +59,9 @@ export class ChallengeService {
 
   /** The Accept button: the learner races from now, in a fresh sandbox, in their DM. */
   async accept(ref: ChannelRef, challengeId: string): Promise<void> {
-    const challenge = await this.deps.store.get(challengeId);
     const reply = (text: string) => this.deps.channels.ephemeral(ref.channelId, ref.userId, { text });
+    if (!CHALLENGE_ID.test(challengeId)) return reply("That button doesn't point to a challenge I know. Ask the organiser for the challenge card, or type `/tutor challenge list`.");
+    const challenge = await this.deps.store.get(challengeId);
     if (!challenge) return reply('That challenge no longer exists.');
     const lesson = this.deps.catalog.get(challenge.exerciseId);
     if (!lesson) return reply('That exercise is no longer available.');

@@ -10,7 +10,9 @@ export type SandboxCall =
   | { op: 'sendInput'; learnerKey: string; text: string }
   | { op: 'interrupt'; learnerKey: string }
   | { op: 'execScript'; learnerKey: string; script: string; timeoutMs?: number; outputCapBytes?: number }
-  | { op: 'reset'; learnerKey: string };
+  | { op: 'reset'; learnerKey: string }
+  | { op: 'prepare'; learnerKey: string }
+  | { op: 'prewarm'; count: number; forMinutes?: number };
 
 interface Rule<T> {
   match: Match;
@@ -102,6 +104,17 @@ export class FakeSandbox implements SandboxPort {
   async execScript(learnerKey: string, script: string, opts: ScriptOptions = {}): Promise<ScriptRun> {
     this.calls.push({ op: 'execScript', learnerKey, script, timeoutMs: opts.timeoutMs, outputCapBytes: opts.outputCapBytes });
     return scriptRun(await this.resolve(this.take(this.scriptRules, script), script, learnerKey));
+  }
+
+  /** Learner keys prepared so far (prepare() is fire-and-forget for the tutor). */
+  async prepare(learnerKey: string): Promise<void> {
+    this.calls.push({ op: 'prepare', learnerKey });
+  }
+
+  /** Answers that every sandbox asked for will be kept warm. */
+  prewarm(count: number, forMinutes?: number): number {
+    this.calls.push({ op: 'prewarm', count, forMinutes });
+    return count;
   }
 
   async reset(learnerKey: string): Promise<void> {

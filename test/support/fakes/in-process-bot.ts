@@ -8,6 +8,8 @@ import { SlackStandIn, type StandInOptions } from '../../../src/slack/stand-in/s
 import type { EventLedger } from '../../../src/store/types';
 import { ChallengeRaces, ChallengeService } from '../../../src/tutor/challenges';
 import { Tutor } from '../../../src/tutor/tutor';
+import type { TurnLimits } from '../../../src/tutor/turn-limiter';
+import type { RateLimitGate } from '../../../src/slack/rate-limit-gate';
 import { TutorEvents } from '../../../src/tutor/tutor-events';
 import { captureLogs, type LogLine } from '../capture-logs';
 import { FakeSandbox } from './fake-sandbox';
@@ -35,7 +37,7 @@ export interface InProcessBot {
  * in-memory stores and a scripted sandbox, no receiver started: payloads go in through app.processEvent,
  * Web API calls go over loopback HTTP to a Slack stand-in. No Docker, no database.
  */
-export async function startInProcessBot(opts: { lessons: Lesson[]; standIn?: StandInOptions; ledger?: EventLedger; adminUserIds?: string[] }): Promise<InProcessBot> {
+export async function startInProcessBot(opts: { lessons: Lesson[]; standIn?: StandInOptions; ledger?: EventLedger; adminUserIds?: string[]; limits?: TurnLimits | false; rateLimitGate?: RateLimitGate }): Promise<InProcessBot> {
   const standIn = new SlackStandIn(opts.standIn);
   await standIn.start();
   const config = readConfig({ SLACK_BOT_TOKEN: standIn.botToken, SLACK_APP_TOKEN: standIn.appToken, SLACK_API_URL: standIn.apiUrl, ADMIN_USER_IDS: (opts.adminUserIds ?? []).join(','), LOG_LEVEL: 'debug' });
@@ -47,11 +49,13 @@ export async function startInProcessBot(opts: { lessons: Lesson[]; standIn?: Sta
   const sandbox = new FakeSandbox();
   const catalog = new LessonCatalog(opts.lessons);
 
-  const slack = createSlackApp({ config, log, identity, ledger, inFlight });
+  const slack = createSlackApp({ config, log, identity, ledger, inFlight, rateLimitGate: opts.rateLimitGate });
   const base = { store: stores.challenges, catalog, channels: slack.channels, log };
   const races = new ChallengeRaces(base);
   const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
-  const tutor = new Tutor({ learners: stores.learners, store: stores.tutor, catalog, sandboxes: sandbox, log, events, challenges: races });
+  // The limits start-bot uses, unless a test sets its own (or none).
+  const limits = opts.limits === false ? undefined : (opts.limits ?? { commandsPerMinute: config.sandbox.commandsPerMinute, actionsPerMinute: 2 * config.sandbox.commandsPerMinute });
+  const tutor = new Tutor({ learners: stores.learners, store: stores.tutor, catalog, sandboxes: sandbox, log, events, challenges: races, limits });
   const challenges = new ChallengeService({
     ...base,
     teamId: identity.teamId,

@@ -1,0 +1,131 @@
+/**
+ * Class start (issue 12): a whole class starting at once, through the real bot and the Slack stand-in.
+ * - realistic: N learners open lesson 1 within a second, read (BENCH_CLASS_READ_MS, default 15 s), then
+ *   type their first command; first-output latency p50/p95. Sandboxes start when the lesson opens.
+ * - cold: N fresh learners send a first command at once with nothing prepared; p50/p95.
+ * - raw floor, same run: N sandboxes created at once straight through the Docker API (SandboxRuntime),
+ *   until every nested engine answers.
+ * - big: BENCH_CLASS_BIG (default 100) learners send a command at once; every output must be delivered.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BenchContext, BenchRow, BenchSection } from './run';
+import { SandboxRuntime } from '../src/sandbox/sandbox-runtime';
+import { startHarness, type Harness } from './slack-e2e';
+
+const N = Number(process.env.BENCH_CLASS_N ?? 30);
+const READ_MS = Number(process.env.BENCH_CLASS_READ_MS ?? 15_000);
+const BIG = Number(process.env.BENCH_CLASS_BIG ?? 100);
+const BIG_TIMEOUT_MS = Number(process.env.BENCH_CLASS_BIG_TIMEOUT_MS ?? 10 * 60_000);
+
+function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(n < 10 ? 1 : 0)} ms` : 'n/a');
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${randomBytes(3).toString('hex').toUpperCase()}${i}`);
+
+/** Sends `$ command` for each learner at once; resolves with each learner's DM-to-final latency (NaN: never delivered). */
+async function firstCommands(h: Harness, learners: string[], tag: string, timeoutMs: number): Promise<{ lat: number[]; failed: number; wrong: number }> {
+  let failed = 0;
+  let wrong = 0;
+  const lat = await Promise.all(
+    learners.map(async (user, i) => {
+      const command = `echo ${tag}-${i}`;
+      const { done } = h.watcher.expect(h.standIn.dmChannelFor(user), command, timeoutMs);
+      const sentAt = performance.now();
+      await h.standIn.sendDirectMessage(user, `$ ${command}`);
+      try {
+        const final = await done;
+        if (!final.text.includes('exit 0') || !final.output.includes(`${tag}-${i}`)) wrong++;
+        return final.at - sentAt;
+      } catch (err) {
+        failed++;
+        process.stderr.write(`bench: ${String(err)}\n`);
+        return NaN;
+      }
+    }),
+  );
+  return { lat: lat.filter((x) => Number.isFinite(x)), failed, wrong };
+}
+
+async function resetAll(h: Harness, learners: string[]): Promise<void> {
+  await Promise.all(learners.map((u) => h.bot.sandboxes.reset(`${h.teamId}:${u}`).catch(() => undefined)));
+}
+
+/** N sandboxes created at once through the Docker API, each timed to ready (nested engine answering). */
+async function rawFloor(ctx: BenchContext, n: number): Promise<{ each: number[]; all: number }> {
+  const runtime = new SandboxRuntime({ docker: ctx.docker, config: ctx.config({ maxSandboxes: n + 5 }), logger: ctx.logger, image: ctx.sandboxImage, instance: ctx.instance('rawclass'), mirrorUrl: ctx.mirrorUrl });
+  const t0 = performance.now();
+  const infos = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const info = await runtime.create(`bench:raw${i}`, 'learner');
+      return { info, at: performance.now() - t0 };
+    }),
+  );
+  const all = performance.now() - t0;
+  await Promise.all(infos.map(({ info }) => runtime.remove(info.id).catch(() => undefined)));
+  await runtime.removeNetwork().catch(() => undefined);
+  return { each: infos.map((x) => x.at), all };
+}
+
+export const classStart: BenchSection = {
+  title: 'Class start',
+  async run(ctx) {
+    const h = await startHarness({ SANDBOX_MAX_COUNT: String(Math.max(N + 5, BIG + 5)), SANDBOX_PROFILE: ctx.config().profile });
+    const rows: BenchRow[] = [];
+    try {
+      // Realistic: open the lesson, read, type.
+      const klass = users('C', N);
+      const t0 = performance.now();
+      await Promise.all(
+        klass.map(async (u) => {
+          const card = h.watcher.nextPost(h.standIn.dmChannelFor(u), 30_000);
+          await h.standIn.sendDirectMessage(u, 'start 1');
+          await card;
+        }),
+      );
+      const opened = performance.now() - t0;
+      await sleep(READ_MS);
+      const real = await firstCommands(h, klass, 'first', 120_000);
+      const realP95 = percentile(real.lat, 95);
+      rows.push(
+        { metric: `${N} learners open lesson 1 at once, read ${READ_MS / 1000} s, first command: first output p50`, value: ms(percentile(real.lat, 50)), note: `every step card shown after ${ms(opened)}` },
+        { metric: `${N} learners, realistic flow: first output p95`, value: ms(realP95), target: '<= 3000 ms', note: `${real.failed} not delivered, ${real.wrong} wrong; ${Number.isFinite(realP95) && realP95 <= 3000 ? 'met' : 'NOT met'}` },
+      );
+      await resetAll(h, klass);
+
+      // Raw floor, same run.
+      const raw = await rawFloor(ctx, N);
+      rows.push({ metric: `raw floor: ${N} sandboxes created at once through the Docker API, all ready`, value: ms(raw.all), note: `each ready: p50 ${ms(percentile(raw.each, 50))}, p95 ${ms(percentile(raw.each, 95))}` });
+
+      // Cold: the first commands arrive at once, nothing prepared.
+      const cold = users('K', N);
+      const c = await firstCommands(h, cold, 'cold', 180_000);
+      const coldP95 = percentile(c.lat, 95);
+      const ratio = coldP95 / percentile(raw.each, 95);
+      rows.push(
+        { metric: `${N} first commands at once, nothing prepared: first output p50`, value: ms(percentile(c.lat, 50)), note: `${c.failed} not delivered, ${c.wrong} wrong` },
+        { metric: `${N} first commands at once: p95 vs raw floor p95`, value: ratio.toFixed(2), target: '<= 1.10', note: `p95 ${ms(coldP95)} vs raw ${ms(percentile(raw.each, 95))}; ${ratio <= 1.1 ? 'met' : 'NOT met'}` },
+      );
+      await resetAll(h, cold);
+
+      // Big: every output delivered.
+      const big = users('B', BIG);
+      const lostBefore = h.warnings().filter((l) => l.includes('final output lost')).length;
+      const t1 = performance.now();
+      const b = await firstCommands(h, big, 'big', BIG_TIMEOUT_MS);
+      const lost = h.warnings().filter((l) => l.includes('final output lost')).length - lostBefore;
+      rows.push(
+        { metric: `${BIG} learners send a first command at once: outputs delivered`, value: `${b.lat.length} / ${BIG}`, target: `${BIG} / ${BIG}`, note: `${b.wrong} wrong; "final output lost" logged ${lost} times; all done in ${ms(performance.now() - t1)}` },
+        { metric: `${BIG} learners at once: first output p50 / p95`, value: `${ms(percentile(b.lat, 50))} / ${ms(percentile(b.lat, 95))}` },
+        { metric: 'rate-limit violations recorded by the stand-in (class start section)', value: String(h.standIn.rateLimitViolations.length), target: '0' },
+      );
+      await resetAll(h, big);
+      return rows;
+    } finally {
+      await h.stop();
+    }
+  },
+};

@@ -1,0 +1,286 @@
+import type Docker from 'dockerode';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { installHostFirewall } from './host-firewall';
+import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+
+/**
+ * One bridge network per sandbox. Docker's default address pools run out after about 30 networks, so the
+ * subnets are ours: /28s from a dedicated range (10.213.0.0/16: 4096 of them; see `ip route` on the engine
+ * host before changing it). In each: .1 the bridge gateway (the host, firewalled), .2 the read-only mirror,
+ * .3 the sandbox. The bridge interface is `dh-b<index>` (egress blocked) or `dh-o<index>` (open), so the host
+ * firewall matches every sandbox bridge with one wildcard (host-firewall.ts).
+ */
+export const SUBNET_RANGE = '10.213.0.0/16';
+export const SUBNET_PREFIX = 28;
+export const LABEL_NETWORK = 'dockhand.network';
+export const NETWORK_ROLE = 'sandbox-network';
+const MIRROR_PORT = 5000;
+
+export interface SandboxSubnet {
+  index: number;
+  subnet: string;
+  gateway: string;
+  mirrorIp: string;
+  sandboxIp: string;
+}
+
+function ipToInt(ip: string): number {
+  const p = ip.split('.').map(Number);
+  if (p.length !== 4 || p.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
+}
+const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+
+function parseCidr(cidr: string): { base: number; bits: number } {
+  const [ip, bits] = cidr.split('/');
+  const b = Number(bits);
+  if (!ip || !Number.isInteger(b) || b < 0 || b > 32) throw new Error(`not a CIDR: ${cidr}`);
+  const mask = b === 0 ? 0 : (~0 << (32 - b)) >>> 0;
+  return { base: (ipToInt(ip) & mask) >>> 0, bits: b };
+}
+
+/** How many /prefix subnets the range holds. */
+export function subnetCount(range = SUBNET_RANGE, prefix = SUBNET_PREFIX): number {
+  const { bits } = parseCidr(range);
+  if (prefix < bits || prefix > 29) throw new Error(`a /${prefix} does not fit sandboxes in ${range}`);
+  return 2 ** (prefix - bits);
+}
+
+/** The index-th /prefix of the range, with the fixed addresses inside it. */
+export function subnetAt(index: number, range = SUBNET_RANGE, prefix = SUBNET_PREFIX): SandboxSubnet {
+  const count = subnetCount(range, prefix);
+  if (!Number.isInteger(index) || index < 0 || index >= count) throw new Error(`subnet index ${index} out of 0..${count - 1}`);
+  const base = parseCidr(range).base + index * 2 ** (32 - prefix);
+  return { index, subnet: `${intToIp(base)}/${prefix}`, gateway: intToIp(base + 1), mirrorIp: intToIp(base + 2), sandboxIp: intToIp(base + 3) };
+}
+
+/** The index of `subnet` in the range, or undefined when it is not one of the range's /prefix subnets. */
+export function subnetIndexOf(subnet: string, range = SUBNET_RANGE, prefix = SUBNET_PREFIX): number | undefined {
+  let c: { base: number; bits: number };
+  try {
+    c = parseCidr(subnet);
+  } catch {
+    return undefined;
+  }
+  const r = parseCidr(range);
+  if (c.bits !== prefix) return undefined;
+  const offset = c.base - r.base;
+  const size = 2 ** (32 - prefix);
+  if (offset < 0 || offset % size !== 0 || offset / size >= subnetCount(range, prefix)) return undefined;
+  return offset / size;
+}
+
+/**
+ * A free index, scanning from `start` (random, so processes sharing an engine rarely race for the same one);
+ * undefined when all are used.
+ */
+export function pickSubnetIndex(used: ReadonlySet<number>, start: number, count = subnetCount()): number | undefined {
+  for (let i = 0; i < count; i++) {
+    const idx = (((start + i) % count) + count) % count;
+    if (!used.has(idx)) return idx;
+  }
+  return undefined;
+}
+
+/** The bridge interface name: at most 15 characters, `dh-b` (egress blocked) or `dh-o` (open) + the subnet index in hex. */
+export function bridgeName(index: number, blockEgress: boolean): string {
+  return `dh-${blockEgress ? 'b' : 'o'}${index.toString(16)}`;
+}
+
+export interface NetworkSpecInput {
+  name: string;
+  subnet: SandboxSubnet;
+  blockEgress: boolean;
+  labels: Record<string, string>;
+}
+
+/** The network create options for one sandbox's own bridge. */
+export function networkSpec(o: NetworkSpecInput): Docker.NetworkCreateOptions {
+  return {
+    Name: o.name,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    // internal: no route out at all; the host firewall drops it a second time (dh-b+ to anything but dh+)
+    Internal: o.blockEgress,
+    Attachable: false,
+    EnableIPv6: false,
+    IPAM: { Driver: 'default', Config: [{ Subnet: o.subnet.subnet, Gateway: o.subnet.gateway }] },
+    Options: {
+      'com.docker.network.bridge.name': bridgeName(o.subnet.index, o.blockEgress),
+      // no container on this bridge talks to the outside through a published port; nothing to masquerade when internal
+      'com.docker.network.bridge.enable_ip_masquerade': o.blockEgress ? 'false' : 'true',
+      'com.docker.network.bridge.enable_icc': 'true',
+    },
+    Labels: { ...o.labels, 'dockhand.role': NETWORK_ROLE, 'dockhand.subnet': o.subnet.subnet },
+  };
+}
+
+/** The mirror URL with its host swapped for the mirror's address on the sandbox's network. */
+export function mirrorUrlOn(mirrorUrl: string, mirrorIp: string): string {
+  const u = new URL(mirrorUrl);
+  u.hostname = mirrorIp;
+  if (!u.port) u.port = String(MIRROR_PORT);
+  return u.toString().replace(/\/$/, '');
+}
+
+export interface NetworkPolicyOptions {
+  docker: Docker;
+  logger: Logger;
+  blockEgress: boolean;
+  /** The read-only mirror container to join each sandbox network (the built-in mirror), if any. */
+  mirrorContainer?: string;
+  /** Its URL (the runtime's mirrorUrl): rewritten to the mirror's address on each sandbox's network. */
+  mirrorUrl?: string;
+  /** Env variable the sandbox reads its mirror from. */
+  mirrorEnv: string;
+  /** Installs the host firewall once before the first network; a failure refuses the sandbox (fail closed). */
+  ensureFirewall: () => Promise<void>;
+  /** Tests: a deterministic start for the subnet scan. */
+  random?: () => number;
+}
+
+const isConflict = (err: unknown) => {
+  const e = err as { statusCode?: number; message?: string };
+  return e.statusCode === 409 || /overlap|already exists|in use|conflict/i.test(String(e.message));
+};
+
+/** All subnet indexes taken on the engine (Dockhand's and anyone else's networks in the range). */
+async function usedIndexes(docker: Docker): Promise<Set<number>> {
+  const used = new Set<number>();
+  for (const n of await docker.listNetworks()) {
+    for (const c of n.IPAM?.Config ?? []) {
+      const i = c.Subnet ? subnetIndexOf(c.Subnet) : undefined;
+      if (i !== undefined) used.add(i);
+    }
+  }
+  return used;
+}
+
+/** Creates the sandbox's own network on a free subnet (retrying when another process took it first). */
+export async function createSandboxNetwork(docker: Docker, o: { name: string; blockEgress: boolean; labels: Record<string, string>; random?: () => number }): Promise<SandboxSubnet> {
+  const used = await usedIndexes(docker);
+  const count = subnetCount();
+  const start = Math.floor((o.random ?? Math.random)() * count);
+  let lastErr: unknown;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const idx = pickSubnetIndex(used, start, count);
+    if (idx === undefined) break;
+    const subnet = subnetAt(idx);
+    try {
+      await docker.createNetwork(networkSpec({ name: o.name, subnet, blockEgress: o.blockEgress, labels: o.labels }));
+      return subnet;
+    } catch (err) {
+      lastErr = err;
+      if (!isConflict(err)) break;
+      used.add(idx);
+    }
+  }
+  throw new AppError('SANDBOX_NETWORK_FAILED', `could not create the sandbox network ${o.name}: ${(lastErr as Error | undefined)?.message ?? 'no free subnet in ' + SUBNET_RANGE}`, { cause: lastErr });
+}
+
+/** Joins the mirror to a sandbox network at its fixed address (.2); already joined is fine. */
+export async function attachMirror(docker: Docker, network: string, mirrorContainer: string, mirrorIp: string): Promise<void> {
+  await docker
+    .getNetwork(network)
+    .connect({ Container: mirrorContainer, EndpointConfig: { IPAMConfig: { IPv4Address: mirrorIp } } })
+    .catch((err: { statusCode?: number; message?: string }) => {
+      if (!/already exists|endpoint with name/i.test(String(err.message))) throw err;
+    });
+}
+
+/** Disconnects the mirror (and anything else left) and removes the network; gone already is fine. */
+export async function removeSandboxNetwork(docker: Docker, network: string, logger: Logger): Promise<void> {
+  const net = docker.getNetwork(network);
+  let info: { Containers?: Record<string, unknown> } | undefined;
+  try {
+    info = (await net.inspect()) as { Containers?: Record<string, unknown> };
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return;
+  }
+  for (const id of Object.keys(info?.Containers ?? {})) await net.disconnect({ Container: id, Force: true }).catch(() => undefined);
+  for (let i = 0; i < 10; i++) {
+    try {
+      await net.remove();
+      return;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      if (i === 9) logger.warn({ err, network }, 'could not remove a sandbox network');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/**
+ * This instance's sandbox networks with no sandbox on them any more (a crash between create and remove) are
+ * removed; the mirror is (re)joined to the ones still in use, e.g. after the mirror was recreated. Networks
+ * younger than `graceMs` are left alone: a sandbox may be being created on them.
+ */
+export async function sweepSandboxNetworks(docker: Docker, o: { instance: string; mirrorContainer?: string; logger: Logger; graceMs?: number }): Promise<void> {
+  const nets = await docker.listNetworks({ filters: { label: ['dockhand.app=dockhand', `dockhand.instance=${o.instance}`, `dockhand.role=${NETWORK_ROLE}`] } });
+  let mirrorId: string | undefined;
+  if (o.mirrorContainer) mirrorId = await docker.getContainer(o.mirrorContainer).inspect().then((i) => i.Id, () => undefined);
+  // the shared no-egress network of earlier versions (role `network`), once nothing but the mirror uses it
+  for (const n of await docker.listNetworks({ filters: { label: ['dockhand.app=dockhand', `dockhand.instance=${o.instance}`, 'dockhand.role=network'] } })) {
+    const info = (await docker.getNetwork(n.Id).inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
+    if (info && Object.keys(info.Containers ?? {}).every((id) => id === mirrorId)) await removeSandboxNetwork(docker, n.Id, o.logger);
+  }
+  for (const n of nets) {
+    const info = (await docker.getNetwork(n.Id).inspect().catch(() => undefined)) as (Docker.NetworkInspectInfo & { Containers?: Record<string, unknown> }) | undefined;
+    if (!info) continue;
+    const others = Object.keys(info.Containers ?? {}).filter((id) => id !== mirrorId);
+    // a sandbox created but not started yet (or stopped) is not attached, but still owns its network
+    const owners = others.length ? [] : await docker.listContainers({ all: true, filters: { label: [`${LABEL_NETWORK}=${n.Name}`] } });
+    if (others.length === 0 && owners.length === 0) {
+      if (Date.now() - Date.parse(info.Created) < (o.graceMs ?? 60_000)) continue;
+      await removeSandboxNetwork(docker, n.Id, o.logger);
+      continue;
+    }
+    const idx = subnetIndexOf(info.IPAM?.Config?.[0]?.Subnet ?? '');
+    if (o.mirrorContainer && mirrorId && idx !== undefined && !(mirrorId in (info.Containers ?? {}))) {
+      await attachMirror(docker, n.Id, o.mirrorContainer, subnetAt(idx).mirrorIp).catch((err) => o.logger.warn({ err, network: n.Name }, 'could not rejoin the mirror to a sandbox network'));
+    }
+  }
+}
+
+/**
+ * Gives the sandbox its own bridge network (internal when egress is blocked), joins the read-only mirror to it
+ * at .2 and points the sandbox's mirror setting there, after making sure the host firewall is in place.
+ */
+export function sandboxNetworkPolicy(o: NetworkPolicyOptions): SandboxPolicy {
+  return {
+    name: 'network',
+    async apply(spec, ctx) {
+      await o.ensureFirewall();
+      const name = `${spec.name ?? `dockhand-${ctx.instance}-${ctx.createdAt}`}-net`.slice(0, 120);
+      const subnet = await createSandboxNetwork(o.docker, { name, blockEgress: o.blockEgress, labels: { ...ctx.labels }, random: o.random });
+      const undo = () => removeSandboxNetwork(o.docker, name, o.logger);
+      try {
+        if (o.mirrorContainer && o.mirrorUrl) {
+          await attachMirror(o.docker, name, o.mirrorContainer, subnet.mirrorIp);
+          const url = mirrorUrlOn(o.mirrorUrl, subnet.mirrorIp);
+          spec.Env = [...(spec.Env ?? []).filter((e) => !e.startsWith(`${o.mirrorEnv}=`)), `${o.mirrorEnv}=${url}`];
+        }
+      } catch (err) {
+        await undo();
+        throw new AppError('SANDBOX_NETWORK_FAILED', `could not join the mirror to ${name}: ${(err as Error).message}`, { cause: err });
+      }
+      hostConfigOf(spec).NetworkMode = name;
+      spec.NetworkingConfig = { EndpointsConfig: { [name]: { IPAMConfig: { IPv4Address: subnet.sandboxIp } } } };
+      spec.Labels = { ...spec.Labels, [LABEL_NETWORK]: name };
+      return undo;
+    },
+  };
+}
+
+/** A memoized firewall install: once per process and engine; a failure is retried on the next sandbox. */
+export function firewallOnce(docker: Docker, o: { image: string; logger: Logger }): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= installHostFirewall(docker, o).catch((err) => {
+      done = undefined;
+      throw err;
+    });
+    return done;
+  };
+}
