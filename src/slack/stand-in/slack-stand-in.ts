@@ -11,30 +11,10 @@ import { encodeLikeSlack, encodeSlashCommandText } from './encode-like-slack';
  * own receiver and WebClient.
  */
 
-export interface RecordedCall {
-  method: string;
-  args: Record<string, unknown>;
-  token?: string;
-  at: number;
-  status: number;
-  response: Record<string, unknown>;
-}
+import { answerWebApi, parseBody, send } from './web-api-answers';
 
-export interface UploadedFile {
-  id: string;
-  filename?: string;
-  title?: string;
-  content: string;
-  channelId?: string;
-  threadTs?: string;
-  completed: boolean;
-}
-
-export interface AckResult {
-  envelopeId: string;
-  payload?: unknown;
-  ackMs: number;
-}
+export type { AckResult, RecordedCall, UploadedFile } from './stand-in-types';
+import type { AckResult, RecordedCall, UploadedFile } from './stand-in-types';
 
 export interface StandInOptions {
   botToken?: string;
@@ -339,57 +319,16 @@ export class SlackStandIn extends EventEmitter {
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
-    const channel = String(args.channel ?? args.channel_id ?? '');
-    switch (method) {
-      case 'auth.test':
-        return { ok: true, url: 'https://standin.slack.test/', team: this.opts.teamName ?? 'Stand-in', user: 'dockhand', team_id: this.teamId, user_id: this.botUserId, bot_id: 'B0DOCKHAND', is_enterprise_install: false };
-      case 'apps.connections.open':
-        return { ok: true, url: `${this.baseUrl.replace('http', 'ws')}/socket?ticket=${randomUUID()}` };
-      case 'chat.postMessage': {
-        if (!channel) return { ok: false, error: 'channel_not_found' };
-        if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
-        const ts = this.nextTs();
-        return { ok: true, channel, ts, message: { type: 'message', user: this.botUserId, text: args.text, blocks: args.blocks, ts, thread_ts: args.thread_ts } };
-      }
-      case 'chat.update':
-        if (!channel || !args.ts) return { ok: false, error: 'message_not_found' };
-        return { ok: true, channel, ts: args.ts, text: args.text, message: { text: args.text, blocks: args.blocks } };
-      case 'chat.delete':
-        if (!channel || !args.ts) return { ok: false, error: 'message_not_found' };
-        return { ok: true, channel, ts: args.ts };
-      case 'chat.postEphemeral':
-        if (!channel || !args.user) return { ok: false, error: 'user_not_in_channel' };
-        return { ok: true, message_ts: this.nextTs() };
-      case 'views.publish':
-        if (!args.user_id || !args.view) return { ok: false, error: 'invalid_arguments' };
-        return { ok: true, view: { id: `V${randomUUID().slice(0, 8).toUpperCase()}`, type: 'home', ...(args.view as object) } };
-      case 'conversations.open': {
-        const user = String(args.users ?? '').split(',')[0];
-        if (!user) return { ok: false, error: 'users_list_not_supplied' };
-        return { ok: true, channel: { id: this.dmChannelFor(user) } };
-      }
-      case 'users.info': {
-        const id = String(args.user ?? '');
-        if (!/^[UW][A-Z0-9]+$/.test(id)) return { ok: false, error: 'user_not_found' };
-        const u = this.opts.users?.[id] ?? { name: id.toLowerCase() };
-        return { ok: true, user: { id, team_id: this.teamId, name: u.name, real_name: u.realName ?? u.name, tz: 'Europe/London', is_bot: false, profile: { display_name: u.name, real_name: u.realName ?? u.name } } };
-      }
-      case 'files.getUploadURLExternal': {
-        if (!args.filename || !args.length) return { ok: false, error: 'invalid_arguments' };
-        const id = `F${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
-        this.files.set(id, { id, filename: String(args.filename), content: '', completed: false });
-        return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
-      }
-      case 'files.completeUploadExternal': {
-        const list = (Array.isArray(args.files) ? args.files : []) as { id: string; title?: string }[];
-        const missing = list.find((f) => !this.files.has(f.id));
-        if (!list.length || missing) return { ok: false, error: 'file_not_found' };
-        for (const f of list) Object.assign(this.files.get(f.id)!, { title: f.title, channelId: args.channel_id as string | undefined, threadTs: args.thread_ts as string | undefined, completed: true });
-        return { ok: true, files: list.map((f) => ({ id: f.id, title: f.title })) };
-      }
-      default:
-        return { ok: false, error: 'unknown_method' };
-    }
+    return answerWebApi(method, args, {
+      teamId: this.teamId,
+      teamName: this.opts.teamName,
+      botUserId: this.botUserId,
+      baseUrl: this.baseUrl,
+      users: this.opts.users,
+      files: this.files,
+      nextTs: () => this.nextTs(),
+      dmChannelFor: (user) => this.dmChannelFor(user),
+    });
   }
 
   private async handleUpload(id: string, req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): Promise<void> {
@@ -439,36 +378,4 @@ export class SlackStandIn extends EventEmitter {
       await new Promise((r) => setTimeout(r, 10));
     }
   }
-}
-
-function parseBody(req: http.IncomingMessage, raw: Buffer): Record<string, unknown> {
-  if (!raw.length) return {};
-  const type = req.headers['content-type'] ?? '';
-  const text = raw.toString('utf8');
-  if (type.includes('application/json')) {
-    try {
-      return JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return {};
-    }
-  }
-  // The Web API client form-encodes, with objects and arrays as JSON strings.
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of new URLSearchParams(text)) {
-    if (/^[[{]/.test(v)) {
-      try {
-        out[k] = JSON.parse(v);
-        continue;
-      } catch {
-        // plain text that happens to start with a bracket
-      }
-    }
-    out[k] = v;
-  }
-  return out;
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
 }

@@ -1,0 +1,79 @@
+import { webApi } from '@slack/bolt';
+
+/** The pieces of one Slack Web API call the live-message streamer decides on itself: time, outcome, back-off. */
+
+/** Time as the streamer sees it: intervals, back-offs, deadlines and waits all go through it (tests inject a virtual one). */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+const RETRYABLE_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
+// The message cannot be edited any more: the final output is posted as a new message instead.
+export const REPOST_ERRORS = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
+
+export type Outcome = { kind: 'ok' } | { kind: 'ratelimited'; retryAfterMs: number } | { kind: 'transient'; err: unknown } | { kind: 'fatal'; err: unknown; error?: string };
+
+/** A sleep that can be cancelled; `done` resolves true when it ran out, false when cancelled. */
+export class Sleep {
+  readonly done: Promise<boolean>;
+  private timer?: unknown;
+  private resolve!: (v: boolean) => void;
+
+  constructor(clock: Clock, ms: number, onSettle: () => void) {
+    this.done = new Promise<boolean>((resolve) => {
+      this.resolve = (v) => {
+        if (this.timer !== undefined) clock.clearTimeout(this.timer);
+        this.timer = undefined;
+        onSettle();
+        resolve(v);
+      };
+      this.timer = clock.setTimeout(() => this.resolve(true), ms);
+    });
+  }
+
+  cancel(): void {
+    this.resolve(false);
+  }
+}
+
+export async function raceWithTimeout<T>(clock: Clock, p: Promise<T>, ms: number): Promise<T | 'expired'> {
+  let timer: unknown;
+  const expired = new Promise<'expired'>((resolve) => (timer = clock.setTimeout(() => resolve('expired'), ms)));
+  try {
+    return await Promise.race([p, expired]);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+}
+
+export function classify(err: unknown): Outcome {
+  const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
+  switch (e?.code) {
+    case webApi.ErrorCode.RateLimitedError:
+      return { kind: 'ratelimited', retryAfterMs: Math.max(0, (e.retryAfter ?? 1) * 1000) };
+    case webApi.ErrorCode.RequestError:
+      return { kind: 'transient', err };
+    case webApi.ErrorCode.HTTPError:
+      return (e.statusCode ?? 500) >= 500 ? { kind: 'transient', err } : { kind: 'fatal', err };
+    case webApi.ErrorCode.PlatformError: {
+      const error = e.data?.error;
+      return error && RETRYABLE_PLATFORM_ERRORS.has(error) ? { kind: 'transient', err } : { kind: 'fatal', err, error };
+    }
+    default:
+      return { kind: 'fatal', err };
+  }
+}
+
+/** 0.5 s, 1 s, 2 s ... capped at 15 s, with jitter. */
+export function backoffMs(attempt: number, random: () => number): number {
+  const base = Math.min(15_000, 500 * 2 ** Math.min(attempt, 5));
+  return Math.round(base * (0.75 + random() * 0.5));
+}

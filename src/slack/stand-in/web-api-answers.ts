@@ -1,0 +1,102 @@
+import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { UploadedFile } from './stand-in-types';
+
+/** What the stand-in's Web API answers need to know of it. */
+export interface StandInState {
+  teamId: string;
+  teamName?: string;
+  botUserId: string;
+  baseUrl: string;
+  users?: Record<string, { name: string; realName?: string }>;
+  files: Map<string, UploadedFile>;
+  nextTs(): string;
+  dmChannelFor(user: string): string;
+}
+
+/** Slack's answer to one Web API call, as far as the bot uses the method (shapes from Slack's method docs). */
+export function answerWebApi(method: string, args: Record<string, unknown>, ctx: StandInState): Record<string, unknown> {
+  const channel = String(args.channel ?? args.channel_id ?? '');
+  switch (method) {
+    case 'auth.test':
+      return { ok: true, url: 'https://standin.slack.test/', team: ctx.teamName ?? 'Stand-in', user: 'dockhand', team_id: ctx.teamId, user_id: ctx.botUserId, bot_id: 'B0DOCKHAND', is_enterprise_install: false };
+    case 'apps.connections.open':
+      return { ok: true, url: `${ctx.baseUrl.replace('http', 'ws')}/socket?ticket=${randomUUID()}` };
+    case 'chat.postMessage': {
+      if (!channel) return { ok: false, error: 'channel_not_found' };
+      if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
+      const ts = ctx.nextTs();
+      return { ok: true, channel, ts, message: { type: 'message', user: ctx.botUserId, text: args.text, blocks: args.blocks, ts, thread_ts: args.thread_ts } };
+    }
+    case 'chat.update':
+      if (!channel || !args.ts) return { ok: false, error: 'message_not_found' };
+      return { ok: true, channel, ts: args.ts, text: args.text, message: { text: args.text, blocks: args.blocks } };
+    case 'chat.delete':
+      if (!channel || !args.ts) return { ok: false, error: 'message_not_found' };
+      return { ok: true, channel, ts: args.ts };
+    case 'chat.postEphemeral':
+      if (!channel || !args.user) return { ok: false, error: 'user_not_in_channel' };
+      return { ok: true, message_ts: ctx.nextTs() };
+    case 'views.publish':
+      if (!args.user_id || !args.view) return { ok: false, error: 'invalid_arguments' };
+      return { ok: true, view: { id: `V${randomUUID().slice(0, 8).toUpperCase()}`, type: 'home', ...(args.view as object) } };
+    case 'conversations.open': {
+      const user = String(args.users ?? '').split(',')[0];
+      if (!user) return { ok: false, error: 'users_list_not_supplied' };
+      return { ok: true, channel: { id: ctx.dmChannelFor(user) } };
+    }
+    case 'users.info': {
+      const id = String(args.user ?? '');
+      if (!/^[UW][A-Z0-9]+$/.test(id)) return { ok: false, error: 'user_not_found' };
+      const u = ctx.users?.[id] ?? { name: id.toLowerCase() };
+      return { ok: true, user: { id, team_id: ctx.teamId, name: u.name, real_name: u.realName ?? u.name, tz: 'Europe/London', is_bot: false, profile: { display_name: u.name, real_name: u.realName ?? u.name } } };
+    }
+    case 'files.getUploadURLExternal': {
+      if (!args.filename || !args.length) return { ok: false, error: 'invalid_arguments' };
+      const id = `F${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+      ctx.files.set(id, { id, filename: String(args.filename), content: '', completed: false });
+      return { ok: true, upload_url: `${ctx.baseUrl}/upload/${id}`, file_id: id };
+    }
+    case 'files.completeUploadExternal': {
+      const list = (Array.isArray(args.files) ? args.files : []) as { id: string; title?: string }[];
+      const missing = list.find((f) => !ctx.files.has(f.id));
+      if (!list.length || missing) return { ok: false, error: 'file_not_found' };
+      for (const f of list) Object.assign(ctx.files.get(f.id)!, { title: f.title, channelId: args.channel_id as string | undefined, threadTs: args.thread_ts as string | undefined, completed: true });
+      return { ok: true, files: list.map((f) => ({ id: f.id, title: f.title })) };
+    }
+    default:
+      return { ok: false, error: 'unknown_method' };
+  }
+}
+
+export function parseBody(req: http.IncomingMessage, raw: Buffer): Record<string, unknown> {
+  if (!raw.length) return {};
+  const type = req.headers['content-type'] ?? '';
+  const text = raw.toString('utf8');
+  if (type.includes('application/json')) {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+  // The Web API client form-encodes, with objects and arrays as JSON strings.
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (/^[[{]/.test(v)) {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // plain text that happens to start with a bracket
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+export function send(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
