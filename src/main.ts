@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   }
 
   if (standIn) {
-    chat = new LocalChat({ standIn, input: process.stdin, output: process.stdout, onQuit: onSignal('quit') });
+    chat = new LocalChat({ standIn, input: process.stdin, output: process.stdout, onQuit: onSignal('quit'), busy: () => (bot?.tutor.commandsRunning ?? 0) > 0 });
     chat.start();
   }
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../src/store/embedded-postgres';
 import { SlackStandIn } from '../src/slack/stand-in/slack-stand-in';
+import { newManager } from './sandbox/sandbox-fixture';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -100,7 +101,7 @@ describe('the bot process (src/main.ts)', () => {
     try {
       // "1" picks the first button of the last message: the step card's Hint.
       const input = 'help\nstart 1\n1\n$ docker run hello-world\n';
-      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir, SANDBOX_PROFILE: process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup', SANDBOX_INSTANCE: instance }, { input, timeoutMs: 120000 });
+      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir, SANDBOX_PROFILE: process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup', SANDBOX_INSTANCE: instance }, { input, timeoutMs: 200000 });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Running containers · step 1 of 9/);
       expect(r.stdout).toMatch(/\[1\] Hint\s+\[2\] Check/);
@@ -108,10 +109,12 @@ describe('the bot process (src/main.ts)', () => {
       expect(r.stdout).toContain('Hello from Docker!');
       expect(r.stdout).toMatch(/Running containers · step 2 of 9/);
     } finally {
-      execFileSync('sh', ['-c', `docker ps -aq --filter label=dockhand.instance=${instance} | xargs -r docker rm -fv >/dev/null`]);
+      // The bot left its sandbox for the next start to adopt: remove it the way the bot would (network, disk, cgroups too).
+      const { manager } = await newManager('main', {}, { instance });
+      await manager.destroyAll();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 240_000);
 
   it('in local mode exits on SIGINT within 5 s, stopping the embedded PostgreSQL', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-sigint-'));

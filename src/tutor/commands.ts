@@ -118,6 +118,11 @@ export class Commands {
     await this.deps.sandboxes.reset(ctx.key);
   }
 
+  /** Commands still running in the background (the local chat waits for them before it quits). */
+  get running(): number {
+    return this.background.size;
+  }
+
   /**
    * Shutdown: waits for background commands until `signal` aborts; commands still running then stay
    * unfinished in the store, and the next start tells their learners they were interrupted.

@@ -183,6 +183,11 @@ export class Tutor {
     return this.commands.drain(signal);
   }
 
+  /** Commands still running for any learner. */
+  get commandsRunning(): number {
+    return this.commands.running;
+  }
+
   /** What a message costs: a command (or input to one), a request, or nothing (`reset`, `stop`: they always work). */
   private kindOfMessage(ref: LearnerRef, rawText: string): LimitKind | undefined {
     const intent = parseIntent(cleanText(rawText.slice(0, MAX_MESSAGE_CHARS + 1)));

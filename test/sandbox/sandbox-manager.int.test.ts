@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AppError } from '../../src/errors';
 import { SandboxManager } from '../../src/sandbox/sandbox-manager';
 import type { SandboxEvent } from '../../src/sandbox/types';
-import { IMAGES_TIMEOUT_MS, containersOf, docker, logger, newManager, sandboxImages, testConfig, testInstance } from './sandbox-fixture';
+import { IMAGES_TIMEOUT_MS, containersOf, docker, logger, newManager, sandboxImages, testConfig, testInstance, testProfile } from './sandbox-fixture';
 
 const cleanup: SandboxManager[] = [];
 async function managed(...args: Parameters<typeof newManager>) {
@@ -43,7 +43,14 @@ describe('sandbox manager', () => {
     expect(info.HostConfig.PidsLimit).toBe(300);
     expect(info.HostConfig.Privileged).toBe(false);
     const binds = info.HostConfig.Binds ?? [];
-    expect(binds).toEqual(['/sys/fs/cgroup:/sys/fs/cgroup:rw']);
+    if (testProfile() === 'userns') {
+      // Only the sandbox's own delegated cgroup per controller, never the host's tree.
+      expect(binds.filter((b) => b.startsWith('/sys/fs/cgroup')).length).toBeGreaterThan(0);
+      for (const b of binds.filter((x) => x.startsWith('/sys/fs/cgroup'))) expect(b).toMatch(/^\/sys\/fs\/cgroup\/[\w,]+\/dockhand-[^:/]+:\/sys\/fs\/cgroup\/[\w,]+:rw$/);
+      expect(info.HostConfig.UsernsMode ?? '').not.toBe('host');
+    } else {
+      expect(binds).toEqual(['/sys/fs/cgroup:/sys/fs/cgroup:rw']);
+    }
     expect(info.Config.Env.some((e) => e.startsWith('DOCKHAND_REGISTRY_MIRROR=http'))).toBe(true);
     const volume = info.Mounts.find((m) => m.Destination === '/var/lib/docker');
     expect(volume?.Type).toBe('volume');
@@ -108,7 +115,8 @@ describe('sandbox manager', () => {
   it('adopts its sandboxes after a restart, keeping what runs in them', async () => {
     const { manager, instance } = await managed('adopt');
     await manager.start();
-    await manager.run('T1:keep', 'echo note > /root/note; docker network create kept-net >/dev/null; sleep 1000 & echo started');
+    // Background shell jobs end with their command (process hygiene); a detached nested container is what keeps running.
+    await manager.run('T1:keep', 'echo note > /root/note; docker network create kept-net >/dev/null; docker run -d --name keeper busybox sleep 1000 >/dev/null; echo started');
     const id = manager.containerIdOf('T1:keep');
     await manager.stop();
     const again = await managed('adopt', {}, { instance });
@@ -116,8 +124,8 @@ describe('sandbox manager', () => {
     await again.manager.start({ isKnown: (k, c) => (seen.push([k, c]), true) });
     expect(seen).toEqual([['T1:keep', id]]);
     expect(again.events).toEqual([{ type: 'adopted', learnerKey: 'T1:keep', containerId: id }]);
-    const r = await again.manager.run('T1:keep', 'cat /root/note; docker network ls --format "{{.Name}}" | grep kept; pgrep -x sleep >/dev/null && echo sleeping');
-    expect(r.output).toBe('note\nkept-net\nsleeping');
+    const r = await again.manager.run('T1:keep', 'cat /root/note; docker network ls --format "{{.Name}}" | grep kept; docker ps --format "{{.Names}}" | grep keeper');
+    expect(r.output).toBe('note\nkept-net\nkeeper');
     expect(again.manager.containerIdOf('T1:keep')).toBe(id);
   });
 

@@ -25,7 +25,7 @@ export class LocalChat {
   private lastOutputAt = Date.now();
 
   constructor(
-    private readonly opts: { standIn: SlackStandIn; input: Readable; output: Writable; onQuit: () => void; userId?: string },
+    private readonly opts: { standIn: SlackStandIn; input: Readable; output: Writable; onQuit: () => void; userId?: string; busy?: () => boolean },
   ) {
     this.channel = opts.standIn.dmChannelFor(this.user);
   }
@@ -45,7 +45,7 @@ export class LocalChat {
     // Piped input (a script, a test) ends before the answers arrive: wait for them before quitting.
     this.rl.on('close', () => {
       this.queue
-        .then(() => this.settle())
+        .then(() => this.settle(1500, 120000))
         .then(() => this.opts.onQuit())
         .catch(() => this.opts.onQuit());
     });
@@ -58,9 +58,11 @@ export class LocalChat {
     this.rl?.close();
   }
 
+  /** Waits until the bot has been quiet for `quietMs` and runs no command (a first pull can take seconds without output). */
   private async settle(quietMs = 1500, maxMs = 30000): Promise<void> {
     const start = Date.now();
-    while (Date.now() - this.lastOutputAt < quietMs && Date.now() - start < maxMs) await new Promise((r) => setTimeout(r, 100));
+    const waiting = () => Date.now() - this.lastOutputAt < quietMs || this.opts.busy?.() === true;
+    while (waiting() && Date.now() - start < maxMs) await new Promise((r) => setTimeout(r, 100));
   }
 
   private async onLine(line: string): Promise<void> {
