@@ -120,7 +120,9 @@ describe('the bot process (src/main.ts)', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-sigint-'));
     fs.chmodSync(dataDir, 0o755);
     try {
-      const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DOCKHAND_DATA_DIR: dataDir, SANDBOX_INSTANCE: 'sigint-test' }, stdio: ['pipe', 'pipe', 'pipe'] });
+      // node itself runs the bot (tsx as a loader), so SIGINT reaches it directly: the tsx CLI relays signals with
+      // 30 ms waits and kills its child with exit 130 when a loaded machine answers slower.
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DOCKHAND_DATA_DIR: dataDir, SANDBOX_INSTANCE: 'sigint-test' }, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (d) => (stdout += d));
       const deadline = Date.now() + 60000;
