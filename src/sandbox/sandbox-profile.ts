@@ -12,33 +12,31 @@ import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
  * - `test-host-cgroup`: the test-machine concession (host cgroup tree bound read-write); `UsernsMode: host` so it
  *   keeps host ids on a remapping engine.
  */
+/** What a nested dockerd needs without --privileged; `userns` and `test-host-cgroup` differ only in what they add. */
+const NESTED_ENGINE: Docker.HostConfig = {
+  CapAdd: ['ALL'],
+  // this host's bounding set lacks CAP_SYS_RESOURCE ("unable to apply caps"); namespaced it adds little
+  CapDrop: ['SYS_RESOURCE'],
+  SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+  // the API form of --security-opt systempaths=unconfined
+  MaskedPaths: [],
+  ReadonlyPaths: [],
+  Tmpfs: { '/run': '', '/var/run': '' },
+};
+
 export function profileHostConfig(profile: SandboxConfig['profile']): Docker.HostConfig {
   switch (profile) {
     case 'userns':
-      return <Docker.HostConfig>{
-        CapAdd: ['ALL'],
-        // this host's bounding set lacks CAP_SYS_RESOURCE ("unable to apply caps"); namespaced it adds little
-        CapDrop: ['SYS_RESOURCE'],
-        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-        MaskedPaths: [],
-        ReadonlyPaths: [],
-        Tmpfs: { '/run': '', '/var/run': '' },
-      };
+      return structuredClone(NESTED_ENGINE);
     case 'privileged':
       return <Docker.HostConfig>{ Privileged: true, UsernsMode: 'host' };
     case 'sysbox':
       return { Runtime: 'sysbox-runc' };
     case 'test-host-cgroup':
       return <Docker.HostConfig>{
-        CapAdd: ['ALL'],
-        CapDrop: ['SYS_RESOURCE'],
-        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-        // the API form of --security-opt systempaths=unconfined
-        MaskedPaths: [],
-        ReadonlyPaths: [],
+        ...structuredClone(NESTED_ENGINE),
         Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
         DeviceCgroupRules: ['a *:* rwm'],
-        Tmpfs: { '/run': '', '/var/run': '' },
         UsernsMode: 'host',
       };
   }
