@@ -14,7 +14,11 @@ import { testMachineProfile } from '../src/sandbox/engine-host';
 import { ensureImages } from '../src/sandbox/images';
 import { SandboxManager } from '../src/sandbox/sandbox-manager';
 import { SandboxRuntime } from '../src/sandbox/sandbox-runtime';
+import { challengeReady } from './challenge-ready';
+import { checkRunner } from './check-runner';
 import { classStart } from './class-start';
+import { isolation } from './isolation';
+import { networkSpares } from './network-spares';
 import { slackEndToEnd } from './slack-e2e';
 
 const run = promisify(execFile);
@@ -175,7 +179,7 @@ const concurrency: BenchSection = {
 };
 
 /** Add sections here; each runs on its own, in this order. */
-export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd, classStart];
+export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd, classStart, networkSpares, isolation, challengeReady, checkRunner];
 
 function mean(v: number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;

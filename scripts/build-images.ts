@@ -3,6 +3,7 @@
 import { createDockerClient } from '../src/sandbox/docker-client';
 import pino from 'pino';
 import { ensureImages, LESSON_IMAGES, pruneOldImages, type BuildMode } from '../src/sandbox/images';
+import { ensureInspectorImage } from '../src/sandbox/inspector-image';
 import { errorCode } from '../src/errors';
 import { readConfig } from '../src/config';
 
@@ -18,8 +19,11 @@ async function main(): Promise<void> {
     onProgress: (line) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`),
     registryMirror,
     mode,
+    dockerHost: config.docker.host,
   });
   console.log(`sandbox image: ${result.sandboxImage}`);
+  // the check inspector: one offline layer FROM the sandbox image (the bot also builds it when missing)
+  console.log(`check inspector image: ${await ensureInspectorImage(docker, result.sandboxImage)}`);
   console.log(`registry mirror for sandboxes: ${result.mirrorUrl || '(none)'}`);
   if (!registryMirror) {
     console.log('images learners can pull inside a sandbox:');

@@ -55,7 +55,11 @@ export interface Config {
   shutdownDeadlineMs: number;
   /** Seconds added to a challenge solver's time for each hint. */
   challengeHintPenaltySeconds: number;
+  /** Challenge solves faster than this many seconds from the solver's start are flagged for an admin's review (0: never). */
+  challengeMinSolveSeconds: number;
   sandbox: SandboxConfig;
+  /** `/healthz`, `/readyz`, `/metrics` (METRICS_PORT, METRICS_HOST); undefined: not served. */
+  metrics?: { port: number; host: string };
 }
 
 export interface DockerEndpoint {
@@ -124,6 +128,11 @@ const schema = z.object({
   SLACK_APP_TOKEN: opt(z.string().regex(/^xapp-\S+$/, 'expected an app-level token starting with "xapp-" (scope connections:write)')),
   SLACK_SIGNING_SECRET: opt(z.string().regex(/^[0-9a-f]{16,}$/i, 'expected the app\'s signing secret (hexadecimal)')),
   PORT: intVar('a TCP port for HTTP mode', 1, 65535, 3000),
+  // Unset: 9464 with Slack tokens, off in local mode (a terminal chat needs no probes); `off` turns it off.
+  METRICS_PORT: parsedVar<number | 'off' | undefined>(undefined, (v) =>
+    v.trim().toLowerCase() === 'off' ? 'off' : /^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 65535 ? Number(v) : { problem: `expected a TCP port for /healthz, /readyz and /metrics (1 to 65535, or off), got "${v}"` },
+  ),
+  METRICS_HOST: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-fA-F.:]+$|^localhost$/, 'expected an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1').default('0.0.0.0')),
   SLACK_API_URL: opt(urlVar('an http(s) URL ending in /api/, e.g. https://slack.com/api/', ['http:', 'https:'])),
   DATABASE_URL: opt(urlVar('a PostgreSQL URL such as postgresql://user:pass@host:5432/db', ['postgres:', 'postgresql:'])),
   DOCKER_HOST: opt(z.string().regex(/^(unix|tcp|npipe|ssh):\/\/\S+$/, 'expected unix:///path, tcp://host:port or ssh://host')),
@@ -146,6 +155,7 @@ const schema = z.object({
   EVENT_RETENTION_HOURS: intVar('hours to remember processed Slack event ids', 1, 24 * 90, 72),
   SHUTDOWN_DEADLINE_MS: intVar('milliseconds to let in-flight work finish on shutdown', 100, 600000, 4000),
   CHALLENGE_HINT_PENALTY_SECONDS: intVar('seconds added to a challenge time per hint', 0, 3600, 60),
+  CHALLENGE_MIN_SOLVE_SECONDS: intVar('seconds under which a challenge solve is flagged for review (0: never)', 0, 3600, 5),
   SANDBOX_PROFILE: z.preprocess(
     blankToUndefined,
     z
@@ -233,6 +243,9 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
   if (v.SANDBOX_PROFILE === 'privileged' && !v.SANDBOX_ALLOW_PRIVILEGED) {
     problems.push('SANDBOX_PROFILE: privileged makes every learner root on the host; set SANDBOX_ALLOW_PRIVILEGED=true to accept that, or use userns (the default)');
   }
+  if (v.METRICS_PORT !== undefined && v.METRICS_PORT !== 'off' && mode === 'http' && v.METRICS_PORT === v.PORT) {
+    problems.push(`METRICS_PORT: expected a port other than PORT (${v.PORT}), which HTTP mode uses for Slack's requests`);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const hostLimits = sandboxLimitsFor(host);
@@ -265,6 +278,8 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
     eventRetentionHours: v.EVENT_RETENTION_HOURS,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
     challengeHintPenaltySeconds: v.CHALLENGE_HINT_PENALTY_SECONDS,
+    challengeMinSolveSeconds: v.CHALLENGE_MIN_SOLVE_SECONDS,
+    metrics: metricsEndpoint(v.METRICS_PORT, v.METRICS_HOST, mode),
     sandbox: {
       profile: v.SANDBOX_PROFILE,
       diskMb: v.SANDBOX_DISK_MB,
@@ -289,3 +304,11 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
     },
   };
 }
+
+function metricsEndpoint(port: number | 'off' | undefined, host: string, mode: SlackMode): Config['metrics'] {
+  if (port === 'off' || (port === undefined && mode === 'local')) return undefined;
+  return { port: port ?? DEFAULT_METRICS_PORT, host };
+}
+
+/** The Prometheus exporters' customary port range; 9464 is the OpenTelemetry Prometheus exporter's. */
+export const DEFAULT_METRICS_PORT = 9464;

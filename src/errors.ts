@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CLI_USAGE'
   | 'INTERNAL'
+  | 'METRICS_PORT_IN_USE'
   // database
   | 'DB_UNREACHABLE'
   | 'DB_MIGRATE_FAILED'
@@ -17,6 +18,7 @@ export type ErrorCode =
   | 'SLACK_UNREACHABLE'
   | 'SLACK_POST_FAILED'
   | 'SLACK_STREAMER_CLOSED'
+  | 'SLACK_NOT_IN_CHANNEL'
   // images and the mirror
   | 'DOCKER_UNAVAILABLE'
   | 'IMAGES_DIR_MISSING'
@@ -39,6 +41,7 @@ export type ErrorCode =
   | 'SANDBOX_PROFILE_UNSUPPORTED'
   | 'SANDBOX_HOST_SETUP_FAILED'
   | 'SANDBOX_MANAGER_STOPPED'
+  | 'CHECK_RUNNER_FAILED'
   | 'SHELL_BUSY'
   | 'SHELL_GONE'
   | 'SHELL_NOT_READY'

@@ -2,6 +2,10 @@ import os from 'node:os';
 import { ConfigError, readConfig } from './config';
 import { AppError } from './errors';
 import { createLogger, redactSecrets } from './logger';
+import { BotMetrics } from './ops/metrics';
+import { startOpsServer, type OpsServer } from './ops/ops-server';
+import { Readiness } from './ops/readiness';
+import { PART_OF, startWithRetry } from './ops/start-with-retry';
 import { LocalChat } from './slack/stand-in/local-chat';
 import { SlackStandIn } from './slack/stand-in/slack-stand-in';
 import { startBot, type Bot } from './start-bot';
@@ -28,6 +32,20 @@ async function main(): Promise<void> {
     config = { ...config, slack: { ...config.slack, botToken: standIn.botToken, appToken: standIn.appToken, apiUrl } };
   }
 
+  // Up before the bot, so /healthz answers and /readyz says what is still missing while it starts.
+  const metrics = config.metrics ? new BotMetrics() : undefined;
+  const readiness = new Readiness();
+  let ops: OpsServer | undefined;
+  if (config.metrics && metrics) {
+    try {
+      ops = await startOpsServer({ ...config.metrics, metrics, readiness, log });
+    } catch (err) {
+      process.stderr.write(`${err instanceof AppError ? err.message : `Start-up failed: ${(err as Error).message}`}\n`);
+      await standIn?.stop();
+      process.exit(1);
+    }
+  }
+
   let bot: Bot | undefined;
   let chat: LocalChat | undefined;
   let shuttingDown = false;
@@ -40,6 +58,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     chat?.stop();
     await bot?.stop();
+    await ops?.close();
     await standIn?.stop();
     log.flush?.();
     process.exit(0);
@@ -54,10 +73,24 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal('SIGTERM'));
 
   try {
-    bot = await startBot(config, log, { onProgress: (line) => process.stderr.write(`[images] ${line}\n`) });
+    const start = () => startBot(config, log, { onProgress: (line) => process.stderr.write(`[images] ${line}\n`), ops: { metrics, readiness } });
+    // With Slack tokens (a service), a database or engine still coming up is waited for, not a crash loop;
+    // the local chat stops at once with the reason.
+    bot = local
+      ? await start()
+      : await startWithRetry(start, {
+          onRetry: (err, delayMs, attempt) => {
+            const code = err instanceof AppError ? err.code : 'INTERNAL';
+            const part = PART_OF[code];
+            const reason = redactSecrets((err as Error).message);
+            if (part) readiness.set(part, () => Promise.reject(new Error(reason)));
+            log.warn({ code, attempt, retryInSeconds: delayMs / 1000, reason }, 'start-up failed; retrying');
+          },
+        });
   } catch (err) {
     const message = err instanceof AppError ? err.message : `Start-up failed: ${(err as Error).message}`;
     process.stderr.write(`${redactSecrets(message)}\n`);
+    await ops?.close();
     await standIn?.stop();
     process.exit(1);
   }

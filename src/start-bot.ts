@@ -4,6 +4,9 @@ import type { Config } from './config';
 import { LessonCatalog } from './lessons/lesson-catalog';
 import { formatProblem } from './lessons/types';
 import type { Logger } from './logger';
+import { countedChecks, timedSandboxPort } from './ops/instrumented-ports';
+import type { BotMetrics } from './ops/metrics';
+import type { Readiness } from './ops/readiness';
 import { PROJECT_ROOT } from './project-root';
 import { createDockerClient } from './sandbox/docker-client';
 import { diskSizeText } from './sandbox/docker-disk-policy';
@@ -19,7 +22,7 @@ import { PrismaLearnerStore } from './store/prisma-learner-store';
 import { PrismaChallengeStore } from './store/prisma-challenge-store';
 import { PrismaTutorStore } from './store/prisma-tutor-store';
 import type { SandboxRowState } from './store/types';
-import { ChallengeRaces, ChallengeService } from './tutor/challenges';
+import { ChallengeRaces, ChallengeService, type ChallengeClock } from './tutor/challenges';
 import { parseLearnerKey } from './tutor/learner-key';
 import { Tutor } from './tutor/tutor';
 import { TutorEvents } from './tutor/tutor-events';
@@ -40,6 +43,10 @@ export interface StartOptions {
   /** Image build progress (first start builds the sandbox and lesson images). */
   onProgress?: (line: string) => void;
   lessonsDir?: string;
+  /** The ops endpoints' state (main starts their server before the bot): start-bot binds each part as it comes up. */
+  ops?: { metrics?: BotMetrics; readiness?: Readiness };
+  /** Where challenge times come from instead of the database clock (tests: times decided by the test). */
+  challengeClock?: ChallengeClock;
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -60,6 +67,10 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
   log.info({ team: identity.teamId, bot: identity.botUserId, mode: config.mode }, 'Slack accepted the bot token');
 
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  const { metrics, readiness } = opts.ops ?? {};
+  readiness?.set('database', async () => {
+    await db.prisma.$queryRawUnsafe('SELECT 1');
+  });
   const cleanups: (() => Promise<unknown>)[] = [() => db.close()];
   const fail = async (err: unknown) => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -73,7 +84,10 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
 
     // DOCKER_HOST (and TLS) put every sandbox on another engine, away from the bot's tokens and database.
     const docker = createDockerClient({ host: config.docker.host, tls: config.docker.tls });
-    const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror });
+    readiness?.set('docker', async () => {
+      await docker.ping();
+    });
+    const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror, dockerHost: config.docker.host });
     const store = new PrismaTutorStore(db.prisma);
     const sandboxes = new SandboxManager(docker, config.sandbox, log, {
       image: images.sandboxImage,
@@ -91,12 +105,22 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     // Built in dependency order, each with what it needs: the Slack ports, the race rules (which the
     // tutor consults), the tutor, the challenge service (which starts attempts through the tutor), then
     // the listeners. Progress reaches the App Home through the tutor's events.
-    const slack = createSlackApp({ config, log, identity, ledger, inFlight });
-    const challengeBase = { store: new PrismaChallengeStore(db.prisma), catalog, channels: slack.channels, log };
+    const observer = metrics && { apiCall: metrics.slackCall.bind(metrics), request: metrics.slackRequest.bind(metrics) };
+    const slack = createSlackApp({ config, log, identity, ledger, inFlight, observer });
+    const challengeBase = { store: new PrismaChallengeStore(db.prisma), catalog, channels: slack.channels, log, clock: opts.challengeClock };
     const races = new ChallengeRaces(challengeBase);
     const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
     const limits = { commandsPerMinute: config.sandbox.commandsPerMinute, actionsPerMinute: 2 * config.sandbox.commandsPerMinute };
-    const tutor = new Tutor({ learners, store, catalog, sandboxes, log, events, challenges: races, limits });
+    const tutor = new Tutor({
+      learners,
+      store,
+      catalog,
+      sandboxes: metrics ? timedSandboxPort(sandboxes, metrics) : sandboxes,
+      log,
+      events,
+      challenges: metrics ? countedChecks(races, metrics) : races,
+      limits,
+    });
     const challenges = new ChallengeService({
       ...challengeBase,
       teamId: identity.teamId,
@@ -106,13 +130,25 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       dmFor: (userId) => slack.conversations.forUser(userId),
       adminUserIds: config.adminUserIds,
       hintPenaltySeconds: config.challengeHintPenaltySeconds,
+      minSolveSeconds: config.challengeMinSolveSeconds,
+      // Each racer's exercise images are pulled into their fresh sandbox before the task is shown.
+      sandboxes,
+      userNames: (userId) => slack.channels.userNames(userId),
     });
     cleanups.push(async () => challenges.stop());
     const { homes } = registerListeners(slack, { config, log, identity, ledger, inFlight, tutor, challenges, events });
     cleanups.push(async () => homes.stop());
 
+    metrics?.bind({
+      sandboxes: () => sandboxes.stats(),
+      sandboxLimits: { maxSandboxes: config.sandbox.maxSandboxes, warmPool: config.sandbox.warmPool },
+      commandsRunning: () => tutor.commandsRunning,
+      updateBudget: () => ({ tokens: slack.budget.tokensLeft, finalsWaiting: slack.budget.waitingFinals }),
+      activeChallenges: async () => (await challengeBase.store.running(identity.teamId)).length,
+    });
     // The sandbox reports; the bot persists and tells the learner in plain words.
     sandboxes.on((e) => {
+      metrics?.sandboxEvent(e.type);
       // Sandbox keys are plain strings (the sandbox layer knows nothing of learners); ours are LearnerKeys.
       const learner = parseLearnerKey(e.learnerKey);
       if (!learner) return;
@@ -146,7 +182,10 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     const pruneTimer = setInterval(() => prune().catch((err: unknown) => log.warn({ err }, 'pruning processed events failed')), PRUNE_EVERY_MS).unref();
     cleanups.push(async () => clearInterval(pruneTimer));
 
-    await slack.app.start();
+    await slack.start();
+    readiness?.set('slack', () => {
+      if (!slack.isOpen()) throw new Error(config.mode === 'http' ? 'the HTTP listener is closed' : 'the Socket Mode connection is not open');
+    });
     // Deadlines live in the database: those that passed while the bot was down end now.
     await challenges.restore();
     const recovered = await tutor.recoverAfterRestart(identity.teamId, (_t, _u, channel) => slack.conversations.forChannel(channel));
@@ -164,6 +203,8 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       challenges,
       stop() {
         stopping ??= (async () => {
+          // Not ready from the first moment of shutdown: load balancers stop sending before the drain.
+          for (const part of ['slack', 'docker', 'database']) readiness?.set(part, () => Promise.reject(new Error('shutting down')));
           clearInterval(pruneTimer);
           homes.stop();
           challenges.stop();

@@ -133,3 +133,22 @@ describe('host-derived sandbox defaults', () => {
     expect(problemsOf({ SANDBOX_WARM_POOL: 'lots' })).toEqual([expect.stringMatching(/^SANDBOX_WARM_POOL: expected .* or auto/)]);
   });
 });
+
+describe('the ops endpoints (METRICS_PORT)', () => {
+  const socket = { SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-2' };
+  const http = { SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef' };
+
+  it('serves them on 9464 on every interface with Slack tokens, not in local mode unless asked; off turns them off', () => {
+    expect(readConfig(socket).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(readConfig(http).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(readConfig({}).metrics).toBeUndefined();
+    expect(readConfig({ METRICS_PORT: '9100', METRICS_HOST: '127.0.0.1' }).metrics).toEqual({ port: 9100, host: '127.0.0.1' });
+    expect(readConfig({ ...socket, METRICS_PORT: 'off' }).metrics).toBeUndefined();
+  });
+
+  it('refuses a bad port, a host name, and the port HTTP mode already uses for Slack', () => {
+    expect(problemsOf({ METRICS_PORT: '70000' })).toEqual(['METRICS_PORT: expected a TCP port for /healthz, /readyz and /metrics (1 to 65535, or off), got "70000"']);
+    expect(problemsOf({ METRICS_HOST: 'eth0; rm' })).toEqual(['METRICS_HOST: expected an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1']);
+    expect(problemsOf({ ...http, PORT: '8080', METRICS_PORT: '8080' })).toEqual(["METRICS_PORT: expected a port other than PORT (8080), which HTTP mode uses for Slack's requests"]);
+  });
+});

@@ -4,7 +4,8 @@
 #   DOCKHAND_REGISTRY_MIRROR  e.g. http://172.17.0.2:5000 (nested engine pulls Docker Hub names from it)
 #   DOCKHAND_READY_TIMEOUT    seconds to wait for the engine (default 30)
 #   DOCKHAND_STORAGE_DRIVER   force overlay2 or vfs (default: overlay2 if it mounts here, else vfs)
-#   DOCKHAND_DISK_BINDS       folders moved onto the capped disk at /var/lib/docker (the root is read-only then)
+#   DOCKHAND_DISK_BINDS       folders moved onto /var/lib/docker (the capped disk, or the engine volume), where
+#                             the check inspector reads them
 set -u
 
 READY_FILE=/run/dockhand/ready
@@ -15,8 +16,9 @@ rm -f "$READY_FILE"
 
 log() { echo "dockhand-entrypoint: $*" >&2; }
 
-# SANDBOX_DISK_MB: /var/lib/docker is the sandbox's capped disk and the root filesystem is read-only, so the
-# learner's folders live on that disk too (seeded from the image the first time).
+# The learner's folders live on /var/lib/docker (seeded from the image the first time): with SANDBOX_DISK_MB it
+# is the sandbox's capped disk and the root filesystem is read-only; either way the check inspector mounts it
+# read-only and finds them there.
 for p in ${DOCKHAND_DISK_BINDS:-}; do
   d=/var/lib/docker/.dockhand$p
   if [ ! -d "$d" ]; then
@@ -50,7 +52,10 @@ overlay_works() {
   return 1
 }
 
-args=(--host=unix:///var/run/docker.sock --data-root=/var/lib/docker)
+# The loopback listener is for the bot's check inspector, which shares this network namespace (not the socket's
+# mount namespace); nested containers on their own networks cannot reach it. Port: ENGINE_TCP_PORT in
+# src/sandbox/inspector-spec.ts.
+args=(--host=unix:///var/run/docker.sock --host=tcp://127.0.0.1:23750 --data-root=/var/lib/docker)
 if [ -n "${DOCKHAND_REGISTRY_MIRROR:-}" ]; then
   args+=(--registry-mirror="$DOCKHAND_REGISTRY_MIRROR")
   case "$DOCKHAND_REGISTRY_MIRROR" in

@@ -1,4 +1,5 @@
 import type { LessonSandbox, ScriptRun } from './lesson-sandbox';
+import { checkSeed, oneStream } from './step-scripts';
 import type { LessonStep } from './types';
 
 export interface CheckOutcome {
@@ -49,12 +50,17 @@ export function interpretCheck(run: ScriptRun, timeoutMs: number): CheckOutcome 
   return { ...base, passed: false, reason: 'failed', message };
 }
 
-/** stderr joins stdout in one pipe, so "the last line" is the last one the script printed, whichever stream. */
-export function oneStream(script: string): string {
-  return `exec 2>&1\n${script}`;
-}
+export { oneStream };
 
-export async function runCheck(sandbox: LessonSandbox, step: Pick<LessonStep, 'check' | 'checkTimeoutMs'>): Promise<CheckOutcome> {
-  const run = await sandbox.run(oneStream(step.check), { timeoutMs: step.checkTimeoutMs, outputCapBytes: CHECK_OUTPUT_CAP_BYTES });
+/**
+ * Runs a step's check with the sandbox's trusted runner (never the learner's own tools) and interprets it. With
+ * `lessonId`, a seeded step's check sees this attempt's seed as DOCKHAND_SEED.
+ */
+export async function runCheck(
+  sandbox: Pick<LessonSandbox, 'check'>,
+  step: Pick<LessonStep, 'check' | 'checkTimeoutMs'> & Partial<Pick<LessonStep, 'id' | 'setup'>>,
+  opts: { lessonId?: string } = {},
+): Promise<CheckOutcome> {
+  const run = await sandbox.check(oneStream(step.check), { timeoutMs: step.checkTimeoutMs, outputCapBytes: CHECK_OUTPUT_CAP_BYTES, seed: checkSeed(opts.lessonId, step) });
   return interpretCheck(run, step.checkTimeoutMs);
 }

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { createDockerClient } from '../sandbox/docker-client';
@@ -8,17 +9,18 @@ import { ensureImages } from '../sandbox/images';
 import { readConfig } from '../config';
 import { SandboxManager } from '../sandbox/sandbox-manager';
 import { ManagerLessonSandboxFactory } from './manager-lesson-sandbox';
-import { importScenario, writeImportedLesson } from './killercoda-importer';
-import { loadLesson, loadLessons } from './lesson-loader';
-import { formatResultsTable, testLesson, type StepTestResult } from './lesson-test-runner';
+import { runImport } from './import/import-cli';
+import { loadLesson, loadLessons, MANIFEST_FILE, type LoadLessonsResult } from './lesson-loader';
+import { formatResultsTable, testCourse, testLesson, type StepTestResult } from './lesson-test-runner';
 import type { LessonSandboxFactory } from './lesson-sandbox';
-import { formatProblem } from './types';
+import { formatProblem, type Lesson } from './types';
 import { PROJECT_ROOT } from '../project-root';
 
 const USAGE = `usage:
-  lessons validate [lessons-dir]
-  lessons test [lesson-id ...] [--dir lessons-dir]
-  lessons import <scenario-folder> [--out lessons/<id>] [--id <id>] [--force]`;
+  lessons validate [--dir <folder>] [lesson-id ...]     (or: validate <folder>)
+  lessons test [--dir <folder>] [--one-sandbox] [lesson-id ...]
+  lessons import <scenario-folder | structure.json | *-pathway.json> [--dir lessons] [--out <lesson-folder>] [--id <id>] [--force]
+<folder> holds lesson folders, or is one lesson folder (with lesson.yaml).`;
 
 const LESSONS_DIR = path.join(PROJECT_ROOT, 'lessons');
 
@@ -30,7 +32,7 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, s
     if (a.startsWith('--')) {
       const [k, v] = a.slice(2).split('=', 2) as [string, string | undefined];
       if (v !== undefined) flags.set(k, v);
-      else if (k === 'force') flags.set(k, true);
+      else if (k === 'force' || k === 'one-sandbox') flags.set(k, true);
       else {
         const next = argv[i + 1];
         if (next === undefined || next.startsWith('--')) throw new AppError('CLI_USAGE', `--${k} needs a value\n${USAGE}`);
@@ -42,8 +44,35 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, s
   return { positional, flags };
 }
 
-async function validate(dir: string): Promise<number> {
-  const { lessons, errors } = await loadLessons(dir);
+/** A lessons folder, or a single lesson folder (how an author checks an import before adding it to lessons/). */
+async function loadFolder(dir: string): Promise<LoadLessonsResult> {
+  if (!(await fs.stat(path.join(dir, MANIFEST_FILE)).then(() => true, () => false))) return loadLessons(dir);
+  const one = await loadLesson(dir, { displayRoot: path.dirname(dir) });
+  return { lessons: one.lesson ? [one.lesson] : [], errors: one.problems };
+}
+
+/** Keeps the lessons named by `ids` (all when none); unknown ids are an error that lists the known ones. */
+function select(all: LoadLessonsResult, ids: string[]): { lessons: Lesson[]; unknown?: string } {
+  const unknown = ids.filter((id) => !all.lessons.some((l) => l.id === id));
+  if (unknown.length) return { lessons: [], unknown: `unknown lesson${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${all.lessons.map((l) => l.id).join(', ')})` };
+  return { lessons: ids.length ? all.lessons.filter((l) => ids.includes(l.id)) : all.lessons };
+}
+
+/** A problem of one of the named lessons: found by folder name, which an import names NN-<id>. */
+const mine = (file: string, id: string) => file.split(/[\\/]/).some((part) => part === id || part.endsWith(`-${id}`));
+
+/** With ids, only their problems count: a broken neighbour does not fail the lesson being checked. */
+const errorsFor = (loaded: LoadLessonsResult, ids: string[]) => (ids.length ? loaded.errors.filter((e) => ids.some((id) => mine(e.file, id))) : loaded.errors);
+
+async function validate(dir: string, ids: string[]): Promise<number> {
+  const loaded = await loadFolder(dir);
+  const errors = errorsFor(loaded, ids);
+  const lessons = ids.length ? loaded.lessons.filter((l) => ids.includes(l.id)) : loaded.lessons;
+  const unknown = ids.filter((id) => !lessons.some((l) => l.id === id) && !errors.some((e) => mine(e.file, id)));
+  if (unknown.length) {
+    console.error(select(loaded, unknown).unknown);
+    return 1;
+  }
   for (const l of lessons) console.log(`ok    ${l.kind === 'exercise' ? 'exercise ' : ''}${l.id} (${l.steps.length} step${l.steps.length === 1 ? '' : 's'}, ${l.minutes} min)`);
   for (const e of errors) console.log(`ERROR ${formatProblem(e)}`);
   console.log(`\n${lessons.length} valid, ${errors.length} problem${errors.length === 1 ? '' : 's'}`);
@@ -68,30 +97,45 @@ async function sandboxManager(docker: Docker): Promise<SandboxManager> {
     docker,
     log,
     onProgress: (line) => console.error(`images: ${line}`),
+    dockerHost: config.docker.host,
     ...(config.sandbox.registryMirror ? { registryMirror: config.sandbox.registryMirror } : {}),
   });
   console.error(`images ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (sandbox ${images.sandboxImage}, mirror ${images.mirrorUrl || 'none'}, profile ${config.sandbox.profile})`);
-  const manager = new SandboxManager(docker, { ...config.sandbox, warmPool: 0 }, log, {
-    image: images.sandboxImage,
-    mirrorUrl: images.mirrorUrl,
-    // Its own label: start() then sweeps only sandboxes left behind by an interrupted lesson test.
-    instance: 'lesson-test',
-    dockerHost: config.docker.host,
-    dockerTls: config.docker.tls,
-  });
+  const options = { image: images.sandboxImage, mirrorUrl: images.mirrorUrl, dockerHost: config.docker.host, dockerTls: config.docker.tls };
+  // One label per run, so two runs at once (two authors, CI and an author) never sweep each other's sandboxes;
+  // what a killed run left behind (its process is gone) is removed here.
+  for (const instance of await deadRuns(docker)) await new SandboxManager(docker, { ...config.sandbox, warmPool: 0 }, log, { ...options, instance }).destroyAll().catch(() => undefined);
+  const manager = new SandboxManager(docker, { ...config.sandbox, warmPool: 0 }, log, { ...options, instance: `${RUN_PREFIX}${process.pid}` });
   await manager.start({ isKnown: () => false });
   return manager;
 }
 
-async function test(ids: string[], dir: string): Promise<number> {
-  const { lessons, errors } = await loadLessons(dir);
+const RUN_PREFIX = 'lesson-test-';
+
+/** Instance labels of earlier lessons:test runs on this machine whose process has ended. */
+async function deadRuns(docker: Docker): Promise<string[]> {
+  const containers = await docker.listContainers({ all: true, filters: { label: ['dockhand.app=dockhand', 'dockhand.instance'] } });
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const runs = new Set(containers.map((c) => c.Labels?.['dockhand.instance'] ?? '').filter((i) => new RegExp(`^${RUN_PREFIX}\\d+$`).test(i)));
+  return [...runs].filter((i) => !alive(Number(i.slice(RUN_PREFIX.length))));
+}
+
+async function test(ids: string[], dir: string, oneSandbox = false): Promise<number> {
+  const loaded = await loadFolder(dir);
+  const errors = errorsFor(loaded, ids);
   for (const e of errors) console.error(`ERROR ${formatProblem(e)}`);
-  const unknown = ids.filter((id) => !lessons.some((l) => l.id === id));
-  if (unknown.length) {
-    console.error(`unknown lesson${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${lessons.map((l) => l.id).join(', ')})`);
+  const { lessons: selected, unknown } = select(loaded, ids);
+  if (unknown) {
+    console.error(unknown);
     return 1;
   }
-  const selected = ids.length ? lessons.filter((l) => ids.includes(l.id)) : lessons;
   // The engine is read from the environment before the profile can be chosen (which asks that engine).
   const docker = createDockerClient(readConfig({ LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || 'test-host-cgroup' }).docker);
   await docker.ping().catch((err: unknown) => {
@@ -100,51 +144,62 @@ async function test(ids: string[], dir: string): Promise<number> {
   const manager = await sandboxManager(docker);
   const factory: LessonSandboxFactory = new ManagerLessonSandboxFactory(manager);
   const results: StepTestResult[] = [];
+  const onResult = (x: StepTestResult) => {
+    console.error(`  ${x.result} ${x.lessonId}/${x.stepId} ${x.seconds.toFixed(1)}s${x.detail ? ` ${x.detail}` : ''}`);
+    if (x.output) console.error(indentOutput(x.output));
+  };
+  const mode = oneSandbox ? `one sandbox for the whole course, as a learner takes it: ${courseOrder(selected)}` : 'a fresh sandbox per lesson';
+  console.error(`lessons:test: ${mode}`);
   // An interrupted run leaves its sandboxes behind; the next run's manager.start() sweeps them (same instance label).
   try {
-    for (const lesson of selected) {
-      const t0 = Date.now();
-      const r = await testLesson(lesson, factory, {
-        onResult: (x) => console.error(`  ${x.result} ${x.lessonId}/${x.stepId} ${x.seconds.toFixed(1)}s${x.detail ? ` ${x.detail}` : ''}`),
-      });
-      console.error(`${lesson.id}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      results.push(...r);
+    if (oneSandbox) {
+      results.push(...(await testCourse(selected, factory, { onResult, onLesson: (l, s) => console.error(`${l.id}: ${s.toFixed(1)} s (same sandbox)`) })));
+    } else {
+      for (const lesson of selected) {
+        const t0 = Date.now();
+        results.push(...(await testLesson(lesson, factory, { onResult })));
+        console.error(`${lesson.id}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
     }
   } finally {
-    await manager.stop();
+    await manager.destroyAll();
   }
-  console.log(formatResultsTable(results));
+  console.log(`mode: ${mode}\n${formatResultsTable(results)}`);
   return errors.length || results.some((r) => r.result !== 'PASS') ? 1 : 0;
 }
 
-async function importCmd(folder: string | undefined, flags: Map<string, string | true>): Promise<number> {
-  if (!folder) throw new AppError('CLI_USAGE', `import needs a scenario folder\n${USAGE}`);
-  const id = typeof flags.get('id') === 'string' ? (flags.get('id') as string) : undefined;
-  const imported = await importScenario(folder, id ? { id } : {});
-  const out = typeof flags.get('out') === 'string' ? (flags.get('out') as string) : path.join(LESSONS_DIR, imported.id);
-  const written = await writeImportedLesson(imported, out, { force: flags.get('force') === true });
-  console.log(`imported ${imported.format} scenario "${imported.id}" into ${out} (${written.length} files)`);
-  for (const n of imported.notes) console.log(`${n.severity === 'todo' ? 'TODO' : 'note'}  ${n.where}: ${n.message}`);
-  const check = await loadLesson(out);
-  if (check.lesson) console.log(`\nthe lesson validates (${check.lesson.steps.length} steps); test it with: npm run lessons:test -- ${check.lesson.id}`);
-  else {
-    console.log('\nthe lesson does not validate yet; fill in the TODOs:');
-    for (const p of check.problems) console.log(`  ${formatProblem(p)}`);
-  }
-  return 0;
+/** `--one-sandbox`: the lessons (course order) then the exercises, in one line. */
+function courseOrder(lessons: Lesson[]): string {
+  const lessonIds = lessons.filter((l) => l.kind === 'lesson').map((l) => l.id);
+  const exerciseIds = lessons.filter((l) => l.kind === 'exercise').map((l) => l.id);
+  return `${lessonIds.length} lesson${lessonIds.length === 1 ? '' : 's'} (${lessonIds.join(', ') || 'none'}), then ${exerciseIds.length} exercise${exerciseIds.length === 1 ? '' : 's'} (${exerciseIds.join(', ') || 'none'}), in order`;
 }
+
+/** Everything a failing setup, solution or check printed, indented under its result line. */
+export function indentOutput(output: string): string {
+  const lines = output.replace(/\s+$/, '').split('\n');
+  return lines.map((l) => `      | ${l}`).join('\n');
+}
+
+const flag = (flags: Map<string, string | true>, name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   const { positional, flags } = parseArgs(rest);
-  const dir = typeof flags.get('dir') === 'string' ? path.resolve(flags.get('dir') as string) : LESSONS_DIR;
+  const dirFlag = flag(flags, 'dir');
+  const dir = dirFlag ? path.resolve(dirFlag) : LESSONS_DIR;
   switch (cmd) {
-    case 'validate':
-      return validate(positional[0] ? path.resolve(positional[0]) : dir);
+    case 'validate': {
+      // the first form: `validate <folder>` (a folder, not a lesson id)
+      const legacy = !dirFlag && positional.length === 1 && (await fs.stat(positional[0]!).then((s) => s.isDirectory(), () => false));
+      return legacy ? validate(path.resolve(positional[0]!), []) : validate(dir, positional);
+    }
     case 'test':
-      return test(positional, dir);
-    case 'import':
-      return importCmd(positional[0], flags);
+      return test(positional, dir, flags.get('one-sandbox') === true);
+    case 'import': {
+      const [out, id] = [flag(flags, 'out'), flag(flags, 'id')];
+      return runImport(positional[0], { lessonsDir: dir, ...(out ? { out } : {}), ...(id ? { id } : {}), force: flags.get('force') === true, print: (l) => console.log(l) });
+    }
     default:
       console.error(USAGE);
       return 2;

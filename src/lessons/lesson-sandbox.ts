@@ -9,8 +9,21 @@ export interface ScriptRun {
   durationMs: number;
 }
 
+export interface ScriptRunOptions {
+  timeoutMs: number;
+  outputCapBytes?: number;
+}
+
 export interface LessonSandbox {
-  run(script: string, opts: { timeoutMs: number; outputCapBytes?: number }): Promise<ScriptRun>;
+  /** In the sandbox, with the learner's tools: setups and solutions (what a learner would type). */
+  run(script: string, opts: ScriptRunOptions): Promise<ScriptRun>;
+  /**
+   * A check: with trusted tools the learner cannot change, reading their sandbox from outside (its files as
+   * read-only data, its ports, its Docker engine). `seed` names a seed from newSeed(): the check sees DOCKHAND_SEED.
+   */
+  check(script: string, opts: ScriptRunOptions & { seed?: string }): Promise<ScriptRun>;
+  /** A fresh random seed stored under `name` out of the learner's reach (per-attempt data); returns its value. */
+  newSeed(name: string): Promise<string>;
   dispose(): Promise<void>;
 }
 

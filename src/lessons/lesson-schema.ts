@@ -14,6 +14,17 @@ const textOrFile = (what: string) =>
     { error: `expected ${what}: inline text or { file: <path inside the lesson folder> }` },
   );
 
+/**
+ * A plausible wrong attempt at a step: `lessons:test` runs it after the check has failed once, and the check must
+ * still fail (and, with `expect`, say something containing that text); `undo` then restores the state for the solution.
+ */
+export const WrongSchema = z.strictObject({
+  why: z.string().min(1, 'expected a short reason this attempt is wrong'),
+  run: z.array(z.string().min(1, 'expected a non-empty command')).min(1, 'expected at least one command'),
+  undo: z.array(z.string().min(1, 'expected a non-empty command')).default([]),
+  expect: z.string().min(1).optional(),
+});
+
 export const StepSchema = z.strictObject({
   id: id('step id'),
   title: z.string().min(1, 'expected a non-empty title'),
@@ -28,6 +39,7 @@ export const StepSchema = z.strictObject({
   autoCheck: z.boolean().default(true),
   checkTimeoutSeconds: z.number().int().min(1).max(300).default(15),
   solutionTimeoutSeconds: z.number().int().min(1).max(1800).default(300),
+  wrong: z.array(WrongSchema).default([]),
 });
 
 export const ManifestSchema = z
@@ -59,3 +71,4 @@ export const ManifestSchema = z
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestInput = z.input<typeof ManifestSchema>;
 export type StepManifest = z.infer<typeof StepSchema>;
+export type WrongManifest = z.infer<typeof WrongSchema>;

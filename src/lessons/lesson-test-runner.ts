@@ -1,6 +1,7 @@
-import { oneStream, runCheck } from './check-outcome';
+import { runCheck } from './check-outcome';
+import { checkSeed, oneStream, runSetup } from './step-scripts';
 import type { LessonSandbox, LessonSandboxFactory, ScriptRun } from './lesson-sandbox';
-import type { Lesson, LessonStep } from './types';
+import type { Lesson, LessonStep, WrongAttempt } from './types';
 
 export interface StepTestResult {
   lessonId: string;
@@ -8,6 +9,10 @@ export interface StepTestResult {
   result: 'PASS' | 'FAIL' | 'SKIP';
   seconds: number;
   detail: string;
+  /** Everything the failing setup, solution or check printed (the detail has only its last line). */
+  output?: string;
+  /** How many of the step's wrong attempts the check rejected. */
+  wrongRejected?: number;
 }
 
 const SETUP_OUTPUT_CAP = 64 * 1024;
@@ -23,65 +28,148 @@ export function solutionScript(step: Pick<LessonStep, 'solution'>): string {
   return oneStream(['set -e', 'cd ~', ...step.solution].join('\n'));
 }
 
-async function testStep(sandbox: LessonSandbox, step: LessonStep): Promise<string | undefined> {
-  if (step.setup !== undefined) {
-    const setup = await sandbox.run(oneStream(`cd ~\n${step.setup}`), { timeoutMs: step.solutionTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP });
-    if (setup.timedOut) return `setup did not finish within ${step.solutionTimeoutMs / 1000} s`;
-    if (setup.exitCode !== 0) return `setup exited ${setup.exitCode}: ${tail(setup)}`;
+/** A wrong attempt runs like a learner's commands: one after the other, a failing one does not stop the next. */
+export function wrongScript(w: Pick<WrongAttempt, 'run'>): string {
+  return oneStream(['cd ~', ...w.run].join('\n'));
+}
+
+/** Each wrong attempt, after the check failed once: the check must still fail; `undo` then restores the state. */
+async function testWrongAttempts(sandbox: LessonSandbox, lessonId: string, step: LessonStep, failed: { output?: string; wrongRejected?: number }): Promise<string | undefined> {
+  const opts = { timeoutMs: step.solutionTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP };
+  for (const [i, w] of (step.wrong ?? []).entries()) {
+    const name = `wrong attempt ${i + 1} (${w.why})`;
+    const run = await sandbox.run(wrongScript(w), opts);
+    failed.output = run.output;
+    if (run.timedOut) return `${name} did not finish within ${step.solutionTimeoutMs / 1000} s`;
+    const c = await runCheck(sandbox, step, { lessonId });
+    if (c.passed) return `${name} passed the check: ${c.message}`;
+    if (c.reason !== 'failed') return `${name}: the check did not give a verdict (${c.reason}): ${c.message}`;
+    if (w.expect && !c.message.includes(w.expect)) return `${name}: the check said "${c.message}", which does not mention "${w.expect}"`;
+    if (w.undo.length) {
+      const undo = await sandbox.run(oneStream(['set -e', 'cd ~', ...w.undo].join('\n')), opts);
+      failed.output = undo.output;
+      if (undo.exitCode !== 0) return `undo of ${name} exited ${undo.exitCode}: ${tail(undo)}`;
+    }
+    failed.wrongRejected = i + 1;
   }
-  const before = await runCheck(sandbox, step);
+  failed.output = undefined;
+  return undefined;
+}
+
+async function testStep(sandbox: LessonSandbox, lessonId: string, step: LessonStep, failed: { output?: string; wrongRejected?: number }): Promise<string | undefined> {
+  const setup = await runSetup(sandbox, lessonId, step, { outputCapBytes: SETUP_OUTPUT_CAP });
+  failed.output = setup?.output;
+  if (setup?.timedOut) return `setup did not finish within ${step.solutionTimeoutMs / 1000} s`;
+  if (setup && setup.exitCode !== 0) return `setup exited ${setup.exitCode}: ${tail(setup)}`;
+  failed.output = undefined;
+  const before = await runCheck(sandbox, step, { lessonId });
   if (before.reason === 'timeout') return `check before the solution: ${before.message}`;
   if (before.passed) return 'check passed before the solution ran (a learner would get the step for free)';
+  const wrong = await testWrongAttempts(sandbox, lessonId, step, failed);
+  if (wrong) return wrong;
   const sol = await sandbox.run(solutionScript(step), { timeoutMs: step.solutionTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP });
+  failed.output = sol.output;
   if (sol.timedOut) return `solution did not finish within ${step.solutionTimeoutMs / 1000} s`;
   if (sol.exitCode !== 0) return `solution exited ${sol.exitCode}: ${tail(sol)}`;
-  const after = await runCheck(sandbox, step);
-  if (!after.passed) return `check still fails after the solution (${after.reason}): ${after.message}`;
+  const after = await runCheck(sandbox, step, { lessonId });
+  if (!after.passed) {
+    // the verdict is runCheck's; a second run only shows the author everything the check printed
+    failed.output = (await sandbox.check(oneStream(step.check), { timeoutMs: step.checkTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP, seed: checkSeed(lessonId, step) }).catch(() => undefined))?.output;
+    return `check still fails after the solution (${after.reason}): ${after.message}`;
+  }
   return undefined;
+}
+
+type Push = (r: StepTestResult) => void;
+
+/** A lesson's steps in order in `sandbox`; after a failing step the rest of the lesson is skipped. */
+async function testSteps(sandbox: LessonSandbox, lesson: Lesson, push: Push): Promise<void> {
+  let failed = false;
+  for (const step of lesson.steps) {
+    const t0 = Date.now();
+    if (failed) {
+      push({ lessonId: lesson.id, stepId: step.id, result: 'SKIP', seconds: 0, detail: 'an earlier step failed' });
+      continue;
+    }
+    let problem: string | undefined;
+    const out: { output?: string; wrongRejected?: number } = {};
+    try {
+      problem = await testStep(sandbox, lesson.id, step, out);
+    } catch (err) {
+      problem = `sandbox error: ${(err as Error).message}`;
+    }
+    failed = problem !== undefined;
+    push({
+      lessonId: lesson.id,
+      stepId: step.id,
+      result: failed ? 'FAIL' : 'PASS',
+      seconds: (Date.now() - t0) / 1000,
+      detail: problem ?? '',
+      ...(failed && out.output ? { output: out.output } : {}),
+      ...(out.wrongRejected ? { wrongRejected: out.wrongRejected } : {}),
+    });
+  }
+}
+
+/** Runs `body` in a new sandbox named `name`, disposed afterwards; a sandbox that cannot start fails `firstLessonId`. */
+async function inSandbox(factory: LessonSandboxFactory, name: string, firstLessonId: string, push: Push, body: (sandbox: LessonSandbox) => Promise<void>): Promise<void> {
+  const started = Date.now();
+  let sandbox: LessonSandbox;
+  try {
+    sandbox = await factory.create(name);
+  } catch (err) {
+    push({ lessonId: firstLessonId, stepId: '(sandbox)', result: 'FAIL', seconds: (Date.now() - started) / 1000, detail: `could not start a sandbox: ${(err as Error).message}` });
+    return;
+  }
+  try {
+    await body(sandbox);
+  } finally {
+    await sandbox.dispose().catch(() => undefined);
+  }
+}
+
+function collector(opts: { onResult?: Push }): { results: StepTestResult[]; push: Push } {
+  const results: StepTestResult[] = [];
+  return {
+    results,
+    push: (r) => {
+      results.push(r);
+      opts.onResult?.(r);
+    },
+  };
 }
 
 /**
  * Tests one lesson like Instruqt's `track test`: one fresh sandbox for the whole lesson, because steps build on each
- * other; for each step in order: setup, the check must FAIL, run the solution, the check must PASS.
+ * other; for each step in order: setup, the check must FAIL, each wrong attempt must FAIL it too, run the solution,
+ * the check must PASS. Setups, wrong attempts and solutions run in the sandbox as a learner's commands would; checks
+ * run with the trusted runner, as for learners.
  */
-export async function testLesson(
-  lesson: Lesson,
+export async function testLesson(lesson: Lesson, factory: LessonSandboxFactory, opts: { onResult?: Push } = {}): Promise<StepTestResult[]> {
+  const { results, push } = collector(opts);
+  await inSandbox(factory, `lesson-test-${lesson.id}`, lesson.id, push, (sandbox) => testSteps(sandbox, lesson, push));
+  return results;
+}
+
+/**
+ * The course as a learner takes it: every lesson given, in the order given, in ONE sandbox (the tutor resets a
+ * sandbox only on `reset` or for a challenge), so whatever a lesson leaves behind meets the next one. A failing
+ * lesson skips only its own remaining steps; the next lesson still runs, in the same sandbox.
+ */
+export async function testCourse(
+  lessons: Lesson[],
   factory: LessonSandboxFactory,
-  opts: { onResult?: (r: StepTestResult) => void } = {},
+  opts: { onResult?: Push; onLesson?: (lesson: Lesson, seconds: number) => void } = {},
 ): Promise<StepTestResult[]> {
-  const results: StepTestResult[] = [];
-  const push = (r: StepTestResult) => {
-    results.push(r);
-    opts.onResult?.(r);
-  };
-  const started = Date.now();
-  let sandbox: LessonSandbox;
-  try {
-    sandbox = await factory.create(`lesson-test-${lesson.id}`);
-  } catch (err) {
-    push({ lessonId: lesson.id, stepId: '(sandbox)', result: 'FAIL', seconds: (Date.now() - started) / 1000, detail: `could not start a sandbox: ${(err as Error).message}` });
-    return results;
-  }
-  try {
-    let failed = false;
-    for (const step of lesson.steps) {
+  const { results, push } = collector(opts);
+  if (!lessons.length) return results;
+  await inSandbox(factory, 'lesson-test-course', lessons[0]!.id, push, async (sandbox) => {
+    for (const lesson of lessons) {
       const t0 = Date.now();
-      if (failed) {
-        push({ lessonId: lesson.id, stepId: step.id, result: 'SKIP', seconds: 0, detail: 'an earlier step failed' });
-        continue;
-      }
-      let problem: string | undefined;
-      try {
-        problem = await testStep(sandbox, step);
-      } catch (err) {
-        problem = `sandbox error: ${(err as Error).message}`;
-      }
-      failed = problem !== undefined;
-      push({ lessonId: lesson.id, stepId: step.id, result: failed ? 'FAIL' : 'PASS', seconds: (Date.now() - t0) / 1000, detail: problem ?? '' });
+      await testSteps(sandbox, lesson, push);
+      opts.onLesson?.(lesson, (Date.now() - t0) / 1000);
     }
-  } finally {
-    await sandbox.dispose().catch(() => undefined);
-  }
+  });
   return results;
 }
 
@@ -96,5 +184,8 @@ export function formatResultsTable(results: StepTestResult[]): string {
       .trimEnd();
   const failed = results.filter((r) => r.result !== 'PASS').length;
   const total = results.reduce((s, r) => s + r.seconds, 0);
-  return [line(header), ...rows.map(line), '', `${results.length - failed}/${results.length} steps passed in ${total.toFixed(1)} s`].join('\n');
+  const wrong = results.reduce((n, r) => n + (r.wrongRejected ?? 0), 0);
+  const without = results.filter((r) => r.result === 'PASS' && !r.wrongRejected).map((r) => `${r.lessonId}/${r.stepId}`);
+  const wrongLine = `${wrong} wrong attempt${wrong === 1 ? '' : 's'} rejected; passed steps without one: ${without.length ? without.join(', ') : 'none'}`;
+  return [line(header), ...rows.map(line), '', wrongLine, `${results.length - failed}/${results.length} steps passed in ${total.toFixed(1)} s`].join('\n');
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { LessonSandbox, LessonSandboxFactory, ScriptRun } from './lesson-sandbox';
+import type { LessonSandbox, LessonSandboxFactory, ScriptRun, ScriptRunOptions } from './lesson-sandbox';
 
 /** The part of the sandbox manager lessons use (SandboxManager fits it); keeps src/lessons free of sandbox imports. */
 export interface ScriptSandboxes {
   execScript(learnerKey: string, script: string, opts: { timeoutMs?: number; outputCapBytes?: number }): Promise<ScriptRun>;
+  checkScript(learnerKey: string, script: string, opts: { timeoutMs?: number; outputCapBytes?: number; seed?: string }): Promise<ScriptRun>;
+  newSeed(learnerKey: string, name: string): Promise<string>;
   reset(learnerKey: string): Promise<void>;
 }
 
@@ -14,8 +16,16 @@ export class ManagerLessonSandbox implements LessonSandbox {
     readonly learnerKey: string,
   ) {}
 
-  run(script: string, opts: { timeoutMs: number; outputCapBytes?: number }): Promise<ScriptRun> {
+  run(script: string, opts: ScriptRunOptions): Promise<ScriptRun> {
     return this.sandboxes.execScript(this.learnerKey, script, opts);
+  }
+
+  check(script: string, opts: ScriptRunOptions & { seed?: string }): Promise<ScriptRun> {
+    return this.sandboxes.checkScript(this.learnerKey, script, opts);
+  }
+
+  newSeed(name: string): Promise<string> {
+    return this.sandboxes.newSeed(this.learnerKey, name);
   }
 
   dispose(): Promise<void> {

@@ -37,6 +37,17 @@ export interface LessonStep {
   autoCheck: boolean;
   checkTimeoutMs: number;
   solutionTimeoutMs: number;
+  /** Plausible wrong attempts the check must reject (run by `lessons:test`); empty or absent when none are written. */
+  wrong?: WrongAttempt[];
+}
+
+/** A wrong attempt at a step, as a learner might type it; `undo` restores the state before the solution runs. */
+export interface WrongAttempt {
+  why: string;
+  run: string[];
+  undo: string[];
+  /** Text the check's message must contain when it rejects the attempt (e.g. the name of a container in the way). */
+  expect?: string;
 }
 
 /** One problem found while loading: which file, which field (a path such as `steps[2].check`), what was expected. */

@@ -92,12 +92,12 @@ rmdir ${mnt} 2>/dev/null; rm -f ${img}; [ ! -e ${img} ]
  */
 export function loopDiskPolicy(o: LoopDiskOptions): SandboxPolicy {
   const hostBinds = [`${o.dir}:${o.dir}:rw`, '/dev:/dev'];
-  const remove = (name: string) => runHostScript(o.host, 'disk removal', diskRemovalScript(o.dir, name), hostBinds).then(() => undefined);
+  const remove = (name: string) => runHostScript(o.host, 'disk removal', diskRemovalScript(o.dir, name), hostBinds, true).then(() => undefined);
   return {
     name: 'loop-disk',
     async apply(spec, ctx) {
       const name = `dockhand-${o.instance}-${ctx.createdAt.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-      await runHostScript(o.host, 'disk set-up', diskSetupScript(o, name), hostBinds).catch(async (err: unknown) => {
+      await runHostScript(o.host, 'disk set-up', diskSetupScript(o, name), hostBinds, true).catch(async (err: unknown) => {
         await remove(name).catch(() => undefined);
         throw err;
       });
@@ -117,7 +117,7 @@ export function loopDiskPolicy(o: LoopDiskOptions): SandboxPolicy {
     },
     async sweep(live) {
       const keep = new Set(live.map((l) => l[LABEL_DISK]).filter(Boolean));
-      const out = await runHostScript(o.host, 'disk sweep listing', `for f in ${sq(o.dir)}/dockhand-*.img; do [ -e "$f" ] && { n=\${f##*/}; echo "n \${n%.img}"; }; done; exit 0`, hostBinds);
+      const out = await runHostScript(o.host, 'disk sweep listing', `for f in ${sq(o.dir)}/dockhand-*.img; do [ -e "$f" ] && { n=\${f##*/}; echo "n \${n%.img}"; }; done; exit 0`, hostBinds, true);
       for (const name of out.split('\n').filter((l) => l.startsWith('n ')).map((l) => l.slice(2).trim())) {
         if (!keep.has(name) && sweepable(name, o.instance, Date.now())) await remove(name).catch(() => undefined);
       }

@@ -14,7 +14,12 @@ import { runOnEngineHost } from './host-exec';
  */
 export interface EngineHostShell {
   readonly local: boolean;
-  run(script: string, opts: { binds: string[]; timeoutMs?: number }): Promise<{ exitCode: number; output: string }>;
+  /**
+   * `hostMounts`: the script's mounts must be visible on the host (loop-mounted disks): a helper container then
+   * enters the host's mount namespace, since a bind into the helper does not propagate back on a host whose /
+   * is a private mount.
+   */
+  run(script: string, opts: { binds: string[]; timeoutMs?: number; hostMounts?: boolean }): Promise<{ exitCode: number; output: string }>;
 }
 
 export function localEngineHostShell(): EngineHostShell {
@@ -34,8 +39,26 @@ export function localEngineHostShell(): EngineHostShell {
 export function helperEngineHostShell(docker: Docker, image: string, logger: Logger): EngineHostShell {
   return {
     local: false,
-    run: (script, opts) => runOnEngineHost(docker, { image, script, binds: opts.binds, capAdd: ['SYS_ADMIN', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER'], timeoutMs: opts.timeoutMs ?? 30000, logger }),
+    run: (script, opts) =>
+      runOnEngineHost(docker, {
+        image,
+        logger,
+        timeoutMs: opts.timeoutMs ?? 30000,
+        ...(opts.hostMounts
+          ? // loop devices (block major 7, /dev/loop-control 10:237) are denied by the device cgroup unless allowed
+            { script: hostMountNsScript(script), binds: [], pidHost: true, capAdd: ['SYS_ADMIN', 'SYS_CHROOT', 'SYS_PTRACE'], deviceCgroupRules: ['b 7:* rmw', 'c 10:237 rmw'] }
+          : { script, binds: opts.binds, capAdd: ['SYS_ADMIN', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER'] }),
+      }),
   };
+}
+
+/**
+ * Runs `script` in the engine host's mount namespace, with the host's tools, from a helper sharing the host's pid
+ * namespace: the helper's parent is the engine's containerd shim, which lives where the engine resolves bind
+ * sources (pid 1 need not be readable: on some hosts it is not, even by root).
+ */
+export function hostMountNsScript(script: string): string {
+  return `exec nsenter -t "$PPID" -m -- sh -c '${script.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The engine is this machine's when DOCKER_HOST is unset or a unix socket; root is needed for cgroups and mounts. */
@@ -91,8 +114,8 @@ export function parseSubuid(text: string): { uid: number; gid: number } | undefi
 }
 
 /** Runs a host script and turns a non-zero exit into an AppError carrying its output's tail. */
-export async function runHostScript(host: EngineHostShell, what: string, script: string, binds: string[]): Promise<string> {
-  const r = await host.run(script, { binds });
+export async function runHostScript(host: EngineHostShell, what: string, script: string, binds: string[], hostMounts = false): Promise<string> {
+  const r = await host.run(script, { binds, hostMounts });
   if (r.exitCode !== 0) throw new AppError('SANDBOX_HOST_SETUP_FAILED', `${what} failed on the engine host (exit ${r.exitCode}): ${r.output.trim().slice(-400)}`);
   return r.output;
 }

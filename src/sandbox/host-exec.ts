@@ -13,6 +13,10 @@ export interface HostExecOptions {
   binds?: string[];
   /** Capabilities to add (e.g. NET_ADMIN); `--privileged` is refused on some engines, so never used. */
   capAdd?: string[];
+  /** Device cgroup rules (e.g. `b 7:* rmw` for loop devices): binding /dev alone does not grant access. */
+  deviceCgroupRules?: string[];
+  /** Share the host's pid namespace (to enter the host's mount namespace with nsenter). */
+  pidHost?: boolean;
   /** Bound on the whole run: create, start, wait, logs. The container is killed and removed when it passes. */
   timeoutMs: number;
   logger: Logger;
@@ -48,6 +52,8 @@ export async function runOnEngineHost(docker: Docker, opts: HostExecOptions): Pr
           UsernsMode: 'host',
           CapAdd: opts.capAdd ?? [],
           Binds: opts.binds ?? [],
+          DeviceCgroupRules: opts.deviceCgroupRules ?? [],
+          ...(opts.pidHost ? { PidMode: 'host' } : {}),
           AutoRemove: false,
         },
       }),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { AppError } from '../errors';
 import { followDockerStream, LogTail, withTimeout } from './image-build';
+import { directReach, type RegistryReach } from './registry-reach';
 
 /** The read-only instance sandboxes pull from; it joins every sandbox's own network. */
 export const MIRROR_CONTAINER = 'dockhand-mirror';
@@ -101,17 +102,13 @@ export async function inspectMirror(docker: Docker): Promise<MirrorState | undef
   return { pushHost: `127.0.0.1:${port}`, mirrorUrl: `http://${ip}:5000` };
 }
 
-async function waitForRegistry(pushHost: string, timeoutMs: number): Promise<void> {
+async function waitForRegistry(reach: RegistryReach, pushHost: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://${pushHost}/v2/`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
+    const res = await reach.get(pushHost, '/v2/', { timeoutMs: 2000 });
+    if (res.status === 200) return;
+    last = res.status ? `HTTP ${res.status}` : (res.error ?? 'no answer');
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new AppError('MIRROR_NOT_READY', `the registry mirror at ${pushHost} did not answer within ${timeoutMs / 1000} s (${last})`);
@@ -178,7 +175,7 @@ async function ensureInstance(docker: Docker, registryImage: string, o: { name: 
  * Starts (or adopts) both mirror instances from `registryImage`, sharing the named storage volume: the writable
  * one for the host's pushes, the read-only one for sandboxes.
  */
-export async function ensureMirror(docker: Docker, registryImage: string): Promise<MirrorState> {
+export async function ensureMirror(docker: Docker, registryImage: string, reach: RegistryReach = directReach): Promise<MirrorState> {
   let state = await inspectMirror(docker);
   if (!state) {
     await docker.createVolume({ Name: MIRROR_VOLUME, Labels: { ...MIRROR_LABELS } }).catch((err: unknown) => {
@@ -194,25 +191,22 @@ export async function ensureMirror(docker: Docker, registryImage: string): Promi
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  await waitForRegistry(state.pushHost, 15_000);
+  await waitForRegistry(reach, state.pushHost, 15_000);
   return state;
 }
 
 /** What the registry holds for repo:tag: the image ID (config digest) and the manifest digest (what a pull pins to). */
-export async function registryManifest(pushHost: string, repo: string, tag: string): Promise<{ imageId?: string; digest?: string } | undefined> {
-  const res = await fetch(`http://${pushHost}/v2/${repo}/manifests/${tag}`, {
-    headers: { Accept: MANIFEST_ACCEPT },
-    signal: AbortSignal.timeout(5000),
-  });
+export async function registryManifest(reach: RegistryReach, pushHost: string, repo: string, tag: string): Promise<{ imageId?: string; digest?: string } | undefined> {
+  const res = await reach.get(pushHost, `/v2/${repo}/manifests/${tag}`, { accept: MANIFEST_ACCEPT, timeoutMs: 5000 });
   if (res.status === 404) return undefined;
-  if (!res.ok) throw new AppError('MIRROR_QUERY_FAILED', `registry ${pushHost} answered HTTP ${res.status} for ${repo}:${tag}`);
-  const manifest = (await res.json()) as { config?: { digest?: string } };
-  return { imageId: manifest.config?.digest, digest: res.headers.get('docker-content-digest') ?? undefined };
+  if (res.status !== 200) throw new AppError('MIRROR_QUERY_FAILED', `registry ${pushHost} answered ${res.status ? `HTTP ${res.status}` : (res.error ?? 'nothing')} for ${repo}:${tag}`);
+  const manifest = JSON.parse(res.body) as { config?: { digest?: string } };
+  return { imageId: manifest.config?.digest, digest: res.digest };
 }
 
 /** The image ID (config digest) the registry holds for repo:tag, or undefined. */
-export async function registryImageId(pushHost: string, repo: string, tag: string): Promise<string | undefined> {
-  return (await registryManifest(pushHost, repo, tag))?.imageId;
+export async function registryImageId(pushHost: string, repo: string, tag: string, reach: RegistryReach = directReach): Promise<string | undefined> {
+  return (await registryManifest(reach, pushHost, repo, tag))?.imageId;
 }
 
 /** Pushes a local image to the mirror as repo:tag through a temporary tag, removed afterwards. Returns the manifest digest the push reported. */

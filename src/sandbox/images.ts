@@ -18,7 +18,9 @@ import {
   withTimeout,
 } from './image-build';
 import { acquireImageLock } from './image-lock';
+import { inspectorImageFor } from './inspector-image';
 import { ensureMirror, inspectMirror, type MirrorState, pushToMirror, registryManifest } from './image-mirror';
+import { registryReachFor, type RegistryReach } from './registry-reach';
 
 export { MIRROR_CONTAINER, MIRROR_LABELS, MIRROR_PUSH_CONTAINER, MIRROR_VOLUME } from './image-mirror';
 
@@ -92,6 +94,8 @@ export interface EnsureImagesOptions {
   mode?: BuildMode;
   /** Rootfs tarball cache and the build lock; default <repo>/.data/images. */
   cacheDir?: string;
+  /** The engine's DOCKER_HOST: a remote engine's mirror API is reached through the engine (registry-reach.ts). */
+  dockerHost?: string;
 }
 
 export interface EnsureImagesResult {
@@ -131,7 +135,7 @@ interface Survey {
 }
 
 /** What is missing, without building anything: a few inspects and registry HEADs. */
-async function survey(docker: Docker, withLessons: boolean): Promise<Survey> {
+async function survey(docker: Docker, withLessons: boolean, reach: RegistryReach): Promise<Survey> {
   const [sandboxId, lessonIds, mirror] = await Promise.all([
     imageId(docker, SANDBOX_IMAGE),
     withLessons ? Promise.all(LESSON_IMAGES.map((l) => imageId(docker, l.localImage))) : Promise.resolve([]),
@@ -144,7 +148,7 @@ async function survey(docker: Docker, withLessons: boolean): Promise<Survey> {
     const checks = LESSON_IMAGES.flatMap((image, i) =>
       image.names.map(async (name) => {
         const { repo, tag } = mirrorPath(name);
-        const remote = await registryManifest(mirror.pushHost, repo, tag).catch(() => undefined);
+        const remote = await registryManifest(reach, mirror.pushHost, repo, tag).catch(() => undefined);
         if (!lessonIds[i] || remote?.imageId !== lessonIds[i] || !remote.digest) stale.push({ image, name });
         else digests[name] = remote.digest;
       }),
@@ -154,6 +158,9 @@ async function survey(docker: Docker, withLessons: boolean): Promise<Survey> {
   return { sandboxMissing: !sandboxId, lessonsMissing, mirror, stale, digests };
 }
 
+/** How this process reaches the mirror's API: directly for a local engine, through a helper on a remote one. */
+const reachOf = (o: EnsureImagesOptions) => registryReachFor(o.docker, { dockerHost: o.dockerHost, image: SANDBOX_IMAGE, logger: o.log });
+
 /**
  * Makes sure the sandbox image, the lesson images and the offline registry mirror exist; builds what is
  * missing (under a cross-process lock) and returns the sandbox image and the mirror URL for sandboxes.
@@ -162,7 +169,7 @@ async function survey(docker: Docker, withLessons: boolean): Promise<Survey> {
 export async function ensureImages(opts: EnsureImagesOptions): Promise<EnsureImagesResult> {
   const { docker } = opts;
   const withLessons = !opts.registryMirror;
-  const first = await survey(docker, withLessons);
+  const first = await survey(docker, withLessons, reachOf(opts));
   if (!first.sandboxMissing && first.lessonsMissing.length === 0 && (!withLessons || (first.mirror && first.stale.length === 0))) {
     return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? first.mirror?.mirrorUrl ?? '', built: [], pushed: [], mirrorDigests: first.digests };
   }
@@ -190,7 +197,7 @@ async function build(
 ): Promise<EnsureImagesResult> {
   const { docker } = opts;
   // another process may have built things while we waited for the lock
-  const s = await survey(docker, withLessons);
+  const s = await survey(docker, withLessons, reachOf(opts));
   const built: string[] = [];
   const pushed: string[] = [];
   const timed = async (label: string, fn: () => Promise<void>) => {
@@ -248,7 +255,7 @@ async function build(
   let mirror: MirrorState | undefined = s.mirror;
   if (!mirror) {
     progress('starting the offline registry mirror (dockhand-mirror)...');
-    mirror = await ensureMirror(docker, registry.localImage);
+    mirror = await ensureMirror(docker, registry.localImage, reachOf(opts));
   }
 
   const ids = new Map<string, string | undefined>();
@@ -257,7 +264,7 @@ async function build(
   for (const image of LESSON_IMAGES) {
     for (const name of image.names) {
       const { repo, tag } = mirrorPath(name);
-      const remote = await registryManifest(mirror.pushHost, repo, tag);
+      const remote = await registryManifest(reachOf(opts), mirror.pushHost, repo, tag);
       if (remote?.digest && remote.imageId === ids.get(image.id)) {
         mirrorDigests[name] = remote.digest;
         continue;
@@ -349,16 +356,19 @@ async function ensureBase(
 
 /**
  * Removes Dockhand's own images whose build inputs changed (older hash tags): only the names this module
- * builds (dockhand/base, dockhand/sandbox, dockhand/lesson-*), never forced, so images still used by a
+ * builds (dockhand/base, dockhand/sandbox, dockhand/inspector, dockhand/lesson-*), never forced, so images still used by a
  * container stay. Returns the removed tags.
  */
 export async function pruneOldImages(docker: Docker): Promise<string[]> {
-  const current = new Set([BASE_IMAGE, SANDBOX_IMAGE, ...LESSON_IMAGES.map((l) => l.localImage)]);
+  const current = new Set([BASE_IMAGE, SANDBOX_IMAGE, inspectorImageFor(SANDBOX_IMAGE), ...LESSON_IMAGES.map((l) => l.localImage)]);
   const images = await docker.listImages({ filters: JSON.stringify({ label: ['dockhand.app=dockhand'] }) } as Docker.ListImagesOptions);
+  // inspector images are children of sandbox images: they go first, or their parents could not be removed
+  const isInspector = (i: Docker.ImageInfo) => (i.RepoTags ?? []).some((t) => t.startsWith('dockhand/inspector:'));
+  images.sort((a, b) => Number(isInspector(b)) - Number(isInspector(a)));
   const removed: string[] = [];
   for (const image of images) {
     for (const tag of image.RepoTags ?? []) {
-      if (!/^dockhand\/(base|sandbox|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
+      if (!/^dockhand\/(base|sandbox|inspector|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
       try {
         await docker.getImage(tag).remove();
         removed.push(tag);

@@ -12,7 +12,7 @@ import { Reaper, reapVerdict } from './reaper';
 import { SandboxAllocator } from './sandbox-allocator';
 import { SandboxRuntime, type RuntimeOptions, type SandboxInfo } from './sandbox-runtime';
 import { StartedSandbox } from './started-sandbox';
-import type { CommandResult, RunOptions, SandboxEvent, ScriptOptions, ScriptResult } from './types';
+import type { CheckOptions, CommandResult, RunOptions, SandboxEvent, ScriptOptions, ScriptResult } from './types';
 
 /** The runtime's options (image, mirror, disk, engine target, extra policies...) plus the manager's own. */
 export interface SandboxManagerOptions extends Omit<RuntimeOptions, 'docker' | 'config' | 'logger' | 'instance'> {
@@ -51,6 +51,8 @@ export class SandboxManager {
     this.runtime = new SandboxRuntime({ ...options, docker, config, logger, instance: this.instance });
     this.rate = new CommandRateLimit({ perMinute: config.commandsPerMinute });
     this.alloc = new SandboxAllocator({ runtime: this.runtime, logger, config, live: () => this.sandboxes.size, emit: (e) => this.emit(e) });
+    // spare networks follow the warm pool's target (fixed, auto, or an admin's pre-warm)
+    this.alloc.warm.onTarget((n) => this.runtime.networks?.setDemand(n));
     this.reaper = new Reaper(options.reapIntervalMs ?? 30000, () => this.reap(), (err) => logger.warn({ err }, 'reaper pass failed'));
   }
 
@@ -78,6 +80,9 @@ export class SandboxManager {
       emit: (e) => this.emit(e),
     });
     await this.runtime.sweepOrphanVolumes().catch((err) => this.logger.warn({ err }, 'orphan volume sweep failed'));
+    await this.runtime.networks?.start().catch((err) => this.logger.warn({ err }, 'adopting spare sandbox networks failed'));
+    await this.sweepInspectors().catch((err) => this.logger.warn({ err }, 'check inspector sweep failed'));
+    this.runtime.inspectors.warmImage().catch((err: unknown) => this.logger.warn({ err }, 'check inspector image build failed'));
     await this.runtime.sweepHostLeftovers().catch((err) => this.logger.warn({ err }, 'host cgroup/disk sweep failed'));
     this.events = await watchSandboxDeaths(this.runtime.docker, { instance: this.instance, logger: this.logger, onDeath: (d) => this.onDeath(d) });
     this.reaper.start();
@@ -98,12 +103,15 @@ export class SandboxManager {
     this.alloc.close(stoppedError('The sandbox service is shutting down'));
     for (const sb of this.sandboxes.values()) sb.detach();
     this.sandboxes.clear();
+    // spares go at shutdown, within a bound; the next start adopts or sweeps what is left
+    await this.runtime.networks?.close();
   }
 
   /** Addition: stop, then remove every container, volume and network of this instance (tests, uninstall). */
   async destroyAll(): Promise<void> {
     await this.stop();
     for (const c of await this.runtime.list()) await this.runtime.remove(c.id);
+    await this.runtime.inspectors.sweep(new Set()).catch(() => undefined);
     await this.runtime.sweepOrphanVolumes().catch(() => undefined);
     await this.runtime.removeNetwork().catch(() => undefined);
   }
@@ -164,6 +172,30 @@ export class SandboxManager {
   }
 
   /**
+   * Addition: runs a lesson check with trusted tools, in the sandbox's inspector (a read-only container in the
+   * sandbox's network namespace that sees the learner's files as read-only data and talks to the nested engine);
+   * nothing the learner installed, aliased or preloaded in their sandbox runs. See inspector-spec.ts.
+   */
+  async checkScript(learnerKey: string, script: string, opts: CheckOptions = {}): Promise<ScriptResult> {
+    return this.lanes.track(learnerKey, async () => {
+      const sb = await this.ensureSandbox(learnerKey);
+      sb.touch();
+      const r = await sb.check(script, { timeoutMs: this.clampTimeout(opts.timeoutMs), outputCapBytes: opts.outputCapBytes ?? this.config.outputCapBytes, seed: opts.seed });
+      sb.touch();
+      return r;
+    });
+  }
+
+  /**
+   * Addition: a fresh random seed named `name` for per-attempt data (a step setup writes the data from it, the
+   * check recomputes the answer from it). Kept in the sandbox's inspector, out of the learner's reach; gone with
+   * the sandbox.
+   */
+  async newSeed(learnerKey: string, name: string): Promise<string> {
+    return this.lanes.track(learnerKey, async () => (await this.ensureSandbox(learnerKey)).newSeed(name));
+  }
+
+  /**
    * Addition: makes sure the learner has a sandbox with its shell open, running nothing, so their first
    * command does not wait for a start (called when they open a lesson or first write). Never waits in
    * line: with no room now it does nothing (the first command will queue as usual).
@@ -176,6 +208,8 @@ export class SandboxManager {
     await this.lanes.track(learnerKey, async () => {
       const sb = await this.ensureSandbox(learnerKey);
       await sb.session();
+      // then the check inspector, in the background: it must not slow the shell (a failure only delays it to the first check)
+      sb.prepareChecks().catch((err: unknown) => this.logger.warn({ err, learnerKey }, 'check inspector did not start ahead'));
     });
   }
 
@@ -194,8 +228,9 @@ export class SandboxManager {
   }
 
   /** Addition: counts for metrics and the bench. */
-  stats(): { sandboxes: number; creating: number; warm: number; queued: number } {
-    return { sandboxes: this.sandboxes.size, ...this.alloc.stats() };
+  stats(): { sandboxes: number; creating: number; warm: number; queued: number; spareNetworks?: { ready: number; creating: number; target: number } } {
+    const spares = this.runtime.networks?.stats();
+    return { sandboxes: this.sandboxes.size, ...this.alloc.stats(), ...(spares && { spareNetworks: { ready: spares.ready, creating: spares.creating, target: spares.target } }) };
   }
 
   // ---- internals ----
@@ -245,6 +280,12 @@ export class SandboxManager {
       this.emit({ type: 'created', learnerKey, containerId: sb.id });
       return sb;
     });
+  }
+
+  /** Inspectors whose sandbox is no longer running (left by a crash, or by a sandbox removed while we were down). */
+  private async sweepInspectors(): Promise<void> {
+    const live = new Set((await this.runtime.list()).filter((c) => c.running).map((c) => c.id));
+    await this.runtime.inspectors.sweep(live);
   }
 
   private async reap(): Promise<void> {

@@ -3,96 +3,41 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { installHostFirewall } from './host-firewall';
 import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+import { SUBNET_RANGE, bridgeName, pickSubnetIndex, subnetAt, subnetCount, subnetIndexOf, type SandboxSubnet } from './sandbox-subnets';
 
 /**
  * One bridge network per sandbox. Docker's default address pools run out after about 30 networks, so the
  * subnets are ours: /28s from a dedicated range (10.213.0.0/16: 4096 of them; see `ip route` on the engine
  * host before changing it). In each: .1 the bridge gateway (the host, firewalled), .2 the read-only mirror,
  * .3 the sandbox. The bridge interface is `dh-b<index>` (egress blocked) or `dh-o<index>` (open), so the host
- * firewall matches every sandbox bridge with one wildcard (host-firewall.ts).
+ * firewall matches every sandbox bridge with one wildcard (host-firewall.ts). Spare networks made ahead:
+ * network-pool.ts; the subnet arithmetic: sandbox-subnets.ts (re-exported here).
  */
-export const SUBNET_RANGE = '10.213.0.0/16';
-export const SUBNET_PREFIX = 28;
+export { SUBNET_PREFIX, SUBNET_RANGE, bridgeName, pickSubnetIndex, subnetAt, subnetCount, subnetIndexOf, type SandboxSubnet } from './sandbox-subnets';
 export const LABEL_NETWORK = 'dockhand.network';
 export const NETWORK_ROLE = 'sandbox-network';
+/** A network made ahead by the pool (network-pool.ts); it keeps this role after a sandbox claimed it. */
+export const SPARE_ROLE = 'network-spare';
 const MIRROR_PORT = 5000;
-
-export interface SandboxSubnet {
-  index: number;
-  subnet: string;
-  gateway: string;
-  mirrorIp: string;
-  sandboxIp: string;
-}
-
-function ipToInt(ip: string): number {
-  const p = ip.split('.').map(Number);
-  if (p.length !== 4 || p.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) throw new Error(`not an IPv4 address: ${ip}`);
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-}
-const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-
-function parseCidr(cidr: string): { base: number; bits: number } {
-  const [ip, bits] = cidr.split('/');
-  const b = Number(bits);
-  if (!ip || !Number.isInteger(b) || b < 0 || b > 32) throw new Error(`not a CIDR: ${cidr}`);
-  const mask = b === 0 ? 0 : (~0 << (32 - b)) >>> 0;
-  return { base: (ipToInt(ip) & mask) >>> 0, bits: b };
-}
-
-/** How many /prefix subnets the range holds. */
-export function subnetCount(range = SUBNET_RANGE, prefix = SUBNET_PREFIX): number {
-  const { bits } = parseCidr(range);
-  if (prefix < bits || prefix > 29) throw new Error(`a /${prefix} does not fit sandboxes in ${range}`);
-  return 2 ** (prefix - bits);
-}
-
-/** The index-th /prefix of the range, with the fixed addresses inside it. */
-export function subnetAt(index: number, range = SUBNET_RANGE, prefix = SUBNET_PREFIX): SandboxSubnet {
-  const count = subnetCount(range, prefix);
-  if (!Number.isInteger(index) || index < 0 || index >= count) throw new Error(`subnet index ${index} out of 0..${count - 1}`);
-  const base = parseCidr(range).base + index * 2 ** (32 - prefix);
-  return { index, subnet: `${intToIp(base)}/${prefix}`, gateway: intToIp(base + 1), mirrorIp: intToIp(base + 2), sandboxIp: intToIp(base + 3) };
-}
-
-/** The index of `subnet` in the range, or undefined when it is not one of the range's /prefix subnets. */
-export function subnetIndexOf(subnet: string, range = SUBNET_RANGE, prefix = SUBNET_PREFIX): number | undefined {
-  let c: { base: number; bits: number };
-  try {
-    c = parseCidr(subnet);
-  } catch {
-    return undefined;
-  }
-  const r = parseCidr(range);
-  if (c.bits !== prefix) return undefined;
-  const offset = c.base - r.base;
-  const size = 2 ** (32 - prefix);
-  if (offset < 0 || offset % size !== 0 || offset / size >= subnetCount(range, prefix)) return undefined;
-  return offset / size;
-}
-
-/**
- * A free index, scanning from `start` (random, so processes sharing an engine rarely race for the same one);
- * undefined when all are used.
- */
-export function pickSubnetIndex(used: ReadonlySet<number>, start: number, count = subnetCount()): number | undefined {
-  for (let i = 0; i < count; i++) {
-    const idx = (((start + i) % count) + count) % count;
-    if (!used.has(idx)) return idx;
-  }
-  return undefined;
-}
-
-/** The bridge interface name: at most 15 characters, `dh-b` (egress blocked) or `dh-o` (open) + the subnet index in hex. */
-export function bridgeName(index: number, blockEgress: boolean): string {
-  return `dh-${blockEgress ? 'b' : 'o'}${index.toString(16)}`;
-}
 
 export interface NetworkSpecInput {
   name: string;
   subnet: SandboxSubnet;
   blockEgress: boolean;
   labels: Record<string, string>;
+  /** `dockhand.role`: NETWORK_ROLE (default) or SPARE_ROLE; everything else is the same. */
+  role?: string;
+}
+
+/** A network ready for one sandbox: made, the mirror joined at .2, nothing else on it. */
+export interface SpareNetwork {
+  name: string;
+  subnet: SandboxSubnet;
+}
+
+/** Where the policy takes a ready network from (network-pool.ts); undefined: make one now. */
+export interface SpareSource {
+  claim(): Promise<SpareNetwork | undefined>;
 }
 
 /** The network create options for one sandbox's own bridge. */
@@ -112,7 +57,7 @@ export function networkSpec(o: NetworkSpecInput): Docker.NetworkCreateOptions {
       'com.docker.network.bridge.enable_ip_masquerade': o.blockEgress ? 'false' : 'true',
       'com.docker.network.bridge.enable_icc': 'true',
     },
-    Labels: { ...o.labels, 'dockhand.role': NETWORK_ROLE, 'dockhand.subnet': o.subnet.subnet },
+    Labels: { ...o.labels, 'dockhand.role': o.role ?? NETWORK_ROLE, 'dockhand.subnet': o.subnet.subnet },
   };
 }
 
@@ -138,6 +83,8 @@ export interface NetworkPolicyOptions {
   ensureFirewall: () => Promise<void>;
   /** Tests: a deterministic start for the subnet scan. */
   random?: () => number;
+  /** Ready networks made ahead; when it has none, the network is made here as before. */
+  spares?: SpareSource;
 }
 
 const isConflict = (err: unknown) => {
@@ -158,7 +105,7 @@ async function usedIndexes(docker: Docker): Promise<Set<number>> {
 }
 
 /** Creates the sandbox's own network on a free subnet (retrying when another process took it first). */
-export async function createSandboxNetwork(docker: Docker, o: { name: string; blockEgress: boolean; labels: Record<string, string>; random?: () => number }): Promise<SandboxSubnet> {
+export async function createSandboxNetwork(docker: Docker, o: { name: string; blockEgress: boolean; labels: Record<string, string>; role?: string; random?: () => number }): Promise<SandboxSubnet> {
   const used = await usedIndexes(docker);
   const count = subnetCount();
   const start = Math.floor((o.random ?? Math.random)() * count);
@@ -168,7 +115,7 @@ export async function createSandboxNetwork(docker: Docker, o: { name: string; bl
     if (idx === undefined) break;
     const subnet = subnetAt(idx);
     try {
-      await docker.createNetwork(networkSpec({ name: o.name, subnet, blockEgress: o.blockEgress, labels: o.labels }));
+      await docker.createNetwork(networkSpec({ name: o.name, subnet, blockEgress: o.blockEgress, labels: o.labels, role: o.role }));
       return subnet;
     } catch (err) {
       lastErr = err;
@@ -187,6 +134,17 @@ export async function attachMirror(docker: Docker, network: string, mirrorContai
     .catch((err: { statusCode?: number; message?: string }) => {
       if (!/already exists|endpoint with name/i.test(String(err.message))) throw err;
     });
+}
+
+/**
+ * Takes the mirror off a sandbox's network before the sandbox goes: a network a sandbox used then never
+ * looks like a spare (the mirror and nothing else), even when removal stops half-way. Gone already is fine.
+ */
+export async function detachMirror(docker: Docker, network: string, mirrorContainer: string): Promise<void> {
+  await docker
+    .getNetwork(network)
+    .disconnect({ Container: mirrorContainer, Force: true })
+    .catch(() => undefined);
 }
 
 /** Disconnects the mirror (and anything else left) and removes the network; gone already is fine. */
@@ -214,10 +172,12 @@ export async function removeSandboxNetwork(docker: Docker, network: string, logg
 /**
  * This instance's sandbox networks with no sandbox on them any more (a crash between create and remove) are
  * removed; the mirror is (re)joined to the ones still in use, e.g. after the mirror was recreated. Networks
- * younger than `graceMs` are left alone: a sandbox may be being created on them.
+ * younger than `graceMs` are left alone: a sandbox may be being created on them. Spares nobody claimed are the
+ * pool's (network-pool.ts), removed here only with `spares: 'remove'` (destroyAll).
  */
-export async function sweepSandboxNetworks(docker: Docker, o: { instance: string; mirrorContainer?: string; logger: Logger; graceMs?: number }): Promise<void> {
-  const nets = await docker.listNetworks({ filters: { label: ['dockhand.app=dockhand', `dockhand.instance=${o.instance}`, `dockhand.role=${NETWORK_ROLE}`] } });
+export async function sweepSandboxNetworks(docker: Docker, o: { instance: string; mirrorContainer?: string; logger: Logger; graceMs?: number; spares?: 'keep' | 'remove' }): Promise<void> {
+  const byRole = (role: string) => docker.listNetworks({ filters: { label: ['dockhand.app=dockhand', `dockhand.instance=${o.instance}`, `dockhand.role=${role}`] } });
+  const nets = [...(await byRole(NETWORK_ROLE)), ...(await byRole(SPARE_ROLE))];
   let mirrorId: string | undefined;
   if (o.mirrorContainer) mirrorId = await docker.getContainer(o.mirrorContainer).inspect().then((i) => i.Id, () => undefined);
   // the shared no-egress network of earlier versions (role `network`), once nothing but the mirror uses it
@@ -232,6 +192,9 @@ export async function sweepSandboxNetworks(docker: Docker, o: { instance: string
     // a sandbox created but not started yet (or stopped) is not attached, but still owns its network
     const owners = others.length ? [] : await docker.listContainers({ all: true, filters: { label: [`${LABEL_NETWORK}=${n.Name}`] } });
     if (others.length === 0 && owners.length === 0) {
+      // an unclaimed spare (the mirror on it, nothing else) is the pool's; without the mirror it is a used one half-removed
+      const spare = info.Labels?.['dockhand.role'] === SPARE_ROLE && !!mirrorId && mirrorId in (info.Containers ?? {});
+      if (spare && o.spares !== 'remove') continue;
       if (Date.now() - Date.parse(info.Created) < (o.graceMs ?? 60_000)) continue;
       await removeSandboxNetwork(docker, n.Id, o.logger);
       continue;
@@ -252,12 +215,15 @@ export function sandboxNetworkPolicy(o: NetworkPolicyOptions): SandboxPolicy {
     name: 'network',
     async apply(spec, ctx) {
       await o.ensureFirewall();
-      const name = `${spec.name ?? `dockhand-${ctx.instance}-${ctx.createdAt}`}-net`.slice(0, 120);
-      const subnet = await createSandboxNetwork(o.docker, { name, blockEgress: o.blockEgress, labels: { ...ctx.labels }, random: o.random });
+      // a spare was made exactly as below (same spec, same mirror), ahead of time
+      const spare = await o.spares?.claim();
+      const name = spare?.name ?? `${spec.name ?? `dockhand-${ctx.instance}-${ctx.createdAt}`}-net`.slice(0, 120);
+      const subnet = spare?.subnet ?? (await createSandboxNetwork(o.docker, { name, blockEgress: o.blockEgress, labels: { ...ctx.labels }, random: o.random }));
+      // never back to the pool, even unused: removed like any sandbox network
       const undo = () => removeSandboxNetwork(o.docker, name, o.logger);
       try {
         if (o.mirrorContainer && o.mirrorUrl) {
-          await attachMirror(o.docker, name, o.mirrorContainer, subnet.mirrorIp);
+          if (!spare) await attachMirror(o.docker, name, o.mirrorContainer, subnet.mirrorIp);
           const url = mirrorUrlOn(o.mirrorUrl, subnet.mirrorIp);
           spec.Env = [...(spec.Env ?? []).filter((e) => !e.startsWith(`${o.mirrorEnv}=`)), `${o.mirrorEnv}=${url}`];
         }

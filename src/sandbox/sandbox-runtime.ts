@@ -1,20 +1,20 @@
-import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { SandboxConfig } from '../config';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { dockerCliArgs, dockerCliEnv, type DockerTlsOptions } from './docker-client';
 import { spawnPty, type Pty } from './pty';
-import { LABEL_VOLUME, dockerDiskPolicy } from './docker-disk-policy';
+import { DISK_BOUND_PATHS, LABEL_VOLUME, dockerDiskPolicy } from './docker-disk-policy';
+import { INSPECTOR_ROLE } from './inspector-spec';
+import { Inspectors } from './inspectors';
 import { applyPolicies, type SandboxPolicy } from './sandbox-policy';
-import { LABEL_NETWORK, firewallOnce, removeSandboxNetwork, sandboxNetworkPolicy, sweepSandboxNetworks } from './sandbox-network-policy';
+import { LABEL_NETWORK, detachMirror, firewallOnce, removeSandboxNetwork, sandboxNetworkPolicy, sweepSandboxNetworks } from './sandbox-network-policy';
+import { NetworkPool } from './network-pool';
 import { MIRROR_CONTAINER } from './image-mirror';
 import { profilePolicy } from './sandbox-profile';
 import { prepareHostPolicies, type HostPolicies } from './host-policies';
+import { execInContainer, innerTimeoutSeconds } from './script-exec';
 import type { ScriptResult } from './types';
-
-/** Output beyond which a one-shot script counts as a flood, whatever its cap. */
-const FLOOD_FLOOR_BYTES = 1024 * 1024;
 
 export const LABEL_APP = 'dockhand.app';
 export const LABEL_LEARNER = 'dockhand.learner';
@@ -53,6 +53,8 @@ export interface RuntimeOptions {
   cliEnv?: Record<string, string | undefined>;
   /** Applied after the built-in ones (profile and limits, engine disk, the sandbox's own network). */
   policies?: SandboxPolicy[];
+  /** Spare sandbox networks made ahead (network-pool.ts; active once started, e.g. by the manager); false: none. */
+  networkSpares?: false | { floor?: number; parallel?: number };
 }
 
 export interface SandboxInfo {
@@ -67,9 +69,18 @@ export interface SandboxInfo {
 export class SandboxRuntime {
   private readonly ensureFirewall: () => Promise<void>;
   private hostPolicies?: Promise<HostPolicies>;
+  /** Where checks run: one trusted container per sandbox, beside it (inspectors.ts). */
+  readonly inspectors: Inspectors;
+
+  /** Spare sandbox networks, claimed by the network policy; idle until `networks.start()`. */
+  readonly networks?: NetworkPool;
 
   constructor(private readonly o: RuntimeOptions) {
     this.ensureFirewall = firewallOnce(o.docker, { image: o.image, logger: o.logger });
+    if (o.networkSpares !== false) {
+      this.networks = new NetworkPool({ docker: o.docker, logger: o.logger, instance: o.instance, namePrefix: `dockhand-${sanitize(o.instance)}`, blockEgress: o.config.blockEgress, mirrorContainer: this.mirrorContainer, ensureFirewall: this.ensureFirewall, max: o.config.maxSandboxes, ...o.networkSpares });
+    }
+    this.inspectors = new Inspectors({ docker: o.docker, logger: o.logger, sandboxImage: o.image, instance: o.instance, labels: (k, r, c) => this.labels(k, r, c) });
   }
 
   get docker(): Docker {
@@ -104,6 +115,8 @@ export class SandboxRuntime {
     const disk = host.diskCapped && !this.o.dockerDiskMb ? [] : [dockerDiskPolicy(this.o.docker, this.o.dockerDiskMb)];
     const policies = [profilePolicy(this.o.config), ...disk, ...host.policies, this.networkPolicy(), ...(this.o.policies ?? [])];
     const undo = await applyPolicies(spec, policies, { instance: this.o.instance, learnerKey, role, createdAt, labels });
+    // The learner's folders live under /var/lib/docker even without the disk cap: checks read them from there.
+    if (!spec.Env!.some((e) => e.startsWith('DOCKHAND_DISK_BINDS='))) spec.Env!.push(`DOCKHAND_DISK_BINDS=${DISK_BOUND_PATHS.join(' ')}`);
     let container: Docker.Container;
     try {
       container = await this.o.docker.createContainer(spec);
@@ -154,6 +167,7 @@ export class SandboxRuntime {
       mirrorUrl: this.o.mirrorUrl,
       mirrorEnv: MIRROR_ENV,
       ensureFirewall: this.ensureFirewall,
+      spares: this.networks,
     });
   }
 
@@ -199,6 +213,7 @@ export class SandboxRuntime {
 
   /** Removes the container with its anonymous volume, its named volume if it had one, and its own network. */
   async remove(id: string): Promise<void> {
+    await this.inspectors.removeFor(id);
     let volume: string | undefined;
     let network: string | undefined;
     let labels: Record<string, string> = {};
@@ -210,12 +225,16 @@ export class SandboxRuntime {
     } catch {
       // already gone
     }
+    // the mirror first: a network a sandbox used must never look like an unused spare (network-pool.ts)
+    if (network && this.mirrorContainer) await detachMirror(this.o.docker, network, this.mirrorContainer);
     await this.o.docker
       .getContainer(id)
       .remove({ force: true, v: true })
       .catch((err: { statusCode?: number }) => {
         if (err.statusCode !== 404 && err.statusCode !== 409) this.o.logger.warn({ err, containerId: id }, 'sandbox remove failed');
       });
+    // again: an inspector started for this sandbox while it was being removed would outlive it
+    await this.inspectors.removeFor(id);
     if (volume) await removeVolumeWithRetry(this.o.docker, volume);
     if (network) await removeSandboxNetwork(this.o.docker, network, this.o.logger);
     // host cgroups and the disk image go after the container (its last processes must have exited)
@@ -223,14 +242,14 @@ export class SandboxRuntime {
     for (const p of host?.policies ?? []) await p.release?.(labels).catch((err: unknown) => this.o.logger.warn({ err, containerId: id, policy: p.name }, 'releasing host resources failed'));
   }
 
-  /** All containers of this instance (running or not). */
+  /** All sandbox containers of this instance (running or not); not their inspectors. */
   async list(): Promise<SandboxInfo[]> {
     const list = await this.o.docker.listContainers({
       all: true,
       filters: { label: [`${LABEL_APP}=dockhand`, `${LABEL_INSTANCE}=${this.o.instance}`] },
     });
     return list
-      .filter((c) => (c.Labels[LABEL_ROLE] ?? 'learner') !== 'network')
+      .filter((c) => !['network', INSPECTOR_ROLE].includes(c.Labels[LABEL_ROLE] ?? 'learner'))
       .map((c) => ({
         id: c.Id,
         learnerKey: c.Labels[LABEL_LEARNER] ?? '',
@@ -255,81 +274,10 @@ export class SandboxRuntime {
     }
   }
 
-  /** One-shot `bash -c` through the engine API, not the learner's pty. */
-  async exec(id: string, script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ScriptResult> {
-    const started = Date.now();
-    const exec = await this.o.docker.getContainer(id).exec({
-      // `timeout` inside too: detaching from an exec does not stop it.
-      Cmd: ['timeout', '-k', '1', String(Math.max(1, Math.ceil(opts.timeoutMs / 1000) + 1)), 'bash', '-c', script],
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let total = 0;
-    let floodStopped = false;
-    // A script that floods is stopped rather than left to its timeout; a small cap still lets a
-    // modest burst finish (its tail is kept).
-    const floodBytes = Math.max(opts.outputCapBytes * 8, FLOOD_FLOOR_BYTES);
-    out.on('data', (b: Buffer) => {
-      total += b.length;
-      // Checked on every chunk, not on a timer: a fast burst must not finish before the check sees it.
-      if (total > floodBytes && !floodStopped) {
-        floodStopped = true;
-        stream.destroy();
-      }
-      chunks.push(b);
-      kept += b.length;
-      while (kept - chunks[0]!.length >= opts.outputCapBytes && chunks.length > 1) kept -= chunks.shift()!.length;
-    });
-    this.o.docker.modem.demuxStream(stream, out, out);
-    let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        stream.destroy();
-        resolve();
-      }, opts.timeoutMs);
-    });
-    try {
-      await Promise.race([ended, timeout]);
-    } finally {
-      clearTimeout(timer);
-      out.end();
-    }
-    let exitCode: number | null = null;
-    if (!timedOut && !floodStopped) {
-      const info = await exec.inspect().catch(() => undefined);
-      exitCode = info && typeof info.ExitCode === 'number' && !info.Running ? info.ExitCode : null;
-    } else {
-      // Detaching does not stop the script: kill what it left running.
-      const pid = (await exec.inspect().catch(() => undefined))?.Pid;
-      if (pid) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // not on this host's pid namespace, or already gone
-        }
-      }
-    }
-    let buf = Buffer.concat(chunks);
-    if (buf.length > opts.outputCapBytes) buf = buf.subarray(buf.length - opts.outputCapBytes);
-    return {
-      exitCode,
-      output: buf.toString('utf8'),
-      timedOut,
-      truncated: total > opts.outputCapBytes,
-      durationMs: Date.now() - started,
-    };
+  /** One-shot `bash -c` through the engine API, not the learner's pty. Runs the sandbox's own tools: never for checks. */
+  exec(id: string, script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ScriptResult> {
+    // `timeout` inside too: detaching from an exec does not stop it.
+    return execInContainer(this.o.docker, id, ['timeout', '-k', '1', innerTimeoutSeconds(opts.timeoutMs), 'bash', '-c', script], opts);
   }
 
   /** `docker exec -it ... bash` behind node-pty; bash without readline so our protocol owns the line. */
@@ -344,9 +292,9 @@ export class SandboxRuntime {
     );
   }
 
-  /** Removes this instance's sandbox networks that no sandbox uses any more (all of them after destroyAll). */
+  /** Removes this instance's sandbox networks that no sandbox uses any more, spares too (all of them after destroyAll). */
   async removeNetwork(): Promise<void> {
-    await sweepSandboxNetworks(this.o.docker, { instance: this.o.instance, mirrorContainer: this.mirrorContainer, logger: this.o.logger, graceMs: 0 });
+    await sweepSandboxNetworks(this.o.docker, { instance: this.o.instance, mirrorContainer: this.mirrorContainer, logger: this.o.logger, graceMs: 0, spares: 'remove' });
   }
 }
 

@@ -1,5 +1,6 @@
 import { diskSizeText } from './docker-disk-policy';
 import { probeForeground } from './foreground-probe';
+import type { CheckRunOptions } from './inspectors';
 import { PtySession, type SessionResult } from './pty-session';
 import { reapSessionScript } from './shell-protocol';
 import type { SandboxRuntime } from './sandbox-runtime';
@@ -69,6 +70,21 @@ export class StartedSandbox {
   /** One-shot `bash -c` through the engine API, beside the shell. */
   exec(script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ScriptResult> {
     return this.o.runtime.exec(this.id, script, opts);
+  }
+
+  /** A check: in the sandbox's inspector, with trusted tools, never with the sandbox's own (inspectors.ts). */
+  check(script: string, opts: CheckRunOptions): Promise<ScriptResult> {
+    return this.o.runtime.inspectors.run(this.id, this.learnerKey, script, opts);
+  }
+
+  /** A fresh seed for per-attempt data, kept in the inspector; see Inspectors.newSeed. */
+  newSeed(name: string): Promise<string> {
+    return this.o.runtime.inspectors.newSeed(this.id, this.learnerKey, name);
+  }
+
+  /** Starts the inspector ahead of the first check. */
+  prepareChecks(): Promise<void> {
+    return this.o.runtime.inspectors.ensure(this.id, this.learnerKey).then(() => undefined);
   }
 
   isRunning(): Promise<boolean> {

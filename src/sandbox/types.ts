@@ -41,3 +41,8 @@ export interface ScriptOptions {
   timeoutMs?: number;
   outputCapBytes?: number;
 }
+
+export interface CheckOptions extends ScriptOptions {
+  /** Name of a seed made by newSeed(): the check sees its value as DOCKHAND_SEED. */
+  seed?: string;
+}

@@ -23,6 +23,7 @@ export class WarmPool {
   private starting = 0;
   private closed = false;
   private target: number;
+  private readonly targetListeners = new Set<(n: number) => void>();
 
   constructor(private readonly o: WarmPoolOptions) {
     this.target = o.target;
@@ -31,6 +32,14 @@ export class WarmPool {
   /** Changes how many ready sandboxes to keep (automatic sizing, an admin's pre-warm); extra ones are not removed, only not replaced. */
   setTarget(n: number): void {
     this.target = Math.max(0, n);
+    for (const l of this.targetListeners) l(this.target);
+  }
+
+  /** Told every new target (the spare network pool sizes itself from it); returns the unsubscribe. */
+  onTarget(listener: (n: number) => void): () => void {
+    this.targetListeners.add(listener);
+    listener(this.target);
+    return () => this.targetListeners.delete(listener);
   }
 
   get targetSize(): number {

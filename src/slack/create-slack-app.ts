@@ -1,4 +1,5 @@
-import { App, LogLevel } from '@slack/bolt';
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { EventLedger } from '../store/types';
@@ -16,6 +17,8 @@ import { LiveMessageStreamer } from './live-message';
 import { RateLimitGate } from './rate-limit-gate';
 import { SlackChannels } from './slack-channels';
 import { decodeLearnerText, dedupeAndLog, InFlight } from './middleware';
+import { replayGuard, signatureOf } from './replay-guard';
+import { observeRequests, observeWebApi, type SlackObserver } from './slack-observer';
 import { UpdateBudget } from './update-budget';
 
 export interface SlackIdentity {
@@ -32,6 +35,8 @@ export interface SlackDeps {
   inFlight: InFlight;
   /** Where 429s pause calls (tests inject one with a virtual clock). */
   rateLimitGate?: RateLimitGate;
+  /** Counts Web API calls and incoming requests (the ops metrics); nothing is counted without one. */
+  observer?: SlackObserver;
 }
 
 /** The Slack side before any listener: the app, and the ports the tutor and challenges talk through. */
@@ -40,6 +45,12 @@ export interface SlackApp {
   conversations: Conversations;
   streamer: LiveMessageStreamer;
   channels: SlackChannels;
+  /** The workspace's chat.update budget (read by the metrics). */
+  budget: UpdateBudget;
+  /** Starts receiving: the Socket Mode connection, or the HTTP listener on config.slack.port. */
+  start(): Promise<void>;
+  /** Socket Mode: the WebSocket is connected; HTTP mode: the listener is open (for /readyz). */
+  isOpen(): boolean;
 }
 
 /** What the listeners hand work to; built after createSlackApp, from its ports. */
@@ -69,22 +80,41 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
     logLevel: LogLevel.INFO,
     clientOptions,
   };
-  const app =
+  // The receivers are built here (not by App) so their state can be read: the Socket Mode connection and
+  // the HTTP listener for /readyz, and in HTTP mode each request's signature for the replay guard.
+  let socketOpen = false;
+  let server: Server | undefined;
+  const receiver =
     config.mode === 'http'
-      ? new App({ ...common, signingSecret: config.slack.signingSecret, port: config.slack.port })
-      : new App({ ...common, appToken: config.slack.appToken, socketMode: true, installerOptions: { clientOptions } });
+      ? new HTTPReceiver({ signingSecret: config.slack.signingSecret!, port: config.slack.port, logger: common.logger, logLevel: common.logLevel, customPropertiesExtractor: signatureOf })
+      : new SocketModeReceiver({ appToken: config.slack.appToken!, logger: common.logger, logLevel: common.logLevel, installerOptions: { clientOptions } });
+  if (receiver instanceof SocketModeReceiver) {
+    receiver.client.on('connected', () => (socketOpen = true));
+    for (const state of ['disconnected', 'reconnecting', 'disconnecting']) receiver.client.on(state, () => (socketOpen = false));
+  }
+  const app = new App({ ...common, receiver });
 
   const gate = deps.rateLimitGate ?? new RateLimitGate({ log });
-  gate.install(app.client);
+  // Observed first, gated second: the gate wraps the observer, so each attempt after a 429 is counted.
+  const instrument = (client: typeof app.client) => {
+    if (deps.observer) observeWebApi(client, deps.observer);
+    gate.install(client);
+  };
+  instrument(app.client);
   // One chat.update budget for the whole workspace (Tier 3, shared by every learner).
-  const streamer = new LiveMessageStreamer({ client: app.client, budget: new UpdateBudget(), log });
+  const budget = new UpdateBudget();
+  // The streamer sends through its own client (it retries by itself, ungated): counted all the same.
+  const streamer = new LiveMessageStreamer({ client: app.client, budget, log, instrument: deps.observer && ((c) => observeWebApi(c, deps.observer!)) });
   const conversations = new Conversations(app.client, streamer, log);
   const channels = new SlackChannels(app.client, streamer);
 
+  if (deps.observer) app.use(observeRequests(deps.observer));
   app.use(dedupeAndLog(deps));
+  // HTTP mode: a signed request captured and sent again within Slack's 5-minute window is handled once.
+  if (config.mode === 'http') app.use(replayGuard(deps));
   // Listeners get a client per token from Bolt: it shares the same gate.
   app.use(async ({ client, next }) => {
-    gate.install(client);
+    instrument(client);
     await next();
   });
   // After dedupe, before every listener: learner text arrives as typed, not as Slack encodes it.
@@ -93,7 +123,18 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
     // Never let a listener's failure reach Slack or crash the process.
     log.error({ err: err.original ?? err, code: err.code }, 'slack listener failed');
   });
-  return { app, conversations, streamer, channels };
+  return {
+    app,
+    conversations,
+    streamer,
+    channels,
+    budget,
+    async start() {
+      const started: unknown = await app.start();
+      if (config.mode === 'http') server = started as Server;
+    },
+    isOpen: () => (config.mode === 'http' ? server?.listening === true : socketOpen),
+  };
 }
 
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */

@@ -19,6 +19,8 @@ export interface LiveMessageStreamerOptions {
   client: webApi.WebClient;
   budget: UpdateBudget;
   log: Logger;
+  /** Addition: called once with the dedicated client (metrics count its requests). */
+  instrument?: (client: webApi.WebClient) => void;
   /** Per message, at most one edit in this interval (Slack: about one edit per 1-2 s). */
   minIntervalMs?: number;
   /** How long finish() keeps trying to edit; after it, the final output is posted as a new message. */
@@ -80,6 +82,7 @@ export class LiveMessageStreamer {
       timeout: opts.requestTimeoutMs ?? 15_000,
       logger: boltLogger(this.log),
     });
+    opts.instrument?.(this.client);
   }
 
   /** Posts the first message (retrying 429s and transient failures); throws AppError SLACK_POST_FAILED if it never lands. */

@@ -92,6 +92,12 @@ export class UpdateBudget {
     return Object.assign(release, { ticket });
   }
 
+  /** Addition: whole tokens usable now, 0 while paused by a 429 (for metrics). */
+  get tokensLeft(): number {
+    this.refill();
+    return this.now() < this.pausedUntil ? 0 : Math.floor(this.tokens);
+  }
+
   /** Finals currently waiting (for logs and tests). */
   get waitingFinals(): number {
     return this.finalsWaiting;

@@ -3,7 +3,19 @@ import { Prisma } from './generated/client';
 import type { Db } from './prisma-client';
 import type { AcceptOutcome, ChallengeEntryRecord, ChallengeRecord, ChallengeStore } from './types';
 
-type EntryRow = { id: string; challengeId: string; learnerId: string; acceptedAt: Date; solvedAt: Date | null; attempts: number; hintsUsed: number; learner: { teamId: string; userId: string } };
+type EntryRow = {
+  id: string;
+  challengeId: string;
+  learnerId: string;
+  acceptedAt: Date;
+  solvedAt: Date | null;
+  attempts: number;
+  hintsUsed: number;
+  readyAt: Date | null;
+  disqualifiedAt: Date | null;
+  disqualifiedBy: string | null;
+  learner: { teamId: string; userId: string };
+};
 
 const toEntry = (r: EntryRow): ChallengeEntryRecord => ({
   id: r.id,
@@ -15,22 +27,29 @@ const toEntry = (r: EntryRow): ChallengeEntryRecord => ({
   solvedAt: r.solvedAt,
   attempts: r.attempts,
   hintsUsed: r.hintsUsed,
+  readyAt: r.readyAt,
+  disqualifiedAt: r.disqualifiedAt,
+  disqualifiedBy: r.disqualifiedBy,
 });
 
 // Columns are UTC `timestamp(3)` (Prisma's convention): the database clock is read in UTC explicitly.
 const NOW_UTC = Prisma.sql`(now() AT TIME ZONE 'UTC')::timestamp(3)`;
+
+/** `at` as a UTC `timestamp(3)`, or the database's now. */
+const timeOf = (at?: Date) => (at ? Prisma.sql`(${at.toISOString()}::timestamptz AT TIME ZONE 'UTC')::timestamp(3)` : NOW_UTC);
 
 const withLearner = { learner: { select: { teamId: true, userId: true } } } as const;
 
 export class PrismaChallengeStore implements ChallengeStore {
   constructor(private readonly db: Db) {}
 
-  async create(c: { teamId: string; channelId: string; exerciseId: string; createdBy: string; durationMs: number; hintPenaltySeconds: number }) {
+  async create(c: { teamId: string; channelId: string; exerciseId: string; createdBy: string; durationMs: number; hintPenaltySeconds: number; minSolveSeconds?: number }, at?: Date) {
+    const now = timeOf(at);
     try {
-      // The deadline is computed by the database, whose clock also decides every solve.
+      // The deadline is computed by the database, whose clock also decides every solve (unless `at` is given).
       const rows = await this.db.$queryRaw<{ id: string }[]>`
-        INSERT INTO "Challenge" ("id", "teamId", "channelId", "exerciseId", "createdBy", "startedAt", "endsAt", "hintPenaltySeconds")
-        VALUES (gen_random_uuid(), ${c.teamId}, ${c.channelId}, ${c.exerciseId}, ${c.createdBy}, ${NOW_UTC}, ${NOW_UTC} + make_interval(secs => ${c.durationMs / 1000}), ${c.hintPenaltySeconds})
+        INSERT INTO "Challenge" ("id", "teamId", "channelId", "exerciseId", "createdBy", "startedAt", "endsAt", "hintPenaltySeconds", "minSolveSeconds")
+        VALUES (gen_random_uuid(), ${c.teamId}, ${c.channelId}, ${c.exerciseId}, ${c.createdBy}, ${now}, ${now} + make_interval(secs => ${c.durationMs / 1000}), ${c.hintPenaltySeconds}, ${c.minSolveSeconds ?? 0})
         RETURNING "id"`;
       return (await this.get(rows[0]!.id))!;
     } catch (err) {
@@ -40,6 +59,15 @@ export class PrismaChallengeStore implements ChallengeStore {
       }
       throw err;
     }
+  }
+
+  async discard(id: string) {
+    // Only a challenge nobody could join yet: entries make it a real one, ended the normal way.
+    await this.db.challenge.deleteMany({ where: { id, entries: { none: {} } } });
+  }
+
+  async setResultsMessage(id: string, resultsTs: string) {
+    await this.db.challenge.update({ where: { id }, data: { resultsTs } });
   }
 
   async setMessages(id: string, cardTs: string, leaderboardTs: string) {
@@ -58,18 +86,40 @@ export class PrismaChallengeStore implements ChallengeStore {
     return this.db.challenge.findMany({ where: { teamId, endedAt: null }, orderBy: { endsAt: 'asc' } });
   }
 
-  async accept(challengeId: string, learnerId: string): Promise<AcceptOutcome> {
+  async accept(challengeId: string, learnerId: string, at?: Date): Promise<AcceptOutcome> {
     return this.db.$transaction(async (tx) => {
       const open = await tx.$queryRaw<{ ok: boolean }[]>`
-        SELECT ("endedAt" IS NULL AND ${NOW_UTC} <= "endsAt") AS ok FROM "Challenge" WHERE "id" = ${challengeId}::uuid FOR UPDATE`;
+        SELECT ("endedAt" IS NULL AND ${timeOf(at)} <= "endsAt") AS ok FROM "Challenge" WHERE "id" = ${challengeId}::uuid FOR UPDATE`;
       const mine = await tx.challengeEntry.findUnique({ where: { challengeId_learnerId: { challengeId, learnerId } }, include: withLearner });
       if (mine) return { kind: 'already', entry: toEntry(mine) };
       if (!open[0]?.ok) return { kind: 'ended' };
       const other = await tx.challengeEntry.findFirst({ where: { learnerId, challenge: { endedAt: null } }, include: { challenge: true } });
       if (other) return { kind: 'busy-elsewhere', other: other.challenge };
-      const entry = await tx.challengeEntry.create({ data: { challengeId, learnerId }, include: withLearner });
+      const entry = await tx.challengeEntry.create({ data: { challengeId, learnerId, ...(at ? { acceptedAt: at } : {}) }, include: withLearner });
       return { kind: 'accepted', entry: toEntry(entry) };
     });
+  }
+
+  async markReady(entryId: string, at?: Date) {
+    const n = await this.db.$executeRaw`
+      UPDATE "ChallengeEntry" SET "readyAt" = GREATEST("acceptedAt", ${timeOf(at)}) WHERE "id" = ${entryId}::uuid AND "readyAt" IS NULL AND "solvedAt" IS NULL`;
+    return n > 0;
+  }
+
+  async disqualify(entryId: string, by: string, at?: Date) {
+    const n = await this.db.$executeRaw`
+      UPDATE "ChallengeEntry" SET "disqualifiedAt" = ${timeOf(at)}, "disqualifiedBy" = ${by} WHERE "id" = ${entryId}::uuid AND "disqualifiedAt" IS NULL`;
+    return n > 0;
+  }
+
+  async latestInChannel(teamId: string, channelId: string) {
+    return (await this.runningInChannel(teamId, channelId)) ?? this.db.challenge.findFirst({ where: { teamId, channelId }, orderBy: { startedAt: 'desc' } });
+  }
+
+  async exerciseRunning(learnerId: string, exerciseId: string) {
+    const learner = await this.db.learner.findUnique({ where: { id: learnerId }, select: { teamId: true } });
+    if (!learner) return false;
+    return (await this.db.challenge.count({ where: { teamId: learner.teamId, exerciseId, endedAt: null } })) > 0;
   }
 
   async activeEntry(learnerId: string) {
@@ -88,7 +138,7 @@ export class PrismaChallengeStore implements ChallengeStore {
   async recordSolve(entryId: string, at?: Date) {
     // One statement: a solve counts when it is not after the deadline (inclusive) and the challenge was not
     // ended early by an admin before it, all judged by the same clock.
-    const when = at ? Prisma.sql`(${at.toISOString()}::timestamptz AT TIME ZONE 'UTC')::timestamp(3)` : NOW_UTC;
+    const when = timeOf(at);
     const rows = await this.db.$queryRaw<{ challengeId: string }[]>`
       UPDATE "ChallengeEntry" e SET "solvedAt" = ${when}
       FROM "Challenge" c
@@ -100,9 +150,9 @@ export class PrismaChallengeStore implements ChallengeStore {
     return { solved: true, first: solvers === 1 };
   }
 
-  async end(id: string): Promise<ChallengeRecord | null> {
+  async end(id: string, at?: Date): Promise<ChallengeRecord | null> {
     const rows = await this.db.$queryRaw<{ id: string }[]>`
-      UPDATE "Challenge" SET "endedAt" = LEAST(${NOW_UTC}, "endsAt") WHERE "id" = ${id}::uuid AND "endedAt" IS NULL RETURNING "id"`;
+      UPDATE "Challenge" SET "endedAt" = LEAST(${timeOf(at)}, "endsAt") WHERE "id" = ${id}::uuid AND "endedAt" IS NULL RETURNING "id"`;
     return rows.length ? this.get(id) : null;
   }
 

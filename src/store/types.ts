@@ -100,6 +100,10 @@ export interface ChallengeRecord {
   cardTs: string | null;
   leaderboardTs: string | null;
   hintPenaltySeconds: number;
+  /** Solves faster than this many seconds from the solver's start are flagged for an admin's review (0: none). */
+  minSolveSeconds: number;
+  /** The final results message, edited when an admin disqualifies an entry. */
+  resultsTs: string | null;
 }
 
 export interface ChallengeEntryRecord {
@@ -112,6 +116,11 @@ export interface ChallengeEntryRecord {
   solvedAt: Date | null;
   attempts: number;
   hintsUsed: number;
+  /** When the learner's fresh sandbox was ready (the exercise's images pulled) and the task shown: their time runs from here. */
+  readyAt: Date | null;
+  /** Set when an admin removed the entry from the ranking; `disqualifiedBy` is the admin's user id. */
+  disqualifiedAt: Date | null;
+  disqualifiedBy: string | null;
 }
 
 export type AcceptOutcome =
@@ -120,16 +129,23 @@ export type AcceptOutcome =
   | { kind: 'ended' }
   | { kind: 'busy-elsewhere'; other: ChallengeRecord };
 
-/** Challenges and their entries. Times that decide outcomes come from the database clock. */
+/**
+ * Challenges and their entries. Times that decide outcomes come from the database clock, unless the caller
+ * passes `at` (a challenge service built with its own clock passes it everywhere, so one clock decides).
+ */
 export interface ChallengeStore {
   /** Throws AppError CHALLENGE_CHANNEL_BUSY when the channel already runs one. */
-  create(c: { teamId: string; channelId: string; exerciseId: string; createdBy: string; durationMs: number; hintPenaltySeconds: number }): Promise<ChallengeRecord>;
+  create(c: { teamId: string; channelId: string; exerciseId: string; createdBy: string; durationMs: number; hintPenaltySeconds: number; minSolveSeconds?: number }, at?: Date): Promise<ChallengeRecord>;
+  /** Deletes a challenge that never started (its card could not be posted), so it does not block the channel. */
+  discard(id: string): Promise<void>;
   setMessages(id: string, cardTs: string, leaderboardTs: string): Promise<void>;
   get(id: string): Promise<ChallengeRecord | null>;
   runningInChannel(teamId: string, channelId: string): Promise<ChallengeRecord | null>;
   /** Challenges of the workspace that have not ended. */
   running(teamId: string): Promise<ChallengeRecord[]>;
-  accept(challengeId: string, learnerId: string): Promise<AcceptOutcome>;
+  accept(challengeId: string, learnerId: string, at?: Date): Promise<AcceptOutcome>;
+  /** The learner's sandbox is ready and the task shown: the race clock starts. Once; never after a solve. */
+  markReady(entryId: string, at?: Date): Promise<boolean>;
   /** The learner's entry in a challenge that has not ended. */
   activeEntry(learnerId: string): Promise<{ entry: ChallengeEntryRecord; challenge: ChallengeRecord } | null>;
   recordAttempt(entryId: string): Promise<void>;
@@ -137,7 +153,14 @@ export interface ChallengeStore {
   /** Records a solve at `at` (default: the database's now) if it is not after the deadline; `first` when nobody solved before. */
   recordSolve(entryId: string, at?: Date): Promise<{ solved: boolean; first: boolean }>;
   /** Ends it once: at its deadline, or now when earlier. Null when it had already ended. */
-  end(id: string): Promise<ChallengeRecord | null>;
+  end(id: string, at?: Date): Promise<ChallengeRecord | null>;
+  setResultsMessage(id: string, resultsTs: string): Promise<void>;
+  /** Removes an entry from the ranking (once); false when it was already disqualified or does not exist. */
+  disqualify(entryId: string, by: string, at?: Date): Promise<boolean>;
+  /** The channel's running challenge, else its most recently started one. */
+  latestInChannel(teamId: string, channelId: string): Promise<ChallengeRecord | null>;
+  /** True while a challenge on this exercise runs in the learner's workspace (its solution stays hidden from everyone). */
+  exerciseRunning(learnerId: string, exerciseId: string): Promise<boolean>;
   entries(challengeId: string): Promise<ChallengeEntryRecord[]>;
   /** The learner's latest challenge entries, newest first. */
   resultsFor(learnerId: string, limit: number): Promise<{ entry: ChallengeEntryRecord; challenge: ChallengeRecord }[]>;

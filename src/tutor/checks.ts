@@ -9,7 +9,7 @@ import { stepValue } from './views';
 
 export interface ChecksDeps {
   store: Pick<TutorStore, 'recordAttempt'>;
-  sandboxes: Pick<SandboxPort, 'execScript' | 'reset'>;
+  sandboxes: Pick<SandboxPort, 'execScript' | 'checkScript' | 'newSeed' | 'reset'>;
   challenges?: ChallengeHooks;
 }
 
@@ -29,7 +29,8 @@ export class Checks {
     await this.deps.store.recordAttempt(ctx.learner.id, lesson.id, step.id);
     let outcome;
     try {
-      outcome = await runCheck(new ManagerLessonSandbox(this.deps.sandboxes, ctx.key), step);
+      // with the trusted runner, never the sandbox's own tools; a seeded step checks against this attempt's seed
+      outcome = await runCheck(new ManagerLessonSandbox(this.deps.sandboxes, ctx.key), step, { lessonId: lesson.id });
     } catch (err) {
       ctx.log.warn({ err }, 'check could not run');
       if (opts.quietUnlessDone) return;

@@ -1,6 +1,8 @@
 import { AppError } from '../errors';
 import type { LessonCatalog } from '../lessons/lesson-catalog';
 import type { ScriptRun } from '../lessons/lesson-sandbox';
+import { ManagerLessonSandbox } from '../lessons/manager-lesson-sandbox';
+import { runSetup, usesSeed } from '../lessons/step-scripts';
 import type { Lesson, LessonStep } from '../lessons/types';
 import type { TutorStore } from '../store/types';
 import type { ChallengeHooks, SandboxPort } from './tutor-deps';
@@ -11,7 +13,7 @@ import { lessonSummary, stepCard } from './views';
 export interface LessonFlowDeps {
   store: TutorStore;
   catalog: LessonCatalog;
-  sandboxes: Pick<SandboxPort, 'execScript' | 'prepare'>;
+  sandboxes: Pick<SandboxPort, 'execScript' | 'checkScript' | 'newSeed' | 'reset' | 'prepare'>;
   events: TutorEvents;
   challenges?: ChallengeHooks;
 }
@@ -85,8 +87,10 @@ export class LessonFlow {
 
   /** Shows a step's card after running its setup, if any. */
   async enterStep(ctx: TurnContext, lesson: Lesson, step: LessonStep, opts: { resumed?: boolean } = {}): Promise<void> {
-    if (step.setup && !opts.resumed) {
-      const run = await this.deps.sandboxes.execScript(ctx.key, step.setup, { timeoutMs: step.solutionTimeoutMs }).catch((err: unknown) => err);
+    // A resumed seeded step gets a new attempt too: after a `reset` its data (and seed) are gone.
+    if (step.setup && (!opts.resumed || usesSeed(step))) {
+      // a new attempt: a seeded step gets fresh data (step-scripts.ts)
+      const run = await runSetup(new ManagerLessonSandbox(this.deps.sandboxes, ctx.key), lesson.id, step).catch((err: unknown) => err);
       if (run instanceof Error || (run as ScriptRun).exitCode !== 0) {
         ctx.log.warn({ lessonId: lesson.id, stepId: step.id, err: run instanceof Error ? run : undefined }, 'step setup failed');
         await ctx.say({ text: 'I could not prepare your sandbox for this step. Try `reset`, then `start` again.' });

@@ -1,7 +1,7 @@
 import type { LessonCatalog } from '../lessons/lesson-catalog';
 import type { ScriptRun } from '../lessons/lesson-sandbox';
 import type { Logger } from '../logger';
-import type { CommandResult, RunOptions, ScriptOptions } from '../sandbox/types';
+import type { CheckOptions, CommandResult, RunOptions, ScriptOptions } from '../sandbox/types';
 import type { LearnerStore, TutorStore } from '../store/types';
 import type { Reply } from './reply';
 import type { TurnLimits } from './turn-limiter';
@@ -15,7 +15,12 @@ export interface SandboxPort {
   run(learnerKey: string, command: string, opts?: RunOptions): Promise<CommandResult>;
   sendInput(learnerKey: string, text: string): Promise<CommandResult>;
   interrupt(learnerKey: string): Promise<CommandResult | undefined>;
+  /** In the learner's sandbox, with their tools: step setups. */
   execScript(learnerKey: string, script: string, opts?: ScriptOptions): Promise<ScriptRun>;
+  /** A check, run with tools and state the learner cannot change (the sandbox's check inspector). */
+  checkScript(learnerKey: string, script: string, opts?: CheckOptions): Promise<ScriptRun>;
+  /** A fresh per-attempt seed kept out of the learner's reach; a seeded step's setup and check read it. */
+  newSeed(learnerKey: string, name: string): Promise<string>;
   reset(learnerKey: string): Promise<void>;
   /** Starts the learner's sandbox ahead of their first command (nothing runs in it); optional. */
   prepare?(learnerKey: string): Promise<void>;

@@ -40,13 +40,17 @@ export class Tutor {
     this.words = new Words(deps, { flow: this.flow, checks, commands: this.commands, progress: this.progress });
   }
 
-  /** Starts an exercise from scratch in a fresh sandbox (a challenge attempt). */
-  async beginExercise(ref: LearnerRef, lessonId: string, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
+  /**
+   * Starts an exercise from scratch in a fresh sandbox (a challenge attempt). `beforeCard` runs in the fresh
+   * sandbox before the step is shown (a race pre-pulls the exercise's images there); without it the sandbox
+   * starts in the background while the learner reads.
+   */
+  async beginExercise(ref: LearnerRef, lessonId: string, port: ConversationPort, log: Logger = this.deps.log, opts: { beforeCard?: (learnerKey: string) => Promise<void> } = {}): Promise<void> {
     const ctx = await this.turn(ref, port, log);
     const exercise = this.flow.exercise(lessonId);
     await this.commands.resetSandbox(ctx);
-    // The race clock runs from now: the fresh sandbox starts while the learner reads the step.
-    ctx.prepareSandbox(this.deps.sandboxes);
+    if (opts.beforeCard) await opts.beforeCard(ctx.key);
+    else ctx.prepareSandbox(this.deps.sandboxes);
     await this.flow.restart(ctx, exercise);
   }
 

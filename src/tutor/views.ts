@@ -41,7 +41,8 @@ export function lessonList(lessons: Lesson[], summaries: LessonSummary[]): Reply
   const byId = new Map(summaries.map((s) => [s.lessonId, s]));
   const lines = lessons.map((l, i) => {
     const s = byId.get(l.id);
-    const state = s?.completedAt ? '✓ done' : s ? `in progress (${s.stepsCompleted}/${l.steps.length})` : `${l.minutes} min`;
+    // the time estimate always, and how far the learner got once started
+    const state = `${l.minutes} min${s?.completedAt ? ', ✓ done' : s ? `, ${s.stepsCompleted}/${l.steps.length} steps done` : ''}`;
     return `*${i + 1}. ${l.title}* (\`${l.id}\`, ${state})\n${l.summary}`;
   });
   return {

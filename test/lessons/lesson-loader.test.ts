@@ -129,6 +129,27 @@ describe('loadLesson edge cases', () => {
     ]);
   });
 
+  test('wrong attempts load with their reason, commands, undo and expected message; a step without any has none', async () => {
+    const wrong = '    wrong:\n      - why: no name\n        run: [docker run nginx, docker ps]\n        undo: ["docker rm -f $(docker ps -lq)"]\n        expect: web\n      - why: nothing\n        run: ["true"]\n';
+    await fs.writeFile(path.join(tmp, 'lesson.yaml'), `${manifest('"true"')}${wrong}  - id: t\n    title: T\n    body: B\n    check: "true"\n    solution: ["true"]\n`);
+    const r = await loadLesson(tmp);
+    expect(r.problems).toEqual([]);
+    expect(r.lesson!.steps[0]!.wrong).toEqual([
+      { why: 'no name', run: ['docker run nginx', 'docker ps'], undo: ['docker rm -f $(docker ps -lq)'], expect: 'web' },
+      { why: 'nothing', run: ['true'], undo: [] },
+    ]);
+    expect(r.lesson!.steps[1]!.wrong).toBeUndefined();
+  });
+
+  test('a wrong attempt without commands, or with an unknown key, is reported with the keys a wrong attempt takes', async () => {
+    await fs.writeFile(path.join(tmp, 'lesson.yaml'), `${manifest('"true"')}    wrong:\n      - why: empty\n        run: []\n        cleanup: ["true"]\n`);
+    const r = await loadLesson(tmp);
+    expect(r.problems.map((p) => `${p.field}: ${p.message}`).sort()).toEqual([
+      'steps[0].wrong[0].cleanup: unknown key; expected one of: why, run, undo, expect',
+      'steps[0].wrong[0].run: expected at least one command',
+    ]);
+  });
+
   test('a manifest that is not a mapping gets a plain explanation', async () => {
     await fs.writeFile(path.join(tmp, 'lesson.yaml'), '- just\n- a list\n');
     const r = await loadLesson(tmp);

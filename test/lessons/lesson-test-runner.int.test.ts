@@ -3,8 +3,8 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import { runCheck } from '../../src/lessons/check-outcome';
 import { loadLessons } from '../../src/lessons/lesson-loader';
-import type { LessonSandbox } from '../../src/lessons/lesson-sandbox';
-import { formatResultsTable, testLesson } from '../../src/lessons/lesson-test-runner';
+import type { LessonSandbox, LessonSandboxFactory } from '../../src/lessons/lesson-sandbox';
+import { formatResultsTable, testCourse, testLesson } from '../../src/lessons/lesson-test-runner';
 import { ManagerLessonSandboxFactory } from '../../src/lessons/manager-lesson-sandbox';
 import type { Lesson, LessonStep } from '../../src/lessons/types';
 import { ensureImages } from '../../src/sandbox/images';
@@ -155,4 +155,49 @@ describe('bad check scripts in a real sandbox', () => {
     const long = await runCheck(sandbox, { check: 'seq 1 20000; echo "FAIL: still counting"; exit 1', checkTimeoutMs: 10_000 });
     expect(long).toMatchObject({ passed: false, reason: 'failed', message: 'still counting' });
   }, 60_000);
+});
+
+describe('wrong attempts: each runs after the first failing check, and the check must reject it too', () => {
+  test('a wrong attempt the check accepts fails the step, naming the attempt, and later steps are skipped', async () => {
+    const r = await testLesson(synthetic('lax-check', [{ wrong: [{ why: 'makes the file by hand', run: ['touch ~/done'], undo: [] }] }, {}]), factory);
+    expect(r.map((x) => [x.stepId, x.result, x.detail])).toEqual([
+      ['s1', 'FAIL', 'wrong attempt 1 (makes the file by hand) passed the check: Done!'],
+      ['s2', 'SKIP', 'an earlier step failed'],
+    ]);
+  }, 120_000);
+
+  test('rejected attempts are counted and undone before the solution; `expect` must be in the message', async () => {
+    const check = 'v=$(cat ~/done 2>/dev/null); [ "$v" = yes ] || { echo "FAIL: done says ${v:-nothing}"; exit 1; }';
+    // noclobber: the solution cannot overwrite ~/done, so it passes only if the undo removed the wrong attempt's file
+    const solution = ['set -o noclobber', 'echo yes > ~/done'];
+    const ok = await testLesson(synthetic('strict-check', [{ check, solution, wrong: [{ why: 'says no', run: ['echo no > ~/done'], undo: ['rm ~/done'], expect: 'says no' }] }]), factory);
+    expect(ok).toEqual([expect.objectContaining({ stepId: 's1', result: 'PASS', detail: '', wrongRejected: 1 })]);
+    const table = formatResultsTable(ok);
+    expect(table).toContain('1 wrong attempt rejected; passed steps without one: none');
+
+    const vague = await testLesson(synthetic('vague-check', [{ check, solution, wrong: [{ why: 'says no', run: ['echo no > ~/done'], undo: ['rm ~/done'], expect: 'squatter' }] }]), factory);
+    expect(vague[0]).toMatchObject({ result: 'FAIL', detail: 'wrong attempt 1 (says no): the check said "done says no", which does not mention "squatter"' });
+  }, 180_000);
+});
+
+describe('--one-sandbox: the whole course in one sandbox, as a learner takes it', () => {
+  // Lesson a leaves ~/left behind; lesson b's step is "make ~/left". In a fresh sandbox b is fine; after a it is free.
+  const a = synthetic('leaves-a-file', [{ check: 'test -f ~/left', solution: ['touch ~/left'] }]);
+  const b = synthetic('wants-that-file', [{ check: 'test -f ~/left', solution: ['touch ~/left'] }]);
+
+  test('what one lesson leaves behind meets the next one: a step that is free after it fails the course run', async () => {
+    const created: string[] = [];
+    const counting: LessonSandboxFactory = { create: (name) => (created.push(name), factory.create(name)) };
+    const alone = await testLesson(b, counting);
+    expect(alone.map((x) => x.result)).toEqual(['PASS']);
+    created.length = 0;
+    const seen: string[] = [];
+    const course = await testCourse([a, b], counting, { onLesson: (l) => seen.push(l.id) });
+    expect(created).toEqual(['lesson-test-course']);
+    expect(seen).toEqual(['leaves-a-file', 'wants-that-file']);
+    expect(course.map((x) => [x.lessonId, x.result, x.detail])).toEqual([
+      ['leaves-a-file', 'PASS', ''],
+      ['wants-that-file', 'FAIL', 'check passed before the solution ran (a learner would get the step for free)'],
+    ]);
+  }, 240_000);
 });

@@ -3,6 +3,7 @@ import { FORWARD_CHAIN, INPUT_CHAIN, firewallScript } from '../../src/sandbox/ho
 import { runOnEngineHost } from '../../src/sandbox/host-exec';
 import { ensureImages } from '../../src/sandbox/images';
 import { MIRROR_CONTAINER, inspectMirror, registryManifest } from '../../src/sandbox/image-mirror';
+import { directReach } from '../../src/sandbox/registry-reach';
 import { SandboxManager } from '../../src/sandbox/sandbox-manager';
 import { subnetIndexOf, sweepSandboxNetworks } from '../../src/sandbox/sandbox-network-policy';
 import { IMAGES_TIMEOUT_MS, containersOf, docker, logger, newManager } from './sandbox-fixture';
@@ -87,8 +88,8 @@ describe('network isolation between sandboxes', () => {
 
     // the shared storage still holds exactly what the bot pushed, and nothing new
     const state = (await inspectMirror(docker))!;
-    expect((await registryManifest(state.pushHost, 'library/nginx', 'latest'))?.digest).toBe(nginxDigest);
-    expect(await registryManifest(state.pushHost, 'evil/new', '1')).toBeUndefined();
+    expect((await registryManifest(directReach, state.pushHost, 'library/nginx', 'latest'))?.digest).toBe(nginxDigest);
+    expect(await registryManifest(directReach, state.pushHost, 'evil/new', '1')).toBeUndefined();
 
     const pulled = await run(B, `docker pull -q nginx >/dev/null && docker image inspect nginx --format '{{join .RepoDigests " "}}'`, 90_000);
     expect(pulled.output).toContain(`nginx@${nginxDigest}`);

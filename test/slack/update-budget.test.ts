@@ -116,3 +116,20 @@ describe('UpdateBudget', () => {
     expect(new UpdateBudget({ burst: 1 }).finalReserve).toBe(0);
   });
 });
+
+describe('UpdateBudget.tokensLeft (read by the metrics)', () => {
+  it('counts whole tokens usable now, and 0 while a 429 pauses the workspace', () => {
+    let now = 0;
+    const budget = new UpdateBudget({ perMinute: 60, burst: 5, now: () => now });
+    expect(budget.tokensLeft).toBe(5);
+    budget.tryTake('final');
+    budget.tryTake('final');
+    expect(budget.tokensLeft).toBe(3);
+    now += 1500; // 1.5 tokens at 1 per second: whole tokens only
+    expect(budget.tokensLeft).toBe(4);
+    budget.pauseFor(10_000);
+    expect(budget.tokensLeft).toBe(0);
+    now += 10_000;
+    expect(budget.tokensLeft).toBe(1);
+  });
+});

@@ -1,18 +1,21 @@
+import { describeChallengeStoreContract } from './challenge-store-contract';
 import { describeStoreContract } from './store-contract';
 import { createMemoryStores } from '../support/fakes/memory-stores';
 import { VirtualClock } from '../support/fakes/virtual-clock';
 
 // The in-memory stores the unit tests wire the tutor with must behave as the Prisma ones do; their clock
 // is a virtual one, so deadlines are crossed without waiting.
-describeStoreContract('in memory (virtual clock)', () => {
+const memorySubject = () => {
   const clock = new VirtualClock();
   const stores = createMemoryStores({ now: clock.now });
   return {
     ...stores,
     now: clock.date,
-    passTime: async (ms) => clock.setTime(clock.now() + ms),
+    passTime: async (ms: number) => clock.setTime(clock.now() + ms),
   };
-});
+};
+describeStoreContract('in memory (virtual clock)', memorySubject);
+describeChallengeStoreContract('in memory (virtual clock)', memorySubject);
 
 describe('in-memory stores beyond the contract', () => {
   it('share learners: a learner created through one store is the one the others refer to', async () => {

@@ -6,6 +6,7 @@ import { PrismaEventLedger } from '../../src/store/prisma-event-ledger';
 import { PrismaLearnerStore } from '../../src/store/prisma-learner-store';
 import { PrismaTutorStore } from '../../src/store/prisma-tutor-store';
 import { uniqueId } from '../support/start-test-bot';
+import { describeChallengeStoreContract } from './challenge-store-contract';
 import { describeStoreContract } from './store-contract';
 
 // A database of its own: prune() forgets every old event id, which must not touch other suites' rows.
@@ -29,11 +30,13 @@ afterAll(async () => {
 
 // The same contract runs against the in-memory stores in test/store/memory-stores.test.ts. The database
 // runs on this machine, so its clock is the process's: time passes by waiting (a few hundred ms in all).
-describeStoreContract('Prisma (real Postgres)', () => ({
+const prismaSubject = () => ({
   learners: new PrismaLearnerStore(db),
   ledger: new PrismaEventLedger(db),
   tutor: new PrismaTutorStore(db),
   challenges: new PrismaChallengeStore(db),
   now: () => new Date(),
-  passTime: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-}));
+  passTime: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+});
+describeStoreContract('Prisma (real Postgres)', prismaSubject);
+describeChallengeStoreContract('Prisma (real Postgres)', prismaSubject);

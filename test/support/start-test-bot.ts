@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readConfig } from '../../src/config';
 import { SlackStandIn, type StandInOptions } from '../../src/slack/stand-in/slack-stand-in';
-import { startBot, type Bot } from '../../src/start-bot';
+import { startBot, type Bot, type StartOptions } from '../../src/start-bot';
 import { captureLogs, type LogLine } from './capture-logs';
 
 export { captureLogs, type LogLine } from './capture-logs';
@@ -17,7 +17,7 @@ export interface TestBot {
 export const uniqueId = (prefix: string) => `${prefix}${randomBytes(5).toString('hex').toUpperCase()}`;
 
 /** The real bot (real Bolt app, real Postgres) connected over Socket Mode to a fresh Slack stand-in. */
-export async function startTestBot(opts: { env?: Record<string, string>; standIn?: StandInOptions; reuse?: SlackStandIn; keepSandboxes?: boolean } = {}): Promise<TestBot> {
+export async function startTestBot(opts: { env?: Record<string, string>; standIn?: StandInOptions; reuse?: SlackStandIn; keepSandboxes?: boolean; start?: StartOptions } = {}): Promise<TestBot> {
   const standIn = opts.reuse ?? new SlackStandIn({ ...opts.standIn, teamId: opts.standIn?.teamId ?? uniqueId('T') });
   const teamId = standIn.teamId;
   const apiUrl = opts.reuse ? standIn.apiUrl : await standIn.start();
@@ -36,7 +36,7 @@ export async function startTestBot(opts: { env?: Record<string, string>; standIn
   const { logs, log } = captureLogs();
   let bot: Bot;
   try {
-    bot = await startBot(config, log);
+    bot = await startBot(config, log, opts.start);
     await standIn.waitForConnection();
   } catch (err) {
     if (!opts.reuse) await standIn.stop();

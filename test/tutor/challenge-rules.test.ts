@@ -18,7 +18,7 @@ describe('challenge durations', () => {
 
 describe('ranking', () => {
   const t0 = new Date('2026-01-01T10:00:00Z').getTime();
-  const entry = (id: string, o: Partial<ChallengeEntryRecord>): ChallengeEntryRecord => ({ id, challengeId: 'c', learnerId: id, teamId: 'T', userId: id, acceptedAt: new Date(t0), solvedAt: null, attempts: 1, hintsUsed: 0, ...o });
+  const entry = (id: string, o: Partial<ChallengeEntryRecord>): ChallengeEntryRecord => ({ id, challengeId: 'c', learnerId: id, teamId: 'T', userId: id, acceptedAt: new Date(t0), solvedAt: null, attempts: 1, hintsUsed: 0, readyAt: null, disqualifiedAt: null, disqualifiedBy: null, ...o });
 
   it('ranks solved first, then time with hint penalties, then fewer checks; unsolved are unranked', () => {
     const ranked = rankEntries(

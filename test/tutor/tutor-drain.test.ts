@@ -34,6 +34,8 @@ function setup() {
     sendInput: async () => result(''),
     interrupt: async () => undefined,
     execScript: async () => ({ exitCode: 0, output: '', timedOut: false }) as never,
+    checkScript: async () => ({ exitCode: 0, output: '', timedOut: false }) as never,
+    newSeed: async () => '1',
     reset: async () => undefined,
   };
   const finished: CommandOutcome[] = [];

@@ -156,7 +156,9 @@ describe('Tutor: moving through a lesson', () => {
     t.sandbox.failCheck('check-run', 'FAIL: no container is running');
     await t.say('check');
     expect(t.port.lastReply()).toMatchObject({ text: 'Not done yet: no container is running', buttons: [{ actionId: 'tutor:hint', value: 'basics:run' }] });
-    const scripts = t.sandbox.callsOf('execScript');
+    // checks go to the trusted runner, never into the sandbox's own shell
+    expect(t.sandbox.callsOf('execScript').filter((c) => c.script.includes('check-run'))).toEqual([]);
+    const scripts = t.sandbox.callsOf('checkScript');
     expect(scripts.at(-1)).toMatchObject({ learnerKey: 'T1:U1', script: 'exec 2>&1\ncheck-run', timeoutMs: 10_000 });
     expect((await t.stores.tutor.summaries(id))[0]).toMatchObject({ attempts: 1, stepsCompleted: 0 });
     expect(await t.stores.tutor.activeLesson(id)).toMatchObject({ stepId: 'run' });
@@ -169,7 +171,8 @@ describe('Tutor: moving through a lesson', () => {
     t.sandbox.passCheck('check-run', 'PASS: a container ran');
     await t.say('check');
     expect(t.port.texts().slice(-2)).toEqual([':white_check_mark: a container ran', 'Container basics · step 2 of 3: List them']);
-    expect(t.sandbox.callsOf('execScript').map((c) => c.script)).toEqual(['exec 2>&1\ncheck-run', 'setup-list']);
+    expect(t.sandbox.callsOf('checkScript').map((c) => c.script)).toEqual(['exec 2>&1\ncheck-run']);
+    expect(t.sandbox.callsOf('execScript').map((c) => c.script)).toEqual(['exec 2>&1\ncd ~\nsetup-list']);
     expect(await t.stores.tutor.activeLesson(id)).toMatchObject({ stepId: 'list' });
     expect((await t.stores.tutor.summaries(id))[0]).toMatchObject({ stepsCompleted: 1 });
   });
@@ -240,7 +243,7 @@ describe('Tutor: moving through a lesson', () => {
     await t.say('start basics');
     expect(t.port.lastReply()!.sections![0]).toBe('Welcome back! *Container basics · step 2 of 3*');
     // A resumed step does not run its setup again.
-    expect(t.sandbox.callsOf('execScript').filter((c) => c.script === 'setup-list')).toHaveLength(1);
+    expect(t.sandbox.callsOf('execScript').filter((c) => c.script.endsWith('\nsetup-list'))).toHaveLength(1);
   });
 
   it('step words outside a lesson point to the lesson list', async () => {
@@ -253,13 +256,31 @@ describe('Tutor: moving through a lesson', () => {
     expect(t.sandbox.calls).toEqual([]);
   });
 
+  it('a seeded step: every attempt (start, resume) gets a fresh seed, passed to its setup, and its check reads that seed', async () => {
+    const t = setup({ lessons: [makeLesson('mean', { kind: 'exercise', steps: [{ id: 'compute', setup: 'numbers "$DOCKHAND_SEED" > ~/n', check: 'check-mean' }] })] });
+    await t.known();
+    await t.say('start mean');
+    await t.say('check');
+    await t.say('stop');
+    await t.say('start mean');
+    expect(t.sandbox.callsOf('newSeed').map((c) => [c.name, c.value])).toEqual([
+      ['mean.compute', '1001'],
+      ['mean.compute', '1002'],
+    ]);
+    expect(t.sandbox.callsOf('execScript').map((c) => c.script)).toEqual([
+      'exec 2>&1\ncd ~\nexport DOCKHAND_SEED=1001\nnumbers "$DOCKHAND_SEED" > ~/n',
+      'exec 2>&1\ncd ~\nexport DOCKHAND_SEED=1002\nnumbers "$DOCKHAND_SEED" > ~/n',
+    ]);
+    expect(t.sandbox.callsOf('checkScript')).toEqual([expect.objectContaining({ script: 'exec 2>&1\ncheck-mean', seed: 'mean.compute' })]);
+  });
+
   it('lists lessons with progress and shows progress per lesson', async () => {
     const t = setup();
     await t.known();
     await t.say('start basics');
     await t.say('skip');
     await t.say('lessons');
-    expect(t.port.lastReply()!.sections![1]).toContain('*1. Container basics* (`basics`, in progress (1/3))');
+    expect(t.port.lastReply()!.sections![1]).toMatch(/\*1\. Container basics\* \(`basics`, \d+ min, 1\/3 steps done\)/);
     // Exercises are not in the lesson list.
     expect(t.port.buttons().filter((b) => b.startsWith('tutor:start:'))).toEqual(['tutor:start:basics', 'tutor:start:images']);
     await t.say('progress');
@@ -551,7 +572,7 @@ describe('quieter automatic checks', () => {
     await t.say('$ docker images');
     await t.port.views[0]!.done;
     // The check ran, and kept quiet.
-    await settle(() => t.sandbox.callsOf('execScript').length === 1);
+    await settle(() => t.sandbox.callsOf('checkScript').length === 1);
     expect(t.port.texts().filter((x) => /Not done yet|could not run the check/.test(x))).toEqual([]);
 
     // A check the learner asks for still speaks.
@@ -575,7 +596,7 @@ describe('quieter automatic checks', () => {
     const before = t.port.replies.length;
     await t.say('$ docker images');
     await t.port.views[0]!.done;
-    await settle(() => t.sandbox.callsOf('execScript').length === 1);
+    await settle(() => t.sandbox.callsOf('checkScript').length === 1);
     expect(t.port.replies.length).toBe(before);
   });
 });

@@ -42,8 +42,8 @@ describe('lessonList', () => {
     const lessons = [makeLesson('a', { title: 'Alpha', steps: 4, minutes: 15 }), makeLesson('b', { title: 'Beta', steps: 3 }), makeLesson('c', { title: 'Gamma' })];
     const reply = lessonList(lessons, [summary('a', { completedAt: new Date(1) }), summary('b', { stepsCompleted: 2 })]);
     const text = reply.sections![1]!;
-    expect(text).toContain('*1. Alpha* (`a`, ✓ done)');
-    expect(text).toContain('*2. Beta* (`b`, in progress (2/3))');
+    expect(text).toContain('*1. Alpha* (`a`, 15 min, ✓ done)');
+    expect(text).toContain('*2. Beta* (`b`, 10 min, 2/3 steps done)');
     expect(text).toContain('*3. Gamma* (`c`, 10 min)\nWhat c teaches.');
     expect(reply.buttons!.map((b) => [b.label, b.actionId, b.value])).toEqual([
       ['1. Alpha', 'tutor:start:a', 'a'],

@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { errorCode } from '../../errors';
 import type { Logger } from '../../logger';
 import type { ChallengeService } from '../../tutor/challenges';
 import type { Tutor } from '../../tutor/tutor';
@@ -7,13 +8,17 @@ import type { SlackIdentity } from '../create-slack-app';
 
 /** Buttons on step cards, lesson lists, command messages and the App Home: ack at once, then act. */
 export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; challenges: ChallengeService; log: Logger }): void {
-  app.action<BlockAction<ButtonAction>>(/^challenge:accept:/, async ({ ack, body, action }) => {
+  app.action<BlockAction<ButtonAction>>(/^challenge:accept:/, async ({ ack, body, action, client }) => {
     await ack();
     const teamId = body.team?.id ?? body.user.team_id ?? deps.identity.teamId;
     const channelId = body.channel?.id ?? body.container?.channel_id;
     if (!channelId) return;
     // The payload's id is checked by the service (a forged or stale one gets a clear answer).
-    await deps.challenges.accept({ teamId, userId: body.user.id, channelId }, action.value ?? '');
+    await deps.challenges.accept({ teamId, userId: body.user.id, channelId }, action.value ?? '').catch(async (err: unknown) => {
+      deps.log.error({ err }, 'accepting a challenge failed');
+      const text = `I could not add you to that challenge (${errorCode(err)}). Press Accept again in a moment.`;
+      await client.chat.postEphemeral({ channel: channelId, user: body.user.id, text }).catch(() => undefined);
+    });
   });
 
   app.action<BlockAction<ButtonAction>>(/^tutor:/, async ({ ack, body, action, context }) => {

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Config } from '../../config';
+import { errorCode } from '../../errors';
 import type { Logger } from '../../logger';
 import type { ChallengeService } from '../../tutor/challenges';
 import type { Tutor } from '../../tutor/tutor';
@@ -17,7 +18,11 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
       return;
     }
     if (first.toLowerCase() === 'challenge') {
-      const reply = await deps.challenges.command({ teamId: command.team_id, userId: command.user_id, channelId: command.channel_id }, rest.join(' '));
+      // The caller always gets an answer: a failure (database down...) is logged, never left silent.
+      const reply = await deps.challenges.command({ teamId: command.team_id, userId: command.user_id, channelId: command.channel_id }, rest.join(' ')).catch((err: unknown) => {
+        log.error({ err }, 'challenge command failed');
+        return { text: `Something went wrong with that challenge command (${errorCode(err)}). Try again in a moment; if it keeps failing, an operator can look for it in the bot's log.` };
+      });
       await respond({ response_type: 'ephemeral', ...renderReply(reply) });
       return;
     }

@@ -46,6 +46,7 @@ export class SlackStandIn extends EventEmitter {
   private sockets = new Set<WebSocket>();
   private pendingAcks = new Map<string, { resolve: (r: AckResult) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; sentAt: number }>();
   private faults = new Map<string, Fault[]>();
+  private notMemberOf = new Map<string, 'public' | 'private'>();
   private windowCalls = new Map<string, number[]>();
   private tsCounter = 0;
   private baseUrl = '';
@@ -112,6 +113,20 @@ export class SlackStandIn extends EventEmitter {
     else if (fault.status === 429) list.push({ kind: 'ratelimit', retryAfterSec: (fault as { retryAfterSec?: number }).retryAfterSec ?? 1 });
     else list.push({ kind: 'http', status: fault.status });
     this.faults.set(method, list);
+  }
+
+  /**
+   * The bot is not a member of `channel` (Slack's default for every channel until someone invites it):
+   * chat.postMessage there fails like Slack's, `not_in_channel` (public) or `channel_not_found` (private).
+   * Channels are joined unless a test says otherwise.
+   */
+  removeBotFrom(channel: string, kind: 'public' | 'private' = 'public'): void {
+    this.notMemberOf.set(channel, kind);
+  }
+
+  /** `/invite @Dockhand` in that channel. */
+  inviteBot(channel: string): void {
+    this.notMemberOf.delete(channel);
   }
 
   callsTo(method: string): RecordedCall[] {
@@ -328,6 +343,7 @@ export class SlackStandIn extends EventEmitter {
       files: this.files,
       nextTs: () => this.nextTs(),
       dmChannelFor: (user) => this.dmChannelFor(user),
+      notMemberOf: this.notMemberOf,
     });
   }
 

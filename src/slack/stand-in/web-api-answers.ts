@@ -12,6 +12,8 @@ export interface StandInState {
   files: Map<string, UploadedFile>;
   nextTs(): string;
   dmChannelFor(user: string): string;
+  /** Channels the bot is not a member of: public ones answer `not_in_channel`, private ones `channel_not_found`. */
+  notMemberOf?: Map<string, 'public' | 'private'>;
 }
 
 /** Slack's answer to one Web API call, as far as the bot uses the method (shapes from Slack's method docs). */
@@ -24,6 +26,9 @@ export function answerWebApi(method: string, args: Record<string, unknown>, ctx:
       return { ok: true, url: `${ctx.baseUrl.replace('http', 'ws')}/socket?ticket=${randomUUID()}` };
     case 'chat.postMessage': {
       if (!channel) return { ok: false, error: 'channel_not_found' };
+      // A bot posts only where it was invited (without the chat:write.public scope, which our manifest does not ask for).
+      const outside = ctx.notMemberOf?.get(channel);
+      if (outside) return { ok: false, error: outside === 'private' ? 'channel_not_found' : 'not_in_channel' };
       if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
       const ts = ctx.nextTs();
       return { ok: true, channel, ts, message: { type: 'message', user: ctx.botUserId, text: args.text, blocks: args.blocks, ts, thread_ts: args.thread_ts } };

@@ -2,7 +2,13 @@ import type { LessonCatalog } from '../../lessons/lesson-catalog';
 import type { Logger } from '../../logger';
 import type { ChallengeEntryRecord, ChallengeRecord, ChallengeStore } from '../../store/types';
 import type { ChannelPort, LiveView } from '../reply';
-import { challengeCard, leaderboard } from './challenge-views';
+import { rankEntries } from './challenge-rules';
+import { challengeCard, finalResults, leaderboard } from './challenge-views';
+
+/** Where challenge times come from when not from the database (tests inject one; one clock decides everything). */
+export interface ChallengeClock {
+  now(): Date;
+}
 
 /** What every part of the challenge feature shares. */
 export interface ChallengeBaseDeps {
@@ -10,6 +16,8 @@ export interface ChallengeBaseDeps {
   catalog: LessonCatalog;
   channels: ChannelPort;
   log: Logger;
+  /** Without it, the database clock decides accepts, solves, deadlines and ends. */
+  clock?: ChallengeClock;
 }
 
 /** Each running challenge's card and leaderboard, kept up to date by editing them (rate limited by the port). */
@@ -41,6 +49,27 @@ export class ChallengeBoards {
     const lesson = this.deps.catalog.get(ended.exerciseId);
     await v?.card.finish(challengeCard(ended, lesson, entries.length));
     await v?.board.finish(leaderboard(ended, entries));
+  }
+
+  /** Posts the final results in the card's thread and remembers the message, so a disqualification can edit it. */
+  async postResults(ended: ChallengeRecord, entries: ChallengeEntryRecord[]): Promise<void> {
+    const ranked = rankEntries(entries, ended.hintPenaltySeconds, ended.minSolveSeconds);
+    const ts = await this.deps.channels.post(ended.channelId, finalResults(ended, this.deps.catalog.get(ended.exerciseId), ranked), ended.cardTs ?? undefined);
+    await this.deps.store.setResultsMessage(ended.id, ts);
+  }
+
+  /**
+   * The ranking changed (an entry was disqualified): a running challenge's leaderboard is refreshed; an
+   * ended one's final results and final leaderboard are edited in place (posted anew if they never landed).
+   */
+  async rerank(c: ChallengeRecord): Promise<void> {
+    if (!c.endedAt) return this.refresh(c);
+    const entries = await this.deps.store.entries(c.id);
+    const ranked = rankEntries(entries, c.hintPenaltySeconds, c.minSolveSeconds);
+    const thread = c.cardTs ?? undefined;
+    if (c.resultsTs) await this.deps.channels.live(c.channelId, c.resultsTs, thread).finish(finalResults(c, this.deps.catalog.get(c.exerciseId), ranked));
+    else await this.postResults(c, entries);
+    if (c.leaderboardTs) await this.deps.channels.live(c.channelId, c.leaderboardTs, thread).finish(leaderboard(c, entries));
   }
 
   private viewsOf(c: ChallengeRecord) {

@@ -15,9 +15,12 @@ export class ChallengeRaces implements ChallengeHooks {
     this.boards = new ChallengeBoards(deps);
   }
 
+  /**
+   * Hidden from everyone in the workspace while a challenge on the exercise runs, not only from its racers:
+   * otherwise anyone could read it in their DM and accept afterwards (or pass it on).
+   */
   async solutionHidden(learnerId: string, lessonId: string): Promise<boolean> {
-    const active = await this.deps.store.activeEntry(learnerId);
-    return active?.challenge.exerciseId === lessonId;
+    return this.deps.store.exerciseRunning(learnerId, lessonId);
   }
 
   async onHint(learnerId: string, lessonId: string): Promise<string | undefined> {
@@ -37,10 +40,11 @@ export class ChallengeRaces implements ChallengeHooks {
       this.boards.refreshSoon(challenge);
       return undefined;
     }
-    const solve = await this.deps.store.recordSolve(entry.id);
+    const solve = await this.deps.store.recordSolve(entry.id, this.deps.clock?.now());
     if (!solve.solved) return { text: 'Solved, but after the deadline: it does not count for this challenge.' };
-    const ranked = rankEntries(await this.deps.store.entries(challenge.id), challenge.hintPenaltySeconds);
+    const ranked = rankEntries(await this.deps.store.entries(challenge.id), challenge.hintPenaltySeconds, challenge.minSolveSeconds);
     const me = ranked.find((r) => r.entry.id === entry.id)!;
+    if (me.disqualified) return { text: 'Solved, but an admin disqualified your entry: it does not count in this challenge.' };
     const lesson = this.deps.catalog.get(challenge.exerciseId);
     if (solve.first) {
       await this.deps.channels

@@ -20,25 +20,40 @@ export function parseDuration(text: string): { ms: number } | { error: string } 
 
 export interface Ranked {
   entry: ChallengeEntryRecord;
+  /** 1 for the winner; null when unsolved or disqualified. */
   rank: number | null;
-  /** Time from acceptance to solve plus hint penalties; null when unsolved. */
+  /** Time from the learner's start to the solve plus hint penalties; null when unsolved. */
   scoreMs: number | null;
   penaltyMs: number;
+  /** Time from the learner's start to the solve, without penalties; null when unsolved. */
+  solveMs: number | null;
+  /** Solved faster than the challenge's floor: an admin should look at it. */
+  flagged: boolean;
+  disqualified: boolean;
 }
 
-/** Solved first, then by time including hint penalties, then by fewer checks; unsolved are unranked. */
-export function rankEntries(entries: ChallengeEntryRecord[], hintPenaltySeconds: number): Ranked[] {
+/** When a learner's race clock starts: once their sandbox was ready and the task shown (accepting, for older entries). */
+export const startOf = (e: ChallengeEntryRecord): Date => e.readyAt ?? e.acceptedAt;
+
+/**
+ * Solved first, then by time including hint penalties, then by fewer checks; unsolved are unranked, and
+ * disqualified entries come last, unranked. A solve under `minSolveSeconds` is flagged, still ranked.
+ */
+export function rankEntries(entries: ChallengeEntryRecord[], hintPenaltySeconds: number, minSolveSeconds = 0): Ranked[] {
   const rows = entries.map((entry) => {
     const penaltyMs = entry.hintsUsed * hintPenaltySeconds * 1000;
-    const scoreMs = entry.solvedAt ? entry.solvedAt.getTime() - entry.acceptedAt.getTime() + penaltyMs : null;
-    return { entry, scoreMs, penaltyMs, rank: null as number | null };
+    const solveMs = entry.solvedAt ? Math.max(0, entry.solvedAt.getTime() - startOf(entry).getTime()) : null;
+    const disqualified = entry.disqualifiedAt !== null;
+    const flagged = solveMs !== null && !disqualified && solveMs < minSolveSeconds * 1000;
+    return { entry, solveMs, scoreMs: solveMs === null ? null : solveMs + penaltyMs, penaltyMs, flagged, disqualified, rank: null as number | null };
   });
+  const group = (r: (typeof rows)[number]) => (r.disqualified ? 2 : r.scoreMs === null ? 1 : 0);
   rows.sort((a, b) => {
-    if ((a.scoreMs === null) !== (b.scoreMs === null)) return a.scoreMs === null ? 1 : -1;
+    if (group(a) !== group(b)) return group(a) - group(b);
     if (a.scoreMs !== null && b.scoreMs !== null && a.scoreMs !== b.scoreMs) return a.scoreMs - b.scoreMs;
     return a.entry.attempts - b.entry.attempts || a.entry.acceptedAt.getTime() - b.entry.acceptedAt.getTime();
   });
-  rows.forEach((r, i) => (r.rank = r.scoreMs === null ? null : i + 1));
+  rows.forEach((r, i) => (r.rank = group(r) === 0 ? i + 1 : null));
   return rows;
 }
 

@@ -1,16 +1,15 @@
 import { AppError } from '../../errors';
 import type { LearnerStore, ChallengeRecord } from '../../store/types';
-import { channelToken, dateToken, type ConversationPort, type Reply } from '../reply';
-import type { LearnerRef } from '../turn-context';
+import { dateToken, type ConversationPort, type Reply } from '../reply';
+import type { SandboxPort } from '../tutor-deps';
 import type { ChallengeBaseDeps } from './challenge-boards';
+import { ChallengeDisqualify } from './challenge-disqualify';
+import { ChallengeEntries, type ChannelRef, type ExerciseStarter } from './challenge-entries';
 import type { ChallengeRaces } from './challenge-races';
 import { parseDuration, rankEntries } from './challenge-rules';
-import { CHALLENGE_USAGE, challengeCard, endedForParticipant, finalResults, leaderboard, resultLine, runningLine } from './challenge-views';
+import { CHALLENGE_USAGE, challengeCard, endedForParticipant, leaderboard, resultLine, runningLine } from './challenge-views';
 
-/** Starts a learner's attempt at an exercise in a fresh sandbox (the Tutor does). */
-export interface ExerciseStarter {
-  beginExercise(ref: LearnerRef, lessonId: string, port: ConversationPort): Promise<void>;
-}
+export type { ChannelRef, ExerciseStarter } from './challenge-entries';
 
 export interface ChallengeDeps extends ChallengeBaseDeps {
   /** The workspace this bot serves: it restores and lists only its own challenges. */
@@ -22,25 +21,32 @@ export interface ChallengeDeps extends ChallengeBaseDeps {
   dmFor: (userId: string) => Promise<ConversationPort>;
   adminUserIds: readonly string[];
   hintPenaltySeconds: number;
+  /** Solves faster than this (seconds from the racer's start) are flagged for review; 0 or left out: none. */
+  minSolveSeconds?: number;
+  /** Where each racer's exercise images are pre-pulled before the task is shown. */
+  sandboxes?: Pick<SandboxPort, 'execScript'>;
+  /** A user's display name, full name and username (for `disqualify @name`). */
+  userNames?: (userId: string) => Promise<string[]>;
 }
 
-export interface ChannelRef {
-  teamId: string;
-  userId: string;
-  channelId: string;
-}
-
-/** Challenge ids are UUIDs (the database's type): anything else in a button payload is refused before any query. */
-const CHALLENGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The slash command's answer when the bot cannot post in the channel (Slack's `not_in_channel`). */
+export const NOT_IN_CHANNEL_REPLY =
+  "I'm not a member of this channel, so I can't post the challenge here, and nothing was started. Invite me with `/invite @Dockhand`, then start the challenge again.";
 
 // setTimeout cannot wait longer than 2^31-1 ms; longer waits re-arm.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Channel-wide exercise races: start, accept, end, list, deadlines that survive restarts. */
+/** Channel-wide exercise races: start, accept, end, list, disqualify, deadlines that survive restarts. */
 export class ChallengeService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly entries: ChallengeEntries;
+  private readonly disqualify: ChallengeDisqualify;
 
-  constructor(private readonly deps: ChallengeDeps) {}
+  constructor(private readonly deps: ChallengeDeps) {
+    const boards = deps.races.boards;
+    this.entries = new ChallengeEntries({ ...deps, boards });
+    this.disqualify = new ChallengeDisqualify({ ...deps, boards });
+  }
 
   /** `/tutor challenge ...` in a channel; the answer is shown only to the caller. */
   async command(ref: ChannelRef, args: string): Promise<Reply> {
@@ -52,36 +58,16 @@ export class ChallengeService {
         return this.endByAdmin(ref);
       case 'list':
         return this.list();
+      case 'disqualify':
+        return this.disqualify.run(ref, rest.join(' '));
       default:
         return { text: CHALLENGE_USAGE };
     }
   }
 
-  /** The Accept button: the learner races from now, in a fresh sandbox, in their DM. */
-  async accept(ref: ChannelRef, challengeId: string): Promise<void> {
-    const reply = (text: string) => this.deps.channels.ephemeral(ref.channelId, ref.userId, { text });
-    if (!CHALLENGE_ID.test(challengeId)) return reply("That button doesn't point to a challenge I know. Ask the organiser for the challenge card, or type `/tutor challenge list`.");
-    const challenge = await this.deps.store.get(challengeId);
-    if (!challenge) return reply('That challenge no longer exists.');
-    const lesson = this.deps.catalog.get(challenge.exerciseId);
-    if (!lesson) return reply('That exercise is no longer available.');
-    const { learner } = await this.deps.learners.ensureLearner(ref.teamId, ref.userId);
-    const outcome = await this.deps.store.accept(challenge.id, learner.id);
-    if (outcome.kind === 'ended') return reply(`The *${lesson.title}* challenge has ended; the results are in its thread.`);
-    if (outcome.kind === 'already') return reply(`You are already in this challenge: your sandbox is ready in our direct message.`);
-    if (outcome.kind === 'busy-elsewhere') {
-      return reply(`You are already in a challenge in ${channelToken(outcome.other.channelId)}: one at a time. Finish it (or wait for its end) first.`);
-    }
-    const dm = await this.deps.dmFor(ref.userId);
-    await dm.say({
-      text: `You joined the ${lesson.title} challenge!`,
-      sections: [
-        `:checkered_flag: *You joined the ${lesson.title} challenge!* Your time runs from now until you solve it; it ends ${dateToken(challenge.endsAt)}.`,
-        `Your sandbox is fresh for the attempt. Hints are allowed but add ${this.deps.hintPenaltySeconds} s each; the solution stays hidden until the end.`,
-      ],
-    });
-    await this.deps.tutor.beginExercise({ teamId: ref.teamId, userId: ref.userId, dmChannel: (dm as { channel?: string }).channel }, lesson.id, dm);
-    await this.deps.races.boards.refresh(challenge);
+  /** The Accept button: a fresh sandbox with the exercise's images, then the task, in the learner's DM. */
+  accept(ref: ChannelRef, challengeId: string): Promise<void> {
+    return this.entries.accept(ref, challengeId);
   }
 
   /** Lines for the learner's App Home: their latest challenges and how they did. */
@@ -91,7 +77,7 @@ export class ChallengeService {
     const rows = await this.deps.store.resultsFor(learner.id, 10);
     return Promise.all(
       rows.map(async ({ challenge, entry }) => {
-        const me = rankEntries(await this.deps.store.entries(challenge.id), challenge.hintPenaltySeconds).find((r) => r.entry.id === entry.id);
+        const me = rankEntries(await this.deps.store.entries(challenge.id), challenge.hintPenaltySeconds, challenge.minSolveSeconds).find((r) => r.entry.id === entry.id);
         return resultLine(challenge, this.deps.catalog.get(challenge.exerciseId), me);
       }),
     );
@@ -99,10 +85,16 @@ export class ChallengeService {
 
   // ---- lifecycle ------------------------------------------------------------------------------
 
-  /** At start-up: ends challenges whose deadline passed while the bot was down, re-arms the others. */
+  /**
+   * At start-up: ends challenges whose deadline passed while the bot was down, re-arms the others, and
+   * drops any a crash left half-started (no card posted: nobody could have joined).
+   */
   async restore(): Promise<void> {
     for (const c of await this.deps.store.running(this.deps.teamId)) {
-      if (c.endsAt.getTime() <= Date.now()) await this.finish(c, 'deadline');
+      if (!c.cardTs) {
+        await this.deps.store.discard(c.id);
+        this.deps.log.warn({ challengeId: c.id, channel: c.channelId }, 'dropped a challenge whose card was never posted');
+      } else if (c.endsAt.getTime() <= this.nowMs()) await this.finish(c);
       else this.arm(c);
     }
   }
@@ -113,6 +105,10 @@ export class ChallengeService {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  private nowMs(): number {
+    return this.deps.clock?.now().getTime() ?? Date.now();
+  }
 
   private isAdmin(userId: string): boolean {
     return this.deps.adminUserIds.includes(userId);
@@ -130,34 +126,57 @@ export class ChallengeService {
     if ('error' in duration) return { text: duration.error };
 
     const existing = await this.deps.store.runningInChannel(ref.teamId, ref.channelId);
-    if (existing && existing.endsAt.getTime() <= Date.now()) await this.finish(existing, 'deadline');
+    if (existing && existing.endsAt.getTime() <= this.nowMs()) await this.finish(existing);
     else if (existing) return { text: `A challenge is already running in this channel (until ${dateToken(existing.endsAt)}). \`/tutor challenge end\` ends it.` };
 
     let challenge: ChallengeRecord;
     try {
-      challenge = await this.deps.store.create({ teamId: ref.teamId, channelId: ref.channelId, exerciseId: lesson.id, createdBy: ref.userId, durationMs: duration.ms, hintPenaltySeconds: this.deps.hintPenaltySeconds });
+      const spec = { teamId: ref.teamId, channelId: ref.channelId, exerciseId: lesson.id, createdBy: ref.userId, durationMs: duration.ms, hintPenaltySeconds: this.deps.hintPenaltySeconds, minSolveSeconds: this.deps.minSolveSeconds ?? 0 };
+      challenge = await this.deps.store.create(spec, this.deps.clock?.now());
     } catch (err) {
       if (err instanceof AppError && err.code === 'CHALLENGE_CHANNEL_BUSY') return { text: 'A challenge is already running in this channel.' };
       throw err;
     }
-    const cardTs = await this.deps.channels.post(ref.channelId, challengeCard(challenge, lesson, 0));
-    const boardTs = await this.deps.channels.post(ref.channelId, leaderboard(challenge, []), cardTs);
-    await this.deps.store.setMessages(challenge.id, cardTs, boardTs);
-    this.arm({ ...challenge, cardTs, leaderboardTs: boardTs });
+    const failed = await this.post(challenge, lesson);
+    if (failed) return failed;
     this.deps.log.info({ challengeId: challenge.id, exercise: lesson.id, channel: ref.channelId }, 'challenge started');
     return { text: `The ${lesson.title} challenge is on until ${dateToken(challenge.endsAt)}.` };
+  }
+
+  /**
+   * Posts the card and its leaderboard. When Slack refuses (the bot is not in the channel, or anything
+   * else), the challenge is rolled back so it does not block the channel, and the admin is told why.
+   */
+  private async post(challenge: ChallengeRecord, lesson: NonNullable<ReturnType<ChallengeDeps['catalog']['get']>>): Promise<Reply | undefined> {
+    const { channels, store, log } = this.deps;
+    let cardTs: string | undefined;
+    try {
+      cardTs = await channels.post(challenge.channelId, challengeCard(challenge, lesson, 0));
+      const boardTs = await channels.post(challenge.channelId, leaderboard(challenge, []), cardTs);
+      await store.setMessages(challenge.id, cardTs, boardTs);
+      this.arm({ ...challenge, cardTs, leaderboardTs: boardTs });
+      return undefined;
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'INTERNAL';
+      log.warn({ err, challengeId: challenge.id, channel: challenge.channelId, code }, 'could not post a challenge card; rolled back');
+      await store.discard(challenge.id).catch((e: unknown) => log.error({ err: e, challengeId: challenge.id }, 'could not roll back a challenge that never started'));
+      // A card already posted must not invite anyone into a challenge that no longer exists.
+      if (cardTs) await channels.live(challenge.channelId, cardTs).finish({ text: `The ${lesson.title} challenge could not start.`, sections: [`:x: The *${lesson.title}* challenge could not start. An admin can try again.`] });
+      if (code === 'SLACK_NOT_IN_CHANNEL') return { text: NOT_IN_CHANNEL_REPLY };
+      return { text: `I could not post the challenge card here (${code}), so nothing was started. Try again in a moment.` };
+    }
   }
 
   private async endByAdmin(ref: ChannelRef): Promise<Reply> {
     if (!this.isAdmin(ref.userId)) return { text: 'Sorry, only Dockhand admins can end a challenge.' };
     const running = await this.deps.store.runningInChannel(ref.teamId, ref.channelId);
     if (!running) return { text: 'No challenge is running in this channel.' };
-    await this.finish(running, 'admin');
+    await this.finish(running);
     return { text: 'The challenge has ended; the results are in its thread.' };
   }
 
   private async list(): Promise<Reply> {
-    const running = await this.deps.store.running(this.deps.teamId);
+    const running = (await this.deps.store.running(this.deps.teamId)).filter((c) => c.cardTs);
     if (!running.length) return { text: 'No challenge is running.' };
     const lines = await Promise.all(running.map(async (c) => runningLine(c, this.deps.catalog.get(c.exerciseId), (await this.deps.store.entries(c.id)).length)));
     return { text: 'Running challenges', sections: ['*Running challenges*', lines.join('\n')] };
@@ -166,33 +185,33 @@ export class ChallengeService {
   /** Ends the challenge at its deadline (re-armed at start-up: deadlines live in the database). */
   private arm(c: ChallengeRecord): void {
     clearTimeout(this.timers.get(c.id));
-    const wait = Math.max(0, c.endsAt.getTime() - Date.now());
+    const wait = Math.max(0, c.endsAt.getTime() - this.nowMs());
     const timer = setTimeout(() => {
       this.timers.delete(c.id);
       if (wait > MAX_TIMER_MS) return this.arm(c);
-      this.finish(c, 'deadline').catch((err: unknown) => this.deps.log.error({ err, challengeId: c.id }, 'ending a challenge failed'));
+      this.finish(c).catch((err: unknown) => this.deps.log.error({ err, challengeId: c.id }, 'ending a challenge failed'));
     }, Math.min(wait, MAX_TIMER_MS));
     timer.unref();
     this.timers.set(c.id, timer);
   }
 
-  private async finish(challenge: ChallengeRecord, why: 'deadline' | 'admin'): Promise<void> {
+  private async finish(challenge: ChallengeRecord): Promise<void> {
     clearTimeout(this.timers.get(challenge.id));
     this.timers.delete(challenge.id);
-    const ended = await this.deps.store.end(challenge.id);
+    const ended = await this.deps.store.end(challenge.id, this.deps.clock?.now());
     if (!ended) return; // someone else ended it already
     const lesson = this.deps.catalog.get(ended.exerciseId);
     const entries = await this.deps.store.entries(ended.id);
-    const ranked = rankEntries(entries, ended.hintPenaltySeconds);
-    await this.deps.races.boards.close(ended, entries);
-    await this.deps.channels
-      .post(ended.channelId, finalResults(ended, lesson, ranked, why), ended.cardTs ?? undefined)
-      .catch((err: unknown) => this.deps.log.error({ err, challengeId: ended.id }, 'could not post the final results'));
+    const ranked = rankEntries(entries, ended.hintPenaltySeconds, ended.minSolveSeconds);
+    const boards = this.deps.races.boards;
+    await boards.close(ended, entries);
+    await boards.postResults(ended, entries).catch((err: unknown) => this.deps.log.error({ err, challengeId: ended.id }, 'could not post the final results'));
     // The exercise is no longer a race: participants' DMs go back to normal (solutions visible again).
     for (const r of ranked) {
       const dm = await this.deps.dmFor(r.entry.userId).catch(() => undefined);
       await dm?.say(endedForParticipant(ended, lesson, r)).catch(() => undefined);
     }
-    this.deps.log.info({ challengeId: ended.id, participants: entries.length, solved: ranked.filter((r) => r.rank).length, why }, 'challenge ended');
+    const flagged = ranked.filter((r) => r.flagged).map((r) => r.entry.userId);
+    this.deps.log.info({ challengeId: ended.id, participants: entries.length, solved: ranked.filter((r) => r.rank).length, flagged }, 'challenge ended');
   }
 }

@@ -41,7 +41,7 @@ describe('per-learner limits through Slack: one "slow down" per window, reset an
     const click = slackFixture<BlockActions>('block-actions');
     await bot().deliver({ ...click, actions: [{ ...click.actions[0], action_id: hint.action_id, value: hint.value }] });
     // start + 3 of the 6 words: 4 actions; the rest (and the button) are refused, with one notice.
-    expect(bot().sandbox.callsOf('execScript').filter((c) => /\ncheck-/.test(c.script))).toHaveLength(2);
+    expect(bot().sandbox.callsOf('checkScript').filter((c) => /\ncheck-/.test(c.script))).toHaveLength(2);
     expect(slowDowns()).toHaveLength(1);
     const before = callsTo(bot(), 'chat.postMessage', FIXTURE_DM).length;
     await bot().deliver(dm('reset'));

@@ -23,7 +23,7 @@ describe('quieter checks through Slack', () => {
   it('a command that does not finish the step gets its output and nothing else; `check` still answers', async () => {
     bot().sandbox.failCheck('check-img', 'FAIL: no image called app yet');
     await bot().deliver(dm('$ docker images'));
-    await settle(() => bot().sandbox.callsOf('execScript').length === 1);
+    await settle(() => bot().sandbox.callsOf('checkScript').length === 1);
     await bot().deliver(dm('help'));
     expect(posts()).toEqual(['Build it · step 1 of 2: Build an image', expect.stringMatching(/^\$ docker images: exit 0/), 'Here is what I can do.']);
     await bot().deliver(dm('check'));

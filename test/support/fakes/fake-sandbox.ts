@@ -1,5 +1,5 @@
 import type { ScriptRun } from '../../../src/lessons/lesson-sandbox';
-import type { CommandResult, RunOptions, ScriptOptions } from '../../../src/sandbox/types';
+import type { CheckOptions, CommandResult, RunOptions, ScriptOptions } from '../../../src/sandbox/types';
 import type { SandboxPort } from '../../../src/tutor/tutor';
 
 type Match = string | RegExp | ((text: string) => boolean);
@@ -10,6 +10,8 @@ export type SandboxCall =
   | { op: 'sendInput'; learnerKey: string; text: string }
   | { op: 'interrupt'; learnerKey: string }
   | { op: 'execScript'; learnerKey: string; script: string; timeoutMs?: number; outputCapBytes?: number }
+  | { op: 'checkScript'; learnerKey: string; script: string; timeoutMs?: number; outputCapBytes?: number; seed?: string }
+  | { op: 'newSeed'; learnerKey: string; name: string; value: string }
   | { op: 'reset'; learnerKey: string }
   | { op: 'prepare'; learnerKey: string }
   | { op: 'prewarm'; count: number; forMinutes?: number };
@@ -104,6 +106,19 @@ export class FakeSandbox implements SandboxPort {
   async execScript(learnerKey: string, script: string, opts: ScriptOptions = {}): Promise<ScriptRun> {
     this.calls.push({ op: 'execScript', learnerKey, script, timeoutMs: opts.timeoutMs, outputCapBytes: opts.outputCapBytes });
     return scriptRun(await this.resolve(this.take(this.scriptRules, script), script, learnerKey));
+  }
+
+  /** Checks (the trusted runner) answer from the same script rules as setups. */
+  async checkScript(learnerKey: string, script: string, opts: CheckOptions = {}): Promise<ScriptRun> {
+    this.calls.push({ op: 'checkScript', learnerKey, script, timeoutMs: opts.timeoutMs, outputCapBytes: opts.outputCapBytes, seed: opts.seed });
+    return scriptRun(await this.resolve(this.take(this.scriptRules, script), script, learnerKey));
+  }
+
+  /** Seeds are 1001, 1002, ... in call order. */
+  async newSeed(learnerKey: string, name: string): Promise<string> {
+    const value = String(1001 + this.callsOf('newSeed').length);
+    this.calls.push({ op: 'newSeed', learnerKey, name, value });
+    return value;
   }
 
   /** Learner keys prepared so far (prepare() is fire-and-forget for the tutor). */

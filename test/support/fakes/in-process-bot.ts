@@ -6,7 +6,7 @@ import type { HomePublisher } from '../../../src/slack/listeners/app-home';
 import { InFlight } from '../../../src/slack/middleware';
 import { SlackStandIn, type StandInOptions } from '../../../src/slack/stand-in/slack-stand-in';
 import type { EventLedger } from '../../../src/store/types';
-import { ChallengeRaces, ChallengeService } from '../../../src/tutor/challenges';
+import { ChallengeRaces, ChallengeService, type ChallengeClock } from '../../../src/tutor/challenges';
 import { Tutor } from '../../../src/tutor/tutor';
 import type { TurnLimits } from '../../../src/tutor/turn-limiter';
 import type { RateLimitGate } from '../../../src/slack/rate-limit-gate';
@@ -37,10 +37,20 @@ export interface InProcessBot {
  * in-memory stores and a scripted sandbox, no receiver started: payloads go in through app.processEvent,
  * Web API calls go over loopback HTTP to a Slack stand-in. No Docker, no database.
  */
-export async function startInProcessBot(opts: { lessons: Lesson[]; standIn?: StandInOptions; ledger?: EventLedger; adminUserIds?: string[]; limits?: TurnLimits | false; rateLimitGate?: RateLimitGate }): Promise<InProcessBot> {
+export async function startInProcessBot(opts: {
+  lessons: Lesson[];
+  standIn?: StandInOptions;
+  ledger?: EventLedger;
+  adminUserIds?: string[];
+  limits?: TurnLimits | false;
+  rateLimitGate?: RateLimitGate;
+  /** Decides challenge times (accepts, readiness, solves, ends) instead of the stores' clock. */
+  challengeClock?: ChallengeClock;
+  env?: Record<string, string>;
+}): Promise<InProcessBot> {
   const standIn = new SlackStandIn(opts.standIn);
   await standIn.start();
-  const config = readConfig({ SLACK_BOT_TOKEN: standIn.botToken, SLACK_APP_TOKEN: standIn.appToken, SLACK_API_URL: standIn.apiUrl, ADMIN_USER_IDS: (opts.adminUserIds ?? []).join(','), LOG_LEVEL: 'debug' });
+  const config = readConfig({ SLACK_BOT_TOKEN: standIn.botToken, SLACK_APP_TOKEN: standIn.appToken, SLACK_API_URL: standIn.apiUrl, ADMIN_USER_IDS: (opts.adminUserIds ?? []).join(','), LOG_LEVEL: 'debug', ...opts.env });
   const { log, logs } = captureLogs();
   const identity: SlackIdentity = { teamId: standIn.teamId, botUserId: standIn.botUserId, botId: 'B0DOCKHAND' };
   const stores = createMemoryStores();
@@ -50,7 +60,7 @@ export async function startInProcessBot(opts: { lessons: Lesson[]; standIn?: Sta
   const catalog = new LessonCatalog(opts.lessons);
 
   const slack = createSlackApp({ config, log, identity, ledger, inFlight, rateLimitGate: opts.rateLimitGate });
-  const base = { store: stores.challenges, catalog, channels: slack.channels, log };
+  const base = { store: stores.challenges, catalog, channels: slack.channels, log, clock: opts.challengeClock };
   const races = new ChallengeRaces(base);
   const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
   // The limits start-bot uses, unless a test sets its own (or none).
@@ -65,6 +75,9 @@ export async function startInProcessBot(opts: { lessons: Lesson[]; standIn?: Sta
     dmFor: (userId) => slack.conversations.forUser(userId),
     adminUserIds: config.adminUserIds,
     hintPenaltySeconds: config.challengeHintPenaltySeconds,
+    minSolveSeconds: config.challengeMinSolveSeconds,
+    sandboxes: sandbox,
+    userNames: (userId) => slack.channels.userNames(userId),
   });
   const { homes } = registerListeners(slack, { config, log, identity, ledger, inFlight, tutor, challenges, events });
   const base_url = standIn.apiUrl.replace(/\/api\/$/, '');

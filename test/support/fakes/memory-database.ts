@@ -73,6 +73,8 @@ export interface ChallengeRow {
   cardTs: string | null;
   leaderboardTs: string | null;
   hintPenaltySeconds: number;
+  minSolveSeconds: number;
+  resultsTs: string | null;
 }
 
 export interface EntryRow {
@@ -84,6 +86,9 @@ export interface EntryRow {
   solvedAt: Date | null;
   attempts: number;
   hintsUsed: number;
+  readyAt: Date | null;
+  disqualifiedAt: Date | null;
+  disqualifiedBy: string | null;
 }
 
 export interface MemoryDatabaseOptions {

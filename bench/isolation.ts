@@ -1,0 +1,83 @@
+/**
+ * Isolation (issue 10): a bystander's command latency while another learner attacks their own sandbox.
+ * One SandboxManager, two learners, the configured profile (userns here), the disk cap on. For each attack the
+ * bystander runs `true` back to back through its attached pty; the median during the attack is compared with
+ * the bystander's idle median measured in the same run just before it (target: within 2x of idle).
+ */
+import type { BenchContext, BenchRow, BenchSection } from './run';
+import { SandboxManager } from '../src/sandbox/sandbox-manager';
+import type { CommandResult } from '../src/sandbox/types';
+
+const ATTACKER = 'bench:attacker';
+const BYSTANDER = 'bench:bystander';
+const MIN_SAMPLES = 8;
+const MAX_SAMPLES = 60;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
+
+interface Attack {
+  name: string;
+  command: string;
+  /** What the attacker must have been told; a row whose attack did not happen says so. */
+  expect: (r: CommandResult) => boolean;
+}
+
+const ATTACKS: Attack[] = [
+  { name: 'dd past the disk cap (300 MiB)', command: 'dd if=/dev/zero of=/root/big bs=1M count=400 status=none; rm -f /root/big', expect: (r) => /disk is full/.test(r.notices?.join(' ') ?? '') || /No space left/.test(r.output) },
+  { name: 'fork bomb (pids 256)', command: 'bomb(){ bomb | bomb & }; bomb; sleep 3', expect: (r) => /too many processes/.test(r.notices?.join(' ') ?? '') },
+  { name: 'memory hog (512 MiB limit)', command: 'head -c 2000m /dev/zero | tail > /dev/null', expect: (r) => r.exitCode === 137 },
+  { name: 'CPU burn, 2 busy loops for 6 s (1 CPU limit)', command: 'timeout 6 sh -c "while :; do :; done" & timeout 6 sh -c "while :; do :; done"; wait', expect: (r) => r.exitCode !== null },
+  { name: '`sleep infinity &` left behind, then busy for 4 s', command: 'sleep infinity & timeout 4 sh -c "while :; do :; done"; echo left', expect: (r) => /background process/.test(r.notices?.join(' ') ?? '') },
+  { name: 'connects to the bystander sandbox (blocked), 200 tries', command: 'for i in $(seq 200); do timeout 0.2 bash -c "echo > /dev/tcp/$PEER/80" 2>/dev/null; done; echo tried', expect: (r) => r.output.includes('tried') },
+];
+
+async function sample(m: SandboxManager, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const r = await m.run(BYSTANDER, 'true');
+    if (r.exitCode !== 0) throw new Error(`bystander command failed: exit ${r.exitCode}`);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+export const isolation: BenchSection = {
+  title: 'Isolation',
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const m = new SandboxManager(ctx.docker, ctx.config({ diskMb: 300, pidsLimit: 256, memoryMb: 512, maxSandboxes: 3, blockEgress: true, commandTimeoutSeconds: 30 }), ctx.logger, {
+      image: ctx.sandboxImage,
+      mirrorUrl: ctx.mirrorUrl,
+      instance: ctx.instance('isolation'),
+    });
+    await m.start();
+    const rows: BenchRow[] = [];
+    try {
+      await m.run(ATTACKER, 'true');
+      await m.run(BYSTANDER, 'true');
+      const peer = (await m.execScript(BYSTANDER, "hostname -I | awk '{print $1}'", { timeoutMs: 5000 })).output.trim();
+      await sample(m, 5); // warm-up
+      for (const a of ATTACKS) {
+        const idle = median(await sample(m, 15));
+        let done = false;
+        const attacking = m.run(ATTACKER, a.command.replace(/\$PEER/g, peer), { timeoutMs: 30_000 }).finally(() => {
+          done = true;
+        });
+        const during: number[] = [];
+        while (during.length < MIN_SAMPLES || (!done && during.length < MAX_SAMPLES)) during.push(...(await sample(m, 1)));
+        const r = await attacking;
+        const ratio = median(during) / idle;
+        rows.push({
+          metric: `bystander \`true\` while the other learner runs: ${a.name}, median`,
+          value: ms(median(during)),
+          target: '<= 2x idle',
+          note: `idle ${ms(idle)} just before; ratio ${ratio.toFixed(2)} (${ratio <= 2 ? 'met' : 'NOT met'}); n=${during.length}, max ${ms(Math.max(...during))}${a.expect(r) ? '' : '; the attack did not produce its expected notice'}`,
+        });
+      }
+    } finally {
+      await m.destroyAll();
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,146 @@
+import type { SolutionSource } from './import-types';
+import { findCodeBlocks, findDetails, findSolution, proseBetween, type CodeBlock } from './markdown-blocks';
+import { reviewEntry } from './risky-commands';
+import { shellPath } from './scenario-scripts';
+
+/**
+ * Item 1 of issue 14: a step's solution comes from the scenario itself, in this order: a legacy Katacoda `answer`
+ * file, the text's Solution dropdown/section, then the `{{exec}}` blocks of the text in order. Nothing is invented:
+ * code that is not marked runnable is only used when it clearly is a command or a file the prose names, and that
+ * (like every rewritten or dropped command) is reported.
+ */
+
+export interface DerivedSolution {
+  commands: string[];
+  source: SolutionSource;
+  todos: string[];
+  infos: string[];
+  /** A kept command may not end on its own (the step gets a shorter solution timeout). */
+  mayBlock: boolean;
+}
+
+const COMMANDS = new Set(
+  ('docker docker-compose podman kubectl helm cat echo printf curl wget cd ls mkdir touch rm rmdir cp mv chmod chown ln git apt apt-get apk ' +
+    'sed awk grep egrep export sudo systemctl service ping tar find useradd usermod userdel groupadd passwd id whoami pwd head tail less more ' +
+    'stat sleep python python3 pip pip3 npm node bash sh source . for while if tee diff kill killall ps env ssh scp rsync nc dig nslookup ' +
+    'ip hostname date uname df du free top history clear exit vi vim nano make go crontab journalctl unzip zip base64 openssl jq tree ' +
+    'watch timeout true false test [ wc sort uniq cut tr xargs nohup umask getent mount umount lsblk').split(' '),
+);
+
+const stripPrompt = (code: string) => code.split('\n').map((l) => l.replace(/^\s*[$#]\s(?=\S)/, (m) => (m.trim() === '$' ? '' : m))).join('\n');
+
+/** True when the first real line starts with something a shell runs (not a Dockerfile, YAML, HTML or JSON). */
+export function looksLikeCommand(code: string): boolean {
+  const first = stripPrompt(code).split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('#'));
+  if (!first) return false;
+  const word = first.split(/\s+/)[0]!.replace(/^sudo$/, 'sudo');
+  return COMMANDS.has(word) || /^(\.{0,2}\/)[\w./-]+$/.test(word) || /^[A-Za-z_]\w*=\S*$/.test(word);
+}
+
+/** Lines before an `OR` line: the scenario offers alternatives and one is enough. */
+function firstAlternative(code: string): { code: string; cut: boolean } {
+  const lines = code.split('\n');
+  const at = lines.findIndex((l) => /^\s*(or|oder)\s*:?\s*$/i.test(l));
+  return at > 0 ? { code: lines.slice(0, at).join('\n').trimEnd(), cut: true } : { code, cut: false };
+}
+
+const FAILS = /\b(should|will|must|expected to|expect it to)\b[^.]{0,40}\b(fail|error|not (work|succeed|be able)|be (denied|refused|rejected))|\bshould (see|get|expect) an error\b|\bit fails\b/i;
+
+/** The file a non-command block is meant for: the last path or file name the prose before it mentions. */
+function fileNamedIn(prose: string, content: string): { path: string; append: boolean } | undefined {
+  const names = [...prose.matchAll(/`([~\w./-]*(?:\/[\w.-]+|Dockerfile|\.[a-z]{1,5}))`|\b((?:~|\/)[\w./-]+|Dockerfile|docker-compose\.ya?ml|[\w-]+\.(?:ya?ml|json|conf|txt|py|js|html|sh|toml|ini|env))\b/g)]
+    .map((m) => m[1] ?? m[2])
+    .filter((n): n is string => !!n && !/^\.+$/.test(n));
+  const path = names.at(-1);
+  if (!path) return undefined;
+  // "add/append a line" appends; "modify X" followed by a line or two appends too, by a whole file (FROM ...) replaces
+  const wholeDockerfile = /^FROM\s/m.test(content);
+  const short = content.trim().split('\n').length <= 2;
+  const append = !wholeDockerfile && !/\b(create|new|replace|rewrite|overwrite)\b/i.test(prose) && (/\b(add|append)\b/i.test(prose) || (short && /\b(modify|update|edit|change)\b/i.test(prose)));
+  return { path, append };
+}
+
+const heredoc = (path: string, append: boolean, content: string) => {
+  let tag = 'EOF';
+  while (content.split('\n').some((l) => l.trim() === tag)) tag = `${tag}_`;
+  return `cat ${append ? '>>' : '>'} ${shellPath(path)} <<'${tag}'\n${content.replace(/\n+$/, '')}\n${tag}`;
+};
+
+function candidates(md: string, source: SolutionSource, from = 0, to = md.length): CodeBlock[] {
+  const tips = findDetails(md).filter((r) => r.kind === 'tip');
+  return findCodeBlocks(md).filter((b) => {
+    if (b.start < from || b.end > to) return false;
+    if (source === 'exec-blocks') return (b.action === 'exec' || b.action === 'file') && !tips.some((t) => b.start >= t.start && b.end <= t.end);
+    if (source === 'answer') return true;
+    return !b.inline || b.action === 'exec' || b.action === 'copy';
+  });
+}
+
+export function deriveSolution(input: { answer?: string; body: string }, localImages: ReadonlySet<string>): DerivedSolution {
+  let md = input.body;
+  let source: SolutionSource = 'none';
+  let blocks: CodeBlock[] = [];
+  if (input.answer !== undefined) {
+    md = input.answer;
+    blocks = candidates(md, 'answer');
+    if (blocks.some((b) => !b.inline)) blocks = blocks.filter((b) => !b.inline);
+    if (blocks.length) source = 'answer';
+  }
+  if (source === 'none') {
+    md = input.body;
+    const region = findSolution(md);
+    blocks = region ? candidates(md, 'solution-section', region.bodyStart, region.end) : [];
+    if (blocks.length) source = 'solution-section';
+    else {
+      blocks = candidates(md, 'exec-blocks');
+      if (blocks.length) source = 'exec-blocks';
+    }
+  }
+  const out: DerivedSolution = { commands: [], source, todos: [], infos: [], mayBlock: false };
+  let serverStarted = false;
+  let prevEnd = -1;
+  let lastKeptEnd = 0;
+  for (const [k, b] of blocks.entries()) {
+    const before = proseBetween(md, Math.max(prevEnd, lastKeptEnd, b.start - 400), b.start);
+    const isAlternative = prevEnd >= 0 && /^(or|oder)\s*:?$/i.test(proseBetween(md, prevEnd, b.start));
+    prevEnd = b.end;
+    if (isAlternative) {
+      out.infos.push(`an alternative (after "OR") to the previous command was left out: \`${b.code.split('\n')[0]}\``);
+      continue;
+    }
+    const alt = firstAlternative(stripPrompt(b.code));
+    if (alt.cut) out.infos.push(`a code block offers alternatives separated by "OR"; the first one is used`);
+    let entry = alt.code.trim();
+    if (!entry) continue;
+    if (b.action === 'exec' && /^host\d+$/i.test(b.actionArgs.trim())) {
+      out.todos.push(`\`${entry.split('\n')[0]}\` runs on ${b.actionArgs.trim()}; dropped (a Dockhand sandbox is one machine)`);
+      continue;
+    }
+    if (b.action === 'file' && b.file) {
+      entry = heredoc(b.file.path, b.file.append, b.code);
+      out.todos.push(`writes ${b.file.path} from a Katacoda editor block (a heredoc in the solution); check the file's path and content`);
+    } else if (b.action !== 'exec' && !looksLikeCommand(entry)) {
+      const file = fileNamedIn(before, entry);
+      if (!file) {
+        out.todos.push(`a code block that is not a command and names no file was left out of the solution: \`${entry.split('\n')[0]}\``);
+        continue;
+      }
+      entry = heredoc(file.path, file.append, entry);
+      out.todos.push(`writes ${file.path} from a ${b.action === 'copy' ? '{{copy}}' : 'plain'} block meant for an editor (${file.append ? 'appended' : 'replaced'}); check it`);
+    } else if (b.action === 'copy' || (b.action === undefined && source !== 'answer')) {
+      out.infos.push(`\`${entry.split('\n')[0]}\` is not marked {{exec}} in the scenario; used as a command`);
+    }
+    const after = proseBetween(md, b.end, Math.min(blocks[k + 1]?.start ?? md.length, b.end + 200));
+    const review = reviewEntry(entry, { expectFailure: FAILS.test(after), serverStarted, localImages });
+    out.todos.push(...review.todos);
+    out.infos.push(...review.infos);
+    serverStarted ||= review.startsServer;
+    out.mayBlock ||= review.mayBlock;
+    if (review.entry) {
+      out.commands.push(review.entry);
+      lastKeptEnd = b.end;
+    }
+  }
+  if (out.commands.length === 0) out.source = 'none';
+  return out;
+}

@@ -1,0 +1,52 @@
+import type { CommandResult } from '../sandbox/types';
+import type { ChallengeHooks, SandboxPort } from '../tutor/tutor-deps';
+import type { BotMetrics, CommandOutcome } from './metrics';
+
+export function commandOutcome(r: CommandResult): CommandOutcome {
+  if (r.timedOut) return 'timeout';
+  if (r.waitingForInput) return 'waiting_input';
+  if (r.interrupted) return 'interrupted';
+  return r.exitCode === 0 ? 'ok' : 'nonzero';
+}
+
+/**
+ * `target` with one method replaced; every other member (including ones added to the port later) is
+ * forwarded to the target, bound to it.
+ */
+function overriding<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      if (Object.prototype.hasOwnProperty.call(overrides, prop)) return overrides[prop as keyof T];
+      const value: unknown = Reflect.get(t, prop, t);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
+    },
+  });
+}
+
+/**
+ * The tutor's sandbox port with each learner command timed (from the tutor's call to its result: the
+ * wait in line and a sandbox start count, as the learner feels them). Everything else passes through.
+ */
+export function timedSandboxPort<P extends SandboxPort>(port: P, metrics: BotMetrics, now: () => number = () => performance.now()): P {
+  const run: SandboxPort['run'] = async (learnerKey, command, opts) => {
+    const started = now();
+    try {
+      const r = await port.run(learnerKey, command, opts);
+      metrics.command((now() - started) / 1000, commandOutcome(r));
+      return r;
+    } catch (err) {
+      metrics.command((now() - started) / 1000, 'error');
+      throw err;
+    }
+  };
+  return overriding<P>(port, { run } as Partial<P>);
+}
+
+/** The challenge hooks with every check that ran counted (the tutor reports each check's result through onCheck). */
+export function countedChecks<H extends ChallengeHooks>(hooks: H, metrics: BotMetrics): H {
+  const onCheck: ChallengeHooks['onCheck'] = (learnerId, lessonId, passed) => {
+    metrics.check(passed);
+    return hooks.onCheck(learnerId, lessonId, passed);
+  };
+  return overriding<H>(hooks, { onCheck } as Partial<H>);
+}

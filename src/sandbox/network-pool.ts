@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { Logger } from '../logger';
+import {
+  LABEL_NETWORK,
+  SPARE_ROLE,
+  attachMirror,
+  createSandboxNetwork,
+  removeSandboxNetwork,
+  subnetAt,
+  subnetIndexOf,
+  type SpareNetwork,
+  type SpareSource,
+} from './sandbox-network-policy';
+
+/**
+ * Spare sandbox networks, made ahead (created, mirror joined at .2) so a new sandbox skips ~0.9 s of network
+ * work the engine does one request at a time. Labels cannot change, so a spare is recognised by its state:
+ * role `network-spare`, the mirror at .2 and nothing else on it, no container naming it in `dockhand.network`.
+ * A claimed spare is that sandbox's network from then on and goes with it (never back to the pool); removal
+ * detaches the mirror first (sandbox-runtime.ts), so a network a sandbox used never looks spare again.
+ */
+export const SPARE_FLOOR = 2;
+export const SPARE_PARALLEL = 2;
+const RETRY_MS = 5_000;
+const CLOSE_TIMEOUT_MS = 10_000;
+
+export interface NetworkPoolOptions {
+  docker: Docker;
+  logger: Logger;
+  instance: string;
+  /** Name start of every spare (e.g. `dockhand-<instance>`). */
+  namePrefix: string;
+  /** Must match the sandboxes' setting: a spare is made exactly like the network the policy would make. */
+  blockEgress: boolean;
+  /** The read-only mirror joined to each spare; unset when the operator brought their own mirror. */
+  mirrorContainer?: string;
+  ensureFirewall: () => Promise<void>;
+  /** SANDBOX_MAX_COUNT: never more spares than this. */
+  max: number;
+  /** Spares kept with no demand at all (default 2). */
+  floor?: number;
+  /** Spares made at once (default 2): the engine serializes network work, more only queues there. */
+  parallel?: number;
+  /** Pause after a failed spare before trying again (default 5 s). */
+  retryMs?: number;
+  random?: () => number;
+  now?: () => number;
+}
+
+/** How many spares to keep: the demand (the warm pool's target: fixed, auto or an admin's pre-warm), at least the floor, at most the cap. */
+export function spareTarget(o: { floor: number; demand: number; max: number }): number {
+  return Math.max(0, Math.min(o.max, Math.max(o.floor, o.demand)));
+}
+
+export type SpareState = 'spare' | 'claimed' | 'stale';
+
+/**
+ * What a `network-spare` network found on the engine is. Claimed (a container on it, or one naming it): the
+ * sandbox sweep's. Spare: only the mirror, at its address. Anything else (no mirror, or no mirror configured,
+ * so nothing proves it unused) is stale and removed.
+ */
+export function spareState(n: { attached: { id: string; ip?: string }[]; mirrorIp?: string; owned: boolean }, mirror: { id?: string } | undefined): SpareState {
+  if (n.owned || n.attached.some((c) => c.id !== mirror?.id)) return 'claimed';
+  if (!mirror?.id || !n.mirrorIp) return 'stale';
+  const at = n.attached.find((c) => c.id === mirror.id);
+  return at?.ip?.split('/')[0] === n.mirrorIp ? 'spare' : 'stale';
+}
+
+type NetInfo = Docker.NetworkInspectInfo & { Containers?: Record<string, { Name?: string; IPv4Address?: string }> };
+
+/** Ready spare networks of this instance, refilled in the background; `claim()` hands one out at once. */
+export class NetworkPool implements SpareSource {
+  private readonly ready: SpareNetwork[] = [];
+  private readonly making = new Map<string, Promise<void>>();
+  private readonly removing = new Set<Promise<void>>();
+  private demand = 0;
+  private opened = false;
+  private retry?: NodeJS.Timeout;
+  private failures = 0;
+
+  constructor(private readonly o: NetworkPoolOptions) {}
+
+  get target(): number {
+    return spareTarget({ floor: this.o.floor ?? SPARE_FLOOR, demand: this.demand, max: this.o.max });
+  }
+
+  stats(): { ready: number; creating: number; target: number; failures: number } {
+    return { ready: this.ready.length, creating: this.making.size, target: this.target, failures: this.failures };
+  }
+
+  /** The sandbox demand changed (the warm pool's target); refills up to the new size. Extra spares are kept, not replaced. */
+  setDemand(n: number): void {
+    this.demand = Math.max(0, n);
+    this.fill();
+  }
+
+  /** Adopts this instance's spares left on the engine (a restart), removes stale ones, then keeps the pool filled. */
+  async start(): Promise<void> {
+    this.opened = true;
+    try {
+      await this.adopt();
+    } finally {
+      this.fill();
+    }
+  }
+
+  /**
+   * A ready spare, checked to be still there with nothing but the mirror on it; undefined when none is ready
+   * (the caller makes its own network, as without a pool). Never reused: once handed out it is the caller's.
+   */
+  async claim(): Promise<SpareNetwork | undefined> {
+    for (;;) {
+      const spare = this.ready.shift();
+      this.fill();
+      if (!spare) return undefined;
+      if (await this.stillSpare(spare)) return spare;
+      this.o.logger.warn({ network: spare.name }, 'a spare sandbox network changed while waiting; removing it');
+      this.removeLater(spare.name);
+    }
+  }
+
+  /** Starts spares (at most `parallel` at once) until ready + being made reaches the target. */
+  fill(): void {
+    const parallel = this.o.parallel ?? SPARE_PARALLEL;
+    while (this.opened && !this.retry && this.ready.length + this.making.size < this.target && this.making.size < parallel) {
+      const name = `${this.o.namePrefix}-spare-${randomBytes(4).toString('hex')}`.slice(0, 120);
+      const p = this.make(name).finally(() => {
+        this.making.delete(name);
+        this.fill();
+      });
+      this.making.set(name, p);
+    }
+  }
+
+  /** Resolves once no spare is being made (tests, the bench). */
+  async settled(): Promise<void> {
+    while (this.making.size) await Promise.all(this.making.values());
+  }
+
+  /** Stops refilling and removes the ready spares (bounded by `timeoutMs`; what is left the next start sweeps or adopts). */
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
+    this.opened = false;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    for (const s of this.ready.splice(0)) this.removeLater(s.name);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
+    try {
+      await Promise.race([Promise.all([...this.making.values(), ...this.removing]).then(() => Promise.all([...this.removing])), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async make(name: string): Promise<void> {
+    const now = (this.o.now ?? Date.now)();
+    let created = false;
+    try {
+      await this.o.ensureFirewall();
+      const labels = { 'dockhand.app': 'dockhand', 'dockhand.instance': this.o.instance, 'dockhand.created': String(now) };
+      const subnet = await createSandboxNetwork(this.o.docker, { name, blockEgress: this.o.blockEgress, labels, role: SPARE_ROLE, random: this.o.random });
+      created = true;
+      if (this.o.mirrorContainer) await attachMirror(this.o.docker, name, this.o.mirrorContainer, subnet.mirrorIp);
+      if (this.opened) this.ready.push({ name, subnet });
+      else this.removeLater(name);
+    } catch (err) {
+      this.failures++;
+      this.o.logger.warn({ err, network: name }, 'could not make a spare sandbox network; sandboxes make their own meanwhile');
+      if (created) this.removeLater(name);
+      if (this.opened && !this.retry) {
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          this.fill();
+        }, this.o.retryMs ?? RETRY_MS);
+        this.retry.unref();
+      }
+    }
+  }
+
+  private async stillSpare(s: SpareNetwork): Promise<boolean> {
+    const info = (await this.o.docker.getNetwork(s.name).inspect().catch(() => undefined)) as NetInfo | undefined;
+    if (!info) return false;
+    const attached = Object.values(info.Containers ?? {});
+    if (!this.o.mirrorContainer) return attached.length === 0;
+    return attached.length === 1 && attached[0]!.Name === this.o.mirrorContainer && attached[0]!.IPv4Address?.split('/')[0] === s.subnet.mirrorIp;
+  }
+
+  private removeLater(name: string): void {
+    const p = removeSandboxNetwork(this.o.docker, name, this.o.logger)
+      .catch((err: unknown) => this.o.logger.warn({ err, network: name }, 'could not remove a spare sandbox network'))
+      .finally(() => this.removing.delete(p));
+    this.removing.add(p);
+  }
+
+  private async adopt(): Promise<void> {
+    const d = this.o.docker;
+    const nets = await d.listNetworks({ filters: { label: ['dockhand.app=dockhand', `dockhand.instance=${this.o.instance}`, `dockhand.role=${SPARE_ROLE}`] } });
+    if (!nets.length) return;
+    const owned = new Set((await d.listContainers({ all: true, filters: { label: [LABEL_NETWORK] } })).map((c) => c.Labels?.[LABEL_NETWORK]));
+    const mirror = this.o.mirrorContainer ? { id: await d.getContainer(this.o.mirrorContainer).inspect().then((i) => i.Id, () => undefined) } : undefined;
+    for (const n of nets) {
+      if (this.making.has(n.Name) || this.ready.some((s) => s.name === n.Name)) continue;
+      const info = (await d.getNetwork(n.Id).inspect().catch(() => undefined)) as NetInfo | undefined;
+      if (!info) continue;
+      const idx = subnetIndexOf(info.IPAM?.Config?.[0]?.Subnet ?? '');
+      const subnet = idx === undefined ? undefined : subnetAt(idx);
+      const attached = Object.entries(info.Containers ?? {}).map(([id, c]) => ({ id, ip: c.IPv4Address }));
+      const state = spareState({ attached, mirrorIp: subnet?.mirrorIp, owned: owned.has(n.Name) }, mirror);
+      if (state === 'claimed') continue; // a sandbox's network: sweepSandboxNetworks keeps or removes it with its sandbox
+      if (state === 'spare' && subnet && this.ready.length < this.o.max) this.ready.push({ name: n.Name, subnet });
+      else this.removeLater(n.Name);
+    }
+    if (this.ready.length) this.o.logger.info({ spares: this.ready.length }, 'adopted spare sandbox networks');
+  }
+}

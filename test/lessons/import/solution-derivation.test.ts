@@ -1,0 +1,85 @@
+import * as path from 'node:path';
+import { importScenario } from '../../../src/lessons/import/import-scenario';
+import { deriveSolution, looksLikeCommand } from '../../../src/lessons/import/solution-derivation';
+
+const FIX = path.join(__dirname, '../../fixtures');
+const steps = (l: { manifest: Record<string, unknown> }) => l.manifest.steps as Record<string, unknown>[];
+
+describe('solutions derived from the scenario, in order: answer file, Solution section, {{exec}} blocks', () => {
+  test('a Solution dropdown wins over the exec blocks; the alternative after "OR" is left out', async () => {
+    const l = await importScenario(path.join(FIX, 'killercoda/web-bind-mount'));
+    expect(steps(l)[0]!.solution).toEqual([
+      'docker run -d --name web -p 8080:80 -v /root/site:/usr/share/nginx/html nginx:alpine',
+      'curl --retry 10 --retry-all-errors --retry-delay 1 localhost:8080',
+    ]);
+    expect(l.steps.map((s) => s.solutionSource)).toEqual(['solution-section', 'solution-section', 'exec-blocks']);
+    expect(l.notes.map((n) => n.message)).toContain('an alternative (after "OR") to the previous command was left out: `docker run -d --name web -p 8080:80 --mount type=bind,src=/root/site,dst=/usr/share/nginx/html nginx:alpine`');
+  });
+
+  test('a "### Solution" section gives the commands under it; inline {{exec}} code counts, plain mentions do not', async () => {
+    const l = await importScenario(path.join(FIX, 'killercoda/linux-files'));
+    expect(steps(l).map((s) => s.solution)).toEqual([['cd ~', 'touch notes.txt'], ['echo hello > ~/notes.txt', 'cat ~/notes.txt'], ['ls ~/old-report.txt', 'rm ~/old-report.txt']]);
+  });
+
+  test('without a Solution section the {{exec}} blocks are used in order', async () => {
+    const l = await importScenario(path.join(FIX, 'killercoda/web-bind-mount'));
+    expect(steps(l)[2]!.solution).toEqual(['docker rm -f web']);
+  });
+
+  test('a Katacoda answer file comes first, even when the text has {{execute}} blocks', async () => {
+    const l = await importScenario(path.join(FIX, 'katacoda/first-container'));
+    expect(steps(l)[0]!.solution).toEqual(['docker run -d --name sleeper debian:bookworm-slim sleep 600']);
+    expect(l.steps[0]!.solutionSource).toBe('answer');
+  });
+
+  test('an answer file named by convention (stepN-answer.md) is used and reported', async () => {
+    const l = await importScenario(path.join(FIX, 'katacoda/pathway/containers/image-basics'));
+    expect(steps(l)[0]!.solution).toEqual(['docker pull busybox']);
+    expect(l.notes).toContainEqual({ severity: 'info', where: 'details.steps[0]', message: '"step1-answer.md" is not named in index.json; used as the step\'s answer file by its name' });
+  });
+
+  test('a Katacoda editor block becomes a heredoc in the solution, flagged as a TODO', async () => {
+    const l = await importScenario(path.join(FIX, 'katacoda/first-container'));
+    expect(steps(l)[1]!.solution).toEqual(["cat > /root/names.txt <<'EOF'\nsleeper\nEOF", 'wc -l /root/names.txt']);
+    expect(l.notes).toContainEqual({ severity: 'todo', where: 'details.steps[1]', message: 'writes /root/names.txt from a Katacoda editor block (a heredoc in the solution); check the file\'s path and content' });
+  });
+
+  test('plain and {{copy}} blocks meant for an editor write the file the prose names (replace, or append for "add"), flagged', async () => {
+    const l = await importScenario(path.join(FIX, 'killercoda/risky-commands'));
+    const sol = steps(l)[3]!.solution as string[];
+    expect(sol.slice(0, 3)).toEqual([
+      "cat > /root/app/Dockerfile <<'EOF'\nFROM debian:bookworm-slim\nCMD [\"sleep\", \"infinity\"]\nEOF",
+      "cat >> /root/app/Dockerfile <<'EOF'\nLABEL purpose=demo\nEOF",
+      'docker build -t myapp /root/app',
+    ]);
+    const todos = l.notes.filter((n) => n.where === 'details.steps[3]' && n.severity === 'todo').map((n) => n.message);
+    expect(todos).toEqual(
+      expect.arrayContaining([
+        'writes /root/app/Dockerfile from a plain block meant for an editor (replaced); check it',
+        'writes /root/app/Dockerfile from a {{copy}} block meant for an editor (appended); check it',
+        'a code block that is not a command and names no file was left out of the solution: `CONTAINER ID   IMAGE   COMMAND`',
+      ]),
+    );
+  });
+
+  test('a step with nothing runnable gets no solution and a TODO, never an invented one', async () => {
+    const l = await importScenario(path.join(FIX, 'killercoda/prose-only'));
+    expect(steps(l)[0]).not.toHaveProperty('solution');
+    expect(l.steps[0]!.solutionSource).toBe('none');
+    expect(l.notes.map((n) => `${n.severity} ${n.where}: ${n.message}`)).toContain(
+      'todo details.steps[0]: "Create a file": no solution in the scenario (no answer file, Solution section or {{exec}} block): write solution (the commands that complete the step)',
+    );
+  });
+
+  test('exec blocks inside a Tip are hints, not solution commands; "$ " prompts are dropped', () => {
+    const md = 'Do it: `docker ps`{{exec}}\n\n<details><summary>Tip</summary>\n\n`docker ps -a`{{exec}}\n\n</details>\n\n```\n$ docker images\n```{{exec}}';
+    expect(deriveSolution({ body: md }, new Set()).commands).toEqual(['docker ps', 'docker images']);
+  });
+
+  test('tells commands from file contents', () => {
+    expect(looksLikeCommand('docker run -d nginx')).toBe(true);
+    expect(looksLikeCommand('$ ls -l')).toBe(true);
+    expect(looksLikeCommand('FROM nginx\nCOPY . /usr/share/nginx/html')).toBe(false);
+    expect(looksLikeCommand('services:\n  web:\n    image: nginx')).toBe(false);
+  });
+});

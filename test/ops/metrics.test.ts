@@ -1,0 +1,98 @@
+import { BotMetrics } from '../../src/ops/metrics';
+
+/** Reads one sample's value from the Prometheus text; undefined when the series is absent. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('BotMetrics', () => {
+  it('reads the running bot through its getters at scrape time, not at bind time', async () => {
+    const m = new BotMetrics({ processMetrics: false });
+    let stats = { sandboxes: 3, creating: 1, warm: 2, queued: 0 };
+    let running = 1;
+    m.bind({
+      sandboxes: () => stats,
+      sandboxLimits: { maxSandboxes: 40, warmPool: 5 },
+      commandsRunning: () => running,
+      updateBudget: () => ({ tokens: 4, finalsWaiting: 0 }),
+      activeChallenges: async () => 2,
+    });
+    let text = await m.text();
+    expect(sample(text, 'dockhand_sandboxes{state="in_use"}')).toBe(3);
+    expect(sample(text, 'dockhand_sandboxes{state="creating"}')).toBe(1);
+    expect(sample(text, 'dockhand_sandboxes{state="warm"}')).toBe(2);
+    expect(sample(text, 'dockhand_sandbox_queue_length')).toBe(0);
+    expect(sample(text, 'dockhand_sandbox_capacity')).toBe(40);
+    expect(sample(text, 'dockhand_warm_pool_target')).toBe(5);
+    expect(sample(text, 'dockhand_commands_running')).toBe(1);
+    expect(sample(text, 'dockhand_chat_update_budget_tokens')).toBe(4);
+    expect(sample(text, 'dockhand_challenges_active')).toBe(2);
+
+    stats = { sandboxes: 40, creating: 0, warm: 0, queued: 7 };
+    running = 12;
+    text = await m.text();
+    expect(sample(text, 'dockhand_sandboxes{state="in_use"}')).toBe(40);
+    expect(sample(text, 'dockhand_sandbox_queue_length')).toBe(7);
+    expect(sample(text, 'dockhand_commands_running')).toBe(12);
+  });
+
+  it('reads 0 before a source is bound, keeps the last count when the database fails, and the scrape still succeeds', async () => {
+    const m = new BotMetrics({ processMetrics: false });
+    expect(sample(await m.text(), 'dockhand_sandbox_queue_length')).toBe(0);
+    m.bind({ activeChallenges: async () => 3 });
+    expect(sample(await m.text(), 'dockhand_challenges_active')).toBe(3);
+    m.bind({ activeChallenges: () => Promise.reject(new Error('database down')) });
+    expect(sample(await m.text(), 'dockhand_challenges_active')).toBe(3);
+    m.bind({ activeChallenges: async () => 0 });
+    expect(sample(await m.text(), 'dockhand_challenges_active')).toBe(0);
+  });
+
+  it('counts commands into the latency histogram by outcome, checks by result, Slack calls by method and outcome', async () => {
+    const m = new BotMetrics({ processMetrics: false });
+    m.command(0.2, 'ok');
+    m.command(3, 'ok');
+    m.command(61, 'timeout');
+    m.check(true);
+    m.check(false);
+    m.check(false);
+    m.slackCall('chat.update', 'ok');
+    m.slackCall('chat.update', 'ratelimited');
+    m.slackCall('chat.postMessage', 'error');
+    m.sandboxEvent('oom-killed');
+    const text = await m.text();
+    expect(sample(text, 'dockhand_command_duration_seconds_count{outcome="ok"}')).toBe(2);
+    expect(sample(text, 'dockhand_command_duration_seconds_bucket{le="0.25",outcome="ok"}')).toBe(1);
+    expect(sample(text, 'dockhand_command_duration_seconds_bucket{le="5",outcome="ok"}')).toBe(2);
+    expect(sample(text, 'dockhand_command_duration_seconds_sum{outcome="timeout"}')).toBe(61);
+    expect(sample(text, 'dockhand_checks_total{result="passed"}')).toBe(1);
+    expect(sample(text, 'dockhand_checks_total{result="failed"}')).toBe(2);
+    expect(sample(text, 'dockhand_slack_api_calls_total{method="chat.update",outcome="ratelimited"}')).toBe(1);
+    expect(sample(text, 'dockhand_slack_api_calls_total{method="chat.update",outcome="ok"}')).toBe(1);
+    expect(sample(text, 'dockhand_slack_api_calls_total{method="chat.postMessage",outcome="error"}')).toBe(1);
+    expect(sample(text, 'dockhand_sandbox_events_total{event="oom-killed"}')).toBe(1);
+  });
+
+  it('records event lag only for requests Slack stamped, never negative', async () => {
+    const m = new BotMetrics({ processMetrics: false });
+    m.slackRequest('event', 0.4);
+    m.slackRequest('event', -2); // a clock slightly ahead of Slack's
+    m.slackRequest('command');
+    const text = await m.text();
+    expect(sample(text, 'dockhand_slack_requests_total{kind="event"}')).toBe(2);
+    expect(sample(text, 'dockhand_slack_requests_total{kind="command"}')).toBe(1);
+    expect(sample(text, 'dockhand_slack_event_lag_seconds_count{kind="event"}')).toBe(2);
+    expect(sample(text, 'dockhand_slack_event_lag_seconds_bucket{le="0.1",kind="event"}')).toBe(1);
+    expect(sample(text, 'dockhand_slack_event_lag_seconds_count{kind="command"}')).toBeUndefined();
+  });
+
+  it('keeps two bots in one process apart (own registry) and exports process metrics with the dockhand_ prefix', async () => {
+    const a = new BotMetrics();
+    const b = new BotMetrics();
+    a.check(true);
+    expect(sample(await a.text(), 'dockhand_checks_total{result="passed"}')).toBe(1);
+    expect(sample(await b.text(), 'dockhand_checks_total{result="passed"}')).toBeUndefined();
+    expect(await a.text()).toMatch(/^dockhand_process_resident_memory_bytes \d+/m);
+    expect(a.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+});

@@ -1,0 +1,132 @@
+import { execFile, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
+import { LearnerDriver } from '../support/learner-driver';
+import { newManager } from '../sandbox/sandbox-fixture';
+import { uniqueId, type TestBot } from '../support/start-test-bot';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const IMAGE = process.env.DOCKHAND_IMAGE || 'dockhand:smoke';
+
+function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+const docker = (...args: string[]) =>
+  new Promise<string>((resolve, reject) => execFile('docker', args, { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`docker ${args[0]}: ${stderr || err.message}`)) : resolve(stdout.trim()))));
+
+async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * The production image, as an operator runs it: built offline here (scripts/build-image.sh: the project's
+ * Debian base, Node 24 from the npm registry), started as a container with the engine's socket, talking to
+ * a Slack stand-in and the test Postgres on this machine (host network: the bot reaches both and the
+ * built-in mirror's push port on 127.0.0.1). It must start, connect, run a learner's command in a real
+ * sandbox, answer /healthz and /readyz, turn healthy for Docker, and stop cleanly on SIGTERM.
+ */
+describe('the production image', () => {
+  const standIn = new SlackStandIn({ teamId: uniqueId('T') });
+  const name = `dockhand-smoke-${uniqueId('').toLowerCase()}`;
+  const instance = uniqueId('img').toLowerCase();
+  let metricsPort = 0;
+  let logs = '';
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    const build = await run('bash', ['scripts/build-image.sh'], { env: { ...process.env, DOCKHAND_IMAGE: IMAGE }, timeoutMs: 25 * 60_000 });
+    if (build.code !== 0) throw new Error(`image build failed:\n${build.output.slice(-4000)}`);
+    process.stderr.write(`[image] ${build.output.trim().split('\n').pop()} (test saw ${Math.round((Date.now() - t0) / 1000)} s)\n`);
+
+    const apiUrl = await standIn.start();
+    metricsPort = await freePort();
+    const socketGid = String(statSync('/var/run/docker.sock').gid);
+    const env = {
+      SLACK_BOT_TOKEN: standIn.botToken,
+      SLACK_APP_TOKEN: standIn.appToken,
+      SLACK_API_URL: apiUrl,
+      DATABASE_URL: process.env.DATABASE_URL!,
+      METRICS_PORT: String(metricsPort),
+      METRICS_HOST: '127.0.0.1',
+      SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
+      SANDBOX_INSTANCE: instance,
+      LOG_LEVEL: 'info',
+    };
+    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    // The name and labels let a failed run's container be found and removed.
+    await docker('run', '-d', '--name', name, '--label', 'dockhand.app=dockhand', '--label', 'dockhand.role=bot-smoke', '--network', 'host', '--userns', 'host', '--group-add', socketGid, '-v', '/var/run/docker.sock:/var/run/docker.sock', ...envArgs, IMAGE);
+  }, 30 * 60_000);
+
+  afterAll(async () => {
+    logs = await docker('logs', '--tail', '40', name).catch(() => '');
+    await docker('rm', '-f', name).catch(() => undefined);
+    const { manager } = await newManager('image', {}, { instance });
+    await manager.destroyAll();
+    await standIn.stop();
+  }, 120_000);
+
+  it('runs as a non-root user with a HEALTHCHECK, starts, answers /healthz, connects to Slack and is ready', async () => {
+    const user = await docker('image', 'inspect', IMAGE, '--format', '{{.Config.User}}');
+    expect(user).toBe('dockhand');
+    expect(await docker('image', 'inspect', IMAGE, '--format', '{{json .Config.Healthcheck.Test}}')).toContain('scripts/healthcheck.js');
+
+    const t0 = Date.now();
+    await until('/healthz', 120_000, async () => ((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).ok ? true : undefined));
+    await standIn.waitForConnection(240_000);
+    const ready = await until('/readyz 200', 240_000, async () => {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+      return res.status === 200 ? ((await res.json()) as { parts: unknown }) : undefined;
+    });
+    process.stderr.write(`[image] container ready ${Math.round((Date.now() - t0) / 1000)} s after /healthz polling began\n`);
+    expect(ready.parts).toEqual({ database: { ok: true }, docker: { ok: true }, slack: { ok: true } });
+  }, 600_000);
+
+  it("runs a learner's command in a sandbox, through the stand-in", async () => {
+    const learner = new LearnerDriver({ standIn } as unknown as TestBot, uniqueId('U'));
+    const { final } = await learner.run('echo smoke-$((6*7)) && id -u', 180_000);
+    expect(String(final.args.text)).toContain('exit 0');
+    expect(JSON.stringify(final.args)).toContain('smoke-42');
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/^dockhand_command_duration_seconds_count\{outcome="ok"\} 1$/m);
+  }, 300_000);
+
+  it("turns healthy for Docker's HEALTHCHECK, and a SIGTERM (docker stop) ends the bot cleanly with exit 0", async () => {
+    const health = await until('Docker health status healthy', 120_000, async () => ((await docker('inspect', name, '--format', '{{.State.Health.Status}}')) === 'healthy' ? 'healthy' : undefined));
+    expect(health).toBe('healthy');
+    await docker('stop', '-t', '30', name);
+    expect(await docker('inspect', name, '--format', '{{.State.ExitCode}}')).toBe('0');
+    expect(await docker('logs', name)).toContain('bot stopped');
+  }, 300_000);
+
+  afterAll(() => {
+    if (logs) process.stderr.write(`[image] last container log lines:\n${logs}\n`);
+  });
+});
