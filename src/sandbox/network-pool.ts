@@ -7,23 +7,24 @@ import {
   attachMirror,
   createSandboxNetwork,
   removeSandboxNetwork,
-  subnetAt,
-  subnetIndexOf,
   type SpareNetwork,
   type SpareSource,
 } from './sandbox-network-policy';
 
 /**
  * Spare sandbox networks, made ahead (created, mirror joined at .2) so a new sandbox skips ~0.9 s of network
- * work the engine does one request at a time. Labels cannot change, so a spare is recognised by its state:
- * role `network-spare`, the mirror at .2 and nothing else on it, no container naming it in `dockhand.network`.
- * A claimed spare is that sandbox's network from then on and goes with it (never back to the pool); removal
- * detaches the mirror first (sandbox-runtime.ts), so a network a sandbox used never looks spare again.
+ * work the engine does one request at a time. A claimed spare is that sandbox's network from then on (its
+ * container names it in `dockhand.network`) and goes with it, never back to the pool. Labels cannot change and
+ * the engine does not remember who was on a network, so a spare is only ever handed out by the pool that made
+ * it, in this process: one left by an earlier run could be a used network whose sandbox was removed by hand,
+ * so it is removed at start, never adopted.
  */
 export const SPARE_FLOOR = 2;
 export const SPARE_PARALLEL = 2;
 const RETRY_MS = 5_000;
 const CLOSE_TIMEOUT_MS = 10_000;
+/** A claimed spare stays ours for the sweep this long: its sandbox container may not exist yet. */
+const CLAIM_GRACE_MS = 60_000;
 
 export interface NetworkPoolOptions {
   docker: Docker;
@@ -53,20 +54,6 @@ export function spareTarget(o: { floor: number; demand: number; max: number }): 
   return Math.max(0, Math.min(o.max, Math.max(o.floor, o.demand)));
 }
 
-export type SpareState = 'spare' | 'claimed' | 'stale';
-
-/**
- * What a `network-spare` network found on the engine is. Claimed (a container on it, or one naming it): the
- * sandbox sweep's. Spare: only the mirror, at its address. Anything else (no mirror, or no mirror configured,
- * so nothing proves it unused) is stale and removed.
- */
-export function spareState(n: { attached: { id: string; ip?: string }[]; mirrorIp?: string; owned: boolean }, mirror: { id?: string } | undefined): SpareState {
-  if (n.owned || n.attached.some((c) => c.id !== mirror?.id)) return 'claimed';
-  if (!mirror?.id || !n.mirrorIp) return 'stale';
-  const at = n.attached.find((c) => c.id === mirror.id);
-  return at?.ip?.split('/')[0] === n.mirrorIp ? 'spare' : 'stale';
-}
-
 type NetInfo = Docker.NetworkInspectInfo & { Containers?: Record<string, { Name?: string; IPv4Address?: string }> };
 
 /** Ready spare networks of this instance, refilled in the background; `claim()` hands one out at once. */
@@ -74,6 +61,7 @@ export class NetworkPool implements SpareSource {
   private readonly ready: SpareNetwork[] = [];
   private readonly making = new Map<string, Promise<void>>();
   private readonly removing = new Set<Promise<void>>();
+  private readonly claimed = new Map<string, number>();
   private demand = 0;
   private opened = false;
   private retry?: NodeJS.Timeout;
@@ -95,14 +83,21 @@ export class NetworkPool implements SpareSource {
     this.fill();
   }
 
-  /** Adopts this instance's spares left on the engine (a restart), removes stale ones, then keeps the pool filled. */
+  /** Removes the unclaimed spares an earlier run of this instance left (a crash), then keeps the pool filled. */
   async start(): Promise<void> {
     this.opened = true;
     try {
-      await this.adopt();
+      await this.removeLeftovers();
     } finally {
       this.fill();
     }
+  }
+
+  /** Made by this pool and not handed out, being made, or handed out within the last minute (for the sweep). */
+  owns(name: string): boolean {
+    const now = (this.o.now ?? Date.now)();
+    for (const [n, at] of this.claimed) if (now - at > CLAIM_GRACE_MS) this.claimed.delete(n);
+    return this.making.has(name) || this.claimed.has(name) || this.ready.some((s) => s.name === name);
   }
 
   /**
@@ -114,6 +109,7 @@ export class NetworkPool implements SpareSource {
       const spare = this.ready.shift();
       this.fill();
       if (!spare) return undefined;
+      this.claimed.set(spare.name, (this.o.now ?? Date.now)());
       if (await this.stillSpare(spare)) return spare;
       this.o.logger.warn({ network: spare.name }, 'a spare sandbox network changed while waiting; removing it');
       this.removeLater(spare.name);
@@ -193,24 +189,22 @@ export class NetworkPool implements SpareSource {
     this.removing.add(p);
   }
 
-  private async adopt(): Promise<void> {
+  /** This instance's spare-labelled networks this pool did not make and no container uses or names: removed. */
+  private async removeLeftovers(): Promise<void> {
     const d = this.o.docker;
     const nets = await d.listNetworks({ filters: { label: ['dockhand.app=dockhand', `dockhand.instance=${this.o.instance}`, `dockhand.role=${SPARE_ROLE}`] } });
     if (!nets.length) return;
-    const owned = new Set((await d.listContainers({ all: true, filters: { label: [LABEL_NETWORK] } })).map((c) => c.Labels?.[LABEL_NETWORK]));
-    const mirror = this.o.mirrorContainer ? { id: await d.getContainer(this.o.mirrorContainer).inspect().then((i) => i.Id, () => undefined) } : undefined;
+    const named = new Set((await d.listContainers({ all: true, filters: { label: [LABEL_NETWORK] } })).map((c) => c.Labels?.[LABEL_NETWORK]));
+    const mirrorId = this.o.mirrorContainer ? await d.getContainer(this.o.mirrorContainer).inspect().then((i) => i.Id, () => undefined) : undefined;
+    let removed = 0;
     for (const n of nets) {
-      if (this.making.has(n.Name) || this.ready.some((s) => s.name === n.Name)) continue;
+      if (this.owns(n.Name) || named.has(n.Name)) continue;
       const info = (await d.getNetwork(n.Id).inspect().catch(() => undefined)) as NetInfo | undefined;
-      if (!info) continue;
-      const idx = subnetIndexOf(info.IPAM?.Config?.[0]?.Subnet ?? '');
-      const subnet = idx === undefined ? undefined : subnetAt(idx);
-      const attached = Object.entries(info.Containers ?? {}).map(([id, c]) => ({ id, ip: c.IPv4Address }));
-      const state = spareState({ attached, mirrorIp: subnet?.mirrorIp, owned: owned.has(n.Name) }, mirror);
-      if (state === 'claimed') continue; // a sandbox's network: sweepSandboxNetworks keeps or removes it with its sandbox
-      if (state === 'spare' && subnet && this.ready.length < this.o.max) this.ready.push({ name: n.Name, subnet });
-      else this.removeLater(n.Name);
+      // a sandbox on it: its network, kept or removed with it by the sandbox sweep
+      if (!info || Object.keys(info.Containers ?? {}).some((id) => id !== mirrorId)) continue;
+      this.removeLater(n.Name);
+      removed++;
     }
-    if (this.ready.length) this.o.logger.info({ spares: this.ready.length }, 'adopted spare sandbox networks');
+    if (removed) this.o.logger.info({ removed }, 'removed spare sandbox networks left by an earlier run');
   }
 }

@@ -136,17 +136,6 @@ export async function attachMirror(docker: Docker, network: string, mirrorContai
     });
 }
 
-/**
- * Takes the mirror off a sandbox's network before the sandbox goes: a network a sandbox used then never
- * looks like a spare (the mirror and nothing else), even when removal stops half-way. Gone already is fine.
- */
-export async function detachMirror(docker: Docker, network: string, mirrorContainer: string): Promise<void> {
-  await docker
-    .getNetwork(network)
-    .disconnect({ Container: mirrorContainer, Force: true })
-    .catch(() => undefined);
-}
-
 /** Disconnects the mirror (and anything else left) and removes the network; gone already is fine. */
 export async function removeSandboxNetwork(docker: Docker, network: string, logger: Logger): Promise<void> {
   const net = docker.getNetwork(network);
@@ -172,10 +161,10 @@ export async function removeSandboxNetwork(docker: Docker, network: string, logg
 /**
  * This instance's sandbox networks with no sandbox on them any more (a crash between create and remove) are
  * removed; the mirror is (re)joined to the ones still in use, e.g. after the mirror was recreated. Networks
- * younger than `graceMs` are left alone: a sandbox may be being created on them. Spares nobody claimed are the
- * pool's (network-pool.ts), removed here only with `spares: 'remove'` (destroyAll).
+ * younger than `graceMs` are left alone: a sandbox may be being created on them. An unclaimed spare (network-pool.ts)
+ * is kept only when `keepSpare` says the running pool made it; any other is a leftover like the rest.
  */
-export async function sweepSandboxNetworks(docker: Docker, o: { instance: string; mirrorContainer?: string; logger: Logger; graceMs?: number; spares?: 'keep' | 'remove' }): Promise<void> {
+export async function sweepSandboxNetworks(docker: Docker, o: { instance: string; mirrorContainer?: string; logger: Logger; graceMs?: number; keepSpare?: (name: string) => boolean }): Promise<void> {
   const byRole = (role: string) => docker.listNetworks({ filters: { label: ['dockhand.app=dockhand', `dockhand.instance=${o.instance}`, `dockhand.role=${role}`] } });
   const nets = [...(await byRole(NETWORK_ROLE)), ...(await byRole(SPARE_ROLE))];
   let mirrorId: string | undefined;
@@ -192,9 +181,7 @@ export async function sweepSandboxNetworks(docker: Docker, o: { instance: string
     // a sandbox created but not started yet (or stopped) is not attached, but still owns its network
     const owners = others.length ? [] : await docker.listContainers({ all: true, filters: { label: [`${LABEL_NETWORK}=${n.Name}`] } });
     if (others.length === 0 && owners.length === 0) {
-      // an unclaimed spare (the mirror on it, nothing else) is the pool's; without the mirror it is a used one half-removed
-      const spare = info.Labels?.['dockhand.role'] === SPARE_ROLE && !!mirrorId && mirrorId in (info.Containers ?? {});
-      if (spare && o.spares !== 'remove') continue;
+      if (info.Labels?.['dockhand.role'] === SPARE_ROLE && o.keepSpare?.(n.Name)) continue;
       if (Date.now() - Date.parse(info.Created) < (o.graceMs ?? 60_000)) continue;
       await removeSandboxNetwork(docker, n.Id, o.logger);
       continue;

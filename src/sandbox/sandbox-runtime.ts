@@ -8,7 +8,7 @@ import { DISK_BOUND_PATHS, LABEL_VOLUME, dockerDiskPolicy } from './docker-disk-
 import { INSPECTOR_ROLE } from './inspector-spec';
 import { Inspectors } from './inspectors';
 import { applyPolicies, type SandboxPolicy } from './sandbox-policy';
-import { LABEL_NETWORK, detachMirror, firewallOnce, removeSandboxNetwork, sandboxNetworkPolicy, sweepSandboxNetworks } from './sandbox-network-policy';
+import { LABEL_NETWORK, firewallOnce, removeSandboxNetwork, sandboxNetworkPolicy, sweepSandboxNetworks } from './sandbox-network-policy';
 import { NetworkPool } from './network-pool';
 import { MIRROR_CONTAINER } from './image-mirror';
 import { profilePolicy } from './sandbox-profile';
@@ -225,8 +225,6 @@ export class SandboxRuntime {
     } catch {
       // already gone
     }
-    // the mirror first: a network a sandbox used must never look like an unused spare (network-pool.ts)
-    if (network && this.mirrorContainer) await detachMirror(this.o.docker, network, this.mirrorContainer);
     await this.o.docker
       .getContainer(id)
       .remove({ force: true, v: true })
@@ -264,7 +262,7 @@ export class SandboxRuntime {
    * process); the mirror rejoins the networks of adopted sandboxes.
    */
   async sweepOrphanVolumes(): Promise<void> {
-    await sweepSandboxNetworks(this.o.docker, { instance: this.o.instance, mirrorContainer: this.mirrorContainer, logger: this.o.logger });
+    await sweepSandboxNetworks(this.o.docker, { instance: this.o.instance, mirrorContainer: this.mirrorContainer, logger: this.o.logger, keepSpare: (n) => this.networks?.owns(n) ?? false });
     const { Volumes } = await this.o.docker.listVolumes({ filters: { label: [`${LABEL_APP}=dockhand`, `${LABEL_INSTANCE}=${this.o.instance}`] } });
     for (const v of Volumes ?? []) {
       await this.o.docker
@@ -294,7 +292,7 @@ export class SandboxRuntime {
 
   /** Removes this instance's sandbox networks that no sandbox uses any more, spares too (all of them after destroyAll). */
   async removeNetwork(): Promise<void> {
-    await sweepSandboxNetworks(this.o.docker, { instance: this.o.instance, mirrorContainer: this.mirrorContainer, logger: this.o.logger, graceMs: 0, spares: 'remove' });
+    await sweepSandboxNetworks(this.o.docker, { instance: this.o.instance, mirrorContainer: this.mirrorContainer, logger: this.o.logger, graceMs: 0 });
   }
 }
 
