@@ -13,8 +13,17 @@ describe('LessonCatalog over the shipped course', () => {
 
   test('list() gives lessons in course order, then exercises', () => {
     const all = catalog.list();
-    expect(all.slice(0, 5).map((l) => l.id)).toEqual(['running-containers', 'ports-env-volumes', 'first-dockerfile', 'tags-and-publishing', 'docker-for-ml']);
-    expect(all.slice(5).every((l) => l.kind === 'exercise')).toBe(true);
+    expect(all.slice(0, 8).map((l) => l.id)).toEqual([
+      'running-containers',
+      'ports-env-volumes',
+      'first-dockerfile',
+      'dockerfile-instructions',
+      'tags-and-publishing',
+      'networks',
+      'image-best-practices',
+      'docker-for-ml',
+    ]);
+    expect(all.slice(8).every((l) => l.kind === 'exercise')).toBe(true);
     expect(catalog.list('exercise').map((l) => l.id)).toContain('nginx-on-8080');
   });
 
@@ -22,9 +31,10 @@ describe('LessonCatalog over the shipped course', () => {
     expect(catalog.get('first-dockerfile')?.title).toBe('Your first Dockerfile');
     expect(catalog.get('nope')).toBeUndefined();
     expect(catalog.firstStep('first-dockerfile')?.id).toBe('write-app');
-    expect(catalog.step('first-dockerfile', 'build')?.index).toBe(2);
+    expect(catalog.step('first-dockerfile', 'build')?.index).toBe(1);
     expect(catalog.nextStep('first-dockerfile', 'build')?.id).toBe('run-app');
-    expect(catalog.nextStep('first-dockerfile', 'rebuild-cache')).toBeUndefined();
+    expect(catalog.nextStep('first-dockerfile', 'rebuild-cache')?.id).toBe('clean-up');
+    expect(catalog.nextStep('first-dockerfile', 'clean-up')).toBeUndefined();
     expect(catalog.step('first-dockerfile', 'nope')).toBeUndefined();
   });
 
