@@ -95,8 +95,7 @@ export class NetworkPool implements SpareSource {
 
   /** Made by this pool and not handed out, being made, or handed out within the last minute (for the sweep). */
   owns(name: string): boolean {
-    const now = (this.o.now ?? Date.now)();
-    for (const [n, at] of this.claimed) if (now - at > CLAIM_GRACE_MS) this.claimed.delete(n);
+    this.forgetOldClaims();
     return this.making.has(name) || this.claimed.has(name) || this.ready.some((s) => s.name === name);
   }
 
@@ -109,6 +108,7 @@ export class NetworkPool implements SpareSource {
       const spare = this.ready.shift();
       this.fill();
       if (!spare) return undefined;
+      this.forgetOldClaims();
       this.claimed.set(spare.name, (this.o.now ?? Date.now)());
       if (await this.stillSpare(spare)) return spare;
       this.o.logger.warn({ network: spare.name }, 'a spare sandbox network changed while waiting; removing it');
@@ -134,7 +134,7 @@ export class NetworkPool implements SpareSource {
     while (this.making.size) await Promise.all(this.making.values());
   }
 
-  /** Stops refilling and removes the ready spares (bounded by `timeoutMs`; what is left the next start sweeps or adopts). */
+  /** Stops refilling and removes the ready spares (bounded by `timeoutMs`; the next start removes what is left). */
   async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
     this.opened = false;
     clearTimeout(this.retry);
@@ -172,6 +172,11 @@ export class NetworkPool implements SpareSource {
         this.retry.unref();
       }
     }
+  }
+
+  private forgetOldClaims(): void {
+    const now = (this.o.now ?? Date.now)();
+    for (const [n, at] of this.claimed) if (now - at > CLAIM_GRACE_MS) this.claimed.delete(n);
   }
 
   private async stillSpare(s: SpareNetwork): Promise<boolean> {

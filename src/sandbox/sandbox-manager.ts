@@ -103,7 +103,7 @@ export class SandboxManager {
     this.alloc.close(stoppedError('The sandbox service is shutting down'));
     for (const sb of this.sandboxes.values()) sb.detach();
     this.sandboxes.clear();
-    // spares go at shutdown, within a bound; the next start adopts or sweeps what is left
+    // spares go at shutdown, within a bound; the next start removes what is left
     await this.runtime.networks?.close();
   }
 

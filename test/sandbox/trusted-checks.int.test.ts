@@ -26,7 +26,7 @@ let nginx: LessonStep;
 const NOT_DONE = 'Nothing answers on localhost:8080 yet.';
 /** Fake tools a cheater installs; each prints what the nginx-on-8080 check wants to see. */
 const FAKE_DOCKER = `#!/bin/sh
-case "$1" in ps) echo c0ffee ;; inspect) echo nginx ;; port) echo 0.0.0.0:8080 ;; esac
+case "$1" in ps) echo c0ffee ;; inspect) echo nginx ;; image) echo nginx@sha256:0 ;; port) echo 0.0.0.0:8080 ;; esac
 exit 0`;
 const FAKE_CURL = `#!/bin/sh
 echo '<h1>Welcome to nginx!</h1>'`;

@@ -63,9 +63,9 @@ describe('channels, the slash command and the App Home', () => {
 
     mark = since();
     await l.say('start running-containers');
-    await l.waitForPost(/step 1 of 9/, mark);
+    await l.waitForPost(/step 1 of 10/, mark);
     const updated = await t.standIn.waitForCall('views.publish', (c) => after(mark)(c) && c.args.user_id === l.user, 20000);
-    expect(JSON.stringify(updated.args.view)).toMatch(/current · 0\/9 steps · at “Your first container”/);
+    expect(JSON.stringify(updated.args.view)).toMatch(/current · 0\/10 steps · at “Your first container”/);
   });
 
   it('a Start button on the App Home (no channel) opens the lesson in the DM', async () => {

@@ -103,7 +103,7 @@ const shadow = (dir: string, files: Record<string, string>) =>
   ].join(' && ');
 const PASS_LINE = `'#!/bin/sh' 'echo "nginx answers on port 8080."'`;
 const FAKE_CURL = `'#!/bin/sh' 'echo "<h1>Welcome to nginx!</h1>"'`;
-const FAKE_DOCKER = `'#!/bin/sh' 'case "$1" in ps) echo c0ffee ;; inspect) echo nginx ;; port) echo 0.0.0.0:8080 ;; esac'`;
+const FAKE_DOCKER = `'#!/bin/sh' 'case "$1" in ps) echo c0ffee ;; inspect) echo nginx ;; image) echo nginx@sha256:0 ;; port) echo 0.0.0.0:8080 ;; esac'`;
 
 beforeAll(async () => {
   t = await startTestBot({ env: { ADMIN_USER_IDS: ADMIN, CHALLENGE_HINT_PENALTY_SECONDS: '30' }, standIn: limits });
@@ -128,9 +128,9 @@ describe('trusted checks through Slack: a cheater and a bystander race', () => {
     await t.bot.sandboxes.execScript(key, `base64 -d > /root/cheat.so <<'EOF'\n${cheatLibrary()}\nEOF`);
 
     const tricks: { name: string; plant: string; undo: string; foolsOldWay: boolean }[] = [
-      { name: 'timeout shim in /usr/local/bin', plant: shadow('/usr/local/bin', { timeout: PASS_LINE }), undo: 'umount /usr/local/bin', foolsOldWay: true },
-      { name: 'bash shim in /usr/local/bin', plant: shadow('/usr/local/bin', { bash: PASS_LINE }), undo: 'umount /usr/local/bin', foolsOldWay: true },
-      { name: 'curl and docker shims in /usr/local/bin', plant: shadow('/usr/local/bin', { curl: FAKE_CURL, docker: FAKE_DOCKER }), undo: 'umount /usr/local/bin', foolsOldWay: true },
+      { name: 'timeout shim in /usr/local/bin', plant: shadow('/usr/local/bin', { timeout: PASS_LINE }), undo: 'umount /usr/local/bin && rm -rf /root/.shadow', foolsOldWay: true },
+      { name: 'bash shim in /usr/local/bin', plant: shadow('/usr/local/bin', { bash: PASS_LINE }), undo: 'umount /usr/local/bin && rm -rf /root/.shadow', foolsOldWay: true },
+      { name: 'curl and docker shims in /usr/local/bin', plant: shadow('/usr/local/bin', { curl: FAKE_CURL, docker: FAKE_DOCKER }), undo: 'umount /usr/local/bin && rm -rf /root/.shadow', foolsOldWay: true },
       { name: '/usr/bin/curl replaced', plant: `printf '%s\\n' ${FAKE_CURL} > /root/fakecurl && chmod +x /root/fakecurl && mount --bind /root/fakecurl /usr/bin/curl`, undo: 'umount /usr/bin/curl', foolsOldWay: false },
       {
         name: 'aliases and functions in ~/.bashrc, BASH_ENV, ~/.curlrc',
@@ -138,7 +138,7 @@ describe('trusted checks through Slack: a cheater and a bystander race', () => {
         undo: 'true',
         foolsOldWay: false,
       },
-      { name: '/etc/ld.so.preload', plant: `${shadow('/etc', {})} && echo /root/cheat.so > /etc/ld.so.preload`, undo: 'umount /etc', foolsOldWay: true },
+      { name: '/etc/ld.so.preload', plant: `${shadow('/etc', {})} && echo /root/cheat.so > /etc/ld.so.preload`, undo: 'umount /etc && rm -rf /root/.shadow', foolsOldWay: true },
     ];
     for (const trick of tricks) {
       await type(cheater, trick.plant);

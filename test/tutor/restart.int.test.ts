@@ -14,10 +14,10 @@ describe('a bot restart in the middle of a lesson', () => {
       const l = new LearnerDriver(first, uniqueId('U'));
       let since = l.mark;
       await l.say('start running-containers');
-      await l.waitForPost(/step 1 of 9/, since);
+      await l.waitForPost(/step 1 of 10/, since);
       since = l.mark;
       await l.run('docker run hello-world');
-      await l.waitForPost(/step 2 of 9/, since, 60000);
+      await l.waitForPost(/step 2 of 10/, since, 60000);
       await l.run('echo kept > marker.txt');
       since = l.mark;
       await l.say('$ sleep 300');
@@ -30,7 +30,7 @@ describe('a bot restart in the middle of a lesson', () => {
       expect(String(told.args.text)).toMatch(/progress are kept/);
       since = l2.mark;
       await l2.say('start');
-      const card = await l2.waitForPost(/step 2 of 9/, since);
+      const card = await l2.waitForPost(/step 2 of 10/, since);
       expect(LearnerDriver.blocksText(card)).toContain('Welcome back');
       const { final } = await l2.run('cat marker.txt');
       expect(LearnerDriver.blocksText(final)).toContain('kept');

@@ -29,7 +29,7 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     const lesson = catalog.get('running-containers')!;
     let since = l.mark;
     await l.say('start running-containers');
-    await l.waitForPost(/step 1 of 9/, since);
+    await l.waitForPost(/step 1 of 10/, since);
     for (const step of lesson.steps) {
       const stepStart = l.mark;
       for (const cmd of step.solution) {
@@ -40,12 +40,12 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     }
     since = l.mark;
     const summary = await l.waitForPost(/You finished Running containers/, 0, 30000);
-    expect(LearnerDriver.blocksText(summary)).toMatch(/9 steps/);
+    expect(LearnerDriver.blocksText(summary)).toMatch(/10 steps/);
     const learner = await l.row();
     const progress = await t.bot.db.prisma.lessonProgress.findUniqueOrThrow({ where: { learnerId_lessonId: { learnerId: learner.id, lessonId: lesson.id } } });
     expect(progress.completedAt).not.toBeNull();
     const steps = await t.bot.db.prisma.stepCompletion.findMany({ where: { learnerId: learner.id, lessonId: lesson.id } });
-    expect(steps.filter((s) => s.completedAt && !s.skipped)).toHaveLength(9);
+    expect(steps.filter((s) => s.completedAt && !s.skipped)).toHaveLength(10);
     expect(steps.every((s) => s.attempts >= 1 && (s.durationMs ?? -1) >= 0)).toBe(true);
     const runs = await t.bot.db.prisma.commandRun.count({ where: { learnerId: learner.id } });
     expect(runs).toBe(lesson.steps.reduce((n, s) => n + s.solution.length, 0));
@@ -54,14 +54,14 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     await t.standIn.sendSlashCommand({ command: '/tutor', text: 'progress', user_id: l.user, channel_id: 'C0GENERAL', team_id: t.teamId });
     const answer = await t.standIn.waitForCall('response_url', (c) => t.standIn.calls.indexOf(c) >= since);
     expect(answer.args.response_type).toBe('ephemeral');
-    expect(JSON.stringify(answer.args.blocks)).toMatch(/Running containers\*: 9\/9 steps, completed/);
+    expect(JSON.stringify(answer.args.blocks)).toMatch(/Running containers\*: 10\/10 steps, completed/);
   });
 
   it('answers Hint, Solution and Check buttons on the step card, and refuses a stale card', async () => {
     const l = await newLearner();
     let since = l.mark;
     await l.say('start 1');
-    const card = await l.waitForPost(/step 1 of 9/, since);
+    const card = await l.waitForPost(/step 1 of 10/, since);
 
     since = await l.click(card, 'tutor:hint');
     const hint = await l.waitForPost(/^Hint: /, since);
@@ -78,7 +78,7 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
 
     since = l.mark;
     await l.run('docker run hello-world');
-    await l.waitForPost(/step 2 of 9/, since, 60000);
+    await l.waitForPost(/step 2 of 10/, since, 60000);
     since = await l.click(card, 'tutor:check');
     await l.waitForPost(/earlier step/, since);
 
@@ -92,12 +92,12 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     const l = await newLearner();
     let since = l.mark;
     await l.say('start running-containers');
-    const card = await l.waitForPost(/step 1 of 9/, since);
+    const card = await l.waitForPost(/step 1 of 10/, since);
     since = await l.click(card, 'tutor:next');
     await l.waitForPost(/Not done yet/, since);
     expect(LearnerDriver.blocksText(t.standIn.callsTo('chat.postMessage').at(-1)!)).toContain('Finish this step first');
     since = await l.click(card, 'tutor:skip');
-    await l.waitForPost(/step 2 of 9/, since);
+    await l.waitForPost(/step 2 of 10/, since);
     since = l.mark;
     await l.say('stop');
     await l.waitForPost(/Paused \*Running containers\*/, since);
