@@ -223,6 +223,9 @@ describe('spares across a crash and a restart', () => {
     } finally {
       await restarted?.destroyAll();
       await crashed.networks!.close();
+      // a failure before the restart leaves the crashed run's sandbox and networks: ours to remove
+      for (const c of await crashed.list()) await crashed.remove(c.id);
+      await crashed.removeNetwork();
       await neighbour.networks!.close();
       await neighbour.removeNetwork();
     }
