@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { AppError } from '../errors';
 import { runHostScript, type EngineHostShell } from './engine-host';
 import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+import { shellQuote } from './shell-quote';
 
 /**
  * A delegated cgroup subtree per sandbox, for the `userns` profile (docs/platform-facts.md): the engine host
@@ -107,7 +108,6 @@ export function delegationMounts(layout: CgroupLayout, name: string): Pick<Docke
   return { CgroupParent: `/${name}`, CgroupnsMode: 'private', Binds: [`${root}/${name}:${CGROUP_ROOT}:rw`] };
 }
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** One `sh` script doing the plan; stops at the first failing step and names it. */
 export function renderPlan(ops: CgroupOp[]): string {
@@ -115,18 +115,18 @@ export function renderPlan(ops: CgroupOp[]): string {
   for (const o of ops) {
     switch (o.op) {
       case 'mkdir':
-        lines.push(`mkdir -p ${q(o.path)} || fail mkdir ${q(o.path)}`);
+        lines.push(`mkdir -p ${shellQuote(o.path)} || fail mkdir ${shellQuote(o.path)}`);
         break;
       case 'copy':
-        lines.push(`cat ${q(o.from)} > ${q(o.to)} || fail copy ${q(o.to)}`);
+        lines.push(`cat ${shellQuote(o.from)} > ${shellQuote(o.to)} || fail copy ${shellQuote(o.to)}`);
         break;
       case 'chown':
-        lines.push(`chown ${o.uid}:${o.gid} ${q(o.path)} || fail chown ${q(o.path)}`);
+        lines.push(`chown ${o.uid}:${o.gid} ${shellQuote(o.path)} || fail chown ${shellQuote(o.path)}`);
         break;
       case 'write': {
-        const w = `echo ${q(o.value)} > ${q(o.path)}`;
-        const line = o.bestEffort ? `${w} 2>/dev/null || true` : `${w} || fail write ${q(o.path)}`;
-        lines.push(o.ifExists ? `if [ -e ${q(o.path)} ]; then ${line}; fi` : line);
+        const w = `echo ${shellQuote(o.value)} > ${shellQuote(o.path)}`;
+        const line = o.bestEffort ? `${w} 2>/dev/null || true` : `${w} || fail write ${shellQuote(o.path)}`;
+        lines.push(o.ifExists ? `if [ -e ${shellQuote(o.path)} ]; then ${line}; fi` : line);
         break;
       }
     }
@@ -137,7 +137,7 @@ export function renderPlan(ops: CgroupOp[]): string {
 /** Removes directories depth-first, retrying while the last processes of a just-removed container exit. */
 export function renderRemoval(dirs: string[]): string {
   if (!dirs.length) return 'true\n';
-  const list = dirs.map(q).join(' ');
+  const list = dirs.map(shellQuote).join(' ');
   return `for i in $(seq 1 25); do left=0; for d in ${list}; do [ -d "$d" ] || continue; find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; [ -d "$d" ] && left=1; done; [ "$left" = 0 ] && exit 0; sleep 0.2; done
 echo "cgroup removal: still busy: ${dirs.join(' ')}" >&2; exit 1
 `;
@@ -277,7 +277,7 @@ export function cgroupDelegationPolicy(o: CgroupDelegationOptions): SandboxPolic
     async sweep(live) {
       const keep = new Set(live.map((l) => l[LABEL_CGROUP]).filter(Boolean));
       const base = o.layout.version === 1 ? `${o.layout.root ?? CGROUP_ROOT}/${o.layout.controllers.find((c) => has(c, 'memory')) ?? o.layout.controllers[0]}` : (o.layout.root ?? CGROUP_ROOT);
-      const out = await runHostScript(o.host, 'cgroup sweep listing', `for d in ${q(base)}/dockhand-*; do [ -d "$d" ] && echo "n \${d##*/}"; done; exit 0`, RW_BIND);
+      const out = await runHostScript(o.host, 'cgroup sweep listing', `for d in ${shellQuote(base)}/dockhand-*; do [ -d "$d" ] && echo "n \${d##*/}"; done; exit 0`, RW_BIND);
       for (const name of out.split('\n').filter((l) => l.startsWith('n ')).map((l) => l.slice(2).trim())) {
         if (!keep.has(name) && sweepable(name, o.instance, Date.now())) await remove(name).catch(() => undefined);
       }

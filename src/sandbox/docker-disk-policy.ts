@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { sweepable } from './cgroup-delegation';
 import { runHostScript, type EngineHostShell } from './engine-host';
 import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+import { shellQuote } from './shell-quote';
 
 /** Label naming a sandbox's own engine volume, so remove() takes it along. */
 export const LABEL_VOLUME = 'dockhand.volume';
@@ -54,15 +55,14 @@ export interface LoopDiskOptions {
   instance: string;
 }
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Creates, formats and mounts the image (sparse: the host disk fills only as the learner writes). */
 export function diskSetupScript(o: Pick<LoopDiskOptions, 'dir' | 'sizeMb' | 'owner'>, name: string): string {
-  const img = sq(`${o.dir}/${name}.img`);
-  const mnt = sq(`${o.dir}/${name}`);
+  const img = shellQuote(`${o.dir}/${name}.img`);
+  const mnt = shellQuote(`${o.dir}/${name}`);
   return `set -eu
-mkdir -p ${sq(o.dir)} ${mnt}
-chmod 700 ${sq(o.dir)}
+mkdir -p ${shellQuote(o.dir)} ${mnt}
+chmod 700 ${shellQuote(o.dir)}
 truncate -s ${o.sizeMb}M ${img}
 mkfs.ext4 -q -F -m 0 -O ^has_journal -E root_owner=${o.owner.uid}:${o.owner.gid} ${img}
 mount -o loop ${img} ${mnt}
@@ -72,8 +72,8 @@ rmdir ${mnt}/lost+found 2>/dev/null || true
 
 /** Unmounts (lazily when still busy; `mount -o loop` frees the loop device with the last user) and deletes the image. */
 export function diskRemovalScript(dir: string, name: string): string {
-  const img = sq(`${dir}/${name}.img`);
-  const mnt = sq(`${dir}/${name}`);
+  const img = shellQuote(`${dir}/${name}.img`);
+  const mnt = shellQuote(`${dir}/${name}`);
   return `if mountpoint -q ${mnt}; then umount ${mnt} 2>/dev/null || umount -l ${mnt}; fi
 for l in $(losetup -j ${img} 2>/dev/null | cut -d: -f1); do losetup -d "$l" 2>/dev/null; done
 rmdir ${mnt} 2>/dev/null; rm -f ${img}; [ ! -e ${img} ]
@@ -117,7 +117,7 @@ export function loopDiskPolicy(o: LoopDiskOptions): SandboxPolicy {
     },
     async sweep(live) {
       const keep = new Set(live.map((l) => l[LABEL_DISK]).filter(Boolean));
-      const out = await runHostScript(o.host, 'disk sweep listing', `for f in ${sq(o.dir)}/dockhand-*.img; do [ -e "$f" ] && { n=\${f##*/}; echo "n \${n%.img}"; }; done; exit 0`, hostBinds, true);
+      const out = await runHostScript(o.host, 'disk sweep listing', `for f in ${shellQuote(o.dir)}/dockhand-*.img; do [ -e "$f" ] && { n=\${f##*/}; echo "n \${n%.img}"; }; done; exit 0`, hostBinds, true);
       for (const name of out.split('\n').filter((l) => l.startsWith('n ')).map((l) => l.slice(2).trim())) {
         if (!keep.has(name) && sweepable(name, o.instance, Date.now())) await remove(name).catch(() => undefined);
       }

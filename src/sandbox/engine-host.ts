@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { runOnEngineHost } from './host-exec';
+import { shellQuote } from './shell-quote';
 
 /**
  * Runs a shell script with root's powers on the machine of the Docker engine that hosts the sandboxes
@@ -58,7 +59,7 @@ export function helperEngineHostShell(docker: Docker, image: string, logger: Log
  * sources (pid 1 need not be readable: on some hosts it is not, even by root).
  */
 export function hostMountNsScript(script: string): string {
-  return `exec nsenter -t "$PPID" -m -- sh -c '${script.replace(/'/g, `'\\''`)}'`;
+  return `exec nsenter -t "$PPID" -m -- sh -c ${shellQuote(script)}`;
 }
 
 /** The engine is this machine's when DOCKER_HOST is unset or a unix socket; root is needed for cgroups and mounts. */

@@ -196,8 +196,9 @@ async function build(
   progress: (line: string) => void,
 ): Promise<EnsureImagesResult> {
   const { docker } = opts;
+  const reach = reachOf(opts);
   // another process may have built things while we waited for the lock
-  const s = await survey(docker, withLessons, reachOf(opts));
+  const s = await survey(docker, withLessons, reach);
   const built: string[] = [];
   const pushed: string[] = [];
   const timed = async (label: string, fn: () => Promise<void>) => {
@@ -255,7 +256,7 @@ async function build(
   let mirror: MirrorState | undefined = s.mirror;
   if (!mirror) {
     progress('starting the offline registry mirror (dockhand-mirror)...');
-    mirror = await ensureMirror(docker, registry.localImage, reachOf(opts));
+    mirror = await ensureMirror(docker, registry.localImage, reach);
   }
 
   const ids = new Map<string, string | undefined>();
@@ -264,7 +265,7 @@ async function build(
   for (const image of LESSON_IMAGES) {
     for (const name of image.names) {
       const { repo, tag } = mirrorPath(name);
-      const remote = await registryManifest(reachOf(opts), mirror.pushHost, repo, tag);
+      const remote = await registryManifest(reach, mirror.pushHost, repo, tag);
       if (remote?.digest && remote.imageId === ids.get(image.id)) {
         mirrorDigests[name] = remote.digest;
         continue;

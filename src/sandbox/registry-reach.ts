@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { Logger } from '../logger';
 import { runOnEngineHost } from './host-exec';
+import { shellQuote } from './shell-quote';
 
 /** One answer of the mirror's registry API. `status` 0: no answer (refused, timed out). */
 export interface RegistryAnswer {
@@ -32,13 +33,12 @@ export const directReach: RegistryReach = {
   },
 };
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The helper's script: curl from the engine host's network; status, digest and the body (base64) on three lines. */
 export function engineReachScript(pushHost: string, path: string, opts: { accept?: string; timeoutMs: number }): string {
   const secs = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
   return [
-    `code=$(curl -sS -m ${secs} -D /tmp/h -o /tmp/b -w '%{http_code}' ${opts.accept ? `-H ${sq(`Accept: ${opts.accept}`)} ` : ''}${sq(`http://${pushHost}${path}`)} 2>/tmp/e) || code=0`,
+    `code=$(curl -sS -m ${secs} -D /tmp/h -o /tmp/b -w '%{http_code}' ${opts.accept ? `-H ${shellQuote(`Accept: ${opts.accept}`)} ` : ''}${shellQuote(`http://${pushHost}${path}`)} 2>/tmp/e) || code=0`,
     'echo "status=$code"',
     `echo "digest=$(grep -i '^docker-content-digest:' /tmp/h 2>/dev/null | cut -d' ' -f2 | tr -d '\\r')"`,
     'echo "body=$(base64 -w0 /tmp/b 2>/dev/null)"',

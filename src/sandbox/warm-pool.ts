@@ -2,6 +2,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { reapVerdict } from './reaper';
 import type { SandboxInfo, SandboxRuntime } from './sandbox-runtime';
+import { shellQuote } from './shell-quote';
 
 /** Labels cannot change after creation, so a claimed warm sandbox records its learner inside. */
 const LEARNER_FILE = '/etc/dockhand-learner';
@@ -121,8 +122,4 @@ export class WarmPool {
     const r = await this.o.runtime.exec(id, `cat ${LEARNER_FILE} 2>/dev/null`, { timeoutMs: 5000, outputCapBytes: 4096 }).catch(() => undefined);
     return r?.exitCode === 0 && r.output ? r.output : undefined;
   }
-}
-
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
