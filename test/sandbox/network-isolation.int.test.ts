@@ -162,11 +162,9 @@ describe('network isolation between sandboxes', () => {
       // control: the listener answers on the very address A will try (the gateway is a host address)
       expect(await connectFromHost(net.A!.gateway)).toBe('hello\n');
       const before = peers.length;
-      const t0 = Date.now();
       const r = await run(A, `timeout 4 bash -c 'exec 3<>/dev/tcp/${net.A!.gateway}/${port}; cat <&3' 2>/dev/null; echo "exit=$?"`);
       expect(r.output).not.toContain('hello');
       expect(r.output).toMatch(/exit=[1-9]/);
-      expect(Date.now() - t0).toBeLessThan(10_000);
       expect(peers.length).toBe(before);
     }, 30_000);
 
