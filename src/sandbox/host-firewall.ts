@@ -23,6 +23,26 @@ export interface ChainRule {
   position: number;
 }
 
+/**
+ * IPv6: sandboxes get none, but a learner (root in the sandbox's network namespace) can turn it on and reach the
+ * host's link-local address on its bridge (fe80::…%eth0), so every host port listening on `::` would be open.
+ * Docker without --ipv6 makes no DOCKER-USER chain in ip6tables: our chains hang off INPUT and FORWARD directly.
+ */
+export function firewallRules6(): { chains: string[]; rules: ChainRule[] } {
+  return {
+    chains: [INPUT_CHAIN, FORWARD_CHAIN],
+    rules: [
+      { chain: INPUT_CHAIN, position: 1, spec: ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'] },
+      { chain: INPUT_CHAIN, position: 2, spec: ['-j', 'DROP'] },
+      { chain: 'INPUT', position: 1, spec: ['-i', SANDBOX_IFACE_WILDCARD, '-j', INPUT_CHAIN] },
+      // No IPv6 in or out of a sandbox bridge at all: sandboxes are IPv4-only by design.
+      { chain: FORWARD_CHAIN, position: 1, spec: ['-j', 'DROP'] },
+      { chain: 'FORWARD', position: 1, spec: ['-i', SANDBOX_IFACE_WILDCARD, '-j', FORWARD_CHAIN] },
+      { chain: 'FORWARD', position: 1, spec: ['-o', SANDBOX_IFACE_WILDCARD, '-j', FORWARD_CHAIN] },
+    ],
+  };
+}
+
 /** Our chains, the jumps into them, and their rules, in the order they must end up. */
 export function firewallRules(): { chains: string[]; rules: ChainRule[] } {
   return {
@@ -49,19 +69,30 @@ const q = (a: string) => (/^[A-Za-z0-9_.,/:+-]+$/.test(a) ? a : `'${a.replace(/'
  */
 export function firewallScript(): string {
   const { chains, rules } = firewallRules();
+  const v6 = firewallRules6();
+  const install = (cmd: string, cs: string[], rs: ChainRule[]) => [
+    ...cs.map((c) => `"${cmd}" -w -n -L ${c} >/dev/null 2>&1 || "${cmd}" -w -N ${c}`),
+    ...rs.map((r) => {
+      const spec = r.spec.map(q).join(' ');
+      return `"${cmd}" -w -C ${r.chain} ${spec} 2>/dev/null || "${cmd}" -w -I ${r.chain} ${r.position} ${spec}`;
+    }),
+  ];
   const lines = [
     'set -e',
     'IPT=',
+    'IP6=',
     'for c in iptables-nft iptables-legacy iptables; do',
     '  if command -v "$c" >/dev/null 2>&1 && "$c" -w -n -L DOCKER-USER >/dev/null 2>&1; then IPT="$c"; break; fi',
     'done',
     '[ -n "$IPT" ] || { echo "dockhand-firewall: no iptables backend has the DOCKER-USER chain (is this a Docker engine host with iptables enabled?)"; exit 3; }',
-    ...chains.map((c) => `"$IPT" -w -n -L ${c} >/dev/null 2>&1 || "$IPT" -w -N ${c}`),
-    ...rules.map((r) => {
-      const spec = r.spec.map(q).join(' ');
-      return `"$IPT" -w -C ${r.chain} ${spec} 2>/dev/null || "$IPT" -w -I ${r.chain} ${r.position} ${spec}`;
-    }),
-    'echo "dockhand-firewall: ok ($IPT)"',
+    ...install('$IPT', chains, rules),
+    // The same backend for IPv6 (iptables-nft -> ip6tables-nft); a kernel without IPv6 needs no rules.
+    'if [ -e /proc/net/if_inet6 ]; then',
+    '  IP6=$(printf %s "$IPT" | sed s/iptables/ip6tables/)',
+    '  command -v "$IP6" >/dev/null 2>&1 || { echo "dockhand-firewall: IPv6 is on but $IP6 is missing"; exit 4; }',
+    ...install('$IP6', v6.chains, v6.rules).map((l) => `  ${l}`),
+    'fi',
+    'echo "dockhand-firewall: ok ($IPT${IP6:+, $IP6})"',
   ];
   return lines.join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 import { createServer, connect, type Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { FORWARD_CHAIN, INPUT_CHAIN, firewallScript } from '../../src/sandbox/host-firewall';
 import { runOnEngineHost } from '../../src/sandbox/host-exec';
 import { ensureImages } from '../../src/sandbox/images';
@@ -141,7 +142,8 @@ describe('network isolation between sandboxes', () => {
         peers.push(String(s.remoteAddress));
         s.end('hello\n');
       });
-      await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+      // '::' takes IPv4 too (dual stack), so one listener serves both tests below.
+      await new Promise<void>((r) => server.listen(0, '::', r));
       port = (server.address() as { port: number }).port;
     });
     afterAll(async () => {
@@ -168,9 +170,28 @@ describe('network isolation between sandboxes', () => {
       expect(peers.length).toBe(before);
     }, 30_000);
 
+    it("A cannot reach the host over IPv6 either (the bridge's link-local address), even after turning IPv6 on", async () => {
+      const bridge = (await docker.getNetwork(net.A!.name).inspect()).Options?.['com.docker.network.bridge.name'] ?? '';
+      const linkLocal = (networkInterfaces()[bridge] ?? []).find((a) => a.family === 'IPv6' && a.address.startsWith('fe80:'))?.address;
+      expect(linkLocal).toBeDefined();
+      // control: the host reaches its own listener on that very address
+      expect(await connectFromHost(`${linkLocal}%${bridge}`)).toBe('hello\n');
+      const before = peers.length;
+      // what an attacker would do: IPv6 on, wait until its own link-local address is usable (past DAD), then connect to the host's
+      const r = await run(
+        A,
+        `sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0 2>/dev/null; for i in $(seq 50); do ip -6 addr show dev eth0 | grep 'fe80.*scope link' | grep -vq tentative && break; sleep 0.2; done; ip -6 addr show dev eth0 | grep 'scope link' | grep -vc tentative; ` +
+          `timeout 4 bash -c 'exec 3<>/dev/tcp/${linkLocal}%eth0/${port}; cat <&3' 2>/dev/null; echo "exit=$?"`,
+      );
+      expect(r.output.split('\n')[0]).toBe('1'); // A did get IPv6 on its side
+      expect(r.output).not.toContain('hello');
+      expect(r.output).toMatch(/exit=[1-9]/);
+      expect(peers.length).toBe(before);
+    }, 30_000);
+
     it('has the firewall rules installed once, in their own chains, for what tests must not probe (169.254/16, egress)', async () => {
       const show = async () =>
-        (await runOnEngineHost(docker, { image: sandboxImage, script: `for c in ${INPUT_CHAIN} ${FORWARD_CHAIN} DOCKER-USER INPUT; do iptables -w -S $c 2>/dev/null; done`, capAdd: ['NET_ADMIN'], timeoutMs: 30_000, logger })).output;
+        (await runOnEngineHost(docker, { image: sandboxImage, script: `for c in ${INPUT_CHAIN} ${FORWARD_CHAIN} DOCKER-USER INPUT; do iptables -w -S $c 2>/dev/null; done; echo v6; for c in ${INPUT_CHAIN} ${FORWARD_CHAIN} INPUT FORWARD; do ip6tables -w -S $c 2>/dev/null; done`, capAdd: ['NET_ADMIN'], timeoutMs: 30_000, logger })).output;
       const rules = await show();
       expect(rules).toContain(`-A ${INPUT_CHAIN} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`);
       expect(rules).toContain(`-A ${INPUT_CHAIN} -j DROP`);
@@ -178,6 +199,12 @@ describe('network isolation between sandboxes', () => {
       expect(rules).toContain(`-A ${FORWARD_CHAIN} -d 169.254.0.0/16 -j DROP`);
       expect(rules).toContain(`-A ${FORWARD_CHAIN} -i dh-b+ ! -o dh+ -j DROP`);
       expect(rules).toContain(`-A DOCKER-USER -i dh+ -j ${FORWARD_CHAIN}`);
+      const v6 = rules.slice(rules.indexOf('v6\n'));
+      expect(v6).toContain(`-A INPUT -i dh+ -j ${INPUT_CHAIN}`);
+      expect(v6).toContain(`-A ${INPUT_CHAIN} -j DROP`);
+      expect(v6).toContain(`-A FORWARD -i dh+ -j ${FORWARD_CHAIN}`);
+      expect(v6).toContain(`-A FORWARD -o dh+ -j ${FORWARD_CHAIN}`);
+      expect(v6).toContain(`-A ${FORWARD_CHAIN} -j DROP`);
       // installing again changes nothing
       const again = await runOnEngineHost(docker, { image: sandboxImage, script: firewallScript(), capAdd: ['NET_ADMIN'], timeoutMs: 30_000, logger });
       expect(again.exitCode).toBe(0);
