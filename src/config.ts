@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { AppError } from './errors';
+import { readOAuthConfig, type OAuthConfig } from './oauth-config';
+
+export type { OAuthConfig } from './oauth-config';
 
 export type SlackMode = 'local' | 'socket' | 'http';
 export type SandboxProfile = 'userns' | 'privileged' | 'sysbox' | 'test-host-cgroup';
@@ -60,6 +63,8 @@ export interface Config {
   sandbox: SandboxConfig;
   /** `/healthz`, `/readyz`, `/metrics` (METRICS_PORT, METRICS_HOST); undefined: not served. */
   metrics?: { port: number; host: string };
+  /** Multi-workspace installs (OAuth v2); undefined: one workspace, SLACK_BOT_TOKEN. */
+  oauth?: OAuthConfig;
 }
 
 export interface DockerEndpoint {
@@ -148,8 +153,9 @@ const schema = z.object({
       .split(',')
       .map((x) => x.trim())
       .filter(Boolean);
-    const bad = ids.filter((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
-    return bad.length ? { problem: `expected comma-separated Slack user ids like U012ABCDEF, got "${bad.join(', ')}"` } : ids;
+    // `T…:U…` makes a user an admin of that one workspace (multi-workspace installs need that form).
+    const bad = ids.filter((id) => !/^([T][A-Z0-9]{2,}:)?[UW][A-Z0-9]{2,}$/.test(id));
+    return bad.length ? { problem: `expected comma-separated Slack user ids like U012ABCDEF or T012TEAM:U012ABCDEF, got "${bad.join(', ')}"` } : ids;
   }),
   DOCKHAND_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
   EVENT_RETENTION_HOURS: intVar('hours to remember processed Slack event ids', 1, 24 * 90, 72),
@@ -217,10 +223,17 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
   }
   const v = parsed.data;
   const problems: string[] = [];
+  const oauth = readOAuthConfig(env, problems);
 
   let mode: SlackMode;
   if (!v.SLACK_BOT_TOKEN && !v.SLACK_APP_TOKEN && !v.SLACK_SIGNING_SECRET) {
     mode = 'local';
+    if (oauth) problems.push('SLACK_CLIENT_ID: multi-workspace installs need SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)');
+  } else if (oauth && !v.SLACK_BOT_TOKEN) {
+    mode = v.SLACK_APP_TOKEN ? 'socket' : 'http';
+    const plain = v.ADMIN_USER_IDS.filter((id) => !id.includes(':'));
+    // A user id is unique only within its workspace: a bare one would make that id an admin everywhere.
+    if (plain.length) problems.push(`ADMIN_USER_IDS: with multi-workspace installs write each admin as TEAM_ID:USER_ID, got "${plain.join(', ')}"`);
   } else if (!v.SLACK_BOT_TOKEN) {
     problems.push('SLACK_BOT_TOKEN: missing; expected a bot token starting with "xoxb-" when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set');
     mode = 'local';
@@ -280,6 +293,7 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
     challengeHintPenaltySeconds: v.CHALLENGE_HINT_PENALTY_SECONDS,
     challengeMinSolveSeconds: v.CHALLENGE_MIN_SOLVE_SECONDS,
     metrics: metricsEndpoint(v.METRICS_PORT, v.METRICS_HOST, mode),
+    oauth,
     sandbox: {
       profile: v.SANDBOX_PROFILE,
       diskMb: v.SANDBOX_DISK_MB,

@@ -15,6 +15,8 @@ import { SandboxManager } from './sandbox/sandbox-manager';
 import type { SandboxEvent } from './sandbox/types';
 import { createSlackApp, registerListeners, type SlackIdentity } from './slack/create-slack-app';
 import { InFlight } from './slack/middleware';
+import { WorkspaceRemoval } from './slack/oauth/workspace-removal';
+import { multiWorkspace, singleWorkspace } from './slack/oauth/workspaces';
 import { verifySlackToken } from './slack/verify-slack-token';
 import { openDatabase, type Database } from './store/database';
 import { PrismaEventLedger } from './store/prisma-event-ledger';
@@ -63,8 +65,10 @@ const SANDBOX_STATES: Partial<Record<SandboxEvent['type'], SandboxRowState>> = {
 
 /** The composition root: wires the store, the sandboxes, the lessons, the tutor and the Slack app. */
 export async function startBot(config: Config, log: Logger, opts: StartOptions = {}): Promise<Bot> {
-  const identity = await verifySlackToken(config.slack.botToken!, config.slack.apiUrl);
-  log.info({ team: identity.teamId, bot: identity.botUserId, mode: config.mode }, 'Slack accepted the bot token');
+  // Multi-workspace (OAuth): no one identity; each request's comes from its workspace's installation.
+  const identity: SlackIdentity = config.oauth ? { teamId: '', botUserId: '' } : await verifySlackToken(config.slack.botToken!, config.slack.apiUrl);
+  if (config.oauth) log.info({ mode: config.mode }, 'multi-workspace installs: tokens come from the installation store');
+  else log.info({ team: identity.teamId, bot: identity.botUserId, mode: config.mode }, 'Slack accepted the bot token');
 
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   const { metrics, readiness } = opts.ops ?? {};
@@ -106,7 +110,8 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     // tutor consults), the tutor, the challenge service (which starts attempts through the tutor), then
     // the listeners. Progress reaches the App Home through the tutor's events.
     const observer = metrics && { apiCall: metrics.slackCall.bind(metrics), request: metrics.slackRequest.bind(metrics) };
-    const slack = createSlackApp({ config, log, identity, ledger, inFlight, observer });
+    const workspaces = config.oauth ? multiWorkspace(db.prisma, config.oauth) : singleWorkspace(identity.teamId);
+    const slack = createSlackApp({ config, log, identity, ledger, inFlight, observer, workspaces: workspaces.slack });
     const challengeBase = { store: new PrismaChallengeStore(db.prisma), catalog, channels: slack.channels, log, clock: opts.challengeClock };
     const races = new ChallengeRaces(challengeBase);
     const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
@@ -136,7 +141,8 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       userNames: (userId) => slack.channels.userNames(userId),
     });
     cleanups.push(async () => challenges.stop());
-    const { homes } = registerListeners(slack, { config, log, identity, ledger, inFlight, tutor, challenges, events });
+    const remover = workspaces.slack && new WorkspaceRemoval({ installs: workspaces.slack.installs, learnersOf: (teamId) => learners.userIdsOf(teamId), removeSandbox: (key) => sandboxes.reset(key), log });
+    const { homes } = registerListeners(slack, { config, log, identity, ledger, inFlight, tutor, challenges, events, remover });
     cleanups.push(async () => homes.stop());
 
     metrics?.bind({
@@ -144,7 +150,11 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       sandboxLimits: { maxSandboxes: config.sandbox.maxSandboxes, warmPool: config.sandbox.warmPool },
       commandsRunning: () => tutor.commandsRunning,
       updateBudget: () => ({ tokens: slack.budget.tokensLeft, finalsWaiting: slack.budget.waitingFinals }),
-      activeChallenges: async () => (await challengeBase.store.running(identity.teamId)).length,
+      activeChallenges: async () => {
+        let n = 0;
+        for (const teamId of await workspaces.teamIds()) n += (await challengeBase.store.running(teamId)).length;
+        return n;
+      },
     });
     // The sandbox reports; the bot persists and tells the learner in plain words.
     sandboxes.on((e) => {
@@ -156,10 +166,12 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       const state = SANDBOX_STATES[e.type];
       if (state && 'containerId' in e) void store.recordSandbox(teamId, userId, e.containerId, state).catch((err) => log.warn({ err }, 'could not record sandbox state'));
       const say = (text: string) =>
-        void store
-          .dmChannelOf(teamId, userId)
-          .then((channel) => (channel ? slack.conversations.forChannel(channel).say({ text }) : undefined))
-          .catch((err) => log.warn({ err }, 'could not tell a learner about their sandbox'));
+        void workspaces
+          .run(teamId, async () => {
+            const channel = await store.dmChannelOf(teamId, userId);
+            if (channel) await slack.conversations.forChannel(channel).say({ text });
+          })
+          .catch((err: unknown) => log.warn({ err }, 'could not tell a learner about their sandbox'));
       if (e.type === 'queued') say(`All sandboxes are busy right now: you are number ${e.position} in line. Your command will run as soon as one is free.`);
       if (e.type === 'crashed') say('Your sandbox stopped unexpectedly. Your next command gets a fresh one; your lesson progress is kept.');
       if (e.type === 'oom-killed') say(`Your sandbox ran out of memory (limit ${config.sandbox.memoryMb} MiB) and was stopped. Your next command gets a fresh one; your lesson progress is kept.`);
@@ -187,8 +199,13 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       if (!slack.isOpen()) throw new Error(config.mode === 'http' ? 'the HTTP listener is closed' : 'the Socket Mode connection is not open');
     });
     // Deadlines live in the database: those that passed while the bot was down end now.
-    await challenges.restore();
-    const recovered = await tutor.recoverAfterRestart(identity.teamId, (_t, _u, channel) => slack.conversations.forChannel(channel));
+    let recovered = 0;
+    for (const teamId of await workspaces.teamIds()) {
+      await workspaces.run(teamId, async () => {
+        await challenges.restore(teamId);
+        recovered += await tutor.recoverAfterRestart(teamId, (_t, _u, channel) => slack.conversations.forChannel(channel));
+      });
+    }
     if (recovered) log.info({ recovered }, 'told learners about commands interrupted by the restart');
     log.info({ mode: config.mode, database: db.embedded ? 'embedded' : 'external' }, 'bot started');
 

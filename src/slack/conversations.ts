@@ -11,6 +11,8 @@ export class Conversations {
     private readonly client: webApi.WebClient,
     readonly streamer: LiveMessageStreamer,
     private readonly log: Logger,
+    /** Multi-workspace mode: the current workspace (user ids are unique only within one). */
+    private readonly teamOf: () => string | undefined = () => undefined,
   ) {}
 
   forChannel(channel: string, log: Logger = this.log): SlackConversation {
@@ -18,12 +20,13 @@ export class Conversations {
   }
 
   async forUser(userId: string, log: Logger = this.log): Promise<SlackConversation> {
-    let channel = this.dmChannels.get(userId);
+    const key = `${this.teamOf() ?? ''}:${userId}`;
+    let channel = this.dmChannels.get(key);
     if (!channel) {
       const res = await this.client.conversations.open({ users: userId });
       channel = res.channel?.id;
       if (!channel) throw new Error('conversations.open returned no channel');
-      this.dmChannels.set(userId, channel);
+      this.dmChannels.set(key, channel);
     }
     return this.forChannel(channel, log);
   }

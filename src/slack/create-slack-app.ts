@@ -13,7 +13,11 @@ import { HomePublisher, registerAppHome } from './listeners/app-home';
 import { registerDirectMessages } from './listeners/direct-message';
 import { registerMention } from './listeners/mention';
 import { registerSlashCommand } from './listeners/slash-command';
+import { registerUninstall, type WorkspaceRemover } from './listeners/uninstall';
 import { LiveMessageStreamer } from './live-message';
+import type { BoltInstallationStore } from './oauth/bolt-installation-store';
+import { oauthReceiverOptions } from './oauth/oauth-receiver-options';
+import { bindWorkspaceTokens, type WorkspaceContext } from './oauth/workspace-context';
 import { RateLimitGate } from './rate-limit-gate';
 import { SlackChannels } from './slack-channels';
 import { decodeLearnerText, dedupeAndLog, InFlight } from './middleware';
@@ -37,6 +41,8 @@ export interface SlackDeps {
   rateLimitGate?: RateLimitGate;
   /** Counts Web API calls and incoming requests (the ops metrics); nothing is counted without one. */
   observer?: SlackObserver;
+  /** Multi-workspace mode (config.oauth): the installs, and the workspace each piece of work is for. */
+  workspaces?: { installs: BoltInstallationStore; context: WorkspaceContext };
 }
 
 /** The Slack side before any listener: the app, and the ports the tutor and challenges talk through. */
@@ -70,10 +76,11 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   // A 429 is not retried by the WebClient (it would pause its whole queue, every learner with it): the
   // rate-limit gate pauses only that method or channel and retries only that request.
   const clientOptions = { slackApiUrl: config.slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 5, factor: 1.6, minTimeout: 200, maxTimeout: 5000 } };
+  const multi = config.oauth && deps.workspaces;
+  // Multi-workspace: no token here; Bolt's authorize reads each workspace's from the installation store.
+  const single = multi ? {} : { token: config.slack.botToken, botUserId: deps.identity.botUserId, botId: deps.identity.botId };
   const common = {
-    token: config.slack.botToken,
-    botUserId: deps.identity.botUserId,
-    botId: deps.identity.botId,
+    ...single,
     // auth.test already ran in main: a bad token never gets this far.
     tokenVerificationEnabled: false,
     logger: boltLogger(log),
@@ -84,10 +91,11 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   // the HTTP listener for /readyz, and in HTTP mode each request's signature for the replay guard.
   let socketOpen = false;
   let server: Server | undefined;
+  const oauth = multi ? oauthReceiverOptions(config.oauth!, config, multi.installs, log, clientOptions) : { installerOptions: { clientOptions } };
   const receiver =
     config.mode === 'http'
-      ? new HTTPReceiver({ signingSecret: config.slack.signingSecret!, port: config.slack.port, logger: common.logger, logLevel: common.logLevel, customPropertiesExtractor: signatureOf })
-      : new SocketModeReceiver({ appToken: config.slack.appToken!, logger: common.logger, logLevel: common.logLevel, installerOptions: { clientOptions } });
+      ? new HTTPReceiver({ signingSecret: config.slack.signingSecret!, port: config.slack.port, logger: common.logger, logLevel: common.logLevel, customPropertiesExtractor: signatureOf, ...oauth })
+      : new SocketModeReceiver({ appToken: config.slack.appToken!, logger: common.logger, logLevel: common.logLevel, ...oauth });
   if (receiver instanceof SocketModeReceiver) {
     receiver.client.on('connected', () => (socketOpen = true));
     for (const state of ['disconnected', 'reconnecting', 'disconnecting']) receiver.client.on(state, () => (socketOpen = false));
@@ -96,7 +104,9 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
 
   const gate = deps.rateLimitGate ?? new RateLimitGate({ log });
   // Observed first, gated second: the gate wraps the observer, so each attempt after a 429 is counted.
+  const bindTokens = (client: typeof app.client) => multi && bindWorkspaceTokens(client, multi.context, (teamId) => multi.installs.tokenFor(teamId));
   const instrument = (client: typeof app.client) => {
+    bindTokens(client);
     if (deps.observer) observeWebApi(client, deps.observer);
     gate.install(client);
   };
@@ -104,9 +114,20 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   // One chat.update budget for the whole workspace (Tier 3, shared by every learner).
   const budget = new UpdateBudget();
   // The streamer sends through its own client (it retries by itself, ungated): counted all the same.
-  const streamer = new LiveMessageStreamer({ client: app.client, budget, log, instrument: deps.observer && ((c) => observeWebApi(c, deps.observer!)) });
-  const conversations = new Conversations(app.client, streamer, log);
+  const streamer = new LiveMessageStreamer({
+    client: app.client,
+    budget,
+    log,
+    instrument: (c) => {
+      bindTokens(c);
+      if (deps.observer) observeWebApi(c, deps.observer);
+    },
+  });
+  const conversations = new Conversations(app.client, streamer, log, multi ? () => multi.context.current : undefined);
   const channels = new SlackChannels(app.client, streamer);
+
+  // Multi-workspace, first of all: everything a request starts (replies, live edits, App Home) runs as its workspace.
+  if (multi) app.use(({ context, body, next }) => multi.context.run(context.teamId ?? teamOfBody(body), next));
 
   if (deps.observer) app.use(observeRequests(deps.observer));
   app.use(dedupeAndLog(deps));
@@ -137,8 +158,13 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   };
 }
 
+function teamOfBody(body: unknown): string {
+  const b = body as { team_id?: string; team?: { id?: string } | string };
+  return b.team_id ?? (typeof b.team === 'string' ? b.team : b.team?.id) ?? '';
+}
+
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */
-export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServices): { homes: HomePublisher } {
+export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServices & { remover?: WorkspaceRemover }): { homes: HomePublisher } {
   const { app, conversations } = slack;
   const homes = new HomePublisher({ client: app.client, tutor: deps.tutor, challenges: deps.challenges, events: deps.events, log: deps.log });
   const listenerDeps = { ...deps, conversations, homes };
@@ -147,5 +173,6 @@ export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServic
   registerSlashCommand(app, listenerDeps);
   registerMention(app);
   registerAppHome(app, listenerDeps);
+  if (deps.remover) registerUninstall(app, { remover: deps.remover, log: deps.log });
   return { homes };
 }

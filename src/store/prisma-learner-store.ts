@@ -23,6 +23,11 @@ export class PrismaLearnerStore implements LearnerStore {
     }
   }
 
+  /** Every learner's user id in one workspace (uninstall removes their sandboxes). */
+  async userIdsOf(teamId: string): Promise<string[]> {
+    return (await this.db.learner.findMany({ where: { teamId }, select: { userId: true } })).map((r) => r.userId);
+  }
+
   async find(teamId: string, userId: string): Promise<LearnerRecord | null> {
     const row = await this.db.learner.findUnique({ where: { teamId_userId: { teamId, userId } } });
     return row ? toRecord(row) : null;

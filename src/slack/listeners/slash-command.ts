@@ -3,6 +3,7 @@ import type { Config } from '../../config';
 import { errorCode } from '../../errors';
 import type { Logger } from '../../logger';
 import type { ChallengeService } from '../../tutor/challenges';
+import { isAdminOf } from '../../tutor/admins';
 import type { Tutor } from '../../tutor/tutor';
 import type { Conversations } from '../conversations';
 import { renderReply } from '../render-reply';
@@ -14,7 +15,7 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
     const log = (context.log as Logger | undefined) ?? deps.log;
     const [first = '', ...rest] = (command.text ?? '').trim().split(/\s+/);
     if (first.toLowerCase() === 'class') {
-      await respond({ response_type: 'ephemeral', ...renderReply(deps.tutor.classCommand(rest.join(' '), deps.config.adminUserIds.includes(command.user_id))) });
+      await respond({ response_type: 'ephemeral', ...renderReply(deps.tutor.classCommand(rest.join(' '), isAdminOf(deps.config.adminUserIds, command.team_id, command.user_id))) });
       return;
     }
     if (first.toLowerCase() === 'challenge') {

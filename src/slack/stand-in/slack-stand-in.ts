@@ -12,6 +12,8 @@ import { encodeLikeSlack, encodeSlashCommandText } from './encode-like-slack';
  */
 
 import { answerWebApi, parseBody, send } from './web-api-answers';
+import { uploadedContent } from './uploaded-content';
+import { StandInWorkspaces, type StandInOAuthApp, type StandInWorkspace } from './stand-in-workspaces';
 
 export type { AckResult, RecordedCall, UploadedFile } from './stand-in-types';
 import type { AckResult, RecordedCall, UploadedFile } from './stand-in-types';
@@ -27,6 +29,8 @@ export interface StandInOptions {
   rateLimits?: Record<string, number>;
   users?: Record<string, { name: string; realName?: string }>;
   ackTimeoutMs?: number;
+  /** The app's OAuth credentials: turns on /oauth/v2/authorize and oauth.v2.access (multi-workspace installs). */
+  oauth?: StandInOAuthApp;
 }
 
 type Fault = { kind: 'ratelimit'; retryAfterSec: number } | { kind: 'error'; error: string } | { kind: 'http'; status: number };
@@ -51,6 +55,8 @@ export class SlackStandIn extends EventEmitter {
   private tsCounter = 0;
   private baseUrl = '';
   private readonly opts: StandInOptions;
+  /** Every workspace; the default one (teamId) has botToken installed from the start. */
+  readonly workspaces: StandInWorkspaces;
 
   constructor(opts: StandInOptions = {}) {
     super();
@@ -60,6 +66,22 @@ export class SlackStandIn extends EventEmitter {
     this.teamId = opts.teamId ?? 'T0STANDIN';
     this.botUserId = opts.botUserId ?? 'U0DOCKHAND';
     this.appId = opts.appId ?? 'A0DOCKHAND';
+    this.workspaces = new StandInWorkspaces(opts.oauth, this.appId);
+    this.workspaces.add(this.teamId, opts.teamName ?? 'Stand-in', this.botUserId, this.botToken);
+  }
+
+  /** Another workspace, where the app is not installed yet (install it through /oauth/v2/authorize). */
+  addWorkspace(teamId: string, name = teamId): StandInWorkspace {
+    return this.workspaces.add(teamId, name, `UB${teamId.slice(-8)}`);
+  }
+
+  /** The app is removed from a workspace: its token stops working, then Slack sends app_uninstalled and tokens_revoked. */
+  async uninstall(teamId: string): Promise<void> {
+    const ws = this.workspaces.byTeam.get(teamId);
+    if (!ws) throw new Error(`stand-in: no workspace ${teamId}`);
+    this.workspaces.revoke(teamId);
+    await this.sendEvent({ type: 'app_uninstalled', event_ts: this.nextTs() }, { teamId });
+    await this.sendEvent({ type: 'tokens_revoked', tokens: { bot: [ws.botUserId] }, event_ts: this.nextTs() }, { teamId });
   }
 
   get apiUrl(): string {
@@ -148,19 +170,20 @@ export class SlackStandIn extends EventEmitter {
   /** Sends an Events API envelope and resolves when the app acks it. */
   sendEvent(
     event: Record<string, unknown>,
-    opts: { eventId?: string; retryAttempt?: number; retryReason?: string; eventTime?: number } = {},
+    opts: { eventId?: string; retryAttempt?: number; retryReason?: string; eventTime?: number; teamId?: string } = {},
   ): Promise<AckResult> {
+    const team = this.workspaces.byTeam.get(opts.teamId ?? this.teamId) ?? { teamId: opts.teamId ?? this.teamId, botUserId: this.botUserId };
     const eventId = opts.eventId ?? `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
     return this.deliver('events_api', {
       token: 'verification-token-unused',
-      team_id: this.teamId,
-      context_team_id: this.teamId,
+      team_id: team.teamId,
+      context_team_id: team.teamId,
       api_app_id: this.appId,
       event,
       type: 'event_callback',
       event_id: eventId,
       event_time: opts.eventTime ?? Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: this.teamId, user_id: this.botUserId, is_bot: true, is_enterprise_install: false }],
+      authorizations: [{ enterprise_id: null, team_id: team.teamId, user_id: team.botUserId, is_bot: true, is_enterprise_install: false }],
       is_ext_shared_channel: false,
     }, { retryAttempt: opts.retryAttempt ?? 0, retryReason: opts.retryReason ?? (opts.retryAttempt ? 'timeout' : '') });
   }
@@ -170,12 +193,12 @@ export class SlackStandIn extends EventEmitter {
    * as Slack encodes it (entities, links, e-mails, `@here`: encodeLikeSlack). `encoded: true` sends
    * text already in Slack's form (a mention picked from autocomplete, `<@U123>`, cannot be typed).
    */
-  sendDirectMessage(user: string, text: string, opts: { eventId?: string; retryAttempt?: number; channel?: string; encoded?: boolean } = {}): Promise<AckResult> {
+  sendDirectMessage(user: string, text: string, opts: { eventId?: string; retryAttempt?: number; channel?: string; encoded?: boolean; teamId?: string } = {}): Promise<AckResult> {
     return this.sendEvent(this.directMessageEvent(user, text, opts), opts);
   }
 
   /** The `message.im` event sendDirectMessage delivers (in-process tests wrap it themselves). */
-  directMessageEvent(user: string, text: string, opts: { channel?: string; encoded?: boolean } = {}): Record<string, unknown> {
+  directMessageEvent(user: string, text: string, opts: { channel?: string; encoded?: boolean; teamId?: string } = {}): Record<string, unknown> {
     const ts = this.nextTs();
     return {
       type: 'message',
@@ -185,7 +208,7 @@ export class SlackStandIn extends EventEmitter {
       ts,
       event_ts: ts,
       channel_type: 'im',
-      team: this.teamId,
+      team: opts.teamId ?? this.teamId,
       client_msg_id: randomUUID(),
     };
   }
@@ -294,6 +317,7 @@ export class SlackStandIn extends EventEmitter {
     const raw = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', this.baseUrl);
 
+    if (url.pathname === '/oauth/v2/authorize') return this.workspaces.authorize(url, res);
     if (url.pathname.startsWith('/upload/')) return this.handleUpload(url.pathname.slice('/upload/'.length), req, raw, res);
     if (url.pathname.startsWith('/response/')) {
       this.record('response_url', parseBody(req, raw), undefined, 200, { ok: true });
@@ -323,21 +347,25 @@ export class SlackStandIn extends EventEmitter {
       return send(res, 429, { ok: false, error: 'ratelimited' });
     }
 
-    const expected = method === 'apps.connections.open' ? this.appToken : this.botToken;
+    // oauth.v2.access takes the app's client credentials, apps.connections.open the app token, the rest a bot token.
+    const owner = token && method !== 'apps.connections.open' ? this.workspaces.ofToken(token) : {};
     let body: Record<string, unknown>;
     if (fault?.kind === 'error') body = { ok: false, error: fault.error };
+    else if (method === 'oauth.v2.access') body = this.workspaces.access(args, req.headers.authorization);
     else if (token === undefined) body = { ok: false, error: 'not_authed' };
-    else if (token !== expected) body = { ok: false, error: 'invalid_auth' };
-    else body = this.answer(method, args);
-    this.record(method, args, token, 200, body);
+    else if (method === 'apps.connections.open') body = token === this.appToken ? this.answer(method, args) : { ok: false, error: 'invalid_auth' };
+    else if (owner.revoked) body = { ok: false, error: 'token_revoked' };
+    else if (!owner.ws) body = { ok: false, error: 'invalid_auth' };
+    else body = this.answer(method, args, owner.ws);
+    this.record(method, args, token, 200, body, owner.ws?.teamId);
     send(res, 200, body);
   }
 
-  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+  private answer(method: string, args: Record<string, unknown>, ws?: StandInWorkspace): Record<string, unknown> {
     return answerWebApi(method, args, {
-      teamId: this.teamId,
-      teamName: this.opts.teamName,
-      botUserId: this.botUserId,
+      teamId: ws?.teamId ?? this.teamId,
+      teamName: ws?.name ?? this.opts.teamName,
+      botUserId: ws?.botUserId ?? this.botUserId,
       baseUrl: this.baseUrl,
       users: this.opts.users,
       files: this.files,
@@ -350,16 +378,7 @@ export class SlackStandIn extends EventEmitter {
   private async handleUpload(id: string, req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): Promise<void> {
     const file = this.files.get(id);
     if (!file) return send(res, 404, { ok: false, error: 'file_not_found' });
-    const type = req.headers['content-type'] ?? '';
-    if (type.startsWith('multipart/form-data')) {
-      const form = await new Request('http://stand-in/', { method: 'POST', headers: { 'content-type': type }, body: raw }).formData();
-      for (const [, value] of form) file.content += typeof value === 'string' ? value : await value.text();
-    } else if (type.startsWith('application/x-www-form-urlencoded')) {
-      const params = new URLSearchParams(raw.toString('utf8'));
-      file.content = params.get('body') ?? params.get('content') ?? raw.toString('utf8');
-    } else {
-      file.content = raw.toString('utf8');
-    }
+    file.content = await uploadedContent(file.content, req.headers['content-type'] ?? '', raw);
     this.record('upload', { id, bytes: raw.length }, undefined, 200, { ok: true });
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`OK - ${raw.length}`);
@@ -376,8 +395,8 @@ export class SlackStandIn extends EventEmitter {
     return over;
   }
 
-  private record(method: string, args: Record<string, unknown>, token: string | undefined, status: number, response: Record<string, unknown>) {
-    const call: RecordedCall = { method, args, token, at: Date.now(), status, response };
+  private record(method: string, args: Record<string, unknown>, token: string | undefined, status: number, response: Record<string, unknown>, teamId?: string) {
+    const call: RecordedCall = { method, args, token, at: Date.now(), status, response, teamId };
     this.calls.push(call);
     this.emit('call', call);
   }

@@ -3,6 +3,8 @@ export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
   token?: string;
+  /** The workspace the call's bot token belongs to (undefined: no valid bot token). */
+  teamId?: string;
   at: number;
   status: number;
   response: Record<string, unknown>;

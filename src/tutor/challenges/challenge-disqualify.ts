@@ -1,4 +1,5 @@
 import type { ChallengeEntryRecord } from '../../store/types';
+import { isAdminOf } from '../admins';
 import { userToken, type ConversationPort, type Reply } from '../reply';
 import type { ChallengeBaseDeps, ChallengeBoards } from './challenge-boards';
 import type { ChannelRef } from './challenge-entries';
@@ -28,7 +29,7 @@ export class ChallengeDisqualify {
   constructor(private readonly deps: ChallengeDisqualifyDeps) {}
 
   async run(ref: ChannelRef, who: string): Promise<Reply> {
-    if (!this.deps.adminUserIds.includes(ref.userId)) return { text: 'Sorry, only Dockhand admins can disqualify an entry. If a result looks wrong, tell one of them.' };
+    if (!isAdminOf(this.deps.adminUserIds, ref.teamId, ref.userId)) return { text: 'Sorry, only Dockhand admins can disqualify an entry. If a result looks wrong, tell one of them.' };
     const target = who.trim();
     if (!target) return { text: USAGE };
     const challenge = await this.deps.store.latestInChannel(ref.teamId, ref.channelId);

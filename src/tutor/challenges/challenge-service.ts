@@ -7,12 +7,13 @@ import { ChallengeDisqualify } from './challenge-disqualify';
 import { ChallengeEntries, type ChannelRef, type ExerciseStarter } from './challenge-entries';
 import type { ChallengeRaces } from './challenge-races';
 import { parseDuration, rankEntries } from './challenge-rules';
+import { isAdminOf } from '../admins';
 import { CHALLENGE_USAGE, challengeCard, endedForParticipant, leaderboard, resultLine, runningLine } from './challenge-views';
 
 export type { ChannelRef, ExerciseStarter } from './challenge-entries';
 
 export interface ChallengeDeps extends ChallengeBaseDeps {
-  /** The workspace this bot serves: it restores and lists only its own challenges. */
+  /** The workspace restore() uses by default (single-workspace mode); multi-workspace passes each team. */
   teamId: string;
   learners: LearnerStore;
   /** The race rules the tutor was built with; their boards are this service's boards. */
@@ -57,7 +58,7 @@ export class ChallengeService {
       case 'end':
         return this.endByAdmin(ref);
       case 'list':
-        return this.list();
+        return this.list(ref.teamId);
       case 'disqualify':
         return this.disqualify.run(ref, rest.join(' '));
       default:
@@ -89,8 +90,8 @@ export class ChallengeService {
    * At start-up: ends challenges whose deadline passed while the bot was down, re-arms the others, and
    * drops any a crash left half-started (no card posted: nobody could have joined).
    */
-  async restore(): Promise<void> {
-    for (const c of await this.deps.store.running(this.deps.teamId)) {
+  async restore(teamId: string = this.deps.teamId): Promise<void> {
+    for (const c of await this.deps.store.running(teamId)) {
       if (!c.cardTs) {
         await this.deps.store.discard(c.id);
         this.deps.log.warn({ challengeId: c.id, channel: c.channelId }, 'dropped a challenge whose card was never posted');
@@ -110,12 +111,12 @@ export class ChallengeService {
     return this.deps.clock?.now().getTime() ?? Date.now();
   }
 
-  private isAdmin(userId: string): boolean {
-    return this.deps.adminUserIds.includes(userId);
+  private isAdmin(ref: { teamId: string; userId: string }): boolean {
+    return isAdminOf(this.deps.adminUserIds, ref.teamId, ref.userId);
   }
 
   private async start(ref: ChannelRef, exerciseId: string | undefined, durationText: string | undefined): Promise<Reply> {
-    if (!this.isAdmin(ref.userId)) return { text: 'Sorry, only the workspace\'s Dockhand admins can start a challenge. Ask one of them, or practise the exercises in our DM with `lessons`.' };
+    if (!this.isAdmin(ref)) return { text: 'Sorry, only the workspace\'s Dockhand admins can start a challenge. Ask one of them, or practise the exercises in our DM with `lessons`.' };
     if (ref.channelId.startsWith('D')) return { text: 'Start a challenge in a channel, so others can join.' };
     const exercises = this.deps.catalog.list('exercise');
     const lesson = exerciseId ? this.deps.catalog.get(exerciseId) : undefined;
@@ -168,15 +169,15 @@ export class ChallengeService {
   }
 
   private async endByAdmin(ref: ChannelRef): Promise<Reply> {
-    if (!this.isAdmin(ref.userId)) return { text: 'Sorry, only Dockhand admins can end a challenge.' };
+    if (!this.isAdmin(ref)) return { text: 'Sorry, only Dockhand admins can end a challenge.' };
     const running = await this.deps.store.runningInChannel(ref.teamId, ref.channelId);
     if (!running) return { text: 'No challenge is running in this channel.' };
     await this.finish(running);
     return { text: 'The challenge has ended; the results are in its thread.' };
   }
 
-  private async list(): Promise<Reply> {
-    const running = (await this.deps.store.running(this.deps.teamId)).filter((c) => c.cardTs);
+  private async list(teamId: string): Promise<Reply> {
+    const running = (await this.deps.store.running(teamId)).filter((c) => c.cardTs);
     if (!running.length) return { text: 'No challenge is running.' };
     const lines = await Promise.all(running.map(async (c) => runningLine(c, this.deps.catalog.get(c.exerciseId), (await this.deps.store.entries(c.id)).length)));
     return { text: 'Running challenges', sections: ['*Running challenges*', lines.join('\n')] };
