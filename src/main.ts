@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { ConfigError, readConfig } from './config';
+import { withEnvFile } from './env-file';
 import { AppError } from './errors';
 import { createLogger, redactSecrets } from './logger';
 import { BotMetrics } from './ops/metrics';
@@ -12,9 +13,13 @@ import { startBot, type Bot } from './start-bot';
 
 async function main(): Promise<void> {
   let config;
+  let envFile: string | undefined;
   try {
+    // A .env file (or DOCKHAND_ENV_FILE) under the environment; what the environment sets wins.
+    const { env, file } = withEnvFile(process.env, process.cwd());
+    envFile = file;
     // Host facts size the default sandbox cap (SANDBOX_MAX_COUNT) and parallel starts.
-    config = readConfig(process.env, { cpus: os.availableParallelism(), memoryMb: Math.floor(os.totalmem() / 2 ** 20) });
+    config = readConfig(env, { cpus: os.availableParallelism(), memoryMb: Math.floor(os.totalmem() / 2 ** 20) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
@@ -24,6 +29,7 @@ async function main(): Promise<void> {
   }
   const local = config.mode === 'local';
   const log = createLogger({ level: config.logLevel, pretty: local });
+  if (envFile) log.info({ file: envFile }, 'settings read from an environment file (the environment wins where both set a variable)');
 
   let standIn: SlackStandIn | undefined;
   if (local) {
