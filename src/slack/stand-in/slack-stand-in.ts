@@ -14,6 +14,7 @@ import { encodeLikeSlack, encodeSlashCommandText } from './encode-like-slack';
 import { answerWebApi, parseBody, send } from './web-api-answers';
 import { uploadedContent } from './uploaded-content';
 import { StandInWorkspaces, type StandInOAuthApp, type StandInWorkspace } from './stand-in-workspaces';
+import { BOT_SCOPES } from '../../oauth-config';
 
 export type { AckResult, RecordedCall, UploadedFile } from './stand-in-types';
 import type { AckResult, RecordedCall, UploadedFile } from './stand-in-types';
@@ -31,6 +32,8 @@ export interface StandInOptions {
   ackTimeoutMs?: number;
   /** The app's OAuth credentials: turns on /oauth/v2/authorize and oauth.v2.access (multi-workspace installs). */
   oauth?: StandInOAuthApp;
+  /** The bot's granted scopes (default: the manifest's, BOT_SCOPES); `chat:write.public` lets it post in public channels it has not joined. */
+  scopes?: readonly string[];
 }
 
 type Fault = { kind: 'ratelimit'; retryAfterSec: number } | { kind: 'error'; error: string } | { kind: 'http'; status: number };
@@ -372,6 +375,7 @@ export class SlackStandIn extends EventEmitter {
       nextTs: () => this.nextTs(),
       dmChannelFor: (user) => this.dmChannelFor(user),
       notMemberOf: this.notMemberOf,
+      scopes: new Set(this.opts.scopes ?? BOT_SCOPES),
     });
   }
 

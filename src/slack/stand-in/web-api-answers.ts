@@ -14,6 +14,8 @@ export interface StandInState {
   dmChannelFor(user: string): string;
   /** Channels the bot is not a member of: public ones answer `not_in_channel`, private ones `channel_not_found`. */
   notMemberOf?: Map<string, 'public' | 'private'>;
+  /** The bot's scopes: with `chat:write.public` it may post in public channels it is not a member of. */
+  scopes?: ReadonlySet<string>;
 }
 
 /** Slack's answer to one Web API call, as far as the bot uses the method (shapes from Slack's method docs). */
@@ -26,9 +28,9 @@ export function answerWebApi(method: string, args: Record<string, unknown>, ctx:
       return { ok: true, url: `${ctx.baseUrl.replace('http', 'ws')}/socket?ticket=${randomUUID()}` };
     case 'chat.postMessage': {
       if (!channel) return { ok: false, error: 'channel_not_found' };
-      // A bot posts only where it was invited (without the chat:write.public scope, which our manifest does not ask for).
+      // A bot posts only where it was invited, or in any public channel with the chat:write.public scope.
       const outside = ctx.notMemberOf?.get(channel);
-      if (outside) return { ok: false, error: outside === 'private' ? 'channel_not_found' : 'not_in_channel' };
+      if (outside && !(outside === 'public' && ctx.scopes?.has('chat:write.public'))) return { ok: false, error: outside === 'private' ? 'channel_not_found' : 'not_in_channel' };
       if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
       const ts = ctx.nextTs();
       return { ok: true, channel, ts, message: { type: 'message', user: ctx.botUserId, text: args.text, blocks: args.blocks, ts, thread_ts: args.thread_ts } };
