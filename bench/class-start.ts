@@ -19,6 +19,8 @@ const READ_MS = Number(process.env.BENCH_CLASS_READ_MS ?? 15_000);
 const BIG = Number(process.env.BENCH_CLASS_BIG ?? 100);
 const BIG_TIMEOUT_MS = Number(process.env.BENCH_CLASS_BIG_TIMEOUT_MS ?? 10 * 60_000);
 const PREPARE_TIMEOUT_MS = 10 * 60_000;
+/** SANDBOX_PARALLEL_STARTS for the bots of this section (unset: the default, from the host's CPUs). */
+const PARALLEL: Record<string, string> = process.env.BENCH_CLASS_PARALLEL_STARTS ? { SANDBOX_PARALLEL_STARTS: process.env.BENCH_CLASS_PARALLEL_STARTS } : {};
 const ADMIN = 'UBENCHADMIN';
 
 function percentile(values: number[], p: number): number {
@@ -42,7 +44,10 @@ async function firstCommands(h: Harness, learners: string[], tag: string, timeou
       await h.standIn.sendDirectMessage(user, `$ ${command}`);
       try {
         const final = await done;
-        if (!final.text.includes('exit 0') || !final.output.includes(`${tag}-${i}`)) wrong++;
+        if (!final.text.includes('exit 0') || !final.output.includes(`${tag}-${i}`)) {
+          // what a wrong final looked like, for the notes (a few only)
+          if (wrong++ < 3) process.stderr.write(`bench: wrong final for "${command}": ${final.text.slice(0, 200)} | ${final.output.slice(0, 300)}\n`);
+        }
         return final.at - sentAt;
       } catch (err) {
         failed++;
@@ -104,7 +109,7 @@ async function rawFloor(ctx: BenchContext, n: number): Promise<{ each: number[];
 export const classStart: BenchSection = {
   title: 'Class start',
   async run(ctx) {
-    const h = await startHarness({ SANDBOX_MAX_COUNT: String(Math.max(N + 5, BIG + 5)), SANDBOX_PROFILE: ctx.config().profile });
+    const h = await startHarness({ SANDBOX_MAX_COUNT: String(Math.max(N + 5, BIG + 5)), SANDBOX_PROFILE: ctx.config().profile, ...PARALLEL });
     const rows: BenchRow[] = [];
     try {
       // Realistic: open the lesson, read, type (sandboxes start when the lesson opens).
@@ -150,7 +155,7 @@ export const classStart: BenchSection = {
     }
     // Workshop, with a bot of its own: the admin's floor would otherwise keep refilling the pool for 30 minutes
     // and serve the "nothing prepared" flows above.
-    const hw = await startHarness({ SANDBOX_MAX_COUNT: String(2 * N + 5), SANDBOX_PROFILE: ctx.config().profile, ADMIN_USER_IDS: ADMIN });
+    const hw = await startHarness({ SANDBOX_MAX_COUNT: String(2 * N + 5), SANDBOX_PROFILE: ctx.config().profile, ADMIN_USER_IDS: ADMIN, ...PARALLEL });
     try {
       // Workshop: the teacher prepares the class first, then the same flow.
       const preparedIn = await prepareClass(hw, N);

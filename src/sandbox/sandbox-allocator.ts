@@ -80,8 +80,8 @@ export class SandboxAllocator {
   }
 
   /**
-   * Pre-warms for a class: keeps at least `count` ready sandboxes (within the cap) for `forMs`.
-   * Returns how many will be kept warm.
+   * Pre-warms for a class: keeps at least `count` ready sandboxes (within the cap) for `forMs`, less one for
+   * each learner served from the pool meanwhile. Returns how many will be kept warm.
    */
   prewarm(count: number, forMs: number): number {
     const room = Math.max(0, this.o.config.maxSandboxes - this.o.live());
@@ -148,7 +148,12 @@ export class SandboxAllocator {
     for (;;) {
       const pooled = this.warm.take();
       if (pooled) {
-        if (await this.warm.claim(learnerKey, pooled)) return pooled;
+        if (await this.warm.claim(learnerKey, pooled)) {
+          // A prepared class is N learners: each one served uses up a place, so the pool does not start
+          // N more sandboxes while the class types its first commands (that starved them of CPU).
+          if (this.floor.count > 0 && this.now() < this.floor.until) this.floor = { ...this.floor, count: this.floor.count - 1 };
+          return pooled;
+        }
         continue;
       }
       // `creating` includes us, so we fit when the others hold fewer than the cap

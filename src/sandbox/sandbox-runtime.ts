@@ -126,7 +126,8 @@ export class SandboxRuntime {
     }
     try {
       await container.start();
-      await this.waitReady(container.id, this.o.readyTimeoutMs ?? 30000);
+      // 60 s: ~0.5 s on a quiet host, but 100 sandboxes starting at once on 2 CPUs went past 30 s.
+      await this.waitReady(container.id, this.o.readyTimeoutMs ?? 60_000);
     } catch (err) {
       await this.remove(container.id);
       if (err instanceof AppError && err.code === 'SANDBOX_NOT_READY') throw err;

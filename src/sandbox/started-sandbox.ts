@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import { diskSizeText } from './docker-disk-policy';
 import { probeForeground } from './foreground-probe';
 import type { CheckRunOptions } from './inspectors';
@@ -185,6 +186,17 @@ export class StartedSandbox {
   }
 
   private async openSession(): Promise<PtySession> {
+    try {
+      return await this.openSessionOnce();
+    } catch (err) {
+      // A host starting many sandboxes at once can be slow to attach a first shell (measured: 100 learners at
+      // once on 2 CPUs): one more try before the learner hears "interrupted".
+      if (!(err instanceof AppError && err.code === 'SHELL_NOT_READY') || this.removed || !(await this.o.runtime.isRunning(this.id))) throw err;
+      return this.openSessionOnce();
+    }
+  }
+
+  private async openSessionOnce(): Promise<PtySession> {
     const { shell, runtime } = this.o;
     const session = new PtySession({
       pty: runtime.openPty(this.id, { cols: shell.cols, rows: shell.rows }),

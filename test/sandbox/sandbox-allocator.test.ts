@@ -170,4 +170,20 @@ describe('class start: bounded parallel starts, automatic warm pool, pre-warm', 
     s.alloc.fill();
     expect(s.alloc.warm.targetSize).toBe(0);
   });
+
+  it("a prepared class uses up the admin's floor: learners served from the pool are not replaced", async () => {
+    const s = setup(10, 0, { now: () => 0 });
+    expect(s.alloc.prewarm(3, 60_000)).toBe(3);
+    await flush();
+    for (const p of s.pending.splice(0)) p.resolve();
+    await flush();
+    expect(s.alloc.stats().warm).toBe(3);
+    // two learners of the class arrive: they get pooled sandboxes, and nothing new starts
+    await Promise.all([s.get('A'), s.get('B')]);
+    await flush();
+    expect(s.claimed).toHaveLength(2);
+    expect(s.pending).toEqual([]);
+    expect(s.alloc.warm.targetSize).toBe(1);
+    expect(s.alloc.stats().warm).toBe(1);
+  });
 });

@@ -163,3 +163,26 @@ describe('started sandbox', () => {
     expect(events).toEqual([{ type: 'expired', learnerKey: 'L', containerId: 'c1' }]);
   });
 });
+
+describe('StartedSandbox: a shell slow to start', () => {
+  /** A pty whose shell exits at once, as a `docker exec` that could not attach does. */
+  const deadPty = () => ({ onData: () => undefined, write: () => undefined, resize: () => undefined, terminate: () => undefined, pid: 1, exit: Promise.resolve({ exitCode: 126 }) });
+
+  it('tries once more while the container runs, then gives up with SHELL_NOT_READY', async () => {
+    const { runtime } = fakeRuntime({ state: running });
+    let opened = 0;
+    (runtime as unknown as { openPty: () => unknown }).openPty = () => (opened++, deadPty());
+    const sb = new StartedSandbox('L', 'c1', 500, { runtime, emit: () => undefined, onGone: () => undefined, onRemoved: () => undefined, shell: { cols: 80, rows: 24 } });
+    await expect(sb.session()).rejects.toMatchObject({ code: 'SHELL_NOT_READY' });
+    expect(opened).toBe(2);
+  });
+
+  it('does not try again when the container is gone', async () => {
+    const { runtime } = fakeRuntime({ state: { ...running, running: false } });
+    let opened = 0;
+    (runtime as unknown as { openPty: () => unknown }).openPty = () => (opened++, deadPty());
+    const sb = new StartedSandbox('L', 'c1', 500, { runtime, emit: () => undefined, onGone: () => undefined, onRemoved: () => undefined, shell: { cols: 80, rows: 24 } });
+    await expect(sb.session()).rejects.toMatchObject({ code: 'SHELL_NOT_READY' });
+    expect(opened).toBe(1);
+  });
+});
