@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { runOnEngineHost } from './host-exec';
+import { KEY_QUOTA_PROBE, keyQuotaWarning } from './key-quota';
 
 /**
  * Host firewall for sandbox bridges. Every sandbox network's bridge is named with a fixed prefix (see
@@ -93,6 +94,8 @@ export function firewallScript(): string {
     ...install('$IP6', v6.chains, v6.rules).map((l) => `  ${l}`),
     'fi',
     'echo "dockhand-firewall: ok ($IPT${IP6:+, $IP6})"',
+    // not the firewall, but this is the one script the bot runs on the engine host at start (key-quota.ts)
+    KEY_QUOTA_PROBE,
   ];
   return lines.join('\n') + '\n';
 }
@@ -104,4 +107,6 @@ export async function installHostFirewall(docker: Docker, o: { image: string; lo
     throw new AppError('HOST_FIREWALL_FAILED', `could not install the sandbox firewall on the engine host (exit ${r.exitCode}): ${r.output.trim().slice(-500)}`);
   }
   o.logger.info({ output: r.output.trim() }, 'sandbox host firewall in place');
+  const keys = keyQuotaWarning(r.output);
+  if (keys) o.logger.warn(keys);
 }
