@@ -17,6 +17,7 @@ import { registerUninstall, type WorkspaceRemover } from './listeners/uninstall'
 import { LiveMessageStreamer } from './live-message';
 import type { BoltInstallationStore } from './oauth/bolt-installation-store';
 import { oauthReceiverOptions } from './oauth/oauth-receiver-options';
+import { expectedSlackFailure, RevokedTokenGuard } from './oauth/revoked-token-guard';
 import { bindWorkspaceTokens, type WorkspaceContext } from './oauth/workspace-context';
 import { RateLimitGate } from './rate-limit-gate';
 import { SlackChannels } from './slack-channels';
@@ -53,6 +54,8 @@ export interface SlackApp {
   channels: SlackChannels;
   /** The workspace's chat.update budget (read by the metrics). */
   budget: UpdateBudget;
+  /** Notices a token Slack no longer accepts, on any Web API call. */
+  revokedTokens: RevokedTokenGuard;
   /** Starts receiving: the Socket Mode connection, or the HTTP listener on config.slack.port. */
   start(): Promise<void>;
   /** Socket Mode: the WebSocket is connected; HTTP mode: the listener is open (for /readyz). */
@@ -105,7 +108,10 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   const gate = deps.rateLimitGate ?? new RateLimitGate({ log });
   // Observed first, gated second: the gate wraps the observer, so each attempt after a 429 is counted.
   const bindTokens = (client: typeof app.client) => multi && bindWorkspaceTokens(client, multi.context, (teamId) => multi.installs.tokenFor(teamId));
+  const revokedTokens = new RevokedTokenGuard({ log, workspaces: multi ? { context: multi.context, tokenFor: (teamId) => multi.installs.tokenFor(teamId) } : undefined });
+  // The guard goes first (innermost), so it sees the token each request actually carries.
   const instrument = (client: typeof app.client) => {
+    revokedTokens.watch(client);
     bindTokens(client);
     if (deps.observer) observeWebApi(client, deps.observer);
     gate.install(client);
@@ -119,6 +125,7 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
     budget,
     log,
     instrument: (c) => {
+      revokedTokens.watch(c);
       bindTokens(c);
       if (deps.observer) observeWebApi(c, deps.observer);
     },
@@ -142,7 +149,9 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   app.use(decodeLearnerText());
   app.error(async (err) => {
     // Never let a listener's failure reach Slack or crash the process.
-    log.error({ err: err.original ?? err, code: err.code }, 'slack listener failed');
+    const expected = expectedSlackFailure(err);
+    if (expected) log.info({ code: err.code, reason: expected }, 'slack request dropped: its workspace cannot be served');
+    else log.error({ err: err.original ?? err, code: err.code }, 'slack listener failed');
   });
   return {
     app,
@@ -150,6 +159,7 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
     streamer,
     channels,
     budget,
+    revokedTokens,
     async start() {
       const started: unknown = await app.start();
       if (config.mode === 'http') server = started as Server;
@@ -173,6 +183,9 @@ export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServic
   registerSlashCommand(app, listenerDeps);
   registerMention(app);
   registerAppHome(app, listenerDeps);
-  if (deps.remover) registerUninstall(app, { remover: deps.remover, log: deps.log });
+  if (deps.remover) {
+    registerUninstall(app, { remover: deps.remover, log: deps.log });
+    slack.revokedTokens.stopWith(deps.remover);
+  }
   return { homes };
 }

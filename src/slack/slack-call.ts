@@ -19,6 +19,19 @@ const RETRYABLE_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'ser
 // The message cannot be edited any more: the final output is posted as a new message instead.
 export const REPOST_ERRORS = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
 
+// Slack no longer accepts the token itself, so no call for that workspace can work until it installs the
+// app again: revoked or the app removed (token_revoked), a deleted workspace or bot user
+// (account_inactive), not a valid token (invalid_auth), or expired (token_expired: token rotation is off,
+// so there is nothing to refresh it with). `not_authed` (no token sent) is a bug here, not a revocation.
+export const REVOKED_TOKEN_ERRORS: ReadonlySet<string> = new Set(['token_revoked', 'invalid_auth', 'account_inactive', 'token_expired']);
+
+/** The Slack error when a Web API answer (`{ ok: false, error }`) or a WebClient error says the token is dead. */
+export function revokedTokenError(answerOrErr: unknown): string | undefined {
+  const a = answerOrErr as { ok?: unknown; error?: unknown; code?: unknown; data?: { error?: unknown } } | null | undefined;
+  const error = a?.code === webApi.ErrorCode.PlatformError ? a.data?.error : a?.ok === false ? a.error : undefined;
+  return typeof error === 'string' && REVOKED_TOKEN_ERRORS.has(error) ? error : undefined;
+}
+
 export type Outcome = { kind: 'ok' } | { kind: 'ratelimited'; retryAfterMs: number } | { kind: 'transient'; err: unknown } | { kind: 'fatal'; err: unknown; error?: string };
 
 /** A sleep that can be cancelled; `done` resolves true when it ran out, false when cancelled. */

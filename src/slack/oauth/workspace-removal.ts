@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger';
 import { learnerKeyOf } from '../../tutor/learner-key';
-import type { WorkspaceRemover } from '../listeners/uninstall';
+import type { RemovalReason, WorkspaceRemover } from '../listeners/uninstall';
 
 export interface RemovalDeps {
   installs: { remove(teamId: string): Promise<boolean> };
@@ -12,13 +12,13 @@ export interface RemovalDeps {
 }
 
 /**
- * Uninstall: the workspace's token goes first (nothing more is sent there), then every sandbox of its
- * learners. Progress and challenge history stay keyed by the workspace: a reinstall finds them again.
+ * Uninstall, or a token Slack refuses (revoked-token-guard.ts): the workspace's token goes first (nothing
+ * more is sent there), then every sandbox of its learners. Progress and challenge history stay keyed by the workspace: a reinstall finds them again.
  */
 export class WorkspaceRemoval implements WorkspaceRemover {
   constructor(private readonly deps: RemovalDeps) {}
 
-  async remove(teamId: string, reason: 'app_uninstalled' | 'tokens_revoked'): Promise<void> {
+  async remove(teamId: string, reason: RemovalReason): Promise<void> {
     const { log } = this.deps;
     const hadInstall = await this.deps.installs.remove(teamId);
     const users = await this.deps.learnersOf(teamId);

@@ -54,7 +54,10 @@ export class StandInWorkspaces {
     return {};
   }
 
-  /** Uninstall: the token stops working (`token_revoked`), a reinstall issues a new one. */
+  /**
+   * The token stops working (`token_revoked`); a reinstall issues a new one. Alone, this is a revocation
+   * Slack sends no event for (the bot learns of it from its next call); uninstall() also sends the events.
+   */
   revoke(teamId: string): void {
     const ws = this.byTeam.get(teamId);
     if (ws) ws.revoked = true;

@@ -33,6 +33,7 @@ describe('multi-workspace installs through OAuth v2', () => {
   let base: string;
   const teamA = uniqueId('TA');
   const teamB = uniqueId('TB');
+  const teamC = uniqueId('TC');
   const user = uniqueId('U');
   const docker = new Docker();
 
@@ -42,6 +43,7 @@ describe('multi-workspace installs through OAuth v2', () => {
     standIn = new SlackStandIn({ teamId: uniqueId('T'), oauth: { ...CLIENT, redirectUrls: [`${base}/slack/oauth_redirect`] } });
     standIn.addWorkspace(teamA, 'Team A');
     standIn.addWorkspace(teamB, 'Team B');
+    standIn.addWorkspace(teamC, 'Team C');
     const apiUrl = await standIn.start();
     const config = readConfig({
       SLACK_APP_TOKEN: standIn.appToken,
@@ -187,10 +189,51 @@ describe('multi-workspace installs through OAuth v2', () => {
     expect(bot.sandboxes.containerIdOf(`${teamA}:${user}`)).toBeUndefined();
   });
 
+  it('a token revoked without any event stops that workspace (installation and sandbox gone, one warn line); the other keeps working', async () => {
+    expect((await installInto(`${base}/slack/install`, teamC)).status).toBe(200);
+    expect(await run(teamC, 'touch /root/in-c')).toMatch(/exit 0/);
+    const containerC = bot.sandboxes.containerIdOf(`${teamC}:${user}`)!;
+    expect(containerC).toBeDefined();
+    const logsBefore = logs.length;
+
+    // Revoked at Slack's end, silently: no app_uninstalled, no tokens_revoked. The learner writes again.
+    standIn.workspaces.revoke(teamC);
+    await standIn.sendDirectMessage(user, '$ echo after-revoke', { teamId: teamC });
+    const gone = () => docker.getContainer(containerC).inspect().then(() => false, (err: { statusCode?: number }) => err.statusCode === 404);
+    // The removal's own line comes last, once every sandbox of the workspace was handled.
+    const finished = () => logs.slice(logsBefore).some((l) => /workspace removed/.test(l.msg) && l.team === teamC && l.reason === 'token_rejected');
+    const deadline = Date.now() + 30_000;
+    while ((await bot.db.prisma.installation.count({ where: { teamId: teamC } })) > 0 || !(await gone()) || !finished()) {
+      if (Date.now() > deadline) throw new Error('workspace C (its installation and sandbox container) was not removed within 30 s of its token being refused');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(bot.sandboxes.containerIdOf(`${teamC}:${user}`)).toBeUndefined();
+    expect(await bot.db.prisma.learner.count({ where: { teamId: teamC, userId: user } })).toBe(1);
+
+    // Its later events are dropped quietly: nothing is sent there, no sandbox starts; B still runs commands.
+    const since = mark();
+    await standIn.sendDirectMessage(user, '$ echo still-revoked', { teamId: teamC });
+    expect(await run(teamB, 'echo b-unaffected')).toMatch(/exit 0/);
+    expect(standIn.calls.slice(since).filter((c) => c.teamId === teamC || c.token === tokenOf(teamC))).toEqual([]);
+    expect(bot.sandboxes.containerIdOf(`${teamC}:${user}`)).toBeUndefined();
+
+    const fresh = logs.slice(logsBefore);
+    const warns = fresh.filter((l) => l.level === 40 && /bot token/.test(l.msg));
+    expect(warns).toHaveLength(1);
+    expect(warns[0]).toMatchObject({ team: teamC, slackError: 'token_revoked' });
+    expect(warns[0]!.msg).toContain(teamC);
+    // Nothing else above info but Bolt's own line for each event it drops (as after an uninstall) and the
+    // work in flight when the token was refused (the command's reply failed with token_revoked).
+    const dropped = (l: LogLine) => l.component === 'bolt' && /Authorization of incoming event did not succeed/.test(l.msg);
+    const inFlight = (l: LogLine) => JSON.stringify(l.err ?? '').includes('token_revoked');
+    expect(fresh.filter((l) => l.level >= 40 && l !== warns[0] && !dropped(l) && !inFlight(l))).toEqual([]);
+    expect(fresh.filter(inFlight).length).toBeLessThanOrEqual(1);
+  });
+
   it('never writes a bot token to the log', () => {
     const text = JSON.stringify(logs);
     expect(logs.length).toBeGreaterThan(10);
-    for (const teamId of [teamA, teamB]) expect(text).not.toContain(tokenOf(teamId)!);
+    for (const teamId of [teamA, teamB, teamC]) expect(text).not.toContain(tokenOf(teamId)!);
     expect(text).not.toContain(standIn.appToken);
     expect(text).toMatch(/workspace removed/);
   });

@@ -67,4 +67,25 @@ describe('stand-in workspaces and OAuth v2', () => {
     expect(await call('auth.test', {}, 'xoxb-never-issued')).toEqual({ ok: false, error: 'invalid_auth' });
     socket.close();
   });
+  it('revokes a token silently: no event is sent, that token answers token_revoked, other workspaces\' tokens still work', async () => {
+    standIn.workspaces.byTeam.get('T0OTHER')!.botToken = 'xoxb-other';
+    const events: string[] = [];
+    const ws = await import('ws');
+    const open = await call('apps.connections.open', {}, standIn.appToken);
+    const socket = new ws.WebSocket(String(open.url));
+    socket.on('message', (raw) => {
+      const msg = JSON.parse(String(raw)) as { envelope_id?: string; payload?: { event?: { type: string } } };
+      if (!msg.envelope_id) return;
+      events.push(String(msg.payload?.event?.type));
+      socket.send(JSON.stringify({ envelope_id: msg.envelope_id }));
+    });
+    await standIn.waitForConnection();
+    standIn.workspaces.revoke('T0HOME');
+    expect(await call('chat.postMessage', { channel: 'D0X', text: 'hi' }, standIn.botToken)).toEqual({ ok: false, error: 'token_revoked' });
+    expect(await call('auth.test', {}, 'xoxb-other')).toMatchObject({ ok: true, team_id: 'T0OTHER' });
+    // A round trip over the socket after the revocation: anything sent before it would have arrived by now.
+    await standIn.sendDirectMessage('U0SOMEONE', 'ping');
+    expect(events).toEqual(['message']);
+    socket.close();
+  });
 });

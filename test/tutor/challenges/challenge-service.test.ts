@@ -4,10 +4,14 @@ import { ADMIN, FIXTURE_TEAM, postsIn, slashIn, textsIn, useRaceBot } from './in
 describe('starting a challenge where the bot cannot post', () => {
   const { bot } = useRaceBot();
 
-  it.each([
-    ['public', 'not_in_channel'],
-    ['private', 'channel_not_found'],
-  ] as const)('in a %s channel the bot has not joined (%s): rolled back, the admin gets the /invite hint, and after the invite it starts', async (kind, error) => {
+  it('in a public channel the bot has not joined, it posts anyway (chat:write.public, in the manifest)', async () => {
+    const channel = 'C0OUTPUBLIC';
+    bot().standIn.removeBotFrom(channel, 'public');
+    expect(await slashIn(bot(), ADMIN, channel, 'challenge start nginx-race 10m')).toMatch(/challenge is on/);
+    expect(textsIn(bot(), channel)).toEqual([expect.stringMatching(/^Challenge: NGINX race/), 'Leaderboard']);
+  });
+
+  it.each([['private', 'channel_not_found']] as const)('in a %s channel the bot has not joined (%s): rolled back, the admin gets the /invite hint, and after the invite it starts', async (kind, error) => {
     const channel = `C0OUT${kind.toUpperCase()}`;
     bot().standIn.removeBotFrom(channel, kind);
     const mark = bot().standIn.calls.length;
