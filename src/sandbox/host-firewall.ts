@@ -24,6 +24,13 @@ export interface ChainRule {
   position: number;
 }
 
+/** To the engine host itself (the bridge gateway, any host address): only replies to what the host started. */
+const hostInputRules = (): ChainRule[] => [
+  { chain: INPUT_CHAIN, position: 1, spec: ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'] },
+  { chain: INPUT_CHAIN, position: 2, spec: ['-j', 'DROP'] },
+  { chain: 'INPUT', position: 1, spec: ['-i', SANDBOX_IFACE_WILDCARD, '-j', INPUT_CHAIN] },
+];
+
 /**
  * IPv6: sandboxes get none, but a learner (root in the sandbox's network namespace) can turn it on and reach the
  * host's link-local address on its bridge (fe80::…%eth0), so every host port listening on `::` would be open.
@@ -33,9 +40,7 @@ export function firewallRules6(): { chains: string[]; rules: ChainRule[] } {
   return {
     chains: [INPUT_CHAIN, FORWARD_CHAIN],
     rules: [
-      { chain: INPUT_CHAIN, position: 1, spec: ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'] },
-      { chain: INPUT_CHAIN, position: 2, spec: ['-j', 'DROP'] },
-      { chain: 'INPUT', position: 1, spec: ['-i', SANDBOX_IFACE_WILDCARD, '-j', INPUT_CHAIN] },
+      ...hostInputRules(),
       // No IPv6 in or out of a sandbox bridge at all: sandboxes are IPv4-only by design.
       { chain: FORWARD_CHAIN, position: 1, spec: ['-j', 'DROP'] },
       { chain: 'FORWARD', position: 1, spec: ['-i', SANDBOX_IFACE_WILDCARD, '-j', FORWARD_CHAIN] },
@@ -49,10 +54,7 @@ export function firewallRules(): { chains: string[]; rules: ChainRule[] } {
   return {
     chains: [INPUT_CHAIN, FORWARD_CHAIN],
     rules: [
-      // To the engine host itself (the bridge gateway, any host address): only replies to what the host started.
-      { chain: INPUT_CHAIN, position: 1, spec: ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'] },
-      { chain: INPUT_CHAIN, position: 2, spec: ['-j', 'DROP'] },
-      { chain: 'INPUT', position: 1, spec: ['-i', SANDBOX_IFACE_WILDCARD, '-j', INPUT_CHAIN] },
+      ...hostInputRules(),
       // Forwarded: never to link-local / cloud metadata; blocked-egress bridges never leave to a non-sandbox interface.
       { chain: FORWARD_CHAIN, position: 1, spec: ['-d', LINK_LOCAL, '-j', 'DROP'] },
       { chain: FORWARD_CHAIN, position: 2, spec: ['-i', BLOCKED_IFACE_WILDCARD, '!', '-o', SANDBOX_IFACE_WILDCARD, '-j', 'DROP'] },

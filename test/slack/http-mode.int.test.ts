@@ -10,7 +10,7 @@ import { startBot, type Bot } from '../../src/start-bot';
 import { captureLogs, type LogLine } from '../support/capture-logs';
 import { slackFixture, type EventCallback } from '../support/fixtures';
 import { post, signedRequest } from '../support/signed-http';
-import { uniqueId } from '../support/start-test-bot';
+import { testBotEnv, uniqueId } from '../support/start-test-bot';
 
 const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
@@ -45,10 +45,7 @@ describe('HTTP mode end to end: signed requests to /slack/events', () => {
       SLACK_SIGNING_SECRET: SECRET,
       PORT: String(port),
       SLACK_API_URL: apiUrl,
-      DATABASE_URL: process.env.DATABASE_URL,
-      SHUTDOWN_DEADLINE_MS: '3000',
-      SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
-      SANDBOX_INSTANCE: uniqueId('t').toLowerCase(),
+      ...testBotEnv(),
     });
     expect(config.mode).toBe('http');
     const captured = captureLogs();

@@ -16,6 +16,20 @@ export interface TestBot {
 
 export const uniqueId = (prefix: string) => `${prefix}${randomBytes(5).toString('hex').toUpperCase()}`;
 
+/**
+ * What every test bot shares: the run's Postgres, a short shutdown, the sandbox profile (`userns` when the engine
+ * remaps users, decided by the global set-up, else the test-machine profile) and an instance of its own, so each
+ * test bot sweeps only its own sandboxes.
+ */
+export function testBotEnv(): Record<string, string | undefined> {
+  return {
+    DATABASE_URL: process.env.DATABASE_URL,
+    SHUTDOWN_DEADLINE_MS: '3000',
+    SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
+    SANDBOX_INSTANCE: uniqueId('t').toLowerCase(),
+  };
+}
+
 /** The real bot (real Bolt app, real Postgres) connected over Socket Mode to a fresh Slack stand-in. */
 export async function startTestBot(opts: { env?: Record<string, string>; standIn?: StandInOptions; reuse?: SlackStandIn; keepSandboxes?: boolean; start?: StartOptions } = {}): Promise<TestBot> {
   const standIn = opts.reuse ?? new SlackStandIn({ ...opts.standIn, teamId: opts.standIn?.teamId ?? uniqueId('T') });
@@ -25,12 +39,7 @@ export async function startTestBot(opts: { env?: Record<string, string>; standIn
     SLACK_BOT_TOKEN: standIn.botToken,
     SLACK_APP_TOKEN: standIn.appToken,
     SLACK_API_URL: apiUrl,
-    DATABASE_URL: process.env.DATABASE_URL,
-    SHUTDOWN_DEADLINE_MS: '3000',
-    // `userns` when the engine remaps users (global set-up decides), else the test-machine profile; each test bot
-    // sweeps only its own sandboxes.
-    SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
-    SANDBOX_INSTANCE: uniqueId('t').toLowerCase(),
+    ...testBotEnv(),
     ...opts.env,
   });
   const { logs, log } = captureLogs();

@@ -8,7 +8,7 @@ import { captureLogs, type LogLine } from '../../support/capture-logs';
 import { slackFixture, type EventCallback } from '../../support/fixtures';
 import { getPage, installInto } from '../../support/oauth-browser';
 import { post, signedRequest } from '../../support/signed-http';
-import { uniqueId } from '../../support/start-test-bot';
+import { testBotEnv, uniqueId } from '../../support/start-test-bot';
 
 const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const CLIENT = { clientId: '3333333333.4444444444', clientSecret: randomBytes(16).toString('hex') };
@@ -49,10 +49,7 @@ describe('OAuth installs in HTTP mode', () => {
       SLACK_CLIENT_SECRET: CLIENT.clientSecret,
       SLACK_STATE_SECRET: randomBytes(16).toString('hex'),
       SLACK_TOKEN_KEY: randomBytes(32).toString('hex'),
-      DATABASE_URL: process.env.DATABASE_URL,
-      SHUTDOWN_DEADLINE_MS: '3000',
-      SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
-      SANDBOX_INSTANCE: uniqueId('t').toLowerCase(),
+      ...testBotEnv(),
     });
     expect(config.mode).toBe('http');
     const captured = captureLogs();

@@ -7,7 +7,7 @@ import { SlackStandIn, type RecordedCall } from '../../../src/slack/stand-in/sla
 import { startBot, type Bot } from '../../../src/start-bot';
 import { captureLogs, type LogLine } from '../../support/capture-logs';
 import { getPage, installInto, openInstallPage } from '../../support/oauth-browser';
-import { uniqueId } from '../../support/start-test-bot';
+import { testBotEnv, uniqueId } from '../../support/start-test-bot';
 
 jest.setTimeout(300_000);
 
@@ -56,10 +56,7 @@ describe('multi-workspace installs through OAuth v2', () => {
       SLACK_INSTALL_PORT: String(port),
       // An admin of workspace A only: the same user id in B is nobody special.
       ADMIN_USER_IDS: `${teamA}:${user}`,
-      DATABASE_URL: process.env.DATABASE_URL,
-      SHUTDOWN_DEADLINE_MS: '3000',
-      SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
-      SANDBOX_INSTANCE: uniqueId('t').toLowerCase(),
+      ...testBotEnv(),
     });
     expect(config.mode).toBe('socket');
     const captured = captureLogs();
