@@ -1,22 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '../logger';
 import { AppError } from '../errors';
-import {
-  buildFailed,
-  dockerBuild,
-  folderFingerprint,
-  followDockerStream,
-  hostDebianMirrors,
-  importTarball,
-  LogTail,
-  removeRootfs,
-  runCommand,
-  splitRef,
-  withTimeout,
-} from './image-build';
+import { buildFailed, dockerBuild, folderFingerprint, LogTail, splitRef } from './image-build';
+import { debianBases, ensureBase } from './image-base';
 import { acquireImageLock } from './image-lock';
 import { inspectorImageFor } from './inspector-image';
 import { ensureMirror, inspectMirror, type MirrorState, pushToMirror, registryManifest } from './image-mirror';
@@ -41,13 +30,15 @@ const REPO_ROOT = path.dirname(IMAGES_DIR);
 
 const shortHash = (...parts: string[]) => createHash('sha256').update(parts.join('\0\0\0')).digest('hex').slice(0, 12);
 
-const BASE_RECIPE = `debootstrap --variant=minbase bookworm\n${readFileSync(path.join(IMAGES_DIR, 'base', 'finalize.sh'), 'utf8')}`;
-const BASE_HASH = shortHash(BASE_RECIPE);
+const BASES = debianBases(IMAGES_DIR);
+const BASE_HASH = BASES.bookworm.hash;
 
-/** The local Debian base everything else is built FROM (debootstrapped offline, or Docker Hub's debian:bookworm-slim). */
-export const BASE_IMAGE = `dockhand/base:${BASE_HASH}`;
+/** The bookworm base the lesson images are built FROM (debootstrapped offline, or Docker Hub's debian:bookworm-slim). */
+export const BASE_IMAGE = BASES.bookworm.image;
+/** The trixie base of the sandbox image (Docker 26, Compose v2, buildx); its own tag, so lesson images never move with it. */
+export const SANDBOX_BASE_IMAGE = BASES.trixie.image;
 /** The sandbox image; its tag is a hash of its build inputs, so an edit rebuilds and an unchanged one is reused. */
-export const SANDBOX_IMAGE = `dockhand/sandbox:${shortHash(BASE_HASH, folderFingerprint(path.join(IMAGES_DIR, 'sandbox')))}`;
+export const SANDBOX_IMAGE = `dockhand/sandbox:${shortHash(BASES.trixie.hash, folderFingerprint(path.join(IMAGES_DIR, 'sandbox')))}`;
 
 export interface LessonImage {
   /** Folder under images/lessons/, or 'debian' for the base itself. */
@@ -90,7 +81,7 @@ export interface EnsureImagesOptions {
   onProgress?: (line: string) => void;
   /** Operator's mirror (SANDBOX_REGISTRY_MIRROR): then no built-in mirror and no lesson images. */
   registryMirror?: string;
-  /** auto: Docker Hub's debian:bookworm-slim if it pulls quickly, else debootstrap. */
+  /** auto: Docker Hub's debian:bookworm-slim / trixie-slim if they pull quickly, else debootstrap. */
   mode?: BuildMode;
   /** Rootfs tarball cache and the build lock; default <repo>/.data/images. */
   cacheDir?: string;
@@ -115,7 +106,6 @@ export interface EnsureImagesResult {
 }
 
 const LABELS = { 'dockhand.app': 'dockhand' };
-const IMAGE_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
   try {
@@ -208,9 +198,13 @@ async function build(
     progress(`${label.replace(/ \(.*\)$/, '')}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   };
 
-  const needBuild = s.sandboxMissing || s.lessonsMissing.some((l) => l.id !== 'debian');
-  if ((needBuild || s.lessonsMissing.length > 0) && !(await imageId(docker, BASE_IMAGE))) {
-    await ensureBase(opts, cacheDir, progress, timed);
+  const baseOpts = { docker, mode: opts.mode ?? 'auto', cacheDir, progress, timed };
+  if (s.sandboxMissing && !(await imageId(docker, SANDBOX_BASE_IMAGE))) {
+    await ensureBase(BASES.trixie, baseOpts);
+    built.push(SANDBOX_BASE_IMAGE);
+  }
+  if (s.lessonsMissing.length > 0 && !(await imageId(docker, BASE_IMAGE))) {
+    await ensureBase(BASES.bookworm, baseOpts);
     built.push(BASE_IMAGE);
   }
 
@@ -220,7 +214,7 @@ async function build(
       await dockerBuild(docker, {
         context: path.join(IMAGES_DIR, 'sandbox'),
         tag: SANDBOX_IMAGE,
-        buildargs: { BASE: BASE_IMAGE },
+        buildargs: { BASE: SANDBOX_BASE_IMAGE },
         labels: { ...LABELS, 'dockhand.image': 'sandbox' },
         timeoutMs: 15 * 60_000,
         tail,
@@ -282,86 +276,13 @@ async function build(
   return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: mirror.mirrorUrl, built, pushed, mirrorDigests };
 }
 
-async function tryPullBase(docker: Docker, progress: (line: string) => void): Promise<boolean> {
-  const tail = new LogTail();
-  try {
-    await withTimeout('docker pull debian:bookworm-slim', 90_000, async (signal) => {
-      const stream = await docker.pull('debian:bookworm-slim', { abortSignal: signal });
-      await followDockerStream(docker, stream, tail);
-    });
-    await docker.getImage('debian:bookworm-slim').tag({ repo: splitRef(BASE_IMAGE)[0], tag: splitRef(BASE_IMAGE)[1] });
-    return true;
-  } catch (err) {
-    progress(`no registry reachable (${(err as Error).message.split('\n')[0]}); building offline`);
-    return false;
-  }
-}
-
-async function ensureBase(
-  opts: EnsureImagesOptions,
-  cacheDir: string,
-  progress: (line: string) => void,
-  timed: (label: string, fn: () => Promise<void>) => Promise<void>,
-): Promise<void> {
-  const mode = opts.mode ?? 'auto';
-  if (mode !== 'offline') {
-    if (await tryPullBase(opts.docker, progress)) {
-      progress('base image: pulled debian:bookworm-slim (online build)');
-      return;
-    }
-    if (mode === 'online') throw new AppError('IMAGE_PULL_FAILED', 'online build requested but debian:bookworm-slim cannot be pulled');
-  }
-  const tarFile = path.join(cacheDir, `base-${BASE_HASH}.tar`);
-  if (!existsSync(tarFile)) {
-    if (process.getuid?.() !== 0) {
-      throw new AppError('IMAGE_BUILD_UNAVAILABLE', 'the offline image build needs root (debootstrap); run `npm run images` as root once');
-    }
-    const tail = new LogTail();
-    const { mirror, security } = hostDebianMirrors();
-    const rootfs = path.join(cacheDir, `rootfs-${BASE_HASH}`);
-    await timed(`building base image (debootstrap bookworm minbase from ${mirror}, ~1 min)`, async () => {
-      try {
-        await fs.mkdir(cacheDir, { recursive: true });
-        await removeRootfs(rootfs);
-        await runCommand('debootstrap', ['--variant=minbase', 'bookworm', rootfs, mirror], { tail, timeoutMs: 20 * 60_000 });
-        await runCommand('sh', [path.join(IMAGES_DIR, 'base', 'finalize.sh'), rootfs, mirror, security], { tail, timeoutMs: 60_000 });
-        await runCommand('tar', ['--numeric-owner', '-C', rootfs, '-cf', `${tarFile}.part`, '.'], { tail, timeoutMs: 5 * 60_000 });
-        await fs.rename(`${tarFile}.part`, tarFile);
-      } catch (err) {
-        await fs.rm(`${tarFile}.part`, { force: true });
-        const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-        if (missing) throw new AppError('IMAGE_BUILD_UNAVAILABLE', 'debootstrap is not installed (apt-get install debootstrap)', { cause: err });
-        throw buildFailed('building the Debian base (debootstrap)', tail, err);
-      } finally {
-        await removeRootfs(rootfs);
-      }
-    });
-    // older bases are never reused
-    for (const f of await fs.readdir(cacheDir)) {
-      if (/^base-[0-9a-f]+\.tar$/.test(f) && f !== path.basename(tarFile)) await fs.rm(path.join(cacheDir, f), { force: true });
-    }
-  }
-  const tail = new LogTail();
-  await timed('importing the base rootfs (docker import)', async () => {
-    await importTarball(
-      opts.docker,
-      tarFile,
-      BASE_IMAGE,
-      ['CMD ["bash"]', `ENV ${IMAGE_PATH}`, 'LABEL dockhand.app=dockhand', 'LABEL dockhand.image=base'],
-      tail,
-    ).catch((err: unknown) => {
-      throw buildFailed(`docker import ${BASE_IMAGE}`, tail, err);
-    });
-  });
-}
-
 /**
  * Removes Dockhand's own images whose build inputs changed (older hash tags): only the names this module
- * builds (dockhand/base, dockhand/sandbox, dockhand/inspector, dockhand/lesson-*), never forced, so images still used by a
+ * builds (dockhand/base, dockhand/base-trixie, dockhand/sandbox, dockhand/inspector, dockhand/lesson-*), never forced, so images still used by a
  * container stay. Returns the removed tags.
  */
 export async function pruneOldImages(docker: Docker): Promise<string[]> {
-  const current = new Set([BASE_IMAGE, SANDBOX_IMAGE, inspectorImageFor(SANDBOX_IMAGE), ...LESSON_IMAGES.map((l) => l.localImage)]);
+  const current = new Set([BASE_IMAGE, SANDBOX_BASE_IMAGE, SANDBOX_IMAGE, inspectorImageFor(SANDBOX_IMAGE), ...LESSON_IMAGES.map((l) => l.localImage)]);
   const images = await docker.listImages({ filters: JSON.stringify({ label: ['dockhand.app=dockhand'] }) } as Docker.ListImagesOptions);
   // inspector images are children of sandbox images: they go first, or their parents could not be removed
   const isInspector = (i: Docker.ImageInfo) => (i.RepoTags ?? []).some((t) => t.startsWith('dockhand/inspector:'));
@@ -369,7 +290,7 @@ export async function pruneOldImages(docker: Docker): Promise<string[]> {
   const removed: string[] = [];
   for (const image of images) {
     for (const tag of image.RepoTags ?? []) {
-      if (!/^dockhand\/(base|sandbox|inspector|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
+      if (!/^dockhand\/(base|base-trixie|sandbox|inspector|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
       try {
         await docker.getImage(tag).remove();
         removed.push(tag);

@@ -13,7 +13,7 @@ describe('LessonCatalog over the shipped course', () => {
 
   test('list() gives lessons in course order, then exercises', () => {
     const all = catalog.list();
-    expect(all.slice(0, 8).map((l) => l.id)).toEqual([
+    expect(all.slice(0, 9).map((l) => l.id)).toEqual([
       'running-containers',
       'ports-env-volumes',
       'first-dockerfile',
@@ -22,8 +22,9 @@ describe('LessonCatalog over the shipped course', () => {
       'networks',
       'image-best-practices',
       'docker-for-ml',
+      'compose',
     ]);
-    expect(all.slice(8).every((l) => l.kind === 'exercise')).toBe(true);
+    expect(all.slice(9).every((l) => l.kind === 'exercise')).toBe(true);
     expect(catalog.list('exercise').map((l) => l.id)).toContain('nginx-on-8080');
   });
 

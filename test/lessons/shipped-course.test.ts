@@ -25,6 +25,7 @@ describe('the shipped course', () => {
       networks: ['network', 'store', 'dns', 'exec', 'web', 'clean-up'],
       'image-best-practices': ['dockerignore', 'dependencies-first', 'multi-stage', 'non-root', 'healthcheck', 'restart-policy', 'clean-up'],
       'docker-for-ml': ['data', 'train-script', 'image', 'pin-digest', 'train', 'parameters-and-gpus', 'user-flag', 'save-load'],
+      compose: ['up', 'ps-logs', 'scale', 'clean-up'],
       'healthy-web': ['healthy'],
       'nginx-on-8080': ['serve'],
       'numbers-in-a-container': ['mean'],

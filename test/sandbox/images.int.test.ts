@@ -88,7 +88,7 @@ describe('the sandbox image', () => {
   });
 
   test('has the tools the lessons use and a short plain prompt', async () => {
-    const r = await sh('for t in curl git vi nano ip ps less tini iptables; do command -v $t >/dev/null || echo missing $t; done; . /root/.bashrc; echo "$PS1"');
+    const r = await sh('for t in curl git vi nano ip ps less tini iptables jq; do command -v $t >/dev/null || echo missing $t; done; . /root/.bashrc; echo "$PS1"');
     expect(r.output.trim()).toBe('sandbox$');
   });
 
@@ -107,6 +107,32 @@ describe('the sandbox image', () => {
     const web = await sh('docker run -d --rm --name web -p 8080:80 nginx >/dev/null && for i in $(seq 50); do curl -s localhost:8080 && break; sleep 0.1; done', 60_000);
     expect(web.output).toContain('Welcome to nginx!');
   }, 240_000);
+
+  test('runs a current Docker: Engine 26, BuildKit builds FROM mirror images, Compose v2 brings a project up and down', async () => {
+    const v = await sh("docker version --format '{{.Server.Version}}' && docker compose version --short && docker buildx version");
+    expect(v.exitCode).toBe(0);
+    expect(v.output).toMatch(/^26\.1\./);
+    expect(v.output).toMatch(/^2\.26\./m);
+    expect(v.output).toContain('buildx');
+
+    const build = await sh(
+      `mkdir -p /tmp/bk && cd /tmp/bk && printf 'FROM busybox\\nRUN echo built-by-buildkit > /built\\nCMD ["cat", "/built"]\\n' > Dockerfile && docker build -t bk . 2>&1 && docker run --rm bk`,
+      180_000,
+    );
+    expect(build.exitCode).toBe(0);
+    // BuildKit's progress output names its steps (#N); the classic builder's says "Step 1/3"
+    expect(build.output).toMatch(/^#\d+ naming to docker\.io\/library\/bk/m);
+    expect(build.output).not.toContain('Step 1/');
+    expect(build.output).toContain('built-by-buildkit');
+
+    const compose = await sh(
+      `mkdir -p /tmp/cp && cd /tmp/cp && printf 'services:\\n  web:\\n    image: nginx\\n    ports: ["8089:80"]\\n' > compose.yaml && docker compose up -d 2>&1 && curl -s --retry 20 --retry-all-errors --retry-delay 1 localhost:8089 && docker compose down 2>&1 && docker ps -aq --filter label=com.docker.compose.project=cp | wc -l`,
+      180_000,
+    );
+    expect(compose.exitCode).toBe(0);
+    expect(compose.output).toContain('Welcome to nginx!');
+    expect(compose.output.trim().split('\n').pop()).toBe('0');
+  }, 400_000);
 
   test('exits non-zero when its nested dockerd dies', async () => {
     await sh('true');
