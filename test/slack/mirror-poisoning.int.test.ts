@@ -39,7 +39,8 @@ describe('two learners in Slack: A cannot poison the shared mirror for B', () =>
     expect(shown(made.final)).toContain('committed');
     const push = await a.run('M=${DOCKHAND_REGISTRY_MIRROR#http://}; docker tag evil-nginx $M/library/nginx:latest && docker push $M/library/nginx:latest', 120_000);
     expect(String(push.final.args.text)).not.toMatch(/: exit 0/);
-    expect(shown(push.final)).toMatch(/unsupported|denied|read-only|readonly|405/i);
+    // the registry's 405, as Docker 20.10 and 26 CLIs word it (26: "unknown: Method not allowed")
+    expect(shown(push.final)).toMatch(/unsupported|denied|read-only|readonly|405|method not allowed/i);
     const del = await a.run(
       `M=\${DOCKHAND_REGISTRY_MIRROR#http://}; curl -s -o /dev/null -w 'delete:%{http_code}\\n' -X DELETE http://$M/v2/library/nginx/manifests/${nginxDigest}`,
     );
