@@ -1,12 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { LearnerDriver } from '../support/learner-driver';
 import { newManager } from '../sandbox/sandbox-fixture';
 import { uniqueId, type TestBot } from '../support/start-test-bot';
+import { freePort } from '../../src/store/embedded-postgres';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const IMAGE = process.env.DOCKHAND_IMAGE || 'dockhand:smoke';
@@ -28,13 +27,6 @@ function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeo
 const docker = (...args: string[]) =>
   new Promise<string>((resolve, reject) => execFile('docker', args, { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`docker ${args[0]}: ${stderr || err.message}`)) : resolve(stdout.trim()))));
 
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;

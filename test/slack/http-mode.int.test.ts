@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readConfig } from '../../src/config';
 import { BotMetrics } from '../../src/ops/metrics';
 import { startOpsServer, type OpsServer } from '../../src/ops/ops-server';
@@ -11,16 +9,10 @@ import { captureLogs, type LogLine } from '../support/capture-logs';
 import { slackFixture, type EventCallback } from '../support/fixtures';
 import { post, signedRequest } from '../support/signed-http';
 import { testBotEnv, uniqueId } from '../support/start-test-bot';
+import { freePort } from '../../src/store/embedded-postgres';
 
 const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 /**
  * The real bot in HTTP mode (SLACK_SIGNING_SECRET, no app token): Bolt's own HTTP receiver on PORT, Web

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readConfig } from '../../../src/config';
 import { SlackStandIn } from '../../../src/slack/stand-in/slack-stand-in';
 import { startBot, type Bot } from '../../../src/start-bot';
@@ -9,17 +7,11 @@ import { slackFixture, type EventCallback } from '../../support/fixtures';
 import { getPage, installInto } from '../../support/oauth-browser';
 import { post, signedRequest } from '../../support/signed-http';
 import { testBotEnv, uniqueId } from '../../support/start-test-bot';
+import { freePort } from '../../../src/store/embedded-postgres';
 
 const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const CLIENT = { clientId: '3333333333.4444444444', clientSecret: randomBytes(16).toString('hex') };
 
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 /**
  * Multi-workspace installs in HTTP mode: /slack/install and /slack/oauth_redirect on PORT next to

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
 import { readConfig } from '../../../src/config';
 import { SlackStandIn, type RecordedCall } from '../../../src/slack/stand-in/slack-stand-in';
@@ -8,16 +6,10 @@ import { startBot, type Bot } from '../../../src/start-bot';
 import { captureLogs, type LogLine } from '../../support/capture-logs';
 import { getPage, installInto, openInstallPage } from '../../support/oauth-browser';
 import { testBotEnv, uniqueId } from '../../support/start-test-bot';
+import { freePort } from '../../../src/store/embedded-postgres';
 
 jest.setTimeout(300_000);
 
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 const CLIENT = { clientId: '1111111111.2222222222', clientSecret: randomBytes(16).toString('hex') };
 
