@@ -22,6 +22,8 @@ const PREPARE_TIMEOUT_MS = 10 * 60_000;
 /** SANDBOX_PARALLEL_STARTS for the bots of this section (unset: the default, from the host's CPUs). */
 const PARALLEL: Record<string, string> = process.env.BENCH_CLASS_PARALLEL_STARTS ? { SANDBOX_PARALLEL_STARTS: process.env.BENCH_CLASS_PARALLEL_STARTS } : {};
 const ADMIN = 'UBENCHADMIN';
+/** Which flows to run (comma-separated: realistic, raw, cold, big, workshop); all by default. */
+const FLOWS = new Set((process.env.BENCH_CLASS_FLOWS ?? 'realistic,raw,cold,big,workshop').split(',').map((f) => f.trim()));
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -113,46 +115,54 @@ export const classStart: BenchSection = {
     const rows: BenchRow[] = [];
     try {
       // Realistic: open the lesson, read, type (sandboxes start when the lesson opens).
-      const klass = users('C', N);
-      const real = await openReadType(h, klass, 'first');
-      const realP95 = percentile(real.lat, 95);
-      rows.push(
-        { metric: `${N} learners open lesson 1 at once, read ${READ_MS / 1000} s, first command: first output p50`, value: ms(percentile(real.lat, 50)), note: `every step card shown after ${ms(real.opened)}` },
-        { metric: `${N} learners, realistic flow: first output p95`, value: ms(realP95), target: '<= 3000 ms', note: `${real.failed} not delivered, ${real.wrong} wrong; ${Number.isFinite(realP95) && realP95 <= 3000 ? 'met' : 'NOT met'}` },
-      );
-      await resetAll(h, klass);
+      if (FLOWS.has('realistic')) {
+        const klass = users('C', N);
+        const real = await openReadType(h, klass, 'first');
+        const realP95 = percentile(real.lat, 95);
+        rows.push(
+          { metric: `${N} learners open lesson 1 at once, read ${READ_MS / 1000} s, first command: first output p50`, value: ms(percentile(real.lat, 50)), note: `every step card shown after ${ms(real.opened)}` },
+          { metric: `${N} learners, realistic flow: first output p95`, value: ms(realP95), target: '<= 3000 ms', note: `${real.failed} not delivered, ${real.wrong} wrong; ${Number.isFinite(realP95) && realP95 <= 3000 ? 'met' : 'NOT met'}` },
+        );
+        await resetAll(h, klass);
+      }
 
+      // Raw floor, same run (always, when the cold flow runs: its ratio needs it).
+      if (FLOWS.has('raw') || FLOWS.has('cold')) {
+        const raw = await rawFloor(ctx, N);
+        rows.push({ metric: `raw floor: ${N} sandboxes created at once through the Docker API, all ready`, value: ms(raw.all), note: `each ready: p50 ${ms(percentile(raw.each, 50))}, p95 ${ms(percentile(raw.each, 95))}` });
 
-      // Raw floor, same run.
-      const raw = await rawFloor(ctx, N);
-      rows.push({ metric: `raw floor: ${N} sandboxes created at once through the Docker API, all ready`, value: ms(raw.all), note: `each ready: p50 ${ms(percentile(raw.each, 50))}, p95 ${ms(percentile(raw.each, 95))}` });
-
-      // Cold: the first commands arrive at once, nothing prepared.
-      const cold = users('K', N);
-      const c = await firstCommands(h, cold, 'cold', 180_000);
-      const coldP95 = percentile(c.lat, 95);
-      const ratio = coldP95 / percentile(raw.each, 95);
-      rows.push(
-        { metric: `${N} first commands at once, nothing prepared: first output p50`, value: ms(percentile(c.lat, 50)), note: `${c.failed} not delivered, ${c.wrong} wrong` },
-        { metric: `${N} first commands at once: p95 vs raw floor p95`, value: ratio.toFixed(2), target: '<= 1.10', note: `p95 ${ms(coldP95)} vs raw ${ms(percentile(raw.each, 95))}; ${ratio <= 1.1 ? 'met' : 'NOT met'}` },
-      );
-      await resetAll(h, cold);
+        // Cold: the first commands arrive at once, nothing prepared.
+        if (FLOWS.has('cold')) {
+          const cold = users('K', N);
+          const c = await firstCommands(h, cold, 'cold', 180_000);
+          const coldP95 = percentile(c.lat, 95);
+          const ratio = coldP95 / percentile(raw.each, 95);
+          rows.push(
+            { metric: `${N} first commands at once, nothing prepared: first output p50`, value: ms(percentile(c.lat, 50)), note: `${c.failed} not delivered, ${c.wrong} wrong` },
+            { metric: `${N} first commands at once: p95 vs raw floor p95`, value: ratio.toFixed(2), target: '<= 1.10', note: `p95 ${ms(coldP95)} vs raw ${ms(percentile(raw.each, 95))}; ${ratio <= 1.1 ? 'met' : 'NOT met'}` },
+          );
+          await resetAll(h, cold);
+        }
+      }
 
       // Big: every output delivered.
-      const big = users('B', BIG);
-      const lostBefore = h.warnings().filter((l) => l.includes('final output lost')).length;
-      const t1 = performance.now();
-      const b = await firstCommands(h, big, 'big', BIG_TIMEOUT_MS);
-      const lost = h.warnings().filter((l) => l.includes('final output lost')).length - lostBefore;
-      rows.push(
-        { metric: `${BIG} learners send a first command at once: outputs delivered`, value: `${b.lat.length} / ${BIG}`, target: `${BIG} / ${BIG}`, note: `${b.wrong} wrong; "final output lost" logged ${lost} times; all done in ${ms(performance.now() - t1)}` },
-        { metric: `${BIG} learners at once: first output p50 / p95`, value: `${ms(percentile(b.lat, 50))} / ${ms(percentile(b.lat, 95))}` },
-        { metric: 'rate-limit violations recorded by the stand-in (class start section)', value: String(h.standIn.rateLimitViolations.length), target: '0' },
-      );
-      await resetAll(h, big);
+      if (FLOWS.has('big')) {
+        const big = users('B', BIG);
+        const lostBefore = h.warnings().filter((l) => l.includes('final output lost')).length;
+        const t1 = performance.now();
+        const b = await firstCommands(h, big, 'big', BIG_TIMEOUT_MS);
+        const lost = h.warnings().filter((l) => l.includes('final output lost')).length - lostBefore;
+        rows.push(
+          { metric: `${BIG} learners send a first command at once: outputs delivered`, value: `${b.lat.length} / ${BIG}`, target: `${BIG} / ${BIG}`, note: `${b.wrong} wrong; "final output lost" logged ${lost} times; all done in ${ms(performance.now() - t1)}` },
+          { metric: `${BIG} learners at once: first output p50 / p95`, value: `${ms(percentile(b.lat, 50))} / ${ms(percentile(b.lat, 95))}` },
+          { metric: 'rate-limit violations recorded by the stand-in (class start section)', value: String(h.standIn.rateLimitViolations.length), target: '0' },
+        );
+        await resetAll(h, big);
+      }
     } finally {
       await h.stop();
     }
+    if (!FLOWS.has('workshop')) return rows;
     // Workshop, with a bot of its own: the admin's floor would otherwise keep refilling the pool for 30 minutes
     // and serve the "nothing prepared" flows above.
     const hw = await startHarness({ SANDBOX_MAX_COUNT: String(2 * N + 5), SANDBOX_PROFILE: ctx.config().profile, ADMIN_USER_IDS: ADMIN, ...PARALLEL });

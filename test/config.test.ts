@@ -119,8 +119,8 @@ describe('readConfig', () => {
 
 describe('host-derived sandbox defaults', () => {
   it('derives SANDBOX_MAX_COUNT and parallel starts from the host given to readConfig, unless set', () => {
-    expect(readConfig({}, { cpus: 2, memoryMb: 24 * 1024 }).sandbox).toMatchObject({ maxSandboxes: 48, parallelStarts: 4 });
-    expect(readConfig({}, { cpus: 1, memoryMb: 2048 }).sandbox).toMatchObject({ maxSandboxes: 4, parallelStarts: 2 });
+    expect(readConfig({}, { cpus: 2, memoryMb: 24 * 1024 }).sandbox).toMatchObject({ maxSandboxes: 48, parallelStarts: 32 });
+    expect(readConfig({}, { cpus: 1, memoryMb: 2048 }).sandbox).toMatchObject({ maxSandboxes: 4, parallelStarts: 16 });
     // CPUs cap it on a big-memory machine: 25 learners a core.
     expect(readConfig({}, { cpus: 4, memoryMb: 512 * 1024 }).sandbox.maxSandboxes).toBe(100);
     expect(readConfig({ SANDBOX_MAX_COUNT: '35', SANDBOX_PARALLEL_STARTS: '3' }, { cpus: 2, memoryMb: 24 * 1024 }).sandbox).toMatchObject({ maxSandboxes: 35, parallelStarts: 3 });

@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { CapacityQueue } from './capacity-queue';
 import type { SandboxInfo, SandboxRuntime } from './sandbox-runtime';
+import type { PtySession } from './pty-session';
 import type { SandboxEvent } from './types';
 import { WarmPool } from './warm-pool';
 
@@ -15,7 +16,12 @@ export interface AllocatorOptions {
   /** Sandboxes learners hold now. */
   live(): number;
   emit(e: SandboxEvent): void;
+  /** Opens a warm sandbox's shell ahead (undefined: none, the first command opens it). */
+  openShell?: (containerId: string) => Promise<PtySession>;
 }
+
+/** What a learner is handed: the container, and its shell when a warm one opened it ahead. */
+export type Allocated = Pick<SandboxInfo, 'id' | 'createdAt'> & { shell?: PtySession };
 
 /** How far back the automatic warm pool looks at demand. */
 export const DEMAND_WINDOW_MS = 5 * 60_000;
@@ -30,20 +36,33 @@ export class StartSlots {
 
   constructor(readonly limit: number) {}
 
+  private learners = 0;
+  private idleWaiters: (() => void)[] = [];
+
   get active(): number {
     return this.running;
   }
 
+  /** Resolves when no learner's sandbox is starting or waiting to start (at once when none is). */
+  learnersIdle(): Promise<void> {
+    return this.learners === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   async run<T>(kind: 'learner' | 'warm', fn: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting[kind].push(resolve));
-    else this.running++;
+    if (kind === 'learner') this.learners++;
     try {
-      return await fn();
+      if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting[kind].push(resolve));
+      else this.running++;
+      try {
+        return await fn();
+      } finally {
+        const next = this.waiting.learner.shift() ?? this.waiting.warm.shift();
+        // The slot passes straight to the next in line.
+        if (next) next();
+        else this.running--;
+      }
     } finally {
-      const next = this.waiting.learner.shift() ?? this.waiting.warm.shift();
-      // The slot passes straight to the next in line.
-      if (next) next();
-      else this.running--;
+      if (kind === 'learner' && --this.learners === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 }
@@ -70,7 +89,17 @@ export class SandboxAllocator {
       logger: o.logger,
       target: o.config.warmPoolAuto ? 0 : o.config.warmPool,
       onSettled: () => this.release(),
-      create: (learnerKey, kind) => this.slots.run('warm', () => o.runtime.create(learnerKey, kind)),
+      // A warm sandbox is ready with its check inspector and its shell: a prepared class then starts nothing at
+      // lesson open (30 inspectors and shells starting together there cost the first commands seconds).
+      create: (learnerKey, kind) =>
+        this.slots.run('warm', async () => {
+          const info = await o.runtime.create(learnerKey, kind);
+          const [, shell] = await Promise.all([
+            o.runtime.inspectors.ensure(info.id, learnerKey).catch((err: unknown) => o.logger.warn({ err, containerId: info.id }, 'check inspector of a warm sandbox did not start; it starts at the first check')),
+            o.openShell?.(info.id).catch((err: unknown) => void o.logger.warn({ err, containerId: info.id }, 'shell of a warm sandbox did not open; the first command opens one')),
+          ]);
+          return { ...info, shell: shell ?? undefined };
+        }),
     });
   }
 
@@ -117,7 +146,7 @@ export class SandboxAllocator {
   }
 
   /** A container for the learner, handed to `take` once; concurrent calls for one learner share it. */
-  acquire<T>(learnerKey: string, take: (info: Pick<SandboxInfo, 'id' | 'createdAt'>) => T): Promise<T> {
+  acquire<T>(learnerKey: string, take: (info: Allocated) => T): Promise<T> {
     const pending = this.creating.get(learnerKey);
     if (pending) return pending as Promise<T>;
     const p = this.allocate(learnerKey)
@@ -142,7 +171,7 @@ export class SandboxAllocator {
     this.warm.fill(() => this.held() < this.o.config.maxSandboxes && this.queue.length === 0);
   }
 
-  private async allocate(learnerKey: string): Promise<Pick<SandboxInfo, 'id' | 'createdAt'>> {
+  private async allocate(learnerKey: string): Promise<Allocated> {
     await Promise.resolve(); // let acquire register us in `creating` first
     this.demand.push(this.now());
     for (;;) {

@@ -9,9 +9,9 @@ import { LearnerLanes } from './learner-lanes';
 import type { PtySession } from './pty-session';
 import { probeSandboxProfile } from './profile-probe';
 import { Reaper, reapVerdict } from './reaper';
-import { SandboxAllocator } from './sandbox-allocator';
-import { SandboxRuntime, type RuntimeOptions, type SandboxInfo } from './sandbox-runtime';
-import { StartedSandbox } from './started-sandbox';
+import { SandboxAllocator, type Allocated } from './sandbox-allocator';
+import { SandboxRuntime, type RuntimeOptions } from './sandbox-runtime';
+import { openShell, StartedSandbox, type ShellOptions } from './started-sandbox';
 import type { CheckOptions, CommandResult, RunOptions, SandboxEvent, ScriptOptions, ScriptResult } from './types';
 
 /** The runtime's options (image, mirror, disk, engine target, extra policies...) plus the manager's own. */
@@ -27,6 +27,10 @@ export interface SandboxManagerOptions extends Omit<RuntimeOptions, 'docker' | '
 }
 
 const stoppedError = (message: string) => new AppError('SANDBOX_MANAGER_STOPPED', message);
+
+/** How long a prepared sandbox's inspector may wait for other learners' starts to finish. */
+const INSPECTOR_DEFER_MAX_MS = 30_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Owns every learner's sandbox: creation under a global cap, one pty shell each, limits, reaping, adoption. */
 export class SandboxManager {
@@ -50,7 +54,7 @@ export class SandboxManager {
     this.instance = options.instance ?? 'main';
     this.runtime = new SandboxRuntime({ ...options, docker, config, logger, instance: this.instance });
     this.rate = new CommandRateLimit({ perMinute: config.commandsPerMinute });
-    this.alloc = new SandboxAllocator({ runtime: this.runtime, logger, config, live: () => this.sandboxes.size, emit: (e) => this.emit(e) });
+    this.alloc = new SandboxAllocator({ runtime: this.runtime, logger, config, live: () => this.sandboxes.size, emit: (e) => this.emit(e), openShell: (id) => openShell(this.runtime, id, this.shellOptions()) });
     // spare networks follow the warm pool's target (fixed, auto, or an admin's pre-warm)
     this.alloc.warm.onTarget((n) => this.runtime.networks?.setDemand(n));
     this.reaper = new Reaper(options.reapIntervalMs ?? 30000, () => this.reap(), (err) => logger.warn({ err }, 'reaper pass failed'));
@@ -208,8 +212,12 @@ export class SandboxManager {
     await this.lanes.track(learnerKey, async () => {
       const sb = await this.ensureSandbox(learnerKey);
       await sb.session();
-      // then the check inspector, in the background: it must not slow the shell (a failure only delays it to the first check)
-      sb.prepareChecks().catch((err: unknown) => this.logger.warn({ err, learnerKey }, 'check inspector did not start ahead'));
+      // Then the check inspector, in the background once no learner's sandbox is starting (a class arriving at
+      // once: 30 inspectors starting amid 30 sandbox starts slowed the last first commands). At most 30 s later;
+      // a check before then starts it itself, and a failure only delays it to the first check.
+      void Promise.race([this.alloc.slots.learnersIdle(), sleep(INSPECTOR_DEFER_MAX_MS)])
+        .then(() => (sb.gone ? undefined : sb.prepareChecks()))
+        .catch((err: unknown) => this.logger.warn({ err, learnerKey }, 'check inspector did not start ahead'));
     });
   }
 
@@ -254,8 +262,13 @@ export class SandboxManager {
     }
   }
 
-  private track(learnerKey: string, info: Pick<SandboxInfo, 'id' | 'createdAt'>): StartedSandbox {
+  private shellOptions(): ShellOptions {
+    return { cols: this.options.cols ?? 120, rows: this.options.rows ?? 40, quietMs: this.options.quietMs, outputIntervalMs: this.options.outputIntervalMs };
+  }
+
+  private track(learnerKey: string, info: Allocated): StartedSandbox {
     return new StartedSandbox(learnerKey, info.id, info.createdAt, {
+      preopened: info.shell,
       runtime: this.runtime,
       emit: (e) => this.emit(e),
       onGone: (sb) => {
@@ -265,7 +278,7 @@ export class SandboxManager {
         this.alloc.release();
         this.alloc.fill();
       },
-      shell: { cols: this.options.cols ?? 120, rows: this.options.rows ?? 40, quietMs: this.options.quietMs, outputIntervalMs: this.options.outputIntervalMs },
+      shell: this.shellOptions(),
       limits: { memoryMb: this.config.memoryMb, pidsLimit: this.config.pidsLimit, diskMb: this.config.diskMb },
     });
   }

@@ -14,13 +14,41 @@ export interface StartedSandboxOptions {
   onGone(sb: StartedSandbox): void;
   /** Called once the container is removed: its slot under the cap is free. */
   onRemoved(sb: StartedSandbox): void;
-  shell: { cols: number; rows: number; quietMs?: number; outputIntervalMs?: number };
+  shell: ShellOptions;
+  /** A shell opened before the learner arrived (a warm sandbox's), used for the first command if still alive. */
+  preopened?: PtySession;
   /** The sandbox's limits, named in what the learner is told. */
   limits?: { memoryMb: number; pidsLimit: number; diskMb?: number };
   now?: () => number;
 }
 
+export interface ShellOptions {
+  cols: number;
+  rows: number;
+  quietMs?: number;
+  outputIntervalMs?: number;
+}
+
 type Removal = 'removed' | 'reaped' | 'expired';
+
+/** Opens the pty shell of a sandbox container (nothing in it is the learner's: a warm sandbox opens one ahead). */
+export async function openShell(runtime: SandboxRuntime, id: string, shell: ShellOptions): Promise<PtySession> {
+  const exec = (script: string, opts: { timeoutMs: number; outputCapBytes: number }) => runtime.exec(id, script, opts);
+  const session = new PtySession({
+    pty: runtime.openPty(id, { cols: shell.cols, rows: shell.rows }),
+    quietMs: shell.quietMs,
+    outputIntervalMs: shell.outputIntervalMs,
+    probe: (pid) => probeForeground(exec, pid),
+    killProcessGroup: async (pgid) => {
+      await exec(`kill -9 -- -${pgid}`, { timeoutMs: 3000, outputCapBytes: 1024 });
+    },
+    reapSession: async (shellPid, includeShell) => {
+      await exec(reapSessionScript(shellPid, includeShell), { timeoutMs: 5000, outputCapBytes: 1024 });
+    },
+  });
+  await session.start();
+  return session;
+}
 
 /** One learner's running sandbox: its container, its lazily started pty shell, health and removal. */
 export class StartedSandbox {
@@ -38,6 +66,8 @@ export class StartedSandbox {
   ) {
     this.now = o.now ?? Date.now;
     this.lastUsed = this.now();
+    if (o.preopened?.alive) this.current = o.preopened;
+    else o.preopened?.close();
   }
 
   /** Removed (or being removed): the next command needs a new sandbox. */
@@ -197,20 +227,7 @@ export class StartedSandbox {
   }
 
   private async openSessionOnce(): Promise<PtySession> {
-    const { shell, runtime } = this.o;
-    const session = new PtySession({
-      pty: runtime.openPty(this.id, { cols: shell.cols, rows: shell.rows }),
-      quietMs: shell.quietMs,
-      outputIntervalMs: shell.outputIntervalMs,
-      probe: (pid) => probeForeground((script, opts) => this.exec(script, opts), pid),
-      killProcessGroup: async (pgid) => {
-        await this.exec(`kill -9 -- -${pgid}`, { timeoutMs: 3000, outputCapBytes: 1024 });
-      },
-      reapSession: async (shellPid, includeShell) => {
-        await this.exec(reapSessionScript(shellPid, includeShell), { timeoutMs: 5000, outputCapBytes: 1024 });
-      },
-    });
-    await session.start();
+    const session = await openShell(this.o.runtime, this.id, this.o.shell);
     this.current = session;
     return session;
   }

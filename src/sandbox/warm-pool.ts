@@ -1,11 +1,15 @@
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
+import type { PtySession } from './pty-session';
 import { reapVerdict } from './reaper';
 import type { SandboxInfo, SandboxRuntime } from './sandbox-runtime';
 import { shellQuote } from './shell-quote';
 
 /** Labels cannot change after creation, so a claimed warm sandbox records its learner inside. */
 const LEARNER_FILE = '/etc/dockhand-learner';
+
+/** A ready sandbox, with the shell it opened ahead when it could. */
+export type WarmSandbox = SandboxInfo & { shell?: PtySession };
 
 export interface WarmPoolOptions {
   runtime: SandboxRuntime;
@@ -15,12 +19,12 @@ export interface WarmPoolOptions {
   /** After a warm start finished (or failed): slots or sandboxes may be free for those waiting. */
   onSettled(): void;
   /** How a warm sandbox is created (the allocator bounds parallel starts); default runtime.create. */
-  create?: (learnerKey: string, kind: 'warm') => Promise<SandboxInfo>;
+  create?: (learnerKey: string, kind: 'warm') => Promise<WarmSandbox>;
 }
 
 /** Ready sandboxes nobody owns yet, so a new learner skips the cold start. */
 export class WarmPool {
-  private readonly ready: SandboxInfo[] = [];
+  private readonly ready: WarmSandbox[] = [];
   private starting = 0;
   private closed = false;
   private target: number;
@@ -64,7 +68,7 @@ export class WarmPool {
   /** Forgets the ready ones (their containers stay for the next start to adopt) and stops refilling. */
   close(): void {
     this.closed = true;
-    this.ready.splice(0);
+    for (const w of this.ready.splice(0)) w.shell?.close();
   }
 
   /** An unclaimed sandbox found at start-up: kept when the pool has room. */
@@ -74,7 +78,7 @@ export class WarmPool {
     return true;
   }
 
-  take(): SandboxInfo | undefined {
+  take(): WarmSandbox | undefined {
     return this.ready.shift();
   }
 
@@ -83,9 +87,10 @@ export class WarmPool {
     while (!this.closed && this.held < this.target && hasRoom()) {
       this.starting++;
       (this.o.create ? this.o.create('', 'warm') : this.o.runtime.create('', 'warm'))
-        .then(async (info) => {
-          if (this.closed) await this.o.runtime.remove(info.id);
-          else this.ready.push(info);
+        .then(async (info: WarmSandbox) => {
+          if (!this.closed) return void this.ready.push(info);
+          info.shell?.close();
+          await this.o.runtime.remove(info.id);
         })
         .catch((err) => this.o.logger.warn({ err }, 'warm sandbox failed to start'))
         .finally(() => {
@@ -100,18 +105,20 @@ export class WarmPool {
     for (const w of [...this.ready]) {
       if (reapVerdict({ createdAt: w.createdAt, busy: false }, { now, lifetimeMs, idleMs: Infinity }) !== 'expired') continue;
       this.ready.splice(this.ready.indexOf(w), 1);
+      w.shell?.close();
       await this.o.runtime.remove(w.id);
     }
   }
 
   /** Writes the owner into the sandbox; false (and the sandbox removed) when it is unusable. */
-  async claim(learnerKey: string, info: SandboxInfo): Promise<boolean> {
+  async claim(learnerKey: string, info: WarmSandbox): Promise<boolean> {
     try {
       const r = await this.o.runtime.exec(info.id, `printf '%s' ${shellQuote(learnerKey)} > ${LEARNER_FILE}`, { timeoutMs: 5000, outputCapBytes: 1024 });
       if (r.exitCode !== 0) throw new AppError('SANDBOX_CLAIM_FAILED', r.output);
       return true;
     } catch (err) {
       this.o.logger.warn({ err, containerId: info.id }, 'warm sandbox unusable');
+      info.shell?.close();
       await this.o.runtime.remove(info.id);
       return false;
     }

@@ -8,12 +8,21 @@ const flush = async () => {
 };
 
 /** A runtime whose creations finish only when the test says so. */
-function fakeRuntime() {
+function fakeRuntime(o: { holdInspectors?: boolean } = {}) {
   let n = 0;
   const pending: Array<{ role: string; resolve: () => void }> = [];
   const removed: string[] = [];
   const claimed: string[] = [];
+  const inspected: Array<{ id: string; resolve: () => void }> = [];
   const runtime = {
+    // a warm sandbox's inspector: started at once, or when the test says so
+    inspectors: {
+      ensure: (id: string) =>
+        new Promise<string>((resolve) => {
+          inspected.push({ id, resolve: () => resolve(`${id}-inspector`) });
+          if (!o.holdInspectors) resolve(`${id}-inspector`);
+        }),
+    },
     create: (learnerKey: string, role: string) =>
       new Promise<SandboxInfo>((resolve) => {
         const info = { id: `c${++n}`, learnerKey, createdAt: n, running: true, role };
@@ -22,11 +31,11 @@ function fakeRuntime() {
     remove: async (id: string) => void removed.push(id),
     exec: async (id: string) => (claimed.push(id), { exitCode: 0, output: '', timedOut: false, truncated: false, durationMs: 1 }),
   } as unknown as SandboxRuntime;
-  return { runtime, pending, removed, claimed };
+  return { runtime, pending, removed, claimed, inspected };
 }
 
-function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boolean; parallelStarts?: number; now?: () => number } = {}) {
-  const fake = fakeRuntime();
+function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boolean; parallelStarts?: number; now?: () => number; holdInspectors?: boolean } = {}) {
+  const fake = fakeRuntime({ holdInspectors: extra.holdInspectors });
   const events: SandboxEvent[] = [];
   const live = new Set<string>();
   const alloc = new SandboxAllocator({
@@ -93,6 +102,22 @@ describe('sandbox allocator', () => {
     expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm']);
   });
 
+  it('a warm sandbox counts as ready only once its check inspector runs', async () => {
+    const s = setup(3, 1, { holdInspectors: true });
+    s.alloc.fill();
+    await flush();
+    s.pending[0]!.resolve();
+    await flush();
+    expect(s.inspected.map((i) => i.id)).toEqual(['c1']);
+    expect(s.alloc.stats().warm).toBe(0);
+    s.inspected[0]!.resolve();
+    await flush();
+    expect(s.alloc.stats().warm).toBe(1);
+    const got = s.get('L');
+    await flush();
+    expect(await got).toBe('c1');
+  });
+
   it('keeps no warm sandboxes while learners wait, nor beyond the cap', async () => {
     const s = setup(1, 2);
     const a = s.get('A');
@@ -138,6 +163,24 @@ describe('class start: bounded parallel starts, automatic warm pool, pre-warm', 
     }
     await Promise.all(learners);
     expect(s.alloc.slots.active).toBe(0);
+  });
+
+  it("learnersIdle waits until no learner's sandbox is starting or waiting to start", async () => {
+    const s = setup(5, 0, { parallelStarts: 1 });
+    await expect(s.alloc.slots.learnersIdle()).resolves.toBeUndefined();
+    const a = s.get('A');
+    const b = s.get('B');
+    await flush();
+    let idle = false;
+    void s.alloc.slots.learnersIdle().then(() => (idle = true));
+    s.pending.shift()!.resolve();
+    await a;
+    await flush();
+    expect(idle).toBe(false); // B still starts
+    s.pending.shift()!.resolve();
+    await b;
+    await flush();
+    expect(idle).toBe(true);
   });
 
   it('SANDBOX_WARM_POOL=auto keeps as many warm as learners needed new sandboxes recently, up to its most, and none when idle', async () => {

@@ -213,8 +213,15 @@ describe('sandbox manager', () => {
     expect(await waitFor(() => manager.stats().warm === 1, 30000)).toBe(true);
     const warmIds = new Set((await docker.listContainers({ filters: { label: [`dockhand.instance=${instance}`, 'dockhand.role=warm'] } })).map((c) => c.Id));
     expect(warmIds.size).toBe(1);
-    const r = await manager.run('T1:lucky', 'echo hi');
-    expect(r.output).toBe('hi');
+    const [warmId] = [...warmIds];
+    // Ready means ready for a class: its check inspector runs and its shell is open before anyone claims it.
+    const inspectors = await docker.listContainers({ filters: { label: [`dockhand.instance=${instance}`, 'dockhand.role=inspector', `dockhand.owner=${warmId}`] } });
+    expect(inspectors).toHaveLength(1);
+    const shells = execFileSync('docker', ['exec', warmId!, 'pgrep', '-f', '^bash --noprofile --norc --noediting$'], { encoding: 'utf8' }).trim().split('\n');
+    expect(shells).toHaveLength(1);
+    const r = await manager.run('T1:lucky', 'echo hi $$');
+    // the learner's first command ran in that shell (no second one was opened)
+    expect(r.output).toBe(`hi ${shells[0]}`);
     // Not a cold start: the learner got the container that was already waiting in the pool.
     expect(warmIds.has(manager.containerIdOf('T1:lucky')!)).toBe(true);
     expect(events[0]).toMatchObject({ type: 'created', learnerKey: 'T1:lucky' });
