@@ -172,7 +172,7 @@ describe('class start: bounded parallel starts, automatic warm pool, pre-warm', 
     const b = s.get('B');
     await flush();
     let idle = false;
-    void s.alloc.slots.learnersIdle().then(() => (idle = true));
+    s.alloc.slots.learnersIdle().then(() => (idle = true), () => undefined);
     s.pending.shift()!.resolve();
     await a;
     await flush();
