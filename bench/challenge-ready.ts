@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { RecordedCall } from '../src/slack/stand-in/slack-stand-in';
 import type { BenchSection } from './run';
 import { startHarness, type Harness } from './slack-e2e';
+import { ms, percentile } from './stats';
 
 const SEQ_N = Number(process.env.BENCH_RACE_N ?? 5);
 const CROWD = Number(process.env.BENCH_RACE_CROWD ?? 5);
@@ -18,12 +19,6 @@ const ADMIN = 'U0BENCHADMIN';
 const EXERCISE = 'nginx-on-8080';
 const RUN = 'docker run -d --name web -p 8080:80 nginx';
 
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(n < 10 ? 1 : 0)} ms` : 'n/a');
 const user = (tag: string) => `U${tag}${randomBytes(3).toString('hex').toUpperCase()}`;
 
 /** Resolves at the first successful call matching `pred` from now on (performance.now() when the stand-in recorded it). */

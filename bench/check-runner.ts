@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SandboxManager } from '../src/sandbox/sandbox-manager';
 import type { BenchContext, BenchRow, BenchSection } from './run';
+import { ms } from './stats';
 
 const run = promisify(execFile);
 const N = 30;
@@ -17,7 +18,6 @@ const KEY = 'bench:checks';
 const TYPICAL = 'docker ps -q >/dev/null && test -f ~/.bashrc && curl -s --max-time 2 -o /dev/null localhost:8080; exit 0';
 
 const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((q / 100) * xs.length) - 1)] ?? NaN;
-const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();

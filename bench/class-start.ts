@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { BenchContext, BenchRow, BenchSection } from './run';
 import { SandboxRuntime } from '../src/sandbox/sandbox-runtime';
 import { startHarness, type Harness } from './slack-e2e';
+import { ms, percentile } from './stats';
 
 const N = Number(process.env.BENCH_CLASS_N ?? 30);
 const READ_MS = Number(process.env.BENCH_CLASS_READ_MS ?? 15_000);
@@ -25,12 +26,6 @@ const ADMIN = 'UBENCHADMIN';
 /** Which flows to run (comma-separated: realistic, raw, cold, big, workshop); all by default. */
 const FLOWS = new Set((process.env.BENCH_CLASS_FLOWS ?? 'realistic,raw,cold,big,workshop').split(',').map((f) => f.trim()));
 
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(n < 10 ? 1 : 0)} ms` : 'n/a');
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${randomBytes(3).toString('hex').toUpperCase()}${i}`);
 

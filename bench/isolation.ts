@@ -7,6 +7,7 @@
 import type { BenchContext, BenchRow, BenchSection } from './run';
 import { SandboxManager } from '../src/sandbox/sandbox-manager';
 import type { CommandResult } from '../src/sandbox/types';
+import { ms } from './stats';
 
 const ATTACKER = 'bench:attacker';
 const BYSTANDER = 'bench:bystander';
@@ -14,7 +15,6 @@ const MIN_SAMPLES = 8;
 const MAX_SAMPLES = 60;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 
 interface Attack {
   name: string;

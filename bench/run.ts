@@ -20,6 +20,7 @@ import { classStart } from './class-start';
 import { isolation } from './isolation';
 import { networkSpares } from './network-spares';
 import { slackEndToEnd } from './slack-e2e';
+import { ms, percentile } from './stats';
 
 const run = promisify(execFile);
 
@@ -44,12 +45,6 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 
-export function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 const coldStart: BenchSection = {

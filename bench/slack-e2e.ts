@@ -18,6 +18,7 @@ import { SlackStandIn, type RecordedCall } from '../src/slack/stand-in/slack-sta
 import { startBot, type Bot } from '../src/start-bot';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/store/embedded-postgres';
 import type { BenchRow, BenchSection } from './run';
+import { ms, percentile } from './stats';
 
 const run = promisify(execFile);
 
@@ -31,12 +32,6 @@ const LOAD_COMMANDS = 10;
 const FINAL_TIMEOUT_MS = 60_000;
 const TARGET_OVER_RAW_MS = 30;
 
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(n < 10 ? 1 : 0)} ms` : 'n/a');
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
 interface Final {
