@@ -124,6 +124,17 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 300_000);
 
+  it('compose.yaml alone (the two-engine topology, which cannot run here) is a valid model publishing every port of the bot', async () => {
+    const r = await run('docker', ['compose', '-p', project, '--env-file', envFile, '-f', 'compose.yaml', 'config', '--format', 'json'], { env: { ...process.env, DOCKHAND_ENV_FILE: envFile }, timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    const model = JSON.parse(r.output) as { services: Record<string, { privileged?: boolean; network_mode?: string; ports?: { target: number }[]; environment?: Record<string, string> }> };
+    expect(model.services.engine!.privileged).toBe(true);
+    expect(model.services.bot!.network_mode).toBe('service:engine');
+    expect(model.services.bot!.environment).toMatchObject({ PORT: '3000', SLACK_INSTALL_PORT: '3001', METRICS_PORT: '9464', DOCKER_HOST: 'tcp://127.0.0.1:2375' });
+    // The bot lives in the engine's network namespace, so the engine publishes the bot's ports.
+    expect(model.services.engine!.ports!.map((p) => p.target).sort()).toEqual([3000, 3001, 9464]);
+  }, 120_000);
+
   it('starts db and bot (no engine service) with --wait; the bot answers /readyz 200 on its metrics port', async () => {
     const t0 = Date.now();
     await mustCompose(['up', '-d', '--wait', '--wait-timeout', '420', '--no-build', '--pull', 'never'], 480_000);
