@@ -184,8 +184,11 @@ export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServic
   registerMention(app);
   registerAppHome(app, listenerDeps);
   if (deps.remover) {
-    registerUninstall(app, { remover: deps.remover, log: deps.log });
-    slack.revokedTokens.stopWith(deps.remover);
+    const inner = deps.remover;
+    // A removed workspace's chat.update budget goes with it (reinstalling starts a fresh one).
+    const remover: WorkspaceRemover = { remove: async (teamId, reason) => (await inner.remove(teamId, reason), slack.budgets.forget(teamId)) };
+    registerUninstall(app, { remover, log: deps.log });
+    slack.revokedTokens.stopWith(remover);
   }
   return { homes };
 }
