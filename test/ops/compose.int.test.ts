@@ -72,7 +72,7 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
   /** One SQL query in the compose `db` (psql in the db container), rows as `a|b` lines. */
   const sql = async (query: string) => (await mustCompose(['exec', '-T', 'db', 'psql', '-U', 'dockhand', '-d', 'dockhand', '-At', '-c', query], 60_000)).trim();
   const readyz = async () => {
-    const res = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+    const res = await fetch(`http://127.0.0.1:${metricsPort}/readyz`, { signal: AbortSignal.timeout(5000) });
     return res.status === 200 ? ((await res.json()) as { parts: unknown }) : undefined;
   };
   const learnerRow = `"teamId" = '${standIn.teamId}' and "userId" = '${learner.user}'`;
