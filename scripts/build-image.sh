@@ -7,6 +7,9 @@
 # DOCKHAND_BUILD_CA=/path/ca.pem adds a CA the build trusts for npm ci (default: /usr/local/share/ca-certificates/*.crt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One build at a time per checkout: two test files build the same tag, and .image-vendor/ is emptied below.
+exec 9<scripts/build-image.sh
+flock 9
 tag=${DOCKHAND_IMAGE:-dockhand:latest}
 mode=${DOCKHAND_IMAGE_MODE:-auto}
 node_version=${DOCKHAND_NODE_VERSION:-24}

@@ -149,7 +149,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       sandboxes: () => sandboxes.stats(),
       sandboxLimits: { maxSandboxes: config.sandbox.maxSandboxes, warmPool: config.sandbox.warmPool },
       commandsRunning: () => tutor.commandsRunning,
-      updateBudget: () => ({ tokens: slack.budget.tokensLeft, finalsWaiting: slack.budget.waitingFinals }),
+      updateBudget: () => slack.budgets.summary(),
       activeChallenges: async () => {
         let n = 0;
         for (const teamId of await workspaces.teamIds()) n += (await challengeBase.store.running(teamId)).length;

@@ -24,7 +24,7 @@ import { SlackChannels } from './slack-channels';
 import { decodeLearnerText, dedupeAndLog, InFlight } from './middleware';
 import { replayGuard, signatureOf } from './replay-guard';
 import { observeRequests, observeWebApi, type SlackObserver } from './slack-observer';
-import { UpdateBudget } from './update-budget';
+import { WorkspaceBudgets } from './workspace-budgets';
 
 export interface SlackIdentity {
   teamId: string;
@@ -52,8 +52,8 @@ export interface SlackApp {
   conversations: Conversations;
   streamer: LiveMessageStreamer;
   channels: SlackChannels;
-  /** The workspace's chat.update budget (read by the metrics). */
-  budget: UpdateBudget;
+  /** The chat.update budgets, one per workspace (read by the metrics). */
+  budgets: WorkspaceBudgets;
   /** Notices a token Slack no longer accepts, on any Web API call. */
   revokedTokens: RevokedTokenGuard;
   /** Starts receiving: the Socket Mode connection, or the HTTP listener on config.slack.port. */
@@ -117,12 +117,12 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
     gate.install(client);
   };
   instrument(app.client);
-  // One chat.update budget for the whole workspace (Tier 3, shared by every learner).
-  const budget = new UpdateBudget();
+  // One chat.update budget per workspace (Tier 3 is per app per workspace), shared by its learners.
+  const budgets = new WorkspaceBudgets({ current: multi ? () => multi.context.current : undefined });
   // The streamer sends through its own client (it retries by itself, ungated): counted all the same.
   const streamer = new LiveMessageStreamer({
     client: app.client,
-    budget,
+    budget: budgets,
     log,
     instrument: (c) => {
       revokedTokens.watch(c);
@@ -158,7 +158,7 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
     conversations,
     streamer,
     channels,
-    budget,
+    budgets,
     revokedTokens,
     async start() {
       const started: unknown = await app.start();
@@ -184,8 +184,11 @@ export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServic
   registerMention(app);
   registerAppHome(app, listenerDeps);
   if (deps.remover) {
-    registerUninstall(app, { remover: deps.remover, log: deps.log });
-    slack.revokedTokens.stopWith(deps.remover);
+    const inner = deps.remover;
+    // A removed workspace's chat.update budget goes with it (reinstalling starts a fresh one).
+    const remover: WorkspaceRemover = { remove: async (teamId, reason) => (await inner.remove(teamId, reason), slack.budgets.forget(teamId)) };
+    registerUninstall(app, { remover, log: deps.log });
+    slack.revokedTokens.stopWith(remover);
   }
   return { homes };
 }

@@ -1,4 +1,5 @@
 import type { LiveMessageStreamer, LivePayload } from './live-message';
+import type { UpdateBudget } from './update-budget';
 import type { Logger } from '../logger';
 import { backoffMs, REPOST_ERRORS } from './slack-call';
 
@@ -19,6 +20,8 @@ export class LiveMessage {
     readonly channel: string,
     readonly ts: string,
     readonly threadTs: string | undefined,
+    /** Its workspace's chat.update budget, fixed when the message is started or adopted. */
+    private readonly budget: UpdateBudget,
   ) {
     this.log = streamer.logger.child({ channel, ts });
   }
@@ -78,7 +81,7 @@ export class LiveMessage {
   private schedule(minDelay: number): void {
     if (this.timer !== undefined || this.inFlight || this.finishing || this.aborted || !this.pending) return;
     const now = this.streamer.clock.now();
-    const delay = Math.max(minDelay, this.lastEditAt + this.streamer.minIntervalMs - now, this.streamer.budget.nextAvailableInMs('interim'));
+    const delay = Math.max(minDelay, this.lastEditAt + this.streamer.minIntervalMs - now, this.budget.nextAvailableInMs('interim'));
     this.timer = this.streamer.clock.setTimeout(() => this.flush(), delay);
   }
 
@@ -87,17 +90,17 @@ export class LiveMessage {
     if (this.finishing || this.aborted || !this.pending) return;
     const sinceLast = this.streamer.clock.now() - this.lastEditAt;
     if (sinceLast < this.streamer.minIntervalMs) return this.schedule(0);
-    if (!this.streamer.budget.tryTake('interim')) {
+    if (!this.budget.tryTake('interim')) {
       // Many messages wait on the same bucket: spread their retries instead of waking all at once,
       // and stay out of the way while finals are queued.
-      const base = this.streamer.budget.waitingFinals > 0 ? 500 : 50;
+      const base = this.budget.waitingFinals > 0 ? 500 : 50;
       return this.schedule(base + Math.floor(this.streamer.random() * 250));
     }
     const payload = this.pending;
     this.pending = undefined;
     this.lastEditAt = this.streamer.clock.now();
     this.inFlight = this.streamer
-      .callUpdate(this.channel, this.ts, payload)
+      .callUpdate(this.channel, this.ts, payload, this.budget)
       .then((outcome) => {
         if (outcome.kind === 'ok') return;
         // Not delivered: keep it unless something newer arrived meanwhile.
@@ -116,12 +119,12 @@ export class LiveMessage {
     const deadline = clock.now() + this.streamer.finalDeadlineMs;
     // An interim edit in flight must land before the final one, or it could overwrite it.
     if (this.inFlight) await this.inFlight;
-    const release = this.streamer.budget.holdForFinal();
+    const release = this.budget.holdForFinal();
     let attempt = 0;
     try {
       while (!this.aborted) {
-        const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - clock.now(), this.streamer.budget.nextAvailableInMs('final'));
-        if (wait > 0 || !this.streamer.budget.tryTake('final', release.ticket)) {
+        const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - clock.now(), this.budget.nextAvailableInMs('final'));
+        if (wait > 0 || !this.budget.tryTake('final', release.ticket)) {
           // The workspace budget is short: a new message (per-channel limit) shows the output sooner.
           if (wait > this.streamer.finalRepostAfterMs) return await this.postInstead(payload, 'the update budget is short');
           if (clock.now() + Math.max(wait, 1) > deadline) break;
@@ -130,7 +133,7 @@ export class LiveMessage {
           continue;
         }
         this.lastEditAt = clock.now();
-        const outcome = await this.streamer.callUpdate(this.channel, this.ts, payload);
+        const outcome = await this.streamer.callUpdate(this.channel, this.ts, payload, this.budget);
         if (outcome.kind === 'ok') {
           if (attempt > 0) this.log.info({ attempts: attempt + 1 }, 'final edit delivered after retries');
           return;

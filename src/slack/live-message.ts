@@ -2,7 +2,8 @@ import { webApi, type types } from '@slack/bolt';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { boltLogger } from './bolt-logger';
-import { UpdateBudget } from './update-budget';
+import type { UpdateBudget } from './update-budget';
+import { WorkspaceBudgets } from './workspace-budgets';
 import { LiveMessage } from './live-message-handle';
 import { backoffMs, classify, raceWithTimeout, Sleep, systemClock, type Clock, type Outcome } from './slack-call';
 
@@ -17,7 +18,11 @@ export interface LivePayload {
 export interface LiveMessageStreamerOptions {
   /** Credentials and API URL are taken from it; calls go through a dedicated client that never retries by itself. */
   client: webApi.WebClient;
-  budget: UpdateBudget;
+  /**
+   * The chat.update budget: one for the single workspace, or one per workspace (multi-workspace mode: each
+   * live message spends the budget of the workspace it was started for).
+   */
+  budget: UpdateBudget | WorkspaceBudgets;
   log: Logger;
   /** Addition: called once with the dedicated client (metrics count its requests). */
   instrument?: (client: webApi.WebClient) => void;
@@ -50,7 +55,7 @@ export interface LiveMessageStreamerOptions {
  * a dedicated client with retries off; back-off is decided here and shared through the budget.
  */
 export class LiveMessageStreamer {
-  readonly budget: UpdateBudget;
+  private readonly budgets: WorkspaceBudgets;
   readonly minIntervalMs: number;
   readonly finalDeadlineMs: number;
   readonly finalRepostAfterMs: number;
@@ -66,7 +71,8 @@ export class LiveMessageStreamer {
   private closed = false;
 
   constructor(opts: LiveMessageStreamerOptions) {
-    this.budget = opts.budget;
+    const budget = opts.budget;
+    this.budgets = budget instanceof WorkspaceBudgets ? budget : new WorkspaceBudgets({ make: () => budget });
     this.log = opts.log.child({ component: 'live-message' });
     this.minIntervalMs = opts.minIntervalMs ?? 1500;
     this.finalDeadlineMs = opts.finalDeadlineMs ?? 120_000;
@@ -88,20 +94,21 @@ export class LiveMessageStreamer {
   /** Posts the first message (retrying 429s and transient failures); throws AppError SLACK_POST_FAILED if it never lands. */
   async start(channel: string, payload: LivePayload, opts: { threadTs?: string } = {}): Promise<LiveMessage> {
     if (this.closed) throw new AppError('SLACK_STREAMER_CLOSED', 'the live message streamer is closed');
+    const budget = this.budget;
     const res = await this.withRetries('chat.postMessage', this.postDeadlineMs, () =>
       this.client.chat.postMessage({ channel, text: payload.text, blocks: payload.blocks, thread_ts: opts.threadTs }),
     );
     if (!res.ok || !res.value.ts) {
       throw new AppError('SLACK_POST_FAILED', `could not post the live message to ${channel}`, { cause: res.ok ? undefined : res.err });
     }
-    const msg = new LiveMessage(this, res.value.channel ?? channel, res.value.ts, opts.threadTs);
+    const msg = new LiveMessage(this, res.value.channel ?? channel, res.value.ts, opts.threadTs, budget);
     this.live.add(msg);
     return msg;
   }
 
   /** A live message for a message posted earlier (e.g. by a previous process); close() covers it like the others. */
   adopt(channel: string, ts: string, threadTs?: string): LiveMessage {
-    const msg = new LiveMessage(this, channel, ts, threadTs);
+    const msg = new LiveMessage(this, channel, ts, threadTs, this.budget);
     if (!this.closed) this.live.add(msg);
     return msg;
   }
@@ -167,21 +174,27 @@ export class LiveMessageStreamer {
     this.live.delete(msg);
   }
 
-  /** @internal one chat.update call, classified */
-  async callUpdate(channel: string, ts: string, payload: LivePayload): Promise<Outcome> {
+  /** The chat.update budget of the workspace the current work is for. */
+  get budget(): UpdateBudget {
+    return this.budgets.current;
+  }
+
+  /** @internal one chat.update call, classified; a 429 pauses the budget of the message's workspace */
+  async callUpdate(channel: string, ts: string, payload: LivePayload, budget: UpdateBudget): Promise<Outcome> {
     try {
       await this.client.chat.update({ channel, ts, text: payload.text, blocks: payload.blocks ?? [] });
       return { kind: 'ok' };
     } catch (err) {
       const outcome = classify(err);
-      if (outcome.kind === 'ratelimited') this.budget.pauseFor(outcome.retryAfterMs);
+      if (outcome.kind === 'ratelimited') budget.pauseFor(outcome.retryAfterMs);
       return outcome;
     }
   }
 
   /** True when an interim edit could not go out now: a new message is the better way to show something. */
   get budgetShort(): boolean {
-    return this.budget.waitingFinals > 0 || this.budget.nextAvailableInMs('interim') > 0;
+    const budget = this.budget;
+    return budget.waitingFinals > 0 || budget.nextAvailableInMs('interim') > 0;
   }
 
   /** @internal removes a live message whose final output was posted as a new one (best effort; chat.delete has its own limit) */
