@@ -3,6 +3,7 @@
  * against the Slack stand-in, which enforces Slack's real rate limits. Measures the time from the stand-in
  * sending a learner's DM to the bot's final edit of the command's live message.
  */
+import { appendFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,6 +159,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     const destination = new Writable({
       write(chunk, _enc, cb) {
         for (const line of String(chunk).split('\n')) if (line.trim()) warnings.push(line);
+        // BENCH_BOT_LOG: a file that gets the bot's warnings as they happen (to watch a long section)
+        if (process.env.BENCH_BOT_LOG) appendFileSync(process.env.BENCH_BOT_LOG, String(chunk));
         cb();
       },
     });

@@ -64,7 +64,9 @@ export function checkEnv(): string[] {
 }
 
 export function inspectorName(sandboxName: string): string {
-  return `${sandboxName.slice(0, 100)}-inspector`;
+  // a sandbox name ends with its unique part: keep that when shortening
+  const base = sandboxName.length <= 100 ? sandboxName : `${sandboxName.slice(0, 84)}${sandboxName.slice(-16)}`;
+  return `${base}-inspector`;
 }
 
 /** Create options of the inspector for one sandbox. */

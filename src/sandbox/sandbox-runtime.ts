@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { SandboxConfig } from '../config';
 import { AppError } from '../errors';
@@ -65,6 +66,16 @@ export interface SandboxInfo {
   role: string;
 }
 
+/**
+ * A sandbox's container name (its network's name derives from it). The random part matters: warm sandboxes all
+ * have the empty learner key, and a class prepared at once starts several in the same millisecond (measured:
+ * 30 at once gave "network ... is ambiguous (12 matches found on name)").
+ */
+export function sandboxName(instance: string, learnerKey: string, createdAt: number): string {
+  const unique = `${createdAt.toString(36)}-${randomBytes(3).toString('hex')}`;
+  return `dockhand-${sanitize(instance)}-${sanitize(learnerKey)}`.slice(0, 120 - unique.length - 1) + `-${unique}`;
+}
+
 /** Docker-level work for sandboxes: create with the chosen profile and limits, wait ready, exec, remove. */
 export class SandboxRuntime {
   private readonly ensureFirewall: () => Promise<void>;
@@ -103,7 +114,7 @@ export class SandboxRuntime {
     const labels = this.labels(learnerKey, role, createdAt);
     const mirror = this.o.config.registryMirror ?? this.o.mirrorUrl;
     const spec: Docker.ContainerCreateOptions = {
-      name: `dockhand-${sanitize(this.o.instance)}-${sanitize(learnerKey)}-${createdAt.toString(36)}`.slice(0, 120),
+      name: sandboxName(this.o.instance, learnerKey, createdAt),
       Image: this.o.image,
       Hostname: `sandbox`,
       Labels: labels,

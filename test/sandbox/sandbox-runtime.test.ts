@@ -1,0 +1,20 @@
+import { inspectorName } from '../../src/sandbox/inspector-spec';
+import { sandboxName } from '../../src/sandbox/sandbox-runtime';
+
+describe('sandbox names', () => {
+  it('differ for sandboxes started in the same millisecond with the same (warm: empty) learner key', () => {
+    const names = new Set(Array.from({ length: 30 }, () => sandboxName('bench-e2e-x', '', 1_796_233_199_725)));
+    expect(names.size).toBe(30);
+    for (const n of names) expect(n).toMatch(/^dockhand-bench-e2e-x-x-[0-9a-z]+-[0-9a-f]{6}$/);
+  });
+
+  it('stay within 120 characters and keep their unique end, as do their inspectors', () => {
+    const a = sandboxName('i'.repeat(80), 'T1:' + 'u'.repeat(80), 1);
+    const b = sandboxName('i'.repeat(80), 'T1:' + 'u'.repeat(80), 1);
+    expect(a.length).toBeLessThanOrEqual(120);
+    expect(a).not.toBe(b);
+    expect(inspectorName(a)).not.toBe(inspectorName(b));
+    expect(inspectorName(a).length).toBeLessThanOrEqual(120);
+    expect(inspectorName('dockhand-short-1')).toBe('dockhand-short-1-inspector');
+  });
+});
