@@ -98,6 +98,10 @@ export class SandboxRuntime {
     return this.o.docker;
   }
 
+  get instance(): string {
+    return this.o.instance;
+  }
+
   labels(learnerKey: string, role: string, createdAt: number): Record<string, string> {
     return {
       [LABEL_APP]: 'dockhand',

@@ -1,12 +1,22 @@
-import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { PtySession } from './pty-session';
 import { reapVerdict } from './reaper';
 import type { SandboxInfo, SandboxRuntime } from './sandbox-runtime';
-import { shellQuote } from './shell-quote';
 
-/** Labels cannot change after creation, so a claimed warm sandbox records its learner inside. */
-const LEARNER_FILE = '/etc/dockhand-learner';
+/**
+ * Labels cannot change after creation, so a claimed warm sandbox records its learner in its container NAME (the
+ * engine renames it; nothing inside the sandbox can). A file inside, as before, failed on the read-only root
+ * (every claim did: 'Read-only file system') and a learner could have erased it to have their sandbox handed to
+ * someone else after a restart.
+ */
+const CLAIMED = /-claimed-([0-9a-f]+)-[0-9a-f]{12}$/;
+export function claimedName(instance: string, id: string, learnerKey: string): string {
+  return `dockhand-${instance.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 40)}-claimed-${Buffer.from(learnerKey).toString('hex')}-${id.slice(0, 12)}`;
+}
+export function learnerOfName(name: string): string | undefined {
+  const m = CLAIMED.exec(name);
+  return m ? Buffer.from(m[1]!, 'hex').toString() : undefined;
+}
 
 /** A ready sandbox, with the shell it opened ahead when it could. */
 export type WarmSandbox = SandboxInfo & { shell?: PtySession };
@@ -110,11 +120,10 @@ export class WarmPool {
     }
   }
 
-  /** Writes the owner into the sandbox; false (and the sandbox removed) when it is unusable. */
+  /** Records the owner on the engine (the container's name); false (and the sandbox removed) when it is unusable. */
   async claim(learnerKey: string, info: WarmSandbox): Promise<boolean> {
     try {
-      const r = await this.o.runtime.exec(info.id, `printf '%s' ${shellQuote(learnerKey)} > ${LEARNER_FILE}`, { timeoutMs: 5000, outputCapBytes: 1024 });
-      if (r.exitCode !== 0) throw new AppError('SANDBOX_CLAIM_FAILED', r.output);
+      await this.o.runtime.docker.getContainer(info.id).rename({ name: claimedName(this.o.runtime.instance, info.id, learnerKey) });
       return true;
     } catch (err) {
       this.o.logger.warn({ err, containerId: info.id }, 'warm sandbox unusable');
@@ -126,7 +135,7 @@ export class WarmPool {
 
   /** The learner a warm-labelled sandbox was claimed by (read back when adopting), if any. */
   async assignedLearner(id: string): Promise<string | undefined> {
-    const r = await this.o.runtime.exec(id, `cat ${LEARNER_FILE} 2>/dev/null`, { timeoutMs: 5000, outputCapBytes: 4096 }).catch(() => undefined);
-    return r?.exitCode === 0 && r.output ? r.output : undefined;
+    const info = await this.o.runtime.docker.getContainer(id).inspect().catch(() => undefined);
+    return info ? learnerOfName(info.Name.replace(/^\//, '')) : undefined;
   }
 }

@@ -29,7 +29,9 @@ function fakeRuntime(o: { holdInspectors?: boolean } = {}) {
         pending.push({ role, resolve: () => resolve(info) });
       }),
     remove: async (id: string) => void removed.push(id),
-    exec: async (id: string) => (claimed.push(id), { exitCode: 0, output: '', timedOut: false, truncated: false, durationMs: 1 }),
+    instance: 'T',
+    // a claim renames the container on the engine
+    docker: { getContainer: (id: string) => ({ rename: async () => void claimed.push(id) }) },
   } as unknown as SandboxRuntime;
   return { runtime, pending, removed, claimed, inspected };
 }

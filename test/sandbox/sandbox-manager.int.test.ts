@@ -208,7 +208,8 @@ describe('sandbox manager', () => {
   }, 60000);
 
   it('hands out a warm sandbox without waiting for a cold start', async () => {
-    const { manager, events, instance } = await managed('warm', { warmPool: 1 });
+    // with the disk cap, as in production: the sandbox's root filesystem is read-only
+    const { manager, events, instance } = await managed('warm', { warmPool: 1, diskMb: 1024 });
     await manager.start();
     expect(await waitFor(() => manager.stats().warm === 1, 30000)).toBe(true);
     const warmIds = new Set((await docker.listContainers({ filters: { label: [`dockhand.instance=${instance}`, 'dockhand.role=warm'] } })).map((c) => c.Id));
@@ -227,7 +228,19 @@ describe('sandbox manager', () => {
     expect(events[0]).toMatchObject({ type: 'created', learnerKey: 'T1:lucky' });
     // the pool refills in the background
     expect(await waitFor(() => manager.stats().warm === 1, 30000)).toBe(true);
-  }, 90000);
+    // The claim is on the engine, out of the learner's reach: erasing files inside changes nothing, and after a
+    // restart the sandbox is the same learner's again (not handed to the next learner as an unclaimed one).
+    await manager.run('T1:lucky', 'rm -f /etc/dockhand-learner /run/dockhand/learner; echo kept > /root/mine');
+    const id = manager.containerIdOf('T1:lucky')!;
+    await manager.stop();
+    const again = await managed('warm', { warmPool: 1, diskMb: 1024 }, { instance });
+    const seen: Array<[string, string]> = [];
+    await again.manager.start({ isKnown: (k, c) => (seen.push([k, c]), true) });
+    expect(seen).toEqual([['T1:lucky', id]]);
+    expect(again.manager.containerIdOf('T1:lucky')).toBe(id);
+    expect((await again.manager.run('T1:other', 'cat /root/mine 2>/dev/null || echo none')).output).toBe('none');
+    expect(again.manager.containerIdOf('T1:other')).not.toBe(id);
+  }, 150000);
 
   it('runs one-shot scripts apart from the pty, with exit code, timeout and output cap', async () => {
     const { manager } = await managed('script');

@@ -18,3 +18,16 @@ describe('sandbox names', () => {
     expect(inspectorName('dockhand-short-1')).toBe('dockhand-short-1-inspector');
   });
 });
+
+describe('claimed warm sandbox names', () => {
+  it('carry the learner key exactly, whatever its characters, and nothing else parses as claimed', async () => {
+    const { claimedName, learnerOfName } = await import('../../src/sandbox/warm-pool');
+    const id = 'a'.repeat(64);
+    for (const key of ['T0123:U0456', 'E1:T2:U3', 'bench:raw1', 'ünï-côdé']) {
+      const name = claimedName('bench-e2e-x', id, key);
+      expect(name).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/); // a valid container name
+      expect(learnerOfName(name)).toBe(key);
+    }
+    expect(learnerOfName(sandboxName('bench-e2e-x', '', 1))).toBeUndefined();
+  });
+});
