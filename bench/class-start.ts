@@ -129,7 +129,15 @@ export const classStart: BenchSection = {
         // Cold: the first commands arrive at once, nothing prepared.
         if (FLOWS.has('cold')) {
           const cold = users('K', N);
+          // when each learner's sandbox is handed over (ready), to split the bot's time into start and the rest
+          const handed: number[] = [];
+          const t0 = performance.now();
+          const off = h.bot.sandboxes.on((e) => {
+            if (e.type === 'created' && cold.some((u) => e.learnerKey === `${h.teamId}:${u}`)) handed.push(performance.now() - t0);
+          });
           const c = await firstCommands(h, cold, 'cold', 180_000);
+          off();
+          rows.push({ metric: `${N} first commands at once: sandbox handed over (ready) inside the bot, p50 / p95`, value: `${ms(percentile(handed, 50))} / ${ms(percentile(handed, 95))}`, note: `${handed.length} sandboxes; the rest of a first output is the shell, the command and Slack` });
           const coldP95 = percentile(c.lat, 95);
           const ratio = coldP95 / percentile(raw.each, 95);
           rows.push(

@@ -36,6 +36,11 @@ export class LiveMessage {
     return this.finishing !== undefined;
   }
 
+  /** @internal whether this message spends `budget` (its workspace's) */
+  budgetIs(budget: UpdateBudget): boolean {
+    return this.budget === budget;
+  }
+
   /** Replaces what the message should show; the latest payload wins and is edited in when interval and budget allow. */
   update(payload: LivePayload): void {
     if (this.finishing || this.aborted || this.interimsOff) return;
@@ -123,7 +128,7 @@ export class LiveMessage {
     let attempt = 0;
     try {
       while (!this.aborted) {
-        const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - clock.now(), this.budget.nextAvailableInMs('final'));
+        const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - clock.now(), this.budget.finalWaitMs(release.ticket));
         if (wait > 0 || !this.budget.tryTake('final', release.ticket)) {
           // The workspace budget is short: a new message (per-channel limit) shows the output sooner.
           if (wait > this.streamer.finalRepostAfterMs) return await this.postInstead(payload, 'the update budget is short');

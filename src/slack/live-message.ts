@@ -67,6 +67,8 @@ export class LiveMessageStreamer {
   private readonly client: webApi.WebClient;
   private readonly log: Logger;
   private readonly live = new Set<LiveMessage>();
+  /** Live messages being posted, per budget. */
+  private readonly starting = new Map<UpdateBudget, number>();
   private readonly sleeps = new Set<Sleep>();
   private closed = false;
 
@@ -76,7 +78,7 @@ export class LiveMessageStreamer {
     this.log = opts.log.child({ component: 'live-message' });
     this.minIntervalMs = opts.minIntervalMs ?? 1500;
     this.finalDeadlineMs = opts.finalDeadlineMs ?? 120_000;
-    this.finalRepostAfterMs = opts.finalRepostAfterMs ?? 10_000;
+    this.finalRepostAfterMs = opts.finalRepostAfterMs ?? 3000;
     this.postDeadlineMs = opts.postDeadlineMs ?? 30_000;
     this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
@@ -95,15 +97,21 @@ export class LiveMessageStreamer {
   async start(channel: string, payload: LivePayload, opts: { threadTs?: string } = {}): Promise<LiveMessage> {
     if (this.closed) throw new AppError('SLACK_STREAMER_CLOSED', 'the live message streamer is closed');
     const budget = this.budget;
-    const res = await this.withRetries('chat.postMessage', this.postDeadlineMs, () =>
-      this.client.chat.postMessage({ channel, text: payload.text, blocks: payload.blocks, thread_ts: opts.threadTs }),
-    );
-    if (!res.ok || !res.value.ts) {
-      throw new AppError('SLACK_POST_FAILED', `could not post the live message to ${channel}`, { cause: res.ok ? undefined : res.err });
+    // counted from now: messages being posted will need their final edits too (budgetShort)
+    this.starting.set(budget, (this.starting.get(budget) ?? 0) + 1);
+    try {
+      const res = await this.withRetries('chat.postMessage', this.postDeadlineMs, () =>
+        this.client.chat.postMessage({ channel, text: payload.text, blocks: payload.blocks, thread_ts: opts.threadTs }),
+      );
+      if (!res.ok || !res.value.ts) {
+        throw new AppError('SLACK_POST_FAILED', `could not post the live message to ${channel}`, { cause: res.ok ? undefined : res.err });
+      }
+      const msg = new LiveMessage(this, res.value.channel ?? channel, res.value.ts, opts.threadTs, budget);
+      this.live.add(msg);
+      return msg;
+    } finally {
+      this.starting.set(budget, this.starting.get(budget)! - 1);
     }
-    const msg = new LiveMessage(this, res.value.channel ?? channel, res.value.ts, opts.threadTs, budget);
-    this.live.add(msg);
-    return msg;
   }
 
   /** A live message for a message posted earlier (e.g. by a previous process); close() covers it like the others. */
@@ -194,7 +202,13 @@ export class LiveMessageStreamer {
   /** True when an interim edit could not go out now: a new message is the better way to show something. */
   get budgetShort(): boolean {
     const budget = this.budget;
-    return budget.waitingFinals > 0 || budget.nextAvailableInMs('interim') > 0;
+    if (budget.waitingFinals > 0 || budget.nextAvailableInMs('interim') > 0) return true;
+    // Every live message of this workspace still needs its final edit: one more only if the budget can finish
+    // it within finalRepostAfterMs (30 learners at once posted 30 "running" messages whose finals then queued
+    // for 40 s behind each other).
+    let outstanding = this.starting.get(budget) ?? 0;
+    for (const m of this.live) if (m.budgetIs(budget)) outstanding++;
+    return !budget.canFinishWithin(outstanding, this.finalRepostAfterMs);
   }
 
   /** @internal removes a live message whose final output was posted as a new one (best effort; chat.delete has its own limit) */

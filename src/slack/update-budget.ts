@@ -92,6 +92,29 @@ export class UpdateBudget {
     return Object.assign(release, { ticket });
   }
 
+  /**
+   * Milliseconds until the final holding `ticket` can have its token: the finals ahead of it in line get theirs
+   * first (nextAvailableInMs alone said "about a second" to the 30th of 30 finals, which then waited 40 s).
+   */
+  finalWaitMs(ticket: number): number {
+    this.refill();
+    const ahead = Math.max(0, this.finalQueue.indexOf(ticket));
+    const pause = Math.max(0, this.pausedUntil - this.now());
+    const missing = ahead + this.needed('final') - this.tokens;
+    return Math.max(pause, missing <= 0 ? 0 : pause + Math.ceil(missing / this.ratePerMs()));
+  }
+
+  /**
+   * Whether one more live message (one that will need a final edit) can be finished within `horizonMs`,
+   * given the `outstanding` ones already posted: their finals come first.
+   */
+  canFinishWithin(outstanding: number, horizonMs: number): boolean {
+    this.refill();
+    const pause = Math.max(0, this.pausedUntil - this.now());
+    if (pause >= horizonMs) return false;
+    return outstanding + 1 <= this.tokens + (horizonMs - pause) * this.ratePerMs();
+  }
+
   /** Addition: whole tokens usable now, 0 while paused by a 429 (for metrics). */
   get tokensLeft(): number {
     this.refill();

@@ -168,7 +168,8 @@ describe('LiveMessageStreamer against the Slack stand-in, on a virtual clock', (
   it('posts the final as a new message at once when the update budget would make it wait long', async () => {
     const s = await setUp({ minIntervalMs: 100, budget: (now) => new UpdateBudget({ perMinute: 1, burst: 1, finalReserve: 0, now }) });
     const [a, b] = await driver.run(Promise.all([s.start('D1', text('a running')), s.start('D2', text('b running'))]));
-    expect(s.budgetShort).toBe(false);
+    // two live messages and one token: a third "running" message could not be finished in time
+    expect(s.budgetShort).toBe(true);
     await driver.run(a!.finish(text('a exit 0')));
     // The one token went to a's edit; b's final would wait about a minute for the next.
     expect(s.budgetShort).toBe(true);
@@ -180,6 +181,22 @@ describe('LiveMessageStreamer against the Slack stand-in, on a virtual clock', (
     expect(standIn.callsTo('chat.postMessage').map((c) => [c.args.channel, c.args.text])).toEqual([['D1', 'a running'], ['D2', 'b running'], ['D2', 'b exit 0']]);
     expect(standIn.callsTo('chat.delete').map((c) => c.args.ts)).toEqual([b!.ts]);
     expect(logged('final output posted as a new message')).toHaveLength(1);
+  });
+
+  it('a final behind others in line for the budget is posted anew instead of waiting its turn', async () => {
+    // Slack's real budget shape: 45 edits a minute, 5 at once. Eight commands finish together.
+    const s = await setUp({ minIntervalMs: 100, budget: (now) => new UpdateBudget({ perMinute: 45, burst: 5, now }) });
+    const lives = await driver.run(Promise.all(Array.from({ length: 8 }, (_, i) => s.start(`D${i}`, text(`${i} running`)))));
+    const t0 = clock.now();
+    await driver.run(Promise.all(lives.map((l, i) => l.finish(text(`${i} exit 0`)))));
+    // 5 tokens, then one per 1.33 s: those that would wait over 3 s are posted instead
+    expect(clock.now() - t0).toBeLessThanOrEqual(3000);
+    const edited = lives.filter((l) => deliveredUpdatesOf(l.ts).length === 1).length;
+    const reposted = standIn.callsTo('chat.postMessage').filter((c) => String(c.args.text).endsWith('exit 0')).length;
+    expect(edited + reposted).toBe(8);
+    expect(edited).toBeGreaterThanOrEqual(5); // the burst at least
+    expect(reposted).toBeGreaterThanOrEqual(1); // the last in line did not wait its turn
+    expect(standIn.callsTo('chat.delete')).toHaveLength(reposted);
   });
 
   it('does not retry a final edit Slack rejects as invalid', async () => {

@@ -117,6 +117,31 @@ describe('UpdateBudget', () => {
   });
 });
 
+describe('UpdateBudget: what a class arriving at once needs to know', () => {
+  it('tells a final how long it waits counting the finals ahead of it in line', () => {
+    const c = clock();
+    const budget = new UpdateBudget({ perMinute: 60, burst: 2, finalReserve: 0, now: c.now });
+    const holds = Array.from({ length: 5 }, () => budget.holdForFinal());
+    // 2 tokens now, then one a second: the 1st and 2nd go at once, the 5th waits 3 s
+    expect(holds.map((h) => budget.finalWaitMs(h.ticket))).toEqual([0, 0, 1000, 2000, 3000]);
+    expect(budget.tryTake('final', holds[0]!.ticket)).toBe(true);
+    holds[0]!();
+    expect(budget.finalWaitMs(holds[4]!.ticket)).toBe(3000);
+    budget.pauseFor(5000); // a 429: nothing before the pause ends, then the line
+    expect(budget.finalWaitMs(holds[1]!.ticket)).toBe(5000);
+    expect(budget.finalWaitMs(holds[4]!.ticket)).toBe(5000 + 3000);
+  });
+
+  it('affords one more live message only while its final could be made within the horizon', () => {
+    const c = clock();
+    const budget = new UpdateBudget({ perMinute: 45, burst: 5, now: c.now });
+    // 5 tokens + 3 s x 0.75/s = 7.25 finals within 3 s
+    expect([0, 5, 6, 7].map((outstanding) => budget.canFinishWithin(outstanding, 3000))).toEqual([true, true, true, false]);
+    budget.pauseFor(3000);
+    expect(budget.canFinishWithin(0, 3000)).toBe(false);
+  });
+});
+
 describe('UpdateBudget.tokensLeft (read by the metrics)', () => {
   it('counts whole tokens usable now, and 0 while a 429 pauses the workspace', () => {
     let now = 0;
