@@ -76,10 +76,27 @@ function candidates(md: string, source: SolutionSource, from = 0, to = md.length
   });
 }
 
+const commandLines = (code: string) =>
+  stripPrompt(code)
+    .split('\n')
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .filter((l) => l && !l.startsWith('#'));
+
+/**
+ * The `{{exec}}` blocks of the text before its Solution section whose commands the section does not repeat, e.g.
+ * "First, stop the previous services: `docker compose down`{{exec}}" ahead of a Solution for the rest: a learner
+ * clicks them as part of the step, so they run before the section's commands.
+ */
+function leadingExecBlocks(md: string, solutionStart: number, solution: CodeBlock[]): CodeBlock[] {
+  const repeated = new Set(solution.flatMap((b) => commandLines(b.code)));
+  return candidates(md, 'exec-blocks', 0, solutionStart).filter((b) => b.action === 'exec' && commandLines(b.code).some((l) => !repeated.has(l)));
+}
+
 export function deriveSolution(input: { answer?: string; body: string }, localImages: ReadonlySet<string>): DerivedSolution {
   let md = input.body;
   let source: SolutionSource = 'none';
   let blocks: CodeBlock[] = [];
+  let lead: CodeBlock[] = [];
   if (input.answer !== undefined) {
     md = input.answer;
     blocks = candidates(md, 'answer');
@@ -90,13 +107,17 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
     md = input.body;
     const region = findSolution(md);
     blocks = region ? candidates(md, 'solution-section', region.bodyStart, region.end) : [];
-    if (blocks.length) source = 'solution-section';
-    else {
+    if (blocks.length && region) {
+      source = 'solution-section';
+      lead = leadingExecBlocks(md, region.start, blocks);
+      blocks = [...lead, ...blocks];
+    } else {
       blocks = candidates(md, 'exec-blocks');
       if (blocks.length) source = 'exec-blocks';
     }
   }
   const out: DerivedSolution = { commands: [], source, todos: [], infos: [], mayBlock: false };
+  for (const b of lead) out.infos.push(`\`${b.code.trim().split('\n')[0]}\` is an {{exec}} block of the step's text that its Solution section does not repeat; it runs first`);
   let serverStarted = false;
   let prevEnd = -1;
   let lastKeptEnd = 0;
