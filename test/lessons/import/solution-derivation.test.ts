@@ -56,6 +56,41 @@ describe('solutions derived from the scenario, in order: answer file, Solution s
     expect(deriveSolution({ body: repeated }, new Set()).commands).toEqual(['cd ~/new  &&  docker compose up -d', 'docker exec web ping -c 2 db']);
   });
 
+  test('a tip saying a request will fail lets the requests of the solution fail (flagged), not the other commands', () => {
+    const body = [
+      'Send a request from `web` to `api` by name, then by address.',
+      '',
+      '<details><summary>Tip</summary>',
+      '',
+      '```plain',
+      'You should expect an error message "Could not resolve host: api" upon making the request by name.',
+      '```',
+      '',
+      '</details>',
+      '',
+      '<details><summary>Solution</summary>',
+      '',
+      '```plain',
+      'docker network inspect bridge',
+      '```{{exec}}',
+      '',
+      '```plain',
+      "docker exec web sh -c 'curl -sS api'",
+      '```{{exec}}',
+      '',
+      '```plain',
+      'curl -sS 172.17.0.3',
+      '```{{exec}}',
+      '',
+      '</details>',
+    ].join('\n');
+    const d = deriveSolution({ body }, new Set());
+    expect(d.commands).toEqual(['docker network inspect bridge', "docker exec web sh -c 'curl -sS api' || true", 'curl -sS 172.17.0.3 || true']);
+    expect(d.todos).toContain("`docker exec web sh -c 'curl -sS api'` is meant to fail (the scenario says so); the solution ignores its exit code");
+    // without such a tip the requests must succeed
+    expect(deriveSolution({ body: body.replace('You should expect an error message', 'You will see the page') }, new Set()).commands[1]).toBe("docker exec web sh -c 'curl -sS api'");
+  });
+
   test('without a Solution section the {{exec}} blocks are used in order', async () => {
     const l = await importScenario(path.join(FIX, 'killercoda/web-bind-mount'));
     expect(steps(l)[2]!.solution).toEqual(['docker rm -f web']);
