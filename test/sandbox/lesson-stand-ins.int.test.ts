@@ -44,10 +44,10 @@ test('nginx:alpine serves the usual page and has curl and ping inside, as the Al
   const r = await sh(
     [
       'docker network create standins >/dev/null',
-      'docker run -d --name a --network standins nginx:alpine >/dev/null && docker run -d --name b --network standins nginx:alpine >/dev/null',
-      'docker exec a sh -c "curl -sS --retry 20 --retry-all-errors --retry-delay 1 b" | grep -o "Welcome to nginx!"',
-      'docker exec a ping -c 1 b >/dev/null && echo ping-ok',
-      'docker rm -f a b >/dev/null; docker network rm standins >/dev/null',
+      'docker run -d --name web --network standins nginx:alpine >/dev/null && docker run -d --name api --network standins nginx:alpine >/dev/null',
+      'docker exec web sh -c "curl -sS --retry 20 --retry-all-errors --retry-delay 1 api" | grep -o "Welcome to nginx!"',
+      'docker exec web ping -c 1 api >/dev/null && echo ping-ok',
+      'docker rm -f web api >/dev/null; docker network rm standins >/dev/null',
     ].join('\n'),
   );
   expect(r.output).toContain('Welcome to nginx!');
