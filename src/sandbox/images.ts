@@ -71,6 +71,7 @@ export const LESSON_IMAGES: readonly LessonImage[] = [
   lessonImage('bash', ['bash:latest', 'bash:5', 'bash:5.2']),
   lessonImage('python-pip', ['python:3.11-bookworm', 'python:3-bookworm']),
   lessonImage('postgres', ['postgres:15', 'postgres:15-bookworm']),
+  lessonImage('redis', ['redis:7.0', 'redis:7.0-bookworm']),
 ];
 
 /** registry path for a Docker Hub name: nginx:latest -> library/nginx, latest */

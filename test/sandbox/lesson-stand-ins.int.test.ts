@@ -11,7 +11,7 @@ import { newManager } from './sandbox-fixture';
  */
 const docker = new Docker();
 const log = pino({ level: 'silent' });
-const STAND_INS = ['nginx:alpine', 'bash:latest', 'python:3.11-bookworm', 'postgres:15'];
+const STAND_INS = ['nginx:alpine', 'bash:latest', 'python:3.11-bookworm', 'postgres:15', 'redis:7.0'];
 
 let manager: SandboxManager;
 const key = 'T1:stand-ins';
@@ -30,7 +30,7 @@ test('the mirror serves every stand-in under its names, as the image built on th
   const push = await docker.getContainer(MIRROR_PUSH_CONTAINER).inspect();
   const port = push.NetworkSettings.Ports['5000/tcp']?.[0]?.HostPort;
   const catalog = (await (await fetch(`http://127.0.0.1:${port}/v2/_catalog`)).json()) as { repositories: string[] };
-  expect(catalog.repositories).toEqual(expect.arrayContaining(['library/nginx', 'library/bash', 'library/python', 'library/postgres']));
+  expect(catalog.repositories).toEqual(expect.arrayContaining(['library/nginx', 'library/bash', 'library/python', 'library/postgres', 'library/redis']));
   const pulled = await sh(`for i in ${STAND_INS.join(' ')}; do docker pull -q $i >/dev/null && docker image inspect --format "$i {{.Id}}" $i; done`, 300_000);
   expect(pulled.exitCode).toBe(0);
   const ids = Object.fromEntries(pulled.output.trim().split('\n').map((l) => l.split(' ') as [string, string]));
@@ -102,3 +102,20 @@ test('postgres:15 initialises from POSTGRES_* in a compose project, answers pg_i
   expect(r.output).toContain('admin/myapp');
   expect(r.output).toContain('password authentication failed');
 }, 400_000);
+
+test('redis:7.0 answers other containers on 6379 by service name and keeps its data in /data', async () => {
+  const r = await sh(
+    [
+      'docker network create redisnet >/dev/null',
+      'docker run -d --name cache --network redisnet redis:7.0 >/dev/null',
+      'for i in $(seq 30); do docker run --rm --network redisnet redis:7.0 redis-cli -h cache ping 2>/dev/null | grep -q PONG && break; sleep 1; done',
+      'docker run --rm --network redisnet redis:7.0 redis-cli -h cache set visits 41 >/dev/null',
+      'docker run --rm --network redisnet redis:7.0 redis-cli -h cache incr visits',
+      'docker exec cache redis-cli save >/dev/null && docker exec cache ls /data',
+      'docker rm -f cache >/dev/null; docker network rm redisnet >/dev/null',
+    ].join('\n'),
+  );
+  expect(r.exitCode).toBe(0);
+  expect(r.output).toContain('42');
+  expect(r.output).toContain('dump.rdb');
+}, 200_000);

@@ -58,6 +58,7 @@ const RULES: Rule[] = [
     note: "Debian's PostgreSQL 15, started like the official image (POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB, /docker-entrypoint-initdb.d, port 5432, pg_isready); the version differs from the tag",
     unsafeIf: APK,
   },
+  { repo: /^redis$/, to: 'redis:7.0', note: "Debian's Redis 7.0 on 6379 without protected mode, data in /data, redis-cli included; the version differs from the tag", unsafeIf: APK },
   { repo: /^registry$/, to: 'registry:2', note: 'Debian-built registry:2' },
 ];
 

@@ -19,17 +19,18 @@ describe('images a scenario uses are detected, mapped onto the offline mirror, o
         'postgres:16': 'postgres:15',
         // the scenario runs pip install flask: the Python image with pip and Flask preinstalled
         'python:3.12-slim': 'python:3.11-bookworm',
+        'redis:7': 'redis:7.0',
         'ubuntu:22.04': 'debian:bookworm-slim',
       },
       // myapp and localhost:5000/myapp are its own
-      unservable: ['redis:7'],
+      unservable: [],
     });
-    expect(l.manifest.images).toEqual(['bash:latest', 'busybox:latest', 'debian:bookworm-slim', 'hello-world:latest', 'nginx:alpine', 'postgres:15', 'python:3.11-bookworm']);
+    expect(l.manifest.images).toEqual(['bash:latest', 'busybox:latest', 'debian:bookworm-slim', 'hello-world:latest', 'nginx:alpine', 'postgres:15', 'python:3.11-bookworm', 'redis:7.0']);
     const notes = l.notes.filter((n) => n.where === 'images');
     expect(notes.find((n) => n.message.startsWith('alpine:3.19'))).toMatchObject({ severity: 'info', message: expect.stringContaining('bash, ping, wget and nc (no apk') });
     expect(notes.find((n) => n.message.startsWith('python:3.12-slim'))).toMatchObject({ severity: 'info', message: expect.stringContaining('`pip install flask` (and Flask') });
     expect(notes.find((n) => n.message.startsWith('postgres:16'))).toMatchObject({ severity: 'info', message: expect.stringContaining('(asset /root/stack/compose.yaml) is served as postgres:15') });
-    expect(notes.find((n) => n.message.startsWith('redis:7'))).toMatchObject({ severity: 'todo', message: expect.stringContaining('not served by the offline mirror') });
+    expect(notes.find((n) => n.message.startsWith('redis:7'))).toMatchObject({ severity: 'info', message: expect.stringContaining('is served as redis:7.0') });
     // Flask is preinstalled: no TODO about PyPI
     expect(notes.filter((n) => n.message.startsWith('pip installs'))).toEqual([]);
   });
@@ -66,6 +67,7 @@ describe('images a scenario uses are detected, mapped onto the offline mirror, o
         'docker tag nginx:alpine nginx:1.25-alpine',
         'docker tag postgres:15 postgres:16',
         'docker tag python:3.11-bookworm python:3.12-slim',
+        'docker tag redis:7.0 redis:7',
         'docker tag debian:bookworm-slim ubuntu:22.04',
       ].join('\n'),
     );
@@ -88,6 +90,8 @@ describe('images a scenario uses are detected, mapped onto the offline mirror, o
     scanText(scan, 'services:\n  web:\n    image: image-name\n', 'tip');
     expect([...scan.uses.keys()].sort()).toEqual(['app:latest', 'golang:1.22']);
     expect(mapImages(scan, '')).toMatchObject({ served: [], unservable: ['golang:1.22'] });
+    // an image no rule knows is reported with what to do
+    expect(mapImages(scan, '').notes).toEqual([expect.stringContaining('golang:1.22 (Dockerfile) is not served by the offline mirror')]);
   });
 
   test('names are normalized as Docker Hub does', () => {
