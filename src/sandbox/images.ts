@@ -65,6 +65,13 @@ export const LESSON_IMAGES: readonly LessonImage[] = [
   lessonImage('nginx', ['nginx:latest']),
   lessonImage('python', ['python:3.11-slim', 'python:3.11', 'python:3-slim', 'python:3']),
   lessonImage('ml', ['dockhand/ml:latest']),
+  // stand-ins for images imported Killercoda scenarios use (src/lessons/import/image-mapping.ts), each under names
+  // that say what it is: Debian bookworm packages, not Alpine
+  lessonImage('nginx-alpine', ['nginx:alpine']),
+  lessonImage('bash', ['bash:latest', 'bash:5', 'bash:5.2']),
+  lessonImage('python-pip', ['python:3.11-bookworm', 'python:3-bookworm']),
+  lessonImage('postgres', ['postgres:15', 'postgres:15-bookworm']),
+  lessonImage('redis', ['redis:7.0', 'redis:7.0-bookworm']),
 ];
 
 /** registry path for a Docker Hub name: nginx:latest -> library/nginx, latest */

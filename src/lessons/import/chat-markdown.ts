@@ -97,8 +97,16 @@ function convertProse(md: string, where: string, notes: ImportNote[]): string {
 
 /** A Tip dropdown as one hint line: its text with code kept as inline code. */
 function hintText(md: string): string {
-  return htmlToMarkdown(md, '', [])
-    .replace(/```[^\n]*\n([\s\S]*?)```/g, (_m, c: string) => c.trim())
+  // HTML only in the prose: in code, `<image-name>` is a placeholder to keep, not a tag to drop
+  const parts: string[] = [];
+  let at = 0;
+  for (const m of md.matchAll(/```[^\n]*\n([\s\S]*?)```/g)) {
+    parts.push(htmlToMarkdown(md.slice(at, m.index), '', []), m[1]!.trim());
+    at = m.index! + m[0].length;
+  }
+  parts.push(htmlToMarkdown(md.slice(at), '', []));
+  return parts
+    .join('\n')
     .replace(ACTION, '')
     .split('\n')
     .map((l) => l.trim())

@@ -106,6 +106,7 @@ export async function importScenario(folder: string, opts: { id?: string } = {})
   for (const a of assets) scanAll(a.bytes.toString('utf8'), `asset ${a.target}`);
   const images = mapImages(scan, texts.join('\n'));
   for (const n of images.notes) notes.push({ severity: images.unservable.some((u) => n.startsWith(u)) ? 'todo' : 'info', where: 'images', message: n });
+  for (const t of images.todos) notes.push({ severity: 'todo', where: 'images', message: t });
 
   const manifest: Record<string, unknown> = { id, title, summary, level: level ?? 'beginner', minutes, images: manifestImages(images) };
   for (const [key, entry, where] of [['intro', intro, 'details.intro'], ['finish', finish, 'details.finish']] as const) {

@@ -33,7 +33,7 @@ const PROMPTS = new Set(['python', 'python3', 'node', 'irb', 'psql', 'mysql', 'r
 const SERVER_IMAGES = /^(nginx|httpd|redis|postgres|mysql|mariadb|mongo|registry|rabbitmq|memcached|traefik|caddy|jenkins\/jenkins|jenkins|elasticsearch|grafana\/grafana|prom\/prometheus|wordpress|ghost|tomcat|haproxy|consul|vault|minio\/minio|node-red|gitea\/gitea)$/;
 /** Not in the sandbox image (images/sandbox/packages.txt): the command fails with "command not found". */
 const MISSING_TOOLS = new Set([
-  'jq', 'tree', 'wget', 'podman', 'kubectl', 'helm', 'docker-compose', 'rsync', 'ssh', 'scp', 'python', 'python3', 'pip', 'pip3',
+  'tree', 'wget', 'podman', 'kubectl', 'helm', 'rsync', 'ssh', 'scp', 'python', 'python3', 'pip', 'pip3',
   'node', 'npm', 'go', 'java', 'systemctl', 'service', 'journalctl', 'htop', 'netstat', 'nslookup', 'dig', 'telnet', 'nc', 'unzip',
   'zip', 'make', 'gcc', 'sshpass', 'crontab',
 ]);
@@ -174,7 +174,8 @@ function reviewCommand(text: string, offset: number, ctx: ReviewContext, out: Re
   }
   const internet = needsInternet(w, text);
   if (internet) out.todos.push(`\`${short}\` ${internet}; sandboxes have no internet by default`);
-  const tool = head === 'docker' && w[1] === 'compose' ? 'docker compose' : MISSING_TOOLS.has(head) ? head : undefined;
+  // jq, `docker compose` and `docker-compose` (Compose v2) are in the sandbox image since its trixie rebuild
+  const tool = MISSING_TOOLS.has(head) ? head : undefined;
   if (tool) out.todos.push(`\`${short}\`: ${tool} is not installed in the sandbox`);
   return edits;
 }

@@ -46,6 +46,17 @@ function firstAlternative(code: string): { code: string; cut: boolean } {
 
 const FAILS = /\b(should|will|must|expected to|expect it to)\b[^.]{0,40}\b(fail|error|not (work|succeed|be able)|be (denied|refused|rejected))|\bshould (see|get|expect) an error\b|\bit fails\b/i;
 
+/** A request that only reads (curl, wget, ping, nc), run directly or in a container with `docker exec`. */
+const PROBE = /^\s*(docker\s+(container\s+)?exec\s+(-\S+\s+)*[\w.-]+\s+(sh\s+-c\s+['"]?)?)?(curl|wget|ping|nc)\b/;
+const isProbe = (entry: string) => entry.split('\n').every((l) => !l.trim() || PROBE.test(l));
+
+/** A tip of the step says some request will fail ("You should expect an error message ... upon making request"). */
+function tipsExpectFailure(md: string): boolean {
+  return findDetails(md)
+    .filter((r) => r.kind === 'tip')
+    .some((r) => FAILS.test(md.slice(r.bodyStart, r.end)));
+}
+
 /** The file a non-command block is meant for: the last path or file name the prose before it mentions. */
 function fileNamedIn(prose: string, content: string): { path: string; append: boolean } | undefined {
   const names = [...prose.matchAll(/`([~\w./-]*(?:\/[\w.-]+|Dockerfile|\.[a-z]{1,5}))`|\b((?:~|\/)[\w./-]+|Dockerfile|docker-compose\.ya?ml|[\w-]+\.(?:ya?ml|json|conf|txt|py|js|html|sh|toml|ini|env))\b/g)]
@@ -76,10 +87,27 @@ function candidates(md: string, source: SolutionSource, from = 0, to = md.length
   });
 }
 
+const commandLines = (code: string) =>
+  stripPrompt(code)
+    .split('\n')
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .filter((l) => l && !l.startsWith('#'));
+
+/**
+ * The `{{exec}}` blocks of the text before its Solution section whose commands the section does not repeat, e.g.
+ * "First, stop the previous services: `docker compose down`{{exec}}" ahead of a Solution for the rest: a learner
+ * clicks them as part of the step, so they run before the section's commands.
+ */
+function leadingExecBlocks(md: string, solutionStart: number, solution: CodeBlock[]): CodeBlock[] {
+  const repeated = new Set(solution.flatMap((b) => commandLines(b.code)));
+  return candidates(md, 'exec-blocks', 0, solutionStart).filter((b) => b.action === 'exec' && commandLines(b.code).some((l) => !repeated.has(l)));
+}
+
 export function deriveSolution(input: { answer?: string; body: string }, localImages: ReadonlySet<string>): DerivedSolution {
   let md = input.body;
   let source: SolutionSource = 'none';
   let blocks: CodeBlock[] = [];
+  let lead: CodeBlock[] = [];
   if (input.answer !== undefined) {
     md = input.answer;
     blocks = candidates(md, 'answer');
@@ -90,14 +118,19 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
     md = input.body;
     const region = findSolution(md);
     blocks = region ? candidates(md, 'solution-section', region.bodyStart, region.end) : [];
-    if (blocks.length) source = 'solution-section';
-    else {
+    if (blocks.length && region) {
+      source = 'solution-section';
+      lead = leadingExecBlocks(md, region.start, blocks);
+      blocks = [...lead, ...blocks];
+    } else {
       blocks = candidates(md, 'exec-blocks');
       if (blocks.length) source = 'exec-blocks';
     }
   }
   const out: DerivedSolution = { commands: [], source, todos: [], infos: [], mayBlock: false };
+  for (const b of lead) out.infos.push(`\`${b.code.trim().split('\n')[0]}\` is an {{exec}} block of the step's text that its Solution section does not repeat; it runs first`);
   let serverStarted = false;
+  const probesMayFail = source !== 'answer' && tipsExpectFailure(md);
   let prevEnd = -1;
   let lastKeptEnd = 0;
   for (const [k, b] of blocks.entries()) {
@@ -131,7 +164,9 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
       out.infos.push(`\`${entry.split('\n')[0]}\` is not marked {{exec}} in the scenario; used as a command`);
     }
     const after = proseBetween(md, b.end, Math.min(blocks[k + 1]?.start ?? md.length, b.end + 200));
-    const review = reviewEntry(entry, { expectFailure: FAILS.test(after), serverStarted, localImages });
+    // which request the tip means is not said: every plain request of the solution may fail then (each one flagged)
+    const expectFailure = FAILS.test(after) || (probesMayFail && isProbe(entry));
+    const review = reviewEntry(entry, { expectFailure, serverStarted, localImages });
     out.todos.push(...review.todos);
     out.infos.push(...review.infos);
     serverStarted ||= review.startsServer;

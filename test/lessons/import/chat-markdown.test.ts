@@ -50,6 +50,11 @@ describe('scenario text made chat-ready (Slack markdown block: Markdown, no HTML
     expect(notes).toEqual([{ severity: 'info', where: 'step', message: 'the "Solution" section was removed from the text (it is the step\'s solution, shown on request)' }]);
   });
 
+  test('a tip becomes one hint line: HTML in its prose is converted, a <placeholder> in its code is kept', () => {
+    const md = 'Task.\n\n<details><summary>Tip</summary>\n<br>\n\n```plain\nUse docker inspect <image-name> to see its CMD.\n```\n\nOr <b>ask</b>.\n</details>\n';
+    expect(toChatMarkdown(md, 'step', []).hints).toEqual(['Use docker inspect <image-name> to see its CMD. Or **ask**.']);
+  });
+
   test('a "### Solution" section is removed up to the next heading of the same level', () => {
     const chat = toChatMarkdown('Task.\n\n### Solution\n\n`touch x`{{exec}}\n\n### Next\n\nMore.', 'step', []);
     expect(chat.text).toBe('Task.\n\n### Next\n\nMore.\n');

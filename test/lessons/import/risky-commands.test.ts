@@ -42,14 +42,15 @@ describe('risky commands in derived solutions are rewritten or dropped, and alwa
     expect(todos(1)).toEqual(['`docker rm web` is meant to fail (the scenario says so); the solution ignores its exit code']);
   });
 
-  test('package installs, downloads, tools the sandbox lacks and Compose are flagged, not removed', () => {
+  test('package installs, downloads and tools the sandbox lacks are flagged, not removed; jq and Compose are in the sandbox', () => {
     expect(solution(2)).toEqual(['apt-get install -y tree', "docker inspect web | jq '.[0].State'", 'docker compose up -d', 'git clone https://github.com/example/app']);
     expect(todos(2)).toEqual([
       '`apt-get install -y tree` installs packages (apt); sandboxes have no internet by default',
-      "`jq '.[0].State'`: jq is not installed in the sandbox",
-      '`docker compose up -d`: docker compose is not installed in the sandbox',
       '`git clone https://github.com/example/app` clones a repository; sandboxes have no internet by default',
     ]);
+    // the sandbox image has jq and Compose v2 (`docker compose` and `docker-compose`): nothing to flag
+    expect(reviewEntry('docker-compose up -d && docker-compose ps | jq .', ctx).todos).toEqual([]);
+    expect(reviewEntry('tree ~', ctx).todos).toEqual(['`tree ~`: tree is not installed in the sandbox']);
   });
 
   test('an image built in the scenario run in the foreground is flagged and the step gets a shorter solution timeout', () => {

@@ -21,6 +21,76 @@ describe('solutions derived from the scenario, in order: answer file, Solution s
     expect(steps(l).map((s) => s.solution)).toEqual([['cd ~', 'touch notes.txt'], ['echo hello > ~/notes.txt', 'cat ~/notes.txt'], ['ls ~/old-report.txt', 'rm ~/old-report.txt']]);
   });
 
+  test('{{exec}} blocks of the text before the Solution section run first, unless the section repeats them', () => {
+    const body = [
+      'First, stop the previous services:',
+      '',
+      '```plain',
+      'cd ~/old && docker compose down',
+      '```{{exec}}',
+      '',
+      'Then check that the frontend reaches the database:',
+      '',
+      '```plain',
+      'docker exec web ping -c 2 db',
+      '```{{exec}}',
+      '',
+      '<details><summary>Solution</summary>',
+      '',
+      '```plain',
+      'cd ~/new  &&  docker compose up -d',
+      '```{{exec}}',
+      '',
+      '```plain',
+      'docker exec web ping -c 2 db',
+      '```{{exec}}',
+      '',
+      '</details>',
+    ].join('\n');
+    const d = deriveSolution({ body }, new Set());
+    expect(d.source).toBe('solution-section');
+    expect(d.commands).toEqual(['cd ~/old && docker compose down', 'cd ~/new  &&  docker compose up -d', 'docker exec web ping -c 2 db']);
+    expect(d.infos).toContain("`cd ~/old && docker compose down` is an {{exec}} block of the step's text that its Solution section does not repeat; it runs first");
+    // a block the section repeats (whitespace aside) is not run twice
+    const repeated = body.replace('cd ~/old && docker compose down', 'cd ~/new && docker compose up -d');
+    expect(deriveSolution({ body: repeated }, new Set()).commands).toEqual(['cd ~/new  &&  docker compose up -d', 'docker exec web ping -c 2 db']);
+  });
+
+  test('a tip saying a request will fail lets the requests of the solution fail (flagged), not the other commands', () => {
+    const body = [
+      'Send a request from `web` to `api` by name, then by address.',
+      '',
+      '<details><summary>Tip</summary>',
+      '',
+      '```plain',
+      'You should expect an error message "Could not resolve host: api" upon making the request by name.',
+      '```',
+      '',
+      '</details>',
+      '',
+      '<details><summary>Solution</summary>',
+      '',
+      '```plain',
+      'docker network inspect bridge',
+      '```{{exec}}',
+      '',
+      '```plain',
+      "docker exec web sh -c 'curl -sS api'",
+      '```{{exec}}',
+      '',
+      '```plain',
+      'curl -sS 172.17.0.3',
+      '```{{exec}}',
+      '',
+      '</details>',
+    ].join('\n');
+    const d = deriveSolution({ body }, new Set());
+    expect(d.commands).toEqual(['docker network inspect bridge', "docker exec web sh -c 'curl -sS api' || true", 'curl -sS 172.17.0.3 || true']);
+    expect(d.todos).toContain("`docker exec web sh -c 'curl -sS api'` is meant to fail (the scenario says so); the solution ignores its exit code");
+    // without such a tip the requests must succeed
+    expect(deriveSolution({ body: body.replace('You should expect an error message', 'You will see the page') }, new Set()).commands[1]).toBe("docker exec web sh -c 'curl -sS api'");
+  });
+
   test('without a Solution section the {{exec}} blocks are used in order', async () => {
     const l = await importScenario(path.join(FIX, 'killercoda/web-bind-mount'));
     expect(steps(l)[2]!.solution).toEqual(['docker rm -f web']);
