@@ -17,6 +17,8 @@ export interface SessionCommandOptions {
 export interface SessionResult extends CommandResult {
   /** The shell itself exited (learner typed `exit`, or the sandbox died). */
   shellExited?: { exitCode: number };
+  /** With shellExited: the shell ended before the command began, so running it again is safe. */
+  neverStarted?: true;
   /** What the shell saw of the command's processes (from its completion marker). */
   processes?: { guardKilled: number; reaped: number; pidsHit: number; oomKills: number };
 }
@@ -313,6 +315,10 @@ export class PtySession {
       return;
     }
     const a = this.active;
+    if (m.started) {
+      if (a && !a.finished) a.started = true;
+      return;
+    }
     if (!a || m.nonce !== a.nonce) return;
     this.shellPid = m.shellPid || this.shellPid;
     a.marker = m;
@@ -339,6 +345,8 @@ export class PtySession {
     if (this.phase !== 'dead') this.phase = 'idle';
     if (shellExited) {
       result.shellExited = shellExited;
+      // The shell died before running it (between commands): the manager may run it again in a new shell.
+      if (!a.started) result.neverStarted = true;
       // `exit 3` ends the shell normally: report its code like any command.
       if (!a.timedOut && !a.interrupted && !a.flooded) result.exitCode = shellExited.exitCode;
     }

@@ -143,6 +143,11 @@ export class SandboxManager {
         }
         sb.touch();
         const r = await session.run(command, { timeoutMs, outputCapBytes: this.config.outputCapBytes, onOutput: opts.onOutput });
+        // A shell that died before the command began (e.g. in the aftermath of a fork bomb) loses nothing: once more in a new shell.
+        if (r.shellExited && r.neverStarted && attempt < 2 && (await sb.isRunning())) {
+          sb.dropShell(session);
+          continue;
+        }
         return sb.afterCommand(session, r);
       }
     });

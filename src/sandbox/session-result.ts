@@ -26,6 +26,8 @@ export interface Active {
   marker?: Marker;
   /** The command's processes hit the pids limit (bash's own "fork: retry" seen): stopped at once. */
   runaway?: boolean;
+  /** The shell printed its "about to run" marker: the command began. */
+  started?: boolean;
 }
 
 /** The result of a command: its rendered screen (or the tail of a flood), exit, flags and what the shell saw of its processes. */

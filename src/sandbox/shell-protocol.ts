@@ -39,7 +39,7 @@ const INIT_LINES = [
   '__dh_reap(){ local p s f pg n=0 pass k; for pass in 1 2 3 4 5 6 7 8 9 10 11 12; do k=0; for p in /proc/[0-9]*; do p=${p#/proc/}; [[ $p == "$$" ]] && continue; read -r s 2>/dev/null < /proc/$p/stat || continue; s=${s##*) }; f=($s); [[ ${f[3]} == "$$" && ${f[0]} != Z ]] || continue; pg=${f[2]}; if [[ $pg != "$$" ]]; then kill -9 -- -$pg 2>/dev/null; else kill -9 $p 2>/dev/null; fi; ((k++)); done; ((n+=k)); ((k==0)) && break; done; __dh_reaped=$n; }',
   // Runaway processes (fork bombs) are killed only when the container is near its pids limit.
   '__dh_guard(){ local a=(/proc/[0-9]*) p s me=$$ pass n f; ((${#a[@]}*2 < ${DOCKHAND_PIDS_LIMIT:-1024})) && return 0; for pass in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do n=0; for p in /proc/[0-9]*; do p=${p#/proc/}; [[ $p == "$me" ]] && continue; read -r s 2>/dev/null < /proc/$p/stat || continue; s=${s##*) }; f=($s); [[ ${f[3]} == "$me" ]] || continue; kill -9 "$p" 2>/dev/null && ((n++)); done; ((__dh_killed+=n)); ((n==0)) && break; done; return 0; }',
-  '__dh_run(){ exec {__dh_nfd}<<<"$1"; __dh_nonce=; __dh_killed=0; printf -v __dh_cmd \'%b\' "$2"; set --; __dh_guard; __dh_count; __dh_p0=$__dh_pmax; __dh_o0=$__dh_ooms; stty echo icanon 2>/dev/null; __dh_rc "$__dh_last"; eval "$__dh_cmd" {__dh_nfd}<&-; }',
+  '__dh_run(){ exec {__dh_nfd}<<<"$1"; __dh_nonce=; __dh_killed=0; printf -v __dh_cmd \'%b\' "$2"; set --; __dh_guard; __dh_count; __dh_p0=$__dh_pmax; __dh_o0=$__dh_ooms; stty echo icanon 2>/dev/null; printf \'\\033]7770;started\\007\'; __dh_rc "$__dh_last"; eval "$__dh_cmd" {__dh_nfd}<&-; }',
   // Input left unread when a command ends (late keystrokes, terminal replies) must not become the next command.
   "__dh_done(){ local rc=$? __dh_junk; __dh_last=$rc; __dh_guard; disown -a 2>/dev/null; __dh_reap; stty -echo -icanon 2>/dev/null; while read -t 0; do read -r -s -n 4096 -t 0.01 __dh_junk || break; done; __dh_count; [[ -n ${__dh_nfd:-} ]] && { read -r -u \"$__dh_nfd\" __dh_nonce; exec {__dh_nfd}<&-; unset __dh_nfd; }; printf '\\033]7770;%s;%s;%s;%s;%s;%s;%s\\007' \"$__dh_nonce\" \"$rc\" \"$__dh_killed\" \"$$\" \"$__dh_reaped\" \"$((__dh_pmax-${__dh_p0:-$__dh_pmax}))\" \"$((__dh_ooms-${__dh_o0:-$__dh_ooms}))\"; __dh_nonce=; }",
   'PROMPT_COMMAND=__dh_done',
@@ -85,9 +85,15 @@ export interface Marker {
   pidsHit?: number;
   /** Processes the kernel's OOM killer ended during the command. */
   oomKills?: number;
+  /** Not a completion: the command is about to run (so a shell that dies before this never ran it). */
+  started?: true;
 }
 
+/** The body of the marker `__dh_run` prints just before the command runs (not secret: it only says "it began"). */
+export const STARTED_BODY = 'started';
+
 export function parseMarker(body: string): Marker | undefined {
+  if (body === STARTED_BODY) return { nonce: '', exitCode: 0, killed: 0, shellPid: 0, started: true };
   const [nonce, rc, killed, pid, reaped, pidsHit, oomKills] = body.split(';');
   if (!nonce || rc === undefined || !/^\d+$/.test(rc)) return undefined;
   const m: Marker = { nonce, exitCode: Number(rc), killed: Number(killed) || 0, shellPid: Number(pid) || 0 };

@@ -122,9 +122,15 @@ export class StartedSandbox {
     return this.o.runtime.isRunning(this.id);
   }
 
+  /** Forgets a shell that exited, so the next session() opens a new one. */
+  dropShell(session: PtySession): void {
+    if (this.current === session) this.current = undefined;
+  }
+
   /** Turns a session result into the learner's: crash and out-of-memory diagnosis, full disk, notices. */
   async afterCommand(session: PtySession, r: SessionResult): Promise<CommandResult> {
-    const { shellExited, processes, ...result } = r;
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- neverStarted is the manager's, not the learner's
+    const { shellExited, processes, neverStarted, ...result } = r;
     const notices = result.notices ?? [];
     const limits = this.o.limits;
     if (processes) {
@@ -141,7 +147,7 @@ export class StartedSandbox {
       }
     }
     if (shellExited) {
-      if (this.current === session) this.current = undefined;
+      this.dropShell(session);
       const health = await this.healthy();
       if (!health.ok) {
         result.interrupted = true;

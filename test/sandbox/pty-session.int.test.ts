@@ -77,6 +77,20 @@ describe('pty session', () => {
     expect(manager.containerIdOf(L)).toBe(id);
   });
 
+  it('runs a command again in a new shell when the shell died before it began; nothing is lost', async () => {
+    await manager.run(L, 'echo kept > /root/kept2.txt');
+    const id = manager.containerIdOf(L);
+    // sabotage: the next command's runner ends the shell before the command starts
+    const setUp = await manager.run(L, '__dh_run(){ exit 9; }');
+    expect(setUp.exitCode).toBe(0);
+    const r = await manager.run(L, 'cat /root/kept2.txt; echo ran-once >> /root/runs.txt');
+    expect(r.output).toBe('kept');
+    expect(r.exitCode).toBe(0);
+    expect(r.notices ?? []).toEqual([]);
+    expect((await manager.run(L, 'cat /root/runs.txt')).output).toBe('ran-once');
+    expect(manager.containerIdOf(L)).toBe(id);
+  });
+
   it('treats NUL and control bytes in a command as plain data', async () => {
     const r = await manager.run(L, 'printf "%s" "a\x00b\x03c\x04d" | od -An -c | tr -s " "');
     expect(r.exitCode).toBe(0);

@@ -25,6 +25,17 @@ describe('shell protocol', () => {
     }
   });
 
+  it('strips the "about to run" marker and reports it apart from completions', () => {
+    const r = scan(['\x1b]7770;started\x07out\x1b]7770;n3;0;0;9\x07']);
+    expect(r.text).toBe('out');
+    expect(r.markers.map((m) => [m.started === true, m.nonce])).toEqual([
+      [true, ''],
+      [false, 'n3'],
+    ]);
+    // the shell prints it with a builtin just before the command runs
+    expect(SHELL_INIT).toMatch(/printf '\\033\]7770;started\\007'; __dh_rc "\$__dh_last"; eval/);
+  });
+
   it('reads the process counters of the newer marker: reaped background processes, pids-limit hits, OOM kills', () => {
     const r = scan(['x\x1b]7770;n2;0;0;9;2;5;1\x07']);
     expect(r.markers).toEqual([{ nonce: 'n2', exitCode: 0, killed: 0, shellPid: 9, reaped: 2, pidsHit: 5, oomKills: 1 }]);
