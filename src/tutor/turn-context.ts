@@ -51,9 +51,8 @@ export class TurnContext {
    * Starts the learner's sandbox in the background (they are about to need it): never awaited by the
    * reply, and a failure only logs (the first command tries again, and says what went wrong).
    */
-  prepareSandbox(sandboxes: { prepare?(learnerKey: string): Promise<void> }): void {
-    if (!sandboxes.prepare) return;
-    sandboxes.prepare(this.key).catch((err: unknown) => this.log.info({ err }, 'preparing the sandbox ahead of time failed'));
+  prepareSandbox(sandboxes: SandboxPreparer): void {
+    prepareSandbox(sandboxes, this.key, this.log);
   }
 
   say(reply: Reply): Promise<void> {
@@ -92,19 +91,34 @@ export class TurnContext {
   }
 }
 
+type SandboxPreparer = { prepare?(learnerKey: string): Promise<void> };
+
+/** Starts a learner's sandbox in the background; a failure only logs (their first command tries again). */
+export function prepareSandbox(sandboxes: SandboxPreparer, key: LearnerKey, log: Logger): void {
+  sandboxes.prepare?.(key).catch((err: unknown) => log.info({ err }, 'preparing the sandbox ahead of time failed'));
+}
+
 /** Opens a turn: finds the learner, or stores them on first contact. */
 export async function openTurn(
   deps: { learners: LearnerStore; store: Pick<TutorStore, 'activeLesson' | 'setDmChannel'>; catalog: Pick<LessonCatalog, 'get'> },
   ref: LearnerRef,
   port: ConversationPort,
   log: Logger,
+  /** Called as soon as a new learner is stored, before the rest of the turn (their sandbox can start). */
+  onFirstContact?: (key: LearnerKey) => void,
 ): Promise<TurnContext> {
   const open = (learner: LearnerRecord, firstContact: boolean) => new TurnContext(ref, learner, port, log, deps, firstContact);
   const existing = await deps.learners.find(ref.teamId, ref.userId);
   if (existing) return open(existing, false);
-  const name = await ref.displayName?.().catch(() => undefined);
-  const { learner, created } = await deps.learners.ensureLearner(ref.teamId, ref.userId, name);
-  if (created) log.info({ teamId: ref.teamId, userId: ref.userId }, 'new learner');
+  // Stored before Slack is asked for the name: users.info took 0.7-1.5 s in a class's burst of first
+  // messages, and the learner's sandbox should be starting meanwhile (it is recorded against this row).
+  const { learner, created } = await deps.learners.ensureLearner(ref.teamId, ref.userId);
+  if (created) {
+    log.info({ teamId: ref.teamId, userId: ref.userId }, 'new learner');
+    onFirstContact?.(learnerKeyOf(ref));
+  }
+  const name = created ? await ref.displayName?.().catch(() => undefined) : undefined;
+  const named = name ? (await deps.learners.ensureLearner(ref.teamId, ref.userId, name)).learner : learner;
   if (ref.dmChannel) await deps.store.setDmChannel(learner.id, ref.dmChannel);
-  return open(learner, created);
+  return open(named, created);
 }

@@ -9,7 +9,7 @@ import type { ConversationPort, Reply } from './reply';
 import type { TutorDeps } from './tutor-deps';
 import { TutorEvents } from './tutor-events';
 import { learnerKeyOf } from './learner-key';
-import { openTurn, type LearnerRef, type TurnContext } from './turn-context';
+import { openTurn, prepareSandbox, type LearnerRef, type TurnContext } from './turn-context';
 import { slowDownText, TurnLimiter, type LimitKind } from './turn-limiter';
 import { HELP_TEXT, stepValue } from './views';
 import { Words } from './words';
@@ -57,7 +57,8 @@ export class Tutor {
   /** A DM from a learner: a shell command, a word like `hint`, or something we answer with a suggestion. */
   async onMessage(ref: LearnerRef, rawText: string, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
     if (this.limiter && !(await this.withinLimits(ref, port, log, this.kindOfMessage(ref, rawText)))) return;
-    const ctx = await this.turn(ref, port, log);
+    // A new learner will soon run something: their sandbox starts while they read the welcome.
+    const ctx = await openTurn(this.deps, ref, port, log, (key) => prepareSandbox(this.deps.sandboxes, key, log));
     if (rawText.length > MAX_MESSAGE_CHARS) {
       await ctx.say({
         text: `That message is ${rawText.length.toLocaleString('en-US')} characters long; I read at most ${MAX_MESSAGE_CHARS.toLocaleString('en-US')}. Send a shorter one, or \`help\` to see what I can do.`,
@@ -66,8 +67,6 @@ export class Tutor {
     }
     const text = cleanText(rawText);
     const intent = parseIntent(text);
-    // A new learner will soon run something: their sandbox starts while they read the welcome.
-    if (ctx.firstContact) ctx.prepareSandbox(this.deps.sandboxes);
     // While a command reads input, everything typed goes to it; `$ cmd` is queued behind it instead.
     // `reset` and `stop` (exactly those words) always reach the tutor: a learner must never be stuck.
     if (this.commands.isWaiting(ctx) && intent.kind !== 'command') {

@@ -81,6 +81,21 @@ describe('Tutor: first contact', () => {
     expect(stepCardOf(t.port.replies)).toEqual(['Container basics · step 1 of 3: Run one']);
   });
 
+  it("starts a new learner's sandbox before Slack has told their name (users.info is slow in a burst)", async () => {
+    const t = setup();
+    let answerName!: (name: string) => void;
+    const name = new Promise<string>((resolve) => (answerName = resolve));
+    const turn = t.tutor.onMessage({ ...t.ref, displayName: () => name }, '$ echo hi', t.port);
+    // the learner is stored and their sandbox asked for while the name lookup still waits
+    for (let i = 0; i < 20 && !t.sandbox.calls.some((c) => c.op === 'prepare'); i++) await new Promise((r) => setImmediate(r));
+    expect(t.sandbox.calls.filter((c) => c.op === 'prepare')).toEqual([{ op: 'prepare', learnerKey: 'T1:U1' }]);
+    expect(await t.stores.learners.find('T1', 'U1')).toMatchObject({ displayName: null });
+    answerName('Ada');
+    await turn;
+    expect(await t.stores.learners.find('T1', 'U1')).toMatchObject({ displayName: 'Ada' });
+    expect(t.sandbox.calls.filter((c) => c.op === 'prepare')).toHaveLength(1);
+  });
+
   it('still learns the learner when their name cannot be looked up', async () => {
     const t = setup();
     await t.tutor.onMessage({ ...t.ref, displayName: async () => Promise.reject(new Error('users.info failed')) }, 'help', t.port);
