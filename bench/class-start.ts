@@ -48,7 +48,11 @@ async function firstCommands(h: Harness, learners: string[], tag: string, timeou
         return final.at - sentAt;
       } catch (err) {
         failed++;
-        process.stderr.write(`bench: ${String(err)}\n`);
+        // what that learner's DM got instead, and where their sandbox was, for the notes
+        const channel = h.standIn.dmChannelFor(user);
+        const seen = h.standIn.calls.filter((c) => c.args.channel === channel).map((c) => `${c.method} ${c.status} ${String(c.args.text ?? '').slice(0, 80)}`);
+        const stats = JSON.stringify(h.bot.sandboxes.stats());
+        process.stderr.write(`bench: ${String(err)}; the DM got: ${JSON.stringify(seen)}; has a sandbox: ${h.bot.sandboxes.containerIdOf(`${h.teamId}:${user}`) !== undefined}; sandboxes: ${stats}\n`);
         return NaN;
       }
     }),

@@ -1,4 +1,3 @@
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,43 +6,12 @@ import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { freePort } from '../../src/store/embedded-postgres';
 import { newManager } from '../sandbox/sandbox-fixture';
 import { LearnerDriver } from '../support/learner-driver';
+import { IMAGE, docker, run, until } from './ops-helpers';
 import { uniqueId, type TestBot } from '../support/start-test-bot';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const IMAGE = process.env.DOCKHAND_IMAGE || 'dockhand:smoke';
 // The compose `db`: the offline lesson mirror's postgres image (Debian's postgresql, the official image's
 // variables), unless DOCKHAND_POSTGRES_IMAGE names another (online: postgres:17-bookworm).
 const POSTGRES_IMAGE = process.env.DOCKHAND_POSTGRES_IMAGE || LESSON_IMAGES.find((l) => l.id === 'postgres')?.localImage;
-
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => {
-      output += `\n[killed after ${opts.timeoutMs / 1000} s]`;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
-const docker = (...args: string[]) =>
-  new Promise<string>((resolve, reject) => execFile('docker', args, { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`docker ${args[0]}: ${stderr || err.message}`)) : resolve(stdout.trim()))));
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 /**
  * compose.yaml as an operator runs it on a host that refuses privileged containers: with the single-engine

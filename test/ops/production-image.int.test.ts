@@ -1,42 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import path from 'node:path';
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { LearnerDriver } from '../support/learner-driver';
+import { IMAGE, docker, run, until } from './ops-helpers';
 import { newManager } from '../sandbox/sandbox-fixture';
 import { uniqueId, type TestBot } from '../support/start-test-bot';
 import { freePort } from '../../src/store/embedded-postgres';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const IMAGE = process.env.DOCKHAND_IMAGE || 'dockhand:smoke';
-
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
-const docker = (...args: string[]) =>
-  new Promise<string>((resolve, reject) => execFile('docker', args, { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`docker ${args[0]}: ${stderr || err.message}`)) : resolve(stdout.trim()))));
-
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /**
  * The production image, as an operator runs it: built offline here (scripts/build-image.sh: the project's
