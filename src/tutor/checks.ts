@@ -15,6 +15,8 @@ export interface ChecksDeps {
 
 /** Checking a step in the learner's sandbox: `check`, `next`, and the automatic check after a command. */
 export class Checks {
+  private readonly lanes = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly deps: ChecksDeps,
     private readonly flow: LessonFlow,
@@ -24,7 +26,25 @@ export class Checks {
    * Runs the step's check and says how it went. `quietUnlessDone` (the automatic check after a
    * command) says nothing unless the step is done: no "Not done yet", no "could not run the check".
    */
-  async check(ctx: TurnContext, cur: CurrentStep, opts: { next?: boolean; quietUnlessDone?: boolean } = {}): Promise<void> {
+  check(ctx: TurnContext, cur: CurrentStep, opts: { next?: boolean; quietUnlessDone?: boolean } = {}): Promise<void> {
+    // One check at a time per learner: two commands' automatic checks that passed together advanced the step
+    // twice (two ticks, two step cards, and a late one could move a finished lesson back).
+    const prev = this.lanes.get(ctx.key) ?? Promise.resolve();
+    const mine = prev.then(() => this.checkInTurn(ctx, cur, opts));
+    const tail = mine.catch(() => undefined);
+    this.lanes.set(ctx.key, tail);
+    void tail.then(() => this.lanes.get(ctx.key) === tail && this.lanes.delete(ctx.key)).catch(() => undefined);
+    return mine;
+  }
+
+  private async checkInTurn(ctx: TurnContext, asked: CurrentStep, opts: { next?: boolean; quietUnlessDone?: boolean }): Promise<void> {
+    // A check before this one may have moved the learner on: check where they are now.
+    ctx.forgetLesson();
+    const cur = await ctx.current();
+    // finished or stopped meanwhile: the check before this one has said so
+    if (!cur) return;
+    const moved = cur.lesson.id !== asked.lesson.id || cur.step.id !== asked.step.id;
+    if (moved && opts.quietUnlessDone && !cur.step.autoCheck) return;
     const { lesson, step } = cur;
     await this.deps.store.recordAttempt(ctx.learner.id, lesson.id, step.id);
     let outcome;

@@ -603,6 +603,30 @@ describe('quieter automatic checks', () => {
     expect(t.port.views[1]!.outcome).toBeDefined();
   });
 
+  it('advances once when two commands finish while the step is being checked (one tick, one next card)', async () => {
+    const t = setup();
+    await t.known();
+    await t.say('start images');
+    // the first check is held until both commands have finished, so both automatic checks overlap
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    t.sandbox.onScript('check-build', async () => {
+      await held;
+      return { exitCode: 0, output: 'PASS: image built\n' };
+    });
+    await t.say('$ docker build -t app .');
+    await t.say('$ docker images');
+    await Promise.all(t.port.views.map((v) => v.done));
+    await settle(() => t.sandbox.callsOf('checkScript').length >= 1);
+    release();
+    await t.port.waitForReply('Building images · step 2 of 2');
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(t.port.texts().filter((x) => x.startsWith(':white_check_mark:'))).toEqual([':white_check_mark: image built']);
+    expect(stepCardOf(t.port.replies)).toEqual(['Building images · step 1 of 2: Build', 'Building images · step 2 of 2: Tag']);
+    // the second check found the learner on `tag`, which is not checked automatically
+    expect(t.sandbox.callsOf('checkScript')).toHaveLength(1);
+  });
+
   it('stays quiet when the automatic check cannot run', async () => {
     const t = setup();
     await t.known();
