@@ -41,6 +41,11 @@ describe('a learner in a DM, end to end (stand-in, real Postgres, real sandboxes
     since = l.mark;
     const summary = await l.waitForPost(/You finished Running containers/, 0, 30000);
     expect(LearnerDriver.blocksText(summary)).toMatch(/10 steps/);
+    // each step was ticked once and each card shown once (overlapping automatic checks used to double them)
+    const posted = t.standIn.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === l.channel && c.response.ok === true).map((c) => String(c.args.text));
+    expect(posted.filter((x) => x.startsWith(':white_check_mark:'))).toHaveLength(10);
+    expect(posted.filter((x) => / · step \d+ of 10: /.test(x))).toHaveLength(10);
+    expect(posted.filter((x) => x.startsWith('You finished'))).toHaveLength(1);
     const learner = await l.row();
     const progress = await t.bot.db.prisma.lessonProgress.findUniqueOrThrow({ where: { learnerId_lessonId: { learnerId: learner.id, lessonId: lesson.id } } });
     expect(progress.completedAt).not.toBeNull();
