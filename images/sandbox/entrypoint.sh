@@ -6,6 +6,7 @@
 #   DOCKHAND_STORAGE_DRIVER   force overlay2 or vfs (default: overlay2 if it mounts here, else vfs)
 #   DOCKHAND_DISK_BINDS       folders moved onto /var/lib/docker (the capped disk, or the engine volume), where
 #                             the check inspector reads them
+#   DOCKHAND_EGRESS_BLOCKED   1: the host drops what leaves this sandbox's network; refuse it here at once instead
 set -u
 
 READY_FILE=/run/dockhand/ready
@@ -112,6 +113,22 @@ if [ "$rc" -ne 0 ]; then
   tail -n 30 "$LOG" >&2
   kill -TERM "$dockerd_pid" 2>/dev/null
   exit 1
+fi
+
+# The host drops egress silently, so a request out waited for its timeout: nested containers on the default bridge
+# resolve through Docker's fallback 8.8.8.8, and an unknown name took 20 s to fail instead of "Could not resolve
+# host" at once. Refused here, everything out fails at once. Manners, not security (the learner is root here; the
+# host firewall is the boundary). ICMP errors are rate-limited per peer (a burst of 6; one lookup sends up to 8).
+refuse_egress() {
+  local net
+  net=$(ip -4 route show dev eth0 scope link | awk 'NR == 1 { print $1 }')
+  [ -n "$net" ] || return 1
+  sysctl -qw net.ipv4.icmp_ratelimit=0 &&
+    iptables -w -I DOCKER-USER -o eth0 ! -d "$net" -j REJECT &&
+    iptables -w -I OUTPUT -o eth0 ! -d "$net" -j REJECT
+}
+if [ "${DOCKHAND_EGRESS_BLOCKED:-}" = 1 ]; then
+  refuse_egress || log "could not refuse egress here: requests out wait for their timeout"
 fi
 
 touch "$READY_FILE"

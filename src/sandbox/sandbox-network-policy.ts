@@ -193,6 +193,9 @@ export async function sweepSandboxNetworks(docker: Docker, o: { instance: string
   }
 }
 
+/** Tells the sandbox's entrypoint that egress is blocked (images/sandbox/entrypoint.sh). */
+export const EGRESS_BLOCKED_ENV = 'DOCKHAND_EGRESS_BLOCKED';
+
 /**
  * Gives the sandbox its own bridge network (internal when egress is blocked), joins the read-only mirror to it
  * at .2 and points the sandbox's mirror setting there, after making sure the host firewall is in place.
@@ -218,6 +221,8 @@ export function sandboxNetworkPolicy(o: NetworkPolicyOptions): SandboxPolicy {
         await undo();
         throw new AppError('SANDBOX_NETWORK_FAILED', `could not join the mirror to ${name}: ${(err as Error).message}`, { cause: err });
       }
+      // the entrypoint then refuses egress inside the sandbox at once, instead of the host dropping it silently
+      if (o.blockEgress) spec.Env = [...(spec.Env ?? []).filter((e) => !e.startsWith(`${EGRESS_BLOCKED_ENV}=`)), `${EGRESS_BLOCKED_ENV}=1`];
       hostConfigOf(spec).NetworkMode = name;
       spec.NetworkingConfig = { EndpointsConfig: { [name]: { IPAMConfig: { IPv4Address: subnet.sandboxIp } } } };
       spec.Labels = { ...spec.Labels, [LABEL_NETWORK]: name };

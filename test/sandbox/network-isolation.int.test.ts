@@ -226,6 +226,20 @@ describe('network isolation between sandboxes', () => {
     expect(r.output.split('\n')).toEqual(['200', 'inner-ok']);
   }, 120_000);
 
+  it('refuses a request out inside a blocked sandbox at once: an unknown name fails instead of waiting out DNS timeouts', async () => {
+    // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): nobody answers there, and the refusal happens inside A anyway.
+    // With the host's silent drop alone, the lookup (one 30 s try) and the connect would wait for `timeout 20`: exit 124.
+    const r = await run(
+      A,
+      "docker pull -q nginx >/dev/null; sysctl -n net.ipv4.icmp_ratelimit; iptables -S DOCKER-USER | grep -c -- '-j REJECT'; " +
+        "docker run --rm --dns 192.0.2.53 -e RES_OPTIONS='timeout:30 attempts:1' nginx timeout 20 getent hosts app-2; echo \"lookup=$?\"; " +
+        'timeout 20 curl -sS --connect-timeout 30 -o /dev/null http://192.0.2.1/ 2>/dev/null; echo "connect=$?"',
+      120_000,
+    );
+    // getent: 2 = not found; curl: 7 = could not connect
+    expect(r.output.split('\n')).toEqual(['0', '1', 'lookup=2', 'connect=7']);
+  }, 150_000);
+
   it("keeps B's command latency within 2x of idle while A runs its attacks", async () => {
     const sample = async (n: number) => {
       const ms: number[] = [];
@@ -319,6 +333,9 @@ describe('sandbox networks over a sandbox lifetime', () => {
       expect(r.output).toMatch(/exit=[1-9]/);
       const pulled = await manager.run('T1:open', 'docker pull -q busybox >/dev/null && echo pulled', { timeoutMs: 60_000 });
       expect(pulled.output).toBe('pulled');
+      // egress is the operator's to open: nothing refuses it inside the sandbox
+      const refused = await manager.run('T1:open', "iptables -S DOCKER-USER | grep -c -- '-j REJECT'; iptables -S OUTPUT | grep -c -- '-j REJECT'", { timeoutMs: 20_000 });
+      expect(refused.output.split('\n')).toEqual(['0', '0']);
     } finally {
       await new Promise((r) => server.close(r));
     }

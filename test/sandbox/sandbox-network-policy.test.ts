@@ -7,6 +7,7 @@ import {
   networkSpec,
   pickSubnetIndex,
   sandboxNetworkPolicy,
+  EGRESS_BLOCKED_ENV,
   subnetAt,
   subnetCount,
   subnetIndexOf,
@@ -123,7 +124,8 @@ describe('sandbox network policy (against a recording engine)', () => {
     expect(calls.find((c) => c.op.startsWith('connect'))?.arg).toEqual({ Container: 'dockhand-mirror', EndpointConfig: { IPAMConfig: { IPv4Address: '10.213.0.18' } } });
     expect(spec.HostConfig?.NetworkMode).toBe('dockhand-main-T1-U1-1-net');
     expect(spec.NetworkingConfig?.EndpointsConfig?.['dockhand-main-T1-U1-1-net']?.IPAMConfig?.IPv4Address).toBe('10.213.0.19');
-    expect(spec.Env).toEqual(['TERM=xterm', 'DOCKHAND_REGISTRY_MIRROR=http://10.213.0.18:5000']);
+    // egress is blocked: the entrypoint is told to refuse it inside the sandbox at once
+    expect(spec.Env).toEqual(['TERM=xterm', 'DOCKHAND_REGISTRY_MIRROR=http://10.213.0.18:5000', `${EGRESS_BLOCKED_ENV}=1`]);
     expect(spec.Labels?.['dockhand.network']).toBe('dockhand-main-T1-U1-1-net');
     expect(typeof undo).toBe('function');
     await (undo as () => Promise<void>)();
@@ -135,6 +137,8 @@ describe('sandbox network policy (against a recording engine)', () => {
     const policy = sandboxNetworkPolicy({ docker, logger: pino({ level: 'silent' }), blockEgress: false, mirrorEnv: 'X', ensureFirewall: async () => undefined, random: () => 0 });
     const spec: Docker.ContainerCreateOptions = { name: 's' };
     await policy.apply(spec, ctx);
+    // open egress: nothing is refused inside the sandbox
+    expect(spec.Env ?? []).not.toContainEqual(expect.stringContaining(EGRESS_BLOCKED_ENV));
     const subnets = calls.filter((c) => c.op === 'create').map((c) => (c.arg as Docker.NetworkCreateOptions).IPAM?.Config?.[0]?.Subnet);
     expect(subnets).toEqual(['10.213.0.0/28', '10.213.0.16/28']);
   });
