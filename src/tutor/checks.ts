@@ -27,10 +27,17 @@ export class Checks {
    * command) says nothing unless the step is done: no "Not done yet", no "could not run the check".
    */
   check(ctx: TurnContext, cur: CurrentStep, opts: { next?: boolean; quietUnlessDone?: boolean } = {}): Promise<void> {
-    // One check at a time per learner: two commands' automatic checks that passed together advanced the step
-    // twice (two ticks, two step cards, and a late one could move a finished lesson back).
+    return this.inTurn(ctx, () => this.checkInTurn(ctx, cur, opts));
+  }
+
+  /**
+   * Runs `fn` once the learner's earlier checks (and skips) are done. One at a time per learner: two commands'
+   * automatic checks that passed together advanced the step twice (two ticks, two step cards, and a late one could
+   * move a finished lesson back).
+   */
+  inTurn(ctx: TurnContext, fn: () => Promise<void>): Promise<void> {
     const prev = this.lanes.get(ctx.key) ?? Promise.resolve();
-    const mine = prev.then(() => this.checkInTurn(ctx, cur, opts));
+    const mine = prev.then(fn);
     const tail = mine.catch(() => undefined);
     this.lanes.set(ctx.key, tail);
     void tail.then(() => this.lanes.get(ctx.key) === tail && this.lanes.delete(ctx.key)).catch(() => undefined);

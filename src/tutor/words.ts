@@ -65,7 +65,12 @@ export class Words {
         return ctx.say({ text: 'Solution', sections: ['*Solution*: run these, one per message:', step.solution.map((c) => `\`$ ${c.replace(/`/g, "'")}\``).join('\n')] });
       case 'skip':
         if (await flow.solutionHidden(ctx, lesson.id)) return ctx.say({ text: 'A challenge step cannot be skipped; `hint` helps (with a time penalty).' });
-        return flow.advance(ctx, cur, { skipped: true });
+        // after any check under way, and only if that check did not already move the learner on
+        return checks.inTurn(ctx, async () => {
+          ctx.forgetLesson();
+          const now = await ctx.current();
+          if (now?.lesson.id === lesson.id && now.step.id === step.id) await flow.advance(ctx, now, { skipped: true });
+        });
       case 'check':
       case 'next':
         return checks.check(ctx, cur, { next: word === 'next' });

@@ -627,6 +627,29 @@ describe('quieter automatic checks', () => {
     expect(t.sandbox.callsOf('checkScript')).toHaveLength(1);
   });
 
+  it('a Skip pressed while a passing check runs does not advance a second time', async () => {
+    const t = setup();
+    await t.known();
+    await t.say('start images');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    t.sandbox.onScript('check-build', async () => {
+      await held;
+      return { exitCode: 0, output: 'PASS: image built\n' };
+    });
+    await t.say('$ docker build -t app .');
+    await t.port.views[0]!.done;
+    await settle(() => t.sandbox.callsOf('checkScript').length === 1);
+    const skipping = t.say('skip');
+    release();
+    await skipping;
+    await t.port.waitForReply('Building images · step 2 of 2');
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    // the check moved the learner on; the Skip found step 1 done and did nothing
+    expect(stepCardOf(t.port.replies)).toEqual(['Building images · step 1 of 2: Build', 'Building images · step 2 of 2: Tag']);
+    expect(t.port.texts().filter((x) => x.startsWith(':white_check_mark:'))).toEqual([':white_check_mark: image built']);
+  });
+
   it('stays quiet when the automatic check cannot run', async () => {
     const t = setup();
     await t.known();
