@@ -78,7 +78,8 @@ export async function runOnEngineHost(docker: Docker, opts: HostExecOptions): Pr
     throw new AppError('HOST_EXEC_FAILED', `could not run a helper on the engine host: ${(err as Error).message}`, { cause: err });
   } finally {
     if (container) {
-      await bounded(container.remove({ force: true }), 10_000, 'remove').catch((err: unknown) => {
+      // v: the sandbox image declares VOLUME /var/lib/docker; without it every helper left an anonymous volume
+      await bounded(container.remove({ force: true, v: true }), 10_000, 'remove').catch((err: unknown) => {
         if ((err as { statusCode?: number }).statusCode !== 404) opts.logger.warn({ err, name }, 'could not remove the host helper container');
       });
     }

@@ -23,6 +23,14 @@ describe('runOnEngineHost', () => {
     expect(await leftOver(m)).toBe(0);
   });
 
+  it("leaves no anonymous volume behind (the sandbox image declares VOLUME /var/lib/docker)", async () => {
+    // the helper's own /var/lib/docker mount names its volume: .../volumes/<name>/_data
+    const r = await runOnEngineHost(docker, { image, script: `awk '$5 == "/var/lib/docker" { print $4 }' /proc/self/mountinfo`, timeoutMs: 30_000, logger });
+    const volume = /volumes\/([^/]+)\/_data/.exec(r.output)?.[1];
+    expect(volume).toBeDefined();
+    await expect(docker.getVolume(volume!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   it('without NET_ADMIN iptables is refused (the capability is really what grants it)', async () => {
     const r = await runOnEngineHost(docker, { image, script: 'iptables -S INPUT', timeoutMs: 30_000, logger });
     expect(r.exitCode).not.toBe(0);
