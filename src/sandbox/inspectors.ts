@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { ensureInspectorImage, forgetInspectorImage } from './inspector-image';
-import { checkCommand, INSPECTOR_ROLE, inspectorSpec, LABEL_OWNER, sandboxFacts, storeSeedScript, withSeed } from './inspector-spec';
+import { checkCommand, DATA_ROOT, INSPECTOR_ROLE, inspectorSpec, LABEL_OWNER, sandboxFacts, storeSeedScript, withSeed } from './inspector-spec';
 import { execInContainer } from './script-exec';
 import type { ScriptResult } from './types';
 
@@ -81,7 +81,7 @@ export class Inspectors {
   /** Removes the inspectors of a sandbox (before the sandbox itself: they share its network namespace). */
   async removeFor(sandboxId: string): Promise<void> {
     this.known.delete(sandboxId);
-    for (const c of await this.list({ owner: sandboxId }).catch(() => [])) await this.removeContainer(c.Id);
+    for (const c of await this.list({ owner: sandboxId }).catch(() => [])) await this.removeWithData(c);
   }
 
   /** At start-up and teardown: inspectors whose sandbox is not among `live` (container ids) are removed. */
@@ -91,7 +91,7 @@ export class Inspectors {
       const owner = c.Labels?.[LABEL_OWNER] ?? '';
       if (live.has(owner)) continue;
       this.known.delete(owner);
-      await this.removeContainer(c.Id);
+      await this.removeWithData(c);
       removed++;
     }
     return removed;
@@ -132,6 +132,24 @@ export class Inspectors {
       throw new AppError('CHECK_RUNNER_FAILED', 'could not start the check inspector', { cause: err });
     }
     return container.id;
+  }
+
+  /**
+   * The inspector, then the sandbox's data volume it had mounted, which only goes when nothing uses it any more:
+   * a sandbox removed while its inspector still held the volume (from outside, or while the bot was down) left it
+   * behind for good. A live sandbox still holds it (the engine refuses: 409), and its own removal takes it.
+   */
+  private async removeWithData(c: Docker.ContainerInfo): Promise<void> {
+    await this.removeContainer(c.Id);
+    for (const m of c.Mounts ?? []) {
+      if (m.Type !== 'volume' || m.Destination !== DATA_ROOT || !m.Name) continue;
+      await this.o.docker
+        .getVolume(m.Name)
+        .remove()
+        .catch((err: unknown) => {
+          if (statusOf(err) !== 404 && statusOf(err) !== 409) this.o.logger.warn({ err, volume: m.Name }, 'sandbox data volume remove failed');
+        });
+    }
   }
 
   private async removeContainer(id: string): Promise<void> {

@@ -190,8 +190,12 @@ describe('the inspector', () => {
     const live = await inspectorOf();
     expect(live?.State).toBe('running');
     await manager.stop();
+    // the sandbox's data (its /var/lib/docker) goes too: its inspector held it when the sandbox went
+    const data = (await docker.getContainer(sandboxId).inspect()).Mounts.find((m) => m.Destination === '/var/lib/docker');
     await docker.getContainer(sandboxId).remove({ force: true, v: true });
     await manager.start();
     expect(await inspectorOf()).toBeUndefined();
+    if (data?.Type === 'volume') await expect(docker.getVolume(data.Name!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    else expect(data?.Type).toBe('bind'); // a capped disk: nothing left on the engine
   });
 });
