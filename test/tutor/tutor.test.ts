@@ -578,6 +578,17 @@ async function settle(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
 
+/** Lesson `images`' check passes, but only once the returned function is called. */
+function holdPassingCheck(sandbox: FakeSandbox): () => void {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  sandbox.onScript('check-build', async () => {
+    await held;
+    return { exitCode: 0, output: 'PASS: image built\n' };
+  });
+  return release;
+}
+
 describe('quieter automatic checks', () => {
   it('says nothing after a command when the step is not done, and delivers the output first when it is', async () => {
     const t = setup();
@@ -608,12 +619,7 @@ describe('quieter automatic checks', () => {
     await t.known();
     await t.say('start images');
     // the first check is held until both commands have finished, so both automatic checks overlap
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    t.sandbox.onScript('check-build', async () => {
-      await held;
-      return { exitCode: 0, output: 'PASS: image built\n' };
-    });
+    const release = holdPassingCheck(t.sandbox);
     await t.say('$ docker build -t app .');
     await t.say('$ docker images');
     await Promise.all(t.port.views.map((v) => v.done));
@@ -631,12 +637,7 @@ describe('quieter automatic checks', () => {
     const t = setup();
     await t.known();
     await t.say('start images');
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    t.sandbox.onScript('check-build', async () => {
-      await held;
-      return { exitCode: 0, output: 'PASS: image built\n' };
-    });
+    const release = holdPassingCheck(t.sandbox);
     await t.say('$ docker build -t app .');
     await t.port.views[0]!.done;
     await settle(() => t.sandbox.callsOf('checkScript').length === 1);
