@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/store/embedded-postgres';
-import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
+import { inFlightAfter, startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
 
 describe('a database that drops while the bot runs', () => {
   let pg: EmbeddedPostgres;
@@ -39,7 +39,7 @@ describe('a database that drops while the bot runs', () => {
     while (!t.logs.some((l) => l.level >= 50 && /database unavailable/.test(l.msg)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(t.logs.some((l) => l.level >= 50 && /database unavailable/.test(l.msg))).toBe(true);
     expect(replied(user)).toBe(1);
-    expect(t.bot.inFlight.size).toBe(0);
+    expect(await inFlightAfter(t)).toBe(0);
 
     pg = await startEmbeddedPostgres({ dataDir: dir, persistent: true, port });
     await dm(user, 'help');

@@ -65,3 +65,13 @@ export async function startTestBot(opts: { env?: Record<string, string>; standIn
     },
   };
 }
+
+/**
+ * The bot's in-flight Slack requests once they have ended (bounded wait): a handler ends just after its reply is on
+ * the wire, so a test that looks right when the stand-in sees the reply can catch it in between.
+ */
+export async function inFlightAfter(t: TestBot, timeoutMs = 5000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (t.bot.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return t.bot.inFlight.size;
+}
