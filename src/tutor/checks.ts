@@ -4,7 +4,7 @@ import { ManagerLessonSandbox } from '../lessons/manager-lesson-sandbox';
 import type { TutorStore } from '../store/types';
 import type { LessonFlow } from './lesson-flow';
 import type { ChallengeHooks, SandboxPort } from './tutor-deps';
-import type { CurrentStep, TurnContext } from './turn-context';
+import type { TurnContext } from './turn-context';
 import { stepValue } from './views';
 
 export interface ChecksDeps {
@@ -23,11 +23,12 @@ export class Checks {
   ) {}
 
   /**
-   * Runs the step's check and says how it went. `quietUnlessDone` (the automatic check after a
-   * command) says nothing unless the step is done: no "Not done yet", no "could not run the check".
+   * Runs the check of the step the learner is on when its turn comes, and says how it went. `quietUnlessDone`
+   * (the automatic check after a command) runs only on steps checked automatically and says nothing unless the
+   * step is done: no "Not done yet", no "could not run the check".
    */
-  check(ctx: TurnContext, cur: CurrentStep, opts: { next?: boolean; quietUnlessDone?: boolean } = {}): Promise<void> {
-    return this.inTurn(ctx, () => this.checkInTurn(ctx, cur, opts));
+  check(ctx: TurnContext, opts: { next?: boolean; quietUnlessDone?: boolean } = {}): Promise<void> {
+    return this.inTurn(ctx, () => this.checkInTurn(ctx, opts));
   }
 
   /**
@@ -44,14 +45,12 @@ export class Checks {
     return mine;
   }
 
-  private async checkInTurn(ctx: TurnContext, asked: CurrentStep, opts: { next?: boolean; quietUnlessDone?: boolean }): Promise<void> {
-    // A check before this one may have moved the learner on: check where they are now.
+  private async checkInTurn(ctx: TurnContext, opts: { next?: boolean; quietUnlessDone?: boolean }): Promise<void> {
+    // The step the learner is on now: a command, or a check before this one, may have moved them on.
     ctx.forgetLesson();
     const cur = await ctx.current();
-    // finished or stopped meanwhile: the check before this one has said so
-    if (!cur) return;
-    const moved = cur.lesson.id !== asked.lesson.id || cur.step.id !== asked.step.id;
-    if (moved && opts.quietUnlessDone && !cur.step.autoCheck) return;
+    // finished or stopped meanwhile (the check before this one has said so); the automatic check only on steps that ask for it
+    if (!cur || (opts.quietUnlessDone && !cur.step.autoCheck)) return;
     const { lesson, step } = cur;
     await this.deps.store.recordAttempt(ctx.learner.id, lesson.id, step.id);
     let outcome;

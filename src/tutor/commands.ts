@@ -181,10 +181,8 @@ export class Commands {
       .catch((err: unknown) => ctx.log.error({ err }, 'could not record a command run'));
     await view.finish({ command, ...result, notices: result.notices ?? [] });
     if (result.waitingForInput) return;
-    // The lesson may have moved while the command ran: read it again.
-    ctx.forgetLesson();
-    const cur = await ctx.current();
-    // The learner asked for a command, not a verdict: the automatic check speaks only when the step is done.
-    if (cur?.step.autoCheck) await this.checks.check(ctx, cur, { quietUnlessDone: true });
+    // The learner asked for a command, not a verdict: the automatic check (on the step they are on by then, if it
+    // is checked automatically) speaks only when the step is done.
+    await this.checks.check(ctx, { quietUnlessDone: true });
   }
 }

@@ -73,7 +73,7 @@ export class Words {
         });
       case 'check':
       case 'next':
-        return checks.check(ctx, cur, { next: word === 'next' });
+        return checks.check(ctx, { next: word === 'next' });
     }
   }
 }
