@@ -113,6 +113,22 @@ describe('network isolation between sandboxes', () => {
     expect(curl.output).toMatch(/^000 exit=(7|28)$/);
   }, 120_000);
 
+  it("A's node01 (ssh node01, a container of A's engine) reaches A's own published port as controlplane, never B's nginx", async () => {
+    // B's nginx from the test above still runs; A publishes its own page on 8088
+    const own = await run(A, 'docker run -d -p 8088:80 --name mine nginx >/dev/null && for i in $(seq 50); do curl -s -m 1 -o /dev/null http://127.0.0.1:8088/ && break; sleep 0.2; done; echo up', 60_000);
+    expect(own.output).toBe('up');
+    const fromNode = await run(
+      A,
+      `ssh node01 'curl -s -m 3 -o /dev/null -w %{http_code} controlplane:8088; echo; curl -s -m 3 -o /dev/null -w %{http_code} http://${net.B!.ip}/; echo " exit=$?"'`,
+      90_000,
+    );
+    const [page, other] = fromNode.output.split('\n');
+    expect(page).toBe('200');
+    expect(other).toMatch(/^000 exit=(7|28)$/);
+    const unknown = await run(A, 'ssh db.example.com true; echo "exit=$?"');
+    expect(unknown.output).toMatch(/^ssh: Could not resolve hostname db\.example\.com: a Dockhand sandbox is one machine .*\nexit=255$/);
+  }, 120_000);
+
   it("A has no L2 path to B: ARP for B's address on A's own link goes unanswered; ARP to the mirror works", async () => {
     const r = await run(
       A,

@@ -63,7 +63,8 @@ export async function importScenario(folder: string, opts: { id?: string } = {})
   const minutes = parseMinutes(raw.time) ?? Math.max(5, idx.steps.length * 3);
   if (parseMinutes(raw.time) === undefined) notes.push({ severity: 'info', where: 'index.json', message: `no time estimate; minutes set to ${minutes}` });
   const backend = (raw.backend as Record<string, unknown> | undefined)?.imageid ?? (raw.environment as Record<string, unknown> | undefined)?.imageid;
-  if (backend !== undefined) notes.push({ severity: 'info', where: 'index.json', message: `backend "${String(backend)}" not mapped: lessons run in the Dockhand sandbox (Debian with its own Docker engine, read-only root)` });
+  const nodes = /\dnodes?\b/i.test(String(backend ?? '')) ? "; its other machines (node01...) are containers of the sandbox's engine, reached with `ssh node01`" : '';
+  if (backend !== undefined) notes.push({ severity: 'info', where: 'index.json', message: `backend "${String(backend)}" not mapped: lessons run in the Dockhand sandbox (Debian with its own Docker engine, read-only root)${nodes}` });
 
   const intro = idx.intro ? await readEntry(dir, idx.intro, 'details.intro', notes) : undefined;
   const steps: RawStep[] = [];

@@ -1,4 +1,4 @@
-import { commandWords, joinLines, logicalLines, parseDockerRun, simpleCommands, type LogicalLine } from './shell-words';
+import { SSH_NODE, commandWords, joinLines, logicalLines, parseDockerRun, parseSsh, simpleCommands, type LogicalLine } from './shell-words';
 
 /**
  * Reviews one derived solution entry (a code block) before it becomes part of a lesson solution, which runs as one
@@ -33,7 +33,7 @@ const PROMPTS = new Set(['python', 'python3', 'node', 'irb', 'psql', 'mysql', 'r
 const SERVER_IMAGES = /^(nginx|httpd|redis|postgres|mysql|mariadb|mongo|registry|rabbitmq|memcached|traefik|caddy|jenkins\/jenkins|jenkins|elasticsearch|grafana\/grafana|prom\/prometheus|wordpress|ghost|tomcat|haproxy|consul|vault|minio\/minio|node-red|gitea\/gitea)$/;
 /** Not in the sandbox image (images/sandbox/packages.txt): the command fails with "command not found". */
 const MISSING_TOOLS = new Set([
-  'tree', 'wget', 'podman', 'kubectl', 'helm', 'rsync', 'ssh', 'scp', 'python', 'python3', 'pip', 'pip3',
+  'tree', 'wget', 'podman', 'kubectl', 'helm', 'rsync', 'scp', 'python', 'python3', 'pip', 'pip3',
   'node', 'npm', 'go', 'java', 'systemctl', 'service', 'journalctl', 'htop', 'netstat', 'nslookup', 'dig', 'telnet', 'nc', 'unzip',
   'zip', 'make', 'gcc', 'sshpass', 'crontab',
 ]);
@@ -81,6 +81,11 @@ function reviewCommand(text: string, offset: number, ctx: ReviewContext, out: Re
   if (EDITORS.has(head)) {
     out.todos.push(`\`${short}\` opens an editor; dropped from the solution (write the file with a heredoc instead)`);
     return 'drop';
+  }
+  const ssh = parseSsh(w);
+  if (ssh && ssh.command.length && SSH_NODE.test(ssh.host)) {
+    out.infos.push(`\`${short}\` runs on ${ssh.host}: in a sandbox, node01..node09 are containers of its own engine, started at the first \`ssh\` (images/sandbox/ssh)`);
+    return [];
   }
   if (head === 'ssh' || head === 'telnet') {
     out.todos.push(`\`${short}\` logs into another machine; dropped (a Dockhand sandbox is one machine, commands meant for it run locally)`);

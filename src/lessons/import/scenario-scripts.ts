@@ -21,7 +21,7 @@ export function rewriteKs(script: string): { text: string; changed: boolean } {
   return { text, changed };
 }
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+export const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Scenario-given names (file names, titles) in comments and messages: one line, no shell-active characters. */
 export const plain = (s: string) =>

@@ -171,3 +171,22 @@ export function parseDockerRun(w: string[]): DockerRun | undefined {
   r.args = w.slice(i + 1);
   return r;
 }
+
+const SSH_VALUE_OPTIONS = /^-[BbcDEeFIiJLlmOoPpQRSWw]$/;
+/** The hosts images/sandbox/ssh reaches: this machine by its Killercoda names, and node01..node09 as containers. */
+export const SSH_NODE = /^(node0[1-9]|controlplane|host01|localhost)$/;
+
+/** `ssh [opts] [user@]HOST [command...]` words: the host and the remote command (empty for a login). */
+export function parseSsh(w: string[]): { host: string; command: string[] } | undefined {
+  if (w[0] !== 'ssh') return undefined;
+  let i = 1;
+  for (; i < w.length && w[i]!.startsWith('-'); i++) {
+    if (w[i] === '--') {
+      i++;
+      break;
+    }
+    if (SSH_VALUE_OPTIONS.test(w[i]!)) i++;
+  }
+  const target = w[i];
+  return target === undefined ? undefined : { host: target.replace(/^[^@]*@/, ''), command: w.slice(i + 1) };
+}

@@ -1,7 +1,9 @@
 import type { SolutionSource } from './import-types';
 import { findCodeBlocks, findDetails, findSolution, proseBetween, type CodeBlock } from './markdown-blocks';
 import { reviewEntry } from './risky-commands';
-import { shellPath } from './scenario-scripts';
+import { SSH_NODE, commandWords, parseSsh } from './shell-words';
+import { shellPath, sq } from './scenario-scripts';
+import { trailingTeardown } from './solution-teardown';
 
 /**
  * Item 1 of issue 14: a step's solution comes from the scenario itself, in this order: a legacy Katacoda `answer`
@@ -46,8 +48,8 @@ function firstAlternative(code: string): { code: string; cut: boolean } {
 
 const FAILS = /\b(should|will|must|expected to|expect it to)\b[^.]{0,40}\b(fail|error|not (work|succeed|be able)|be (denied|refused|rejected))|\bshould (see|get|expect) an error\b|\bit fails\b/i;
 
-/** A request that only reads (curl, wget, ping, nc), run directly or in a container with `docker exec`. */
-const PROBE = /^\s*(docker\s+(container\s+)?exec\s+(-\S+\s+)*[\w.-]+\s+(sh\s+-c\s+['"]?)?)?(curl|wget|ping|nc)\b/;
+/** A request that only reads (curl, wget, ping, nc), run directly, in a container with `docker exec` or on a node with `ssh`. */
+const PROBE = /^\s*(docker\s+(container\s+)?exec\s+(-\S+\s+)*[\w.-]+\s+(sh\s+-c\s+['"]?)?|ssh\s+(\S+\s+)+?['"]?)?(curl|wget|ping|nc)\b/;
 const isProbe = (entry: string) => entry.split('\n').every((l) => !l.trim() || PROBE.test(l));
 
 /** A tip of the step says some request will fail ("You should expect an error message ... upon making request"). */
@@ -103,6 +105,18 @@ function leadingExecBlocks(md: string, solutionStart: number, solution: CodeBloc
   return candidates(md, 'exec-blocks', 0, solutionStart).filter((b) => b.action === 'exec' && commandLines(b.code).some((l) => !repeated.has(l)));
 }
 
+/** The step's task: its text without the Solution section and the other dropdowns (tips may mention anything). */
+function taskText(md: string, solutionStart: number, solutionEnd: number): string {
+  const cuts = [{ start: solutionStart, end: solutionEnd }, ...findDetails(md)].sort((a, b) => a.start - b.start);
+  let text = '';
+  let at = 0;
+  for (const c of cuts) {
+    if (c.start > at) text += md.slice(at, c.start);
+    at = Math.max(at, c.end);
+  }
+  return text + md.slice(at);
+}
+
 export function deriveSolution(input: { answer?: string; body: string }, localImages: ReadonlySet<string>): DerivedSolution {
   let md = input.body;
   let source: SolutionSource = 'none';
@@ -133,6 +147,7 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
   const probesMayFail = source !== 'answer' && tipsExpectFailure(md);
   let prevEnd = -1;
   let lastKeptEnd = 0;
+  let remote: string | undefined;
   for (const [k, b] of blocks.entries()) {
     const before = proseBetween(md, Math.max(prevEnd, lastKeptEnd, b.start - 400), b.start);
     const isAlternative = prevEnd >= 0 && /^(or|oder)\s*:?$/i.test(proseBetween(md, prevEnd, b.start));
@@ -163,6 +178,17 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
     } else if (b.action === 'copy' || (b.action === undefined && source !== 'answer')) {
       out.infos.push(`\`${entry.split('\n')[0]}\` is not marked {{exec}} in the scenario; used as a command`);
     }
+    // "ssh node01" then commands, as typed in one terminal: the commands run on node01 until "exit"
+    const login = parseSsh(commandWords(entry));
+    if (login && !login.command.length && SSH_NODE.test(login.host) && !entry.includes('\n')) {
+      remote = login.host;
+      out.infos.push(`\`${entry}\` logs into ${remote}: the solution runs the commands after it with \`ssh ${remote} '...'\` until \`exit\` (node01..node09 are containers of the sandbox's engine)`);
+      continue;
+    }
+    if (remote && /^(exit|logout)$/.test(entry)) {
+      remote = undefined;
+      continue;
+    }
     const after = proseBetween(md, b.end, Math.min(blocks[k + 1]?.start ?? md.length, b.end + 200));
     // which request the tip means is not said: every plain request of the solution may fail then (each one flagged)
     const expectFailure = FAILS.test(after) || (probesMayFail && isProbe(entry));
@@ -172,9 +198,18 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
     serverStarted ||= review.startsServer;
     out.mayBlock ||= review.mayBlock;
     if (review.entry) {
-      out.commands.push(review.entry);
+      out.commands.push(remote ? `ssh ${remote} ${sq(review.entry)}` : review.entry);
       lastKeptEnd = b.end;
     }
+  }
+  const solution = source === 'solution-section' ? findSolution(md) : undefined;
+  const cut = solution ? trailingTeardown(out.commands, taskText(md, solution.start, solution.end)) : 0;
+  if (cut) {
+    const undone = out.commands.splice(out.commands.length - cut, cut);
+    out.todos.push(
+      `the Solution ends by undoing the step (${undone.map((c) => `\`${c.split('\n')[0]}\``).join(', ')}) though the step's text does not ask for it; ` +
+        `left out of the solution, since the step's check may read what it undoes (move it to a later step's text if learners should try it)`,
+    );
   }
   if (out.commands.length === 0) out.source = 'none';
   return out;

@@ -52,6 +52,25 @@ describe('imported scenarios run in real sandboxes', () => {
   );
 
   test(
+    'a two-machine scenario: ssh node01 reaches a node container where controlplane is the sandbox; a Solution ending in teardown still passes',
+    async () => {
+      expect(await main(['import', path.join(FIX, 'killercoda/two-nodes'), '--dir', tmp])).toBe(0);
+      out = [];
+      // lessons:test fails a step whose check passes before its solution: step 2 passing proves the check (run in
+      // the inspector) did not start node01 itself, and step 3 passing proves the cut "scale down" and "down"
+      const code = await main(['test', '--dir', tmp]);
+      const passed = out.filter((l) => /^ {2}PASS /.test(l)).map((l) => l.split(' ')[3]);
+      expect(passed).toEqual([
+        'reach-published-ports-from-a-second-machine/publish-two-pages',
+        'reach-published-ports-from-a-second-machine/ask-from-node01',
+        'reach-published-ports-from-a-second-machine/run-three-workers',
+      ]);
+      expect(code).toBe(0);
+    },
+    15 * 60_000,
+  );
+
+  test(
     'a failing solution is shown with everything it printed, not only its last line',
     async () => {
       await main(['import', path.join(FIX, 'killercoda/failing-step'), '--dir', tmp]);

@@ -32,7 +32,7 @@ describe('risky commands in derived solutions are rewritten or dropped, and alwa
       '`ping example.com` pings forever; the solution stops after 3 (-c 3)',
       '`docker exec web ping db` pings forever; the solution stops after 3 (-c 3)',
       '`vim notes.txt` opens an editor; dropped from the solution (write the file with a heredoc instead)',
-      '`ssh node01` logs into another machine; dropped (a Dockhand sandbox is one machine, commands meant for it run locally)',
+      '`ssh admin@bastion.example.com` logs into another machine; dropped (a Dockhand sandbox is one machine, commands meant for it run locally)',
       '`docker logs -f web` follows output forever; dropped from the solution',
     ]);
   });

@@ -91,6 +91,69 @@ describe('solutions derived from the scenario, in order: answer file, Solution s
     expect(deriveSolution({ body: body.replace('You should expect an error message', 'You will see the page') }, new Set()).commands[1]).toBe("docker exec web sh -c 'curl -sS api'");
   });
 
+  test("a Solution that ends by undoing the step (scale down, down) loses that tail, flagged, unless the task asks for it", () => {
+    const solution = (cmds: string[]) =>
+      ['', '<details><summary>Solution</summary>', '', ...cmds.flatMap((c) => ['```plain', c, '```{{exec}}', '']), '</details>'].join('\n');
+    const cmds = [
+      "mkdir -p /root/scaling-demo && printf 'services:\\n  worker:\\n    image: nginx:alpine\\n' > /root/scaling-demo/docker-compose.yml",
+      'cd /root/scaling-demo && docker-compose up -d',
+      'docker-compose up -d --scale worker=3',
+      'docker ps | grep worker',
+      'docker-compose up -d --scale worker=2',
+      'docker-compose down',
+    ];
+    const task = 'Start the service and then scale it to run 3 instances.\n\n<details><summary>Tip</summary>\n\nStop it with `docker-compose down`.\n\n</details>\n';
+    const d = deriveSolution({ body: task + solution(cmds) }, new Set());
+    expect(d.commands).toEqual(cmds.slice(0, 4));
+    expect(d.todos).toContain(
+      "the Solution ends by undoing the step (`docker-compose up -d --scale worker=2`, `docker-compose down`) though the step's text does not ask for it; " +
+        "left out of the solution, since the step's check may read what it undoes (move it to a later step's text if learners should try it)",
+    );
+    // the task asks for the teardown: nothing is cut
+    expect(deriveSolution({ body: 'Scale it to 3, then stop all services.\n' + solution(cmds) }, new Set()).commands).toEqual(cmds);
+    expect(deriveSolution({ body: 'Scale it to 3, then run `docker compose -p demo down`.\n' + solution(cmds) }, new Set()).commands).toEqual(cmds);
+    // scaling up is not undoing, and a solution that is only a teardown keeps it
+    expect(deriveSolution({ body: 'Scale the workers.\n' + solution(cmds.slice(1, 3)) }, new Set()).commands).toEqual(cmds.slice(1, 3));
+    expect(deriveSolution({ body: 'Tidy the host.\n' + solution(['docker rm -f web', 'docker network rm demo']) }, new Set()).commands).toEqual(['docker rm -f web', 'docker network rm demo']);
+  });
+
+  test('"ssh node01" then commands: they run on node01 with ssh until "exit"; a tip\'s expected failure still applies', () => {
+    const body = [
+      'Connect via SSH to the host named `node01` and request `controlplane:80` and `controlplane:81`.',
+      '',
+      '<details><summary>Tip</summary>',
+      '',
+      'You should expect an error message "Connection refused" upon executing the "curl controlplane:81" command.',
+      '',
+      '</details>',
+      '',
+      '<details><summary>Solution</summary>',
+      '',
+      ...['ssh node01', 'curl controlplane:80', "echo 'on the node' > /tmp/where", 'exit', 'ssh -p 22 root@node01 curl -sS controlplane:81', 'docker ps'].flatMap((c) => [
+        '```plain',
+        c,
+        '```{{exec}}',
+        '',
+      ]),
+      '</details>',
+    ].join('\n');
+    const d = deriveSolution({ body }, new Set());
+    expect(d.commands).toEqual([
+      "ssh node01 'curl controlplane:80 || true'",
+      "ssh node01 'echo '\\''on the node'\\'' > /tmp/where'",
+      'ssh -p 22 root@node01 curl -sS controlplane:81 || true',
+      'docker ps',
+    ]);
+    expect(d.infos).toContain(
+      "`ssh node01` logs into node01: the solution runs the commands after it with `ssh node01 '...'` until `exit` (node01..node09 are containers of the sandbox's engine)",
+    );
+    expect(d.todos.join('\n')).not.toMatch(/ssh is not installed|logs into another machine/);
+    // any other host is still another machine: dropped, flagged
+    const other = deriveSolution({ body: 'Log in.\n\n```plain\nssh admin@bastion.example.com\n```{{exec}}\n\n```plain\ndocker ps\n```{{exec}}\n' }, new Set());
+    expect(other.commands).toEqual(['docker ps']);
+    expect(other.todos).toContain('`ssh admin@bastion.example.com` logs into another machine; dropped (a Dockhand sandbox is one machine, commands meant for it run locally)');
+  });
+
   test('without a Solution section the {{exec}} blocks are used in order', async () => {
     const l = await importScenario(path.join(FIX, 'killercoda/web-bind-mount'));
     expect(steps(l)[2]!.solution).toEqual(['docker rm -f web']);
