@@ -115,7 +115,7 @@ describe('network isolation between sandboxes', () => {
 
   it("A's node01 (ssh node01, a container of A's engine) reaches A's own published port as controlplane, never B's nginx", async () => {
     // B's nginx from the test above still runs; A publishes its own page on 8088
-    const own = await run(A, 'docker run -d -p 8088:80 --name mine nginx >/dev/null && for i in $(seq 50); do curl -s -m 1 -o /dev/null http://127.0.0.1:8088/ && break; sleep 0.2; done; echo up', 60_000);
+    const own = await run(A, 'docker pull -q nginx >/dev/null && docker run -d -p 8088:80 --name mine nginx >/dev/null && for i in $(seq 50); do curl -s -m 1 -o /dev/null http://127.0.0.1:8088/ && break; sleep 0.2; done; echo up', 60_000);
     expect(own.output).toBe('up');
     const fromNode = await run(
       A,
