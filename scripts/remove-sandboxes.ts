@@ -1,0 +1,33 @@
+// npm run sandboxes:remove: removes every sandbox of this bot instance (SANDBOX_INSTANCE, default `main`) with
+// what goes with it (its network, volumes, check inspector, host cgroup and disk cap), as the bot removes one.
+// The bot itself leaves its sandboxes at shutdown for its next start to adopt; this is for an uninstall, or a
+// throwaway run (CI's check of the built bot).
+import pino from 'pino';
+import { readConfig } from '../src/config';
+import { errorCode } from '../src/errors';
+import { createDockerClient } from '../src/sandbox/docker-client';
+import { MIRROR_CONTAINER, SANDBOX_IMAGE } from '../src/sandbox/images';
+import { SandboxManager } from '../src/sandbox/sandbox-manager';
+
+async function main(): Promise<void> {
+  const config = readConfig(process.env);
+  const docker = createDockerClient(config.docker);
+  const manager = new SandboxManager(docker, { ...config.sandbox, warmPool: 0 }, pino({ level: 'silent' }), {
+    image: SANDBOX_IMAGE,
+    mirrorContainer: config.sandbox.registryMirror ? undefined : MIRROR_CONTAINER,
+    instance: config.sandbox.instance,
+    dockerHost: config.docker.host,
+    dockerTls: config.docker.tls,
+  });
+  const label = ['dockhand.app=dockhand', `dockhand.instance=${config.sandbox.instance}`];
+  const before = (await docker.listContainers({ all: true, filters: { label } })).length;
+  await manager.destroyAll();
+  const after = (await docker.listContainers({ all: true, filters: { label } })).length;
+  console.log(`instance ${config.sandbox.instance}: ${before} containers before, ${after} after`);
+  if (after) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(`sandboxes:remove: ${errorCode(err)}: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
