@@ -21,6 +21,8 @@ import {
  */
 export const SPARE_FLOOR = 2;
 export const SPARE_PARALLEL = 2;
+/** Refills wait this long after the last claim: spares are for the next arrivals, not the ones starting now. */
+export const SPARE_QUIET_MS = 2_000;
 const RETRY_MS = 5_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 /** A claimed spare stays ours for the sweep this long: its sandbox container may not exist yet. */
@@ -43,6 +45,12 @@ export interface NetworkPoolOptions {
   floor?: number;
   /** Spares made at once (default 2): the engine serializes network work, more only queues there. */
   parallel?: number;
+  /**
+   * Refills wait until no sandbox has claimed a spare or been made (`busy`) for this long (default 2 s). The
+   * engine does network work one request at a time, container starts included: a refill started during a class
+   * start would queue ahead of the learners starting right now.
+   */
+  quietMs?: number;
   /** Pause after a failed spare before trying again (default 5 s). */
   retryMs?: number;
   random?: () => number;
@@ -65,6 +73,12 @@ export class NetworkPool implements SpareSource {
   private demand = 0;
   private opened = false;
   private retry?: NodeJS.Timeout;
+  private quiet?: NodeJS.Timeout;
+  private quietPassed: Promise<void> = Promise.resolve();
+  private passQuiet: () => void = () => undefined;
+  /** Sandboxes being set up, created or started (engine work): refills wait for them. */
+  private busyNow = 0;
+  private lastUse = Number.NEGATIVE_INFINITY;
   private failures = 0;
 
   constructor(private readonly o: NetworkPoolOptions) {}
@@ -104,6 +118,7 @@ export class NetworkPool implements SpareSource {
    * (the caller makes its own network, as without a pool). Never reused: once handed out it is the caller's.
    */
   async claim(): Promise<SpareNetwork | undefined> {
+    this.lastUse = this.now();
     for (;;) {
       const spare = this.ready.shift();
       this.fill();
@@ -116,8 +131,37 @@ export class NetworkPool implements SpareSource {
     }
   }
 
-  /** Starts spares (at most `parallel` at once) until ready + being made reaches the target. */
+  /**
+   * Engine work for a sandbox being made (its network when no spare was ready, its create and start): refills wait
+   * until it is done and claims have been quiet for `quietMs`.
+   */
+  async busy<T>(work: () => Promise<T>): Promise<T> {
+    this.busyNow++;
+    try {
+      return await work();
+    } finally {
+      this.busyNow--;
+      this.lastUse = this.now();
+      this.fill();
+    }
+  }
+
+  /** Starts spares (at most `parallel` at once) until ready + being made reaches the target, once sandboxes are quiet. */
   fill(): void {
+    if (this.busyNow > 0) return; // busy() fills when the last one ends
+    const wait = this.lastUse + (this.o.quietMs ?? SPARE_QUIET_MS) - this.now();
+    if (wait > 0) {
+      if (this.opened && !this.quiet) {
+        this.quietPassed = new Promise<void>((r) => (this.passQuiet = r));
+        this.quiet = setTimeout(() => {
+          this.quiet = undefined;
+          this.fill();
+          this.passQuiet();
+        }, wait);
+        this.quiet.unref();
+      }
+      return;
+    }
     const parallel = this.o.parallel ?? SPARE_PARALLEL;
     while (this.opened && !this.retry && this.ready.length + this.making.size < this.target && this.making.size < parallel) {
       const name = `${this.o.namePrefix}-spare-${randomBytes(4).toString('hex')}`.slice(0, 120);
@@ -129,9 +173,13 @@ export class NetworkPool implements SpareSource {
     }
   }
 
-  /** Resolves once no spare is being made (tests, the bench). */
+  /** Resolves once no spare is being made or waiting for the quiet period (tests, the bench). */
   async settled(): Promise<void> {
-    while (this.making.size) await Promise.all(this.making.values());
+    for (;;) {
+      if (this.making.size) await Promise.all(this.making.values());
+      else if (this.quiet) await this.quietPassed;
+      else return;
+    }
   }
 
   /** Stops refilling and removes the ready spares (bounded by `timeoutMs`; the next start removes what is left). */
@@ -139,6 +187,9 @@ export class NetworkPool implements SpareSource {
     this.opened = false;
     clearTimeout(this.retry);
     this.retry = undefined;
+    clearTimeout(this.quiet);
+    this.quiet = undefined;
+    this.passQuiet(); // a settled() waiting for the quiet period ends with the pool
     for (const s of this.ready.splice(0)) this.removeLater(s.name);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
@@ -174,8 +225,12 @@ export class NetworkPool implements SpareSource {
     }
   }
 
+  private now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+
   private forgetOldClaims(): void {
-    const now = (this.o.now ?? Date.now)();
+    const now = this.now();
     for (const [n, at] of this.claimed) if (now - at > CLAIM_GRACE_MS) this.claimed.delete(n);
   }
 

@@ -129,18 +129,21 @@ export class SandboxRuntime {
     const host = await this.host();
     const disk = host.diskCapped && !this.o.dockerDiskMb ? [] : [dockerDiskPolicy(this.o.docker, this.o.dockerDiskMb)];
     const policies = [profilePolicy(this.o.config), ...disk, ...host.policies, this.networkPolicy(), ...(this.o.policies ?? [])];
-    const undo = await applyPolicies(spec, policies, { instance: this.o.instance, learnerKey, role, createdAt, labels });
+    // the spare-network pool holds its refills while sandboxes are being made: the engine's network work (a
+    // sandbox's own network, the endpoint its start joins) is done one request at a time
+    const hold = <T>(work: () => Promise<T>) => (this.networks ? this.networks.busy(work) : work());
+    const undo = await hold(() => applyPolicies(spec, policies, { instance: this.o.instance, learnerKey, role, createdAt, labels }));
     // The learner's folders live under /var/lib/docker even without the disk cap: checks read them from there.
     if (!spec.Env!.some((e) => e.startsWith('DOCKHAND_DISK_BINDS='))) spec.Env!.push(`DOCKHAND_DISK_BINDS=${DISK_BOUND_PATHS.join(' ')}`);
     let container: Docker.Container;
     try {
-      container = await this.o.docker.createContainer(spec);
+      container = await hold(() => this.o.docker.createContainer(spec));
     } catch (err) {
       await undo();
       throw new AppError('SANDBOX_CREATE_FAILED', 'Could not create a sandbox container', { cause: err });
     }
     try {
-      await container.start();
+      await hold(() => container.start());
       // 60 s: ~0.5 s on a quiet host, but 100 sandboxes starting at once on 2 CPUs went past 30 s.
       await this.waitReady(container.id, this.o.readyTimeoutMs ?? 60_000);
     } catch (err) {

@@ -158,6 +158,7 @@ function newPool(engine: ReturnType<typeof fakeEngine>, over: Partial<NetworkPoo
     max: 10,
     parallel: 1,
     retryMs: 60_000,
+    quietMs: 0,
     ...over,
   });
   return { pool, firewall };
@@ -252,6 +253,46 @@ describe('network pool (against an in-memory engine)', () => {
     await pool.settled();
     const c = await pool.claim();
     expect([a!.name, b!.name]).not.toContain(c!.name);
+  });
+
+  it('holds refills while sandboxes are being made (busy) and until claims have been quiet for quietMs', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      let now = 1_000_000;
+      const e = fakeEngine();
+      const { pool } = newPool(e, { quietMs: 2_000, now: () => now });
+      await pool.start();
+      await pool.settled();
+      expect(pool.stats().ready).toBe(2);
+      // a class start: two learners take the spares, the next ones make their own networks
+      await pool.claim();
+      await pool.claim();
+      expect(await pool.claim()).toBeUndefined();
+      let finishOwn!: () => void;
+      const own = pool.busy(() => new Promise<string>((r) => (finishOwn = () => r('made'))));
+      await flush();
+      now += 5_000;
+      jest.advanceTimersByTime(5_000);
+      await flush();
+      // the engine does network work one at a time: nothing of the pool's queues ahead of the learner's
+      expect(pool.stats()).toMatchObject({ ready: 0, creating: 0 });
+      finishOwn();
+      expect(await own).toBe('made');
+      await flush();
+      expect(pool.stats()).toMatchObject({ ready: 0, creating: 0 });
+      now += 1_999;
+      jest.advanceTimersByTime(1_999);
+      await flush();
+      expect(pool.stats()).toMatchObject({ ready: 0, creating: 0 });
+      now += 1;
+      jest.advanceTimersByTime(1);
+      await pool.settled();
+      expect(pool.stats().ready).toBe(2);
+      // failing engine work still releases the hold
+      await expect(pool.busy(() => Promise.reject(new Error('engine said no')))).rejects.toThrow('engine said no');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('skips (and removes) a spare that something joined or removed while it waited', async () => {
