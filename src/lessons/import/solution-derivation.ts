@@ -160,9 +160,19 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
     if (alt.cut) out.infos.push(`a code block offers alternatives separated by "OR"; the first one is used`);
     let entry = alt.code.trim();
     if (!entry) continue;
-    if (b.action === 'exec' && /^host\d+$/i.test(b.actionArgs.trim())) {
-      out.todos.push(`\`${entry.split('\n')[0]}\` runs on ${b.actionArgs.trim()}; dropped (a Dockhand sandbox is one machine)`);
-      continue;
+    // {{exec HOST2}}: Katacoda's terminal on the second machine, which is node01 here (HOST1 is the sandbox)
+    const hostN = b.action === 'exec' ? /^host(\d+)$/i.exec(b.actionArgs.trim()) : null;
+    let onNode = remote;
+    if (hostN) {
+      const n = Number(hostN[1]);
+      if (n < 1 || n > 10) {
+        out.todos.push(`\`${entry.split('\n')[0]}\` runs on ${b.actionArgs.trim()}; dropped (a sandbox has node01 to node09 besides itself)`);
+        continue;
+      }
+      if (n > 1) {
+        onNode = `node0${n - 1}`;
+        out.infos.push(`\`${entry.split('\n')[0]}\` runs on ${b.actionArgs.trim()}: the solution runs it with \`ssh ${onNode} '...'\` (${onNode} is a container of the sandbox's engine)`);
+      }
     }
     if (b.action === 'file' && b.file) {
       entry = heredoc(b.file.path, b.file.append, b.code);
@@ -198,7 +208,7 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
     serverStarted ||= review.startsServer;
     out.mayBlock ||= review.mayBlock;
     if (review.entry) {
-      out.commands.push(remote ? `ssh ${remote} ${sq(review.entry)}` : review.entry);
+      out.commands.push(onNode ? `ssh ${onNode} ${sq(review.entry)}` : review.entry);
       lastKeptEnd = b.end;
     }
   }

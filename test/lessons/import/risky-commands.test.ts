@@ -59,9 +59,11 @@ describe('risky commands in derived solutions are rewritten or dropped, and alwa
     expect((lesson.manifest.steps as Record<string, unknown>[])[3]!.solutionTimeoutSeconds).toBe(120);
   });
 
-  test('a command for another host ({{execute HOST2}}) is dropped, an interrupt marker is harmless', () => {
-    expect(solution(4)).toEqual(['docker ps']);
-    expect(todos(4)).toEqual(['`hostname` runs on HOST2; dropped (a Dockhand sandbox is one machine)']);
+  test('a command for the second host ({{execute HOST2}}) runs on node01 with ssh, an interrupt marker is harmless', () => {
+    expect(solution(4)).toEqual(["ssh node01 'hostname'", 'docker ps']);
+    expect(todos(4)).toEqual([]);
+    const infos = lesson.notes.filter((n) => n.where === 'details.steps[4]' && n.severity === 'info').map((n) => n.message);
+    expect(infos).toContain("`hostname` runs on HOST2: the solution runs it with `ssh node01 '...'` (node01 is a container of the sandbox's engine)");
   });
 
   test('rewrites touch only the options, never the command after the image; heredoc bodies are left alone', () => {
