@@ -73,9 +73,8 @@ export class NetworkPool implements SpareSource {
   private demand = 0;
   private opened = false;
   private retry?: NodeJS.Timeout;
-  private quiet?: NodeJS.Timeout;
-  private quietPassed: Promise<void> = Promise.resolve();
-  private passQuiet: () => void = () => undefined;
+  /** The refill waiting for the quiet period, and how settled() waits for it. */
+  private quiet?: { timer: NodeJS.Timeout; passed: Promise<void>; pass: () => void };
   /** Sandboxes being set up, created or started (engine work): refills wait for them. */
   private busyNow = 0;
   private lastUse = Number.NEGATIVE_INFINITY;
@@ -152,13 +151,15 @@ export class NetworkPool implements SpareSource {
     const wait = this.lastUse + (this.o.quietMs ?? SPARE_QUIET_MS) - this.now();
     if (wait > 0) {
       if (this.opened && !this.quiet) {
-        this.quietPassed = new Promise<void>((r) => (this.passQuiet = r));
-        this.quiet = setTimeout(() => {
+        let pass!: () => void;
+        const passed = new Promise<void>((r) => (pass = r));
+        const timer = setTimeout(() => {
           this.quiet = undefined;
           this.fill();
-          this.passQuiet();
+          pass();
         }, wait);
-        this.quiet.unref();
+        timer.unref();
+        this.quiet = { timer, passed, pass };
       }
       return;
     }
@@ -177,7 +178,7 @@ export class NetworkPool implements SpareSource {
   async settled(): Promise<void> {
     for (;;) {
       if (this.making.size) await Promise.all(this.making.values());
-      else if (this.quiet) await this.quietPassed;
+      else if (this.quiet) await this.quiet.passed;
       else return;
     }
   }
@@ -187,9 +188,9 @@ export class NetworkPool implements SpareSource {
     this.opened = false;
     clearTimeout(this.retry);
     this.retry = undefined;
-    clearTimeout(this.quiet);
+    clearTimeout(this.quiet?.timer);
+    this.quiet?.pass(); // a settled() waiting for the quiet period ends with the pool
     this.quiet = undefined;
-    this.passQuiet(); // a settled() waiting for the quiet period ends with the pool
     for (const s of this.ready.splice(0)) this.removeLater(s.name);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));

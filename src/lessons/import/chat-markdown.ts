@@ -1,5 +1,5 @@
 import type { ImportNote } from './import-types';
-import { findCodeBlocks, findDetails, findSolution, type Region } from './markdown-blocks';
+import { findCodeBlocks, findDetails, findSolution, withoutRegions, type Region } from './markdown-blocks';
 
 /**
  * Item 4 of issue 14: a scenario's text made chat-ready. Step bodies are shown in a Slack `markdown` block, which
@@ -137,10 +137,7 @@ export function toChatMarkdown(md: string, where: string, notes: ImportNote[]): 
     }
   }
   if (hints.length) notes.push({ severity: 'info', where, message: `${hints.length} tip dropdown${hints.length > 1 ? 's' : ''} became hint${hints.length > 1 ? 's' : ''}` });
-  for (const r of cut.sort((a, b) => b.start - a.start)) {
-    if (cut.some((o) => o !== r && r.start >= o.start && r.end <= o.end)) continue;
-    src = src.slice(0, r.start) + src.slice(r.end);
-  }
+  src = withoutRegions(src, cut);
   // remaining dropdowns (Info, ...) stay visible: their title in bold, their content below it
   src = src.replace(/<details[^>]*>\s*(?:<summary[^>]*>([\s\S]*?)<\/summary>)?/gi, (_m, t?: string) => (t ? `\n**${t.replace(/<[^>]+>/g, '').trim()}**\n` : '\n')).replace(/<\/details>/gi, '\n');
   let text = convertProse(src, where, notes)

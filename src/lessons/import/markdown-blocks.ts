@@ -139,6 +139,17 @@ export function findSolution(md: string): Region | undefined {
   return findDetails(md).find((r) => r.kind === 'solution') ?? findSolutionHeading(md);
 }
 
+/** The text without the given regions (nested or overlapping ones are cut once). */
+export function withoutRegions(md: string, regions: readonly { start: number; end: number }[]): string {
+  let text = '';
+  let at = 0;
+  for (const r of [...regions].sort((a, b) => a.start - b.start)) {
+    if (r.start > at) text += md.slice(at, r.start);
+    at = Math.max(at, r.end);
+  }
+  return text + md.slice(at);
+}
+
 /** Plain text of the prose between two offsets (tags and code stripped), for reading what the author says about a block. */
 export function proseBetween(md: string, from: number, to: number): string {
   return md

@@ -1,5 +1,5 @@
 import type { SolutionSource } from './import-types';
-import { findCodeBlocks, findDetails, findSolution, proseBetween, type CodeBlock } from './markdown-blocks';
+import { findCodeBlocks, findDetails, findSolution, proseBetween, withoutRegions, type CodeBlock, type Region } from './markdown-blocks';
 import { reviewEntry } from './risky-commands';
 import { SSH_NODE, commandWords, parseSsh } from './shell-words';
 import { shellPath, sq } from './scenario-scripts';
@@ -105,23 +105,12 @@ function leadingExecBlocks(md: string, solutionStart: number, solution: CodeBloc
   return candidates(md, 'exec-blocks', 0, solutionStart).filter((b) => b.action === 'exec' && commandLines(b.code).some((l) => !repeated.has(l)));
 }
 
-/** The step's task: its text without the Solution section and the other dropdowns (tips may mention anything). */
-function taskText(md: string, solutionStart: number, solutionEnd: number): string {
-  const cuts = [{ start: solutionStart, end: solutionEnd }, ...findDetails(md)].sort((a, b) => a.start - b.start);
-  let text = '';
-  let at = 0;
-  for (const c of cuts) {
-    if (c.start > at) text += md.slice(at, c.start);
-    at = Math.max(at, c.end);
-  }
-  return text + md.slice(at);
-}
-
 export function deriveSolution(input: { answer?: string; body: string }, localImages: ReadonlySet<string>): DerivedSolution {
   let md = input.body;
   let source: SolutionSource = 'none';
   let blocks: CodeBlock[] = [];
   let lead: CodeBlock[] = [];
+  let section: Region | undefined;
   if (input.answer !== undefined) {
     md = input.answer;
     blocks = candidates(md, 'answer');
@@ -134,6 +123,7 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
     blocks = region ? candidates(md, 'solution-section', region.bodyStart, region.end) : [];
     if (blocks.length && region) {
       source = 'solution-section';
+      section = region;
       lead = leadingExecBlocks(md, region.start, blocks);
       blocks = [...lead, ...blocks];
     } else {
@@ -212,8 +202,8 @@ export function deriveSolution(input: { answer?: string; body: string }, localIm
       lastKeptEnd = b.end;
     }
   }
-  const solution = source === 'solution-section' ? findSolution(md) : undefined;
-  const cut = solution ? trailingTeardown(out.commands, taskText(md, solution.start, solution.end)) : 0;
+  // the step's task: its text without the Solution section and the other dropdowns (tips may mention anything)
+  const cut = section ? trailingTeardown(out.commands, withoutRegions(md, [section, ...findDetails(md)])) : 0;
   if (cut) {
     const undone = out.commands.splice(out.commands.length - cut, cut);
     out.todos.push(
