@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { SandboxManager } from '../src/sandbox/sandbox-manager';
+import { SandboxManager } from '../src/sandbox/lifecycle/sandbox-manager';
 import type { BenchContext, BenchRow, BenchSection } from './run';
 import { ms } from './stats';
 

@@ -5,7 +5,7 @@
  * the bystander's idle median measured in the same run just before it (target: within 2x of idle).
  */
 import type { BenchContext, BenchRow, BenchSection } from './run';
-import { SandboxManager } from '../src/sandbox/sandbox-manager';
+import { SandboxManager } from '../src/sandbox/lifecycle/sandbox-manager';
 import type { CommandResult } from '../src/sandbox/types';
 import { ms } from './stats';
 

@@ -5,10 +5,10 @@
  */
 import { loadavg } from 'node:os';
 import type { BenchContext, BenchRow, BenchSection } from './run';
-import { MIRROR_CONTAINER } from '../src/sandbox/image-mirror';
-import { NetworkPool } from '../src/sandbox/network-pool';
-import { sandboxNetworkPolicy } from '../src/sandbox/sandbox-network-policy';
-import { MIRROR_ENV, SandboxRuntime } from '../src/sandbox/sandbox-runtime';
+import { MIRROR_CONTAINER } from '../src/images/image-mirror';
+import { NetworkPool } from '../src/sandbox/isolation/network-pool';
+import { sandboxNetworkPolicy } from '../src/sandbox/isolation/sandbox-network-policy';
+import { MIRROR_ENV, SandboxRuntime } from '../src/sandbox/engine/sandbox-runtime';
 
 const N = Number(process.env.BENCH_SPARES_N ?? 10);
 const ROUNDS = Number(process.env.BENCH_SPARES_ROUNDS ?? 2);

@@ -1,9 +1,9 @@
 // npm run images [-- --offline|--online] [--prune]: builds the sandbox image, the lesson images and the offline
 // registry mirror (whatever is missing), printing progress. Safe to run again: it reuses what exists.
-import { createDockerClient } from '../src/sandbox/docker-client';
+import { createDockerClient } from '../src/sandbox/engine/docker-client';
 import pino from 'pino';
-import { ensureImages, LESSON_IMAGES, pruneOldImages, type BuildMode } from '../src/sandbox/images';
-import { ensureInspectorImage } from '../src/sandbox/inspector-image';
+import { ensureImages, LESSON_IMAGES, pruneOldImages, type BuildMode } from '../src/images/images';
+import { ensureInspectorImage } from '../src/images/inspector-image';
 import { errorCode } from '../src/errors';
 import { readConfig } from '../src/config';
 

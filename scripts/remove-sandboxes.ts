@@ -5,9 +5,9 @@
 import pino from 'pino';
 import { readConfig } from '../src/config';
 import { errorCode } from '../src/errors';
-import { createDockerClient } from '../src/sandbox/docker-client';
-import { MIRROR_CONTAINER, SANDBOX_IMAGE } from '../src/sandbox/images';
-import { SandboxManager } from '../src/sandbox/sandbox-manager';
+import { createDockerClient } from '../src/sandbox/engine/docker-client';
+import { MIRROR_CONTAINER, SANDBOX_IMAGE } from '../src/images/images';
+import { SandboxManager } from '../src/sandbox/lifecycle/sandbox-manager';
 
 async function main(): Promise<void> {
   const config = readConfig(process.env);

@@ -1,13 +1,13 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
-import { createDockerClient } from '../sandbox/docker-client';
+import { createDockerClient } from '../sandbox/engine/docker-client';
 import { AppError } from '../errors';
 import { createLogger } from '../logger';
-import { testMachineProfile } from '../sandbox/engine-host';
-import { ensureImages } from '../sandbox/images';
+import { testMachineProfile } from '../sandbox/engine/engine-host';
+import { ensureImages } from '../images/images';
 import { readConfig } from '../config';
-import { SandboxManager } from '../sandbox/sandbox-manager';
+import { SandboxManager } from '../sandbox/lifecycle/sandbox-manager';
 import { ManagerLessonSandboxFactory } from './manager-lesson-sandbox';
 import { runImport } from './import/import-cli';
 import { loadLesson, loadLessons, MANIFEST_FILE, type LoadLessonsResult } from './lesson-loader';

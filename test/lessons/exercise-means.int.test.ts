@@ -4,7 +4,7 @@ import { loadLessons } from '../../src/lessons/lesson-loader';
 import { ManagerLessonSandbox } from '../../src/lessons/manager-lesson-sandbox';
 import { runSetup } from '../../src/lessons/step-scripts';
 import type { Lesson } from '../../src/lessons/types';
-import type { SandboxManager } from '../../src/sandbox/sandbox-manager';
+import type { SandboxManager } from '../../src/sandbox/lifecycle/sandbox-manager';
 import { IMAGES_TIMEOUT_MS, newManager, sandboxImages } from '../sandbox/sandbox-fixture';
 
 // Exercises check the means, not only the end: the shipped exercises, their real setups and checks (run by the

@@ -7,8 +7,8 @@ import type { LessonSandbox, LessonSandboxFactory } from '../../src/lessons/less
 import { formatResultsTable, testCourse, testLesson } from '../../src/lessons/lesson-test-runner';
 import { ManagerLessonSandboxFactory } from '../../src/lessons/manager-lesson-sandbox';
 import type { Lesson, LessonStep } from '../../src/lessons/types';
-import { ensureImages } from '../../src/sandbox/images';
-import { SandboxManager } from '../../src/sandbox/sandbox-manager';
+import { ensureImages } from '../../src/images/images';
+import { SandboxManager } from '../../src/sandbox/lifecycle/sandbox-manager';
 import { testProfile } from '../sandbox/sandbox-fixture';
 
 // Real sandboxes from the real SandboxManager, on the real engine: no Docker means these tests fail.

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { loadLessons } from '../../src/lessons/lesson-loader';
-import { LESSON_IMAGES } from '../../src/sandbox/images';
+import { LESSON_IMAGES } from '../../src/images/images';
 import type { Lesson } from '../../src/lessons/types';
 
 const LESSONS = path.join(__dirname, '../../lessons');

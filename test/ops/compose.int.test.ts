@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LESSON_IMAGES } from '../../src/sandbox/images';
+import { LESSON_IMAGES } from '../../src/images/images';
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { freePort } from '../../src/store/embedded-postgres';
 import { newManager } from '../sandbox/sandbox-fixture';

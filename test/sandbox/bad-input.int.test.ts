@@ -1,4 +1,4 @@
-import type { SandboxManager } from '../../src/sandbox/sandbox-manager';
+import type { SandboxManager } from '../../src/sandbox/lifecycle/sandbox-manager';
 import type { SandboxEvent } from '../../src/sandbox/types';
 import { IMAGES_TIMEOUT_MS, docker, newManager, sandboxImages } from './sandbox-fixture';
 

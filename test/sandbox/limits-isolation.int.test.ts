@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { SandboxManager } from '../../src/sandbox/sandbox-manager';
+import type { SandboxManager } from '../../src/sandbox/lifecycle/sandbox-manager';
 import type { CommandResult, SandboxEvent } from '../../src/sandbox/types';
 import { IMAGES_TIMEOUT_MS, docker, newManager, sandboxImages, testProfile } from './sandbox-fixture';
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import pino from 'pino';
 import type { SandboxConfig } from '../../src/config';
-import { ensureImages } from '../../src/sandbox/images';
-import { SandboxManager, type SandboxManagerOptions } from '../../src/sandbox/sandbox-manager';
+import { ensureImages } from '../../src/images/images';
+import { SandboxManager, type SandboxManagerOptions } from '../../src/sandbox/lifecycle/sandbox-manager';
 import type { SandboxEvent } from '../../src/sandbox/types';
 
 export const docker = new Docker();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { BASE_IMAGE, LESSON_IMAGES, SANDBOX_IMAGE } from '../../src/sandbox/images';
+import { BASE_IMAGE, LESSON_IMAGES, SANDBOX_IMAGE } from '../../src/images/images';
 
 const run = promisify(execFile);
 

@@ -136,7 +136,7 @@ export function foregroundDoesSetup(script: string): boolean {
 export const CHECK_SCRATCH = '/tmp/dockhand-verify';
 
 /**
- * Checks run with trusted tools that see the learner's files read-only (src/sandbox/inspector-spec.ts), so a verify
+ * Checks run with trusted tools that see the learner's files read-only (src/sandbox/checks/inspector-spec.ts), so a verify
  * script's own writes (Killercoda's `{ ... } >> /ks/step1-verify.log`) go to CHECK_SCRATCH instead: redirect targets
  * that are paths, and the variables they name.
  */

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LESSON_IMAGES } from '../../../src/sandbox/images';
+import { LESSON_IMAGES } from '../../../src/images/images';
 import { mapImages, newImageScan, normalizeImage, scanProse, scanText, SERVED_IMAGES } from '../../../src/lessons/import/image-mapping';
 import { importScenario } from '../../../src/lessons/import/import-scenario';
 
@@ -101,7 +101,7 @@ describe('images a scenario uses are detected, mapped onto the offline mirror, o
     expect(normalizeImage('${IMAGE}')).toBeUndefined();
   });
 
-  test('the served names are exactly what the offline mirror is built with (src/sandbox/images.ts)', async () => {
+  test('the served names are exactly what the offline mirror is built with (src/images/images.ts)', async () => {
     expect([...SERVED_IMAGES].sort()).toEqual(LESSON_IMAGES.flatMap((i) => i.names).sort());
     // and every stand-in the mapping uses is one of them
     const src = await fs.readFile(path.join(__dirname, '../../../src/lessons/import/image-mapping.ts'), 'utf8');

@@ -1,0 +1,310 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type Docker from 'dockerode';
+import type { Logger } from '../logger';
+import { AppError } from '../errors';
+import { buildFailed, dockerBuild, folderFingerprint, LogTail, splitRef } from './image-build';
+import { debianBases, ensureBase } from './image-base';
+import { acquireImageLock } from './image-lock';
+import { inspectorImageFor } from './inspector-image';
+import { ensureMirror, inspectMirror, type MirrorState, pushToMirror, registryManifest } from './image-mirror';
+import { registryReachFor, type RegistryReach } from './registry-reach';
+
+export { MIRROR_CONTAINER, MIRROR_LABELS, MIRROR_PUSH_CONTAINER, MIRROR_VOLUME } from './image-mirror';
+
+/** The sandbox entrypoint reads these (see images/sandbox/entrypoint.sh). */
+export const SANDBOX_MIRROR_ENV = 'DOCKHAND_REGISTRY_MIRROR';
+export const SANDBOX_READY_FILE = '/run/dockhand/ready';
+
+function findImagesRoot(): string {
+  // found by walking up, so it works from src/ (tsx, jest) and from dist/src/ (compiled) alike
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'images', 'sandbox', 'packages.txt'))) return path.join(dir, 'images');
+    if (path.dirname(dir) === dir) throw new AppError('IMAGES_DIR_MISSING', `no images/ folder above ${__dirname}`);
+  }
+}
+
+export const IMAGES_DIR = findImagesRoot();
+const REPO_ROOT = path.dirname(IMAGES_DIR);
+
+const shortHash = (...parts: string[]) => createHash('sha256').update(parts.join('\0\0\0')).digest('hex').slice(0, 12);
+
+const BASES = debianBases(IMAGES_DIR);
+const BASE_HASH = BASES.bookworm.hash;
+
+/** The bookworm base the lesson images are built FROM (debootstrapped offline, or Docker Hub's debian:bookworm-slim). */
+export const BASE_IMAGE = BASES.bookworm.image;
+/** The trixie base of the sandbox image (Docker 26, Compose v2, buildx); its own tag, so lesson images never move with it. */
+export const SANDBOX_BASE_IMAGE = BASES.trixie.image;
+/** The sandbox image; its tag is a hash of its build inputs, so an edit rebuilds and an unchanged one is reused. */
+export const SANDBOX_IMAGE = `dockhand/sandbox:${shortHash(BASES.trixie.hash, folderFingerprint(path.join(IMAGES_DIR, 'sandbox')))}`;
+
+export interface LessonImage {
+  /** Folder under images/lessons/, or 'debian' for the base itself. */
+  id: string;
+  /** Names learners type inside a sandbox, served by the mirror. */
+  names: string[];
+  /** Where the host engine keeps it. */
+  localImage: string;
+}
+
+const lessonImage = (id: string, names: string[]): LessonImage => ({
+  id,
+  names,
+  localImage:
+    id === 'debian' ? BASE_IMAGE : `dockhand/lesson-${id}:${shortHash(BASE_HASH, folderFingerprint(path.join(IMAGES_DIR, 'lessons', id)))}`,
+});
+
+/** Offline images, built locally from Debian packages under well-known names. `registry` comes first: the mirror runs it. */
+export const LESSON_IMAGES: readonly LessonImage[] = [
+  lessonImage('registry', ['registry:2', 'registry:latest']),
+  lessonImage('debian', ['debian:bookworm-slim', 'debian:bookworm', 'debian:12', 'debian:latest']),
+  lessonImage('busybox', ['busybox:latest']),
+  lessonImage('hello-world', ['hello-world:latest']),
+  lessonImage('nginx', ['nginx:latest']),
+  lessonImage('python', ['python:3.11-slim', 'python:3.11', 'python:3-slim', 'python:3']),
+  lessonImage('ml', ['dockhand/ml:latest']),
+  // stand-ins for images imported Killercoda scenarios use (src/lessons/import/image-mapping.ts), each under names
+  // that say what it is: Debian bookworm packages, not Alpine
+  lessonImage('nginx-alpine', ['nginx:alpine']),
+  lessonImage('bash', ['bash:latest', 'bash:5', 'bash:5.2']),
+  lessonImage('python-pip', ['python:3.11-bookworm', 'python:3-bookworm']),
+  lessonImage('postgres', ['postgres:15', 'postgres:15-bookworm']),
+  lessonImage('redis', ['redis:7.0', 'redis:7.0-bookworm']),
+];
+
+/** registry path for a Docker Hub name: nginx:latest -> library/nginx, latest */
+export function mirrorPath(name: string): { repo: string; tag: string } {
+  const [repo, tag] = splitRef(name);
+  return { repo: repo.includes('/') ? repo : `library/${repo}`, tag };
+}
+
+export type BuildMode = 'auto' | 'online' | 'offline';
+
+export interface EnsureImagesOptions {
+  docker: Docker;
+  log: Logger;
+  onProgress?: (line: string) => void;
+  /** Operator's mirror (SANDBOX_REGISTRY_MIRROR): then no built-in mirror and no lesson images. */
+  registryMirror?: string;
+  /** auto: Docker Hub's debian:bookworm-slim / trixie-slim if they pull quickly, else debootstrap. */
+  mode?: BuildMode;
+  /** Rootfs tarball cache and the build lock; default <repo>/.data/images. */
+  cacheDir?: string;
+  /** The engine's DOCKER_HOST: a remote engine's mirror API is reached through the engine (registry-reach.ts). */
+  dockerHost?: string;
+}
+
+export interface EnsureImagesResult {
+  sandboxImage: string;
+  /** The registry mirror URL to hand to each sandbox's nested engine (DOCKHAND_REGISTRY_MIRROR). */
+  mirrorUrl: string;
+  /** Images built by this call (empty when everything existed). */
+  built: string[];
+  /** name -> pushed to the mirror by this call. */
+  pushed: string[];
+  /**
+   * Name learners type (e.g. `nginx:latest`) -> the manifest digest the mirror serves for it, which is exactly
+   * what this bot built and pushed (recorded from the push, or read back when it was already there). Pin with
+   * `<name>@<digest>`. Empty with an operator's mirror.
+   */
+  mirrorDigests: Record<string, string>;
+}
+
+const LABELS = { 'dockhand.app': 'dockhand' };
+
+async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(ref).inspect()).Id;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw new AppError('DOCKER_UNAVAILABLE', `cannot inspect image ${ref}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+interface Survey {
+  sandboxMissing: boolean;
+  lessonsMissing: LessonImage[];
+  mirror?: MirrorState;
+  stale: { image: LessonImage; name: string }[];
+  digests: Record<string, string>;
+}
+
+/** What is missing, without building anything: a few inspects and registry HEADs. */
+async function survey(docker: Docker, withLessons: boolean, reach: RegistryReach): Promise<Survey> {
+  const [sandboxId, lessonIds, mirror] = await Promise.all([
+    imageId(docker, SANDBOX_IMAGE),
+    withLessons ? Promise.all(LESSON_IMAGES.map((l) => imageId(docker, l.localImage))) : Promise.resolve([]),
+    withLessons ? inspectMirror(docker) : Promise.resolve(undefined),
+  ]);
+  const lessonsMissing = withLessons ? LESSON_IMAGES.filter((_, i) => !lessonIds[i]) : [];
+  const stale: Survey['stale'] = [];
+  const digests: Record<string, string> = {};
+  if (withLessons && mirror) {
+    const checks = LESSON_IMAGES.flatMap((image, i) =>
+      image.names.map(async (name) => {
+        const { repo, tag } = mirrorPath(name);
+        const remote = await registryManifest(reach, mirror.pushHost, repo, tag).catch(() => undefined);
+        if (!lessonIds[i] || remote?.imageId !== lessonIds[i] || !remote.digest) stale.push({ image, name });
+        else digests[name] = remote.digest;
+      }),
+    );
+    await Promise.all(checks);
+  }
+  return { sandboxMissing: !sandboxId, lessonsMissing, mirror, stale, digests };
+}
+
+/** How this process reaches the mirror's API: directly for a local engine, through a helper on a remote one. */
+const reachOf = (o: EnsureImagesOptions) => registryReachFor(o.docker, { dockerHost: o.dockerHost, image: SANDBOX_IMAGE, logger: o.log });
+
+/**
+ * Makes sure the sandbox image, the lesson images and the offline registry mirror exist; builds what is
+ * missing (under a cross-process lock) and returns the sandbox image and the mirror URL for sandboxes.
+ * Idempotent; with everything in place it only inspects.
+ */
+export async function ensureImages(opts: EnsureImagesOptions): Promise<EnsureImagesResult> {
+  const { docker } = opts;
+  const withLessons = !opts.registryMirror;
+  const first = await survey(docker, withLessons, reachOf(opts));
+  if (!first.sandboxMissing && first.lessonsMissing.length === 0 && (!withLessons || (first.mirror && first.stale.length === 0))) {
+    return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? first.mirror?.mirrorUrl ?? '', built: [], pushed: [], mirrorDigests: first.digests };
+  }
+
+  const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, '.data', 'images');
+  const progress = (line: string) => {
+    opts.log.info({ step: line }, 'images');
+    opts.onProgress?.(line);
+  };
+  const release = await acquireImageLock(path.join(cacheDir, 'build.lock'), {
+    onWait: (owner) => progress(`waiting for ${owner}, which is building images...`),
+  });
+  try {
+    return await build(opts, cacheDir, withLessons, progress);
+  } finally {
+    await release();
+  }
+}
+
+async function build(
+  opts: EnsureImagesOptions,
+  cacheDir: string,
+  withLessons: boolean,
+  progress: (line: string) => void,
+): Promise<EnsureImagesResult> {
+  const { docker } = opts;
+  const reach = reachOf(opts);
+  // another process may have built things while we waited for the lock
+  const s = await survey(docker, withLessons, reach);
+  const built: string[] = [];
+  const pushed: string[] = [];
+  const timed = async (label: string, fn: () => Promise<void>) => {
+    const t0 = Date.now();
+    progress(`${label}...`);
+    await fn();
+    progress(`${label.replace(/ \(.*\)$/, '')}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  };
+
+  const baseOpts = { docker, mode: opts.mode ?? 'auto', cacheDir, progress, timed };
+  if (s.sandboxMissing && !(await imageId(docker, SANDBOX_BASE_IMAGE))) {
+    await ensureBase(BASES.trixie, baseOpts);
+    built.push(SANDBOX_BASE_IMAGE);
+  }
+  if (s.lessonsMissing.length > 0 && !(await imageId(docker, BASE_IMAGE))) {
+    await ensureBase(BASES.bookworm, baseOpts);
+    built.push(BASE_IMAGE);
+  }
+
+  if (s.sandboxMissing) {
+    const tail = new LogTail();
+    await timed('building sandbox image (docker build of images/sandbox, ~1 min)', async () => {
+      await dockerBuild(docker, {
+        context: path.join(IMAGES_DIR, 'sandbox'),
+        tag: SANDBOX_IMAGE,
+        buildargs: { BASE: SANDBOX_BASE_IMAGE },
+        labels: { ...LABELS, 'dockhand.image': 'sandbox' },
+        timeoutMs: 15 * 60_000,
+        tail,
+      }).catch((err: unknown) => {
+        throw buildFailed(`building ${SANDBOX_IMAGE}`, tail, err);
+      });
+    });
+    built.push(SANDBOX_IMAGE);
+  }
+
+  if (!withLessons) return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? '', built, pushed, mirrorDigests: {} };
+
+  for (const image of s.lessonsMissing) {
+    if (image.id === 'debian') continue; // the base itself
+    const tail = new LogTail();
+    await timed(`building lesson image ${image.names[0]} (docker build of images/lessons/${image.id})`, async () => {
+      await dockerBuild(docker, {
+        context: path.join(IMAGES_DIR, 'lessons', image.id),
+        tag: image.localImage,
+        buildargs: { BASE: BASE_IMAGE },
+        labels: { ...LABELS, 'dockhand.image': `lesson-${image.id}` },
+        timeoutMs: 15 * 60_000,
+        tail,
+      }).catch((err: unknown) => {
+        throw buildFailed(`building ${image.localImage} (${image.names[0]})`, tail, err);
+      });
+    });
+    built.push(image.localImage);
+  }
+
+  const registry = LESSON_IMAGES.find((l) => l.id === 'registry');
+  if (!registry) throw new AppError('IMAGE_BUILD_FAILED', 'no registry image defined');
+  let mirror: MirrorState | undefined = s.mirror;
+  if (!mirror) {
+    progress('starting the offline registry mirror (dockhand-mirror)...');
+    mirror = await ensureMirror(docker, registry.localImage, reach);
+  }
+
+  const ids = new Map<string, string | undefined>();
+  const mirrorDigests: Record<string, string> = {};
+  for (const image of LESSON_IMAGES) ids.set(image.id, await imageId(docker, image.localImage));
+  for (const image of LESSON_IMAGES) {
+    for (const name of image.names) {
+      const { repo, tag } = mirrorPath(name);
+      const remote = await registryManifest(reach, mirror.pushHost, repo, tag);
+      if (remote?.digest && remote.imageId === ids.get(image.id)) {
+        mirrorDigests[name] = remote.digest;
+        continue;
+      }
+      const tail = new LogTail();
+      await timed(`pushing ${name} to the mirror`, async () => {
+        mirrorDigests[name] = await pushToMirror(docker, mirror.pushHost, image.localImage, repo, tag, tail).catch((err: unknown) => {
+          throw buildFailed(`pushing ${name} to ${mirror.pushHost}`, tail, err);
+        });
+      });
+      pushed.push(name);
+    }
+  }
+  return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: mirror.mirrorUrl, built, pushed, mirrorDigests };
+}
+
+/**
+ * Removes Dockhand's own images whose build inputs changed (older hash tags): only the names this module
+ * builds (dockhand/base, dockhand/base-trixie, dockhand/sandbox, dockhand/inspector, dockhand/lesson-*), never forced, so images still used by a
+ * container stay. Returns the removed tags.
+ */
+export async function pruneOldImages(docker: Docker): Promise<string[]> {
+  const current = new Set([BASE_IMAGE, SANDBOX_BASE_IMAGE, SANDBOX_IMAGE, inspectorImageFor(SANDBOX_IMAGE), ...LESSON_IMAGES.map((l) => l.localImage)]);
+  const images = await docker.listImages({ filters: JSON.stringify({ label: ['dockhand.app=dockhand'] }) } as Docker.ListImagesOptions);
+  // inspector images are children of sandbox images: they go first, or their parents could not be removed
+  const isInspector = (i: Docker.ImageInfo) => (i.RepoTags ?? []).some((t) => t.startsWith('dockhand/inspector:'));
+  images.sort((a, b) => Number(isInspector(b)) - Number(isInspector(a)));
+  const removed: string[] = [];
+  for (const image of images) {
+    for (const tag of image.RepoTags ?? []) {
+      if (!/^dockhand\/(base|base-trixie|sandbox|inspector|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
+      try {
+        await docker.getImage(tag).remove();
+        removed.push(tag);
+      } catch {
+        // in use by a container, or already gone
+      }
+    }
+  }
+  return removed;
+}

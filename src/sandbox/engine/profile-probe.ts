@@ -1,0 +1,48 @@
+import type { SandboxConfig } from '../../config';
+import { AppError } from '../../errors';
+import { profileRefusal } from '../isolation/host-policies';
+import type { SandboxRuntime } from './sandbox-runtime';
+
+/** The learner key of the start-up probe's sandbox (removed at once; a leftover is swept like any unknown one). */
+export const PROBE_LEARNER = 'dockhand-probe';
+
+/** The innermost cause's first line: what the engine actually said. */
+export function rootReason(err: unknown): string {
+  let e: unknown = err;
+  let msg = '';
+  for (let i = 0; i < 6 && e; i++) {
+    if (e instanceof Error && e.message) msg = e.message;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return (msg.split('\n').find((l) => l.trim()) ?? 'unknown error').replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/**
+ * Start-up probe of the configured profile: what `docker info` rules out, then one tiny sandbox created, waited
+ * for (its nested engine answers) and removed. Failing here gives the operator ONE line naming the reason and the
+ * profile that works on this engine, instead of every learner command answering "interrupted" later.
+ */
+export async function probeSandboxProfile(runtime: SandboxRuntime, config: Pick<SandboxConfig, 'profile'>): Promise<{ readyMs: number }> {
+  const profile = config.profile;
+  let host;
+  try {
+    host = await runtime.host();
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'SANDBOX_PROFILE_UNSUPPORTED') throw err;
+    throw new AppError('SANDBOX_PROFILE_UNSUPPORTED', `SANDBOX_PROFILE=${profile}: the engine host could not be prepared: ${rootReason(err)}`, { cause: err });
+  }
+  const refusal = profileRefusal(profile, host.facts);
+  if (refusal) throw new AppError('SANDBOX_PROFILE_UNSUPPORTED', refusal);
+  const started = Date.now();
+  let id: string | undefined;
+  try {
+    id = (await runtime.create(PROBE_LEARNER, 'warm')).id;
+  } catch (err) {
+    const works = host.facts.userns ? 'SANDBOX_PROFILE=userns' : 'SANDBOX_PROFILE=test-host-cgroup on test machines, or restart dockerd with --userns-remap=default and use SANDBOX_PROFILE=userns';
+    const disk = /disk set-up|mkfs|losetup|mount/.test(rootReason(err)) ? ' (or turn the disk cap off with SANDBOX_DISK_MB=0)' : '';
+    throw new AppError('SANDBOX_PROFILE_UNSUPPORTED', `SANDBOX_PROFILE=${profile} does not work on this engine (${rootReason(err)}): use ${works}${disk}`, { cause: err });
+  } finally {
+    if (id) await runtime.remove(id);
+  }
+  return { readyMs: Date.now() - started };
+}

@@ -1,0 +1,126 @@
+import type Docker from 'dockerode';
+import { sweepable } from './cgroup-delegation';
+import { runHostScript, type EngineHostShell } from '../engine/engine-host';
+import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+import { shellQuote } from '../shell/shell-quote';
+
+/** Label naming a sandbox's own engine volume, so remove() takes it along. */
+export const LABEL_VOLUME = 'dockhand.volume';
+
+/**
+ * The nested /var/lib/docker. With `sizeMb`: a size-capped tmpfs volume (counts against memory), labelled
+ * like the sandbox so the orphan sweep finds it. Without: an anonymous volume on the host disk, removed with
+ * the container (remove v: true).
+ */
+export function dockerDiskPolicy(docker: Docker, sizeMb: number | undefined): SandboxPolicy {
+  return {
+    name: 'docker-disk',
+    async apply(spec, ctx) {
+      if (!sizeMb) {
+        hostConfigOf(spec).Mounts = [];
+        spec.Volumes = { '/var/lib/docker': {} };
+        return;
+      }
+      const name = `dockhand-${ctx.instance}-${ctx.createdAt}-${Math.random().toString(36).slice(2, 8)}`;
+      await docker.createVolume({ Name: name, Driver: 'local', DriverOpts: { type: 'tmpfs', device: 'tmpfs', o: `size=${sizeMb}m` }, Labels: ctx.labels });
+      spec.Labels = { ...spec.Labels, [LABEL_VOLUME]: name };
+      hostConfigOf(spec).Mounts = [{ Type: 'volume', Source: name, Target: '/var/lib/docker' }];
+      spec.Volumes = {};
+      return async () => {
+        await docker.getVolume(name).remove().catch(() => undefined);
+      };
+    },
+  };
+}
+
+/** Label naming a sandbox's capped disk (`<dir>/<name>.img`, mounted on `<dir>/<name>`). */
+export const LABEL_DISK = 'dockhand.disk';
+export const DEFAULT_DISK_DIR = '/var/lib/dockhand/disks';
+/** The learner's writable folders, moved onto the capped disk by the entrypoint (DOCKHAND_DISK_BINDS). */
+export const DISK_BOUND_PATHS = ['/root', '/home', '/tmp', '/var/tmp', '/srv', '/opt'];
+
+/** "8 GiB" for whole GiB, else "300 MiB": the size the learner is told about. */
+export function diskSizeText(mb: number): string {
+  return mb % 1024 === 0 ? `${mb / 1024} GiB` : `${mb} MiB`;
+}
+
+export interface LoopDiskOptions {
+  host: EngineHostShell;
+  /** Folder on the engine host holding the images and their mount points. */
+  dir: string;
+  sizeMb: number;
+  /** Host ids of the sandbox's root (the remap base under `userns`, else 0). */
+  owner: { uid: number; gid: number };
+  /** Sanitised instance: names are `dockhand-<instance>-<created>-<random>`. */
+  instance: string;
+}
+
+
+/** Creates, formats and mounts the image (sparse: the host disk fills only as the learner writes). */
+export function diskSetupScript(o: Pick<LoopDiskOptions, 'dir' | 'sizeMb' | 'owner'>, name: string): string {
+  const img = shellQuote(`${o.dir}/${name}.img`);
+  const mnt = shellQuote(`${o.dir}/${name}`);
+  return `set -eu
+mkdir -p ${shellQuote(o.dir)} ${mnt}
+chmod 700 ${shellQuote(o.dir)}
+truncate -s ${o.sizeMb}M ${img}
+mkfs.ext4 -q -F -m 0 -O ^has_journal -E root_owner=${o.owner.uid}:${o.owner.gid} ${img}
+mount -o loop ${img} ${mnt}
+rmdir ${mnt}/lost+found 2>/dev/null || true
+`;
+}
+
+/** Unmounts (lazily when still busy; `mount -o loop` frees the loop device with the last user) and deletes the image. */
+export function diskRemovalScript(dir: string, name: string): string {
+  const img = shellQuote(`${dir}/${name}.img`);
+  const mnt = shellQuote(`${dir}/${name}`);
+  return `if mountpoint -q ${mnt}; then umount ${mnt} 2>/dev/null || umount -l ${mnt}; fi
+for l in $(losetup -j ${img} 2>/dev/null | cut -d: -f1); do losetup -d "$l" 2>/dev/null; done
+rmdir ${mnt} 2>/dev/null; rm -f ${img}; [ ! -e ${img} ]
+`;
+}
+
+/**
+ * SANDBOX_DISK_MB: everything a learner can write lands on one ext4 image of that size, loop-mounted on the
+ * engine host and bound onto the sandbox's /var/lib/docker (nested images, containers, volumes, build cache).
+ * The container's own root filesystem is read-only; the entrypoint binds the learner's folders
+ * (DOCKHAND_DISK_BINDS: /root, /tmp, ...) from `/var/lib/docker/.dockhand/` on the same disk, and the few
+ * system paths that must be writable are small tmpfs mounts (counted in the memory limit).
+ * Why a loop-mounted image: the host here is overlay2 on ext4 without project quotas (overlay2's `size`
+ * option needs xfs+pquota), a tmpfs cap would spend memory, and a filesystem of its own is a hard cap that
+ * holds for every writer, the nested engine included; a full disk says ENOSPC to the learner only.
+ */
+export function loopDiskPolicy(o: LoopDiskOptions): SandboxPolicy {
+  const hostBinds = [`${o.dir}:${o.dir}:rw`, '/dev:/dev'];
+  const remove = (name: string) => runHostScript(o.host, 'disk removal', diskRemovalScript(o.dir, name), hostBinds, true).then(() => undefined);
+  return {
+    name: 'loop-disk',
+    async apply(spec, ctx) {
+      const name = `dockhand-${o.instance}-${ctx.createdAt.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      await runHostScript(o.host, 'disk set-up', diskSetupScript(o, name), hostBinds, true).catch(async (err: unknown) => {
+        await remove(name).catch(() => undefined);
+        throw err;
+      });
+      spec.Labels = { ...spec.Labels, [LABEL_DISK]: name };
+      spec.Volumes = {};
+      spec.Env = [...(spec.Env ?? []), `DOCKHAND_DISK_BINDS=${DISK_BOUND_PATHS.join(' ')}`];
+      const hc = hostConfigOf(spec);
+      hc.Mounts = [];
+      hc.Binds = [...(hc.Binds ?? []), `${o.dir}/${name}:/var/lib/docker:rw`];
+      hc.ReadonlyRootfs = true;
+      hc.Tmpfs = { ...hc.Tmpfs, '/var/log': 'rw,size=32m', '/etc/docker': 'rw,size=1m' };
+      return () => remove(name);
+    },
+    async release(labels) {
+      const name = labels[LABEL_DISK];
+      if (name) await remove(name);
+    },
+    async sweep(live) {
+      const keep = new Set(live.map((l) => l[LABEL_DISK]).filter(Boolean));
+      const out = await runHostScript(o.host, 'disk sweep listing', `for f in ${shellQuote(o.dir)}/dockhand-*.img; do [ -e "$f" ] && { n=\${f##*/}; echo "n \${n%.img}"; }; done; exit 0`, hostBinds, true);
+      for (const name of out.split('\n').filter((l) => l.startsWith('n ')).map((l) => l.slice(2).trim())) {
+        if (!keep.has(name) && sweepable(name, o.instance, Date.now())) await remove(name).catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type Docker from 'dockerode';
+import type { SandboxConfig } from '../../config';
+import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+
+/**
+ * Host settings per security profile (docs/platform-facts.md):
+ * - `userns`: the default. Needs an engine with --userns-remap; root in the sandbox is an unprivileged host uid,
+ *   capabilities are namespaced, and the cgroup tree inside is only the sandbox's own delegated subtree (added by
+ *   cgroup-delegation.ts, since it needs host-side set-up). Nested `--privileged` does not work under it.
+ * - `sysbox`: the sysbox-runc runtime, where installed.
+ * - `privileged`: every learner is root on the host; refused unless SANDBOX_ALLOW_PRIVILEGED=true.
+ * - `test-host-cgroup`: the test-machine concession (host cgroup tree bound read-write); `UsernsMode: host` so it
+ *   keeps host ids on a remapping engine.
+ */
+/** What a nested dockerd needs without --privileged; `userns` and `test-host-cgroup` differ only in what they add. */
+const NESTED_ENGINE: Docker.HostConfig = {
+  CapAdd: ['ALL'],
+  // this host's bounding set lacks CAP_SYS_RESOURCE ("unable to apply caps"); namespaced it adds little
+  CapDrop: ['SYS_RESOURCE'],
+  SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+  // the API form of --security-opt systempaths=unconfined
+  MaskedPaths: [],
+  ReadonlyPaths: [],
+  Tmpfs: { '/run': '', '/var/run': '' },
+};
+
+export function profileHostConfig(profile: SandboxConfig['profile']): Docker.HostConfig {
+  switch (profile) {
+    case 'userns':
+      return structuredClone(NESTED_ENGINE);
+    case 'privileged':
+      return <Docker.HostConfig>{ Privileged: true, UsernsMode: 'host' };
+    case 'sysbox':
+      return { Runtime: 'sysbox-runc' };
+    case 'test-host-cgroup':
+      return <Docker.HostConfig>{
+        ...structuredClone(NESTED_ENGINE),
+        Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
+        DeviceCgroupRules: ['a *:* rwm'],
+        UsernsMode: 'host',
+      };
+  }
+}
+
+/** The configured profile plus memory (no extra swap), CPU and process limits. */
+export function profilePolicy(cfg: Pick<SandboxConfig, 'profile' | 'memoryMb' | 'cpus' | 'pidsLimit'>): SandboxPolicy {
+  return {
+    name: 'profile',
+    apply(spec) {
+      Object.assign(hostConfigOf(spec), profileHostConfig(cfg.profile), {
+        Memory: cfg.memoryMb * 1024 * 1024,
+        MemorySwap: cfg.memoryMb * 1024 * 1024,
+        NanoCpus: Math.round(cfg.cpus * 1e9),
+        PidsLimit: cfg.pidsLimit,
+      });
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import type { SandboxConfig } from '../../config';
+import { AppError } from '../../errors';
+import type { Logger } from '../../logger';
+import { CapacityQueue } from './capacity-queue';
+import type { SandboxInfo, SandboxRuntime } from '../engine/sandbox-runtime';
+import type { PtySession } from '../shell/pty-session';
+import type { SandboxEvent } from '../types';
+import { WarmPool } from './warm-pool';
+
+export interface AllocatorOptions {
+  runtime: SandboxRuntime;
+  logger: Logger;
+  config: Pick<SandboxConfig, 'maxSandboxes' | 'warmPool' | 'warmPoolAuto' | 'parallelStarts'>;
+  /** Injectable clock (ms) for the demand window of the automatic warm pool. */
+  now?: () => number;
+  /** Sandboxes learners hold now. */
+  live(): number;
+  emit(e: SandboxEvent): void;
+  /** Opens a warm sandbox's shell ahead (undefined: none, the first command opens it). */
+  openShell?: (containerId: string) => Promise<PtySession>;
+}
+
+/** What a learner is handed: the container, and its shell when a warm one opened it ahead. */
+export type Allocated = Pick<SandboxInfo, 'id' | 'createdAt'> & { shell?: PtySession };
+
+/** How far back the automatic warm pool looks at demand. */
+export const DEMAND_WINDOW_MS = 5 * 60_000;
+
+/**
+ * At most `limit` starts at once; learners' starts go before warm ones. Starting a nested dockerd is
+ * CPU-bound, so thirty at once on two cores make every one of them slow.
+ */
+export class StartSlots {
+  private running = 0;
+  private readonly waiting: { learner: (() => void)[]; warm: (() => void)[] } = { learner: [], warm: [] };
+
+  constructor(readonly limit: number) {}
+
+  private learners = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  get active(): number {
+    return this.running;
+  }
+
+  /** Resolves when no learner's sandbox is starting or waiting to start (at once when none is). */
+  learnersIdle(): Promise<void> {
+    return this.learners === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async run<T>(kind: 'learner' | 'warm', fn: () => Promise<T>): Promise<T> {
+    if (kind === 'learner') this.learners++;
+    try {
+      if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting[kind].push(resolve));
+      else this.running++;
+      try {
+        return await fn();
+      } finally {
+        const next = this.waiting.learner.shift() ?? this.waiting.warm.shift();
+        // The slot passes straight to the next in line.
+        if (next) next();
+        else this.running--;
+      }
+    } finally {
+      if (kind === 'learner' && --this.learners === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+}
+
+/** Hands out sandbox containers under the global cap: a warm one when ready, else a cold start, else a place in line. */
+export class SandboxAllocator {
+  private readonly creating = new Map<string, Promise<unknown>>();
+  private readonly queue: CapacityQueue;
+  readonly warm: WarmPool;
+  readonly slots: StartSlots;
+  /** When learners needed a new sandbox recently (the automatic warm pool's demand). */
+  private readonly demand: number[] = [];
+  /** An admin's pre-warm for a class: this many warm sandboxes at least, until `until`. */
+  private floor = { count: 0, until: 0 };
+  private closed = false;
+  private readonly now: () => number;
+
+  constructor(private readonly o: AllocatorOptions) {
+    this.now = o.now ?? Date.now;
+    this.slots = new StartSlots(o.config.parallelStarts ?? Number.POSITIVE_INFINITY);
+    this.queue = new CapacityQueue((learnerKey, position) => o.emit({ type: 'queued', learnerKey, position }));
+    this.warm = new WarmPool({
+      runtime: o.runtime,
+      logger: o.logger,
+      target: o.config.warmPoolAuto ? 0 : o.config.warmPool,
+      onSettled: () => this.release(),
+      // A warm sandbox is ready with its check inspector and its shell: a prepared class then starts nothing at
+      // lesson open (30 inspectors and shells starting together there cost the first commands seconds).
+      create: (learnerKey, kind) =>
+        this.slots.run('warm', async () => {
+          const info = await o.runtime.create(learnerKey, kind);
+          const [, shell] = await Promise.all([
+            o.runtime.inspectors.ensure(info.id, learnerKey).catch((err: unknown) => o.logger.warn({ err, containerId: info.id }, 'check inspector of a warm sandbox did not start; it starts at the first check')),
+            o.openShell?.(info.id).catch((err: unknown) => void o.logger.warn({ err, containerId: info.id }, 'shell of a warm sandbox did not open; the first command opens one')),
+          ]);
+          return { ...info, shell: shell ?? undefined };
+        }),
+    });
+  }
+
+  /** True when a learner asking now would get a sandbox without waiting in line. */
+  get hasRoomNow(): boolean {
+    return !this.closed && (this.warm.size > 0 || this.held() < this.o.config.maxSandboxes);
+  }
+
+  /**
+   * Pre-warms for a class: keeps at least `count` ready sandboxes (within the cap) for `forMs`, less one for
+   * each learner served from the pool meanwhile. Returns how many will be kept warm.
+   */
+  prewarm(count: number, forMs: number): number {
+    const room = Math.max(0, this.o.config.maxSandboxes - this.o.live());
+    const n = Math.min(count, room);
+    this.floor = { count: n, until: this.now() + forMs };
+    this.retarget();
+    this.fill();
+    return n;
+  }
+
+  /** The warm pool's size now: an admin's floor, else (auto) recent demand up to the configured most, else the fixed size. */
+  private retarget(): void {
+    const now = this.now();
+    while (this.demand.length && now - this.demand[0]! > DEMAND_WINDOW_MS) this.demand.shift();
+    const base = this.o.config.warmPoolAuto ? Math.min(this.o.config.warmPool, this.demand.length) : this.o.config.warmPool;
+    this.warm.setTarget(now < this.floor.until ? Math.max(base, this.floor.count) : base);
+  }
+
+  stats(): { creating: number; warm: number; queued: number } {
+    return { creating: this.creating.size, warm: this.warm.size, queued: this.queue.length };
+  }
+
+  open(): void {
+    this.closed = false;
+    this.warm.open();
+  }
+
+  /** Fails everyone in line and forgets the warm pool; running containers stay for adoption. */
+  close(err: unknown): void {
+    this.closed = true;
+    this.queue.rejectAll(err);
+    this.warm.close();
+  }
+
+  /** A container for the learner, handed to `take` once; concurrent calls for one learner share it. */
+  acquire<T>(learnerKey: string, take: (info: Allocated) => T): Promise<T> {
+    const pending = this.creating.get(learnerKey);
+    if (pending) return pending as Promise<T>;
+    const p = this.allocate(learnerKey)
+      .then(take)
+      .finally(() => {
+        this.creating.delete(learnerKey);
+        this.fill();
+      });
+    this.creating.set(learnerKey, p);
+    return p;
+  }
+
+  /** Gives freed slots (or ready warm sandboxes) to learners in line; call whenever a sandbox goes. */
+  release(): void {
+    this.queue.release(() => this.held() < this.o.config.maxSandboxes || this.warm.size > 0);
+  }
+
+  /** Tops up the warm pool with slots nobody is waiting for. */
+  fill(): void {
+    if (this.closed) return;
+    this.retarget();
+    this.warm.fill(() => this.held() < this.o.config.maxSandboxes && this.queue.length === 0);
+  }
+
+  private async allocate(learnerKey: string): Promise<Allocated> {
+    await Promise.resolve(); // let acquire register us in `creating` first
+    this.demand.push(this.now());
+    for (;;) {
+      const pooled = this.warm.take();
+      if (pooled) {
+        if (await this.warm.claim(learnerKey, pooled)) {
+          // A prepared class is N learners: each one served uses up a place, so the pool does not start
+          // N more sandboxes while the class types its first commands (that starved them of CPU).
+          if (this.floor.count > 0 && this.now() < this.floor.until) this.floor = { ...this.floor, count: this.floor.count - 1 };
+          return pooled;
+        }
+        continue;
+      }
+      // `creating` includes us, so we fit when the others hold fewer than the cap
+      if (this.held() - 1 < this.o.config.maxSandboxes) break;
+      await this.queue.wait(learnerKey);
+    }
+    const info = await this.slots.run('learner', () => this.o.runtime.create(learnerKey, 'learner'));
+    if (this.closed) {
+      await this.o.runtime.remove(info.id);
+      throw new AppError('SANDBOX_MANAGER_STOPPED', 'The sandbox service is shutting down');
+    }
+    return info;
+  }
+
+  /** Slots taken: learners' sandboxes, creations under way (not those waiting in line), warm ones. */
+  private held(): number {
+    return this.o.live() + (this.creating.size - this.queue.length) + this.warm.held;
+  }
+}

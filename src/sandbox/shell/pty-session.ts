@@ -1,0 +1,361 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../errors';
+import type { ForegroundProbe } from './foreground-probe';
+import type { Pty } from './pty';
+import { MarkerScanner, SHELL_INIT, runLine, type Marker } from './shell-protocol';
+import { createTerminalScreen, type TerminalScreen } from './terminal-screen';
+import { buildSessionResult, formatBytes, type Active } from './session-result';
+import type { CommandResult } from '../types';
+
+export interface SessionCommandOptions {
+  timeoutMs: number;
+  outputCapBytes: number;
+  onOutput?(screenSoFar: string): void;
+}
+
+/** What the session reports; the manager adds crash detection on top. */
+export interface SessionResult extends CommandResult {
+  /** The shell itself exited (learner typed `exit`, or the sandbox died). */
+  shellExited?: { exitCode: number };
+  /** With shellExited: the shell ended before the command began, so running it again is safe. */
+  neverStarted?: true;
+  /** What the shell saw of the command's processes (from its completion marker). */
+  processes?: { guardKilled: number; reaped: number; pidsHit: number; oomKills: number };
+}
+
+export interface PtySessionOptions {
+  pty: Pty;
+  cols?: number;
+  rows?: number;
+  scrollback?: number;
+  /** No output for this long while a command runs: check whether it is waiting for input. */
+  quietMs?: number;
+  /** Output beyond cap x floodFactor stops the command instead of running to the timeout. */
+  floodFactor?: number;
+  outputIntervalMs?: number;
+  readyTimeoutMs?: number;
+  /** Out-of-band look at the shell's foreground (a separate exec in the container). */
+  probe(shellPid: number): Promise<ForegroundProbe>;
+  killProcessGroup(pgid: number): Promise<void>;
+  /** Kills what the shell's session still runs (all groups but the shell's; the shell too with includeShell), from outside the shell. */
+  reapSession?(shellPid: number, includeShell: boolean): Promise<void>;
+}
+
+type Phase = 'starting' | 'idle' | 'running' | 'dead';
+
+/** One persistent bash in the sandbox behind a pty; runs one command at a time and renders its output. */
+export class PtySession {
+  private phase: Phase = 'starting';
+  private readonly screen: TerminalScreen;
+  private readonly scanner = new MarkerScanner();
+  private readonly pty: Pty;
+  private readonly o: Required<Omit<PtySessionOptions, 'pty' | 'probe' | 'killProcessGroup' | 'reapSession'>>;
+  private active?: Active;
+  private shellPid = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readyResolve?: () => void;
+  private exitListeners: Array<(exitCode: number) => void> = [];
+  private exitCode?: number;
+
+  constructor(private readonly opts: PtySessionOptions) {
+    this.pty = opts.pty;
+    this.o = {
+      cols: opts.cols ?? 120,
+      rows: opts.rows ?? 40,
+      scrollback: opts.scrollback ?? 10000,
+      quietMs: opts.quietMs ?? 1500,
+      floodFactor: opts.floodFactor ?? 8,
+      outputIntervalMs: opts.outputIntervalMs ?? 1000,
+      readyTimeoutMs: opts.readyTimeoutMs ?? 10000,
+    };
+    this.screen = createTerminalScreen({ cols: this.o.cols, rows: this.o.rows, scrollback: this.o.scrollback });
+    this.screen.onReply((data) => {
+      if (this.active) this.pty.write(data);
+    });
+    this.pty.onData((chunk) => this.onData(chunk));
+    this.pty.exit.then(({ exitCode }) => this.onExit(exitCode)).catch(ignore);
+  }
+
+  get alive(): boolean {
+    return this.phase !== 'dead';
+  }
+
+  get busy(): boolean {
+    return this.active !== undefined;
+  }
+
+  get isWaitingForInput(): boolean {
+    return this.active?.waiting === true;
+  }
+
+  onShellExit(listener: (exitCode: number) => void): void {
+    if (this.exitCode !== undefined) listener(this.exitCode);
+    else this.exitListeners.push(listener);
+  }
+
+  /** Sends the shell set-up and waits for its first marker. */
+  async start(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.readyResolve = resolve;
+        timer = setTimeout(() => reject(new AppError('SHELL_NOT_READY', 'The sandbox shell did not start in time')), this.o.readyTimeoutMs);
+        this.onShellExit((code) => reject(new AppError('SHELL_NOT_READY', `The sandbox shell exited while starting (code ${code})`)));
+        this.pty.write(SHELL_INIT);
+      });
+    } catch (err) {
+      this.close();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      this.readyResolve = undefined;
+    }
+  }
+
+  /** Resolves when no command is attached (finished, interrupted or timed out). */
+  whenIdle(): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  run(command: string, opts: SessionCommandOptions): Promise<SessionResult> {
+    if (this.phase === 'dead') return Promise.reject(new AppError('SHELL_GONE', 'The sandbox shell has exited'));
+    if (this.active || this.phase !== 'idle') return Promise.reject(new AppError('SHELL_BUSY', 'A command is already running in this shell'));
+    // 128 random bits per command: a marker the learner cannot guess (shell-protocol.ts keeps it out of reach).
+    const nonce = randomBytes(16).toString('hex');
+    const a: Active = {
+      nonce,
+      startedAt: Date.now(),
+      opts,
+      totalBytes: 0,
+      tail: [],
+      tailBytes: 0,
+      timedOut: false,
+      interrupted: false,
+      flooded: false,
+      waiting: false,
+      stopping: false,
+      notices: [],
+      probing: false,
+      finished: false,
+    };
+    this.active = a;
+    this.phase = 'running';
+    this.screen.clear();
+    const result = this.attach(a);
+    this.pty.write(runLine(nonce, command));
+    return result;
+  }
+
+  /** Types text into the running command; resolves like run() at its next completion, quiet period or timeout. */
+  sendInput(text: string): Promise<SessionResult> {
+    const a = this.active;
+    if (!a) return Promise.reject(new AppError('NOTHING_RUNNING', 'No command is waiting for input'));
+    const result = this.attach(a);
+    this.pty.write(text);
+    return result;
+  }
+
+  /** Ctrl-C to the foreground; resolves with the command's final result. */
+  interrupt(): Promise<SessionResult> {
+    const a = this.active;
+    if (!a) return Promise.reject(new AppError('NOTHING_RUNNING', 'No command is running'));
+    a.interrupted = true;
+    const result = this.attach(a);
+    this.stop(a).catch(ignore);
+    return result;
+  }
+
+  close(): void {
+    this.pty.terminate();
+  }
+
+  private attach(a: Active): Promise<SessionResult> {
+    const previous = a.pending;
+    a.waiting = false;
+    const p = new Promise<SessionResult>((resolve) => {
+      a.pending = (r) => {
+        previous?.(r);
+        resolve(r);
+      };
+    });
+    // The timeout counts from the latest interaction, so an interactive program ends if abandoned.
+    clearTimeout(a.timeoutTimer);
+    a.timeoutTimer = setTimeout(() => {
+      a.timedOut = true;
+      this.stop(a).catch(ignore);
+    }, a.opts.timeoutMs);
+    this.armQuiet(a);
+    if (a.opts.onOutput && !a.outputTimer) {
+      a.outputTimer = setInterval(() => {
+        if (a.totalBytes > a.opts.outputCapBytes) return;
+        const text = this.screen.text();
+        if (text !== a.lastSent) {
+          a.lastSent = text;
+          try {
+            a.opts.onOutput?.(text);
+          } catch {
+            // a listener's failure must not break the command
+          }
+        }
+      }, this.o.outputIntervalMs);
+    }
+    return p;
+  }
+
+  private armQuiet(a: Active): void {
+    clearTimeout(a.quietTimer);
+    if (a.waiting || a.stopping || a.finished || !a.pending) return;
+    a.quietTimer = setTimeout(() => this.checkWaiting(a).catch(ignore), this.o.quietMs);
+  }
+
+  private async checkWaiting(a: Active): Promise<void> {
+    if (this.active !== a || a.stopping || a.probing || !a.pending) return;
+    a.probing = true;
+    let probe: ForegroundProbe = { waitingForInput: false };
+    try {
+      probe = await this.opts.probe(this.shellPid);
+    } catch {
+      // the probe can fail when the pids limit is exhausted: treat as busy
+    } finally {
+      a.probing = false;
+    }
+    if (this.active !== a || a.stopping || a.finished || !a.pending) return;
+    if (!probe.waitingForInput) {
+      this.armQuiet(a);
+      return;
+    }
+    a.waiting = true;
+    await this.screen.write('');
+    if (a.finished) return;
+    const pending = a.pending;
+    a.pending = undefined;
+    clearTimeout(a.quietTimer);
+    pending?.(await buildSessionResult(a, this.screen, this.o, null, true));
+  }
+
+  /** Ctrl-C, then kill the foreground process group, then give up on the shell. */
+  private async stop(a: Active): Promise<void> {
+    if (a.stopping || a.finished) return;
+    a.stopping = true;
+    clearTimeout(a.quietTimer);
+    this.pty.write('\x03');
+    if (await this.waitDone(a, 1000)) return;
+    try {
+      // the whole session but the shell: the foreground group and whatever it started in the background
+      if (this.opts.reapSession && this.shellPid) await this.opts.reapSession(this.shellPid, false);
+      else {
+        const probe = await this.opts.probe(this.shellPid);
+        if (probe.foregroundPgid) await this.opts.killProcessGroup(probe.foregroundPgid);
+      }
+    } catch {
+      // fall through to terminating the shell
+    }
+    if (await this.waitDone(a, 2000)) return;
+    // A second Ctrl-C ends bash's own fork-retry back-off, now that the limit has room again.
+    this.pty.write('\x03');
+    if (await this.waitDone(a, 3000)) return;
+    a.notices.push('The command did not stop, so its shell was restarted.');
+    // nothing of the old shell may linger into the new one
+    if (this.opts.reapSession && this.shellPid) await this.opts.reapSession(this.shellPid, true).catch(ignore);
+    this.pty.terminate();
+  }
+
+  private waitDone(a: Active, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const tick = setInterval(() => {
+        if (this.active !== a || a.finished) {
+          clearInterval(tick);
+          resolve(true);
+        } else if (Date.now() - started >= ms) {
+          clearInterval(tick);
+          resolve(false);
+        }
+      }, 20);
+    });
+  }
+
+  private onData(chunk: string): void {
+    this.scanner.push(
+      chunk,
+      (text) => this.onText(text),
+      (m) => this.onMarker(m),
+    );
+  }
+
+  private onText(text: string): void {
+    const a = this.active;
+    if (!a || a.finished) return; // between commands (and during set-up) output belongs to nobody
+    const bytes = Buffer.byteLength(text);
+    a.totalBytes += bytes;
+    const cap = a.opts.outputCapBytes;
+    if (a.totalBytes <= cap) this.screen.write(text).catch(ignore);
+    a.tail.push(text);
+    a.tailBytes += bytes;
+    while (a.tailBytes - Buffer.byteLength(a.tail[0]!) >= cap && a.tail.length > 1) a.tailBytes -= Buffer.byteLength(a.tail.shift()!);
+    // A fork bomb: bash reports failed forks itself. Waiting for the timeout would keep the limit exhausted.
+    if (!a.runaway && !a.stopping && /fork: (retry: )?Resource temporarily unavailable/.test(text)) {
+      a.runaway = true;
+      this.stop(a).catch(ignore);
+    }
+    if (!a.flooded && a.totalBytes > cap * this.o.floodFactor) {
+      a.flooded = true;
+      a.notices.push(`Output passed ${formatBytes(cap * this.o.floodFactor)}, so the command was stopped; the last ${formatBytes(cap)} are shown.`);
+      this.stop(a).catch(ignore);
+    }
+    if (!a.waiting) this.armQuiet(a);
+  }
+
+  private onMarker(m: Marker): void {
+    if (this.phase === 'starting' && m.nonce === 'init') {
+      this.shellPid = m.shellPid;
+      this.phase = 'idle';
+      this.readyResolve?.();
+      return;
+    }
+    const a = this.active;
+    if (m.started) {
+      if (a && !a.finished) a.started = true;
+      return;
+    }
+    if (!a || m.nonce !== a.nonce) return;
+    this.shellPid = m.shellPid || this.shellPid;
+    a.marker = m;
+    this.finish(a, a.timedOut || a.interrupted ? null : m.exitCode).catch(ignore);
+  }
+
+  private onExit(exitCode: number): void {
+    this.phase = 'dead';
+    this.exitCode = exitCode;
+    const a = this.active;
+    if (a) this.finish(a, null, { exitCode }).catch(ignore);
+    for (const l of this.exitListeners.splice(0)) l(exitCode);
+  }
+
+  private async finish(a: Active, exitCode: number | null, shellExited?: { exitCode: number }): Promise<void> {
+    if (this.active !== a || a.finished) return;
+    a.finished = true;
+    clearTimeout(a.quietTimer);
+    clearTimeout(a.timeoutTimer);
+    clearInterval(a.outputTimer);
+    await this.screen.write('');
+    const result = await buildSessionResult(a, this.screen, this.o, exitCode, false);
+    this.active = undefined;
+    if (this.phase !== 'dead') this.phase = 'idle';
+    if (shellExited) {
+      result.shellExited = shellExited;
+      // The shell died before running it (between commands): the manager may run it again in a new shell.
+      if (!a.started) result.neverStarted = true;
+      // `exit 3` ends the shell normally: report its code like any command.
+      if (!a.timedOut && !a.interrupted && !a.flooded) result.exitCode = shellExited.exitCode;
+    }
+    const pending = a.pending;
+    a.pending = undefined;
+    pending?.(result);
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+}
+
+/** Background steps report through the command's result; a failure in one must not become an unhandled rejection. */
+const ignore = (): void => undefined;

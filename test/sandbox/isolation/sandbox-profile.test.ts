@@ -1,0 +1,61 @@
+import type Docker from 'dockerode';
+import { dockerDiskPolicy } from '../../../src/sandbox/isolation/docker-disk-policy';
+import { applyPolicies, type PolicyContext, type SandboxPolicy } from '../../../src/sandbox/isolation/sandbox-policy';
+import { profileHostConfig, profilePolicy } from '../../../src/sandbox/isolation/sandbox-profile';
+
+const ctx: PolicyContext = { instance: 'i', learnerKey: 'L', role: 'learner', createdAt: 42, labels: { 'dockhand.app': 'dockhand' } };
+
+describe('sandbox profile and policies', () => {
+  it('maps each security profile; only the test profile mounts a host path', () => {
+    expect(profileHostConfig('privileged')).toEqual({ Privileged: true, UsernsMode: 'host' });
+    const u = profileHostConfig('userns');
+    expect(u).toMatchObject({ CapAdd: ['ALL'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'], MaskedPaths: [], ReadonlyPaths: [], Tmpfs: { '/run': '', '/var/run': '' } });
+    expect(u.Privileged).toBeUndefined();
+    expect(u.Binds).toBeUndefined();
+    expect(u.UsernsMode).toBeUndefined();
+    expect(profileHostConfig('sysbox')).toEqual({ Runtime: 'sysbox-runc' });
+    expect(profileHostConfig('test-host-cgroup')).toMatchObject({ Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'], CapDrop: ['SYS_RESOURCE'], UsernsMode: 'host' });
+  });
+
+  it('the profile policy adds the profile and the memory, swap, CPU and pids limits', async () => {
+    const spec: Docker.ContainerCreateOptions = { Image: 'x' };
+    await applyPolicies(spec, [profilePolicy({ profile: 'privileged', memoryMb: 512, cpus: 1.5, pidsLimit: 300 })], ctx);
+    expect(spec.HostConfig).toEqual({ Privileged: true, UsernsMode: 'host', Memory: 512 * 1024 * 1024, MemorySwap: 512 * 1024 * 1024, NanoCpus: 1.5e9, PidsLimit: 300 });
+  });
+
+  it('applies policies in order and undoes the earlier ones when a later one fails', async () => {
+    const log: string[] = [];
+    const p = (name: string, fail = false): SandboxPolicy => ({
+      name,
+      apply: async () => {
+        if (fail) throw new Error(`${name} failed`);
+        log.push(`apply ${name}`);
+        return async () => void log.push(`undo ${name}`);
+      },
+    });
+    await expect(applyPolicies({}, [p('a'), p('b'), p('c', true)], ctx)).rejects.toThrow('c failed');
+    expect(log).toEqual(['apply a', 'apply b', 'undo b', 'undo a']);
+  });
+
+  it('the engine disk is an anonymous volume by default, or a labelled tmpfs volume removed on undo', async () => {
+    const created: unknown[] = [];
+    const removedVolumes: string[] = [];
+    const docker = {
+      createVolume: async (o: unknown) => void created.push(o),
+      getVolume: (name: string) => ({ remove: async () => void removedVolumes.push(name) }),
+    } as unknown as Docker;
+    const plain: Docker.ContainerCreateOptions = {};
+    await applyPolicies(plain, [dockerDiskPolicy(docker, undefined)], ctx);
+    expect(plain).toEqual({ HostConfig: { Mounts: [] }, Volumes: { '/var/lib/docker': {} } });
+    expect(created).toEqual([]);
+
+    const sized: Docker.ContainerCreateOptions = { Labels: { a: 'b' } };
+    const undo = await applyPolicies(sized, [dockerDiskPolicy(docker, 48)], ctx);
+    const name = sized.Labels!['dockhand.volume']!;
+    expect(name).toMatch(/^dockhand-i-42-/);
+    expect(created).toEqual([expect.objectContaining({ Name: name, DriverOpts: { type: 'tmpfs', device: 'tmpfs', o: 'size=48m' }, Labels: ctx.labels })]);
+    expect(sized.HostConfig?.Mounts).toEqual([{ Type: 'volume', Source: name, Target: '/var/lib/docker' }]);
+    await undo();
+    expect(removedVolumes).toEqual([name]);
+  });
+});

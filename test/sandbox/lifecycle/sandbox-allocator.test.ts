@@ -1,0 +1,234 @@
+import pino from 'pino';
+import { SandboxAllocator } from '../../../src/sandbox/lifecycle/sandbox-allocator';
+import type { SandboxInfo, SandboxRuntime } from '../../../src/sandbox/engine/sandbox-runtime';
+import type { SandboxEvent } from '../../../src/sandbox/types';
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+};
+
+/** A runtime whose creations finish only when the test says so. */
+function fakeRuntime(o: { holdInspectors?: boolean } = {}) {
+  let n = 0;
+  const pending: Array<{ role: string; resolve: () => void }> = [];
+  const removed: string[] = [];
+  const claimed: string[] = [];
+  const inspected: Array<{ id: string; resolve: () => void }> = [];
+  const runtime = {
+    // a warm sandbox's inspector: started at once, or when the test says so
+    inspectors: {
+      ensure: (id: string) =>
+        new Promise<string>((resolve) => {
+          inspected.push({ id, resolve: () => resolve(`${id}-inspector`) });
+          if (!o.holdInspectors) resolve(`${id}-inspector`);
+        }),
+    },
+    create: (learnerKey: string, role: string) =>
+      new Promise<SandboxInfo>((resolve) => {
+        const info = { id: `c${++n}`, learnerKey, createdAt: n, running: true, role };
+        pending.push({ role, resolve: () => resolve(info) });
+      }),
+    remove: async (id: string) => void removed.push(id),
+    instance: 'T',
+    // a claim renames the container on the engine
+    docker: { getContainer: (id: string) => ({ rename: async () => void claimed.push(id) }) },
+  } as unknown as SandboxRuntime;
+  return { runtime, pending, removed, claimed, inspected };
+}
+
+function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boolean; parallelStarts?: number; now?: () => number; holdInspectors?: boolean } = {}) {
+  const fake = fakeRuntime({ holdInspectors: extra.holdInspectors });
+  const events: SandboxEvent[] = [];
+  const live = new Set<string>();
+  const alloc = new SandboxAllocator({
+    runtime: fake.runtime,
+    logger: pino({ level: 'silent' }),
+    config: { maxSandboxes, warmPool, warmPoolAuto: extra.warmPoolAuto, parallelStarts: extra.parallelStarts },
+    now: extra.now,
+    live: () => live.size,
+    emit: (e) => events.push(e),
+  });
+  alloc.open();
+  const get = (k: string) => alloc.acquire(k, (info) => (live.add(k), info.id));
+  return { ...fake, events, live, alloc, get };
+}
+
+describe('sandbox allocator', () => {
+  it('shares one creation between concurrent calls for the same learner', async () => {
+    const s = setup(2);
+    const a = s.get('L');
+    const b = s.get('L');
+    await flush();
+    expect(s.pending).toHaveLength(1);
+    s.pending[0]!.resolve();
+    expect(await a).toBe(await b);
+  });
+
+  it('queues learners beyond the cap in order and lets the first through when a slot frees', async () => {
+    const s = setup(1);
+    const first = s.get('A');
+    await flush();
+    s.pending[0]!.resolve();
+    await first;
+    const second = s.get('B');
+    const third = s.get('C').catch((e: unknown) => e);
+    await flush();
+    expect(s.pending).toHaveLength(1); // no creation past the cap
+    expect(s.events).toEqual([
+      { type: 'queued', learnerKey: 'B', position: 1 },
+      { type: 'queued', learnerKey: 'C', position: 2 },
+    ]);
+    expect(s.alloc.stats()).toEqual({ creating: 2, warm: 0, queued: 2 });
+    s.live.delete('A');
+    s.alloc.release();
+    await flush();
+    expect(s.pending.map((p) => p.role)).toEqual(['learner', 'learner']);
+    expect(s.events.at(-1)).toEqual({ type: 'queued', learnerKey: 'C', position: 1 });
+    s.pending[1]!.resolve();
+    await expect(second).resolves.toBe('c2');
+    s.alloc.close(new Error('done'));
+    s.pending[2]?.resolve();
+    expect(await third).toBeDefined();
+  });
+
+  it('hands out a ready warm sandbox (claimed for the learner) and refills the pool', async () => {
+    const s = setup(3, 1);
+    s.alloc.fill();
+    expect(s.pending.map((p) => p.role)).toEqual(['warm']);
+    s.pending[0]!.resolve();
+    await flush();
+    expect(s.alloc.stats().warm).toBe(1);
+    await expect(s.get('L')).resolves.toBe('c1');
+    expect(s.claimed).toEqual(['c1']);
+    await flush();
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm']);
+  });
+
+  it('a warm sandbox counts as ready only once its check inspector runs', async () => {
+    const s = setup(3, 1, { holdInspectors: true });
+    s.alloc.fill();
+    await flush();
+    s.pending[0]!.resolve();
+    await flush();
+    expect(s.inspected.map((i) => i.id)).toEqual(['c1']);
+    expect(s.alloc.stats().warm).toBe(0);
+    s.inspected[0]!.resolve();
+    await flush();
+    expect(s.alloc.stats().warm).toBe(1);
+    const got = s.get('L');
+    await flush();
+    expect(await got).toBe('c1');
+  });
+
+  it('keeps no warm sandboxes while learners wait, nor beyond the cap', async () => {
+    const s = setup(1, 2);
+    const a = s.get('A');
+    await flush();
+    s.pending[0]!.resolve();
+    await a;
+    s.alloc.fill();
+    expect(s.pending).toHaveLength(1);
+  });
+
+  it('on close fails those in line and removes a container that finishes starting after it', async () => {
+    const s = setup(1);
+    const a = s.get('A');
+    await flush();
+    const b = s.get('B');
+    await flush();
+    s.alloc.close(new Error('stopping'));
+    await expect(b).rejects.toThrow('stopping');
+    s.pending[0]!.resolve();
+    await expect(a).rejects.toMatchObject({ code: 'SANDBOX_MANAGER_STOPPED' });
+    expect(s.removed).toEqual(['c1']);
+  });
+});
+
+describe('class start: bounded parallel starts, automatic warm pool, pre-warm', () => {
+  it('starts at most parallelStarts sandboxes at once, learners before warm ones', async () => {
+    const s = setup(10, 2, { parallelStarts: 2 });
+    s.alloc.fill();
+    await flush();
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm']);
+    const learners = ['A', 'B', 'C'].map((k) => s.get(k));
+    await flush();
+    // Both slots are held by the warm starts: the learners wait for a slot, not for each other.
+    expect(s.pending).toHaveLength(2);
+    s.pending.shift()!.resolve();
+    await flush();
+    // The freed slot went to a learner (a warm sandbox that became ready went to one too).
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'learner']);
+    while (s.pending.length) {
+      expect(s.alloc.slots.active).toBeLessThanOrEqual(2);
+      s.pending.shift()!.resolve();
+      await flush();
+    }
+    await Promise.all(learners);
+    expect(s.alloc.slots.active).toBe(0);
+  });
+
+  it("learnersIdle waits until no learner's sandbox is starting or waiting to start", async () => {
+    const s = setup(5, 0, { parallelStarts: 1 });
+    await expect(s.alloc.slots.learnersIdle()).resolves.toBeUndefined();
+    const a = s.get('A');
+    const b = s.get('B');
+    await flush();
+    let idle = false;
+    s.alloc.slots.learnersIdle().then(() => (idle = true), () => undefined);
+    s.pending.shift()!.resolve();
+    await a;
+    await flush();
+    expect(idle).toBe(false); // B still starts
+    s.pending.shift()!.resolve();
+    await b;
+    await flush();
+    expect(idle).toBe(true);
+  });
+
+  it('SANDBOX_WARM_POOL=auto keeps as many warm as learners needed new sandboxes recently, up to its most, and none when idle', async () => {
+    let now = 0;
+    const s = setup(20, 3, { warmPoolAuto: true, now: () => now });
+    s.alloc.fill();
+    await flush();
+    expect(s.pending).toEqual([]);
+    const got = ['A', 'B'].map((k) => s.get(k));
+    await flush();
+    for (const p of s.pending.splice(0)) p.resolve();
+    await Promise.all(got);
+    await flush();
+    // Two learners needed a sandbox: two warm ones are started for the next.
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm']);
+    expect(s.alloc.warm.targetSize).toBe(2);
+    now += 6 * 60_000;
+    s.alloc.fill();
+    expect(s.alloc.warm.targetSize).toBe(0);
+  });
+
+  it('an admin pre-warm keeps that many ready (within the cap) until it expires', async () => {
+    let now = 0;
+    const s = setup(5, 0, { now: () => now });
+    s.live.add('X');
+    expect(s.alloc.prewarm(30, 60_000)).toBe(4);
+    await flush();
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm', 'warm', 'warm']);
+    now += 60_001;
+    s.alloc.fill();
+    expect(s.alloc.warm.targetSize).toBe(0);
+  });
+
+  it("a prepared class uses up the admin's floor: learners served from the pool are not replaced", async () => {
+    const s = setup(10, 0, { now: () => 0 });
+    expect(s.alloc.prewarm(3, 60_000)).toBe(3);
+    await flush();
+    for (const p of s.pending.splice(0)) p.resolve();
+    await flush();
+    expect(s.alloc.stats().warm).toBe(3);
+    // two learners of the class arrive: they get pooled sandboxes, and nothing new starts
+    await Promise.all([s.get('A'), s.get('B')]);
+    await flush();
+    expect(s.claimed).toHaveLength(2);
+    expect(s.pending).toEqual([]);
+    expect(s.alloc.warm.targetSize).toBe(1);
+    expect(s.alloc.stats().warm).toBe(1);
+  });
+});
