@@ -7,7 +7,6 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { SandboxManager } from '../src/sandbox/lifecycle/sandbox-manager';
 import type { BenchContext, BenchRow, BenchSection } from './run';
 import { ms } from './stats';
 
@@ -28,7 +27,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 export const checkRunner: BenchSection = {
   title: 'Check runner',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const m = new SandboxManager(ctx.docker, ctx.config({ commandsPerMinute: 600 }), ctx.logger, { image: ctx.sandboxImage, mirrorUrl: ctx.mirrorUrl, instance: ctx.instance('checks') });
+    const m = ctx.manager('checks', { commandsPerMinute: 600 });
     await m.start();
     try {
       // first checks of fresh sandboxes: the inspector starts (its image already built by start())

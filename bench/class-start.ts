@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BenchContext, BenchRow, BenchSection } from './run';
-import { SandboxRuntime } from '../src/sandbox/engine/sandbox-runtime';
+import { SandboxRuntime } from '../src/sandbox';
 import { startHarness, type Harness } from './slack-e2e';
 import { ms, percentile } from './stats';
 

@@ -5,8 +5,7 @@
  * the bystander's idle median measured in the same run just before it (target: within 2x of idle).
  */
 import type { BenchContext, BenchRow, BenchSection } from './run';
-import { SandboxManager } from '../src/sandbox/lifecycle/sandbox-manager';
-import type { CommandResult } from '../src/sandbox/types';
+import type { CommandResult, SandboxManager } from '../src/sandbox';
 import { ms } from './stats';
 
 const ATTACKER = 'bench:attacker';
@@ -46,11 +45,7 @@ async function sample(m: SandboxManager, n: number): Promise<number[]> {
 export const isolation: BenchSection = {
   title: 'Isolation',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const m = new SandboxManager(ctx.docker, ctx.config({ diskMb: 300, pidsLimit: 256, memoryMb: 512, maxSandboxes: 3, blockEgress: true, commandTimeoutSeconds: 30 }), ctx.logger, {
-      image: ctx.sandboxImage,
-      mirrorUrl: ctx.mirrorUrl,
-      instance: ctx.instance('isolation'),
-    });
+    const m = ctx.manager('isolation', { diskMb: 300, pidsLimit: 256, memoryMb: 512, maxSandboxes: 3, blockEgress: true, commandTimeoutSeconds: 30 });
     await m.start();
     const rows: BenchRow[] = [];
     try {

@@ -5,10 +5,8 @@
  */
 import { loadavg } from 'node:os';
 import type { BenchContext, BenchRow, BenchSection } from './run';
-import { MIRROR_CONTAINER } from '../src/images/image-mirror';
-import { NetworkPool } from '../src/sandbox/isolation/network-pool';
-import { sandboxNetworkPolicy } from '../src/sandbox/isolation/sandbox-network-policy';
-import { MIRROR_ENV, SandboxRuntime } from '../src/sandbox/engine/sandbox-runtime';
+import { MIRROR_CONTAINER } from '../src/images';
+import { MIRROR_ENV, NetworkPool, SandboxRuntime, sandboxNetworkPolicy } from '../src/sandbox';
 
 const N = Number(process.env.BENCH_SPARES_N ?? 10);
 const ROUNDS = Number(process.env.BENCH_SPARES_ROUNDS ?? 2);

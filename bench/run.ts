@@ -10,10 +10,8 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import pino from 'pino';
 import type { SandboxConfig } from '../src/config';
-import { testMachineProfile } from '../src/sandbox/engine/engine-host';
-import { ensureImages } from '../src/images/images';
-import { SandboxManager } from '../src/sandbox/lifecycle/sandbox-manager';
-import { SandboxRuntime } from '../src/sandbox/engine/sandbox-runtime';
+import { ensureImages } from '../src/images';
+import { createSandboxService, SandboxRuntime, testMachineProfile, type SandboxManager } from '../src/sandbox';
 import { challengeReady } from './challenge-ready';
 import { checkRunner } from './check-runner';
 import { classStart } from './class-start';
@@ -38,6 +36,8 @@ export interface BenchContext {
   mirrorUrl: string;
   config(over?: Partial<SandboxConfig>): SandboxConfig;
   instance(name: string): string;
+  /** A sandbox service built the way the bot builds it, on this run's images, labelled `instance(name)`. */
+  manager(name: string, over?: Partial<SandboxConfig>): SandboxManager;
 }
 
 export interface BenchSection {
@@ -65,7 +65,7 @@ const coldStart: BenchSection = {
 const warmPool: BenchSection = {
   title: 'Warm pool',
   async run(ctx) {
-    const m = new SandboxManager(ctx.docker, ctx.config({ warmPool: 1 }), ctx.logger, { image: ctx.sandboxImage, mirrorUrl: ctx.mirrorUrl, instance: ctx.instance('warm') });
+    const m = ctx.manager('warm', { warmPool: 1 });
     await m.start();
     const times: number[] = [];
     try {
@@ -86,7 +86,7 @@ const warmPool: BenchSection = {
 const roundTrip: BenchSection = {
   title: 'Round trip',
   async run(ctx) {
-    const m = new SandboxManager(ctx.docker, ctx.config({ commandsPerMinute: 600 }), ctx.logger, { image: ctx.sandboxImage, mirrorUrl: ctx.mirrorUrl, instance: ctx.instance('rtt') });
+    const m = ctx.manager('rtt', { commandsPerMinute: 600 });
     await m.start();
     try {
       await m.run('bench:rtt', 'true');
@@ -120,7 +120,7 @@ const concurrency: BenchSection = {
   async run(ctx) {
     const learners = Number(process.env.BENCH_LEARNERS ?? 20);
     const perLearner = 20;
-    const m = new SandboxManager(ctx.docker, ctx.config({ maxSandboxes: learners, commandsPerMinute: 600 }), ctx.logger, { image: ctx.sandboxImage, mirrorUrl: ctx.mirrorUrl, instance: ctx.instance('load') });
+    const m = ctx.manager('load', { maxSandboxes: learners, commandsPerMinute: 600 });
     await m.start();
     const lat: number[] = [];
     let errors = 0;
@@ -245,6 +245,7 @@ async function main(): Promise<void> {
       ...over,
     }),
     instance: (name) => `bench-${name}-${stamp}`,
+    manager: (name, over) => createSandboxService({ sandbox: ctx.config(over) }, { sandboxImage, mirrorUrl }, { docker, logger, instance: ctx.instance(name) }),
   };
   const only = process.argv.slice(2);
   const rowsBySection: Array<[string, BenchRow[]]> = [];

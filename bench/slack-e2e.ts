@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { readConfig } from '../src/config';
-import { testMachineProfile } from '../src/sandbox/engine/engine-host';
+import { testMachineProfile } from '../src/sandbox';
 import { createLogger } from '../src/logger';
 import { SlackStandIn, type RecordedCall } from '../src/slack/stand-in/slack-stand-in';
 import { startBot, type Bot } from '../src/start-bot';

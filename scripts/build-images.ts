@@ -1,9 +1,8 @@
 // npm run images [-- --offline|--online] [--prune]: builds the sandbox image, the lesson images and the offline
 // registry mirror (whatever is missing), printing progress. Safe to run again: it reuses what exists.
-import { createDockerClient } from '../src/sandbox/engine/docker-client';
+import { createDockerClient, runOnEngineHost } from '../src/sandbox';
 import pino from 'pino';
-import { ensureImages, LESSON_IMAGES, pruneOldImages, type BuildMode } from '../src/images/images';
-import { ensureInspectorImage } from '../src/images/inspector-image';
+import { ensureImages, ensureInspectorImage, LESSON_IMAGES, pruneOldImages, type BuildMode } from '../src/images';
 import { errorCode } from '../src/errors';
 import { readConfig } from '../src/config';
 
@@ -20,6 +19,7 @@ async function main(): Promise<void> {
     registryMirror,
     mode,
     dockerHost: config.docker.host,
+    runOnEngineHost,
   });
   console.log(`sandbox image: ${result.sandboxImage}`);
   // the check inspector: one offline layer FROM the sandbox image (the bot also builds it when missing)

@@ -5,20 +5,14 @@
 import pino from 'pino';
 import { readConfig } from '../src/config';
 import { errorCode } from '../src/errors';
-import { createDockerClient } from '../src/sandbox/engine/docker-client';
-import { MIRROR_CONTAINER, SANDBOX_IMAGE } from '../src/images/images';
-import { SandboxManager } from '../src/sandbox/lifecycle/sandbox-manager';
+import { SANDBOX_IMAGE } from '../src/images';
+import { createDockerClient, createSandboxService } from '../src/sandbox';
 
 async function main(): Promise<void> {
   const config = readConfig(process.env);
   const docker = createDockerClient(config.docker);
-  const manager = new SandboxManager(docker, { ...config.sandbox, warmPool: 0 }, pino({ level: 'silent' }), {
-    image: SANDBOX_IMAGE,
-    mirrorContainer: config.sandbox.registryMirror ? undefined : MIRROR_CONTAINER,
-    instance: config.sandbox.instance,
-    dockerHost: config.docker.host,
-    dockerTls: config.docker.tls,
-  });
+  // Removal needs only the labels and the engine: the image is never started, and no mirror URL is handed out.
+  const manager = createSandboxService({ ...config, sandbox: { ...config.sandbox, warmPool: 0 } }, { sandboxImage: SANDBOX_IMAGE }, { docker, logger: pino({ level: 'silent' }) });
   const label = ['dockhand.app=dockhand', `dockhand.instance=${config.sandbox.instance}`];
   const before = (await docker.listContainers({ all: true, filters: { label } })).length;
   await manager.destroyAll();

@@ -8,11 +8,8 @@ import { countedChecks, timedSandboxPort } from './ops/instrumented-ports';
 import type { BotMetrics } from './ops/metrics';
 import type { Readiness } from './ops/readiness';
 import { PROJECT_ROOT } from './project-root';
-import { createDockerClient } from './sandbox/engine/docker-client';
-import { diskSizeText } from './sandbox/isolation/docker-disk-policy';
-import { ensureImages, MIRROR_CONTAINER } from './images/images';
-import { SandboxManager } from './sandbox/lifecycle/sandbox-manager';
-import type { SandboxEvent } from './sandbox/types';
+import { ensureImages } from './images';
+import { createDockerClient, createSandboxService, diskSizeText, runOnEngineHost, type SandboxEvent, type SandboxManager } from './sandbox';
 import { createSlackApp, registerListeners, type SlackIdentity } from './slack/create-slack-app';
 import { InFlight } from './slack/middleware';
 import { WorkspaceRemoval } from './slack/oauth/workspace-removal';
@@ -91,16 +88,9 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     readiness?.set('docker', async () => {
       await docker.ping();
     });
-    const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror, dockerHost: config.docker.host });
+    const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror, dockerHost: config.docker.host, runOnEngineHost });
     const store = new PrismaTutorStore(db.prisma);
-    const sandboxes = new SandboxManager(docker, config.sandbox, log, {
-      image: images.sandboxImage,
-      mirrorUrl: images.mirrorUrl,
-      mirrorContainer: config.sandbox.registryMirror ? undefined : MIRROR_CONTAINER,
-      instance: config.sandbox.instance,
-      dockerHost: config.docker.host,
-      dockerTls: config.docker.tls,
-    });
+    const sandboxes = createSandboxService(config, images, { docker, logger: log });
     cleanups.push(() => sandboxes.stop());
 
     const ledger = new PrismaEventLedger(db.prisma);

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '../logger';
@@ -7,25 +6,18 @@ import { AppError } from '../errors';
 import { buildFailed, dockerBuild, folderFingerprint, LogTail, splitRef } from './image-build';
 import { debianBases, ensureBase } from './image-base';
 import { acquireImageLock } from './image-lock';
+import { IMAGES_DIR } from './images-dir';
 import { inspectorImageFor } from './inspector-image';
 import { ensureMirror, inspectMirror, type MirrorState, pushToMirror, registryManifest } from './image-mirror';
-import { registryReachFor, type RegistryReach } from './registry-reach';
+import { registryReachFor, type EngineHostRunner, type RegistryReach } from './registry-reach';
 
+export { IMAGES_DIR } from './images-dir';
 export { MIRROR_CONTAINER, MIRROR_LABELS, MIRROR_PUSH_CONTAINER, MIRROR_VOLUME } from './image-mirror';
 
 /** The sandbox entrypoint reads these (see images/sandbox/entrypoint.sh). */
 export const SANDBOX_MIRROR_ENV = 'DOCKHAND_REGISTRY_MIRROR';
 export const SANDBOX_READY_FILE = '/run/dockhand/ready';
 
-function findImagesRoot(): string {
-  // found by walking up, so it works from src/ (tsx, jest) and from dist/src/ (compiled) alike
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'images', 'sandbox', 'packages.txt'))) return path.join(dir, 'images');
-    if (path.dirname(dir) === dir) throw new AppError('IMAGES_DIR_MISSING', `no images/ folder above ${__dirname}`);
-  }
-}
-
-export const IMAGES_DIR = findImagesRoot();
 const REPO_ROOT = path.dirname(IMAGES_DIR);
 
 const shortHash = (...parts: string[]) => createHash('sha256').update(parts.join('\0\0\0')).digest('hex').slice(0, 12);
@@ -94,6 +86,8 @@ export interface EnsureImagesOptions {
   cacheDir?: string;
   /** The engine's DOCKER_HOST: a remote engine's mirror API is reached through the engine (registry-reach.ts). */
   dockerHost?: string;
+  /** Needed with a remote `dockerHost`: runs the mirror API requests from the engine host (registry-reach.ts). */
+  runOnEngineHost?: EngineHostRunner;
 }
 
 export interface EnsureImagesResult {
@@ -156,7 +150,7 @@ async function survey(docker: Docker, withLessons: boolean, reach: RegistryReach
 }
 
 /** How this process reaches the mirror's API: directly for a local engine, through a helper on a remote one. */
-const reachOf = (o: EnsureImagesOptions) => registryReachFor(o.docker, { dockerHost: o.dockerHost, image: SANDBOX_IMAGE, logger: o.log });
+const reachOf = (o: EnsureImagesOptions) => registryReachFor(o.docker, { dockerHost: o.dockerHost, image: SANDBOX_IMAGE, logger: o.log, runOnEngineHost: o.runOnEngineHost });
 
 /**
  * Makes sure the sandbox image, the lesson images and the offline registry mirror exist; builds what is

@@ -3,9 +3,8 @@ import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { AppError } from '../errors';
 import { buildFailed, dockerBuild, folderFingerprint, LogTail } from './image-build';
-import { IMAGES_DIR } from './images';
+import { IMAGES_DIR } from './images-dir';
 
-// A function, not a constant: images.ts imports this module too (prune), so IMAGES_DIR is read at call time.
 const inspectorDir = () => path.join(IMAGES_DIR, 'inspector');
 
 /** The inspector image for a sandbox image: its tag hashes both, so either changing gives a new one. */

@@ -1,7 +1,15 @@
 import type Docker from 'dockerode';
+import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { runOnEngineHost } from '../sandbox/engine/host-exec';
-import { shellQuote } from '../sandbox/shell/shell-quote';
+
+/**
+ * Runs a script in a helper on the engine host (the sandbox layer's `runOnEngineHost`). Passed in rather than
+ * imported: the sandbox layer builds on images, so images must not import the sandbox.
+ */
+export type EngineHostRunner = (docker: Docker, o: { image: string; script: string; timeoutMs: number; logger: Logger }) => Promise<{ output: string }>;
+
+/** One shell word (the same quoting as the sandbox layer's shellQuote). */
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** One answer of the mirror's registry API. `status` 0: no answer (refused, timed out). */
 export interface RegistryAnswer {
@@ -33,7 +41,6 @@ export const directReach: RegistryReach = {
   },
 };
 
-
 /** The helper's script: curl from the engine host's network; status, digest and the body (base64) on three lines. */
 export function engineReachScript(pushHost: string, path: string, opts: { accept?: string; timeoutMs: number }): string {
   const secs = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
@@ -57,7 +64,7 @@ export function parseEngineReachOutput(output: string): RegistryAnswer {
   };
 }
 
-export function engineReach(docker: Docker, image: string, logger: Logger): RegistryReach {
+export function engineReach(docker: Docker, image: string, logger: Logger, runOnEngineHost: EngineHostRunner): RegistryReach {
   return {
     async get(pushHost, path, opts) {
       const r = await runOnEngineHost(docker, { image, script: engineReachScript(pushHost, path, opts), timeoutMs: opts.timeoutMs + 20_000, logger });
@@ -67,6 +74,8 @@ export function engineReach(docker: Docker, image: string, logger: Logger): Regi
 }
 
 /** Direct when the engine is this machine's (unset or unix socket DOCKER_HOST), through the engine otherwise. */
-export function registryReachFor(docker: Docker, o: { dockerHost?: string; image: string; logger: Logger }): RegistryReach {
-  return !o.dockerHost || o.dockerHost.startsWith('unix://') ? directReach : engineReach(docker, o.image, o.logger);
+export function registryReachFor(docker: Docker, o: { dockerHost?: string; image: string; logger: Logger; runOnEngineHost?: EngineHostRunner }): RegistryReach {
+  if (!o.dockerHost || o.dockerHost.startsWith('unix://')) return directReach;
+  if (!o.runOnEngineHost) throw new AppError('CONFIG_INVALID', `a remote engine (${o.dockerHost}) needs runOnEngineHost to reach the image mirror`);
+  return engineReach(docker, o.image, o.logger, o.runOnEngineHost);
 }

@@ -1,13 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
-import { createDockerClient } from '../sandbox/engine/docker-client';
 import { AppError } from '../errors';
 import { createLogger } from '../logger';
-import { testMachineProfile } from '../sandbox/engine/engine-host';
-import { ensureImages } from '../images/images';
+import { ensureImages } from '../images';
 import { readConfig } from '../config';
-import { SandboxManager } from '../sandbox/lifecycle/sandbox-manager';
+import { createDockerClient, createSandboxService, runOnEngineHost, testMachineProfile, type SandboxManager } from '../sandbox';
 import { ManagerLessonSandboxFactory } from './manager-lesson-sandbox';
 import { runImport } from './import/import-cli';
 import { loadLesson, loadLessons, MANIFEST_FILE, type LoadLessonsResult } from './lesson-loader';
@@ -98,14 +96,15 @@ async function sandboxManager(docker: Docker): Promise<SandboxManager> {
     log,
     onProgress: (line) => console.error(`images: ${line}`),
     dockerHost: config.docker.host,
+    runOnEngineHost,
     ...(config.sandbox.registryMirror ? { registryMirror: config.sandbox.registryMirror } : {}),
   });
   console.error(`images ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (sandbox ${images.sandboxImage}, mirror ${images.mirrorUrl || 'none'}, profile ${config.sandbox.profile})`);
-  const options = { image: images.sandboxImage, mirrorUrl: images.mirrorUrl, dockerHost: config.docker.host, dockerTls: config.docker.tls };
+  const runConfig = { ...config, sandbox: { ...config.sandbox, warmPool: 0 } };
   // One label per run, so two runs at once (two authors, CI and an author) never sweep each other's sandboxes;
   // what a killed run left behind (its process is gone) is removed here.
-  for (const instance of await deadRuns(docker)) await new SandboxManager(docker, { ...config.sandbox, warmPool: 0 }, log, { ...options, instance }).destroyAll().catch(() => undefined);
-  const manager = new SandboxManager(docker, { ...config.sandbox, warmPool: 0 }, log, { ...options, instance: `${RUN_PREFIX}${process.pid}` });
+  for (const instance of await deadRuns(docker)) await createSandboxService(runConfig, images, { docker, logger: log, instance }).destroyAll().catch(() => undefined);
+  const manager = createSandboxService(runConfig, images, { docker, logger: log, instance: `${RUN_PREFIX}${process.pid}` });
   await manager.start({ isKnown: () => false });
   return manager;
 }

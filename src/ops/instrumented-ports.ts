@@ -1,4 +1,4 @@
-import type { CommandResult } from '../sandbox/types';
+import type { CommandResult } from '../sandbox';
 import type { ChallengeHooks, SandboxPort } from '../tutor/tutor-deps';
 import type { BotMetrics, CommandOutcome } from './metrics';
 

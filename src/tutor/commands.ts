@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { CommandResult } from '../sandbox/types';
+import type { CommandResult } from '../sandbox';
 import type { TutorStore } from '../store/types';
 import type { Checks } from './checks';
 import type { LearnerKey } from './learner-key';

@@ -1,4 +1,4 @@
-import type { CommandResult } from '../sandbox/types';
+import type { CommandResult } from '../sandbox';
 
 /** What the tutor says, free of any chat platform's types; the Slack layer renders it. */
 export interface Reply {

@@ -1,7 +1,7 @@
 import type { LessonCatalog } from '../lessons/lesson-catalog';
 import type { ScriptRun } from '../lessons/lesson-sandbox';
 import type { Logger } from '../logger';
-import type { CheckOptions, CommandResult, RunOptions, ScriptOptions } from '../sandbox/types';
+import type { CheckOptions, CommandResult, RunOptions, ScriptOptions } from '../sandbox';
 import type { LearnerStore, TutorStore } from '../store/types';
 import type { Reply } from './reply';
 import type { TurnLimits } from './turn-limiter';

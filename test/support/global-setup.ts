@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { testMachineProfile } from '../../src/sandbox/engine/engine-host';
-import { ensureImages } from '../../src/images/images';
+import { ensureImages } from '../../src/images';
+import { testMachineProfile } from '../../src/sandbox';
 import { startEmbeddedPostgres } from '../../src/store/embedded-postgres';
 import { applyMigrations } from '../../src/store/migrate';
 

@@ -1,4 +1,4 @@
-import { LESSON_IMAGES } from '../../images/images';
+import { LESSON_IMAGES } from '../../images';
 import type { ImageReport } from './import-types';
 import { commandWords, logicalLines, parseDockerRun, simpleCommands } from './shell-words';
 

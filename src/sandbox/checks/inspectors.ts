@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type Docker from 'dockerode';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
-import { ensureInspectorImage, forgetInspectorImage } from '../../images/inspector-image';
+import { ensureInspectorImage, forgetInspectorImage } from '../../images';
 import { checkCommand, DATA_ROOT, INSPECTOR_ROLE, inspectorSpec, LABEL_OWNER, sandboxFacts, storeSeedScript, withSeed } from './inspector-spec';
 import { execInContainer } from './script-exec';
 import type { ScriptResult } from '../types';

@@ -11,7 +11,7 @@ import { Inspectors } from '../checks/inspectors';
 import { applyPolicies, type SandboxPolicy } from '../isolation/sandbox-policy';
 import { LABEL_NETWORK, firewallOnce, removeSandboxNetwork, sandboxNetworkPolicy, sweepSandboxNetworks } from '../isolation/sandbox-network-policy';
 import { NetworkPool } from '../isolation/network-pool';
-import { MIRROR_CONTAINER } from '../../images/image-mirror';
+import { MIRROR_CONTAINER } from '../../images';
 import { profilePolicy } from '../isolation/sandbox-profile';
 import { prepareHostPolicies, type HostPolicies } from '../isolation/host-policies';
 import { execInContainer, innerTimeoutSeconds } from '../checks/script-exec';

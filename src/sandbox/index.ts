@@ -1,0 +1,23 @@
+/**
+ * The sandbox layer's front door: the service (one private Docker-in-Docker box per learner, its shell, limits
+ * and clean-up) and its public types. Code outside the layer imports only this file (lint holds it); inside,
+ * files import each other by relative path. The sandbox knows nothing of lessons, Slack or the database: it
+ * reports events, the caller persists.
+ */
+export { createSandboxService, type SandboxImages, type SandboxServiceConfig, type SandboxServiceOptions } from './sandbox-service';
+export type { SandboxManager, SandboxManagerOptions } from './lifecycle/sandbox-manager';
+export type { CheckOptions, CommandResult, RunOptions, SandboxEvent, ScriptOptions, ScriptResult } from './types';
+
+// The engine client: entry points make one for the images layer and their own checks (e.g. a readiness ping).
+export { createDockerClient, type DockerClientOptions, type DockerTlsOptions } from './engine/docker-client';
+// Runs a script on the engine host; the images layer takes it to reach a remote engine's mirror.
+export { runOnEngineHost } from './engine/host-exec';
+// The profile a test or lesson-test machine uses: userns where the engine remaps users, else test-host-cgroup.
+export { testMachineProfile } from './engine/engine-host';
+// How a disk cap is worded to the learner, so notices say it as the sandbox does.
+export { diskSizeText } from './isolation/docker-disk-policy';
+
+// The raw engine pieces under the service, for the benchmarks that measure them alone (bench/).
+export { MIRROR_ENV, SandboxRuntime } from './engine/sandbox-runtime';
+export { NetworkPool } from './isolation/network-pool';
+export { sandboxNetworkPolicy } from './isolation/sandbox-network-policy';
