@@ -1,20 +1,27 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** One import-direction rule per layer: slack -> tutor -> {lessons, sandbox, store}; main/start-bot wire them. */
+/** Layers reached from outside only through their front door (`src/<layer>/index.ts`); more join as they get one. */
+const FRONT_DOORS = ['sandbox', 'images'];
+
+/** A deep import into another layer (`../sandbox/lifecycle/sandbox-manager`, `../src/images/images`); `../sandbox` and `../sandbox/index` pass. */
+const frontDoorPatterns = (except) =>
+  FRONT_DOORS.filter((name) => name !== except).map((name) => ({
+    regex: `^(\\.{1,2}/)+(src/)?${name}/(?!index$).+`,
+    message: `import src/${name} through its front door (src/${name}/index.ts: '.../${name}'), not a file inside it`,
+  }));
+
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+/** One import-direction rule per layer: slack -> tutor -> {lessons, sandbox -> images, store}; main/start-bot wire them. */
 const layer = (name, forbidden, why) => ({
   files: [`src/${name}/**/*.ts`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          ...forbidden.map((dir) => ({ regex: `(^|/)(\\.\\./)*${dir}(/|$)`, message: `src/${name} must not import ${dir.startsWith("@") ? dir : `src/${dir}`}: ${why}` })),
-          { regex: '(^|/)(start-bot|main)$', message: `src/${name} must not import the composition root` },
-        ],
-      },
-    ],
-  },
+  rules: restrict([
+    ...forbidden.map((dir) => ({ regex: `(^|/)(\\.\\./)*${dir}(/|$)`, message: `src/${name} must not import ${dir.startsWith("@") ? dir : `src/${dir}`}: ${why}` })),
+    { regex: '(^|/)(start-bot|main)$', message: `src/${name} must not import the composition root` },
+    // Flat config replaces a rule's options per block, so each layer's block repeats the front-door rule.
+    ...frontDoorPatterns(name),
+  ]),
 });
 
 export default tseslint.config(
@@ -35,8 +42,11 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
     },
   },
+  // Everywhere outside a layer (tests excepted: unit tests test internals), only its front door.
+  { files: ['src/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'], rules: restrict(frontDoorPatterns()) },
   layer('tutor', ['slack', '@slack'], 'the tutor core has no Slack types (slack -> tutor)'),
   layer('sandbox', ['tutor', 'slack', 'store', 'lessons', '@slack', '@prisma'], 'the sandbox reports, the caller persists'),
+  layer('images', ['tutor', 'slack', 'store', 'lessons', 'sandbox', '@slack', '@prisma'], 'the sandbox builds on the images, never the other way round'),
   layer('lessons', ['slack', 'tutor', 'store', '@slack'], 'lessons sit below the tutor'),
   layer('store', ['slack', 'tutor', 'sandbox', '@slack'], 'the store knows no Slack types or sandboxes'),
   {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 /**
- * The layering (slack -> tutor -> {lessons, sandbox, store}) is enforced by `npm run lint`; these plant
+ * The layering (slack -> tutor -> {lessons, sandbox -> images, store}) and the front doors are enforced by `npm run lint`; these plant
  * a violating import in a layer and expect the project's own ESLint config to name it. ESLint loads its
  * flat config with a dynamic import that Jest's VM refuses, so one child process lints every case.
  */
@@ -32,18 +32,45 @@ const refused: [string, string, RegExp][] = [
   ['src/store/planted.ts', "import { x } from '../tutor/tutor';", /src\/store must not import src\/tutor/],
   ['src/store/planted.ts', "import { x } from '../slack/render-reply';", /src\/store must not import src\/slack/],
   ['src/tutor/planted.ts', "import { x } from '../start-bot';", /composition root/],
+  ['src/images/planted.ts', "import { x } from '../sandbox';", /src\/images must not import src\/sandbox/],
+  ['src/images/planted.ts', "import { x } from '../lessons/lesson-loader';", /src\/images must not import src\/lessons/],
 ];
+
+/** Outside a layer with a front door, only its index.ts may be imported; the message names the front door. */
+const deep: [string, string, RegExp][] = [
+  ['src/tutor/planted.ts', "import { x } from '../sandbox/lifecycle/sandbox-manager';", /front door \(src\/sandbox\/index\.ts/],
+  ['src/tutor/planted.ts', "import { x } from '../sandbox/types';", /front door \(src\/sandbox\/index\.ts/],
+  ['src/lessons/planted.ts', "import { x } from '../sandbox/engine/docker-client';", /front door \(src\/sandbox\/index\.ts/],
+  ['src/lessons/import/planted.ts', "import { x } from '../../images/images';", /front door \(src\/images\/index\.ts/],
+  ['src/start-bot.ts', "import { x } from './sandbox/isolation/docker-disk-policy';", /front door \(src\/sandbox\/index\.ts/],
+  ['src/start-bot.ts', "import { x } from './images/image-mirror';", /front door \(src\/images\/index\.ts/],
+  ['scripts/planted.ts', "import { x } from '../src/sandbox/engine/docker-client';", /front door \(src\/sandbox\/index\.ts/],
+  ['bench/planted.ts', "import { x } from '../src/sandbox/lifecycle/sandbox-manager';", /front door \(src\/sandbox\/index\.ts/],
+  ['bench/planted.ts', "import { x } from '../src/images/inspector-image';", /front door \(src\/images\/index\.ts/],
+  ['src/sandbox/checks/planted.ts', "import { x } from '../../images/inspector-image';", /front door \(src\/images\/index\.ts/],
+];
+
 const allowed: [string, string][] = [
   ['src/slack/planted.ts', "import { x } from '../tutor/tutor';"],
-  ['src/tutor/planted.ts', "import { x } from '../sandbox/types';"],
+  // The sandbox's public types come through its front door (a deep '../sandbox/types' is refused above).
+  ['src/tutor/planted.ts', "import { x } from '../sandbox';"],
   ['src/tutor/planted.ts', "import { x } from '../store/types';"],
-  ['src/lessons/planted.ts', "import { x } from '../sandbox/types';"],
+  ['src/lessons/planted.ts', "import { x } from '../sandbox';"],
   ['src/sandbox/planted.ts', "import { x } from '../config';"],
+  ['src/lessons/planted.ts', "import { x } from '../sandbox/index';"],
+  ['src/lessons/import/planted.ts', "import { x } from '../../images';"],
+  ['src/start-bot.ts', "import { x } from './sandbox';"],
+  ['scripts/planted.ts', "import { x } from '../src/sandbox';"],
+  ['bench/planted.ts', "import { x } from '../src/images/index';"],
+  ['src/sandbox/checks/planted.ts', "import { x } from '../../images';"],
+  ['src/sandbox/lifecycle/planted.ts', "import { x } from '../engine/sandbox-runtime';"],
+  ['src/images/planted.ts', "import { x } from './image-mirror';"],
+  ['test/sandbox/lifecycle/planted.test.ts', "import { x } from '../../../src/sandbox/lifecycle/sandbox-manager';"],
 ];
 
 let results: string[][];
 beforeAll(() => {
-  const cases = [...refused.map(([f, c]) => [f, c]), ...allowed];
+  const cases = [...refused.map(([f, c]) => [f, c]), ...deep.map(([f, c]) => [f, c]), ...allowed];
   const out = execFileSync(process.execPath, ['-e', LINT_CASES], { cwd: path.resolve(__dirname, '../..'), input: JSON.stringify(cases), encoding: 'utf8', timeout: 60000 });
   results = JSON.parse(out) as string[][];
 });
@@ -53,7 +80,11 @@ describe('import direction', () => {
     expect(results[i]).toEqual([expect.stringMatching(message)]);
   });
 
-  it.each(allowed.map((c, i) => [...c, refused.length + i] as const))('%s: %s follows the direction and is allowed', (_file, _code, i) => {
+  it.each(deep.map((c, i) => [...c, refused.length + i] as const))('%s: %s reaches past the front door and is refused', (_file, _code, message, i) => {
+    expect(results[i]).toEqual([expect.stringMatching(message)]);
+  });
+
+  it.each(allowed.map((c, i) => [...c, refused.length + deep.length + i] as const))('%s: %s follows the direction and is allowed', (_file, _code, i) => {
     expect(results[i]).toEqual([]);
   });
 });
