@@ -4,24 +4,10 @@ import type { ForegroundProbe } from './foreground-probe';
 import type { Pty } from './pty';
 import { MarkerScanner, SHELL_INIT, runLine, type Marker } from './shell-protocol';
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen';
-import { buildSessionResult, formatBytes, type Active } from './session-result';
-import type { CommandResult } from '../types';
+import { stopCommand } from './command-stop';
+import { buildSessionResult, formatBytes, type Active, type SessionCommandOptions, type SessionResult } from './session-result';
 
-export interface SessionCommandOptions {
-  timeoutMs: number;
-  outputCapBytes: number;
-  onOutput?(screenSoFar: string): void;
-}
-
-/** What the session reports; the manager adds crash detection on top. */
-export interface SessionResult extends CommandResult {
-  /** The shell itself exited (learner typed `exit`, or the sandbox died). */
-  shellExited?: { exitCode: number };
-  /** With shellExited: the shell ended before the command began, so running it again is safe. */
-  neverStarted?: true;
-  /** What the shell saw of the command's processes (from its completion marker). */
-  processes?: { guardKilled: number; reaped: number; pidsHit: number; oomKills: number };
-}
+export type { SessionCommandOptions, SessionResult } from './session-result';
 
 export interface PtySessionOptions {
   pty: Pty;
@@ -234,45 +220,16 @@ export class PtySession {
     pending?.(await buildSessionResult(a, this.screen, this.o, null, true));
   }
 
-  /** Ctrl-C, then kill the foreground process group, then give up on the shell. */
-  private async stop(a: Active): Promise<void> {
-    if (a.stopping || a.finished) return;
-    a.stopping = true;
-    clearTimeout(a.quietTimer);
-    this.pty.write('\x03');
-    if (await this.waitDone(a, 1000)) return;
-    try {
-      // the whole session but the shell: the foreground group and whatever it started in the background
-      if (this.opts.reapSession && this.shellPid) await this.opts.reapSession(this.shellPid, false);
-      else {
-        const probe = await this.opts.probe(this.shellPid);
-        if (probe.foregroundPgid) await this.opts.killProcessGroup(probe.foregroundPgid);
-      }
-    } catch {
-      // fall through to terminating the shell
-    }
-    if (await this.waitDone(a, 2000)) return;
-    // A second Ctrl-C ends bash's own fork-retry back-off, now that the limit has room again.
-    this.pty.write('\x03');
-    if (await this.waitDone(a, 3000)) return;
-    a.notices.push('The command did not stop, so its shell was restarted.');
-    // nothing of the old shell may linger into the new one
-    if (this.opts.reapSession && this.shellPid) await this.opts.reapSession(this.shellPid, true).catch(ignore);
-    this.pty.terminate();
-  }
-
-  private waitDone(a: Active, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const started = Date.now();
-      const tick = setInterval(() => {
-        if (this.active !== a || a.finished) {
-          clearInterval(tick);
-          resolve(true);
-        } else if (Date.now() - started >= ms) {
-          clearInterval(tick);
-          resolve(false);
-        }
-      }, 20);
+  /** Ctrl-C, then kill the foreground process group, then give up on the shell (command-stop.ts). */
+  private stop(a: Active): Promise<void> {
+    return stopCommand(a, {
+      write: (data) => this.pty.write(data),
+      terminate: () => this.pty.terminate(),
+      shellPid: () => this.shellPid,
+      probe: (pid) => this.opts.probe(pid),
+      killProcessGroup: (pgid) => this.opts.killProcessGroup(pgid),
+      reapSession: this.opts.reapSession && ((pid, includeShell) => this.opts.reapSession!(pid, includeShell)),
+      done: () => this.active !== a || a.finished,
     });
   }
 

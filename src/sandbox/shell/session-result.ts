@@ -1,6 +1,22 @@
 import type { Marker } from './shell-protocol';
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen';
-import type { SessionCommandOptions, SessionResult } from './pty-session';
+import type { CommandResult } from '../types';
+
+export interface SessionCommandOptions {
+  timeoutMs: number;
+  outputCapBytes: number;
+  onOutput?(screenSoFar: string): void;
+}
+
+/** What the session reports; the manager adds crash detection on top. */
+export interface SessionResult extends CommandResult {
+  /** The shell itself exited (learner typed `exit`, or the sandbox died). */
+  shellExited?: { exitCode: number };
+  /** With shellExited: the shell ended before the command began, so running it again is safe. */
+  neverStarted?: true;
+  /** What the shell saw of the command's processes (from its completion marker). */
+  processes?: { guardKilled: number; reaped: number; pidsHit: number; oomKills: number };
+}
 
 /** The state of the one command a PtySession runs at a time. */
 export interface Active {
