@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Logger } from '../../logger';
+import type { IntakeState } from '../lifecycle/sandbox-state';
 import {
   LABEL_NETWORK,
   SPARE_ROLE,
@@ -71,7 +72,7 @@ export class NetworkPool implements SpareSource {
   private readonly removing = new Set<Promise<void>>();
   private readonly claimed = new Map<string, number>();
   private demand = 0;
-  private opened = false;
+  private intake: IntakeState = 'closed';
   private retry?: NodeJS.Timeout;
   /** The refill waiting for the quiet period, and how settled() waits for it. */
   private quiet?: { timer: NodeJS.Timeout; passed: Promise<void>; pass: () => void };
@@ -98,7 +99,7 @@ export class NetworkPool implements SpareSource {
 
   /** Removes the unclaimed spares an earlier run of this instance left (a crash), then keeps the pool filled. */
   async start(): Promise<void> {
-    this.opened = true;
+    this.intake = 'open';
     try {
       await this.removeLeftovers();
     } finally {
@@ -150,7 +151,7 @@ export class NetworkPool implements SpareSource {
     if (this.busyNow > 0) return; // busy() fills when the last one ends
     const wait = this.lastUse + (this.o.quietMs ?? SPARE_QUIET_MS) - this.now();
     if (wait > 0) {
-      if (this.opened && !this.quiet) {
+      if (this.intake === 'open' && !this.quiet) {
         let pass!: () => void;
         const passed = new Promise<void>((r) => (pass = r));
         const timer = setTimeout(() => {
@@ -164,7 +165,7 @@ export class NetworkPool implements SpareSource {
       return;
     }
     const parallel = this.o.parallel ?? SPARE_PARALLEL;
-    while (this.opened && !this.retry && this.ready.length + this.making.size < this.target && this.making.size < parallel) {
+    while (this.intake === 'open' && !this.retry && this.ready.length + this.making.size < this.target && this.making.size < parallel) {
       const name = `${this.o.namePrefix}-spare-${randomBytes(4).toString('hex')}`.slice(0, 120);
       const p = this.make(name).finally(() => {
         this.making.delete(name);
@@ -185,7 +186,7 @@ export class NetworkPool implements SpareSource {
 
   /** Stops refilling and removes the ready spares (bounded by `timeoutMs`; the next start removes what is left). */
   async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
-    this.opened = false;
+    this.intake = 'closed';
     clearTimeout(this.retry);
     this.retry = undefined;
     clearTimeout(this.quiet?.timer);
@@ -210,13 +211,13 @@ export class NetworkPool implements SpareSource {
       const subnet = await createSandboxNetwork(this.o.docker, { name, blockEgress: this.o.blockEgress, labels, role: SPARE_ROLE, random: this.o.random });
       created = true;
       if (this.o.mirrorContainer) await attachMirror(this.o.docker, name, this.o.mirrorContainer, subnet.mirrorIp);
-      if (this.opened) this.ready.push({ name, subnet });
+      if (this.intake === 'open') this.ready.push({ name, subnet });
       else this.removeLater(name);
     } catch (err) {
       this.failures++;
       this.o.logger.warn({ err, network: name }, 'could not make a spare sandbox network; sandboxes make their own meanwhile');
       if (created) this.removeLater(name);
-      if (this.opened && !this.retry) {
+      if (this.intake === 'open' && !this.retry) {
         this.retry = setTimeout(() => {
           this.retry = undefined;
           this.fill();

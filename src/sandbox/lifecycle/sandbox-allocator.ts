@@ -5,6 +5,7 @@ import { CapacityQueue } from './capacity-queue';
 import type { SandboxInfo, SandboxRuntime } from '../engine/sandbox-runtime';
 import type { PtySession } from '../shell/pty-session';
 import type { SandboxEvent } from '../types';
+import type { IntakeState } from './sandbox-state';
 import { WarmPool } from './warm-pool';
 
 export interface AllocatorOptions {
@@ -77,7 +78,7 @@ export class SandboxAllocator {
   private readonly demand: number[] = [];
   /** An admin's pre-warm for a class: this many warm sandboxes at least, until `until`. */
   private floor = { count: 0, until: 0 };
-  private closed = false;
+  private intake: IntakeState = 'open';
   private readonly now: () => number;
 
   constructor(private readonly o: AllocatorOptions) {
@@ -105,7 +106,7 @@ export class SandboxAllocator {
 
   /** True when a learner asking now would get a sandbox without waiting in line. */
   get hasRoomNow(): boolean {
-    return !this.closed && (this.warm.size > 0 || this.held() < this.o.config.maxSandboxes);
+    return this.intake === 'open' && (this.warm.size > 0 || this.held() < this.o.config.maxSandboxes);
   }
 
   /**
@@ -134,13 +135,13 @@ export class SandboxAllocator {
   }
 
   open(): void {
-    this.closed = false;
+    this.intake = 'open';
     this.warm.open();
   }
 
   /** Fails everyone in line and forgets the warm pool; running containers stay for adoption. */
   close(err: unknown): void {
-    this.closed = true;
+    this.intake = 'closed';
     this.queue.rejectAll(err);
     this.warm.close();
   }
@@ -166,7 +167,7 @@ export class SandboxAllocator {
 
   /** Tops up the warm pool with slots nobody is waiting for. */
   fill(): void {
-    if (this.closed) return;
+    if (this.intake === 'closed') return;
     this.retarget();
     this.warm.fill(() => this.held() < this.o.config.maxSandboxes && this.queue.length === 0);
   }
@@ -190,7 +191,7 @@ export class SandboxAllocator {
       await this.queue.wait(learnerKey);
     }
     const info = await this.slots.run('learner', () => this.o.runtime.create(learnerKey, 'learner'));
-    if (this.closed) {
+    if (this.intake === 'closed') {
       await this.o.runtime.remove(info.id);
       throw new AppError('SANDBOX_MANAGER_STOPPED', 'The sandbox service is shutting down');
     }

@@ -11,6 +11,7 @@ import { probeSandboxProfile } from '../engine/profile-probe';
 import { Reaper, reapVerdict } from './reaper';
 import { SandboxAllocator, type Allocated } from './sandbox-allocator';
 import { SandboxRuntime, type RuntimeOptions } from '../engine/sandbox-runtime';
+import type { ServiceState } from './sandbox-state';
 import { openShell, StartedSandbox, type ShellOptions } from './started-sandbox';
 import type { CheckOptions, CommandResult, RunOptions, SandboxEvent, ScriptOptions, ScriptResult } from '../types';
 
@@ -42,7 +43,7 @@ export class SandboxManager {
   private readonly reaper: Reaper;
   private readonly listeners = new Set<(e: SandboxEvent) => void>();
   private events?: EventWatch;
-  private stopped = false;
+  private state: ServiceState = 'running';
   private readonly instance: string;
 
   constructor(
@@ -67,7 +68,7 @@ export class SandboxManager {
 
   /** Adopts this instance's labelled containers (or removes unknown/expired/dead ones), then starts the reaper and warm pool. */
   async start(opts: { isKnown?: (learnerKey: string, containerId: string) => boolean | Promise<boolean> } = {}): Promise<void> {
-    this.stopped = false;
+    this.state = 'running';
     this.alloc.open();
     await adoptSandboxes(await this.runtime.list(), {
       now: Date.now(),
@@ -100,7 +101,7 @@ export class SandboxManager {
 
   /** Detaches every pty and clears timers; containers keep running for the next start() to adopt. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.state = 'stopping';
     this.reaper.stop();
     this.events?.stop();
     this.events = undefined;
@@ -109,6 +110,8 @@ export class SandboxManager {
     this.sandboxes.clear();
     // spares go at shutdown, within a bound; the next start removes what is left
     await this.runtime.networks?.close();
+    // a start() during the wait wins: it reopened the service
+    if (this.state === 'stopping') this.state = 'stopped';
   }
 
   /** Addition: stop, then remove every container, volume and network of this instance (tests, uninstall). */
@@ -210,7 +213,7 @@ export class SandboxManager {
    * line: with no room now it does nothing (the first command will queue as usual).
    */
   async prepare(learnerKey: string): Promise<void> {
-    if (this.stopped) return;
+    if (this.state !== 'running') return;
     const existing = this.sandboxes.get(learnerKey);
     if (existing && !existing.gone) return;
     if (!this.alloc.hasRoomNow) return;
@@ -289,7 +292,7 @@ export class SandboxManager {
   }
 
   private async ensureSandbox(learnerKey: string): Promise<StartedSandbox> {
-    if (this.stopped) throw stoppedError('The sandbox service is not running');
+    if (this.state !== 'running') throw stoppedError('The sandbox service is not running');
     const existing = this.sandboxes.get(learnerKey);
     if (existing && !existing.gone) return existing;
     return this.alloc.acquire(learnerKey, (info) => {

@@ -5,6 +5,7 @@ import type { CheckRunOptions } from '../checks/inspectors';
 import { PtySession, type SessionResult } from '../shell/pty-session';
 import { reapSessionScript } from '../shell/shell-protocol';
 import type { SandboxRuntime } from '../engine/sandbox-runtime';
+import { canMoveSandbox, isGone, type SandboxState } from './sandbox-state';
 import type { CommandResult, SandboxEvent, ScriptResult } from '../types';
 
 export interface StartedSandboxOptions {
@@ -55,7 +56,7 @@ export class StartedSandbox {
   lastUsed: number;
   private current?: PtySession;
   private starting?: Promise<PtySession>;
-  private removed = false;
+  private state: SandboxState = 'ready';
   private readonly now: () => number;
 
   constructor(
@@ -72,7 +73,7 @@ export class StartedSandbox {
 
   /** Removed (or being removed): the next command needs a new sandbox. */
   get gone(): boolean {
-    return this.removed;
+    return isGone(this.state);
   }
 
   /** The current shell, if one is open. */
@@ -200,17 +201,19 @@ export class StartedSandbox {
 
   /** Reports the death once and removes the sandbox; safe to call from both the event and the pty path. */
   async died(kind: 'oom' | 'crash', detail: string): Promise<void> {
-    if (this.removed) return;
+    if (!canMoveSandbox(this.state, 'crashed')) return;
+    this.state = 'crashed';
     this.o.emit({ type: kind === 'oom' ? 'oom-killed' : 'crashed', learnerKey: this.learnerKey, containerId: this.id, detail });
     await this.remove('removed');
   }
 
   async remove(type: Removal): Promise<void> {
-    if (this.removed) return;
-    this.removed = true;
+    if (!canMoveSandbox(this.state, 'removing')) return;
+    this.state = 'removing';
     this.o.onGone(this);
     this.detach();
     await this.o.runtime.remove(this.id);
+    this.state = 'removed';
     this.o.emit({ type, learnerKey: this.learnerKey, containerId: this.id });
     this.o.onRemoved(this);
   }
@@ -227,7 +230,7 @@ export class StartedSandbox {
     } catch (err) {
       // A host starting many sandboxes at once can be slow to attach a first shell (measured: 100 learners at
       // once on 2 CPUs): one more try before the learner hears "interrupted".
-      if (!(err instanceof AppError && err.code === 'SHELL_NOT_READY') || this.removed || !(await this.o.runtime.isRunning(this.id))) throw err;
+      if (!(err instanceof AppError && err.code === 'SHELL_NOT_READY') || this.gone || !(await this.o.runtime.isRunning(this.id))) throw err;
       return this.openSessionOnce();
     }
   }

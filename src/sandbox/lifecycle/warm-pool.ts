@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger';
 import type { PtySession } from '../shell/pty-session';
 import { reapVerdict } from './reaper';
+import type { IntakeState } from './sandbox-state';
 import type { SandboxInfo, SandboxRuntime } from '../engine/sandbox-runtime';
 
 /**
@@ -36,7 +37,7 @@ export interface WarmPoolOptions {
 export class WarmPool {
   private readonly ready: WarmSandbox[] = [];
   private starting = 0;
-  private closed = false;
+  private intake: IntakeState = 'open';
   private target: number;
   private readonly targetListeners = new Set<(n: number) => void>();
 
@@ -72,12 +73,12 @@ export class WarmPool {
   }
 
   open(): void {
-    this.closed = false;
+    this.intake = 'open';
   }
 
   /** Forgets the ready ones (their containers stay for the next start to adopt) and stops refilling. */
   close(): void {
-    this.closed = true;
+    this.intake = 'closed';
     for (const w of this.ready.splice(0)) w.shell?.close();
   }
 
@@ -94,11 +95,11 @@ export class WarmPool {
 
   /** Starts sandboxes until the pool is full, while `hasRoom()` allows one more. */
   fill(hasRoom: () => boolean): void {
-    while (!this.closed && this.held < this.target && hasRoom()) {
+    while (this.intake === 'open' && this.held < this.target && hasRoom()) {
       this.starting++;
       (this.o.create ? this.o.create('', 'warm') : this.o.runtime.create('', 'warm'))
         .then(async (info: WarmSandbox) => {
-          if (!this.closed) return void this.ready.push(info);
+          if (this.intake === 'open') return void this.ready.push(info);
           info.shell?.close();
           await this.o.runtime.remove(info.id);
         })
