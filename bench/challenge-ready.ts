@@ -1,5 +1,5 @@
 /**
- * Challenge accept-to-ready (issue 11, "races measure skill, not pulls"): the real bot through the Slack
+ * Challenge accept-to-ready (races measure skill, not pulls): the real bot through the Slack
  * stand-in. A learner presses Accept on a challenge card; the bot resets their sandbox, pulls the exercise's
  * images into it from the offline mirror, and only then posts the task. Measured:
  * - accept-to-ready: from the stand-in sending the Accept click to the step card's chat.postMessage

@@ -1,5 +1,5 @@
 /**
- * Check runner (issue 11): what running checks in the trusted inspector costs. One warm sandbox (its shell, its
+ * Check runner: what running checks in the trusted inspector costs. One warm sandbox (its shell, its
  * nested engine and its inspector already started); a check's round trip through SandboxManager.checkScript,
  * compared in the same run with a raw `docker exec <sandbox> true` through the CLI and with the old way (a script
  * through the engine API inside the sandbox, execScript). Also the one-off cost of the first check of a fresh

@@ -1,5 +1,5 @@
 /**
- * Class start (issue 12): a whole class starting at once, through the real bot and the Slack stand-in.
+ * Class start: a whole class starting at once, through the real bot and the Slack stand-in.
  * - realistic: N learners open lesson 1 within a second, read (BENCH_CLASS_READ_MS, default 15 s), then
  *   type their first command; first-output latency p50/p95. Sandboxes start when the lesson opens.
  * - workshop: the same flow after an admin's `/tutor class prepare N` has filled the warm pool (the way a

@@ -1,5 +1,5 @@
 /**
- * Isolation (issue 10): a bystander's command latency while another learner attacks their own sandbox.
+ * Isolation: a bystander's command latency while another learner attacks their own sandbox.
  * One SandboxManager, two learners, the configured profile (userns here), the disk cap on. For each attack the
  * bystander runs `true` back to back through its attached pty; the median during the attack is compared with
  * the bystander's idle median measured in the same run just before it (target: within 2x of idle).

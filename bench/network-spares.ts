@@ -1,5 +1,5 @@
 /**
- * Network spares (issue 12, class start): N sandboxes created at once through SandboxRuntime (the raw path, no
+ * Network spares (class start): N sandboxes created at once through SandboxRuntime (the raw path, no
  * start slots), each until its nested engine answers, with their networks made on the spot (baseline) and taken
  * from a pool filled beforehand, alternating, in the same run. The machine's load average is noted per round.
  */

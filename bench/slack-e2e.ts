@@ -1,5 +1,5 @@
 /**
- * Slack end to end (issue 5, "Speed: a benchmark"): the real bot (Bolt over Socket Mode, Postgres, sandboxes)
+ * Slack end to end (speed): the real bot (Bolt over Socket Mode, Postgres, sandboxes)
  * against the Slack stand-in, which enforces Slack's real rate limits. Measures the time from the stand-in
  * sending a learner's DM to the bot's final edit of the command's live message.
  */

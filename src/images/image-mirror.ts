@@ -132,7 +132,7 @@ async function ensureInstance(docker: Docker, registryImage: string, o: { name: 
   if (info) {
     checkOurs(info, o.labels['dockhand.role']!);
     if (info.Config.Labels?.[LABEL_MIRROR_CONFIG] !== hash) {
-      // an older mirror (e.g. the writable one sandboxes used to reach): replaced, its storage kept
+      // a mirror of another configuration (e.g. a writable one): replaced, its storage kept
       await docker.getContainer(o.name).remove({ force: true }).catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });

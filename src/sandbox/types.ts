@@ -12,7 +12,7 @@ export interface CommandResult {
   interrupted: boolean;
   /** Still running and idle, apparently reading stdin; the command stays attached (sendInput/interrupt). */
   waitingForInput: boolean;
-  /** Addition: plain-words notes for the learner (flood stopped, process limit hit, disk full, sandbox crashed...). */
+  /** Plain-words notes for the learner (flood stopped, process limit hit, disk full, sandbox crashed...). */
   notices?: string[];
 }
 
@@ -28,7 +28,7 @@ export type SandboxEvent =
   | { type: 'created' | 'adopted' | 'removed' | 'reaped' | 'expired'; learnerKey: string; containerId: string }
   | { type: 'crashed' | 'oom-killed'; learnerKey: string; containerId: string; detail: string }
   | { type: 'queued'; learnerKey: string; position: number }
-  // Addition: the nested engine's disk (or the sandbox filesystem) ran out of space.
+  // the nested engine's disk (or the sandbox filesystem) ran out of space.
   | { type: 'disk-full'; learnerKey: string; containerId: string; detail: string };
 
 export interface RunOptions {

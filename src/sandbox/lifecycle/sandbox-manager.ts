@@ -114,7 +114,7 @@ export class SandboxManager {
     if (this.state === 'stopping') this.state = 'stopped';
   }
 
-  /** Addition: stop, then remove every container, volume and network of this instance (tests, uninstall). */
+  /** Stop, then remove every container, volume and network of this instance (tests, uninstall). */
   async destroyAll(): Promise<void> {
     await this.stop();
     for (const c of await this.runtime.list()) await this.runtime.remove(c.id);
@@ -184,7 +184,7 @@ export class SandboxManager {
   }
 
   /**
-   * Addition: runs a lesson check with trusted tools, in the sandbox's inspector (a read-only container in the
+   * Runs a lesson check with trusted tools, in the sandbox's inspector (a read-only container in the
    * sandbox's network namespace that sees the learner's files as read-only data and talks to the nested engine);
    * nothing the learner installed, aliased or preloaded in their sandbox runs. See inspector-spec.ts.
    */
@@ -199,7 +199,7 @@ export class SandboxManager {
   }
 
   /**
-   * Addition: a fresh random seed named `name` for per-attempt data (a step setup writes the data from it, the
+   * A fresh random seed named `name` for per-attempt data (a step setup writes the data from it, the
    * check recomputes the answer from it). Kept in the sandbox's inspector, out of the learner's reach; gone with
    * the sandbox.
    */
@@ -208,7 +208,7 @@ export class SandboxManager {
   }
 
   /**
-   * Addition: makes sure the learner has a sandbox with its shell open, running nothing, so their first
+   * Makes sure the learner has a sandbox with its shell open, running nothing, so their first
    * command does not wait for a start (called when they open a lesson or first write). Never waits in
    * line: with no room now it does nothing (the first command will queue as usual).
    */
@@ -229,7 +229,7 @@ export class SandboxManager {
     });
   }
 
-  /** Addition: keeps `count` sandboxes warm (within the cap) for `forMinutes`, for a class about to start; returns how many. */
+  /** Keeps `count` sandboxes warm (within the cap) for `forMinutes`, for a class about to start; returns how many. */
   prewarm(count: number, forMinutes = 30): number {
     return this.alloc.prewarm(count, forMinutes * 60_000);
   }
@@ -238,12 +238,12 @@ export class SandboxManager {
     await this.sandboxes.get(learnerKey)?.remove('removed');
   }
 
-  /** Addition: the container id of a learner's sandbox, if one exists. */
+  /** The container id of a learner's sandbox, if one exists. */
   containerIdOf(learnerKey: string): string | undefined {
     return this.sandboxes.get(learnerKey)?.id;
   }
 
-  /** Addition: counts for metrics and the bench. */
+  /** Counts for metrics and the bench. */
   stats(): { sandboxes: number; creating: number; warm: number; queued: number; spareNetworks?: { ready: number; creating: number; target: number } } {
     const spares = this.runtime.networks?.stats();
     return { sandboxes: this.sandboxes.size, ...this.alloc.stats(), ...(spares && { spareNetworks: { ready: spares.ready, creating: spares.creating, target: spares.target } }) };
