@@ -18,6 +18,7 @@ export { testMachineProfile } from './engine/engine-host';
 export { diskSizeText } from './isolation/docker-disk-policy';
 
 // The raw engine pieces under the service, for the benchmarks that measure them alone (bench/).
-export { MIRROR_ENV, SandboxRuntime } from './engine/sandbox-runtime';
+export { SandboxRuntime } from './engine/sandbox-runtime';
+export { MIRROR_ENV } from './engine/sandbox-labels';
 export { NetworkPool } from './isolation/network-pool';
 export { sandboxNetworkPolicy } from './isolation/sandbox-network-policy';

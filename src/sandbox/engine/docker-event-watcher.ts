@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
 import type { Logger } from '../../logger';
-import { LABEL_APP, LABEL_INSTANCE } from './sandbox-runtime';
+import { LABEL_APP, LABEL_INSTANCE } from './sandbox-labels';
 
 /** A sandbox container that stopped on its own, as the engine reported it. */
 export interface ContainerDeath {

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { SandboxConfig } from '../../config';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
 import { dockerCliArgs, dockerCliEnv, type DockerTlsOptions } from './docker-client';
+import { LABEL_APP, LABEL_CREATED, LABEL_INSTANCE, LABEL_LEARNER, LABEL_ROLE, MIRROR_ENV, READY_FILE, sanitize, sandboxName } from './sandbox-labels';
 import { spawnPty, type Pty } from '../shell/pty';
 import { DISK_BOUND_PATHS, LABEL_VOLUME, dockerDiskPolicy } from '../isolation/docker-disk-policy';
 import { INSPECTOR_ROLE } from '../checks/inspector-spec';
@@ -16,14 +16,6 @@ import { profilePolicy } from '../isolation/sandbox-profile';
 import { prepareHostPolicies, type HostPolicies } from '../isolation/host-policies';
 import { execInContainer, innerTimeoutSeconds } from '../checks/script-exec';
 import type { ScriptResult } from '../types';
-
-export const LABEL_APP = 'dockhand.app';
-export const LABEL_LEARNER = 'dockhand.learner';
-export const LABEL_CREATED = 'dockhand.created';
-export const LABEL_INSTANCE = 'dockhand.instance';
-export const LABEL_ROLE = 'dockhand.role';
-export const READY_FILE = '/run/dockhand/ready';
-export const MIRROR_ENV = 'DOCKHAND_REGISTRY_MIRROR';
 
 export interface RuntimeOptions {
   docker: Docker;
@@ -64,16 +56,6 @@ export interface SandboxInfo {
   createdAt: number;
   running: boolean;
   role: string;
-}
-
-/**
- * A sandbox's container name (its network's name derives from it). The random part matters: warm sandboxes all
- * have the empty learner key, and a class prepared at once starts several in the same millisecond (measured:
- * 30 at once gave "network ... is ambiguous (12 matches found on name)").
- */
-export function sandboxName(instance: string, learnerKey: string, createdAt: number): string {
-  const unique = `${createdAt.toString(36)}-${randomBytes(3).toString('hex')}`;
-  return `dockhand-${sanitize(instance)}-${sanitize(learnerKey)}`.slice(0, 120 - unique.length - 1) + `-${unique}`;
 }
 
 /** Docker-level work for sandboxes: create with the chosen profile and limits, wait ready, exec, remove. */
@@ -313,10 +295,6 @@ export class SandboxRuntime {
   async removeNetwork(): Promise<void> {
     await sweepSandboxNetworks(this.o.docker, { instance: this.o.instance, mirrorContainer: this.mirrorContainer, logger: this.o.logger, graceMs: 0 });
   }
-}
-
-export function sanitize(s: string): string {
-  return s.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 60) || 'x';
 }
 
 async function removeVolumeWithRetry(docker: Docker, name: string): Promise<void> {

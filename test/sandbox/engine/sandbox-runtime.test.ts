@@ -1,5 +1,5 @@
 import { inspectorName } from '../../../src/sandbox/checks/inspector-spec';
-import { sandboxName } from '../../../src/sandbox/engine/sandbox-runtime';
+import { sandboxName } from '../../../src/sandbox/engine/sandbox-labels';
 
 describe('sandbox names', () => {
   it('differ for sandboxes started in the same millisecond with the same (warm: empty) learner key', () => {
