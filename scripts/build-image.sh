@@ -25,7 +25,7 @@ find "$vendor" -mindepth 1 ! -name README.md -exec rm -rf {} +
 if [ "$mode" = online ]; then
   base=$official
 else
-  base=$(npx --no-install tsx -e "console.log(require('./src/images/images').BASE_IMAGE)")
+  base=$(npx --no-install tsx -e "console.log(require('./src/images').BASE_IMAGE)")
   if ! docker image inspect "$base" >/dev/null 2>&1; then
     echo "image: $base is missing; building the offline images first (npm run images -- --offline)"
     npm run images -- --offline
