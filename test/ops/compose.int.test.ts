@@ -49,7 +49,7 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
     // CI installs the Compose v2 plugin (.ci/run); a machine without it must fail here, not skip.
     const version = await run('docker', ['compose', 'version'], { timeoutMs: 30_000 });
     if (version.code !== 0) throw new Error(`this test needs Docker Compose v2 ("docker compose"), which is not installed: .ci/run installs it into /usr/local/lib/docker/cli-plugins.\n${version.output}`);
-    if (!POSTGRES_IMAGE) throw new Error('no `postgres` lesson image in LESSON_IMAGES (src/images/images.ts): the compose db has no image offline');
+    if (!POSTGRES_IMAGE) throw new Error('no `postgres` lesson image in LESSON_IMAGES (src/images/image-catalog.ts): the compose db has no image offline');
     await docker('image', 'inspect', POSTGRES_IMAGE).catch(() => {
       throw new Error(`${POSTGRES_IMAGE} is missing (the integration global set-up builds the lesson images)`);
     });

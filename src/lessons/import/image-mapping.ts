@@ -2,7 +2,7 @@ import { LESSON_IMAGES } from '../../images';
 import type { ImageReport } from './import-types';
 import { commandWords, logicalLines, parseDockerRun, simpleCommands } from './shell-words';
 
-/** Everything the offline mirror serves, under the names learners type (src/images/images.ts). */
+/** Everything the offline mirror serves, under the names learners type (src/images/image-catalog.ts). */
 export const SERVED_IMAGES: ReadonlySet<string> = new Set(LESSON_IMAGES.flatMap((i) => i.names));
 
 /** Docker Hub spelling: `docker.io/library/nginx` -> `nginx:latest`; undefined for names that are not images. */
@@ -164,7 +164,7 @@ export function mapImages(scan: ImageScan, allText: string): ImageReport & { not
     } else {
       report.unservable.push(name);
       const why = rule ? `; ${rule.to} cannot stand in (the scenario uses ${rule.unsafeIf!.exec(allText)![0].trim()})` : '';
-      report.notes.push(`${name} (${seen}) is not served by the offline mirror${why}: add it to images/lessons (src/images/images.ts) or change the lesson`);
+      report.notes.push(`${name} (${seen}) is not served by the offline mirror${why}: add it to images/lessons (src/images/image-catalog.ts) or change the lesson`);
     }
   }
   if (Object.values(report.mapped).includes('python:3.11-bookworm')) {

@@ -4,8 +4,9 @@ import type { ForegroundProbe } from './foreground-probe';
 import type { Pty } from './pty';
 import { MarkerScanner, SHELL_INIT, runLine, type Marker } from './shell-protocol';
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen';
+import { recordOutput } from './command-output';
 import { stopCommand } from './command-stop';
-import { buildSessionResult, formatBytes, type Active, type SessionCommandOptions, type SessionResult } from './session-result';
+import { buildSessionResult, type Active, type SessionCommandOptions, type SessionResult } from './session-result';
 
 export type { SessionCommandOptions, SessionResult } from './session-result';
 
@@ -244,23 +245,9 @@ export class PtySession {
   private onText(text: string): void {
     const a = this.active;
     if (!a || a.finished) return; // between commands (and during set-up) output belongs to nobody
-    const bytes = Buffer.byteLength(text);
-    a.totalBytes += bytes;
-    const cap = a.opts.outputCapBytes;
-    if (a.totalBytes <= cap) this.screen.write(text).catch(ignore);
-    a.tail.push(text);
-    a.tailBytes += bytes;
-    while (a.tailBytes - Buffer.byteLength(a.tail[0]!) >= cap && a.tail.length > 1) a.tailBytes -= Buffer.byteLength(a.tail.shift()!);
-    // A fork bomb: bash reports failed forks itself. Waiting for the timeout would keep the limit exhausted.
-    if (!a.runaway && !a.stopping && /fork: (retry: )?Resource temporarily unavailable/.test(text)) {
-      a.runaway = true;
-      this.stop(a).catch(ignore);
-    }
-    if (!a.flooded && a.totalBytes > cap * this.o.floodFactor) {
-      a.flooded = true;
-      a.notices.push(`Output passed ${formatBytes(cap * this.o.floodFactor)}, so the command was stopped; the last ${formatBytes(cap)} are shown.`);
-      this.stop(a).catch(ignore);
-    }
+    const { render, stop } = recordOutput(a, text, this.o.floodFactor);
+    if (render) this.screen.write(text).catch(ignore);
+    if (stop) this.stop(a).catch(ignore);
     if (!a.waiting) this.armQuiet(a);
   }
 

@@ -101,7 +101,7 @@ describe('images a scenario uses are detected, mapped onto the offline mirror, o
     expect(normalizeImage('${IMAGE}')).toBeUndefined();
   });
 
-  test('the served names are exactly what the offline mirror is built with (src/images/images.ts)', async () => {
+  test('the served names are exactly what the offline mirror is built with (src/images/image-catalog.ts)', async () => {
     expect([...SERVED_IMAGES].sort()).toEqual(LESSON_IMAGES.flatMap((i) => i.names).sort());
     // and every stand-in the mapping uses is one of them
     const src = await fs.readFile(path.join(__dirname, '../../../src/lessons/import/image-mapping.ts'), 'utf8');
