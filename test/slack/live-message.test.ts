@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { createLogger } from '../../src/logger';
-import { LiveMessageStreamer, type LivePayload } from '../../src/slack/live-message';
+import type { LivePayload } from '../../src/slack/live-message';
+import { LiveMessageStreamer } from '../../src/slack/live-message-streamer';
 import { SlackStandIn, type RecordedCall } from '../../src/slack/stand-in/slack-stand-in';
 import { UpdateBudget } from '../../src/slack/update-budget';
 import { ClockDriver, TrackedFetch, VirtualClock } from '../support/fakes/virtual-clock';
