@@ -10,7 +10,7 @@ export { InFlight } from './in-flight';
 export type { HomePublisher } from './home-publisher';
 export { RateLimitGate, type RateLimitGateOptions } from './rate-limit-gate';
 export type { SlackObserver, SlackRequestKind } from './slack-observer';
-export type { RemovalReason, WorkspaceRemover } from './listeners/uninstall';
+export type { RemovalReason, WorkspaceRemover } from './oauth/workspace-remover';
 export { WorkspaceRemoval, type RemovalDeps } from './oauth/workspace-removal';
 export { multiWorkspace, singleWorkspace, type Workspaces } from './oauth/workspaces';
 export { SlackStandIn, type AckResult, type RecordedCall, type StandInOptions, type UploadedFile } from './stand-in/slack-stand-in';

@@ -8,7 +8,8 @@ import { registerAppHome } from './listeners/app-home';
 import { registerDirectMessages } from './listeners/direct-message';
 import { registerMention } from './listeners/mention';
 import { registerSlashCommand } from './listeners/slash-command';
-import { registerUninstall, type WorkspaceRemover } from './listeners/uninstall';
+import { registerUninstall } from './listeners/uninstall';
+import type { WorkspaceRemover } from './oauth/workspace-remover';
 
 /** What the listeners hand work to; built after createSlackApp, from its ports. */
 export interface SlackServices {

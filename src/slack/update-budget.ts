@@ -115,7 +115,7 @@ export class UpdateBudget {
     return outstanding + 1 <= this.tokens + (horizonMs - pause) * this.ratePerMs();
   }
 
-  /** Addition: whole tokens usable now, 0 while paused by a 429 (for metrics). */
+  /** Whole tokens usable now, 0 while paused by a 429 (for metrics). */
   get tokensLeft(): number {
     this.refill();
     return this.now() < this.pausedUntil ? 0 : Math.floor(this.tokens);
