@@ -168,7 +168,7 @@ export class LiveMessageStreamer implements LiveMessageHost {
     this.live.clear();
   }
 
-  // ---- used by LiveMessage -------------------------------------------------------------------
+  // ---- LiveMessageHost: what the live messages it made call back -------------------------------
 
   /** @internal */
   forget(msg: LiveMessage): void {
@@ -197,8 +197,8 @@ export class LiveMessageStreamer implements LiveMessageHost {
     const budget = this.budget;
     if (budget.waitingFinals > 0 || budget.nextAvailableInMs('interim') > 0) return true;
     // Every live message of this workspace still needs its final edit: one more only if the budget can finish
-    // it within finalRepostAfterMs (30 learners at once posted 30 "running" messages whose finals then queued
-    // for 40 s behind each other).
+    // it within finalRepostAfterMs (otherwise 30 learners at once post 30 "running" messages whose finals then
+    // queue for 40 s behind each other).
     let outstanding = this.starting.get(budget) ?? 0;
     for (const m of this.live) if (m.budgetIs(budget)) outstanding++;
     return !budget.canFinishWithin(outstanding, this.finalRepostAfterMs);
