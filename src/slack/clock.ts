@@ -1,4 +1,4 @@
-/** Time as the streamer sees it: intervals, back-offs, deadlines and waits all go through it (tests inject a virtual one). */
+/** Time as the streamer and the rate-limit gate see it: intervals, back-offs, deadlines and waits all go through it (tests inject a virtual one). */
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
