@@ -7,8 +7,7 @@ import { BotMetrics } from './ops/metrics';
 import { startOpsServer, type OpsServer } from './ops/ops-server';
 import { Readiness } from './ops/readiness';
 import { PART_OF, startWithRetry } from './ops/start-with-retry';
-import { LocalChat } from './slack/stand-in/local-chat';
-import { SlackStandIn } from './slack/stand-in/slack-stand-in';
+import { LocalChat, SlackStandIn } from './slack';
 import { startBot, type Bot } from './start-bot';
 
 async function main(): Promise<void> {

@@ -3,34 +3,21 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { EventLedger } from '../store/types';
-import type { ChallengeService } from '../tutor/challenges';
-import type { Tutor } from '../tutor/tutor';
-import type { TutorEvents } from '../tutor/tutor-events';
 import { boltLogger } from './bolt-logger';
 import { Conversations } from './conversations';
-import { registerActions } from './listeners/actions';
-import { HomePublisher, registerAppHome } from './listeners/app-home';
-import { registerDirectMessages } from './listeners/direct-message';
-import { registerMention } from './listeners/mention';
-import { registerSlashCommand } from './listeners/slash-command';
-import { registerUninstall, type WorkspaceRemover } from './listeners/uninstall';
-import { LiveMessageStreamer } from './live-message';
+import type { InFlight } from './in-flight';
+import { LiveMessageStreamer } from './live-message-streamer';
+import { decodeLearnerText, dedupeAndLog } from './middleware';
 import type { BoltInstallationStore } from './oauth/bolt-installation-store';
 import { oauthReceiverOptions } from './oauth/oauth-receiver-options';
 import { expectedSlackFailure, RevokedTokenGuard } from './oauth/revoked-token-guard';
 import { bindWorkspaceTokens, type WorkspaceContext } from './oauth/workspace-context';
 import { RateLimitGate } from './rate-limit-gate';
-import { SlackChannels } from './slack-channels';
-import { decodeLearnerText, dedupeAndLog, InFlight } from './middleware';
 import { replayGuard, signatureOf } from './replay-guard';
+import { SlackChannels } from './slack-channels';
+import type { SlackIdentity } from './slack-identity';
 import { observeRequests, observeWebApi, type SlackObserver } from './slack-observer';
 import { WorkspaceBudgets } from './workspace-budgets';
-
-export interface SlackIdentity {
-  teamId: string;
-  botUserId: string;
-  botId?: string;
-}
 
 export interface SlackDeps {
   config: Config;
@@ -62,17 +49,9 @@ export interface SlackApp {
   isOpen(): boolean;
 }
 
-/** What the listeners hand work to; built after createSlackApp, from its ports. */
-export interface SlackServices {
-  tutor: Tutor;
-  challenges: ChallengeService;
-  /** The tutor's events: progress changes republish the learner's App Home. */
-  events: TutorEvents;
-}
-
 /**
  * One Bolt app, Socket Mode or HTTP, with every Web API call going to config.slack.apiUrl. Only the
- * middleware is installed here; registerListeners adds the listeners once the services exist.
+ * middleware is installed here; registerListeners (register-listeners.ts) adds the listeners once the services exist.
  */
 export function createSlackApp(deps: SlackDeps): SlackApp {
   const { config, log } = deps;
@@ -171,24 +150,4 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
 function teamOfBody(body: unknown): string {
   const b = body as { team_id?: string; team?: { id?: string } | string };
   return b.team_id ?? (typeof b.team === 'string' ? b.team : b.team?.id) ?? '';
-}
-
-/** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */
-export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServices & { remover?: WorkspaceRemover }): { homes: HomePublisher } {
-  const { app, conversations } = slack;
-  const homes = new HomePublisher({ client: app.client, tutor: deps.tutor, challenges: deps.challenges, events: deps.events, log: deps.log });
-  const listenerDeps = { ...deps, conversations, homes };
-  registerDirectMessages(app, listenerDeps);
-  registerActions(app, listenerDeps);
-  registerSlashCommand(app, listenerDeps);
-  registerMention(app);
-  registerAppHome(app, listenerDeps);
-  if (deps.remover) {
-    const inner = deps.remover;
-    // A removed workspace's chat.update budget goes with it (reinstalling starts a fresh one).
-    const remover: WorkspaceRemover = { remove: async (teamId, reason) => (await inner.remove(teamId, reason), slack.budgets.forget(teamId)) };
-    registerUninstall(app, { remover, log: deps.log });
-    slack.revokedTokens.stopWith(remover);
-  }
-  return { homes };
 }

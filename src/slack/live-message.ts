@@ -1,264 +1,215 @@
-import { webApi, type types } from '@slack/bolt';
-import { AppError } from '../errors';
+import type { types } from '@slack/bolt';
 import type { Logger } from '../logger';
-import { boltLogger } from './bolt-logger';
+import type { Clock, Sleep } from './clock';
+import { backoffMs, REPOST_ERRORS, type Outcome } from './slack-call';
 import type { UpdateBudget } from './update-budget';
-import { WorkspaceBudgets } from './workspace-budgets';
-import { LiveMessage } from './live-message-handle';
-import { backoffMs, classify, raceWithTimeout, Sleep, systemClock, type Clock, type Outcome } from './slack-call';
-
-export { LiveMessage } from './live-message-handle';
-export { systemClock, type Clock } from './slack-call';
 
 export interface LivePayload {
   text: string;
   blocks?: (types.KnownBlock | types.Block)[];
 }
 
-export interface LiveMessageStreamerOptions {
-  /** Credentials and API URL are taken from it; calls go through a dedicated client that never retries by itself. */
-  client: webApi.WebClient;
-  /**
-   * The chat.update budget: one for the single workspace, or one per workspace (multi-workspace mode: each
-   * live message spends the budget of the workspace it was started for).
-   */
-  budget: UpdateBudget | WorkspaceBudgets;
-  log: Logger;
-  /** Addition: called once with the dedicated client (metrics count its requests). */
-  instrument?: (client: webApi.WebClient) => void;
-  /** Per message, at most one edit in this interval (Slack: about one edit per 1-2 s). */
-  minIntervalMs?: number;
-  /** How long finish() keeps trying to edit; after it, the final output is posted as a new message. */
-  finalDeadlineMs?: number;
-  /**
-   * When the workspace chat.update budget would make a final wait longer than this, the final output
-   * is posted as a new message at once (chat.postMessage is limited per channel, not per workspace)
-   * and the stale live message is deleted.
-   */
-  finalRepostAfterMs?: number;
-  /** How long start() and uploadSnippet() keep retrying. */
-  postDeadlineMs?: number;
-  /** Timeout of one HTTP request, so a hung request cannot hold a final edit. */
-  requestTimeoutMs?: number;
-  /** The transport of the dedicated client (proxy, TLS, instrumentation); default: the global fetch. */
-  fetch?: webApi.FetchFunction;
-  /** Default: the system clock. Share it with the UpdateBudget (its `now` option). */
-  clock?: Clock;
-  /** Jitter source in [0, 1); default Math.random. */
-  random?: () => number;
-}
-
 /**
- * Streams a command's output into one Slack message: the first post, coalesced interim edits within the
- * per-message interval and the workspace budget, and a final edit that is retried until delivered.
- * The caller's WebClient would sleep on a 429 and pause its whole queue, so every call here goes through
- * a dedicated client with retries off; back-off is decided here and shared through the budget.
+ * What a live message needs from the streamer that made it: the shared timing settings, the dedicated
+ * client's calls, and the sleeps shutdown can cancel. An interface, so this file does not depend on the
+ * streamer that depends on it.
  */
-export class LiveMessageStreamer {
-  private readonly budgets: WorkspaceBudgets;
+export interface LiveMessageHost {
   readonly minIntervalMs: number;
   readonly finalDeadlineMs: number;
   readonly finalRepostAfterMs: number;
   readonly postDeadlineMs: number;
-  /** @internal */
   readonly clock: Clock;
-  /** @internal */
   readonly random: () => number;
-  private readonly client: webApi.WebClient;
+  readonly logger: Logger;
+  forget(msg: LiveMessage): void;
+  callUpdate(channel: string, ts: string, payload: LivePayload, budget: UpdateBudget): Promise<Outcome>;
+  repost(channel: string, threadTs: string | undefined, payload: LivePayload, deadline: number): Promise<boolean>;
+  deleteStale(channel: string, ts: string): Promise<void>;
+  uploadSnippet(channel: string, threadTs: string | undefined, filename: string, title: string, content: string): Promise<string | undefined>;
+  sleep(ms: number): Sleep;
+}
+
+/** One Slack message being edited as a command's output arrives. */
+export class LiveMessage {
+  private pending?: LivePayload;
+  private lastEditAt = 0;
+  private timer?: unknown;
+  private inFlight?: Promise<void>;
+  private finishing?: Promise<void>;
+  private finalPayload?: LivePayload;
+  private aborted = false;
+  private interimsOff = false;
   private readonly log: Logger;
-  private readonly live = new Set<LiveMessage>();
-  /** Live messages being posted, per budget. */
-  private readonly starting = new Map<UpdateBudget, number>();
-  private readonly sleeps = new Set<Sleep>();
-  private closed = false;
 
-  constructor(opts: LiveMessageStreamerOptions) {
-    const budget = opts.budget;
-    this.budgets = budget instanceof WorkspaceBudgets ? budget : new WorkspaceBudgets({ make: () => budget });
-    this.log = opts.log.child({ component: 'live-message' });
-    this.minIntervalMs = opts.minIntervalMs ?? 1500;
-    this.finalDeadlineMs = opts.finalDeadlineMs ?? 120_000;
-    this.finalRepostAfterMs = opts.finalRepostAfterMs ?? 3000;
-    this.postDeadlineMs = opts.postDeadlineMs ?? 30_000;
-    this.clock = opts.clock ?? systemClock;
-    this.random = opts.random ?? Math.random;
-    this.client = new webApi.WebClient(opts.client.token, {
-      slackApiUrl: opts.client.slackApiUrl,
-      fetch: opts.fetch,
-      rejectRateLimitedCalls: true,
-      retryConfig: { retries: 0 },
-      timeout: opts.requestTimeoutMs ?? 15_000,
-      logger: boltLogger(this.log),
-    });
-    opts.instrument?.(this.client);
+  constructor(
+    private readonly streamer: LiveMessageHost,
+    readonly channel: string,
+    readonly ts: string,
+    readonly threadTs: string | undefined,
+    /** Its workspace's chat.update budget, fixed when the message is started or adopted. */
+    private readonly budget: UpdateBudget,
+  ) {
+    this.log = streamer.logger.child({ channel, ts });
   }
 
-  /** Posts the first message (retrying 429s and transient failures); throws AppError SLACK_POST_FAILED if it never lands. */
-  async start(channel: string, payload: LivePayload, opts: { threadTs?: string } = {}): Promise<LiveMessage> {
-    if (this.closed) throw new AppError('SLACK_STREAMER_CLOSED', 'the live message streamer is closed');
-    const budget = this.budget;
-    // counted from now: messages being posted will need their final edits too (budgetShort)
-    this.starting.set(budget, (this.starting.get(budget) ?? 0) + 1);
+  /** @internal */
+  get finishPromise(): Promise<void> | undefined {
+    return this.finishing;
+  }
+
+  /** True once finish() was called (later updates are ignored). */
+  get finished(): boolean {
+    return this.finishing !== undefined;
+  }
+
+  /** @internal whether this message spends `budget` (its workspace's) */
+  budgetIs(budget: UpdateBudget): boolean {
+    return this.budget === budget;
+  }
+
+  /** Replaces what the message should show; the latest payload wins and is edited in when interval and budget allow. */
+  update(payload: LivePayload): void {
+    if (this.finishing || this.aborted || this.interimsOff) return;
+    this.pending = payload;
+    this.schedule(0);
+  }
+
+  /** The final edit: waits for the interval and budget, retries until delivered or the deadline; never throws. */
+  finish(payload: LivePayload): Promise<void> {
+    if (this.finishing) {
+      this.log.warn('finish() called twice; the first final payload stands');
+      return this.finishing;
+    }
+    this.finalPayload = payload;
+    this.pending = undefined;
+    this.clearTimer();
+    this.finishing = this.deliverFinal(payload)
+      .catch((err: unknown) => this.log.error({ err }, 'final edit crashed'))
+      .finally(() => this.streamer.forget(this));
+    return this.finishing;
+  }
+
+  /** Uploads text as a snippet in this message's thread (or the thread it lives in). */
+  uploadSnippet(filename: string, title: string, content: string): Promise<string | undefined> {
+    return this.streamer.uploadSnippet(this.channel, this.threadTs ?? this.ts, filename, title, content);
+  }
+
+  /** @internal shutdown: drop interim edits; returns the final's promise if one is in progress */
+  stopForShutdown(): Promise<void> | undefined {
+    // Interim edits stop; a final asked for now (e.g. "interrupted") is still delivered until close()'s deadline.
+    this.interimsOff = true;
+    this.pending = undefined;
+    this.clearTimer();
+    return this.finishing ?? this.inFlight;
+  }
+
+  /** @internal the shutdown deadline passed */
+  abort(): void {
+    this.aborted = true;
+    this.clearTimer();
+  }
+
+  private schedule(minDelay: number): void {
+    if (this.timer !== undefined || this.inFlight || this.finishing || this.aborted || !this.pending) return;
+    const now = this.streamer.clock.now();
+    const delay = Math.max(minDelay, this.lastEditAt + this.streamer.minIntervalMs - now, this.budget.nextAvailableInMs('interim'));
+    this.timer = this.streamer.clock.setTimeout(() => this.flush(), delay);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    if (this.finishing || this.aborted || !this.pending) return;
+    const sinceLast = this.streamer.clock.now() - this.lastEditAt;
+    if (sinceLast < this.streamer.minIntervalMs) return this.schedule(0);
+    if (!this.budget.tryTake('interim')) {
+      // Many messages wait on the same bucket: spread their retries instead of waking all at once,
+      // and stay out of the way while finals are queued.
+      const base = this.budget.waitingFinals > 0 ? 500 : 50;
+      return this.schedule(base + Math.floor(this.streamer.random() * 250));
+    }
+    const payload = this.pending;
+    this.pending = undefined;
+    this.lastEditAt = this.streamer.clock.now();
+    this.inFlight = this.streamer
+      .callUpdate(this.channel, this.ts, payload, this.budget)
+      .then((outcome) => {
+        if (outcome.kind === 'ok') return;
+        // Not delivered: keep it unless something newer arrived meanwhile.
+        if (outcome.kind !== 'fatal') this.pending ??= payload;
+        const level = outcome.kind === 'fatal' ? 'error' : 'warn';
+        this.log[level]({ reason: outcome.kind, err: 'err' in outcome ? outcome.err : undefined }, 'interim edit not delivered');
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+        this.schedule(0);
+      });
+  }
+
+  private async deliverFinal(payload: LivePayload): Promise<void> {
+    const clock = this.streamer.clock;
+    const deadline = clock.now() + this.streamer.finalDeadlineMs;
+    // An interim edit in flight must land before the final one, or it could overwrite it.
+    if (this.inFlight) await this.inFlight;
+    const release = this.budget.holdForFinal();
+    let attempt = 0;
     try {
-      const res = await this.withRetries('chat.postMessage', this.postDeadlineMs, () =>
-        this.client.chat.postMessage({ channel, text: payload.text, blocks: payload.blocks, thread_ts: opts.threadTs }),
-      );
-      if (!res.ok || !res.value.ts) {
-        throw new AppError('SLACK_POST_FAILED', `could not post the live message to ${channel}`, { cause: res.ok ? undefined : res.err });
-      }
-      const msg = new LiveMessage(this, res.value.channel ?? channel, res.value.ts, opts.threadTs, budget);
-      this.live.add(msg);
-      return msg;
-    } finally {
-      this.starting.set(budget, this.starting.get(budget)! - 1);
-    }
-  }
-
-  /** A live message for a message posted earlier (e.g. by a previous process); close() covers it like the others. */
-  adopt(channel: string, ts: string, threadTs?: string): LiveMessage {
-    const msg = new LiveMessage(this, channel, ts, threadTs, this.budget);
-    if (!this.closed) this.live.add(msg);
-    return msg;
-  }
-
-  /** Uploads text as a snippet in a thread, retrying; returns the file id, or undefined (logged) if it never lands. */
-  async uploadSnippet(channel: string, threadTs: string | undefined, filename: string, title: string, content: string): Promise<string | undefined> {
-    const res = await this.withRetries('files.uploadV2', this.postDeadlineMs, () =>
-      threadTs
-        ? this.client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, filename, title, content })
-        : this.client.filesUploadV2({ channel_id: channel, filename, title, content }),
-    );
-    if (!res.ok) {
-      this.log.error({ err: res.err, channel, filename, bytes: Buffer.byteLength(content) }, 'snippet upload failed');
-      return undefined;
-    }
-    const files = (res.value as { files?: { files?: { id?: string }[] }[] }).files;
-    return files?.[0]?.files?.[0]?.id ?? 'uploaded';
-  }
-
-  /** Live messages not yet finished or abandoned. */
-  get activeCount(): number {
-    return this.live.size;
-  }
-
-  /**
-   * Shutdown: interim edits stop; finals already requested, and finals asked for while closing (call
-   * finish() on every running command, e.g. with "interrupted"), keep going until `deadlineMs`, then
-   * every remaining wait is cancelled (and logged). Later start() calls are refused.
-   */
-  async close(deadlineMs = 10_000): Promise<void> {
-    this.closed = true;
-    const finals: Promise<void>[] = [];
-    for (const msg of this.live) {
-      const f = msg.stopForShutdown();
-      if (f) finals.push(f);
-    }
-    if (finals.length) {
-      // Finals asked for while closing are waited for too.
-      const all = (async () => {
-        while (true) {
-          await Promise.allSettled(finals);
-          const more = [...this.live].map((m) => m.finishPromise).filter((f): f is Promise<void> => !!f && !finals.includes(f));
-          if (!more.length) return;
-          finals.push(...more);
+      while (!this.aborted) {
+        const wait = Math.max(this.lastEditAt + this.streamer.minIntervalMs - clock.now(), this.budget.finalWaitMs(release.ticket));
+        if (wait > 0 || !this.budget.tryTake('final', release.ticket)) {
+          // The workspace budget is short: a new message (per-channel limit) shows the output sooner.
+          if (wait > this.streamer.finalRepostAfterMs) return await this.postInstead(payload, 'the update budget is short');
+          if (clock.now() + Math.max(wait, 1) > deadline) break;
+          // Finals compete for the same token: a little jitter avoids them all waking at once.
+          if (!(await this.streamer.sleep(Math.max(wait, 20) + Math.floor(this.streamer.random() * 30)).done)) break;
+          continue;
         }
-      })();
-      const outcome = await raceWithTimeout(this.clock, all, deadlineMs);
-      if (outcome === 'expired') {
-        this.log.error({ pending: finals.length, deadlineMs }, 'shutdown deadline passed with final edits undelivered');
-        for (const msg of this.live) msg.abort();
-        for (const s of [...this.sleeps]) s.cancel();
-        // A request already on the wire ends by its own timeout; shutdown does not wait for it.
-        await raceWithTimeout(this.clock, Promise.allSettled(finals), 200);
+        this.lastEditAt = clock.now();
+        const outcome = await this.streamer.callUpdate(this.channel, this.ts, payload, this.budget);
+        if (outcome.kind === 'ok') {
+          if (attempt > 0) this.log.info({ attempts: attempt + 1 }, 'final edit delivered after retries');
+          return;
+        }
+        attempt += 1;
+        if (outcome.kind === 'fatal') {
+          if (outcome.error && REPOST_ERRORS.has(outcome.error)) {
+            this.log.warn({ error: outcome.error }, 'live message cannot be edited; posting the final output as a new message');
+            if (await this.streamer.repost(this.channel, this.threadTs, payload, deadline)) return;
+          }
+          this.log.error({ err: outcome.err, textChars: payload.text.length }, 'final edit rejected by Slack; not retried');
+          return;
+        }
+        if (outcome.kind === 'ratelimited') {
+          this.log.warn({ attempt, retryAfterMs: outcome.retryAfterMs }, 'final edit rate limited; waiting Retry-After');
+          continue; // the budget is paused for Retry-After; the loop waits on it
+        }
+        const backoff = backoffMs(attempt - 1, this.streamer.random);
+        this.log.warn({ attempt, backoffMs: backoff, err: outcome.err }, 'final edit failed; retrying');
+        if (clock.now() + backoff > deadline) break;
+        if (!(await this.streamer.sleep(backoff).done)) break;
       }
-    }
-    this.live.clear();
-  }
-
-  // ---- used by LiveMessage -------------------------------------------------------------------
-
-  /** @internal */
-  forget(msg: LiveMessage): void {
-    this.live.delete(msg);
-  }
-
-  /** The chat.update budget of the workspace the current work is for. */
-  get budget(): UpdateBudget {
-    return this.budgets.current;
-  }
-
-  /** @internal one chat.update call, classified; a 429 pauses the budget of the message's workspace */
-  async callUpdate(channel: string, ts: string, payload: LivePayload, budget: UpdateBudget): Promise<Outcome> {
-    try {
-      await this.client.chat.update({ channel, ts, text: payload.text, blocks: payload.blocks ?? [] });
-      return { kind: 'ok' };
-    } catch (err) {
-      const outcome = classify(err);
-      if (outcome.kind === 'ratelimited') budget.pauseFor(outcome.retryAfterMs);
-      return outcome;
+      this.log.error({ attempts: attempt, aborted: this.aborted, textChars: payload.text.length }, 'final edit not delivered before its deadline');
+      // Output is never lost: past the edit deadline (not at shutdown), the final goes out as a new message.
+      if (!this.aborted) await this.postInstead(payload, 'the final edit missed its deadline');
+    } finally {
+      release();
     }
   }
 
-  /** True when an interim edit could not go out now: a new message is the better way to show something. */
-  get budgetShort(): boolean {
-    const budget = this.budget;
-    if (budget.waitingFinals > 0 || budget.nextAvailableInMs('interim') > 0) return true;
-    // Every live message of this workspace still needs its final edit: one more only if the budget can finish
-    // it within finalRepostAfterMs (30 learners at once posted 30 "running" messages whose finals then queued
-    // for 40 s behind each other).
-    let outstanding = this.starting.get(budget) ?? 0;
-    for (const m of this.live) if (m.budgetIs(budget)) outstanding++;
-    return !budget.canFinishWithin(outstanding, this.finalRepostAfterMs);
-  }
-
-  /** @internal removes a live message whose final output was posted as a new one (best effort; chat.delete has its own limit) */
-  async deleteStale(channel: string, ts: string): Promise<void> {
-    try {
-      await this.client.chat.delete({ channel, ts });
-    } catch (err) {
-      this.log.info({ err, channel, ts }, 'could not delete the superseded live message');
+  /** Delivers the final output as a new message and removes this (stale) one. */
+  private async postInstead(payload: LivePayload, why: string): Promise<void> {
+    const clock = this.streamer.clock;
+    const posted = await this.streamer.repost(this.channel, this.threadTs, payload, clock.now() + this.streamer.postDeadlineMs);
+    if (!posted) {
+      this.log.error({ why, textChars: payload.text.length }, 'final output lost: neither edited nor posted');
+      return;
     }
+    this.log.info({ why }, 'final output posted as a new message');
+    await this.streamer.deleteStale(this.channel, this.ts);
   }
 
-  /** @internal posts the final output as a new message when the live one can no longer be edited */
-  async repost(channel: string, threadTs: string | undefined, payload: LivePayload, deadline: number): Promise<boolean> {
-    const res = await this.withRetries(
-      'chat.postMessage',
-      Math.max(0, deadline - this.clock.now()),
-      () => this.client.chat.postMessage({ channel, text: payload.text, blocks: payload.blocks, thread_ts: threadTs }),
-      { duringShutdown: true },
-    );
-    return res.ok;
-  }
-
-  /** @internal a cancellable sleep; close() cancels those still pending after its deadline */
-  sleep(ms: number): Sleep {
-    const s = new Sleep(this.clock, ms, () => this.sleeps.delete(s));
-    this.sleeps.add(s);
-    return s;
-  }
-
-  /** @internal */
-  get logger(): Logger {
-    return this.log;
-  }
-
-  private async withRetries<T>(method: string, budgetMs: number, call: () => Promise<T>, opts: { duringShutdown?: boolean } = {}): Promise<{ ok: true; value: T } | { ok: false; err: unknown }> {
-    const deadline = this.clock.now() + budgetMs;
-    let lastErr: unknown;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return { ok: true, value: await call() };
-      } catch (err) {
-        lastErr = err;
-        const outcome = classify(err);
-        if (outcome.kind === 'fatal') return { ok: false, err };
-        const wait = outcome.kind === 'ratelimited' ? outcome.retryAfterMs : backoffMs(attempt, this.random);
-        if (this.clock.now() + wait > deadline || (this.closed && !opts.duringShutdown)) break;
-        this.log.warn({ method, attempt, waitMs: wait, reason: outcome.kind }, 'Slack call failed, retrying');
-        if (!(await this.sleep(wait).done)) break;
-      }
-    }
-    return { ok: false, err: lastErr };
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.streamer.clock.clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

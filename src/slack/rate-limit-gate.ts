@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../logger';
-import { systemClock, type Clock } from './live-message';
+import { systemClock, type Clock } from './clock';
 
 // Methods Slack limits per channel (about one message per second per channel); every other method is
 // limited per workspace, by method (docs/platform-facts.md).

@@ -1,19 +1,6 @@
 import { webApi } from '@slack/bolt';
 
-/** The pieces of one Slack Web API call the live-message streamer decides on itself: time, outcome, back-off. */
-
-/** Time as the streamer sees it: intervals, back-offs, deadlines and waits all go through it (tests inject a virtual one). */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+/** What a failed Slack Web API call means to the callers that retry by themselves: retry, back off, repost, or a dead token. */
 
 const RETRYABLE_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
 // The message cannot be edited any more: the final output is posted as a new message instead.
@@ -33,39 +20,6 @@ export function revokedTokenError(answerOrErr: unknown): string | undefined {
 }
 
 export type Outcome = { kind: 'ok' } | { kind: 'ratelimited'; retryAfterMs: number } | { kind: 'transient'; err: unknown } | { kind: 'fatal'; err: unknown; error?: string };
-
-/** A sleep that can be cancelled; `done` resolves true when it ran out, false when cancelled. */
-export class Sleep {
-  readonly done: Promise<boolean>;
-  private timer?: unknown;
-  private resolve!: (v: boolean) => void;
-
-  constructor(clock: Clock, ms: number, onSettle: () => void) {
-    this.done = new Promise<boolean>((resolve) => {
-      this.resolve = (v) => {
-        if (this.timer !== undefined) clock.clearTimeout(this.timer);
-        this.timer = undefined;
-        onSettle();
-        resolve(v);
-      };
-      this.timer = clock.setTimeout(() => this.resolve(true), ms);
-    });
-  }
-
-  cancel(): void {
-    this.resolve(false);
-  }
-}
-
-export async function raceWithTimeout<T>(clock: Clock, p: Promise<T>, ms: number): Promise<T | 'expired'> {
-  let timer: unknown;
-  const expired = new Promise<'expired'>((resolve) => (timer = clock.setTimeout(() => resolve('expired'), ms)));
-  try {
-    return await Promise.race([p, expired]);
-  } finally {
-    clock.clearTimeout(timer);
-  }
-}
 
 export function classify(err: unknown): Outcome {
   const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import { AppError } from '../errors';
 import type { ChannelPort, LiveView, Reply } from '../tutor/reply';
-import type { LiveMessageStreamer } from './live-message';
+import type { LiveMessageStreamer } from './live-message-streamer';
 import { renderReply } from './render-reply';
 
 /**

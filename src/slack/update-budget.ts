@@ -17,7 +17,8 @@ export interface UpdateBudgetOptions {
 /**
  * A per-workspace token bucket for chat.update, shared by every live message. Final edits have priority:
  * interim edits leave `finalReserve` tokens in the bucket and are refused while a final waits, so under
- * load learners see fewer progress edits but every final output. A 429 pauses the whole bucket for Retry-After, so all streams back off together.
+ * load learners see fewer progress edits but every final output. A 429 pauses the whole bucket for
+ * Retry-After, so all streams back off together.
  */
 export class UpdateBudget {
   readonly perMinute: number;
@@ -94,7 +95,7 @@ export class UpdateBudget {
 
   /**
    * Milliseconds until the final holding `ticket` can have its token: the finals ahead of it in line get theirs
-   * first (nextAvailableInMs alone said "about a second" to the 30th of 30 finals, which then waited 40 s).
+   * first (nextAvailableInMs alone would tell the 30th of 30 finals "about a second", and it would wait 40 s).
    */
   finalWaitMs(ticket: number): number {
     this.refill();
@@ -115,7 +116,7 @@ export class UpdateBudget {
     return outstanding + 1 <= this.tokens + (horizonMs - pause) * this.ratePerMs();
   }
 
-  /** Addition: whole tokens usable now, 0 while paused by a 429 (for metrics). */
+  /** Whole tokens usable now, 0 while paused by a 429 (for metrics). */
   get tokensLeft(): number {
     this.refill();
     return this.now() < this.pausedUntil ? 0 : Math.floor(this.tokens);

@@ -1,4 +1,4 @@
-import { InFlight } from '../../src/slack/middleware';
+import { InFlight } from '../../src/slack/in-flight';
 
 function deferred() {
   let resolve!: () => void;

@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import { LiveMessageStreamer } from '../../src/slack/live-message';
+import { LiveMessageStreamer } from '../../src/slack/live-message-streamer';
 import { FIRST_POST_DELAY_MS, SlackConversation } from '../../src/slack/slack-conversation';
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { UpdateBudget } from '../../src/slack/update-budget';

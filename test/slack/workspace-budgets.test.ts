@@ -1,6 +1,7 @@
 import { webApi } from '@slack/bolt';
 import pino from 'pino';
-import { LiveMessageStreamer, type LivePayload } from '../../src/slack/live-message';
+import type { LivePayload } from '../../src/slack/live-message';
+import { LiveMessageStreamer } from '../../src/slack/live-message-streamer';
 import { WorkspaceContext } from '../../src/slack/oauth/workspace-context';
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { UpdateBudget } from '../../src/slack/update-budget';

@@ -4,7 +4,7 @@ import type { Logger } from '../../logger';
 import type { ChallengeService } from '../../tutor/challenges';
 import type { Tutor } from '../../tutor/tutor';
 import type { Conversations } from '../conversations';
-import type { SlackIdentity } from '../create-slack-app';
+import type { SlackIdentity } from '../slack-identity';
 
 /** Buttons on step cards, lesson lists, command messages and the App Home: ack at once, then act. */
 export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; challenges: ChallengeService; log: Logger }): void {

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from '../../logger';
 import type { Tutor } from '../../tutor/tutor';
 import type { Conversations } from '../conversations';
-import type { SlackIdentity } from '../create-slack-app';
+import type { SlackIdentity } from '../slack-identity';
 
 interface ImMessage {
   subtype?: string;

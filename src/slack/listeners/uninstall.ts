@@ -1,13 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../logger';
-
-/** Why a workspace goes: Slack's two uninstall events, or its token refused on a call (revoked without an event). */
-export type RemovalReason = 'app_uninstalled' | 'tokens_revoked' | 'token_rejected';
-
-/** Forgets a workspace: its tokens, and its learners' sandboxes (src/slack/oauth/workspace-removal.ts). */
-export interface WorkspaceRemover {
-  remove(teamId: string, reason: RemovalReason): Promise<void>;
-}
+import type { WorkspaceRemover } from '../oauth/workspace-remover';
 
 /**
  * `app_uninstalled` and `tokens_revoked` (Bolt delivers both without authorizing: the token is gone).

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../logger';
-import type { WorkspaceRemover } from '../listeners/uninstall';
+import type { WorkspaceRemover } from './workspace-remover';
 import { revokedTokenError } from '../slack-call';
 import type { WorkspaceContext } from './workspace-context';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger';
 import { learnerKeyOf } from '../../tutor/learner-key';
-import type { RemovalReason, WorkspaceRemover } from '../listeners/uninstall';
+import type { RemovalReason, WorkspaceRemover } from './workspace-remover';
 
 export interface RemovalDeps {
   installs: { remove(teamId: string): Promise<boolean> };

@@ -1,23 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, WebSocket } from 'ws';
-import { encodeLikeSlack, encodeSlashCommandText } from './encode-like-slack';
-
-/**
- * A local server speaking Slack's wire protocol: the Web API over HTTP and Socket Mode over a WebSocket.
- * Tests and local mode point the real Bolt app at it (SLACK_API_URL), so every byte goes through Bolt's
- * own receiver and WebClient.
- */
-
-import { answerWebApi, parseBody, send } from './web-api-answers';
-import { uploadedContent } from './uploaded-content';
-import { StandInWorkspaces, type StandInOAuthApp, type StandInWorkspace } from './stand-in-workspaces';
 import { BOT_SCOPES } from '../../oauth-config';
+import { RecordedCalls } from './recorded-calls';
+import { blockActions, directMessageEvent, dmChannelFor, eventCallback, interactivePayload, mentionEvent, slashCommandPayload, type PayloadIdentity } from './slack-payloads';
+import { SocketModeServer } from './socket-mode-server';
+import type { AckResult, RecordedCall, UploadedFile } from './stand-in-types';
+import { StandInWorkspaces, type StandInOAuthApp, type StandInWorkspace } from './stand-in-workspaces';
+import { waitUntil } from './wait-until';
+import { answerWebApi } from './web-api-answers';
+import { WebApiRoutes } from './web-api-routes';
 
 export type { AckResult, RecordedCall, UploadedFile } from './stand-in-types';
-import type { AckResult, RecordedCall, UploadedFile } from './stand-in-types';
 
 export interface StandInOptions {
   botToken?: string;
@@ -36,30 +30,31 @@ export interface StandInOptions {
   scopes?: readonly string[];
 }
 
-type Fault = { kind: 'ratelimit'; retryAfterSec: number } | { kind: 'error'; error: string } | { kind: 'http'; status: number };
-
+/**
+ * A local server speaking Slack's wire protocol: the Web API over HTTP and Socket Mode over a WebSocket.
+ * Tests and local mode point the real Bolt app at it (SLACK_API_URL), so every byte goes through Bolt's
+ * own receiver and WebClient. It emits 'call' for each request it answers and 'ack' for each envelope acked.
+ */
 export class SlackStandIn extends EventEmitter {
-  readonly calls: RecordedCall[] = [];
+  readonly calls: RecordedCall[];
   readonly files = new Map<string, UploadedFile>();
-  readonly rateLimitViolations: { method: string; at: number }[] = [];
+  readonly rateLimitViolations: { method: string; at: number }[];
   readonly botToken: string;
   readonly appToken: string;
   readonly teamId: string;
   readonly botUserId: string;
   readonly appId: string;
+  /** Every workspace; the default one (teamId) has botToken installed from the start. */
+  readonly workspaces: StandInWorkspaces;
 
   private server?: http.Server;
-  private wss?: WebSocketServer;
-  private sockets = new Set<WebSocket>();
-  private pendingAcks = new Map<string, { resolve: (r: AckResult) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; sentAt: number }>();
-  private faults = new Map<string, Fault[]>();
-  private notMemberOf = new Map<string, 'public' | 'private'>();
-  private windowCalls = new Map<string, number[]>();
+  private readonly recorded: RecordedCalls;
+  private readonly socketMode: SocketModeServer;
+  private readonly routes: WebApiRoutes;
+  private readonly notMemberOf = new Map<string, 'public' | 'private'>();
   private tsCounter = 0;
   private baseUrl = '';
   private readonly opts: StandInOptions;
-  /** Every workspace; the default one (teamId) has botToken installed from the start. */
-  readonly workspaces: StandInWorkspaces;
 
   constructor(opts: StandInOptions = {}) {
     super();
@@ -71,6 +66,19 @@ export class SlackStandIn extends EventEmitter {
     this.appId = opts.appId ?? 'A0DOCKHAND';
     this.workspaces = new StandInWorkspaces(opts.oauth, this.appId);
     this.workspaces.add(this.teamId, opts.teamName ?? 'Stand-in', this.botUserId, this.botToken);
+    this.recorded = new RecordedCalls((call) => this.emit('call', call));
+    this.calls = this.recorded.all;
+    this.socketMode = new SocketModeServer({ appId: this.appId, ackTimeoutMs: opts.ackTimeoutMs ?? 3000, onAck: (ack) => this.emit('ack', ack) });
+    this.routes = new WebApiRoutes({
+      appToken: this.appToken,
+      workspaces: this.workspaces,
+      files: this.files,
+      calls: this.recorded,
+      rateLimits: opts.rateLimits,
+      baseUrl: () => this.baseUrl,
+      answer: (method, args, ws) => this.answer(method, args, ws),
+    });
+    this.rateLimitViolations = this.routes.rateLimitViolations;
   }
 
   /** Another workspace, where the app is not installed yet (install it through /oauth/v2/authorize). */
@@ -93,30 +101,19 @@ export class SlackStandIn extends EventEmitter {
 
   async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => {
-      this.handleHttp(req, res).catch((err: unknown) => {
+      this.routes.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: false, error: 'stand_in_error', detail: String(err) }));
       });
     });
-    this.wss = new WebSocketServer({ noServer: true });
-    this.server.on('upgrade', (req, socket, head) => {
-      if (!req.url?.startsWith('/socket')) return socket.destroy();
-      this.wss!.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
-    });
+    this.socketMode.attach(this.server);
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.apiUrl;
   }
 
   async stop(): Promise<void> {
-    for (const [, p] of this.pendingAcks) {
-      clearTimeout(p.timer);
-      p.reject(new Error('stand-in stopped'));
-    }
-    this.pendingAcks.clear();
-    for (const ws of this.sockets) ws.terminate();
-    this.sockets.clear();
-    this.wss?.close();
+    this.socketMode.stop();
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
     await closed;
@@ -124,20 +121,16 @@ export class SlackStandIn extends EventEmitter {
 
   /** Connected Socket Mode clients (Bolt apps). */
   get connections(): number {
-    return [...this.sockets].filter((s) => s.readyState === WebSocket.OPEN).length;
+    return this.socketMode.connections;
   }
 
   async waitForConnection(timeoutMs = 10000): Promise<void> {
-    await this.waitUntil(() => this.connections > 0, timeoutMs, 'a Socket Mode connection');
+    await waitUntil(() => this.connections > 0, timeoutMs, 'a Socket Mode connection');
   }
 
   /** The next call to `method` fails this way (queued; each is used once). */
   failNext(method: string, fault: { status: 429; retryAfterSec?: number } | { error: string } | { status: number }): void {
-    const list = this.faults.get(method) ?? [];
-    if ('error' in fault) list.push({ kind: 'error', error: fault.error });
-    else if (fault.status === 429) list.push({ kind: 'ratelimit', retryAfterSec: (fault as { retryAfterSec?: number }).retryAfterSec ?? 1 });
-    else list.push({ kind: 'http', status: fault.status });
-    this.faults.set(method, list);
+    this.routes.failNext(method, fault);
   }
 
   /**
@@ -155,20 +148,12 @@ export class SlackStandIn extends EventEmitter {
   }
 
   callsTo(method: string): RecordedCall[] {
-    return this.calls.filter((c) => c.method === method && c.status === 200 && c.response.ok === true);
+    return this.recorded.successful(method);
   }
 
-  async waitForCall(method: string, predicate: (c: RecordedCall) => boolean = () => true, timeoutMs = 10000): Promise<RecordedCall> {
-    let found: RecordedCall | undefined;
-    await this.waitUntil(
-      () => (found = this.callsTo(method).find(predicate)) !== undefined,
-      timeoutMs,
-      `a successful ${method} call`,
-    );
-    return found!;
+  waitForCall(method: string, predicate: (c: RecordedCall) => boolean = () => true, timeoutMs = 10000): Promise<RecordedCall> {
+    return this.recorded.waitFor(method, predicate, timeoutMs);
   }
-
-  // ---- Socket Mode deliveries -------------------------------------------------------------
 
   /** Sends an Events API envelope and resolves when the app acks it. */
   sendEvent(
@@ -176,19 +161,10 @@ export class SlackStandIn extends EventEmitter {
     opts: { eventId?: string; retryAttempt?: number; retryReason?: string; eventTime?: number; teamId?: string } = {},
   ): Promise<AckResult> {
     const team = this.workspaces.byTeam.get(opts.teamId ?? this.teamId) ?? { teamId: opts.teamId ?? this.teamId, botUserId: this.botUserId };
-    const eventId = opts.eventId ?? `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
-    return this.deliver('events_api', {
-      token: 'verification-token-unused',
-      team_id: team.teamId,
-      context_team_id: team.teamId,
-      api_app_id: this.appId,
-      event,
-      type: 'event_callback',
-      event_id: eventId,
-      event_time: opts.eventTime ?? Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: team.teamId, user_id: team.botUserId, is_bot: true, is_enterprise_install: false }],
-      is_ext_shared_channel: false,
-    }, { retryAttempt: opts.retryAttempt ?? 0, retryReason: opts.retryReason ?? (opts.retryAttempt ? 'timeout' : '') });
+    return this.socketMode.deliver('events_api', eventCallback(event, team, this.appId, opts), {
+      retryAttempt: opts.retryAttempt ?? 0,
+      retryReason: opts.retryReason ?? (opts.retryAttempt ? 'timeout' : ''),
+    });
   }
 
   /**
@@ -202,24 +178,12 @@ export class SlackStandIn extends EventEmitter {
 
   /** The `message.im` event sendDirectMessage delivers (in-process tests wrap it themselves). */
   directMessageEvent(user: string, text: string, opts: { channel?: string; encoded?: boolean; teamId?: string } = {}): Record<string, unknown> {
-    const ts = this.nextTs();
-    return {
-      type: 'message',
-      channel: opts.channel ?? this.dmChannelFor(user),
-      user,
-      text: opts.encoded ? text : encodeLikeSlack(text),
-      ts,
-      event_ts: ts,
-      channel_type: 'im',
-      team: opts.teamId ?? this.teamId,
-      client_msg_id: randomUUID(),
-    };
+    return directMessageEvent(user, text, this.nextTs(), this.teamId, opts);
   }
 
   /** An `@Dockhand ...` mention in a channel, as Slack sends `app_mention` (the bot's mention first, the rest encoded). */
   sendMention(user: string, channel: string, text: string, opts: { threadTs?: string } = {}): Promise<AckResult> {
-    const ts = this.nextTs();
-    return this.sendEvent({ type: 'app_mention', user, text: `<@${this.botUserId}> ${encodeLikeSlack(text)}`, ts, channel, event_ts: ts, ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}) });
+    return this.sendEvent(mentionEvent(user, channel, text, this.nextTs(), this.botUserId, opts));
   }
 
   /**
@@ -228,140 +192,24 @@ export class SlackStandIn extends EventEmitter {
    * sends `payload.text` as given.
    */
   sendSlashCommand(payload: Record<string, unknown>, opts: { encoded?: boolean } = {}): Promise<AckResult> {
-    // response_url always points here: a fixture's hooks.slack.com address is unreachable.
-    return this.deliver('slash_commands', {
-      token: 'verification-token-unused',
-      team_id: this.teamId,
-      api_app_id: this.appId,
-      trigger_id: `${Date.now()}.trigger`,
-      ...payload,
-      ...(typeof payload.text === 'string' && !opts.encoded ? { text: encodeSlashCommandText(payload.text) } : {}),
-      response_url: `${this.baseUrl}/response/${randomUUID()}`,
-    });
+    return this.socketMode.deliver('slash_commands', slashCommandPayload(payload, this.ids, opts));
   }
 
   sendInteractive(payload: Record<string, unknown>): Promise<AckResult> {
-    return this.deliver('interactive', {
-      token: 'verification-token-unused',
-      api_app_id: this.appId,
-      team: { id: this.teamId, domain: 'standin' },
-      trigger_id: `${Date.now()}.trigger`,
-      ...payload,
-      response_url: `${this.baseUrl}/response/${randomUUID()}`,
-    });
+    return this.socketMode.deliver('interactive', interactivePayload(payload, this.ids));
   }
 
   /** A click on a button of a message the bot posted, as a `block_actions` payload. */
   clickButton(user: string, message: { channel: string; ts: string; blocks?: unknown }, action: { action_id: string; value?: string; block_id?: string }) {
-    return this.sendInteractive({
-      type: 'block_actions',
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.teamId },
-      container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-      channel: { id: message.channel, name: 'directmessage' },
-      message: { type: 'message', ts: message.ts, user: this.botUserId, blocks: message.blocks },
-      actions: [{ type: 'button', action_id: action.action_id, block_id: action.block_id ?? 'b', value: action.value, action_ts: this.nextTs() }],
-      state: { values: {} },
-    });
+    return this.sendInteractive(blockActions(user, message, action, this.ids, this.nextTs()));
   }
 
   dmChannelFor(user: string): string {
-    return `D${user.replace(/^[UW]/, '')}`;
+    return dmChannelFor(user);
   }
 
-  private deliver(type: string, payload: Record<string, unknown>, extra: { retryAttempt?: number; retryReason?: string } = {}): Promise<AckResult> {
-    const ws = [...this.sockets].find((s) => s.readyState === WebSocket.OPEN);
-    if (!ws) return Promise.reject(new Error('no Socket Mode client is connected'));
-    const envelopeId = randomUUID();
-    const envelope = {
-      envelope_id: envelopeId,
-      type,
-      payload,
-      accepts_response_payload: type !== 'events_api',
-      ...(type === 'events_api' ? { retry_attempt: extra.retryAttempt ?? 0, retry_reason: extra.retryReason ?? '' } : {}),
-    };
-    const timeoutMs = this.opts.ackTimeoutMs ?? 3000;
-    return new Promise<AckResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pendingAcks.delete(envelopeId);
-        reject(new Error(`no ack for ${type} envelope within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pendingAcks.set(envelopeId, { resolve, reject, timer, sentAt: Date.now() });
-      ws.send(JSON.stringify(envelope));
-    });
-  }
-
-  private onSocket(ws: WebSocket): void {
-    this.sockets.add(ws);
-    ws.on('close', () => this.sockets.delete(ws));
-    ws.on('error', () => this.sockets.delete(ws));
-    ws.on('message', (raw) => {
-      let msg: { envelope_id?: string; payload?: unknown };
-      try {
-        msg = JSON.parse(String(raw));
-      } catch {
-        return;
-      }
-      const pending = msg.envelope_id ? this.pendingAcks.get(msg.envelope_id) : undefined;
-      if (!pending || !msg.envelope_id) return;
-      clearTimeout(pending.timer);
-      this.pendingAcks.delete(msg.envelope_id);
-      const ack = { envelopeId: msg.envelope_id, payload: msg.payload, ackMs: Date.now() - pending.sentAt };
-      this.emit('ack', ack);
-      pending.resolve(ack);
-    });
-    ws.send(JSON.stringify({ type: 'hello', num_connections: this.sockets.size, debug_info: { host: 'stand-in', approximate_connection_time: 18060 }, connection_info: { app_id: this.appId } }));
-  }
-
-  // ---- Web API ------------------------------------------------------------------------------
-
-  private async handleHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
-    const url = new URL(req.url ?? '/', this.baseUrl);
-
-    if (url.pathname === '/oauth/v2/authorize') return this.workspaces.authorize(url, res);
-    if (url.pathname.startsWith('/upload/')) return this.handleUpload(url.pathname.slice('/upload/'.length), req, raw, res);
-    if (url.pathname.startsWith('/response/')) {
-      this.record('response_url', parseBody(req, raw), undefined, 200, { ok: true });
-      return send(res, 200, { ok: true });
-    }
-    if (!url.pathname.startsWith('/api/')) return send(res, 404, { ok: false, error: 'not_found' });
-
-    const method = url.pathname.slice('/api/'.length);
-    const args = { ...Object.fromEntries(url.searchParams), ...parseBody(req, raw) };
-    const auth = req.headers.authorization;
-    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
-
-    const fault = this.faults.get(method)?.shift();
-    if (fault?.kind === 'ratelimit') {
-      this.record(method, args, token, 429, { ok: false, error: 'ratelimited' });
-      res.setHeader('Retry-After', String(fault.retryAfterSec));
-      return send(res, 429, { ok: false, error: 'ratelimited' });
-    }
-    if (fault?.kind === 'http') {
-      this.record(method, args, token, fault.status, { ok: false, error: 'http_error' });
-      return send(res, fault.status, { ok: false, error: 'http_error' });
-    }
-    if (this.overRateLimit(method)) {
-      this.rateLimitViolations.push({ method, at: Date.now() });
-      this.record(method, args, token, 429, { ok: false, error: 'ratelimited' });
-      res.setHeader('Retry-After', '1');
-      return send(res, 429, { ok: false, error: 'ratelimited' });
-    }
-
-    // oauth.v2.access takes the app's client credentials, apps.connections.open the app token, the rest a bot token.
-    const owner = token && method !== 'apps.connections.open' ? this.workspaces.ofToken(token) : {};
-    let body: Record<string, unknown>;
-    if (fault?.kind === 'error') body = { ok: false, error: fault.error };
-    else if (method === 'oauth.v2.access') body = this.workspaces.access(args, req.headers.authorization);
-    else if (token === undefined) body = { ok: false, error: 'not_authed' };
-    else if (method === 'apps.connections.open') body = token === this.appToken ? this.answer(method, args) : { ok: false, error: 'invalid_auth' };
-    else if (owner.revoked) body = { ok: false, error: 'token_revoked' };
-    else if (!owner.ws) body = { ok: false, error: 'invalid_auth' };
-    else body = this.answer(method, args, owner.ws);
-    this.record(method, args, token, 200, body, owner.ws?.teamId);
-    send(res, 200, body);
+  private get ids(): PayloadIdentity {
+    return { teamId: this.teamId, appId: this.appId, botUserId: this.botUserId, baseUrl: this.baseUrl };
   }
 
   private answer(method: string, args: Record<string, unknown>, ws?: StandInWorkspace): Record<string, unknown> {
@@ -379,42 +227,8 @@ export class SlackStandIn extends EventEmitter {
     });
   }
 
-  private async handleUpload(id: string, req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): Promise<void> {
-    const file = this.files.get(id);
-    if (!file) return send(res, 404, { ok: false, error: 'file_not_found' });
-    file.content = await uploadedContent(file.content, req.headers['content-type'] ?? '', raw);
-    this.record('upload', { id, bytes: raw.length }, undefined, 200, { ok: true });
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end(`OK - ${raw.length}`);
-  }
-
-  private overRateLimit(method: string): boolean {
-    const limit = this.opts.rateLimits?.[method];
-    if (!limit) return false;
-    const now = Date.now();
-    const recent = (this.windowCalls.get(method) ?? []).filter((t) => now - t < 60000);
-    const over = recent.length >= limit;
-    if (!over) recent.push(now);
-    this.windowCalls.set(method, recent);
-    return over;
-  }
-
-  private record(method: string, args: Record<string, unknown>, token: string | undefined, status: number, response: Record<string, unknown>, teamId?: string) {
-    const call: RecordedCall = { method, args, token, at: Date.now(), status, response, teamId };
-    this.calls.push(call);
-    this.emit('call', call);
-  }
-
   private nextTs(): string {
     this.tsCounter += 1;
     return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
-  }
-
-  private async waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`stand-in: timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 }

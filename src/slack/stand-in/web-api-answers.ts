@@ -1,4 +1,3 @@
-import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { UploadedFile } from './stand-in-types';
 
@@ -74,36 +73,4 @@ export function answerWebApi(method: string, args: Record<string, unknown>, ctx:
     default:
       return { ok: false, error: 'unknown_method' };
   }
-}
-
-export function parseBody(req: http.IncomingMessage, raw: Buffer): Record<string, unknown> {
-  if (!raw.length) return {};
-  const type = req.headers['content-type'] ?? '';
-  const text = raw.toString('utf8');
-  if (type.includes('application/json')) {
-    try {
-      return JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return {};
-    }
-  }
-  // The Web API client form-encodes, with objects and arrays as JSON strings.
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of new URLSearchParams(text)) {
-    if (/^[[{]/.test(v)) {
-      try {
-        out[k] = JSON.parse(v);
-        continue;
-      } catch {
-        // plain text that happens to start with a bracket
-      }
-    }
-    out[k] = v;
-  }
-  return out;
-}
-
-export function send(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
 }

@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import type { RemovalReason } from '../../../src/slack/listeners/uninstall';
+import type { RemovalReason } from '../../../src/slack/oauth/workspace-remover';
 import { expectedSlackFailure, RevokedTokenGuard } from '../../../src/slack/oauth/revoked-token-guard';
 import { AppError } from '../../../src/errors';
 import { bindWorkspaceTokens, WorkspaceContext } from '../../../src/slack/oauth/workspace-context';

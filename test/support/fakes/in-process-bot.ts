@@ -1,15 +1,11 @@
 import { readConfig } from '../../../src/config';
 import { LessonCatalog } from '../../../src/lessons/lesson-catalog';
 import type { Lesson } from '../../../src/lessons/types';
-import { createSlackApp, registerListeners, type SlackApp, type SlackIdentity } from '../../../src/slack/create-slack-app';
-import type { HomePublisher } from '../../../src/slack/listeners/app-home';
-import { InFlight } from '../../../src/slack/middleware';
-import { SlackStandIn, type StandInOptions } from '../../../src/slack/stand-in/slack-stand-in';
+import { createSlackApp, InFlight, registerListeners, SlackStandIn, type HomePublisher, type RateLimitGate, type SlackApp, type SlackIdentity, type StandInOptions } from '../../../src/slack';
 import type { EventLedger } from '../../../src/store/types';
 import { ChallengeRaces, ChallengeService, type ChallengeClock } from '../../../src/tutor/challenges';
 import { Tutor } from '../../../src/tutor/tutor';
 import type { TurnLimits } from '../../../src/tutor/turn-limiter';
-import type { RateLimitGate } from '../../../src/slack/rate-limit-gate';
 import { TutorEvents } from '../../../src/tutor/tutor-events';
 import { captureLogs, type LogLine } from '../capture-logs';
 import { FakeSandbox } from './fake-sandbox';

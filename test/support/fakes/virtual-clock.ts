@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src/slack/live-message';
+import type { Clock } from '../../../src/slack/clock';
 
 interface Timer {
   id: number;

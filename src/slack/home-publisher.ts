@@ -1,0 +1,57 @@
+import type { webApi } from '@slack/bolt';
+import type { Logger } from '../logger';
+import type { ChallengeService } from '../tutor/challenges';
+import type { Tutor } from '../tutor/tutor';
+import type { TutorEvents } from '../tutor/tutor-events';
+import { renderHome } from './home-view';
+
+export interface HomePublisherDeps {
+  client: webApi.WebClient;
+  tutor: Pick<Tutor, 'home'>;
+  challenges?: Pick<ChallengeService, 'resultsFor'>;
+  /** When given, each progress change republishes the learner's home (until stop()). */
+  events?: TutorEvents;
+  log: Logger;
+  minIntervalMs?: number;
+}
+
+/** Publishes a learner's App Home, at most once per interval per learner (views.publish is rate limited). */
+export class HomePublisher {
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly lastAt = new Map<string, number>();
+  private readonly unsubscribe: () => void;
+  private readonly minIntervalMs: number;
+
+  constructor(private readonly deps: HomePublisherDeps) {
+    this.minIntervalMs = deps.minIntervalMs ?? 5000;
+    this.unsubscribe = deps.events?.on('progress', ({ teamId, userId }) => this.schedule(teamId, userId)) ?? (() => undefined);
+  }
+
+  /** Republishes soon; several changes in a row publish once. */
+  schedule(teamId: string, userId: string): void {
+    if (this.pending.has(userId)) return;
+    const wait = Math.max(200, (this.lastAt.get(userId) ?? 0) + this.minIntervalMs - Date.now());
+    const timer = setTimeout(() => {
+      this.pending.delete(userId);
+      this.publish(teamId, userId).catch((err: unknown) => this.deps.log.warn({ err, userId }, 'App Home publish failed'));
+    }, wait);
+    timer.unref();
+    this.pending.set(userId, timer);
+  }
+
+  async publish(teamId: string, userId: string): Promise<void> {
+    this.lastAt.set(userId, Date.now());
+    try {
+      const [home, challenges] = await Promise.all([this.deps.tutor.home({ teamId, userId }), this.deps.challenges?.resultsFor(teamId, userId) ?? []]);
+      await this.deps.client.views.publish({ user_id: userId, view: renderHome({ ...home, challenges }) });
+    } catch (err) {
+      this.deps.log.warn({ err, userId }, 'App Home publish failed');
+    }
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The Slack layer's front door: what the composition root, main's local mode and tests outside
+ * src/slack use. Everything else in this folder is reached through these.
+ */
+export { createSlackApp, type SlackApp, type SlackDeps } from './create-slack-app';
+export { registerListeners, type SlackServices } from './register-listeners';
+export type { SlackIdentity } from './slack-identity';
+export { verifySlackToken } from './verify-slack-token';
+export { InFlight } from './in-flight';
+export type { HomePublisher } from './home-publisher';
+export { RateLimitGate, type RateLimitGateOptions } from './rate-limit-gate';
+export type { SlackObserver, SlackRequestKind } from './slack-observer';
+export type { RemovalReason, WorkspaceRemover } from './oauth/workspace-remover';
+export { WorkspaceRemoval, type RemovalDeps } from './oauth/workspace-removal';
+export { multiWorkspace, singleWorkspace, type Workspaces } from './oauth/workspaces';
+export { SlackStandIn, type AckResult, type RecordedCall, type StandInOptions, type UploadedFile } from './stand-in/slack-stand-in';
+export { LocalChat } from './stand-in/local-chat';
