@@ -1,4 +1,5 @@
-import type { LessonSandbox, ScriptRun } from './lesson-sandbox';
+import type { LessonSandbox } from './lesson-sandbox';
+import type { ScriptResult } from '../sandbox';
 import { checkSeed, oneStream } from './step-scripts';
 import type { LessonStep } from './types';
 
@@ -30,7 +31,7 @@ function shorten(s: string): string {
 }
 
 /** Turns a check script run into a result a learner can read; works for silent, flooding and hung checks alike. */
-export function interpretCheck(run: ScriptRun, timeoutMs: number): CheckOutcome {
+export function interpretCheck(run: ScriptResult, timeoutMs: number): CheckOutcome {
   const base = { exitCode: run.exitCode, durationMs: run.durationMs };
   if (run.timedOut) {
     return { ...base, passed: false, reason: 'timeout', message: `The check did not finish within ${Math.round(timeoutMs / 1000)} s, so the step is not marked done.` };

@@ -1,6 +1,7 @@
 import { runCheck } from './check-outcome';
 import { checkSeed, oneStream, runSetup } from './step-scripts';
-import type { LessonSandbox, LessonSandboxFactory, ScriptRun } from './lesson-sandbox';
+import type { LessonSandbox, LessonSandboxFactory } from './lesson-sandbox';
+import type { ScriptResult } from '../sandbox';
 import type { Lesson, LessonStep, WrongAttempt } from './types';
 
 export interface StepTestResult {
@@ -17,7 +18,7 @@ export interface StepTestResult {
 
 const SETUP_OUTPUT_CAP = 64 * 1024;
 
-function tail(run: ScriptRun): string {
+function tail(run: ScriptResult): string {
   const lines = run.output.trim().split('\n');
   const last = (lines[lines.length - 1] ?? '').trim();
   return last.length > 200 ? `${last.slice(0, 199)}…` : last;

@@ -1,26 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import type { LessonSandbox, LessonSandboxFactory, ScriptRun, ScriptRunOptions } from './lesson-sandbox';
+import type { CheckOptions, SandboxPort, ScriptResult } from '../sandbox';
+import type { LessonSandbox, LessonSandboxFactory, ScriptRunOptions } from './lesson-sandbox';
 
-/** The part of the sandbox manager lessons use (SandboxManager fits it); keeps src/lessons free of sandbox imports. */
-export interface ScriptSandboxes {
-  execScript(learnerKey: string, script: string, opts: { timeoutMs?: number; outputCapBytes?: number }): Promise<ScriptRun>;
-  checkScript(learnerKey: string, script: string, opts: { timeoutMs?: number; outputCapBytes?: number; seed?: string }): Promise<ScriptRun>;
-  newSeed(learnerKey: string, name: string): Promise<string>;
-  reset(learnerKey: string): Promise<void>;
-}
+/** The script side of the sandbox contract, which is all lessons use. */
+export type ScriptSandboxes = Pick<SandboxPort, 'execScript' | 'checkScript' | 'newSeed' | 'reset'>;
 
-/** A lesson sandbox for one learner key of the sandbox manager. */
+/** A lesson sandbox: one key of the sandbox contract, bound. */
 export class ManagerLessonSandbox implements LessonSandbox {
   constructor(
     private readonly sandboxes: ScriptSandboxes,
     readonly learnerKey: string,
   ) {}
 
-  run(script: string, opts: ScriptRunOptions): Promise<ScriptRun> {
+  run(script: string, opts: ScriptRunOptions): Promise<ScriptResult> {
     return this.sandboxes.execScript(this.learnerKey, script, opts);
   }
 
-  check(script: string, opts: ScriptRunOptions & { seed?: string }): Promise<ScriptRun> {
+  check(script: string, opts: CheckOptions & { timeoutMs: number }): Promise<ScriptResult> {
     return this.sandboxes.checkScript(this.learnerKey, script, opts);
   }
 

@@ -1,4 +1,5 @@
-import type { LessonSandbox, ScriptRun } from './lesson-sandbox';
+import type { LessonSandbox } from './lesson-sandbox';
+import type { ScriptResult } from '../sandbox';
 import type { LessonStep } from './types';
 
 /** The variable a seeded step's setup and check read their per-attempt seed from. */
@@ -34,7 +35,7 @@ export async function runSetup(
   lessonId: string,
   step: Pick<LessonStep, 'id' | 'setup' | 'check' | 'solutionTimeoutMs'>,
   opts: { outputCapBytes?: number } = {},
-): Promise<ScriptRun | undefined> {
+): Promise<ScriptResult | undefined> {
   if (step.setup === undefined) return undefined;
   const seed = usesSeed(step) ? await sandbox.newSeed(seedName(lessonId, step.id)) : undefined;
   const script = `cd ~\n${seed ? `export ${SEED_VARIABLE}=${seed}\n` : ''}${step.setup}`;

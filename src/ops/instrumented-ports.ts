@@ -1,5 +1,5 @@
-import type { CommandResult } from '../sandbox';
-import type { ChallengeHooks, SandboxPort } from '../tutor/tutor-deps';
+import type { CommandResult, SandboxPort } from '../sandbox';
+import type { ChallengeHooks } from '../tutor/tutor-deps';
 import type { BotMetrics, CommandOutcome } from './metrics';
 
 export function commandOutcome(r: CommandResult): CommandOutcome {
@@ -24,10 +24,10 @@ function overriding<T extends object>(target: T, overrides: Partial<T>): T {
 }
 
 /**
- * The tutor's sandbox port with each learner command timed (from the tutor's call to its result: the
- * wait in line and a sandbox start count, as the learner feels them). Everything else passes through.
+ * The sandbox port with each learner command timed (from the tutor's call to its result: the wait in line
+ * and a sandbox start count, as the learner feels them). Everything else passes through, events included.
  */
-export function timedSandboxPort<P extends SandboxPort>(port: P, metrics: BotMetrics, now: () => number = () => performance.now()): P {
+export function timedSandboxPort<P extends Pick<SandboxPort, 'run'>>(port: P, metrics: BotMetrics, now: () => number = () => performance.now()): P {
   const run: SandboxPort['run'] = async (learnerKey, command, opts) => {
     const started = now();
     try {

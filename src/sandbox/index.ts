@@ -6,6 +6,8 @@
  */
 export { createSandboxService, type SandboxImages, type SandboxServiceConfig, type SandboxServiceOptions } from './sandbox-service';
 export type { SandboxManager, SandboxManagerOptions } from './lifecycle/sandbox-manager';
+// The one sandbox contract every caller uses (the tutor, the lesson runner, the metrics wrapper, the test fake).
+export type { SandboxPort, SandboxStats } from './sandbox-port';
 export type { CheckOptions, CommandResult, RunOptions, SandboxEvent, ScriptOptions, ScriptResult } from './types';
 
 // The engine client: entry points make one for the images layer and their own checks (e.g. a readiness ping).

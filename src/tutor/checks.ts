@@ -1,9 +1,10 @@
 import { AppError } from '../errors';
 import { runCheck } from '../lessons/check-outcome';
-import { ManagerLessonSandbox } from '../lessons/manager-lesson-sandbox';
 import type { TutorStore } from '../store/types';
 import type { LessonFlow } from './lesson-flow';
-import type { ChallengeHooks, SandboxPort } from './tutor-deps';
+import type { SandboxPort } from '../sandbox';
+import { stepSandbox } from './step-sandbox';
+import type { ChallengeHooks } from './tutor-deps';
 import type { TurnContext } from './turn-context';
 import { stepValue } from './views';
 
@@ -56,7 +57,7 @@ export class Checks {
     let outcome;
     try {
       // with the trusted runner, never the sandbox's own tools; a seeded step checks against this attempt's seed
-      outcome = await runCheck(new ManagerLessonSandbox(this.deps.sandboxes, ctx.key), step, { lessonId: lesson.id });
+      outcome = await runCheck(stepSandbox(this.deps.sandboxes, ctx.key), step, { lessonId: lesson.id });
     } catch (err) {
       ctx.log.warn({ err }, 'check could not run');
       if (opts.quietUnlessDone) return;

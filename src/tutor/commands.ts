@@ -5,12 +5,12 @@ import type { TutorStore } from '../store/types';
 import type { Checks } from './checks';
 import type { LearnerKey } from './learner-key';
 import type { CommandOutcome, ConversationPort } from './reply';
-import type { SandboxPort } from './tutor-deps';
+import type { TutorSandboxes } from './tutor-deps';
 import type { TurnContext } from './turn-context';
 
 export interface CommandsDeps {
   store: TutorStore;
-  sandboxes: SandboxPort;
+  sandboxes: TutorSandboxes;
   log: Logger;
 }
 

@@ -1,11 +1,11 @@
 import { AppError } from '../errors';
 import type { LessonCatalog } from '../lessons/lesson-catalog';
-import type { ScriptRun } from '../lessons/lesson-sandbox';
-import { ManagerLessonSandbox } from '../lessons/manager-lesson-sandbox';
 import { runSetup, usesSeed } from '../lessons/step-scripts';
 import type { Lesson, LessonStep } from '../lessons/types';
 import type { TutorStore } from '../store/types';
-import type { ChallengeHooks, SandboxPort } from './tutor-deps';
+import type { SandboxPort, ScriptResult } from '../sandbox';
+import { stepSandbox } from './step-sandbox';
+import type { ChallengeHooks } from './tutor-deps';
 import type { TutorEvents } from './tutor-events';
 import type { CurrentStep, TurnContext } from './turn-context';
 import { lessonSummary, stepCard } from './views';
@@ -90,8 +90,8 @@ export class LessonFlow {
     // A resumed seeded step gets a new attempt too: after a `reset` its data (and seed) are gone.
     if (step.setup && (!opts.resumed || usesSeed(step))) {
       // a new attempt: a seeded step gets fresh data (step-scripts.ts)
-      const run = await runSetup(new ManagerLessonSandbox(this.deps.sandboxes, ctx.key), lesson.id, step).catch((err: unknown) => err);
-      if (run instanceof Error || (run as ScriptRun).exitCode !== 0) {
+      const run = await runSetup(stepSandbox(this.deps.sandboxes, ctx.key), lesson.id, step).catch((err: unknown) => err);
+      if (run instanceof Error || (run as ScriptResult).exitCode !== 0) {
         ctx.log.warn({ lessonId: lesson.id, stepId: step.id, err: run instanceof Error ? run : undefined }, 'step setup failed');
         await ctx.say({ text: 'I could not prepare your sandbox for this step. Try `reset`, then `start` again.' });
       }

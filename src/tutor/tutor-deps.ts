@@ -1,32 +1,16 @@
 import type { LessonCatalog } from '../lessons/lesson-catalog';
-import type { ScriptRun } from '../lessons/lesson-sandbox';
 import type { Logger } from '../logger';
-import type { CheckOptions, CommandResult, RunOptions, ScriptOptions } from '../sandbox';
+import type { SandboxPort } from '../sandbox';
 import type { LearnerStore, TutorStore } from '../store/types';
 import type { Reply } from './reply';
 import type { TurnLimits } from './turn-limiter';
 import type { TutorEvents } from './tutor-events';
 
 /**
- * The sandbox operations the tutor needs; SandboxManager fits it. Keys are plain strings at this
- * boundary (the sandbox layer knows nothing of the tutor): the tutor passes its LearnerKey.
+ * The sandbox contract without its events: the tutor runs learners' commands and scripts, the composition root
+ * listens to what happens to sandboxes. The tutor passes its LearnerKey as the contract's plain-string key.
  */
-export interface SandboxPort {
-  run(learnerKey: string, command: string, opts?: RunOptions): Promise<CommandResult>;
-  sendInput(learnerKey: string, text: string): Promise<CommandResult>;
-  interrupt(learnerKey: string): Promise<CommandResult | undefined>;
-  /** In the learner's sandbox, with their tools: step setups. */
-  execScript(learnerKey: string, script: string, opts?: ScriptOptions): Promise<ScriptRun>;
-  /** A check, run with tools and state the learner cannot change (the sandbox's check inspector). */
-  checkScript(learnerKey: string, script: string, opts?: CheckOptions): Promise<ScriptRun>;
-  /** A fresh per-attempt seed kept out of the learner's reach; a seeded step's setup and check read it. */
-  newSeed(learnerKey: string, name: string): Promise<string>;
-  reset(learnerKey: string): Promise<void>;
-  /** Starts the learner's sandbox ahead of their first command (nothing runs in it); optional. */
-  prepare?(learnerKey: string): Promise<void>;
-  /** Keeps `count` sandboxes warm for a class about to start; returns how many it will keep. Optional. */
-  prewarm?(count: number, forMinutes?: number): number;
-}
+export type TutorSandboxes = Omit<SandboxPort, 'on'>;
 
 /** What a running challenge changes in the lesson flow (implemented by ChallengeRaces). */
 export interface ChallengeHooks {
@@ -41,7 +25,7 @@ export interface TutorDeps {
   learners: LearnerStore;
   store: TutorStore;
   catalog: LessonCatalog;
-  sandboxes: SandboxPort;
+  sandboxes: TutorSandboxes;
   log: Logger;
   /** Where the tutor announces progress changes; a fresh emitter (`tutor.events`) when left out. */
   events?: TutorEvents;

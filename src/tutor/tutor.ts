@@ -15,7 +15,7 @@ import { HELP_TEXT, stepValue } from './views';
 import { Words } from './words';
 
 export type { LearnerRef, TurnContext } from './turn-context';
-export type { ChallengeHooks, SandboxPort, TutorDeps } from './tutor-deps';
+export type { ChallengeHooks, TutorDeps, TutorSandboxes } from './tutor-deps';
 
 /**
  * The conversation with each learner. It knows nothing about Slack: messages in, Replies out through a

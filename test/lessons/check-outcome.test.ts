@@ -1,5 +1,5 @@
 import { interpretCheck, MESSAGE_MAX_CHARS } from '../../src/lessons/check-outcome';
-import type { ScriptRun } from '../../src/lessons/lesson-sandbox';
+import type { ScriptResult as ScriptRun } from '../../src/sandbox';
 
 const run = (over: Partial<ScriptRun>): ScriptRun => ({ exitCode: 0, output: '', timedOut: false, truncated: false, durationMs: 5, ...over });
 

@@ -1,5 +1,6 @@
 import { runCheck } from '../../src/lessons/check-outcome';
-import type { LessonSandbox, ScriptRun } from '../../src/lessons/lesson-sandbox';
+import type { LessonSandbox } from '../../src/lessons/lesson-sandbox';
+import type { ScriptResult as ScriptRun } from '../../src/sandbox';
 import { checkSeed, runSetup, seedName, usesSeed } from '../../src/lessons/step-scripts';
 
 const ok = (output = ''): ScriptRun => ({ exitCode: 0, output, timedOut: false, truncated: false, durationMs: 1 });

@@ -2,7 +2,7 @@ import { LessonCatalog } from '../../src/lessons/lesson-catalog';
 import type { CommandResult } from '../../src/sandbox/types';
 import type { LearnerStore, TutorStore } from '../../src/store/types';
 import type { CommandOutcome, ConversationPort, Reply } from '../../src/tutor/reply';
-import { Tutor, type SandboxPort } from '../../src/tutor/tutor';
+import { Tutor, type TutorSandboxes as SandboxPort } from '../../src/tutor/tutor';
 import { captureLogs } from '../support/capture-logs';
 
 /** A command the test finishes by hand. */

@@ -13,6 +13,7 @@ import { SandboxAllocator, type Allocated } from './sandbox-allocator';
 import { SandboxRuntime, type RuntimeOptions } from '../engine/sandbox-runtime';
 import type { ServiceState } from './sandbox-state';
 import { openShell, StartedSandbox, type ShellOptions } from './started-sandbox';
+import type { SandboxPort, SandboxStats } from '../sandbox-port';
 import type { CheckOptions, CommandResult, RunOptions, SandboxEvent, ScriptOptions, ScriptResult } from '../types';
 
 /** The runtime's options (image, mirror, disk, engine target, extra policies...) plus the manager's own. */
@@ -34,7 +35,7 @@ const INSPECTOR_DEFER_MAX_MS = 30_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Owns every learner's sandbox: creation under a global cap, one pty shell each, limits, reaping, adoption. */
-export class SandboxManager {
+export class SandboxManager implements SandboxPort {
   private readonly runtime: SandboxRuntime;
   private readonly sandboxes = new Map<string, StartedSandbox>();
   private readonly lanes = new LearnerLanes();
@@ -244,7 +245,7 @@ export class SandboxManager {
   }
 
   /** Counts for metrics and the bench. */
-  stats(): { sandboxes: number; creating: number; warm: number; queued: number; spareNetworks?: { ready: number; creating: number; target: number } } {
+  stats(): SandboxStats {
     const spares = this.runtime.networks?.stats();
     return { sandboxes: this.sandboxes.size, ...this.alloc.stats(), ...(spares && { spareNetworks: { ready: spares.ready, creating: spares.creating, target: spares.target } }) };
   }

@@ -3,7 +3,7 @@ import type { Lesson } from '../../lessons/types';
 import type { Logger } from '../../logger';
 import type { ChallengeEntryRecord, ChallengeRecord, LearnerStore } from '../../store/types';
 import { channelToken, dateToken, type ConversationPort } from '../reply';
-import type { SandboxPort } from '../tutor-deps';
+import type { SandboxPort } from '../../sandbox';
 import type { LearnerRef } from '../turn-context';
 import type { ChallengeBaseDeps, ChallengeBoards } from './challenge-boards';
 import { prePullImages } from './image-prepull';

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors';
 import type { LearnerStore, ChallengeRecord } from '../../store/types';
 import { dateToken, type ConversationPort, type Reply } from '../reply';
-import type { SandboxPort } from '../tutor-deps';
+import type { SandboxPort } from '../../sandbox';
 import type { ChallengeBaseDeps } from './challenge-boards';
 import { ChallengeDisqualify } from './challenge-disqualify';
 import { ChallengeEntries, type ChannelRef, type ExerciseStarter } from './challenge-entries';

@@ -1,4 +1,4 @@
-import type { SandboxPort } from '../tutor-deps';
+import type { SandboxPort } from '../../sandbox';
 
 /**
  * Races measure skill, not pulls: before a racer sees the task, the exercise's images (its `images:`) are

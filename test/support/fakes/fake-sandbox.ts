@@ -1,6 +1,4 @@
-import type { ScriptRun } from '../../../src/lessons/lesson-sandbox';
-import type { CheckOptions, CommandResult, RunOptions, ScriptOptions } from '../../../src/sandbox/types';
-import type { SandboxPort } from '../../../src/tutor/tutor';
+import type { CheckOptions, CommandResult, RunOptions, SandboxEvent, SandboxPort, SandboxStats, ScriptOptions, ScriptResult } from '../../../src/sandbox';
 
 type Match = string | RegExp | ((text: string) => boolean);
 type Scripted<T> = Partial<T> | Error | ((text: string, learnerKey: string) => Partial<T> | Error | Promise<Partial<T> | Error>);
@@ -27,21 +25,22 @@ interface Rule<T> {
 const matches = (m: Match, text: string) => (typeof m === 'string' ? text === m || text.includes(m) : m instanceof RegExp ? m.test(text) : m(text));
 
 export const commandResult = (over: Partial<CommandResult> = {}): CommandResult => ({ output: '', exitCode: 0, durationMs: 5, truncated: false, timedOut: false, interrupted: false, waitingForInput: false, ...over });
-export const scriptRun = (over: Partial<ScriptRun> = {}): ScriptRun => ({ exitCode: 0, output: '', timedOut: false, truncated: false, durationMs: 5, ...over });
+export const scriptRun = (over: Partial<ScriptResult> = {}): ScriptResult => ({ exitCode: 0, output: '', timedOut: false, truncated: false, durationMs: 5, ...over });
 
 /**
- * The tutor's SandboxPort with scripted answers instead of containers. Rules are tried newest first; a
- * rule may be limited to a number of uses. Unmatched commands and scripts succeed with no output.
- * Every call is recorded in `calls`.
+ * The sandbox contract (SandboxPort) with scripted answers instead of containers. Rules are tried newest
+ * first; a rule may be limited to a number of uses. Unmatched commands and scripts succeed with no output.
+ * Every call is recorded in `calls`; emit() plays a sandbox event to whoever listens (the composition root).
  */
 export class FakeSandbox implements SandboxPort {
   readonly calls: SandboxCall[] = [];
   private readonly commandRules: Rule<CommandResult>[] = [];
-  private readonly scriptRules: Rule<ScriptRun>[] = [];
+  private readonly scriptRules: Rule<ScriptResult>[] = [];
   private readonly inputRules: Rule<CommandResult>[] = [];
   /** Learner keys whose last command waits for input (set by a result with waitingForInput). */
   readonly waiting = new Set<string>();
   private interruptResult: CommandResult | undefined;
+  private readonly listeners = new Set<(e: SandboxEvent) => void>();
 
   /** How a command (matched by its text) answers; `screens` are streamed to onOutput first. */
   onCommand(match: Match, result: Scripted<CommandResult>, opts: { screens?: string[]; times?: number } = {}): this {
@@ -50,7 +49,7 @@ export class FakeSandbox implements SandboxPort {
   }
 
   /** How a script (a check, a step setup) answers; matched by the script text. */
-  onScript(match: Match, result: Scripted<ScriptRun>, opts: { times?: number } = {}): this {
+  onScript(match: Match, result: Scripted<ScriptResult>, opts: { times?: number } = {}): this {
     this.scriptRules.unshift({ match, result, screens: [], times: opts.times ?? Infinity });
     return this;
   }
@@ -103,13 +102,13 @@ export class FakeSandbox implements SandboxPort {
     return this.interruptResult;
   }
 
-  async execScript(learnerKey: string, script: string, opts: ScriptOptions = {}): Promise<ScriptRun> {
+  async execScript(learnerKey: string, script: string, opts: ScriptOptions = {}): Promise<ScriptResult> {
     this.calls.push({ op: 'execScript', learnerKey, script, timeoutMs: opts.timeoutMs, outputCapBytes: opts.outputCapBytes });
     return scriptRun(await this.resolve(this.take(this.scriptRules, script), script, learnerKey));
   }
 
   /** Checks (the trusted runner) answer from the same script rules as setups. */
-  async checkScript(learnerKey: string, script: string, opts: CheckOptions = {}): Promise<ScriptRun> {
+  async checkScript(learnerKey: string, script: string, opts: CheckOptions = {}): Promise<ScriptResult> {
     this.calls.push({ op: 'checkScript', learnerKey, script, timeoutMs: opts.timeoutMs, outputCapBytes: opts.outputCapBytes, seed: opts.seed });
     return scriptRun(await this.resolve(this.take(this.scriptRules, script), script, learnerKey));
   }
@@ -135,6 +134,21 @@ export class FakeSandbox implements SandboxPort {
   async reset(learnerKey: string): Promise<void> {
     this.calls.push({ op: 'reset', learnerKey });
     this.waiting.delete(learnerKey);
+  }
+
+  on(listener: (e: SandboxEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Plays a sandbox event (queued, crashed, OOM, disk full...) to every listener, as the manager reports one. */
+  emit(event: SandboxEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** No containers: nothing exists, starts or waits. */
+  stats(): SandboxStats {
+    return { sandboxes: 0, creating: 0, warm: 0, queued: 0 };
   }
 
   private take<T>(rules: Rule<T>[], text: string): Rule<T> | undefined {
