@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RecordedCall } from '../src/slack/stand-in/slack-stand-in';
-import type { BenchSection } from './run';
+import type { BenchSection } from './bench-types';
 import { startHarness, type Harness } from './slack-e2e';
 import { ms, percentile } from './stats';
 

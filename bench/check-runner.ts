@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { BenchContext, BenchRow, BenchSection } from './run';
+import type { BenchContext, BenchRow, BenchSection } from './bench-types';
 import { ms } from './stats';
 
 const run = promisify(execFile);

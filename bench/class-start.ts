@@ -10,7 +10,7 @@
  * - big: BENCH_CLASS_BIG (default 100) learners send a command at once; every output must be delivered.
  */
 import { randomBytes } from 'node:crypto';
-import type { BenchContext, BenchRow, BenchSection } from './run';
+import type { BenchContext, BenchRow, BenchSection } from './bench-types';
 import { SandboxRuntime } from '../src/sandbox';
 import { startHarness, type Harness } from './slack-e2e';
 import { ms, percentile } from './stats';

@@ -4,7 +4,7 @@
  * bystander runs `true` back to back through its attached pty; the median during the attack is compared with
  * the bystander's idle median measured in the same run just before it (target: within 2x of idle).
  */
-import type { BenchContext, BenchRow, BenchSection } from './run';
+import type { BenchContext, BenchRow, BenchSection } from './bench-types';
 import type { CommandResult, SandboxManager } from '../src/sandbox';
 import { ms } from './stats';
 

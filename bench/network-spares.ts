@@ -4,7 +4,7 @@
  * from a pool filled beforehand, alternating, in the same run. The machine's load average is noted per round.
  */
 import { loadavg } from 'node:os';
-import type { BenchContext, BenchRow, BenchSection } from './run';
+import type { BenchContext, BenchRow, BenchSection } from './bench-types';
 import { MIRROR_CONTAINER } from '../src/images';
 import { MIRROR_ENV, NetworkPool, SandboxRuntime, sandboxNetworkPolicy } from '../src/sandbox';
 

@@ -11,7 +11,8 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import type { SandboxConfig } from '../src/config';
 import { ensureImages } from '../src/images';
-import { createSandboxService, SandboxRuntime, testMachineProfile, type SandboxManager } from '../src/sandbox';
+import { createSandboxService, SandboxRuntime, testMachineProfile } from '../src/sandbox';
+import type { BenchContext, BenchRow, BenchSection } from './bench-types';
 import { challengeReady } from './challenge-ready';
 import { checkRunner } from './check-runner';
 import { classStart } from './class-start';
@@ -21,29 +22,6 @@ import { slackEndToEnd } from './slack-e2e';
 import { ms, percentile } from './stats';
 
 const run = promisify(execFile);
-
-export interface BenchRow {
-  metric: string;
-  value: string;
-  target?: string;
-  note?: string;
-}
-
-export interface BenchContext {
-  docker: Docker;
-  logger: pino.Logger;
-  sandboxImage: string;
-  mirrorUrl: string;
-  config(over?: Partial<SandboxConfig>): SandboxConfig;
-  instance(name: string): string;
-  /** A sandbox service built the way the bot builds it, on this run's images, labelled `instance(name)`. */
-  manager(name: string, over?: Partial<SandboxConfig>): SandboxManager;
-}
-
-export interface BenchSection {
-  title: string;
-  run(ctx: BenchContext): Promise<BenchRow[]>;
-}
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 

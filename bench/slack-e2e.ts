@@ -18,7 +18,7 @@ import { createLogger } from '../src/logger';
 import { SlackStandIn, type RecordedCall } from '../src/slack/stand-in/slack-stand-in';
 import { startBot, type Bot } from '../src/start-bot';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/store/embedded-postgres';
-import type { BenchRow, BenchSection } from './run';
+import type { BenchRow, BenchSection } from './bench-types';
 import { ms, percentile } from './stats';
 
 const run = promisify(execFile);
