@@ -18,7 +18,7 @@ const layer = (name, forbidden, why) => ({
   files: [`src/${name}/**/*.ts`],
   rules: restrict([
     ...forbidden.map((dir) => ({ regex: `(^|/)(\\.\\./)*${dir}(/|$)`, message: `src/${name} must not import ${dir.startsWith("@") ? dir : `src/${dir}`}: ${why}` })),
-    { regex: '(^|/)(start-bot|main)$', message: `src/${name} must not import the composition root` },
+    { regex: '(^|/)(start-bot|main|assemble)$', message: `src/${name} must not import the composition root` },
     // Flat config replaces a rule's options per block, so each layer's block repeats the front-door rule.
     ...frontDoorPatterns(name),
   ]),

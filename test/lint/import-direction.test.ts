@@ -32,6 +32,7 @@ const refused: [string, string, RegExp][] = [
   ['src/store/planted.ts', "import { x } from '../tutor/tutor';", /src\/store must not import src\/tutor/],
   ['src/store/planted.ts', "import { x } from '../slack/render-reply';", /src\/store must not import src\/slack/],
   ['src/tutor/planted.ts', "import { x } from '../start-bot';", /composition root/],
+  ['src/lessons/planted.ts', "import { x } from '../assemble';", /composition root/],
   ['src/images/planted.ts', "import { x } from '../sandbox';", /src\/images must not import src\/sandbox/],
   ['src/images/planted.ts', "import { x } from '../lessons/lesson-loader';", /src\/images must not import src\/lessons/],
 ];

@@ -1,12 +1,13 @@
-import { readConfig } from '../../../src/config';
+import { assemble } from '../../../src/assemble';
+import { botSettings } from '../../../src/bot-settings';
+import { readConfig, type Config } from '../../../src/config';
 import { LessonCatalog } from '../../../src/lessons/lesson-catalog';
 import type { Lesson } from '../../../src/lessons/types';
-import { createSlackApp, InFlight, registerListeners, SlackStandIn, type HomePublisher, type RateLimitGate, type SlackApp, type SlackIdentity, type StandInOptions } from '../../../src/slack';
+import { createSlackApp, InFlight, singleWorkspace, SlackStandIn, type HomePublisher, type RateLimitGate, type SlackApp, type SlackIdentity, type StandInOptions } from '../../../src/slack';
 import type { EventLedger } from '../../../src/store/types';
-import { ChallengeRaces, ChallengeService, type ChallengeClock } from '../../../src/tutor/challenges';
-import { Tutor } from '../../../src/tutor/tutor';
+import type { ChallengeClock, ChallengeService } from '../../../src/tutor/challenges';
+import type { Tutor } from '../../../src/tutor/tutor';
 import type { TurnLimits } from '../../../src/tutor/turn-limiter';
-import { TutorEvents } from '../../../src/tutor/tutor-events';
 import { captureLogs, type LogLine } from '../capture-logs';
 import { FakeSandbox } from './fake-sandbox';
 import { createMemoryStores, type MemoryStores } from './memory-stores';
@@ -20,6 +21,8 @@ export interface InProcessBot {
   challenges: ChallengeService;
   homes: HomePublisher;
   identity: SlackIdentity;
+  /** The configuration the bot was assembled with (readConfig over the stand-in's endpoints and `env`). */
+  config: Config;
   logs: LogLine[];
   /** Delivers a payload through Bolt's middleware and listeners, as a receiver would; resolves when they are done. */
   deliver(body: Record<string, unknown>): Promise<{ acked: boolean; ackArgs: unknown[] }>;
@@ -29,9 +32,9 @@ export interface InProcessBot {
 }
 
 /**
- * The real Bolt app and listeners (createSlackApp + registerListeners, as start-bot wires them), with
- * in-memory stores and a scripted sandbox, no receiver started: payloads go in through app.processEvent,
- * Web API calls go over loopback HTTP to a Slack stand-in. No Docker, no database.
+ * The real Bolt app and the real wiring (createSlackApp + assemble, as start-bot does), with in-memory stores
+ * and a scripted sandbox, no receiver started: payloads go in through app.processEvent, Web API calls go over
+ * loopback HTTP to a Slack stand-in. No Docker, no database.
  */
 export async function startInProcessBot(opts: {
   lessons: Lesson[];
@@ -56,26 +59,11 @@ export async function startInProcessBot(opts: {
   const catalog = new LessonCatalog(opts.lessons);
 
   const slack = createSlackApp({ config, log, identity, ledger, inFlight, rateLimitGate: opts.rateLimitGate });
-  const base = { store: stores.challenges, catalog, channels: slack.channels, log, clock: opts.challengeClock };
-  const races = new ChallengeRaces(base);
-  const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
+  const settings = botSettings(config);
   // The limits start-bot uses, unless a test sets its own (or none).
-  const limits = opts.limits === false ? undefined : (opts.limits ?? { commandsPerMinute: config.sandbox.commandsPerMinute, actionsPerMinute: 2 * config.sandbox.commandsPerMinute });
-  const tutor = new Tutor({ learners: stores.learners, store: stores.tutor, catalog, sandboxes: sandbox, log, events, challenges: races, limits });
-  const challenges = new ChallengeService({
-    ...base,
-    teamId: identity.teamId,
-    learners: stores.learners,
-    races,
-    tutor,
-    dmFor: (userId) => slack.conversations.forUser(userId),
-    adminUserIds: config.adminUserIds,
-    hintPenaltySeconds: config.challengeHintPenaltySeconds,
-    minSolveSeconds: config.challengeMinSolveSeconds,
-    sandboxes: sandbox,
-    userNames: (userId) => slack.channels.userNames(userId),
-  });
-  const { homes } = registerListeners(slack, { config, log, identity, ledger, inFlight, tutor, challenges, events });
+  const limits = opts.limits === false ? undefined : (opts.limits ?? settings.limits);
+  const ports = { stores: { ...stores, ledger }, sandboxes: sandbox, slack, workspaces: singleWorkspace(identity.teamId), identity, inFlight, catalog, clock: opts.challengeClock, log };
+  const { tutor, challenges, homes } = assemble(ports, { ...settings, limits });
   const base_url = standIn.apiUrl.replace(/\/api\/$/, '');
   let responses = 0;
 
@@ -88,6 +76,7 @@ export async function startInProcessBot(opts: {
     challenges,
     homes,
     identity,
+    config,
     logs,
     async deliver(body) {
       const ackArgs: unknown[] = [];

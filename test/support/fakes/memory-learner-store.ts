@@ -24,4 +24,9 @@ export class MemoryLearnerStore implements LearnerStore {
     const row = this.db.learnerByUser(teamId, userId);
     return row ? toRecord(row) : null;
   }
+
+  /** Every learner's user id in one workspace (uninstall removes their sandboxes), as PrismaLearnerStore. */
+  async userIdsOf(teamId: string): Promise<string[]> {
+    return [...this.db.learners.values()].filter((l) => l.teamId === teamId).map((l) => l.userId);
+  }
 }

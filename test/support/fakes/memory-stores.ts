@@ -1,4 +1,4 @@
-import type { ChallengeStore, EventLedger, LearnerStore, TutorStore } from '../../../src/store/types';
+import type { ChallengeStore, EventLedger, TutorStore } from '../../../src/store/types';
 import { MemoryChallengeStore } from './memory-challenge-store';
 import { MemoryDatabase, type MemoryDatabaseOptions } from './memory-database';
 import { MemoryEventLedger } from './memory-event-ledger';
@@ -7,7 +7,7 @@ import { MemoryTutorStore } from './memory-tutor-store';
 
 export interface MemoryStores {
   db: MemoryDatabase;
-  learners: LearnerStore;
+  learners: MemoryLearnerStore;
   tutor: TutorStore;
   challenges: ChallengeStore;
   ledger: EventLedger;

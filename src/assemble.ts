@@ -1,0 +1,132 @@
+import type { BotSettings } from './bot-settings';
+import type { LessonCatalog } from './lessons/lesson-catalog';
+import type { Logger } from './logger';
+import { countedChecks, timedSandboxPort } from './ops/instrumented-ports';
+import type { BotMetrics } from './ops/metrics';
+import type { SandboxPort, SandboxStats } from './sandbox';
+import { registerListeners, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
+import type { ChallengeStore, EventLedger, LearnerStore, TutorStore } from './store/types';
+import { ChallengeRaces, ChallengeService, type ChallengeClock } from './tutor/challenges';
+import { sandboxNotices } from './tutor/sandbox-notices';
+import { Tutor } from './tutor/tutor';
+import { TutorEvents } from './tutor/tutor-events';
+
+/** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
+export interface BotPorts {
+  stores: {
+    /** The learner store, plus the one query uninstalling a workspace needs (its learners' sandboxes go). */
+    learners: LearnerStore & { userIdsOf(teamId: string): Promise<string[]> };
+    tutor: TutorStore;
+    challenges: ChallengeStore;
+    ledger: EventLedger;
+  };
+  /** The sandbox contract; stats() feeds the metrics. */
+  sandboxes: SandboxPort & { stats(): SandboxStats };
+  /** createSlackApp's result: the Bolt app and the ports the tutor and challenges talk through. */
+  slack: SlackApp;
+  /** The workspaces served and how work the bot starts by itself runs as one's (multi-workspace tokens). */
+  workspaces: Workspaces;
+  identity: SlackIdentity;
+  /** The Slack requests being handled (the same one createSlackApp counts). */
+  inFlight: InFlight;
+  catalog: LessonCatalog;
+  /** Where challenge times come from instead of the store's clock (tests). */
+  clock?: ChallengeClock;
+  metrics?: BotMetrics;
+  log: Logger;
+}
+
+/** The services, built and wired; the caller starts and stops them (start-bot's lifecycles, the test bot). */
+export interface Assembly {
+  tutor: Tutor;
+  races: ChallengeRaces;
+  challenges: ChallengeService;
+  events: TutorEvents;
+  homes: HomePublisher;
+  /**
+   * After a restart, per workspace: challenges whose deadline passed while the bot was down end, and learners
+   * whose commands the restart interrupted are told. Returns how many learners were told.
+   */
+  recover(): Promise<number>;
+}
+
+/**
+ * The composition root every entry point uses: builds the tutor, the challenge races and service, registers the
+ * Slack listeners and the sandbox-event notices, and binds the metrics. Pure wiring: nothing starts here.
+ */
+export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
+  const { stores, sandboxes, slack, workspaces, identity, catalog, metrics, log } = ports;
+  // Built in dependency order: the race rules (which the tutor consults), the tutor, the challenge service
+  // (which starts attempts through the tutor), then the listeners. Progress reaches the App Home through events.
+  const challengeBase = { store: stores.challenges, catalog, channels: slack.channels, log, clock: ports.clock };
+  const races = new ChallengeRaces(challengeBase);
+  const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
+  const tutor = new Tutor({
+    learners: stores.learners,
+    store: stores.tutor,
+    catalog,
+    sandboxes: metrics ? timedSandboxPort(sandboxes, metrics) : sandboxes,
+    log,
+    events,
+    challenges: metrics ? countedChecks(races, metrics) : races,
+    limits: settings.limits,
+  });
+  const challenges = new ChallengeService({
+    ...challengeBase,
+    teamId: identity.teamId,
+    learners: stores.learners,
+    races,
+    tutor,
+    dmFor: (userId) => slack.conversations.forUser(userId),
+    adminUserIds: settings.challenges.adminUserIds,
+    hintPenaltySeconds: settings.challenges.hintPenaltySeconds,
+    minSolveSeconds: settings.challenges.minSolveSeconds,
+    // Each racer's exercise images are pulled into their fresh sandbox before the task is shown.
+    sandboxes,
+    userNames: (userId) => slack.channels.userNames(userId),
+  });
+  const remover =
+    workspaces.slack && new WorkspaceRemoval({ installs: workspaces.slack.installs, learnersOf: (teamId) => stores.learners.userIdsOf(teamId), removeSandbox: (key) => sandboxes.reset(key), log });
+  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover });
+
+  metrics?.bind({
+    sandboxes: () => sandboxes.stats(),
+    sandboxLimits: settings.sandboxLimits,
+    commandsRunning: () => tutor.commandsRunning,
+    updateBudget: () => slack.budgets.summary(),
+    activeChallenges: async () => {
+      let n = 0;
+      for (const teamId of await workspaces.teamIds()) n += (await stores.challenges.running(teamId)).length;
+      return n;
+    },
+  });
+  // The sandbox reports; the bot counts, persists and tells the learner in plain words.
+  if (metrics) sandboxes.on((e) => metrics.sandboxEvent(e.type));
+  sandboxes.on(
+    sandboxNotices({
+      store: stores.tutor,
+      conversationIn: (channel) => slack.conversations.forChannel(channel),
+      asWorkspace: (teamId, fn) => workspaces.run(teamId, fn),
+      limits: settings.notices,
+      log,
+    }),
+  );
+
+  return {
+    tutor,
+    races,
+    challenges,
+    events,
+    homes,
+    async recover() {
+      let recovered = 0;
+      for (const teamId of await workspaces.teamIds()) {
+        await workspaces.run(teamId, async () => {
+          await challenges.restore(teamId);
+          recovered += await tutor.recoverAfterRestart(teamId, (_t, _u, channel) => slack.conversations.forChannel(channel));
+        });
+      }
+      return recovered;
+    },
+  };
+}
