@@ -55,7 +55,7 @@ overlay_works() {
 
 # The loopback listener is for the bot's check inspector, which shares this network namespace (not the socket's
 # mount namespace); nested containers on their own networks cannot reach it. Port: ENGINE_TCP_PORT in
-# src/sandbox/inspector-spec.ts.
+# src/sandbox/checks/inspector-spec.ts.
 args=(--host=unix:///var/run/docker.sock --host=tcp://127.0.0.1:23750 --data-root=/var/lib/docker)
 if [ -n "${DOCKHAND_REGISTRY_MIRROR:-}" ]; then
   args+=(--registry-mirror="$DOCKHAND_REGISTRY_MIRROR")
