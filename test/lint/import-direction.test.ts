@@ -32,6 +32,9 @@ const refused: [string, string, RegExp][] = [
   ['src/store/planted.ts', "import { x } from '../tutor/tutor';", /src\/store must not import src\/tutor/],
   ['src/store/planted.ts', "import { x } from '../slack/render-reply';", /src\/store must not import src\/slack/],
   ['src/tutor/planted.ts', "import { x } from '../start-bot';", /composition root/],
+  ['src/kit/planted.ts', "import { x } from '../tutor/tutor';", /src\/kit must not import src\/tutor/],
+  ['src/kit/planted.ts', "import { x } from '../sandbox/types';", /src\/kit must not import src\/sandbox/],
+  ['src/kit/planted.ts', "import Docker from 'dockerode';", /src\/kit must not import dockerode/],
 ];
 const allowed: [string, string][] = [
   ['src/slack/planted.ts', "import { x } from '../tutor/tutor';"],
@@ -39,6 +42,9 @@ const allowed: [string, string][] = [
   ['src/tutor/planted.ts', "import { x } from '../store/types';"],
   ['src/lessons/planted.ts', "import { x } from '../sandbox/types';"],
   ['src/sandbox/planted.ts', "import { x } from '../config';"],
+  ['src/tutor/planted.ts', "import { x } from '../kit';"],
+  ['src/sandbox/planted.ts', "import { x } from '../kit';"],
+  ['src/slack/planted.ts', "import { x } from '../kit';"],
 ];
 
 let results: string[][];
