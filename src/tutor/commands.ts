@@ -73,6 +73,7 @@ export class Commands {
     const once = () => this.deps.sandboxes.interrupt(ctx.key).catch((err: unknown) => void ctx.log.info({ err }, 'nothing to interrupt'));
     if (await once()) return;
     if (!this.inFlight.busy(ctx.key)) return;
+    // The sandbox runs a learner's commands one at a time, so all of them settled is the last one sent ended.
     const ended = this.inFlight.settled(ctx.key).then(() => true);
     this.track(
       ctx,
