@@ -50,6 +50,21 @@ export default tseslint.config(
   layer('lessons', ['slack', 'tutor', 'store', '@slack'], 'lessons sit below the tutor'),
   layer('store', ['slack', 'tutor', 'sandbox', '@slack'], 'the store knows no Slack types or sandboxes'),
   {
+    // The kit sits under every layer (each may import it), so it imports none of them and wraps no outside system.
+    files: ['src/kit/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['slack', 'tutor', 'lessons', 'sandbox', 'store', 'ops', 'images', 'config', 'logger', 'start-bot', 'main'].map((dir) => ({ regex: `(^|/)(\\.\\./)+${dir}(/|$)`, message: `src/kit must not import src/${dir}: every layer imports the kit, never the reverse` })),
+            ...['@slack', '@prisma', '@xterm', 'dockerode', 'node-pty', 'pg', 'pino', 'prom-client', 'ws'].map((sdk) => ({ regex: `^${sdk}(/|$)`, message: `src/kit must not import ${sdk}: the kit wraps no outside system` })),
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', global: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

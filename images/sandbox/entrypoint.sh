@@ -55,7 +55,7 @@ overlay_works() {
 
 # The loopback listener is for the bot's check inspector, which shares this network namespace (not the socket's
 # mount namespace); nested containers on their own networks cannot reach it. Port: ENGINE_TCP_PORT in
-# src/sandbox/inspector-spec.ts.
+# src/sandbox/checks/inspector-spec.ts.
 args=(--host=unix:///var/run/docker.sock --host=tcp://127.0.0.1:23750 --data-root=/var/lib/docker)
 if [ -n "${DOCKHAND_REGISTRY_MIRROR:-}" ]; then
   args+=(--registry-mirror="$DOCKHAND_REGISTRY_MIRROR")
@@ -119,13 +119,17 @@ fi
 # resolve through Docker's fallback 8.8.8.8, and an unknown name took 20 s to fail instead of "Could not resolve
 # host" at once. Refused here, everything out fails at once. Manners, not security (the learner is root here; the
 # host firewall is the boundary). ICMP errors are rate-limited per peer (a burst of 6; one lookup sends up to 8).
+# The sandbox's own lookups go to the engine's resolver (127.0.0.11), which never answers for outside names on an
+# internal network: the nested engine waited 10 s on Docker Hub's name at every pull, even from the mirror.
+# Refused too; the mirror is addressed by IP, and nested containers resolve through the nested engine.
 refuse_egress() {
   local net
   net=$(ip -4 route show dev eth0 scope link | awk 'NR == 1 { print $1 }')
   [ -n "$net" ] || return 1
   sysctl -qw net.ipv4.icmp_ratelimit=0 &&
     iptables -w -I DOCKER-USER -o eth0 ! -d "$net" -j REJECT &&
-    iptables -w -I OUTPUT -o eth0 ! -d "$net" -j REJECT
+    iptables -w -I OUTPUT -o eth0 ! -d "$net" -j REJECT &&
+    iptables -w -I OUTPUT -d 127.0.0.11 -j REJECT
 }
 if [ "${DOCKHAND_EGRESS_BLOCKED:-}" = 1 ]; then
   refuse_egress || log "could not refuse egress here: requests out wait for their timeout"

@@ -9,14 +9,15 @@ import { createDockerClient, createSandboxService, runOnEngineHost, testMachineP
 import { ManagerLessonSandboxFactory } from './manager-lesson-sandbox';
 import { runImport } from './import/import-cli';
 import { loadLesson, loadLessons, MANIFEST_FILE, type LoadLessonsResult } from './lesson-loader';
-import { formatResultsTable, testCourse, testLesson, type StepTestResult } from './lesson-test-runner';
+import { formatResultsTable, testCourse, testLessons, type StepTestResult } from './lesson-test-runner';
 import type { LessonSandboxFactory } from './lesson-sandbox';
 import { formatProblem, type Lesson } from './types';
 import { PROJECT_ROOT } from '../project-root';
 
 const USAGE = `usage:
   lessons validate [--dir <folder>] [lesson-id ...]     (or: validate <folder>)
-  lessons test [--dir <folder>] [--one-sandbox] [lesson-id ...]
+  lessons test [--dir <folder>] [--one-sandbox | --concurrency <n>] [lesson-id ...]
+      --concurrency: lessons tested at a time, each in its own sandbox (default LESSONS_TEST_CONCURRENCY or 1)
   lessons import <scenario-folder | structure.json | *-pathway.json> [--dir lessons] [--out <lesson-folder>] [--id <id>] [--force]
 <folder> holds lesson folders, or is one lesson folder (with lesson.yaml).`;
 
@@ -126,7 +127,7 @@ async function deadRuns(docker: Docker): Promise<string[]> {
   return [...runs].filter((i) => !alive(Number(i.slice(RUN_PREFIX.length))));
 }
 
-async function test(ids: string[], dir: string, oneSandbox = false): Promise<number> {
+async function test(ids: string[], dir: string, oneSandbox = false, concurrency = 1): Promise<number> {
   const loaded = await loadFolder(dir);
   const errors = errorsFor(loaded, ids);
   for (const e of errors) console.error(`ERROR ${formatProblem(e)}`);
@@ -147,18 +148,18 @@ async function test(ids: string[], dir: string, oneSandbox = false): Promise<num
     console.error(`  ${x.result} ${x.lessonId}/${x.stepId} ${x.seconds.toFixed(1)}s${x.detail ? ` ${x.detail}` : ''}`);
     if (x.output) console.error(indentOutput(x.output));
   };
-  const mode = oneSandbox ? `one sandbox for the whole course, as a learner takes it: ${courseOrder(selected)}` : 'a fresh sandbox per lesson';
+  const mode = oneSandbox
+    ? `one sandbox for the whole course, as a learner takes it: ${courseOrder(selected)}`
+    : `a fresh sandbox per lesson${concurrency > 1 ? `, ${concurrency} lessons at a time` : ''}`;
   console.error(`lessons:test: ${mode}`);
   // An interrupted run leaves its sandboxes behind; the next run's manager.start() sweeps them (same instance label).
   try {
     if (oneSandbox) {
       results.push(...(await testCourse(selected, factory, { onResult, onLesson: (l, s) => console.error(`${l.id}: ${s.toFixed(1)} s (same sandbox)`) })));
     } else {
-      for (const lesson of selected) {
-        const t0 = Date.now();
-        results.push(...(await testLesson(lesson, factory, { onResult })));
-        console.error(`${lesson.id}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      }
+      // with more than one lesson at a time, a lesson's lines come together when it ends (never interleaved)
+      const onLesson = (l: Lesson, s: number) => console.error(`${l.id}: ${s.toFixed(1)} s`);
+      results.push(...(await testLessons(selected, factory, { concurrency, onResult, onLesson })));
     }
   } finally {
     await manager.destroyAll();
@@ -180,6 +181,14 @@ export function indentOutput(output: string): string {
   return lines.map((l) => `      | ${l}`).join('\n');
 }
 
+/** `--concurrency` / LESSONS_TEST_CONCURRENCY: a whole number from 1. */
+function concurrencyOf(value: string | undefined): number {
+  if (value === undefined || value === '') return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new AppError('CLI_USAGE', `--concurrency needs a whole number from 1, got "${value}"\n${USAGE}`);
+  return n;
+}
+
 const flag = (flags: Map<string, string | true>, name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
 
 export async function main(argv: string[]): Promise<number> {
@@ -194,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
       return legacy ? validate(path.resolve(positional[0]!), []) : validate(dir, positional);
     }
     case 'test':
-      return test(positional, dir, flags.get('one-sandbox') === true);
+      return test(positional, dir, flags.get('one-sandbox') === true, concurrencyOf(flag(flags, 'concurrency') ?? process.env.LESSONS_TEST_CONCURRENCY));
     case 'import': {
       const [out, id] = [flag(flags, 'out'), flag(flags, 'id')];
       return runImport(positional[0], { lessonsDir: dir, ...(out ? { out } : {}), ...(id ? { id } : {}), force: flags.get('force') === true, print: (l) => console.log(l) });

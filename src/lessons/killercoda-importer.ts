@@ -1,4 +1,4 @@
-/** The Killercoda/Katacoda importer (issue 14) lives in ./import/; this path is kept for its first callers. */
+/** The Killercoda/Katacoda importer's public functions in one module, so callers need not know ./import/'s files. */
 export { convertMarkdown, toChatMarkdown } from './import/chat-markdown';
 export { importCourse, findCourseFile, type ImportedCourse } from './import/import-course';
 export { importScenario } from './import/import-scenario';

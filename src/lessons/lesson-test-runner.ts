@@ -153,6 +153,34 @@ export async function testLesson(lesson: Lesson, factory: LessonSandboxFactory, 
 }
 
 /**
+ * Tests `lessons` like testLesson, up to `concurrency` lessons at a time, each in its own sandbox (CI uses 2 on a
+ * 2-core machine; authors keep 1). One at a time, `onResult` hears each step as it ends; with more, a lesson's
+ * results reach it together when that lesson ends, so what the caller prints stays one block per lesson. The
+ * returned results keep the order `lessons` was given in.
+ */
+export async function testLessons(
+  lessons: Lesson[],
+  factory: LessonSandboxFactory,
+  opts: { concurrency?: number; onResult?: Push; onLesson?: (lesson: Lesson, seconds: number) => void } = {},
+): Promise<StepTestResult[]> {
+  const lanes = Math.max(1, Math.min(Math.floor(opts.concurrency ?? 1), lessons.length));
+  const perLesson: StepTestResult[][] = lessons.map(() => []);
+  let next = 0;
+  const lane = async () => {
+    while (next < lessons.length) {
+      const i = next++;
+      const lesson = lessons[i]!;
+      const t0 = Date.now();
+      perLesson[i] = await testLesson(lesson, factory, lanes === 1 ? { onResult: opts.onResult } : {});
+      if (lanes > 1) perLesson[i]!.forEach((r) => opts.onResult?.(r));
+      opts.onLesson?.(lesson, (Date.now() - t0) / 1000);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return perLesson.flat();
+}
+
+/**
  * The course as a learner takes it: every lesson given, in the order given, in ONE sandbox (the tutor resets a
  * sandbox only on `reset` or for a challenge), so whatever a lesson leaves behind meets the next one. A failing
  * lesson skips only its own remaining steps; the next lesson still runs, in the same sandbox.

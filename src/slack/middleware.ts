@@ -2,7 +2,7 @@ import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
 import type { InFlight } from './in-flight';
 import type { Logger } from '../logger';
 import type { EventLedger } from '../store/types';
-import { KeyedQueue } from './keyed-queue';
+import { KeyedLanes } from '../kit';
 import { decodeSlackText } from './slack-text';
 
 interface AnyBody {
@@ -28,7 +28,7 @@ function senderKey(b: AnyBody): string | undefined {
  * events already handled (Slack retries carry the same event_id), and tracks work for a clean shutdown.
  */
 export function dedupeAndLog(deps: { log: Logger; ledger: EventLedger; inFlight: InFlight }): Middleware<AnyMiddlewareArgs> {
-  const order = new KeyedQueue();
+  const order = new KeyedLanes();
   return async ({ body, context, next }) => {
     const b = body as AnyBody;
     const log = deps.log.child({ eventId: b.event_id, type: b.event?.type ?? b.command ?? b.type, retry: context.retryNum });

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { KeyedLanes } from '../kit';
 import { runCheck } from '../lessons/check-outcome';
 import type { TutorStore } from '../store/types';
 import type { LessonFlow } from './lesson-flow';
@@ -16,7 +17,7 @@ export interface ChecksDeps {
 
 /** Checking a step in the learner's sandbox: `check`, `next`, and the automatic check after a command. */
 export class Checks {
-  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly lanes = new KeyedLanes<string>();
 
   constructor(
     private readonly deps: ChecksDeps,
@@ -38,12 +39,7 @@ export class Checks {
    * move a finished lesson back).
    */
   inTurn(ctx: TurnContext, fn: () => Promise<void>): Promise<void> {
-    const prev = this.lanes.get(ctx.key) ?? Promise.resolve();
-    const mine = prev.then(fn);
-    const tail = mine.catch(() => undefined);
-    this.lanes.set(ctx.key, tail);
-    void tail.then(() => this.lanes.get(ctx.key) === tail && this.lanes.delete(ctx.key)).catch(() => undefined);
-    return mine;
+    return this.lanes.run(ctx.key, fn);
   }
 
   private async checkInTurn(ctx: TurnContext, opts: { next?: boolean; quietUnlessDone?: boolean }): Promise<void> {

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { KeyedLanes } from '../kit';
 import type { Logger } from '../logger';
 import type { CommandResult } from '../sandbox';
 import type { TutorStore } from '../store/types';
@@ -17,20 +18,6 @@ export interface CommandsDeps {
 /** How a Ctrl-C that came before its command started is retried: every 500 ms, for up to a minute. */
 const INTERRUPT_RETRY = { everyMs: 500, times: 120 };
 
-/** Resolves true once `work` settles, false if `signal` aborts first (at once when it already has). */
-export function settlesBefore(work: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => resolve(false);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settled = () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    };
-    work.then(settled, settled);
-  });
-}
-
 /**
  * Shell commands in the learner's sandbox: running one, typing input into one that waits for it,
  * Ctrl-C, recording each run, and the automatic check when a command ends.
@@ -38,12 +25,12 @@ export function settlesBefore(work: Promise<unknown>, signal: AbortSignal): Prom
 export class Commands {
   /** Learners whose last command is waiting for input: their next message is typed into it. */
   private readonly waiting = new Map<LearnerKey, string>();
-  /** Commands run in the background (a long command must not block the learner's Ctrl-C or input). */
-  private readonly background = new Set<Promise<unknown>>();
+  /** Work run in the background (a long command must not block the learner's Ctrl-C or input). */
+  private readonly background = new KeyedLanes<LearnerKey>();
   /** Set at shutdown: results arriving later are left to the next start's recovery message. */
   private shuttingDown = false;
-  /** Each learner's command still in flight (it may still be waiting for its sandbox to start). */
-  private readonly inFlight = new Map<LearnerKey, Promise<void>>();
+  /** Each learner's commands still in flight (one may still be waiting for its sandbox to start). */
+  private readonly inFlight = new KeyedLanes<LearnerKey>();
 
   constructor(
     private readonly deps: CommandsDeps,
@@ -64,11 +51,7 @@ export class Commands {
   async run(ctx: TurnContext, command: string): Promise<void> {
     const view = await ctx.port.commandView(command);
     const runId = await this.deps.store.startCommand({ learnerId: ctx.learner.id, command, channel: view.ref?.channel });
-    const running = this.finish(ctx, command, runId, view, () => this.deps.sandboxes.run(ctx.key, command, { onOutput: (s) => view.update(s) }));
-    this.inFlight.set(ctx.key, running);
-    void running.finally(() => {
-      if (this.inFlight.get(ctx.key) === running) this.inFlight.delete(ctx.key);
-    }).catch(() => undefined);
+    const running = this.inFlight.track(ctx.key, () => this.finish(ctx, command, runId, view, () => this.deps.sandboxes.run(ctx.key, command, { onOutput: (s) => view.update(s) })));
     this.track(ctx, running);
   }
 
@@ -89,12 +72,9 @@ export class Commands {
   async interrupt(ctx: TurnContext, retry: { everyMs: number; times: number } = INTERRUPT_RETRY): Promise<void> {
     const once = () => this.deps.sandboxes.interrupt(ctx.key).catch((err: unknown) => void ctx.log.info({ err }, 'nothing to interrupt'));
     if (await once()) return;
-    const pending = this.inFlight.get(ctx.key);
-    if (!pending) return;
-    const ended = pending.then(
-      () => true,
-      () => true,
-    );
+    if (!this.inFlight.busy(ctx.key)) return;
+    // The sandbox runs a learner's commands one at a time, so all of them settled is the last one sent ended.
+    const ended = this.inFlight.settled(ctx.key).then(() => true);
     this.track(
       ctx,
       (async () => {
@@ -120,7 +100,7 @@ export class Commands {
 
   /** Commands still running in the background (the local chat waits for them before it quits). */
   get running(): number {
-    return this.background.size;
+    return this.background.inFlight();
   }
 
   /**
@@ -128,8 +108,7 @@ export class Commands {
    * unfinished in the store, and the next start tells their learners they were interrupted.
    */
   async drain(signal: AbortSignal): Promise<boolean> {
-    const pending = [...this.background];
-    const done = pending.length === 0 || (await settlesBefore(Promise.allSettled(pending), signal));
+    const done = await this.background.drain(signal);
     this.shuttingDown = true;
     return done;
   }
@@ -148,8 +127,7 @@ export class Commands {
   }
 
   private track(ctx: TurnContext, p: Promise<void>): void {
-    this.background.add(p);
-    p.catch((err: unknown) => ctx.log.error({ err }, 'a background command failed')).finally(() => this.background.delete(p)).catch(() => undefined);
+    this.background.track(ctx.key, () => p).catch((err: unknown) => ctx.log.error({ err }, 'a background command failed'));
   }
 
   private async finish(ctx: TurnContext, command: string, runId: string, view: { finish(o: CommandOutcome): Promise<void> }, run: () => Promise<CommandResult>): Promise<void> {

@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import { cleanText, MAX_MESSAGE_CHARS } from './clean-text';
 
 export const WORDS = ['help', 'lessons', 'start', 'next', 'hint', 'check', 'solution', 'skip', 'progress', 'reset', 'stop'] as const;
 export type Word = (typeof WORDS)[number];
@@ -36,6 +37,26 @@ export function parseIntent(raw: string): Intent {
   const best = closest(head);
   if (best && rest.length <= 3) return { kind: 'word', word: best.word, arg, corrected: head };
   return { kind: 'unknown', text, suggestion: closest(head, 3)?.word };
+}
+
+/** A learner's message, read once: how long it was, its clean text (no more than the tutor reads) and what it asks for. */
+export interface LearnerMessage {
+  length: number;
+  /** Longer than the tutor reads: answered with that, and nothing in it runs. */
+  tooLong: boolean;
+  text: string;
+  intent: Intent;
+}
+
+/** Cleans and parses a message once; the limiter and the answer both use the result. */
+export function readMessage(raw: string): LearnerMessage {
+  const text = cleanText(raw.slice(0, MAX_MESSAGE_CHARS + 1));
+  return { length: raw.length, tooLong: raw.length > MAX_MESSAGE_CHARS, text, intent: parseIntent(text) };
+}
+
+/** `reset` or `stop`, exactly: they always reach the tutor (never limited, never typed into a command), so a learner is never stuck. */
+export function isEscape(intent: Intent): intent is Extract<Intent, { kind: 'word' }> & { word: 'reset' | 'stop' } {
+  return intent.kind === 'word' && (intent.word === 'reset' || intent.word === 'stop') && !intent.corrected && !intent.arg;
 }
 
 function closest(word: string, slack?: number): { word: Word; d: number } | undefined {

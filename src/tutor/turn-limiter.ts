@@ -1,3 +1,5 @@
+import { SlidingWindowLimiter, tooFastText } from '../kit';
+
 /** Per-learner limits on what costs the bot work: commands, checks, hints, buttons. */
 export interface TurnLimits {
   /** `$ commands` (and input typed into a waiting one) per learner per minute. */
@@ -20,34 +22,22 @@ const WINDOW_MS = 60_000;
  * per message.
  */
 export class TurnLimiter {
-  private readonly seen = new Map<string, number[]>();
-  /** Until when a learner's "slow down" for this kind stands (no second notice before then). */
-  private readonly noticeUntil = new Map<string, number>();
-  private readonly now: () => number;
+  private readonly windows: Record<LimitKind, SlidingWindowLimiter>;
 
-  constructor(private readonly limits: TurnLimits) {
-    this.now = limits.now ?? Date.now;
+  constructor(limits: TurnLimits) {
+    const window = (limit: number) => new SlidingWindowLimiter({ limit, windowMs: WINDOW_MS, now: limits.now });
+    this.windows = { command: window(limits.commandsPerMinute), action: window(limits.actionsPerMinute) };
   }
 
   take(learnerKey: string, kind: LimitKind): LimitDecision {
-    const key = `${kind}|${learnerKey}`;
-    const now = this.now();
-    const perMinute = kind === 'command' ? this.limits.commandsPerMinute : this.limits.actionsPerMinute;
-    const times = (this.seen.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
-    if (times.length < perMinute) {
-      times.push(now);
-      this.seen.set(key, times);
-      return { allowed: true };
-    }
-    this.seen.set(key, times);
-    const retryInMs = times[0]! + WINDOW_MS - now;
-    const notify = now >= (this.noticeUntil.get(key) ?? 0);
-    if (notify) this.noticeUntil.set(key, now + retryInMs);
-    return { allowed: false, notify, retryInMs, perMinute, kind };
+    const d = this.windows[kind].take(learnerKey);
+    if (d.allowed) return d;
+    return { allowed: false, notify: d.first, retryInMs: d.retryInMs, perMinute: d.limit, kind };
   }
 }
 
+/** The learner's "slow down": the shared wording, and what the tutor does with what comes next. */
 export function slowDownText(d: Extract<LimitDecision, { allowed: false }>): string {
   const what = d.kind === 'command' ? 'commands' : 'requests';
-  return `Slow down: at most ${d.perMinute} ${what} a minute. I'll take the next one in about ${Math.max(1, Math.ceil(d.retryInMs / 1000))} s; until then I'll ignore ${what} quietly. (\`reset\` and \`stop\` always work.)`;
+  return `${tooFastText(what, d.perMinute, d.retryInMs)} Until then I'll ignore ${what} quietly. (\`reset\` and \`stop\` always work.)`;
 }

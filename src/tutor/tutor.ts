@@ -2,7 +2,8 @@ import type { Logger } from '../logger';
 import { Checks } from './checks';
 import { cleanText, MAX_MESSAGE_CHARS } from './clean-text';
 import { Commands } from './commands';
-import { parseIntent } from './intent';
+import { isEscape, parseIntent, readMessage, type Intent } from './intent';
+import { KeywordDispatcher } from './keyword-dispatcher';
 import { LessonFlow } from './lesson-flow';
 import { Progress, type LearnerHome } from './progress';
 import type { ConversationPort, Reply } from './reply';
@@ -12,7 +13,6 @@ import { learnerKeyOf } from './learner-key';
 import { openTurn, prepareSandbox, type LearnerRef, type TurnContext } from './turn-context';
 import { slowDownText, TurnLimiter, type LimitKind } from './turn-limiter';
 import { HELP_TEXT, stepValue } from './views';
-import { Words } from './words';
 
 export type { LearnerRef, TurnContext } from './turn-context';
 export type { ChallengeHooks, TutorDeps, TutorSandboxes } from './tutor-deps';
@@ -26,7 +26,7 @@ export class Tutor {
   readonly events: TutorEvents;
   private readonly flow: LessonFlow;
   private readonly commands: Commands;
-  private readonly words: Words;
+  private readonly words: KeywordDispatcher;
   private readonly progress: Progress;
   private readonly limiter?: TurnLimiter;
 
@@ -37,7 +37,7 @@ export class Tutor {
     const checks = new Checks(deps, this.flow);
     this.commands = new Commands(deps, checks);
     this.progress = new Progress(deps);
-    this.words = new Words(deps, { flow: this.flow, checks, commands: this.commands, progress: this.progress });
+    this.words = new KeywordDispatcher(deps, { flow: this.flow, checks, commands: this.commands, progress: this.progress });
   }
 
   /**
@@ -56,21 +56,20 @@ export class Tutor {
 
   /** A DM from a learner: a shell command, a word like `hint`, or something we answer with a suggestion. */
   async onMessage(ref: LearnerRef, rawText: string, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
-    if (this.limiter && !(await this.withinLimits(ref, port, log, this.kindOfMessage(ref, rawText)))) return;
+    const message = readMessage(rawText);
+    if (this.limiter && !(await this.withinLimits(ref, port, log, this.kindOfMessage(ref, message.intent)))) return;
     // A new learner will soon run something: their sandbox starts while they read the welcome.
     const ctx = await openTurn(this.deps, ref, port, log, (key) => prepareSandbox(this.deps.sandboxes, key, log));
-    if (rawText.length > MAX_MESSAGE_CHARS) {
+    if (message.tooLong) {
       await ctx.say({
-        text: `That message is ${rawText.length.toLocaleString('en-US')} characters long; I read at most ${MAX_MESSAGE_CHARS.toLocaleString('en-US')}. Send a shorter one, or \`help\` to see what I can do.`,
+        text: `That message is ${message.length.toLocaleString('en-US')} characters long; I read at most ${MAX_MESSAGE_CHARS.toLocaleString('en-US')}. Send a shorter one, or \`help\` to see what I can do.`,
       });
       return;
     }
-    const text = cleanText(rawText);
-    const intent = parseIntent(text);
+    const { text, intent } = message;
     // While a command reads input, everything typed goes to it; `$ cmd` is queued behind it instead.
-    // `reset` and `stop` (exactly those words) always reach the tutor: a learner must never be stuck.
     if (this.commands.isWaiting(ctx) && intent.kind !== 'command') {
-      if (intent.kind === 'word' && (intent.word === 'reset' || intent.word === 'stop') && !intent.corrected && !intent.arg) {
+      if (isEscape(intent)) {
         if (intent.word === 'stop') {
           await this.commands.stopWaiting(ctx);
           await ctx.say({ text: 'I stopped the command that was waiting for input (Ctrl-C).' });
@@ -192,9 +191,8 @@ export class Tutor {
   }
 
   /** What a message costs: a command (or input to one), a request, or nothing (`reset`, `stop`: they always work). */
-  private kindOfMessage(ref: LearnerRef, rawText: string): LimitKind | undefined {
-    const intent = parseIntent(cleanText(rawText.slice(0, MAX_MESSAGE_CHARS + 1)));
-    if (intent.kind === 'word' && (intent.word === 'reset' || intent.word === 'stop') && !intent.corrected && !intent.arg) return undefined;
+  private kindOfMessage(ref: LearnerRef, intent: Intent): LimitKind | undefined {
+    if (isEscape(intent)) return undefined;
     return intent.kind === 'command' || this.commands.isWaitingKey(learnerKeyOf(ref)) ? 'command' : 'action';
   }
 

@@ -35,6 +35,9 @@ const refused: [string, string, RegExp][] = [
   ['src/lessons/planted.ts', "import { x } from '../assemble';", /composition root/],
   ['src/images/planted.ts', "import { x } from '../sandbox';", /src\/images must not import src\/sandbox/],
   ['src/images/planted.ts', "import { x } from '../lessons/lesson-loader';", /src\/images must not import src\/lessons/],
+  ['src/kit/planted.ts', "import { x } from '../tutor/tutor';", /src\/kit must not import src\/tutor/],
+  ['src/kit/planted.ts', "import { x } from '../sandbox/types';", /src\/kit must not import src\/sandbox/],
+  ['src/kit/planted.ts', "import Docker from 'dockerode';", /src\/kit must not import dockerode/],
 ];
 
 /** Outside a layer with a front door, only its index.ts may be imported; the message names the front door. */
@@ -67,6 +70,9 @@ const allowed: [string, string][] = [
   ['src/sandbox/lifecycle/planted.ts', "import { x } from '../engine/sandbox-runtime';"],
   ['src/images/planted.ts', "import { x } from './image-mirror';"],
   ['test/sandbox/lifecycle/planted.test.ts', "import { x } from '../../../src/sandbox/lifecycle/sandbox-manager';"],
+  ['src/tutor/planted.ts', "import { x } from '../kit';"],
+  ['src/sandbox/planted.ts', "import { x } from '../kit';"],
+  ['src/slack/planted.ts', "import { x } from '../kit';"],
 ];
 
 let results: string[][];

@@ -1,4 +1,5 @@
-import { parseIntent } from '../../src/tutor/intent';
+import { MAX_MESSAGE_CHARS } from '../../src/tutor/clean-text';
+import { isEscape, parseIntent, readMessage } from '../../src/tutor/intent';
 
 describe('parseIntent', () => {
   it.each([
@@ -33,5 +34,23 @@ describe('parseIntent', () => {
     expect(parseIntent('hnit')).toEqual({ kind: 'unknown', text: 'hnit', suggestion: 'hint' });
     expect(parseIntent('what is a container image anyway')).toMatchObject({ kind: 'unknown' });
     expect(parseIntent('   ')).toEqual({ kind: 'empty' });
+  });
+});
+
+describe('readMessage', () => {
+  it('cleans and parses a message once, keeping its length', () => {
+    expect(readMessage('$ echo hi\r\n')).toEqual({ length: 11, tooLong: false, text: '$ echo hi\n', intent: { kind: 'command', command: 'echo hi' } });
+  });
+
+  it('reads no further than the tutor reads in a message that is too long', () => {
+    const m = readMessage(`$ ${'x'.repeat(MAX_MESSAGE_CHARS * 2)}`);
+    expect([m.tooLong, m.length, m.text.length]).toEqual([true, MAX_MESSAGE_CHARS * 2 + 2, MAX_MESSAGE_CHARS + 1]);
+  });
+});
+
+describe('isEscape', () => {
+  it('is `reset` or `stop` exactly: no argument, no typo corrected', () => {
+    expect(['reset', 'stop', 'Stop.', 'quit'].map((t) => isEscape(parseIntent(t)))).toEqual([true, true, true, true]);
+    expect(['reset now', 'stpo', '$ stop', 'hint'].map((t) => isEscape(parseIntent(t)))).toEqual([false, false, false, false]);
   });
 });

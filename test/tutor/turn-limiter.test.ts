@@ -20,6 +20,6 @@ describe('TurnLimiter', () => {
   });
 
   it('says what the limit is and when the next request is taken', () => {
-    expect(slowDownText({ allowed: false, notify: true, retryInMs: 12_300, perMinute: 30, kind: 'command' })).toMatch(/^Slow down: at most 30 commands a minute\. I'll take the next one in about 13 s/);
+    expect(slowDownText({ allowed: false, notify: true, retryInMs: 12_300, perMinute: 30, kind: 'command' })).toMatch(/^Slow down: you are sending commands faster than 30 a minute, and I take at most 30 commands a minute\. I'll take the next one in about 13 s\./);
   });
 });

@@ -2,7 +2,7 @@ import type { ImportNote } from './import-types';
 import { findCodeBlocks, findDetails, findSolution, withoutRegions, type Region } from './markdown-blocks';
 
 /**
- * Item 4 of issue 14: a scenario's text made chat-ready. Step bodies are shown in a Slack `markdown` block, which
+ * A scenario's text made chat-ready. Step bodies are shown in a Slack `markdown` block, which
  * renders standard Markdown but no HTML: tags become Markdown, the Solution dropdown leaves the body (it becomes the
  * solution), Tip dropdowns become hints, `{{exec}}`-style actions disappear, and host placeholders and pictures the
  * chat cannot show get a fallback and a note. Code is never touched (Go templates such as `{{.Name}}` stay).
@@ -149,7 +149,7 @@ export function toChatMarkdown(md: string, where: string, notes: ImportNote[]): 
   return { text: text ? `${text}\n` : '', hints };
 }
 
-/** Body text only (kept for callers of the first importer). */
+/** Body text only, for callers that do not turn Tip dropdowns into hints. */
 export function convertMarkdown(md: string, where: string, notes: ImportNote[]): string {
   return toChatMarkdown(md, where, notes).text;
 }

@@ -6,7 +6,7 @@ import type { ImportedLesson, ImportNote } from './import-types';
 import { exists, insideFolder, readJsonFile } from './scenario-files';
 
 /**
- * Item 5 of issue 14: a course imports every scenario it lists, in order, each one requiring the one before it.
+ * A course imports every scenario it lists, in order, each one requiring the one before it.
  * Killercoda: `structure.json` ({ items: [{ path, title }] }, an item may itself be a folder with a structure.json).
  * Katacoda: `<name>-pathway.json` ({ courses: [{ course_id, title }] }, scenarios in the `<name>/` folder).
  */

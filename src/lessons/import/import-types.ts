@@ -5,7 +5,7 @@ export interface ImportNote {
   message: string;
 }
 
-/** Where a step's solution came from (item 1 of issue 14: answer file, then a Solution section, then `{{exec}}` blocks). */
+/** Where a step's solution came from, in the order they are tried: answer file, Solution section, `{{exec}}` blocks. */
 export type SolutionSource = 'answer' | 'solution-section' | 'exec-blocks' | 'none';
 
 export interface ImportedStepStats {

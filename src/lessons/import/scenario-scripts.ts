@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 /**
- * Item 3 of issue 14: Killercoda's scripts as Dockhand setups and checks. Sandboxes have a read-only root (only
+ * Killercoda's scripts as Dockhand setups and checks. Sandboxes have a read-only root (only
  * /root, /home, /tmp, /var/tmp, /srv, /opt and a few runtime folders are writable), so Killercoda's `/ks` folder
  * moves to /opt/ks; background scripts run bounded by a timeout with what they wait for already in place; verify
  * scripts run as they are, with a line the learner can read when they fail silently.

@@ -6,7 +6,7 @@ import { shellPath, sq } from './scenario-scripts';
 import { trailingTeardown } from './solution-teardown';
 
 /**
- * Item 1 of issue 14: a step's solution comes from the scenario itself, in this order: a legacy Katacoda `answer`
+ * A step's solution comes from the scenario itself, in this order: a legacy Katacoda `answer`
  * file, the text's Solution dropdown/section, then the `{{exec}}` blocks of the text in order. Nothing is invented:
  * code that is not marked runnable is only used when it clearly is a command or a file the prose names, and that
  * (like every rewritten or dropped command) is reported.

@@ -1,32 +1,25 @@
 import { AppError } from '../../errors';
+import { SlidingWindowLimiter, tooFastText } from '../../kit';
 
-const WINDOW_MS = 60000;
-
-/** Per-learner sliding one-minute window of commands; the clock is injected so tests need no waiting. */
+/**
+ * The sandbox's own per-learner limit on commands, for every caller (the tutor limits learners before
+ * this, with the same window and wording; a command the tutor let through is rarely refused here).
+ */
 export class CommandRateLimit {
-  private readonly times = new Map<string, number[]>();
-  private readonly now: () => number;
+  private readonly window: SlidingWindowLimiter;
 
   constructor(private readonly o: { perMinute: number; now?: () => number }) {
-    this.now = o.now ?? Date.now;
+    this.window = new SlidingWindowLimiter({ limit: o.perMinute, windowMs: 60_000, now: o.now });
   }
 
   /** Counts one command for the learner, or throws RATE_LIMITED (the refused one does not count). */
   take(learnerKey: string): void {
-    const now = this.now();
-    const times = (this.times.get(learnerKey) ?? []).filter((t) => now - t <= WINDOW_MS);
-    if (times.length >= this.o.perMinute) {
-      this.times.set(learnerKey, times);
-      const waitS = Math.ceil((WINDOW_MS - (now - times[0]!)) / 1000);
-      throw new AppError('RATE_LIMITED', `You are sending commands faster than ${this.o.perMinute} a minute; try again in ${waitS} s.`);
-    }
-    times.push(now);
-    this.times.set(learnerKey, times);
+    const d = this.window.take(learnerKey);
+    if (!d.allowed) throw new AppError('RATE_LIMITED', tooFastText('commands', this.o.perMinute, d.retryInMs));
   }
 
   /** Forgets learners with nothing in the window, so the map does not grow with every learner ever seen. */
   prune(): void {
-    const now = this.now();
-    for (const [k, times] of this.times) if (!times.some((t) => now - t <= WINDOW_MS)) this.times.delete(k);
+    this.window.prune();
   }
 }

@@ -1,5 +1,6 @@
 import type { SandboxConfig } from '../../config';
 import { AppError } from '../../errors';
+import { KeyedLanes } from '../../kit';
 import type { Logger } from '../../logger';
 import { CapacityQueue } from './capacity-queue';
 import type { SandboxInfo, SandboxRuntime } from '../engine/sandbox-runtime';
@@ -70,7 +71,8 @@ export class StartSlots {
 
 /** Hands out sandbox containers under the global cap: a warm one when ready, else a cold start, else a place in line. */
 export class SandboxAllocator {
-  private readonly creating = new Map<string, Promise<unknown>>();
+  /** Learners whose sandbox is being found or started; a finished one frees its slot to the warm pool. */
+  private readonly creating = new KeyedLanes<string>({ onIdle: () => this.fill() });
   private readonly queue: CapacityQueue;
   readonly warm: WarmPool;
   readonly slots: StartSlots;
@@ -148,16 +150,7 @@ export class SandboxAllocator {
 
   /** A container for the learner, handed to `take` once; concurrent calls for one learner share it. */
   acquire<T>(learnerKey: string, take: (info: Allocated) => T): Promise<T> {
-    const pending = this.creating.get(learnerKey);
-    if (pending) return pending as Promise<T>;
-    const p = this.allocate(learnerKey)
-      .then(take)
-      .finally(() => {
-        this.creating.delete(learnerKey);
-        this.fill();
-      });
-    this.creating.set(learnerKey, p);
-    return p;
+    return this.creating.once(learnerKey, () => this.allocate(learnerKey).then(take));
   }
 
   /** Gives freed slots (or ready warm sandboxes) to learners in line; call whenever a sandbox goes. */

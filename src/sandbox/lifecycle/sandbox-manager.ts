@@ -1,11 +1,11 @@
 import type Docker from 'dockerode';
 import type { SandboxConfig } from '../../config';
 import { AppError } from '../../errors';
+import { KeyedLanes } from '../../kit';
 import type { Logger } from '../../logger';
 import { adoptSandboxes } from './adoption';
 import { CommandRateLimit } from './command-rate-limit';
 import { watchSandboxDeaths, type ContainerDeath, type EventWatch } from '../engine/docker-event-watcher';
-import { LearnerLanes } from './learner-lanes';
 import type { PtySession } from '../shell/pty-session';
 import { probeSandboxProfile } from '../engine/profile-probe';
 import { Reaper, reapVerdict } from './reaper';
@@ -38,7 +38,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class SandboxManager implements SandboxPort {
   private readonly runtime: SandboxRuntime;
   private readonly sandboxes = new Map<string, StartedSandbox>();
-  private readonly lanes = new LearnerLanes();
+  private readonly lanes = new KeyedLanes();
   private readonly rate: CommandRateLimit;
   private readonly alloc: SandboxAllocator;
   private readonly reaper: Reaper;
@@ -127,7 +127,7 @@ export class SandboxManager implements SandboxPort {
   async run(learnerKey: string, command: string, opts: RunOptions = {}): Promise<CommandResult> {
     this.rate.take(learnerKey);
     const timeoutMs = this.clampTimeout(opts.timeoutMs);
-    return this.lanes.enqueue(learnerKey, async () => {
+    return this.lanes.run(learnerKey, async () => {
       for (let attempt = 0; ; attempt++) {
         const sb = await this.ensureSandbox(learnerKey);
         let session: PtySession;

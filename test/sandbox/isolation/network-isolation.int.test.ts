@@ -256,6 +256,13 @@ describe('network isolation between sandboxes', () => {
     expect(r.output.split('\n')).toEqual(['0', '1', 'lookup=2', 'connect=7']);
   }, 150_000);
 
+  it("refuses the sandbox's own lookups of outside names at once (the nested engine's pulls do not wait on Docker Hub's name)", async () => {
+    // The engine's resolver (127.0.0.11) never answers for outside names on an internal network: without the
+    // refusal the lookup waits out its timeouts (exit 124 here), and every nested pull waited ~10 s before the mirror.
+    const r = await run(A, "iptables -S OUTPUT | grep -c -- '-d 127.0.0.11/32 -j REJECT'; timeout 8 getent hosts registry-1.docker.io; echo \"lookup=$?\"", 30_000);
+    expect(r.output.split('\n')).toEqual(['1', 'lookup=2']);
+  }, 60_000);
+
   it("keeps B's command latency within 2x of idle while A runs its attacks", async () => {
     const sample = async (n: number) => {
       const ms: number[] = [];

@@ -8,15 +8,15 @@ import type { ChallengeHooks } from './tutor-deps';
 import type { TurnContext } from './turn-context';
 import { HELP_TEXT } from './views';
 
-export interface WordsDeps {
+export interface KeywordDispatcherDeps {
   store: Pick<TutorStore, 'recordHint' | 'recordSolutionShown'>;
   challenges?: ChallengeHooks;
 }
 
-/** The words a learner types (or presses as buttons): `help`, `lessons`, `start`, `hint`, `check`, `skip`... */
-export class Words {
+/** Sends each keyword a learner types (or presses as a button) to what answers it: `help`, `lessons`, `start`, `hint`, `check`, `skip`... */
+export class KeywordDispatcher {
   constructor(
-    private readonly deps: WordsDeps,
+    private readonly deps: KeywordDispatcherDeps,
     private readonly parts: { flow: LessonFlow; checks: Checks; commands: Commands; progress: Progress },
   ) {}
 

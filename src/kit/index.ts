@@ -1,0 +1,3 @@
+/** Small primitives every layer may use; the kit itself imports no other layer and no SDK. */
+export { KeyedLanes, settlesBefore, type KeyedLanesOptions } from './keyed-lanes';
+export { SlidingWindowLimiter, tooFastText, type SlidingWindowOptions, type WindowDecision } from './sliding-window-limiter';

@@ -1,0 +1,71 @@
+import type { LessonSandbox, LessonSandboxFactory } from '../../src/lessons/lesson-sandbox';
+import type { ScriptResult as ScriptRun } from '../../src/sandbox';
+import { formatResultsTable, testLessons, type StepTestResult } from '../../src/lessons/lesson-test-runner';
+import type { Lesson } from '../../src/lessons/types';
+
+/** A sandbox whose check passes once the step's solution ran; each lesson takes `delays[lessonId]` ms per script. */
+function fakeFactory(delays: Record<string, number>) {
+  let open = 0;
+  const stats = { maxOpen: 0, created: [] as string[] };
+  const factory: LessonSandboxFactory = {
+    async create(name) {
+      const lessonId = name.replace(/^lesson-test-/, '');
+      stats.created.push(lessonId);
+      stats.maxOpen = Math.max(stats.maxOpen, ++open);
+      let solved = false;
+      const result = (exitCode: number, output = ''): ScriptRun => ({ exitCode, output, timedOut: false, truncated: false, durationMs: 1 });
+      const wait = () => new Promise((r) => setTimeout(r, delays[lessonId] ?? 0));
+      const sandbox: LessonSandbox = {
+        run: async () => (await wait(), (solved = true), result(0)),
+        // a passing check hands the sandbox to the next step, whose check must fail again before its solution
+        check: async () => (await wait(), solved ? ((solved = false), result(0)) : result(1, 'FAIL: not yet')),
+        newSeed: async () => 'seed',
+        dispose: async () => void open--,
+      };
+      return sandbox;
+    },
+  };
+  return { factory, stats };
+}
+
+function lesson(id: string): Lesson {
+  return {
+    id,
+    kind: 'lesson',
+    title: id,
+    summary: id,
+    level: 'beginner',
+    minutes: 1,
+    images: [],
+    prerequisites: [],
+    dir: '/nonexistent',
+    manifestPath: '/nonexistent/lesson.yaml',
+    steps: [1, 2].map((n, index) => ({ id: `s${n}`, index, title: 't', body: 'b', check: 'true', hints: [], solution: ['true'], autoCheck: true, checkTimeoutMs: 1000, solutionTimeoutMs: 1000 })),
+  };
+}
+
+describe('testLessons: several lessons at a time, each in its own sandbox', () => {
+  const lessons = ['slow', 'quick', 'third'].map(lesson);
+
+  it('runs two lessons at once, never more, and returns the results in the order the lessons were given', async () => {
+    const { factory, stats } = fakeFactory({ slow: 30, quick: 1, third: 1 });
+    const heard: string[] = [];
+    const ended: string[] = [];
+    const results = await testLessons(lessons, factory, { concurrency: 2, onResult: (r) => heard.push(`${r.lessonId}/${r.stepId}`), onLesson: (l) => ended.push(l.id) });
+    expect(stats.maxOpen).toBe(2);
+    expect(ended).toEqual(['quick', 'third', 'slow']);
+    // one block per lesson, in the order the lessons ended: never interleaved
+    expect(heard).toEqual(['quick/s1', 'quick/s2', 'third/s1', 'third/s2', 'slow/s1', 'slow/s2']);
+    expect(results.map((r: StepTestResult) => `${r.lessonId}/${r.stepId} ${r.result}`)).toEqual(['slow/s1 PASS', 'slow/s2 PASS', 'quick/s1 PASS', 'quick/s2 PASS', 'third/s1 PASS', 'third/s2 PASS']);
+    expect(formatResultsTable(results)).toMatch(/^6\/6 steps passed in [\d.]+ s$/m);
+  });
+
+  it('one at a time by default, each step heard as it ends', async () => {
+    const { factory, stats } = fakeFactory({ slow: 1 });
+    const heard: string[] = [];
+    await testLessons(lessons, factory, { onResult: (r) => heard.push(`${r.lessonId}/${r.stepId}`), onLesson: (l) => heard.push(`end ${l.id}`) });
+    expect(stats.maxOpen).toBe(1);
+    expect(stats.created).toEqual(['slow', 'quick', 'third']);
+    expect(heard).toEqual(['slow/s1', 'slow/s2', 'end slow', 'quick/s1', 'quick/s2', 'end quick', 'third/s1', 'third/s2', 'end third']);
+  });
+});
