@@ -62,6 +62,8 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
   readiness?.set('database', async () => {
     await db.prisma.$queryRawUnsafe('SELECT 1');
   });
+  // Parts are added in start order; stopping runs them in reverse, which is the shutdown order: readiness down,
+  // pruning, App Homes, challenges, the Slack app, in-flight work (one deadline), sandboxes, the database.
   const lifecycles = new Lifecycles(log);
   lifecycles.add({ name: 'database', stop: () => db.close() });
 
