@@ -1,5 +1,5 @@
 import type { CommandResult } from '../sandbox';
-import type { ChallengeHooks, SandboxPort } from '../tutor/tutor-deps';
+import type { ChallengeHooks, SandboxPort } from '../tutor';
 import type { BotMetrics, CommandOutcome } from './metrics';
 
 export function commandOutcome(r: CommandResult): CommandOutcome {

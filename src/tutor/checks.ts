@@ -1,8 +1,8 @@
 import { AppError } from '../errors';
 import { KeyedLanes } from '../kit';
-import { runCheck } from '../lessons/check-outcome';
-import { ManagerLessonSandbox } from '../lessons/manager-lesson-sandbox';
-import type { TutorStore } from '../store/types';
+import { runCheck } from '../lessons';
+import { ManagerLessonSandbox } from '../lessons';
+import type { TutorStore } from '../store';
 import type { LessonFlow } from './lesson-flow';
 import type { ChallengeHooks, SandboxPort } from './tutor-deps';
 import type { TurnContext } from './turn-context';

@@ -1,10 +1,10 @@
 import { AppError } from '../errors';
-import type { LessonCatalog } from '../lessons/lesson-catalog';
-import type { ScriptRun } from '../lessons/lesson-sandbox';
-import { ManagerLessonSandbox } from '../lessons/manager-lesson-sandbox';
-import { runSetup, usesSeed } from '../lessons/step-scripts';
-import type { Lesson, LessonStep } from '../lessons/types';
-import type { TutorStore } from '../store/types';
+import type { LessonCatalog } from '../lessons';
+import type { ScriptRun } from '../lessons';
+import { ManagerLessonSandbox } from '../lessons';
+import { runSetup, usesSeed } from '../lessons';
+import type { Lesson, LessonStep } from '../lessons';
+import type { TutorStore } from '../store';
 import type { ChallengeHooks, SandboxPort } from './tutor-deps';
 import type { TutorEvents } from './tutor-events';
 import type { CurrentStep, TurnContext } from './turn-context';

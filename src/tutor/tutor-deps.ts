@@ -1,8 +1,8 @@
-import type { LessonCatalog } from '../lessons/lesson-catalog';
-import type { ScriptRun } from '../lessons/lesson-sandbox';
+import type { LessonCatalog } from '../lessons';
+import type { ScriptRun } from '../lessons';
 import type { Logger } from '../logger';
 import type { CheckOptions, CommandResult, RunOptions, ScriptOptions } from '../sandbox';
-import type { LearnerStore, TutorStore } from '../store/types';
+import type { LearnerStore, TutorStore } from '../store';
 import type { Reply } from './reply';
 import type { TurnLimits } from './turn-limiter';
 import type { TutorEvents } from './tutor-events';

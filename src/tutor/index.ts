@@ -1,0 +1,9 @@
+/** The tutor layer's front door: code outside src/tutor imports only this file (lint holds it). */
+export { isAdminOf } from './admins';
+export { ChallengeRaces, ChallengeService, type ChallengeClock } from './challenges';
+export { learnerKeyOf, parseLearnerKey } from './learner-key';
+export { TOKEN_CLOSE, TOKEN_OPEN, type ChannelPort, type CommandOutcome, type CommandView, type ConversationPort, type LiveView, type Reply } from './reply';
+export { Tutor } from './tutor';
+export { type ChallengeHooks, type SandboxPort } from './tutor-deps';
+export { TutorEvents } from './tutor-events';
+export { minutes } from './views';
