@@ -1,12 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Layers reached from outside only through their front door (`src/<layer>/index.ts`); more join as they get one. */
-const FRONT_DOORS = ['sandbox', 'images'];
+/** Layers reached from outside only through their front door (`src/<layer>/index.ts`). */
+const FRONT_DOORS = ['sandbox', 'images', 'tutor', 'lessons', 'store', 'ops', 'slack', 'kit'];
 
 /** A deep import into another layer (`../sandbox/lifecycle/sandbox-manager`, `../src/images/images`); `../sandbox` and `../sandbox/index` pass. */
-const frontDoorPatterns = (except) =>
-  FRONT_DOORS.filter((name) => name !== except).map((name) => ({
+const frontDoorPatterns = (except = []) =>
+  FRONT_DOORS.filter((name) => !except.includes(name)).map((name) => ({
     regex: `^(\\.{1,2}/)+(src/)?${name}/(?!index$).+`,
     message: `import src/${name} through its front door (src/${name}/index.ts: '.../${name}'), not a file inside it`,
   }));
@@ -19,8 +19,9 @@ const layer = (name, forbidden, why) => ({
   rules: restrict([
     ...forbidden.map((dir) => ({ regex: `(^|/)(\\.\\./)*${dir}(/|$)`, message: `src/${name} must not import ${dir.startsWith("@") ? dir : `src/${dir}`}: ${why}` })),
     { regex: '(^|/)(start-bot|main|assemble)$', message: `src/${name} must not import the composition root` },
-    // Flat config replaces a rule's options per block, so each layer's block repeats the front-door rule.
-    ...frontDoorPatterns(name),
+    // Flat config replaces a rule's options per block, so each layer's block repeats the front-door rule (for the
+    // layers it may import at all: a forbidden one gets the one direction message).
+    ...frontDoorPatterns([name, ...forbidden]),
   ]),
 });
 

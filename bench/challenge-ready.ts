@@ -8,7 +8,7 @@
  *   against the same command in a fresh sandbox without the pre-pull (pulls from the mirror), same run.
  */
 import { randomBytes } from 'node:crypto';
-import type { RecordedCall } from '../src/slack/stand-in/slack-stand-in';
+import type { RecordedCall } from '../src/slack';
 import type { BenchSection } from './bench-types';
 import { startHarness, type Harness } from './slack-e2e';
 import { ms, percentile } from './stats';

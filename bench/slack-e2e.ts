@@ -15,9 +15,9 @@ import Docker from 'dockerode';
 import { readConfig } from '../src/config';
 import { testMachineProfile } from '../src/sandbox';
 import { createLogger } from '../src/logger';
-import { SlackStandIn, type RecordedCall } from '../src/slack/stand-in/slack-stand-in';
+import { SlackStandIn, type RecordedCall } from '../src/slack';
 import { startBot, type Bot } from '../src/start-bot';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/store/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/store';
 import type { BenchRow, BenchSection } from './bench-types';
 import { ms, percentile } from './stats';
 

@@ -1,15 +1,11 @@
 import type { BotSettings } from './bot-settings';
-import type { LessonCatalog } from './lessons/lesson-catalog';
+import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
-import { countedChecks, timedSandboxPort } from './ops/instrumented-ports';
-import type { BotMetrics } from './ops/metrics';
+import { countedChecks, timedSandboxPort, type BotMetrics } from './ops';
 import type { SandboxPort, SandboxStats } from './sandbox';
 import { registerListeners, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
-import type { ChallengeStore, EventLedger, LearnerStore, TutorStore } from './store/types';
-import { ChallengeRaces, ChallengeService, type ChallengeClock } from './tutor/challenges';
-import { sandboxNotices } from './tutor/sandbox-notices';
-import { Tutor } from './tutor/tutor';
-import { TutorEvents } from './tutor/tutor-events';
+import type { ChallengeStore, EventLedger, LearnerStore, TutorStore } from './store';
+import { ChallengeRaces, ChallengeService, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
 
 /** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
 export interface BotPorts {

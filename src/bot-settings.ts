@@ -1,6 +1,5 @@
 import type { Config } from './config';
-import type { TurnLimits } from './tutor/turn-limiter';
-import type { NoticeLimits } from './tutor/sandbox-notices';
+import type { NoticeLimits, TurnLimits } from './tutor';
 
 /**
  * What the assembly reads, derived from the validated configuration in this one place (start-bot and the

@@ -3,10 +3,10 @@ import { ConfigError, readConfig } from './config';
 import { withEnvFile } from './env-file';
 import { AppError } from './errors';
 import { createLogger, redactSecrets } from './logger';
-import { BotMetrics } from './ops/metrics';
-import { startOpsServer, type OpsServer } from './ops/ops-server';
-import { Readiness } from './ops/readiness';
-import { PART_OF, startWithRetry } from './ops/start-with-retry';
+import { BotMetrics } from './ops';
+import { startOpsServer, type OpsServer } from './ops';
+import { Readiness } from './ops';
+import { PART_OF, startWithRetry } from './ops';
 import { LocalChat, SlackStandIn } from './slack';
 import { startBot, type Bot } from './start-bot';
 

@@ -3,24 +3,15 @@ import type { App } from '@slack/bolt';
 import { assemble, type Assembly } from './assemble';
 import { botSettings } from './bot-settings';
 import type { Config } from './config';
-import { LessonCatalog } from './lessons/lesson-catalog';
-import { formatProblem } from './lessons/types';
+import { formatProblem, LessonCatalog } from './lessons';
 import type { Logger } from './logger';
-import { Lifecycles } from './ops/lifecycles';
-import type { BotMetrics } from './ops/metrics';
-import type { Readiness } from './ops/readiness';
+import { Lifecycles, type BotMetrics, type Readiness } from './ops';
 import { PROJECT_ROOT } from './project-root';
 import { ensureImages } from './images';
 import { createDockerClient, createSandboxService, runOnEngineHost, type SandboxManager } from './sandbox';
 import { createSlackApp, InFlight, multiWorkspace, singleWorkspace, verifySlackToken, type SlackApp, type SlackIdentity } from './slack';
-import { openDatabase, type Database } from './store/database';
-import { PrismaEventLedger } from './store/prisma-event-ledger';
-import { PrismaLearnerStore } from './store/prisma-learner-store';
-import { PrismaChallengeStore } from './store/prisma-challenge-store';
-import { PrismaTutorStore } from './store/prisma-tutor-store';
-import type { EventLedger } from './store/types';
-import type { ChallengeClock, ChallengeService } from './tutor/challenges';
-import type { Tutor } from './tutor/tutor';
+import { openDatabase, PrismaChallengeStore, PrismaEventLedger, PrismaLearnerStore, PrismaTutorStore, type Database, type EventLedger } from './store';
+import type { ChallengeClock, ChallengeService, Tutor } from './tutor';
 
 export interface Bot {
   app: App;

@@ -1,5 +1,5 @@
 import type { CommandResult, SandboxPort } from '../sandbox';
-import type { ChallengeHooks } from '../tutor/tutor-deps';
+import type { ChallengeHooks } from '../tutor';
 import type { BotMetrics, CommandOutcome } from './metrics';
 
 export function commandOutcome(r: CommandResult): CommandOutcome {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { EventLedger } from '../store/types';
+import type { EventLedger } from '../store';
 import { boltLogger } from './bolt-logger';
 import { Conversations } from './conversations';
 import type { InFlight } from './in-flight';

@@ -1,8 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../logger';
-import type { ChallengeService } from '../tutor/challenges';
-import type { Tutor } from '../tutor/tutor';
-import type { TutorEvents } from '../tutor/tutor-events';
+import type { ChallengeService } from '../tutor';
+import type { Tutor } from '../tutor';
+import type { TutorEvents } from '../tutor';
 import { renderHome } from './home-view';
 
 export interface HomePublisherDeps {

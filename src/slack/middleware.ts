@@ -1,7 +1,7 @@
 import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
 import type { InFlight } from './in-flight';
 import type { Logger } from '../logger';
-import type { EventLedger } from '../store/types';
+import type { EventLedger } from '../store';
 import { KeyedLanes } from '../kit';
 import { decodeSlackText } from './slack-text';
 

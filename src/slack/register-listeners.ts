@@ -1,6 +1,6 @@
-import type { ChallengeService } from '../tutor/challenges';
-import type { Tutor } from '../tutor/tutor';
-import type { TutorEvents } from '../tutor/tutor-events';
+import type { ChallengeService } from '../tutor';
+import type { Tutor } from '../tutor';
+import type { TutorEvents } from '../tutor';
 import type { SlackApp, SlackDeps } from './create-slack-app';
 import { HomePublisher } from './home-publisher';
 import { registerActions } from './listeners/actions';

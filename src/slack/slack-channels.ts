@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { AppError } from '../errors';
-import type { ChannelPort, LiveView, Reply } from '../tutor/reply';
+import type { ChannelPort, LiveView, Reply } from '../tutor';
 import type { LiveMessageStreamer } from './live-message-streamer';
 import { renderReply } from './render-reply';
 

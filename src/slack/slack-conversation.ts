@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../logger';
-import type { CommandOutcome, CommandView, ConversationPort, Reply } from '../tutor/reply';
+import type { CommandOutcome, CommandView, ConversationPort, Reply } from '../tutor';
 import type { LiveMessage } from './live-message';
 import type { LiveMessageStreamer } from './live-message-streamer';
 import { renderFinal, renderRunning } from './render-command';

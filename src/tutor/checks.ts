@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import { KeyedLanes } from '../kit';
-import { runCheck } from '../lessons/check-outcome';
-import type { TutorStore } from '../store/types';
+import { runCheck } from '../lessons';
+import type { TutorStore } from '../store';
 import type { LessonFlow } from './lesson-flow';
 import type { SandboxPort } from '../sandbox';
 import { stepSandbox } from './step-sandbox';

@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { KeyedLanes } from '../kit';
 import type { Logger } from '../logger';
 import type { CommandResult } from '../sandbox';
-import type { TutorStore } from '../store/types';
+import type { TutorStore } from '../store';
 import type { Checks } from './checks';
 import type { LearnerKey } from './learner-key';
 import type { CommandOutcome, ConversationPort } from './reply';

@@ -1,4 +1,4 @@
-import type { TutorStore } from '../store/types';
+import type { TutorStore } from '../store';
 import type { Checks } from './checks';
 import type { Commands } from './commands';
 import type { Word } from './intent';

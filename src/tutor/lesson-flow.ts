@@ -1,8 +1,8 @@
 import { AppError } from '../errors';
-import type { LessonCatalog } from '../lessons/lesson-catalog';
-import { runSetup, usesSeed } from '../lessons/step-scripts';
-import type { Lesson, LessonStep } from '../lessons/types';
-import type { TutorStore } from '../store/types';
+import type { LessonCatalog } from '../lessons';
+import { runSetup, usesSeed } from '../lessons';
+import type { Lesson, LessonStep } from '../lessons';
+import type { TutorStore } from '../store';
 import type { SandboxPort, ScriptResult } from '../sandbox';
 import { stepSandbox } from './step-sandbox';
 import type { ChallengeHooks } from './tutor-deps';

@@ -1,6 +1,6 @@
-import type { LessonCatalog } from '../lessons/lesson-catalog';
-import type { Lesson } from '../lessons/types';
-import type { LearnerStore, LessonSummary, TutorStore } from '../store/types';
+import type { LessonCatalog } from '../lessons';
+import type { Lesson } from '../lessons';
+import type { LearnerStore, LessonSummary, TutorStore } from '../store';
 import type { Reply } from './reply';
 import type { LearnerRef, TurnContext } from './turn-context';
 import { lessonList, progressReply } from './views';

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import { diskSizeText, type SandboxEvent } from '../sandbox';
-import type { SandboxRowState, TutorStore } from '../store/types';
+import type { SandboxRowState, TutorStore } from '../store';
 import { parseLearnerKey } from './learner-key';
 import type { ConversationPort } from './reply';
 

@@ -1,4 +1,4 @@
-import type { LessonSandbox } from '../lessons/lesson-sandbox';
+import type { LessonSandbox } from '../lessons';
 import type { SandboxPort } from '../sandbox';
 
 /**

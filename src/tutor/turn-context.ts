@@ -1,7 +1,7 @@
-import type { LessonCatalog } from '../lessons/lesson-catalog';
-import type { Lesson, LessonStep } from '../lessons/types';
+import type { LessonCatalog } from '../lessons';
+import type { Lesson, LessonStep } from '../lessons';
 import type { Logger } from '../logger';
-import type { ActiveLesson, LearnerRecord, LearnerStore, TutorStore } from '../store/types';
+import type { ActiveLesson, LearnerRecord, LearnerStore, TutorStore } from '../store';
 import { learnerKeyOf, type LearnerKey } from './learner-key';
 import type { ConversationPort, Reply } from './reply';
 

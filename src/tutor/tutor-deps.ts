@@ -1,7 +1,7 @@
-import type { LessonCatalog } from '../lessons/lesson-catalog';
+import type { LessonCatalog } from '../lessons';
 import type { Logger } from '../logger';
 import type { SandboxPort } from '../sandbox';
-import type { LearnerStore, TutorStore } from '../store/types';
+import type { LearnerStore, TutorStore } from '../store';
 import type { Reply } from './reply';
 import type { TurnLimits } from './turn-limiter';
 import type { TutorEvents } from './tutor-events';

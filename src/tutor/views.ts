@@ -1,5 +1,5 @@
-import type { Lesson, LessonStep } from '../lessons/types';
-import type { LessonSummary } from '../store/types';
+import type { Lesson, LessonStep } from '../lessons';
+import type { LessonSummary } from '../store';
 import type { Reply, ReplyButton } from './reply';
 
 export const HELP_TEXT = [

@@ -1,8 +1,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { errorCode } from '../../errors';
 import type { Logger } from '../../logger';
-import type { ChallengeService } from '../../tutor/challenges';
-import type { Tutor } from '../../tutor/tutor';
+import type { ChallengeService } from '../../tutor';
+import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
 import type { SlackIdentity } from '../slack-identity';
 

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../logger';
-import type { Tutor } from '../../tutor/tutor';
+import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
 import type { SlackIdentity } from '../slack-identity';
 

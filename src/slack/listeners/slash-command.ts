@@ -2,9 +2,9 @@ import type { App } from '@slack/bolt';
 import type { Config } from '../../config';
 import { errorCode } from '../../errors';
 import type { Logger } from '../../logger';
-import type { ChallengeService } from '../../tutor/challenges';
-import { isAdminOf } from '../../tutor/admins';
-import type { Tutor } from '../../tutor/tutor';
+import type { ChallengeService } from '../../tutor';
+import { isAdminOf } from '../../tutor';
+import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
 import { renderReply } from '../render-reply';
 

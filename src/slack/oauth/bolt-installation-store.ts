@@ -1,6 +1,6 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import { AppError } from '../../errors';
-import type { PrismaInstallationStore, WorkspaceInstall } from '../../store/prisma-installation-store';
+import type { PrismaInstallationStore, WorkspaceInstall } from '../../store';
 
 /**
  * Bolt's InstallationStore over the Prisma one (tokens sealed at rest). Workspace installs only: an

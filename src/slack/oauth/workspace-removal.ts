@@ -1,5 +1,5 @@
 import type { Logger } from '../../logger';
-import { learnerKeyOf } from '../../tutor/learner-key';
+import { learnerKeyOf } from '../../tutor';
 import type { RemovalReason, WorkspaceRemover } from './workspace-remover';
 
 export interface RemovalDeps {

@@ -1,7 +1,7 @@
 import type { OAuthConfig } from '../../config';
-import type { Db } from '../../store/prisma-client';
-import { PrismaInstallationStore } from '../../store/prisma-installation-store';
-import { TokenCipher } from '../../store/token-cipher';
+import type { Db } from '../../store';
+import { PrismaInstallationStore } from '../../store';
+import { TokenCipher } from '../../store';
 import { BoltInstallationStore } from './bolt-installation-store';
 import { WorkspaceContext } from './workspace-context';
 

@@ -1,6 +1,6 @@
-import type { LessonCatalog } from '../../lessons/lesson-catalog';
+import type { LessonCatalog } from '../../lessons';
 import type { Logger } from '../../logger';
-import type { ChallengeEntryRecord, ChallengeRecord, ChallengeStore } from '../../store/types';
+import type { ChallengeEntryRecord, ChallengeRecord, ChallengeStore } from '../../store';
 import type { ChannelPort, LiveView } from '../reply';
 import { rankEntries } from './challenge-rules';
 import { challengeCard, finalResults, leaderboard } from './challenge-views';

@@ -1,4 +1,4 @@
-import type { ChallengeEntryRecord } from '../../store/types';
+import type { ChallengeEntryRecord } from '../../store';
 import { isAdminOf } from '../admins';
 import { userToken, type ConversationPort, type Reply } from '../reply';
 import type { ChallengeBaseDeps, ChallengeBoards } from './challenge-boards';

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors';
-import type { Lesson } from '../../lessons/types';
+import type { Lesson } from '../../lessons';
 import type { Logger } from '../../logger';
-import type { ChallengeEntryRecord, ChallengeRecord, LearnerStore } from '../../store/types';
+import type { ChallengeEntryRecord, ChallengeRecord, LearnerStore } from '../../store';
 import { channelToken, dateToken, type ConversationPort } from '../reply';
 import type { SandboxPort } from '../../sandbox';
 import type { LearnerRef } from '../turn-context';

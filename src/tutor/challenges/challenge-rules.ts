@@ -1,4 +1,4 @@
-import type { ChallengeEntryRecord } from '../../store/types';
+import type { ChallengeEntryRecord } from '../../store';
 
 export const MIN_DURATION_MS = 10_000;
 export const MAX_DURATION_MS = 24 * 3600_000;

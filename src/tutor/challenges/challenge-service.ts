@@ -1,5 +1,5 @@
 import { AppError } from '../../errors';
-import type { LearnerStore, ChallengeRecord } from '../../store/types';
+import type { LearnerStore, ChallengeRecord } from '../../store';
 import { dateToken, type ConversationPort, type Reply } from '../reply';
 import type { SandboxPort } from '../../sandbox';
 import type { ChallengeBaseDeps } from './challenge-boards';

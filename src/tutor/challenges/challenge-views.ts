@@ -1,5 +1,5 @@
-import type { Lesson } from '../../lessons/types';
-import type { ChallengeEntryRecord, ChallengeRecord } from '../../store/types';
+import type { Lesson } from '../../lessons';
+import type { ChallengeEntryRecord, ChallengeRecord } from '../../store';
 import { channelToken, dateToken, userToken, type Reply } from '../reply';
 import { clock, rankEntries, type Ranked } from './challenge-rules';
 

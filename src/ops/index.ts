@@ -1,0 +1,7 @@
+/** The ops layer's front door: code outside src/ops imports only this file (lint holds it). */
+export { countedChecks, timedSandboxPort } from './instrumented-ports';
+export { Lifecycles, type Lifecycle } from './lifecycles';
+export { BotMetrics } from './metrics';
+export { startOpsServer, type OpsServer } from './ops-server';
+export { Readiness } from './readiness';
+export { PART_OF, startWithRetry } from './start-with-retry';

@@ -1,0 +1,11 @@
+/** The store layer's front door: code outside src/store imports only this file (lint holds it). */
+export { openDatabase, type Database } from './database';
+export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+export { PrismaChallengeStore } from './prisma-challenge-store';
+export { type Db } from './prisma-client';
+export { PrismaEventLedger } from './prisma-event-ledger';
+export { PrismaInstallationStore, type WorkspaceInstall } from './prisma-installation-store';
+export { PrismaLearnerStore } from './prisma-learner-store';
+export { PrismaTutorStore } from './prisma-tutor-store';
+export { TokenCipher } from './token-cipher';
+export { type ActiveLesson, type ChallengeEntryRecord, type ChallengeRecord, type ChallengeStore, type EventLedger, type LearnerRecord, type LearnerStore, type LessonSummary, type SandboxRowState, type TutorStore } from './types';

@@ -1,0 +1,11 @@
+/** The tutor layer's front door: code outside src/tutor imports only this file (lint holds it). */
+export { isAdminOf } from './admins';
+export { ChallengeRaces, ChallengeService, type ChallengeClock } from './challenges';
+export { learnerKeyOf, parseLearnerKey } from './learner-key';
+export { TOKEN_CLOSE, TOKEN_OPEN, type ChannelPort, type CommandOutcome, type CommandView, type ConversationPort, type LiveView, type Reply } from './reply';
+export { Tutor } from './tutor';
+export { type ChallengeHooks, type TutorSandboxes } from './tutor-deps';
+export { sandboxNotice, sandboxNotices, type NoticeLimits, type SandboxNoticeDeps } from './sandbox-notices';
+export type { TurnLimits } from './turn-limiter';
+export { TutorEvents } from './tutor-events';
+export { minutes } from './views';
