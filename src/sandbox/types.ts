@@ -16,8 +16,11 @@ export interface CommandResult {
   notices?: string[];
 }
 
+/** A bash script's run (setups, checks, lesson tests, pre-pulls): the one script-result type of the contract. */
 export interface ScriptResult {
+  /** null when unknown (timed out). */
   exitCode: number | null;
+  /** stdout and stderr interleaved; the tail is kept when capped. */
   output: string;
   timedOut: boolean;
   truncated: boolean;
