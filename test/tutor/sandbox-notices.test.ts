@@ -1,0 +1,15 @@
+import { sandboxNotice } from '../../src/tutor/sandbox-notices';
+
+describe('sandboxNotice: what a learner is told about their sandbox', () => {
+  const key = 'T1:U1';
+
+  it('names the disk size only when there is a disk cap', () => {
+    const full = { type: 'disk-full', learnerKey: key, containerId: 'c1', detail: 'no space left on device' } as const;
+    expect(sandboxNotice(full, { memoryMb: 1024, diskMb: 8192 })).toContain('disk is full (8 GiB)');
+    expect(sandboxNotice(full, { memoryMb: 1024, diskMb: 0 })).toBe("Your sandbox's disk is full: `reset` or remove images (`$ docker system prune -af`).");
+  });
+
+  it('says nothing about events that are not news to the learner', () => {
+    for (const type of ['created', 'adopted', 'removed', 'reaped', 'expired'] as const) expect(sandboxNotice({ type, learnerKey: key, containerId: 'c1' }, { memoryMb: 1024 })).toBeUndefined();
+  });
+});
