@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../logger';
-import type { LiveMessageStreamer } from './live-message-streamer';
+import type { LiveMessageStreamer } from './streaming/live-message-streamer';
 import { SlackConversation } from './slack-conversation';
 
 /** Builds the DM port for a learner, opening the DM channel when only the user is known (App Home, restarts). */

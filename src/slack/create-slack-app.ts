@@ -6,18 +6,18 @@ import type { EventLedger } from '../store';
 import { boltLogger } from './bolt-logger';
 import { Conversations } from './conversations';
 import type { InFlight } from './in-flight';
-import { LiveMessageStreamer } from './live-message-streamer';
+import { LiveMessageStreamer } from './streaming/live-message-streamer';
 import { decodeLearnerText, dedupeAndLog } from './middleware';
 import type { BoltInstallationStore } from './oauth/bolt-installation-store';
 import { oauthReceiverOptions } from './oauth/oauth-receiver-options';
 import { expectedSlackFailure, RevokedTokenGuard } from './oauth/revoked-token-guard';
 import { bindWorkspaceTokens, type WorkspaceContext } from './oauth/workspace-context';
-import { RateLimitGate } from './rate-limit-gate';
+import { RateLimitGate } from './streaming/rate-limit-gate';
 import { replayGuard, signatureOf } from './replay-guard';
 import { SlackChannels } from './slack-channels';
 import type { SlackIdentity } from './slack-identity';
 import { observeRequests, observeWebApi, type SlackObserver } from './slack-observer';
-import { WorkspaceBudgets } from './workspace-budgets';
+import { WorkspaceBudgets } from './streaming/workspace-budgets';
 
 export interface SlackDeps {
   config: Config;

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { ChallengeService } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
-import { renderHome } from './home-view';
+import { renderHome } from './render/home-view';
 
 export interface HomePublisherDeps {
   client: webApi.WebClient;

@@ -8,7 +8,7 @@ export type { SlackIdentity } from './slack-identity';
 export { verifySlackToken } from './verify-slack-token';
 export { InFlight } from './in-flight';
 export type { HomePublisher } from './home-publisher';
-export { RateLimitGate, type RateLimitGateOptions } from './rate-limit-gate';
+export { RateLimitGate, type RateLimitGateOptions } from './streaming/rate-limit-gate';
 export type { SlackObserver, SlackRequestKind } from './slack-observer';
 export type { RemovalReason, WorkspaceRemover } from './oauth/workspace-remover';
 export { WorkspaceRemoval, type RemovalDeps } from './oauth/workspace-removal';

@@ -3,7 +3,7 @@ import type { InFlight } from './in-flight';
 import type { Logger } from '../logger';
 import type { EventLedger } from '../store';
 import { KeyedLanes } from '../kit';
-import { decodeSlackText } from './slack-text';
+import { decodeSlackText } from './render/slack-text';
 
 interface AnyBody {
   event_id?: string;

@@ -1,8 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import { AppError } from '../errors';
 import type { ChannelPort, LiveView, Reply } from '../tutor';
-import type { LiveMessageStreamer } from './live-message-streamer';
-import { renderReply } from './render-reply';
+import type { LiveMessageStreamer } from './streaming/live-message-streamer';
+import { renderReply } from './render/render-reply';
 
 /**
  * Slack's answer to a post in a channel the bot is not a member of: `not_in_channel` for a public channel

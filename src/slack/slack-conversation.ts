@@ -1,10 +1,10 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../logger';
 import type { CommandOutcome, CommandView, ConversationPort, Reply } from '../tutor';
-import type { LiveMessage } from './live-message';
-import type { LiveMessageStreamer } from './live-message-streamer';
-import { renderFinal, renderRunning } from './render-command';
-import { renderReply } from './render-reply';
+import type { LiveMessage } from './streaming/live-message';
+import type { LiveMessageStreamer } from './streaming/live-message-streamer';
+import { renderFinal, renderRunning } from './render/render-command';
+import { renderReply } from './render/render-reply';
 
 export const FIRST_POST_DELAY_MS = 700;
 

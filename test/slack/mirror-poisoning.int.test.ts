@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import pino from 'pino';
-import { decodeSlackText } from '../../src/slack/slack-text';
+import { decodeSlackText } from '../../src/slack/render/slack-text';
 import { ensureImages } from '../../src/images/images';
 import { LearnerDriver } from '../support/learner-driver';
 import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';

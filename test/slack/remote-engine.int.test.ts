@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { decodeSlackText } from '../../src/slack/slack-text';
+import { decodeSlackText } from '../../src/slack/render/slack-text';
 import { LearnerDriver } from '../support/learner-driver';
 import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
 import { startTlsEngine, type TlsEngine } from '../support/tls-engine';

@@ -1,6 +1,6 @@
-import { renderFinal, renderRunning, INLINE_OUTPUT_MAX } from '../../src/slack/render-command';
-import { renderReply, SECTION_MAX } from '../../src/slack/render-reply';
-import { renderHome } from '../../src/slack/home-view';
+import { renderFinal, renderRunning, INLINE_OUTPUT_MAX } from '../../src/slack/render/render-command';
+import { renderReply, SECTION_MAX } from '../../src/slack/render/render-reply';
+import { renderHome } from '../../src/slack/render/home-view';
 import type { CommandOutcome } from '../../src/tutor/reply';
 import type { Lesson } from '../../src/lessons/types';
 

@@ -1,8 +1,8 @@
 import { webApi } from '@slack/bolt';
-import { LiveMessageStreamer } from '../../src/slack/live-message-streamer';
+import { LiveMessageStreamer } from '../../src/slack/streaming/live-message-streamer';
 import { FIRST_POST_DELAY_MS, SlackConversation } from '../../src/slack/slack-conversation';
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
-import { UpdateBudget } from '../../src/slack/update-budget';
+import { UpdateBudget } from '../../src/slack/streaming/update-budget';
 import type { CommandOutcome } from '../../src/tutor/reply';
 import { captureLogs } from '../support/capture-logs';
 

@@ -1,4 +1,4 @@
-import { decodeSlackText } from '../../src/slack/slack-text';
+import { decodeSlackText } from '../../src/slack/render/slack-text';
 import { encodeLikeSlack } from '../../src/slack/stand-in/encode-like-slack';
 import { LearnerDriver } from '../support/learner-driver';
 import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';

@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import { RateLimitGate } from '../../src/slack/rate-limit-gate';
+import { RateLimitGate } from '../../src/slack/streaming/rate-limit-gate';
 import { methodLabel, observeRequests, observeWebApi, requestKind, type SlackObserver } from '../../src/slack/slack-observer';
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { captureLogs } from '../support/capture-logs';

@@ -6,7 +6,7 @@ import type { ChallengeService } from '../../tutor';
 import { isAdminOf } from '../../tutor';
 import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
-import { renderReply } from '../render-reply';
+import { renderReply } from '../render/render-reply';
 
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
 export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; log: Logger; config: Pick<Config, 'adminUserIds'> }): void {

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../logger';
 import type { WorkspaceRemover } from './workspace-remover';
-import { revokedTokenError } from '../slack-call';
+import { revokedTokenError } from '../streaming/slack-call';
 import type { WorkspaceContext } from './workspace-context';
 
 type MakeRequest = (url: string, body: Record<string, unknown>, headers?: Record<string, string>) => Promise<unknown>;

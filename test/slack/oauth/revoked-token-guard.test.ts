@@ -3,7 +3,7 @@ import type { RemovalReason } from '../../../src/slack/oauth/workspace-remover';
 import { expectedSlackFailure, RevokedTokenGuard } from '../../../src/slack/oauth/revoked-token-guard';
 import { AppError } from '../../../src/errors';
 import { bindWorkspaceTokens, WorkspaceContext } from '../../../src/slack/oauth/workspace-context';
-import { revokedTokenError } from '../../../src/slack/slack-call';
+import { revokedTokenError } from '../../../src/slack/streaming/slack-call';
 import { SlackStandIn } from '../../../src/slack/stand-in/slack-stand-in';
 import { captureLogs } from '../../support/capture-logs';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src/slack/clock';
+import type { Clock } from '../../../src/slack/streaming/clock';
 
 interface Timer {
   id: number;

@@ -1,5 +1,5 @@
-import { clip, escapeMrkdwn, MARKDOWN_MAX, renderReply, TEXT_MAX } from '../../src/slack/render-reply';
-import { channelToken, dateToken, userToken } from '../../src/tutor/reply';
+import { clip, escapeMrkdwn, MARKDOWN_MAX, renderReply, TEXT_MAX } from '../../../src/slack/render/render-reply';
+import { channelToken, dateToken, userToken } from '../../../src/tutor/reply';
 
 type AnyBlock = { type: string; text?: { type: string; text: string } | string; elements?: Record<string, unknown>[] };
 

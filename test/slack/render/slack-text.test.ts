@@ -1,5 +1,5 @@
-import { decodeSlackText, escapeSlackText } from '../../src/slack/slack-text';
-import { encodeLikeSlack } from '../../src/slack/stand-in/encode-like-slack';
+import { decodeSlackText, escapeSlackText } from '../../../src/slack/render/slack-text';
+import { encodeLikeSlack } from '../../../src/slack/stand-in/encode-like-slack';
 
 describe('decodeSlackText', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { UpdateBudget } from '../../src/slack/update-budget';
+import { UpdateBudget } from '../../../src/slack/streaming/update-budget';
 import { at, clock, deliveredUpdatesOf, driver, gaps, logged, setUp, standIn, tearDown, text, updatesOf } from './live-message-harness';
 
 describe('LiveMessage edits and finals against the Slack stand-in, on a virtual clock', () => {

@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import type { Logger } from '../logger';
+import type { Logger } from '../../logger';
 import { systemClock, type Clock } from './clock';
 
 // Methods Slack limits per channel (about one message per second per channel); every other method is

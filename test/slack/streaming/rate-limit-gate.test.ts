@@ -1,8 +1,8 @@
 import { webApi } from '@slack/bolt';
-import { RateLimitGate } from '../../src/slack/rate-limit-gate';
-import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
-import { captureLogs } from '../support/capture-logs';
-import { ClockDriver, TrackedFetch, VirtualClock } from '../support/fakes/virtual-clock';
+import { RateLimitGate } from '../../../src/slack/streaming/rate-limit-gate';
+import { SlackStandIn } from '../../../src/slack/stand-in/slack-stand-in';
+import { captureLogs } from '../../support/capture-logs';
+import { ClockDriver, TrackedFetch, VirtualClock } from '../../support/fakes/virtual-clock';
 
 /** A WebClient as create-slack-app builds it (429s rejected, not queued), gated, on a virtual clock. */
 async function setup() {

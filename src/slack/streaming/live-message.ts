@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Logger } from '../logger';
+import type { Logger } from '../../logger';
 import type { Clock, Sleep } from './clock';
 import { backoffMs, REPOST_ERRORS, type Outcome } from './slack-call';
 import type { UpdateBudget } from './update-budget';

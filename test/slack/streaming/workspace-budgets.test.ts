@@ -1,12 +1,12 @@
 import { webApi } from '@slack/bolt';
 import pino from 'pino';
-import type { LivePayload } from '../../src/slack/live-message';
-import { LiveMessageStreamer } from '../../src/slack/live-message-streamer';
-import { WorkspaceContext } from '../../src/slack/oauth/workspace-context';
-import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
-import { UpdateBudget } from '../../src/slack/update-budget';
-import { WorkspaceBudgets } from '../../src/slack/workspace-budgets';
-import { ClockDriver, TrackedFetch, VirtualClock } from '../support/fakes/virtual-clock';
+import type { LivePayload } from '../../../src/slack/streaming/live-message';
+import { LiveMessageStreamer } from '../../../src/slack/streaming/live-message-streamer';
+import { WorkspaceContext } from '../../../src/slack/oauth/workspace-context';
+import { SlackStandIn } from '../../../src/slack/stand-in/slack-stand-in';
+import { UpdateBudget } from '../../../src/slack/streaming/update-budget';
+import { WorkspaceBudgets } from '../../../src/slack/streaming/workspace-budgets';
+import { ClockDriver, TrackedFetch, VirtualClock } from '../../support/fakes/virtual-clock';
 
 const text = (s: string): LivePayload => ({ text: s });
 

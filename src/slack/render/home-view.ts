@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
-import type { Lesson } from '../lessons';
-import type { LessonSummary } from '../store';
-import { minutes } from '../tutor';
+import type { Lesson } from '../../lessons';
+import type { LessonSummary } from '../../store';
+import { minutes } from '../../tutor';
 import { clip, escapeMrkdwn, SECTION_MAX } from './render-reply';
 
 export interface HomeData {

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { CommandOutcome } from '../tutor';
+import type { CommandOutcome } from '../../tutor';
 import { clip, SECTION_MAX } from './render-reply';
 import { escapeSlackText } from './slack-text';
 

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
-import { createLogger } from '../../src/logger';
-import type { LivePayload } from '../../src/slack/live-message';
-import { LiveMessageStreamer } from '../../src/slack/live-message-streamer';
-import { SlackStandIn, type RecordedCall } from '../../src/slack/stand-in/slack-stand-in';
-import { UpdateBudget } from '../../src/slack/update-budget';
-import { ClockDriver, TrackedFetch, VirtualClock } from '../support/fakes/virtual-clock';
+import { createLogger } from '../../../src/logger';
+import type { LivePayload } from '../../../src/slack/streaming/live-message';
+import { LiveMessageStreamer } from '../../../src/slack/streaming/live-message-streamer';
+import { SlackStandIn, type RecordedCall } from '../../../src/slack/stand-in/slack-stand-in';
+import { UpdateBudget } from '../../../src/slack/streaming/update-budget';
+import { ClockDriver, TrackedFetch, VirtualClock } from '../../support/fakes/virtual-clock';
 
 /**
  * The set-up the LiveMessage and LiveMessageStreamer tests share. The streamer runs on a virtual clock:

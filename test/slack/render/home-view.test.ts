@@ -1,6 +1,6 @@
-import type { Lesson, LessonStep } from '../../src/lessons/types';
-import { renderHome } from '../../src/slack/home-view';
-import type { LessonSummary } from '../../src/store/types';
+import type { Lesson, LessonStep } from '../../../src/lessons/types';
+import { renderHome } from '../../../src/slack/render/home-view';
+import type { LessonSummary } from '../../../src/store/types';
 
 const step = (id: string, index: number): LessonStep => ({ id, index, title: `Step ${id}`, body: '', hints: [], solution: [], check: 'true', checkTimeoutMs: 1000, solutionTimeoutMs: 1000 }) as unknown as LessonStep;
 const lesson = (id: string, title: string, steps = 3, kind: 'lesson' | 'exercise' = 'lesson'): Lesson =>

@@ -1,7 +1,7 @@
 import type { types as SlackTypes } from '@slack/bolt';
 
 type KnownBlock = SlackTypes.KnownBlock;
-import { TOKEN_CLOSE, TOKEN_OPEN, type Reply } from '../tutor';
+import { TOKEN_CLOSE, TOKEN_OPEN, type Reply } from '../../tutor';
 import { escapeSlackText } from './slack-text';
 
 // Slack's limits (docs/platform-facts.md): section text 3000 chars, 50 blocks, message text cut at 40000.

@@ -1,4 +1,4 @@
-import { UpdateBudget } from '../../src/slack/update-budget';
+import { UpdateBudget } from '../../../src/slack/streaming/update-budget';
 import { at, clock, deliveredUpdatesOf, driver, logged, setUp, standIn, tearDown, text } from './live-message-harness';
 
 describe('LiveMessageStreamer posts, uploads and shutdown against the Slack stand-in, on a virtual clock', () => {

@@ -1,4 +1,4 @@
-import { UpdateBudget } from '../../src/slack/update-budget';
+import { UpdateBudget } from '../../../src/slack/streaming/update-budget';
 
 function clock(start = 1_000_000) {
   let t = start;

@@ -1,5 +1,5 @@
-import { CTRL_C_AFTER_MS, INLINE_OUTPUT_MAX, renderFinal, renderRunning } from '../../src/slack/render-command';
-import type { CommandOutcome } from '../../src/tutor/reply';
+import { CTRL_C_AFTER_MS, INLINE_OUTPUT_MAX, renderFinal, renderRunning } from '../../../src/slack/render/render-command';
+import type { CommandOutcome } from '../../../src/tutor/reply';
 
 const outcome = (o: Partial<CommandOutcome>): CommandOutcome => ({ command: 'docker ps', output: '', exitCode: 0, durationMs: 1234, truncated: false, timedOut: false, interrupted: false, waitingForInput: false, notices: [], ...o });
 type AnyBlock = { type: string; text?: { text: string }; elements?: { text?: string | { text: string }; action_id?: string }[] };
