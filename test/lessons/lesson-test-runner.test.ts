@@ -1,7 +1,7 @@
 import type { LessonSandbox, LessonSandboxFactory } from '../../src/lessons/lesson-sandbox';
 import type { ScriptResult as ScriptRun } from '../../src/sandbox';
 import { formatResultsTable, testLessons, type StepTestResult } from '../../src/lessons/lesson-test-runner';
-import type { Lesson } from '../../src/lessons/types';
+import { makeLesson } from '../support/fakes/lessons';
 
 /** A sandbox whose check passes once the step's solution ran; each lesson takes `delays[lessonId]` ms per script. */
 function fakeFactory(delays: Record<string, number>) {
@@ -28,21 +28,8 @@ function fakeFactory(delays: Record<string, number>) {
   return { factory, stats };
 }
 
-function lesson(id: string): Lesson {
-  return {
-    id,
-    kind: 'lesson',
-    title: id,
-    summary: id,
-    level: 'beginner',
-    minutes: 1,
-    images: [],
-    prerequisites: [],
-    dir: '/nonexistent',
-    manifestPath: '/nonexistent/lesson.yaml',
-    steps: [1, 2].map((n, index) => ({ id: `s${n}`, index, title: 't', body: 'b', check: 'true', hints: [], solution: ['true'], autoCheck: true, checkTimeoutMs: 1000, solutionTimeoutMs: 1000 })),
-  };
-}
+/** Two automatic steps, `s1` and `s2`, whose scripts the fake sandbox answers (any text). */
+const lesson = (id: string) => makeLesson(id, { steps: ['s1', 's2'].map((stepId) => ({ id: stepId, check: 'true', solution: ['true'], autoCheck: true, checkTimeoutMs: 1000, solutionTimeoutMs: 1000 })) });
 
 describe('testLessons: several lessons at a time, each in its own sandbox', () => {
   const lessons = ['slow', 'quick', 'third'].map(lesson);
