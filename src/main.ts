@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { ConfigError, readConfig } from './config';
-import { withEnvFile } from './env-file';
+import { withEnvFile } from './config';
 import { AppError } from './errors';
 import { createLogger, redactSecrets } from './logger';
 import { BotMetrics } from './ops';

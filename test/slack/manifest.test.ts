@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { BOT_SCOPES } from '../../src/oauth-config';
+import { BOT_SCOPES } from '../../src/config';
 
 const ROOT = path.join(__dirname, '..', '..');
 type Manifest = {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BOT_SCOPES } from '../../oauth-config';
+import { BOT_SCOPES } from '../../config';
 import { RecordedCalls } from './recorded-calls';
 import { blockActions, directMessageEvent, dmChannelFor, eventCallback, interactivePayload, mentionEvent, slashCommandPayload, type PayloadIdentity } from './slack-payloads';
 import { SocketModeServer } from './socket-mode-server';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { AppError } from './errors';
+import { AppError } from '../errors';
 import { readOAuthConfig, type OAuthConfig } from './oauth-config';
+import { blankToUndefined, boolVar, intVar, numVar, opt, parsedVar, urlVar } from './config-vars';
+import { FALLBACK_HOST, sandboxLimitsFor, type HostFacts } from './sandbox-limits';
 
 export type { OAuthConfig } from './oauth-config';
 
@@ -78,56 +80,6 @@ export class ConfigError extends AppError {
   }
 }
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
-
-/** A variable parsed by `parse` (a value, or a problem string naming what was expected); `def` when unset. */
-function parsedVar<T>(def: T, parse: (raw: string) => T | { problem: string }) {
-  return z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined) return def;
-        const r = parse(v);
-        if (r !== null && typeof r === 'object' && 'problem' in r) {
-          ctx.addIssue({ code: 'custom', message: r.problem });
-          return z.NEVER;
-        }
-        return r as T;
-      }),
-  );
-}
-
-function numberVar(kind: 'whole number' | 'number', expect: string, min: number, max: number, def: number) {
-  const pattern = kind === 'whole number' ? /^\d+$/ : /^\d+(\.\d+)?$/;
-  return parsedVar(def, (v) => {
-    const n = Number(v);
-    return pattern.test(v.trim()) && Number.isSafeInteger(Math.floor(n)) && n >= min && n <= max ? n : { problem: `expected ${expect} (a ${kind} from ${min} to ${max}), got "${v}"` };
-  });
-}
-
-const intVar = (expect: string, min: number, max: number, def: number) => numberVar('whole number', expect, min, max, def);
-const numVar = (expect: string, min: number, max: number, def: number) => numberVar('number', expect, min, max, def);
-
-const boolVar = (def: boolean) =>
-  parsedVar(def, (v) => {
-    const s = v.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-    if (['0', 'false', 'no', 'off'].includes(s)) return false;
-    return { problem: `expected true or false, got "${v}"` };
-  });
-
-const urlVar = (expect: string, protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `expected ${expect}`);
-
 const schema = z.object({
   SLACK_BOT_TOKEN: opt(z.string().regex(/^xoxb-\S+$/, 'expected a bot token starting with "xoxb-"')),
   SLACK_APP_TOKEN: opt(z.string().regex(/^xapp-\S+$/, 'expected an app-level token starting with "xapp-" (scope connections:write)')),
@@ -192,29 +144,6 @@ const schema = z.object({
   SANDBOX_BLOCK_EGRESS: boolVar(true),
   SANDBOX_INSTANCE: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a short name of lowercase letters, digits, ".", "_" or "-"').default('main')),
 });
-
-/** Facts about the machine the sandboxes run on; main passes the real ones (os.cpus, os.totalmem). */
-export interface HostFacts {
-  cpus: number;
-  memoryMb: number;
-}
-
-/** Used when the caller gives no host facts (tests): a small 2-core, 8 GiB machine. */
-export const FALLBACK_HOST: HostFacts = { cpus: 2, memoryMb: 8192 };
-
-/**
- * Defaults that depend on the host. Most sandboxes sit idle while their learner reads (about 63 MiB
- * each, docs/platform-facts.md) but lessons run nginx, builds and Python: 384 MiB per sandbox on
- * average, with a quarter of the memory left for the engine and the bot; and at most 25 learners per
- * core. Parallel starts: 16 per core. A sandbox start mostly waits (the nested dockerd's start-up, the engine's
- * network and mount work), so on 2 cores 30 at once finished in 18-36 s where 4 at a time took 38-60 s
- * (bench/RESULTS.md, class start); the bound keeps a burst of 100 from starting all at once.
- */
-export function sandboxLimitsFor(host: HostFacts): { maxSandboxes: number; parallelStarts: number } {
-  const cpus = Math.max(1, Math.floor(host.cpus));
-  const byMemory = Math.floor((host.memoryMb * 0.75) / 384);
-  return { maxSandboxes: Math.max(2, Math.min(byMemory, cpus * 25)), parallelStarts: cpus * 16 };
-}
 
 /** Reads and validates the whole environment at once; throws ConfigError listing every problem. */
 export function readConfig(env: Record<string, string | undefined>, host: HostFacts = FALLBACK_HOST): Config {

@@ -1,8 +1,8 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, readConfig } from '../src/config';
-import { withEnvFile } from '../src/env-file';
+import { ConfigError, readConfig } from '../../src/config';
+import { withEnvFile } from '../../src/config';
 
 describe('withEnvFile: a .env file under the environment', () => {
   let dir: string;

@@ -1,4 +1,4 @@
-import { ConfigError, readConfig } from '../src/config';
+import { ConfigError, readConfig } from '../../src/config';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

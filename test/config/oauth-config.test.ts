@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, readConfig } from '../src/config';
-import { parseTokenKey } from '../src/oauth-config';
+import { ConfigError, readConfig } from '../../src/config';
+import { parseTokenKey } from '../../src/config';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
