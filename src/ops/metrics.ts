@@ -10,7 +10,7 @@ export type SlackCallOutcome = 'ok' | 'error' | 'ratelimited' | 'failed';
  * (or in a test that does not build it) its gauge reads 0; /readyz says whether the bot is up.
  */
 export interface MetricsSources {
-  sandboxes?: () => { sandboxes: number; creating: number; warm: number; queued: number };
+  sandboxes?: () => { sandboxes: number; creating: number; warm: number; queued: number; hostDisk?: { availBytes: number; promisedBytes: number; refusals: number } };
   sandboxLimits?: { maxSandboxes: number; warmPool: number };
   commandsRunning?: () => number;
   updateBudget?: () => { tokens: number; finalsWaiting: number };
@@ -98,6 +98,27 @@ export class BotMetrics {
       collect() {
         const l = src().sandboxLimits;
         if (l) this.set(l.warmPool);
+      },
+    });
+    new Gauge({
+      name: 'dockhand_host_disk_bytes',
+      help: 'Sandbox disk folder (SANDBOX_DISK_MB set), as last measured: free = free on its filesystem, promised = what existing sandbox disks may still grow by',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const d = src().sandboxes?.().hostDisk;
+        if (!d) return;
+        this.set({ kind: 'free' }, d.availBytes);
+        this.set({ kind: 'promised' }, d.promisedBytes);
+      },
+    });
+    new Gauge({
+      name: 'dockhand_host_disk_refusals',
+      help: 'New sandboxes refused since start because their disk cap did not fit in the host free space (minus the safety margin)',
+      registers,
+      collect() {
+        const d = src().sandboxes?.().hostDisk;
+        if (d) this.set(d.refusals);
       },
     });
     new Gauge({

@@ -35,4 +35,6 @@ export interface SandboxStats {
   warm: number;
   queued: number;
   spareNetworks?: { ready: number; creating: number; target: number };
+  /** The host disk reservation as last measured (SANDBOX_DISK_MB set): free bytes, bytes promised to existing disks, refusals. */
+  hostDisk?: { availBytes: number; promisedBytes: number; refusals: number };
 }

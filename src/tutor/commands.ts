@@ -138,7 +138,7 @@ export class Commands {
     } catch (err) {
       if (this.shuttingDown) return;
       const friendly =
-        err instanceof AppError && err.code === 'RATE_LIMITED'
+        err instanceof AppError && (err.code === 'RATE_LIMITED' || err.code === 'SANDBOX_HOST_DISK_FULL')
           ? err.message
           : `Your sandbox could not run that (${err instanceof AppError ? err.code : 'unexpected error'}). Try again, or \`reset\` for a fresh sandbox.`;
       if (!(err instanceof AppError)) ctx.log.error({ err }, 'command failed');

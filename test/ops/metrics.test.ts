@@ -37,6 +37,15 @@ describe('BotMetrics', () => {
     expect(sample(text, 'dockhand_commands_running')).toBe(12);
   });
 
+  it('exports the host disk reservation (free, promised, refusals) when the sandboxes report it', async () => {
+    const m = new BotMetrics({ processMetrics: false });
+    m.bind({ sandboxes: () => ({ sandboxes: 1, creating: 0, warm: 0, queued: 0, hostDisk: { availBytes: 5e9, promisedBytes: 3e9, refusals: 2 } }) });
+    const text = await m.text();
+    expect(sample(text, 'dockhand_host_disk_bytes{kind="free"}')).toBe(5e9);
+    expect(sample(text, 'dockhand_host_disk_bytes{kind="promised"}')).toBe(3e9);
+    expect(sample(text, 'dockhand_host_disk_refusals')).toBe(2);
+  });
+
   it('reads 0 before a source is bound, keeps the last count when the database fails, and the scrape still succeeds', async () => {
     const m = new BotMetrics({ processMetrics: false });
     expect(sample(await m.text(), 'dockhand_sandbox_queue_length')).toBe(0);

@@ -27,6 +27,8 @@ export function testBotEnv(): Record<string, string | undefined> {
     SHUTDOWN_DEADLINE_MS: '3000',
     SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
     SANDBOX_INSTANCE: uniqueId('t').toLowerCase(),
+    // small disks: each new one is reserved against the host's free space, and a test run starts dozens at once
+    SANDBOX_DISK_MB: '1024',
   };
 }
 

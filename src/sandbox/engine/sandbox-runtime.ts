@@ -62,6 +62,9 @@ export interface SandboxInfo {
 export class SandboxRuntime {
   private readonly ensureFirewall: () => Promise<void>;
   private hostPolicies?: Promise<HostPolicies>;
+  private diskReservation?: HostPolicies['disk'];
+  /** Host leftovers named from this instant on are this process's own (sweepHostLeftovers leaves them alone). */
+  private readonly bornAt = Date.now();
   /** Where checks run: one trusted container per sandbox, beside it (inspectors.ts). */
   readonly inspectors: Inspectors;
 
@@ -138,18 +141,43 @@ export class SandboxRuntime {
 
   /** The engine's facts and the host-side policies (delegated cgroups, capped disk), prepared once. */
   host(): Promise<HostPolicies> {
-    this.hostPolicies ??= prepareHostPolicies({ docker: this.o.docker, config: this.o.config, logger: this.o.logger, image: this.o.image, instance: this.o.instance, dockerHost: this.o.dockerHost }).catch((err) => {
-      this.hostPolicies = undefined;
-      throw err;
-    });
+    this.hostPolicies ??= prepareHostPolicies({ docker: this.o.docker, config: this.o.config, logger: this.o.logger, image: this.o.image, instance: this.o.instance, dockerHost: this.o.dockerHost }).then(
+      (h) => {
+        this.diskReservation = h.disk;
+        return h;
+      },
+      (err) => {
+        this.hostPolicies = undefined;
+        throw err;
+      },
+    );
     return this.hostPolicies;
   }
 
-  /** At start-up: host cgroups and disk images of sandboxes that no longer exist (any instance's live ones are kept). */
-  async sweepHostLeftovers(): Promise<void> {
-    const { policies } = await this.host();
+  /**
+   * At start-up and after removing everything: host cgroups, disk images, mounts and loop devices of sandboxes that
+   * no longer exist (any instance's live ones are kept; this process's own are never touched). Returns what each
+   * policy freed. At start-up (`checkDisk`) it then warns when the sandbox cap promises more disk than the host has.
+   */
+  async sweepHostLeftovers(opts: { checkDisk?: boolean } = {}): Promise<Record<string, number>> {
+    const host = await this.host();
     const live = (await this.o.docker.listContainers({ all: true, filters: { label: [`${LABEL_APP}=dockhand`] } })).map((c) => c.Labels ?? {});
-    for (const p of policies) await p.sweep?.(live).catch((err: unknown) => this.o.logger.warn({ err, policy: p.name }, 'host leftover sweep failed'));
+    const freed: Record<string, number> = {};
+    for (const p of host.policies) {
+      if (!p.sweep) continue;
+      freed[p.name] = await p.sweep(live, { since: this.bornAt }).catch((err: unknown) => {
+        this.o.logger.warn({ err, policy: p.name }, 'host leftover sweep failed');
+        return 0;
+      });
+    }
+    if (Object.values(freed).some((n) => n > 0)) this.o.logger.info({ freed }, 'released host resources of sandboxes that no longer exist');
+    if (opts.checkDisk) await host.disk?.checkCapacity(this.o.config.maxSandboxes).catch((err: unknown) => this.o.logger.warn({ err }, 'could not compare the disk cap with the free space'));
+    return freed;
+  }
+
+  /** The host disk reservation as last measured (metrics); undefined without a disk cap or before the first measurement. */
+  hostDiskStats(): { availBytes: number; promisedBytes: number; refusals: number } | undefined {
+    return this.diskReservation?.stats();
   }
 
   /** The built-in read-only mirror's container, unless the operator brought their own mirror. */
@@ -236,8 +264,9 @@ export class SandboxRuntime {
     await this.inspectors.removeFor(id);
     if (volume) await removeVolumeWithRetry(this.o.docker, volume);
     if (network) await removeSandboxNetwork(this.o.docker, network, this.o.logger);
-    // host cgroups and the disk image go after the container (its last processes must have exited)
-    const host = this.hostPolicies ? await this.hostPolicies.catch(() => undefined) : undefined;
+    // host cgroups and the disk image go after the container (its last processes must have exited); prepared
+    // here when nothing else did (a process that only removes, like `npm run sandboxes:remove`)
+    const host = await this.host().catch((err: unknown) => void this.o.logger.warn({ err, containerId: id }, 'host resources of a removed sandbox could not be released'));
     for (const p of host?.policies ?? []) await p.release?.(labels).catch((err: unknown) => this.o.logger.warn({ err, containerId: id, policy: p.name }, 'releasing host resources failed'));
   }
 

@@ -89,10 +89,14 @@ export function delegationPlan(layout: CgroupLayout, name: string, limits: Cgrou
   return ops;
 }
 
-/** The directories to remove (deepest first, nested engines' cgroups included) when the sandbox goes. */
+/**
+ * The directories to remove (deepest first, nested engines' cgroups included) when the sandbox goes. On v1 that
+ * includes `unified`: runc places the container in the hybrid v2 tree too (under the same parent name) although
+ * nothing is delegated there, and nothing else ever removes that folder.
+ */
 export function delegatedDirs(layout: CgroupLayout, name: string): string[] {
   const root = layout.root ?? CGROUP_ROOT;
-  return layout.version === 1 ? layout.controllers.map((c) => `${root}/${c}/${name}`) : [`${root}/${name}`];
+  return layout.version === 1 ? [...layout.controllers.filter((c) => c !== 'unified'), 'unified'].map((c) => `${root}/${c}/${name}`) : [`${root}/${name}`];
 }
 
 /** How the container sees its delegated cgroup: a tmpfs /sys/fs/cgroup with each directory bound on its controller (v1), or the directory itself (v2). */
@@ -230,14 +234,30 @@ const RW_BIND = [`${CGROUP_ROOT}:${CGROUP_ROOT}:rw`];
 
 /**
  * Whether a leftover named `dockhand-<instance>-<created36>-<random>` may be swept when no live container names it:
- * always for this instance; for any other instance (a test or bot that removed its containers by hand) once it
- * is older than `graceMs`, so another process's sandbox being created right now is never touched.
+ * for this instance when made before `since` (this process's start: later ones are its own, being set up or
+ * removed right now); for any other instance (a test or bot that removed its containers by hand, or was killed)
+ * once it is older than `graceMs`, so another process's sandbox being created right now is never touched.
  */
-export function sweepable(name: string, instance: string, now: number, graceMs = 10 * 60 * 1000): boolean {
-  if (name.startsWith(`dockhand-${instance}-`)) return true;
+export function sweepable(name: string, instance: string, now: number, graceMs = 10 * 60 * 1000, since = Number.POSITIVE_INFINITY): boolean {
   const parts = name.split('-');
   const created = parseInt(parts[parts.length - 2] ?? '', 36);
+  if (name.startsWith(`dockhand-${instance}-`)) return !(created >= since);
   return parts.length >= 4 && created > Date.UTC(2020, 0, 1) && now - created > graceMs;
+}
+
+/** Lists the `dockhand-*` folders of every hierarchy (v1: each controller and `unified`; v2: the root), once each. */
+export function sweepListingScript(layout: CgroupLayout): string {
+  const root = shellQuote(layout.root ?? CGROUP_ROOT);
+  const glob = layout.version === 1 ? `${root}/*/dockhand-*` : `${root}/dockhand-*`;
+  return `for d in ${glob}; do [ -d "$d" ] && echo "n \${d##*/}"; done | sort -u; exit 0`;
+}
+
+export function parseNames(out: string): string[] {
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('n '))
+    .map((l) => l.slice(2).trim())
+    .filter(Boolean);
 }
 
 export function cgroupName(instance: string, createdAt: number): string {
@@ -274,13 +294,17 @@ export function cgroupDelegationPolicy(o: CgroupDelegationOptions): SandboxPolic
       const name = labels[LABEL_CGROUP];
       if (name) await remove(name);
     },
-    async sweep(live) {
+    // A cgroup that still holds a process cannot be removed (rmdir says EBUSY), so a wrong guess here fails
+    // safe; the name checks keep sandboxes being set up (empty cgroups) out of reach.
+    async sweep(live, { since }) {
       const keep = new Set(live.map((l) => l[LABEL_CGROUP]).filter(Boolean));
-      const base = o.layout.version === 1 ? `${o.layout.root ?? CGROUP_ROOT}/${o.layout.controllers.find((c) => has(c, 'memory')) ?? o.layout.controllers[0]}` : (o.layout.root ?? CGROUP_ROOT);
-      const out = await runHostScript(o.host, 'cgroup sweep listing', `for d in ${shellQuote(base)}/dockhand-*; do [ -d "$d" ] && echo "n \${d##*/}"; done; exit 0`, RW_BIND);
-      for (const name of out.split('\n').filter((l) => l.startsWith('n ')).map((l) => l.slice(2).trim())) {
-        if (!keep.has(name) && sweepable(name, o.instance, Date.now())) await remove(name).catch(() => undefined);
+      const out = await runHostScript(o.host, 'cgroup sweep listing', sweepListingScript(o.layout), RW_BIND);
+      let freed = 0;
+      for (const name of parseNames(out)) {
+        if (keep.has(name) || !sweepable(name, o.instance, Date.now(), undefined, since)) continue;
+        if (await remove(name).then(() => true, () => false)) freed++;
       }
+      return freed;
     },
   };
 }

@@ -1,5 +1,7 @@
 import type Docker from 'dockerode';
 import { sweepable } from './cgroup-delegation';
+import type { DiskReservation } from './disk-reservation';
+import { diskListingScript, parseDiskLeftovers } from './disk-sweep';
 import { runHostScript, type EngineHostShell } from '../engine/engine-host';
 import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
 import { shellQuote } from '../shell/shell-quote';
@@ -53,7 +55,17 @@ export interface LoopDiskOptions {
   owner: { uid: number; gid: number };
   /** Sanitised instance: names are `dockhand-<instance>-<created>-<random>`. */
   instance: string;
+  /** Checks each new disk's cap against the host's free space first (disk-reservation.ts). */
+  reservation?: DiskReservation;
 }
+
+/**
+ * Mount options of a sandbox disk: `discard` makes ext4 discard freed blocks, which a loop device backed by a
+ * sparse file turns into punched holes, so a learner's deleted files give their space back to the host (without
+ * it the image only grows: `fstrim` is refused inside the sandbox); `nodev,nosuid` so nothing on the learner's
+ * disk is a device node or a set-uid program to the host.
+ */
+export const DISK_MOUNT_OPTIONS = 'loop,discard,nodev,nosuid';
 
 
 /** Creates, formats and mounts the image (sparse: the host disk fills only as the learner writes). */
@@ -65,17 +77,21 @@ mkdir -p ${shellQuote(o.dir)} ${mnt}
 chmod 700 ${shellQuote(o.dir)}
 truncate -s ${o.sizeMb}M ${img}
 mkfs.ext4 -q -F -m 0 -O ^has_journal -E root_owner=${o.owner.uid}:${o.owner.gid} ${img}
-mount -o loop ${img} ${mnt}
+mount -o ${DISK_MOUNT_OPTIONS} ${img} ${mnt}
 rmdir ${mnt}/lost+found 2>/dev/null || true
 `;
 }
 
-/** Unmounts (lazily when still busy; `mount -o loop` frees the loop device with the last user) and deletes the image. */
-export function diskRemovalScript(dir: string, name: string): string {
+/**
+ * Unmounts (lazily when still busy; `mount -o loop` frees the loop device with the last user), detaches the loop
+ * devices still backed by the image (`loops`: ones found by path, whose image may already be deleted), deletes it.
+ */
+export function diskRemovalScript(dir: string, name: string, loops: readonly string[] = []): string {
   const img = shellQuote(`${dir}/${name}.img`);
   const mnt = shellQuote(`${dir}/${name}`);
+  const devs = loops.filter((l) => /^\/dev\/loop\d+$/.test(l)).join(' ');
   return `if mountpoint -q ${mnt}; then umount ${mnt} 2>/dev/null || umount -l ${mnt}; fi
-for l in $(losetup -j ${img} 2>/dev/null | cut -d: -f1); do losetup -d "$l" 2>/dev/null; done
+for l in $(losetup -j ${img} 2>/dev/null | cut -d: -f1) ${devs}; do losetup -d "$l" 2>/dev/null; done
 rmdir ${mnt} 2>/dev/null; rm -f ${img}; [ ! -e ${img} ]
 `;
 }
@@ -92,15 +108,20 @@ rmdir ${mnt} 2>/dev/null; rm -f ${img}; [ ! -e ${img} ]
  */
 export function loopDiskPolicy(o: LoopDiskOptions): SandboxPolicy {
   const hostBinds = [`${o.dir}:${o.dir}:rw`, '/dev:/dev'];
-  const remove = (name: string) => runHostScript(o.host, 'disk removal', diskRemovalScript(o.dir, name), hostBinds, true).then(() => undefined);
+  const remove = (name: string, loops?: string[]) => runHostScript(o.host, 'disk removal', diskRemovalScript(o.dir, name, loops), hostBinds, true).then(() => undefined);
   return {
     name: 'loop-disk',
     async apply(spec, ctx) {
       const name = `dockhand-${o.instance}-${ctx.createdAt.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-      await runHostScript(o.host, 'disk set-up', diskSetupScript(o, name), hostBinds, true).catch(async (err: unknown) => {
-        await remove(name).catch(() => undefined);
-        throw err;
-      });
+      await o.reservation?.reserve(name);
+      try {
+        await runHostScript(o.host, 'disk set-up', diskSetupScript(o, name), hostBinds, true).catch(async (err: unknown) => {
+          await remove(name).catch(() => undefined);
+          throw err;
+        });
+      } finally {
+        o.reservation?.settle(name);
+      }
       spec.Labels = { ...spec.Labels, [LABEL_DISK]: name };
       spec.Volumes = {};
       spec.Env = [...(spec.Env ?? []), `DOCKHAND_DISK_BINDS=${DISK_BOUND_PATHS.join(' ')}`];
@@ -115,12 +136,15 @@ export function loopDiskPolicy(o: LoopDiskOptions): SandboxPolicy {
       const name = labels[LABEL_DISK];
       if (name) await remove(name);
     },
-    async sweep(live) {
+    async sweep(live, { since }) {
       const keep = new Set(live.map((l) => l[LABEL_DISK]).filter(Boolean));
-      const out = await runHostScript(o.host, 'disk sweep listing', `for f in ${shellQuote(o.dir)}/dockhand-*.img; do [ -e "$f" ] && { n=\${f##*/}; echo "n \${n%.img}"; }; done; exit 0`, hostBinds, true);
-      for (const name of out.split('\n').filter((l) => l.startsWith('n ')).map((l) => l.slice(2).trim())) {
-        if (!keep.has(name) && sweepable(name, o.instance, Date.now())) await remove(name).catch(() => undefined);
+      const found = parseDiskLeftovers(await runHostScript(o.host, 'disk sweep listing', diskListingScript(o.dir), hostBinds, true));
+      let freed = 0;
+      for (const name of found.names) {
+        if (keep.has(name) || !sweepable(name, o.instance, Date.now(), undefined, since)) continue;
+        if (await remove(name, found.loops.get(name)).then(() => true, () => false)) freed++;
       }
+      return freed;
     },
   };
 }

@@ -4,7 +4,9 @@ import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
 import { cgroupDelegationPolicy, discoverCgroupLayout } from './cgroup-delegation';
 import { DEFAULT_DISK_DIR, loopDiskPolicy } from './docker-disk-policy';
-import { chooseEngineHostShell, engineFacts, type EngineFacts, type EngineHostShell } from '../engine/engine-host';
+import { DiskReservation, parseDiskUsage, usageScript } from './disk-reservation';
+import { chooseEngineHostShell, engineFacts, runHostScript, type EngineFacts, type EngineHostShell } from '../engine/engine-host';
+import { shellQuote } from '../shell/shell-quote';
 import type { SandboxPolicy } from './sandbox-policy';
 
 export interface HostPolicies {
@@ -14,6 +16,8 @@ export interface HostPolicies {
   policies: SandboxPolicy[];
   /** The capped disk replaces the plain engine volume. */
   diskCapped: boolean;
+  /** With the capped disk: the reservation of each new disk against the host's free space. */
+  disk?: DiskReservation;
 }
 
 /**
@@ -60,10 +64,22 @@ export async function prepareHostPolicies(o: { docker: Docker; config: SandboxCo
     );
   }
   const diskMb = o.config.diskMb ?? 0;
+  let disk: DiskReservation | undefined;
   if (diskMb > 0) {
     // Profiles other than userns keep host ids (UsernsMode host), so their root owns the disk as uid 0.
     const owner = userns && facts.remap ? facts.remap : { uid: 0, gid: 0 };
-    policies.push(loopDiskPolicy({ host, dir: o.config.diskDir ?? DEFAULT_DISK_DIR, sizeMb: diskMb, owner, instance: short(o.instance) }));
+    const dir = o.config.diskDir ?? DEFAULT_DISK_DIR;
+    disk = new DiskReservation({
+      dir,
+      capBytes: diskMb * 1024 * 1024,
+      logger: o.logger,
+      measure: async () => {
+        const u = parseDiskUsage(await runHostScript(host, 'disk usage', usageScript(shellQuote(dir)), [], true));
+        if (!u) throw new AppError('SANDBOX_HOST_SETUP_FAILED', `could not read the free space of ${dir} on the engine host`);
+        return u;
+      },
+    });
+    policies.push(loopDiskPolicy({ host, dir, sizeMb: diskMb, owner, instance: short(o.instance), reservation: disk }));
   }
-  return { facts, host, policies, diskCapped: diskMb > 0 };
+  return { facts, host, policies, diskCapped: diskMb > 0, disk };
 }

@@ -22,8 +22,12 @@ export interface SandboxPolicy {
   apply(spec: Docker.ContainerCreateOptions, ctx: PolicyContext): void | PolicyUndo | Promise<void | PolicyUndo>;
   /** Frees what `apply` made outside the engine (host cgroups, disk images) once the container is removed; gets its labels. */
   release?(labels: Record<string, string>): Promise<void>;
-  /** At start-up: frees leftovers of sandboxes that are gone; `live` holds the labels of every Dockhand container on the engine. */
-  sweep?(live: Record<string, string>[]): Promise<void>;
+  /**
+   * At start-up and after removing everything: frees leftovers of sandboxes that are gone; `live` holds the labels of
+   * every Dockhand container on the engine; names of this instance created at or after `since` are this process's
+   * own (being set up or removed right now) and are left alone. Resolves to how many leftovers it freed.
+   */
+  sweep?(live: Record<string, string>[], opts: { since: number }): Promise<number>;
 }
 
 /** Applies the policies in order; one failing undoes those before it. Returns the undo of them all. */

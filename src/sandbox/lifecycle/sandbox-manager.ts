@@ -89,7 +89,7 @@ export class SandboxManager implements SandboxPort {
     await this.runtime.networks?.start().catch((err) => this.logger.warn({ err }, 'adopting spare sandbox networks failed'));
     await this.sweepInspectors().catch((err) => this.logger.warn({ err }, 'check inspector sweep failed'));
     this.runtime.inspectors.warmImage().catch((err: unknown) => this.logger.warn({ err }, 'check inspector image build failed'));
-    await this.runtime.sweepHostLeftovers().catch((err) => this.logger.warn({ err }, 'host cgroup/disk sweep failed'));
+    await this.runtime.sweepHostLeftovers({ checkDisk: true }).catch((err) => this.logger.warn({ err }, 'host cgroup/disk sweep failed'));
     this.events = await watchSandboxDeaths(this.runtime.docker, { instance: this.instance, logger: this.logger, onDeath: (d) => this.onDeath(d) });
     this.reaper.start();
     this.alloc.fill();
@@ -115,13 +115,17 @@ export class SandboxManager implements SandboxPort {
     if (this.state === 'stopping') this.state = 'stopped';
   }
 
-  /** Stop, then remove every container, volume and network of this instance (tests, uninstall). */
-  async destroyAll(): Promise<void> {
+  /**
+   * Stop, then remove every container, volume and network of this instance (tests, uninstall), then the host
+   * leftovers (cgroups, disks) of sandboxes gone without the bot; resolves to how many each host policy freed.
+   */
+  async destroyAll(): Promise<Record<string, number>> {
     await this.stop();
     for (const c of await this.runtime.list()) await this.runtime.remove(c.id);
     await this.runtime.inspectors.sweep(new Set()).catch(() => undefined);
     await this.runtime.sweepOrphanVolumes().catch(() => undefined);
     await this.runtime.removeNetwork().catch(() => undefined);
+    return this.runtime.sweepHostLeftovers().catch(() => ({}));
   }
 
   async run(learnerKey: string, command: string, opts: RunOptions = {}): Promise<CommandResult> {
@@ -247,7 +251,7 @@ export class SandboxManager implements SandboxPort {
   /** Counts for metrics and the bench. */
   stats(): SandboxStats {
     const spares = this.runtime.networks?.stats();
-    return { sandboxes: this.sandboxes.size, ...this.alloc.stats(), ...(spares && { spareNetworks: { ready: spares.ready, creating: spares.creating, target: spares.target } }) };
+    return { sandboxes: this.sandboxes.size, ...this.alloc.stats(), ...(spares && { spareNetworks: { ready: spares.ready, creating: spares.creating, target: spares.target } }), hostDisk: this.runtime.hostDiskStats() };
   }
 
   // ---- internals ----

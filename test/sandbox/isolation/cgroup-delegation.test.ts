@@ -110,6 +110,9 @@ describe('cgroup delegation (userns profile)', () => {
     const old = (now - 11 * 60 * 1000).toString(36);
     const fresh = (now - 60 * 1000).toString(36);
     expect(sweepable(`dockhand-inst-${fresh}-abc123`, 'inst', now)).toBe(true);
+    // this process's own names (made since it started) are being set up or removed by it: never swept
+    expect(sweepable(`dockhand-inst-${fresh}-abc123`, 'inst', now, undefined, now - 30 * 1000)).toBe(true);
+    expect(sweepable(`dockhand-inst-${fresh}-abc123`, 'inst', now, undefined, now - 2 * 60 * 1000)).toBe(false);
     expect(sweepable(`dockhand-other-${fresh}-abc123`, 'inst', now)).toBe(false);
     expect(sweepable(`dockhand-other-x-${old}-abc123`, 'inst', now)).toBe(true);
     expect(sweepable('dockhand-mirror-data', 'inst', now)).toBe(false);
@@ -145,14 +148,20 @@ describe('cgroup delegation (userns profile)', () => {
     expect(scripts[1]).toContain('rmdir');
   });
 
-  it('the start-up sweep removes only directories of this instance that no live container names', async () => {
+  it('the start-up sweep lists every hierarchy (unified too) and removes only directories of this instance that no live container names', async () => {
     const { host, scripts } = fakeHost((s) => (s.includes('for d in') && !s.includes('rmdir') ? { exitCode: 0, output: 'n dockhand-inst-a-1\nn dockhand-inst-b-2\n' } : { exitCode: 0, output: '' }));
     const policy = cgroupDelegationPolicy({ host, layout: v1, limits, owner, instance: 'inst' });
-    await policy.sweep!([{ 'dockhand.cgroup': 'dockhand-inst-a-1' }, {}]);
-    expect(scripts[0]).toContain(`'/sys/fs/cgroup/memory'/dockhand-*`);
+    expect(await policy.sweep!([{ 'dockhand.cgroup': 'dockhand-inst-a-1' }, {}], { since: Number.POSITIVE_INFINITY })).toBe(1);
+    expect(scripts[0]).toContain(`'/sys/fs/cgroup'/*/dockhand-*`);
     expect(scripts.slice(1)).toHaveLength(1);
     expect(scripts[1]).toContain('/sys/fs/cgroup/memory/dockhand-inst-b-2');
+    expect(scripts[1]).toContain('/sys/fs/cgroup/unified/dockhand-inst-b-2');
     expect(scripts[1]).not.toContain('dockhand-inst-a-1');
+  });
+
+  it('removal takes the hybrid `unified` folder runc makes beside the delegated controllers', () => {
+    expect(delegatedDirs(v1, 'dockhand-x')).toContain('/sys/fs/cgroup/unified/dockhand-x');
+    expect(delegatedDirs(v1, 'dockhand-x').filter((d) => d.endsWith('/unified/dockhand-x'))).toHaveLength(1);
   });
 
   it('the local form applies the same plan with fs calls and removes the tree depth-first', async () => {
@@ -170,7 +179,7 @@ describe('cgroup delegation (userns profile)', () => {
       expect(fs.readFileSync(path.join(root, 'pids', 'dockhand-t', 'pids.max'), 'utf8')).toBe('300');
       expect(fs.readFileSync(path.join(root, 'cpuset', 'dockhand-t', 'cpuset.cpus'), 'utf8')).toBe('0-1\n');
       // a real cgroup dir's files vanish with rmdir; here the plain files are removed first
-      for (const d of delegatedDirs(layout, 'dockhand-t')) for (const f of fs.readdirSync(d)) fs.rmSync(path.join(d, f));
+      for (const d of delegatedDirs(layout, 'dockhand-t').filter((d) => fs.existsSync(d))) for (const f of fs.readdirSync(d)) fs.rmSync(path.join(d, f));
       fs.mkdirSync(path.join(root, 'memory', 'dockhand-t', 'docker', 'nested'), { recursive: true });
       await removeDirsLocally(delegatedDirs(layout, 'dockhand-t'));
       for (const d of delegatedDirs(layout, 'dockhand-t')) expect(fs.existsSync(d)).toBe(false);
