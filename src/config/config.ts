@@ -32,6 +32,8 @@ export interface SandboxConfig {
   commandMaxTimeoutSeconds: number;
   outputCapBytes: number;
   commandsPerMinute: number;
+  /** Fresh sandboxes (`reset`, a challenge's Accept) a learner may ask for in any ten minutes. */
+  newPerLearnerPerTenMinutes?: number;
   /** Registry mirror for the nested engines; unset means the built-in offline mirror. */
   registryMirror?: string;
   blockEgress: boolean;
@@ -140,6 +142,7 @@ const schema = z.object({
   COMMAND_MAX_TIMEOUT_SECONDS: intVar('the longest command timeout allowed in seconds', 1, 7200, 600),
   COMMAND_OUTPUT_CAP_BYTES: intVar('bytes of output kept per command', 1024, 64 * 1024 * 1024, 1024 * 1024),
   COMMANDS_PER_MINUTE: intVar('commands a learner may send per minute', 1, 600, 30),
+  SANDBOX_NEW_PER_LEARNER_10MIN: intVar('fresh sandboxes (reset, challenge accept) a learner may ask for in ten minutes', 1, 1000, 6),
   SANDBOX_REGISTRY_MIRROR: opt(urlVar('an http(s) URL of a registry mirror, e.g. http://10.0.0.5:5000', ['http:', 'https:'])),
   SANDBOX_BLOCK_EGRESS: boolVar(true),
   SANDBOX_INSTANCE: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a short name of lowercase letters, digits, ".", "_" or "-"').default('main')),
@@ -243,6 +246,7 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
       commandMaxTimeoutSeconds: v.COMMAND_MAX_TIMEOUT_SECONDS,
       outputCapBytes: v.COMMAND_OUTPUT_CAP_BYTES,
       commandsPerMinute: v.COMMANDS_PER_MINUTE,
+      newPerLearnerPerTenMinutes: v.SANDBOX_NEW_PER_LEARNER_10MIN,
       registryMirror: v.SANDBOX_REGISTRY_MIRROR,
       blockEgress: v.SANDBOX_BLOCK_EGRESS,
       instance: v.SANDBOX_INSTANCE,
