@@ -119,4 +119,28 @@ describe('a reset/start loop is held to the fresh-sandbox limit', () => {
     expect(textOf(kept.final)).toContain('kept');
     expect(latencies.length).toBeGreaterThan(0);
   });
+
+  it('a sandbox that keeps stopping is replaced 1 + N times in ten minutes, then the command says when the next one comes', async () => {
+    // The stop is the engine-level effect of a crash (the container killed), simulated with `docker kill`.
+    const c = new LearnerDriver(t, uniqueId('U'));
+    const keyC = `${t.teamId}:${c.user}`;
+    const watch = await watchCreated(instance, keyC);
+    const bystander: number[] = [];
+    for (let i = 0; i <= LIMIT; i++) {
+      const r = await c.run(`echo round-${i}`);
+      expect(textOf(r.final)).toMatch(/: exit 0/);
+      const since = c.mark;
+      await docker.getContainer(t.bot.sandboxes.containerIdOf(keyC)!).kill();
+      await c.waitForPost(/Your sandbox stopped unexpectedly/, since, 60_000);
+      const started = Date.now();
+      expect(textOf((await b.run('echo bystander-ok')).final)).toContain('bystander-ok');
+      bystander.push(Date.now() - started);
+    }
+    const refused = await c.run('echo one-more');
+    await new Promise((r) => setTimeout(r, 1000));
+    watch.stop();
+    console.log(`crash loop: ${watch.ids.length} sandboxes created for C, then refused; bystander latency ms: ${bystander.join(', ')}`);
+    expect(decodeSlackText(LearnerDriver.blocksText(refused.final))).toMatch(/You have had 4 new sandboxes in a few minutes .* available in about \d+ min/);
+    expect(watch.ids).toHaveLength(1 + LIMIT);
+  });
 });

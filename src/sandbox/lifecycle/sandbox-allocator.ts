@@ -7,12 +7,13 @@ import type { SandboxInfo, SandboxRuntime } from '../engine/sandbox-runtime';
 import type { PtySession } from '../shell/pty-session';
 import type { SandboxEvent } from '../types';
 import type { IntakeState } from './sandbox-state';
+import { SandboxStartLimit } from './sandbox-start-limit';
 import { WarmPool } from './warm-pool';
 
 export interface AllocatorOptions {
   runtime: SandboxRuntime;
   logger: Logger;
-  config: Pick<SandboxConfig, 'maxSandboxes' | 'warmPool' | 'warmPoolAuto' | 'parallelStarts' | 'maxPerWorkspace'>;
+  config: Pick<SandboxConfig, 'maxSandboxes' | 'warmPool' | 'warmPoolAuto' | 'parallelStarts' | 'maxPerWorkspace' | 'newPerLearnerPerTenMinutes'>;
   /** Injectable clock (ms) for the demand window of the automatic warm pool. */
   now?: () => number;
   /** Sandboxes learners hold now. */
@@ -87,6 +88,8 @@ export class SandboxAllocator {
   private readonly queue: CapacityQueue;
   /** Keys past their workspace's quota check, until they hold their sandbox (or fail). */
   private readonly admitted = new Set<string>();
+  /** New sandboxes per key in ten minutes (SANDBOX_NEW_PER_LEARNER_10MIN plus the first); unset: no limit. */
+  private readonly starts?: SandboxStartLimit;
   readonly warm: WarmPool;
   readonly slots: StartSlots;
   /** When learners needed a new sandbox recently (the automatic warm pool's demand). */
@@ -98,6 +101,7 @@ export class SandboxAllocator {
 
   constructor(private readonly o: AllocatorOptions) {
     this.now = o.now ?? Date.now;
+    if (o.config.newPerLearnerPerTenMinutes) this.starts = new SandboxStartLimit(o.config.newPerLearnerPerTenMinutes, this.now);
     this.slots = new StartSlots(o.config.parallelStarts ?? Number.POSITIVE_INFINITY);
     this.queue = new CapacityQueue((learnerKey, position, reason) =>
       o.emit(reason === 'workspace' ? { type: 'queued', learnerKey, position, workspaceLimit: o.config.maxPerWorkspace } : { type: 'queued', learnerKey, position }),
@@ -166,11 +170,12 @@ export class SandboxAllocator {
   /** A container for the learner, handed to `take` once; concurrent calls for one learner share it. */
   acquire<T>(learnerKey: string, take: (info: Allocated) => T): Promise<T> {
     // `take` makes the sandbox live before the key leaves `admitted`: it is counted in its workspace throughout.
-    return this.creating.once(learnerKey, () =>
-      this.allocate(learnerKey)
+    return this.creating.once(learnerKey, async () => {
+      this.starts?.take(learnerKey);
+      return this.allocate(learnerKey)
         .then(take)
-        .finally(() => this.admitted.delete(learnerKey)),
-    );
+        .finally(() => this.admitted.delete(learnerKey));
+    });
   }
 
   /** Gives freed slots (or ready warm sandboxes) to learners in line; call whenever a sandbox goes. */

@@ -36,14 +36,14 @@ function fakeRuntime(o: { holdInspectors?: boolean } = {}) {
   return { runtime, pending, removed, claimed, inspected };
 }
 
-function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boolean; parallelStarts?: number; now?: () => number; holdInspectors?: boolean; maxPerWorkspace?: number } = {}) {
+function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boolean; parallelStarts?: number; now?: () => number; holdInspectors?: boolean; maxPerWorkspace?: number; newPerLearnerPerTenMinutes?: number } = {}) {
   const fake = fakeRuntime({ holdInspectors: extra.holdInspectors });
   const events: SandboxEvent[] = [];
   const live = new Set<string>();
   const alloc = new SandboxAllocator({
     runtime: fake.runtime,
     logger: pino({ level: 'silent' }),
-    config: { maxSandboxes, warmPool, warmPoolAuto: extra.warmPoolAuto, parallelStarts: extra.parallelStarts, maxPerWorkspace: extra.maxPerWorkspace },
+    config: { maxSandboxes, warmPool, warmPoolAuto: extra.warmPoolAuto, parallelStarts: extra.parallelStarts, maxPerWorkspace: extra.maxPerWorkspace, newPerLearnerPerTenMinutes: extra.newPerLearnerPerTenMinutes },
     now: extra.now,
     live: () => live.size,
     liveKeys: () => live,
@@ -190,6 +190,33 @@ describe('per-workspace quota (SANDBOX_MAX_PER_WORKSPACE)', () => {
     expect(s.events.filter((e) => e.type === 'queued')).toEqual([{ type: 'queued', learnerKey: 'TA:U2', position: 1, workspaceLimit: 1 }]);
     s.alloc.close(new Error('done'));
     expect(await a2).toBeInstanceOf(Error);
+  });
+});
+
+describe('new sandboxes per key (SANDBOX_NEW_PER_LEARNER_10MIN, plus the first)', () => {
+  it('a key whose sandbox keeps going (crashed, reset) gets 1 + N in ten minutes, then none until the window allows; others are not held', async () => {
+    let now = 1_000_000;
+    const s = setup(10, 0, { newPerLearnerPerTenMinutes: 2, now: () => now });
+    const once = async (key: string) => {
+      const got = s.get(key);
+      await flush();
+      s.pending.at(-1)!.resolve();
+      await got;
+      s.live.delete(key); // it stopped: the next use needs a new one
+    };
+    for (let i = 0; i < 3; i++) {
+      await once('T1:U1');
+      now += 60_000;
+    }
+    const created = s.pending.length;
+    await expect(s.get('T1:U1')).rejects.toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/^You have had 3 new sandboxes in a few minutes .* available in about 7 min\. Your lesson progress is kept\.$/) });
+    expect(s.pending).toHaveLength(created);
+    // Another learner is not held.
+    await once('T1:U2');
+    // Ten minutes after the first, one more.
+    now = 1_000_000 + 10 * 60_000;
+    await once('T1:U1');
+    expect(s.pending).toHaveLength(created + 2);
   });
 });
 
