@@ -22,7 +22,7 @@ export function botSettings(config: Config): BotSettings {
   return {
     config,
     // COMMANDS_PER_MINUTE is the one knob: other requests (check, hint, buttons) get twice that (docs/operating.md).
-    limits: { commandsPerMinute: sandbox.commandsPerMinute, actionsPerMinute: 2 * sandbox.commandsPerMinute },
+    limits: { commandsPerMinute: sandbox.commandsPerMinute, actionsPerMinute: 2 * sandbox.commandsPerMinute, newSandboxesPerTenMinutes: sandbox.newPerLearnerPerTenMinutes },
     notices: { memoryMb: sandbox.memoryMb, diskMb: sandbox.diskMb },
     challenges: { adminUserIds: config.adminUserIds, hintPenaltySeconds: config.challengeHintPenaltySeconds, minSolveSeconds: config.challengeMinSolveSeconds },
     sandboxLimits: { maxSandboxes: sandbox.maxSandboxes, warmPool: sandbox.warmPool },

@@ -22,6 +22,8 @@ export interface SandboxConfig {
   idleMinutes: number;
   maxLifetimeMinutes: number;
   maxSandboxes: number;
+  /** The most sandboxes one workspace's learners hold at once (its learners wait in line beyond it); unset: no quota. */
+  maxPerWorkspace?: number;
   /** Ready sandboxes kept waiting; with warmPoolAuto, the most the automatic sizing may keep. */
   warmPool: number;
   /** `SANDBOX_WARM_POOL=auto`: the pool follows recent demand (new learners per minute), up to warmPool. */
@@ -32,6 +34,8 @@ export interface SandboxConfig {
   commandMaxTimeoutSeconds: number;
   outputCapBytes: number;
   commandsPerMinute: number;
+  /** Fresh sandboxes (`reset`, a challenge's Accept) a learner may ask for in any ten minutes. */
+  newPerLearnerPerTenMinutes?: number;
   /** Registry mirror for the nested engines; unset means the built-in offline mirror. */
   registryMirror?: string;
   blockEgress: boolean;
@@ -55,6 +59,8 @@ export interface Config {
   /** `LOG_LEVEL`, else `warn` in local mode (the chat owns the terminal) and `info` otherwise. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminUserIds: string[];
+  /** `ALLOWED_TEAM_IDS`: the only workspaces served (installs and requests); undefined: any. */
+  allowedTeamIds?: string[];
   dataDir: string;
   eventRetentionHours: number;
   shutdownDeadlineMs: number;
@@ -109,6 +115,15 @@ const schema = z.object({
     const bad = ids.filter((id) => !/^([T][A-Z0-9]{2,}:)?[UW][A-Z0-9]{2,}$/.test(id));
     return bad.length ? { problem: `expected comma-separated Slack user ids like U012ABCDEF or T012TEAM:U012ABCDEF, got "${bad.join(', ')}"` } : ids;
   }),
+  // Unset: any workspace may install and use the bot (as before); set: only these.
+  ALLOWED_TEAM_IDS: parsedVar<string[] | undefined>(undefined, (v) => {
+    const ids = v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const bad = ids.filter((id) => !/^T[A-Z0-9]{2,}$/.test(id));
+    return bad.length || !ids.length ? { problem: `expected comma-separated Slack workspace (team) ids like T012ABCDEF, got "${bad.join(', ') || v}"` } : ids;
+  }),
   DOCKHAND_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
   EVENT_RETENTION_HOURS: intVar('hours to remember processed Slack event ids', 1, 24 * 90, 72),
   SHUTDOWN_DEADLINE_MS: intVar('milliseconds to let in-flight work finish on shutdown', 100, 600000, 4000),
@@ -132,6 +147,8 @@ const schema = z.object({
   SANDBOX_MAX_LIFETIME_MINUTES: intVar('hard lifetime of a sandbox in minutes', 1, 10080, 240),
   // 0 (never a valid value) means unset: derived from the host (sandboxLimitsFor).
   SANDBOX_MAX_COUNT: intVar('the most sandboxes running at once', 1, 10000, 0),
+  // 0 (never a valid value) means unset: in multi-workspace mode half the cap (at least 2), else no quota.
+  SANDBOX_MAX_PER_WORKSPACE: intVar('the most sandboxes one workspace holds at once', 1, 10000, 0),
   SANDBOX_WARM_POOL: parsedVar<number | 'auto'>(0, (v) =>
     v.trim() === 'auto' ? 'auto' : /^\d+$/.test(v.trim()) && Number(v) <= 100 ? Number(v) : { problem: `expected ready sandboxes kept waiting (a whole number from 0 to 100, or auto), got "${v}"` },
   ),
@@ -140,6 +157,7 @@ const schema = z.object({
   COMMAND_MAX_TIMEOUT_SECONDS: intVar('the longest command timeout allowed in seconds', 1, 7200, 600),
   COMMAND_OUTPUT_CAP_BYTES: intVar('bytes of output kept per command', 1024, 64 * 1024 * 1024, 1024 * 1024),
   COMMANDS_PER_MINUTE: intVar('commands a learner may send per minute', 1, 600, 30),
+  SANDBOX_NEW_PER_LEARNER_10MIN: intVar('fresh sandboxes (reset, challenge accept) a learner may ask for in ten minutes', 1, 1000, 6),
   SANDBOX_REGISTRY_MIRROR: opt(urlVar('an http(s) URL of a registry mirror, e.g. http://10.0.0.5:5000', ['http:', 'https:'])),
   SANDBOX_BLOCK_EGRESS: boolVar(true),
   SANDBOX_INSTANCE: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a short name of lowercase letters, digits, ".", "_" or "-"').default('main')),
@@ -218,6 +236,7 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
     },
     logLevel: v.LOG_LEVEL ?? (mode === 'local' ? 'warn' : 'info'),
     adminUserIds: v.ADMIN_USER_IDS,
+    allowedTeamIds: v.ALLOWED_TEAM_IDS,
     dataDir: v.DOCKHAND_DATA_DIR,
     eventRetentionHours: v.EVENT_RETENTION_HOURS,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
@@ -235,6 +254,7 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
       idleMinutes: v.SANDBOX_IDLE_MINUTES,
       maxLifetimeMinutes: v.SANDBOX_MAX_LIFETIME_MINUTES,
       maxSandboxes,
+      maxPerWorkspace: v.SANDBOX_MAX_PER_WORKSPACE || (oauth ? Math.max(2, Math.ceil(maxSandboxes / 2)) : undefined),
       // auto: up to a quarter of the sandboxes may wait warm, sized by recent demand.
       warmPool: warmAuto ? Math.max(1, Math.floor(maxSandboxes / 4)) : (v.SANDBOX_WARM_POOL as number),
       warmPoolAuto: warmAuto,
@@ -243,6 +263,7 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
       commandMaxTimeoutSeconds: v.COMMAND_MAX_TIMEOUT_SECONDS,
       outputCapBytes: v.COMMAND_OUTPUT_CAP_BYTES,
       commandsPerMinute: v.COMMANDS_PER_MINUTE,
+      newPerLearnerPerTenMinutes: v.SANDBOX_NEW_PER_LEARNER_10MIN,
       registryMirror: v.SANDBOX_REGISTRY_MIRROR,
       blockEgress: v.SANDBOX_BLOCK_EGRESS,
       instance: v.SANDBOX_INSTANCE,

@@ -30,7 +30,8 @@ export interface ScriptResult {
 export type SandboxEvent =
   | { type: 'created' | 'adopted' | 'removed' | 'reaped' | 'expired'; learnerKey: string; containerId: string }
   | { type: 'crashed' | 'oom-killed'; learnerKey: string; containerId: string; detail: string }
-  | { type: 'queued'; learnerKey: string; position: number }
+  // workspaceLimit: waiting for the workspace's share (SANDBOX_MAX_PER_WORKSPACE), not for the host's cap.
+  | { type: 'queued'; learnerKey: string; position: number; workspaceLimit?: number }
   // the nested engine's disk (or the sandbox filesystem) ran out of space.
   | { type: 'disk-full'; learnerKey: string; containerId: string; detail: string };
 

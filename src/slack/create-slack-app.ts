@@ -7,7 +7,7 @@ import { boltLogger } from './bolt-logger';
 import { Conversations } from './conversations';
 import type { InFlight } from './in-flight';
 import { LiveMessageStreamer } from './streaming/live-message-streamer';
-import { decodeLearnerText, dedupeAndLog } from './middleware';
+import { allowedTeamsOnly, decodeLearnerText, dedupeAndLog } from './middleware';
 import type { BoltInstallationStore } from './oauth/bolt-installation-store';
 import { oauthReceiverOptions } from './oauth/oauth-receiver-options';
 import { expectedSlackFailure, RevokedTokenGuard } from './oauth/revoked-token-guard';
@@ -115,6 +115,8 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   // Multi-workspace, first of all: everything a request starts (replies, live edits, App Home) runs as its workspace.
   if (multi) app.use(({ context, body, next }) => multi.context.run(context.teamId ?? teamOfBody(body), next));
 
+  // ALLOWED_TEAM_IDS: other workspaces' requests go no further (not even the event ledger).
+  app.use(allowedTeamsOnly({ allowed: config.allowedTeamIds, log, teamOf: ({ context, body }) => context.teamId ?? teamOfBody(body) }));
   if (deps.observer) app.use(observeRequests(deps.observer));
   app.use(dedupeAndLog(deps));
   // HTTP mode: a signed request captured and sent again within Slack's 5-minute window is handled once.

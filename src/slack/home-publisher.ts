@@ -13,6 +13,8 @@ export interface HomePublisherDeps {
   events?: TutorEvents;
   log: Logger;
   minIntervalMs?: number;
+  /** The clock (ms); injected so tests move time instead of waiting. */
+  now?: () => number;
 }
 
 /** Publishes a learner's App Home, at most once per interval per learner (views.publish is rate limited). */
@@ -21,16 +23,18 @@ export class HomePublisher {
   private readonly lastAt = new Map<string, number>();
   private readonly unsubscribe: () => void;
   private readonly minIntervalMs: number;
+  private readonly now: () => number;
 
   constructor(private readonly deps: HomePublisherDeps) {
     this.minIntervalMs = deps.minIntervalMs ?? 5000;
+    this.now = deps.now ?? Date.now;
     this.unsubscribe = deps.events?.on('progress', ({ teamId, userId }) => this.schedule(teamId, userId)) ?? (() => undefined);
   }
 
   /** Republishes soon; several changes in a row publish once. */
   schedule(teamId: string, userId: string): void {
     if (this.pending.has(userId)) return;
-    const wait = Math.max(200, (this.lastAt.get(userId) ?? 0) + this.minIntervalMs - Date.now());
+    const wait = Math.max(200, (this.lastAt.get(userId) ?? 0) + this.minIntervalMs - this.now());
     const timer = setTimeout(() => {
       this.pending.delete(userId);
       this.publish(teamId, userId).catch((err: unknown) => this.deps.log.warn({ err, userId }, 'App Home publish failed'));
@@ -39,8 +43,18 @@ export class HomePublisher {
     this.pending.set(userId, timer);
   }
 
+  /**
+   * The learner opened the Home tab: published at once, unless it was published within the interval; then
+   * once when the interval is over (switching tabs in a loop costs one views.publish per interval).
+   */
+  opened(teamId: string, userId: string): Promise<void> {
+    if (this.now() - (this.lastAt.get(userId) ?? Number.NEGATIVE_INFINITY) >= this.minIntervalMs) return this.publish(teamId, userId);
+    this.schedule(teamId, userId);
+    return Promise.resolve();
+  }
+
   async publish(teamId: string, userId: string): Promise<void> {
-    this.lastAt.set(userId, Date.now());
+    this.lastAt.set(userId, this.now());
     try {
       const [home, challenges] = await Promise.all([this.deps.tutor.home({ teamId, userId }), this.deps.challenges?.resultsFor(teamId, userId) ?? []]);
       await this.deps.client.views.publish({ user_id: userId, view: renderHome({ ...home, challenges }) });

@@ -77,3 +77,25 @@ export function decodeLearnerText(): Middleware<AnyMiddlewareArgs> {
     await next();
   };
 }
+
+/** Events a workspace sends about its own removal: let through, so its token and sandboxes still go. */
+const REMOVAL_EVENTS = new Set(['app_uninstalled', 'tokens_revoked']);
+
+/**
+ * `ALLOWED_TEAM_IDS`: a request (event, slash command, button) from any other workspace is acked and dropped
+ * with one log line, before it reaches the event ledger or a listener. That covers a workspace that installed
+ * before it was taken off the list: its stored token stays unused until it uninstalls (let through, so the
+ * uninstall still cleans up). Unset: every workspace is served.
+ */
+export function allowedTeamsOnly(deps: { allowed?: readonly string[]; log: Logger; teamOf: (args: AnyMiddlewareArgs & { context: { teamId?: string } }) => string }): Middleware<AnyMiddlewareArgs> {
+  if (!deps.allowed) return async ({ next }) => next();
+  const allowed = new Set(deps.allowed);
+  return async (args) => {
+    const team = deps.teamOf(args);
+    const eventType = (args.body as AnyBody).event?.type;
+    if (allowed.has(team) || (eventType && REMOVAL_EVENTS.has(eventType))) return args.next();
+    deps.log.warn({ team, type: eventType ?? (args.body as AnyBody).command ?? (args.body as AnyBody).type }, 'request from a workspace not in ALLOWED_TEAM_IDS dropped');
+    // Acked so Slack shows the person nothing rather than an error after its 3 s timeout.
+    if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+  };
+}

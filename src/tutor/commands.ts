@@ -6,6 +6,7 @@ import type { TutorStore } from '../store';
 import type { Checks } from './checks';
 import type { LearnerKey } from './learner-key';
 import type { CommandOutcome, ConversationPort } from './reply';
+import { churnText, type ChurnDecision, type SandboxChurnLimiter } from './sandbox-churn-limiter';
 import type { TutorSandboxes } from './tutor-deps';
 import type { TurnContext } from './turn-context';
 
@@ -13,6 +14,8 @@ export interface CommandsDeps {
   store: TutorStore;
   sandboxes: TutorSandboxes;
   log: Logger;
+  /** Per-learner limit on fresh sandboxes; without it, every reset is done. */
+  churn?: SandboxChurnLimiter;
 }
 
 /** How a Ctrl-C that came before its command started is retried: every 500 ms, for up to a minute. */
@@ -92,10 +95,21 @@ export class Commands {
     await this.interrupt(ctx);
   }
 
-  /** Throws the sandbox away: the next command starts in a fresh one. */
-  async resetSandbox(ctx: TurnContext): Promise<void> {
+  /**
+   * Throws the sandbox away: the next command starts in a fresh one. Over the fresh-sandbox limit nothing is
+   * removed (the learner keeps a working sandbox) and the refusal is returned; the first one of a window is
+   * told to the learner unless `quiet` (the caller words it).
+   */
+  async resetSandbox(ctx: TurnContext, opts: { quiet?: boolean } = {}): Promise<ChurnDecision> {
+    const d = this.deps.churn?.take(ctx.key) ?? { allowed: true };
+    if (!d.allowed) {
+      ctx.log.info({ notify: d.notify, retryInMs: d.retryInMs }, 'learner over the fresh-sandbox limit; sandbox kept');
+      if (d.notify && !opts.quiet) await ctx.say({ text: churnText(d) });
+      return d;
+    }
     this.waiting.delete(ctx.key);
     await this.deps.sandboxes.reset(ctx.key);
+    return d;
   }
 
   /** Commands still running in the background (the local chat waits for them before it quits). */

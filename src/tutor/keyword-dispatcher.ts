@@ -34,7 +34,7 @@ export class KeywordDispatcher {
       case 'stop':
         return flow.pause(ctx);
       case 'reset':
-        await commands.resetSandbox(ctx);
+        if (!(await commands.resetSandbox(ctx)).allowed) return;
         return ctx.say({ text: 'Your sandbox was reset: your next command starts in a fresh one. Your lesson progress is kept.' });
       default:
         return this.stepAction(ctx, word);

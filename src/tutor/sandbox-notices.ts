@@ -35,6 +35,7 @@ export interface SandboxNoticeDeps {
 export function sandboxNotice(e: SandboxEvent, limits: NoticeLimits): string | undefined {
   switch (e.type) {
     case 'queued':
+      if (e.workspaceLimit) return `Your workspace is using all ${e.workspaceLimit} sandboxes it may have at once, so you are waiting for one of them to be free (number ${e.position} in line). Your command will run as soon as one is free.`;
       return `All sandboxes are busy right now: you are number ${e.position} in line. Your command will run as soon as one is free.`;
     case 'crashed':
       return 'Your sandbox stopped unexpectedly. Your next command gets a fresh one; your lesson progress is kept.';

@@ -113,12 +113,13 @@ export async function openTurn(
   // Stored before Slack is asked for the name: users.info took 0.7-1.5 s in a class's burst of first
   // messages, and the learner's sandbox should be starting meanwhile (it is recorded against this row).
   const { learner, created } = await deps.learners.ensureLearner(ref.teamId, ref.userId);
+  // Known before the sandbox starts: a sandbox notice from that start ("you are number 3 in line") goes to this DM.
+  if (ref.dmChannel) await deps.store.setDmChannel(learner.id, ref.dmChannel);
   if (created) {
     log.info({ teamId: ref.teamId, userId: ref.userId }, 'new learner');
     onFirstContact?.(learnerKeyOf(ref));
   }
   const name = created ? await ref.displayName?.().catch(() => undefined) : undefined;
   const named = name ? (await deps.learners.ensureLearner(ref.teamId, ref.userId, name)).learner : learner;
-  if (ref.dmChannel) await deps.store.setDmChannel(learner.id, ref.dmChannel);
   return open(named, created);
 }

@@ -6,6 +6,8 @@ export interface TurnLimits {
   commandsPerMinute: number;
   /** Every other request that does work (`check`, `hint`, `next`, buttons, words) per learner per minute. */
   actionsPerMinute: number;
+  /** Fresh sandboxes (`reset`, a challenge's Accept) per learner in any ten minutes; unset: not limited. */
+  newSandboxesPerTenMinutes?: number;
   /** Injectable clock (ms). */
   now?: () => number;
 }

@@ -12,6 +12,8 @@ import { TutorEvents } from './tutor-events';
 import { learnerKeyOf } from './learner-key';
 import { openTurn, prepareSandbox, type LearnerRef, type TurnContext } from './turn-context';
 import { slowDownText, TurnLimiter, type LimitKind } from './turn-limiter';
+import { SandboxChurnLimiter } from './sandbox-churn-limiter';
+import { AppError } from '../errors';
 import { HELP_TEXT, stepValue } from './views';
 
 export type { LearnerRef, TurnContext } from './turn-context';
@@ -35,7 +37,8 @@ export class Tutor {
     this.events = deps.events ?? new TutorEvents((err) => deps.log.error({ err }, 'a tutor event listener failed'));
     this.flow = new LessonFlow({ ...deps, events: this.events });
     const checks = new Checks(deps, this.flow);
-    this.commands = new Commands(deps, checks);
+    const churn = deps.limits?.newSandboxesPerTenMinutes ? new SandboxChurnLimiter({ perTenMinutes: deps.limits.newSandboxesPerTenMinutes, now: deps.limits.now }) : undefined;
+    this.commands = new Commands({ ...deps, churn }, checks);
     this.progress = new Progress(deps);
     this.words = new KeywordDispatcher(deps, { flow: this.flow, checks, commands: this.commands, progress: this.progress });
   }
@@ -48,7 +51,11 @@ export class Tutor {
   async beginExercise(ref: LearnerRef, lessonId: string, port: ConversationPort, log: Logger = this.deps.log, opts: { beforeCard?: (learnerKey: string) => Promise<void> } = {}): Promise<void> {
     const ctx = await this.turn(ref, port, log);
     const exercise = this.flow.exercise(lessonId);
-    await this.commands.resetSandbox(ctx);
+    const fresh = await this.commands.resetSandbox(ctx, { quiet: true });
+    if (!fresh.allowed) {
+      const minutes = Math.max(1, Math.ceil(fresh.retryInMs / 60_000));
+      throw new AppError('RATE_LIMITED', `This needs a fresh sandbox, and you have had ${fresh.limit} in a few minutes: the next one is available in about ${minutes} min. Your current sandbox still works.`);
+    }
     if (opts.beforeCard) await opts.beforeCard(ctx.key);
     else ctx.prepareSandbox(this.deps.sandboxes);
     await this.flow.restart(ctx, exercise);
@@ -106,8 +113,9 @@ export class Tutor {
   /** A button press (Hint, Check, Solution, Skip, Next, a lesson to start, Ctrl-C, reset). */
   async onAction(ref: LearnerRef, actionId: string, value: string | undefined, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
     const [, name, arg] = actionId.split(':');
-    // Ctrl-C and Reset always work; every other button counts like a typed request.
-    if (this.limiter && name !== 'ctrl-c' && name !== 'reset' && !(await this.withinLimits(ref, port, log, 'action'))) return;
+    // Ctrl-C always works (it stops work); every other button, Reset included, counts like a typed request
+    // (a Reset refused here leaves the sandbox as it is, and a typed `reset` still gets through).
+    if (this.limiter && name !== 'ctrl-c' && !(await this.withinLimits(ref, port, log, 'action'))) return;
     const ctx = await this.turn(ref, port, log);
     if (name === 'start' && arg) return this.flow.start(ctx, arg);
     if (name === 'lessons') return this.words.onWord(ctx, 'lessons', '');
@@ -125,7 +133,9 @@ export class Tutor {
   }
 
   /** `/tutor ...` from any channel: the answer is shown only to the learner; lesson cards go to the DM. */
-  async onSlashCommand(ref: LearnerRef, text: string, dm: ConversationPort, log: Logger = this.deps.log): Promise<Reply> {
+  async onSlashCommand(ref: LearnerRef, text: string, dm: ConversationPort, log: Logger = this.deps.log): Promise<Reply | undefined> {
+    const refused = await this.admit(ref, log);
+    if (refused !== undefined) return refused ?? undefined;
     const ctx = await this.turn(ref, dm, log);
     const intent = parseIntent(cleanText(text));
     if (intent.kind === 'empty' || (intent.kind === 'word' && intent.word === 'help')) return { text: 'Dockhand', sections: [HELP_TEXT.replace(/`(lessons|start|progress|reset|stop|help)/g, '`/tutor $1')] };
@@ -143,7 +153,8 @@ export class Tutor {
         // The answer goes back to the slash command instead of the DM.
         const said: Reply[] = [];
         await this.words.onWord(ctx.withPort({ say: async (r) => void said.push(r), commandView: (c) => dm.commandView(c) }), intent.word, '');
-        return said[0] ?? { text: 'Done.' };
+        // Nothing said: a fresh sandbox refused again in the same window, which stays quiet.
+        return said[0];
       }
       default:
         return { text: `\`${intent.word}\` works in our direct message, where your lesson is.` };
@@ -188,6 +199,19 @@ export class Tutor {
   /** Commands still running for any learner. */
   get commandsRunning(): number {
     return this.commands.running;
+  }
+
+  /**
+   * Counts one request that does work outside the DM's words and buttons (a slash command, a challenge's
+   * Accept) against the learner's request limit. Undefined: go on. Otherwise refused: the one "slow down" of
+   * the window to show the learner (the caller shows it where they asked), or null (dropped quietly).
+   */
+  async admit(ref: Pick<LearnerRef, 'teamId' | 'userId'>, log: Logger = this.deps.log): Promise<Reply | null | undefined> {
+    if (!this.limiter) return undefined;
+    const decision = this.limiter.take(learnerKeyOf(ref), 'action');
+    if (decision.allowed) return undefined;
+    log.info({ kind: 'action', notify: decision.notify }, 'learner over the request limit');
+    return decision.notify ? { text: slowDownText(decision) } : null;
   }
 
   /** What a message costs: a command (or input to one), a request, or nothing (`reset`, `stop`: they always work). */

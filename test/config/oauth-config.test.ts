@@ -68,3 +68,21 @@ describe('multi-workspace (OAuth) configuration', () => {
     expect(parseTokenKey('x'.repeat(64))).toBeUndefined();
   });
 });
+
+describe('workspaces served and their share of the sandboxes', () => {
+  it('ALLOWED_TEAM_IDS: unset serves any workspace; set, a list of team ids; anything else is refused', () => {
+    expect(readConfig({ ...OAUTH, SLACK_APP_TOKEN: 'xapp-1-abc' }).allowedTeamIds).toBeUndefined();
+    expect(readConfig({ ...OAUTH, SLACK_APP_TOKEN: 'xapp-1-abc', ALLOWED_TEAM_IDS: ' T012AB, T034CD ' }).allowedTeamIds).toEqual(['T012AB', 'T034CD']);
+    expect(problemsOf({ ALLOWED_TEAM_IDS: 'T012AB,U0USER1' })).toEqual([expect.stringMatching(/^ALLOWED_TEAM_IDS: expected comma-separated Slack workspace \(team\) ids.*"U0USER1"/)]);
+    expect(problemsOf({ ALLOWED_TEAM_IDS: ',' })).toEqual([expect.stringMatching(/^ALLOWED_TEAM_IDS: expected/)]);
+  });
+
+  it('SANDBOX_MAX_PER_WORKSPACE: half the cap (at least 2) with installs, no quota with one workspace, unless set', () => {
+    const multi = { ...OAUTH, SLACK_APP_TOKEN: 'xapp-1-abc' };
+    expect(readConfig({ ...multi, SANDBOX_MAX_COUNT: '47' }).sandbox.maxPerWorkspace).toBe(24);
+    expect(readConfig({ ...multi, SANDBOX_MAX_COUNT: '3' }).sandbox.maxPerWorkspace).toBe(2);
+    expect(readConfig({ ...multi, SANDBOX_MAX_COUNT: '47', SANDBOX_MAX_PER_WORKSPACE: '10' }).sandbox.maxPerWorkspace).toBe(10);
+    expect(readConfig({ SANDBOX_MAX_COUNT: '47' }).sandbox.maxPerWorkspace).toBeUndefined();
+    expect(problemsOf({ SANDBOX_MAX_PER_WORKSPACE: '0' })).toEqual([expect.stringMatching(/^SANDBOX_MAX_PER_WORKSPACE: expected/)]);
+  });
+});

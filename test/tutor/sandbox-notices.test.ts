@@ -12,4 +12,11 @@ describe('sandboxNotice: what a learner is told about their sandbox', () => {
   it('says nothing about events that are not news to the learner', () => {
     for (const type of ['created', 'adopted', 'removed', 'reaped', 'expired'] as const) expect(sandboxNotice({ type, learnerKey: key, containerId: 'c1' }, { memoryMb: 1024 })).toBeUndefined();
   });
+
+  it('says why a learner waits: the host is full, or their workspace holds its whole share', () => {
+    expect(sandboxNotice({ type: 'queued', learnerKey: key, position: 3 }, { memoryMb: 1024 })).toBe('All sandboxes are busy right now: you are number 3 in line. Your command will run as soon as one is free.');
+    expect(sandboxNotice({ type: 'queued', learnerKey: key, position: 1, workspaceLimit: 24 }, { memoryMb: 1024 })).toBe(
+      'Your workspace is using all 24 sandboxes it may have at once, so you are waiting for one of them to be free (number 1 in line). Your command will run as soon as one is free.',
+    );
+  });
 });

@@ -460,7 +460,7 @@ describe('Tutor: buttons', () => {
 });
 
 describe('Tutor: the slash command', () => {
-  const slash = (t: ReturnType<typeof setup>, text: string) => t.tutor.onSlashCommand(t.ref, text, t.port);
+  const slash = async (t: ReturnType<typeof setup>, text: string): Promise<Reply> => (await t.tutor.onSlashCommand(t.ref, text, t.port)) ?? { text: '(no answer)' };
 
   it('answers help with /tutor words, and refuses what only works in the DM', async () => {
     const t = setup();

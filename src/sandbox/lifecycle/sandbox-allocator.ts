@@ -7,16 +7,19 @@ import type { SandboxInfo, SandboxRuntime } from '../engine/sandbox-runtime';
 import type { PtySession } from '../shell/pty-session';
 import type { SandboxEvent } from '../types';
 import type { IntakeState } from './sandbox-state';
+import { SandboxStartLimit } from './sandbox-start-limit';
 import { WarmPool } from './warm-pool';
 
 export interface AllocatorOptions {
   runtime: SandboxRuntime;
   logger: Logger;
-  config: Pick<SandboxConfig, 'maxSandboxes' | 'warmPool' | 'warmPoolAuto' | 'parallelStarts'>;
+  config: Pick<SandboxConfig, 'maxSandboxes' | 'warmPool' | 'warmPoolAuto' | 'parallelStarts' | 'maxPerWorkspace' | 'newPerLearnerPerTenMinutes'>;
   /** Injectable clock (ms) for the demand window of the automatic warm pool. */
   now?: () => number;
   /** Sandboxes learners hold now. */
   live(): number;
+  /** The keys holding them (for the per-workspace quota; without it, no quota applies). */
+  liveKeys?(): Iterable<string>;
   emit(e: SandboxEvent): void;
   /** Opens a warm sandbox's shell ahead (undefined: none, the first command opens it). */
   openShell?: (containerId: string) => Promise<PtySession>;
@@ -24,6 +27,15 @@ export interface AllocatorOptions {
 
 /** What a learner is handed: the container, and its shell when a warm one opened it ahead. */
 export type Allocated = Pick<SandboxInfo, 'id' | 'createdAt'> & { shell?: PtySession };
+
+/**
+ * The workspace of a key: keys are `teamId:userId` for learners (the tutor's LearnerKey); any other key
+ * (a lesson test's) belongs to no workspace and has no quota.
+ */
+export function workspaceOfKey(key: string): string | undefined {
+  const m = /^([^:]+):[^:]+$/.exec(key);
+  return m ? m[1] : undefined;
+}
 
 /** How far back the automatic warm pool looks at demand. */
 export const DEMAND_WINDOW_MS = 5 * 60_000;
@@ -74,6 +86,10 @@ export class SandboxAllocator {
   /** Learners whose sandbox is being found or started; a finished one frees its slot to the warm pool. */
   private readonly creating = new KeyedLanes<string>({ onIdle: () => this.fill() });
   private readonly queue: CapacityQueue;
+  /** Keys past their workspace's quota check, until they hold their sandbox (or fail). */
+  private readonly admitted = new Set<string>();
+  /** New sandboxes per key in ten minutes (SANDBOX_NEW_PER_LEARNER_10MIN plus the first); unset: no limit. */
+  private readonly starts?: SandboxStartLimit;
   readonly warm: WarmPool;
   readonly slots: StartSlots;
   /** When learners needed a new sandbox recently (the automatic warm pool's demand). */
@@ -85,8 +101,11 @@ export class SandboxAllocator {
 
   constructor(private readonly o: AllocatorOptions) {
     this.now = o.now ?? Date.now;
+    if (o.config.newPerLearnerPerTenMinutes) this.starts = new SandboxStartLimit(o.config.newPerLearnerPerTenMinutes, this.now);
     this.slots = new StartSlots(o.config.parallelStarts ?? Number.POSITIVE_INFINITY);
-    this.queue = new CapacityQueue((learnerKey, position) => o.emit({ type: 'queued', learnerKey, position }));
+    this.queue = new CapacityQueue((learnerKey, position, reason) =>
+      o.emit(reason === 'workspace' ? { type: 'queued', learnerKey, position, workspaceLimit: o.config.maxPerWorkspace } : { type: 'queued', learnerKey, position }),
+    );
     this.warm = new WarmPool({
       runtime: o.runtime,
       logger: o.logger,
@@ -150,12 +169,18 @@ export class SandboxAllocator {
 
   /** A container for the learner, handed to `take` once; concurrent calls for one learner share it. */
   acquire<T>(learnerKey: string, take: (info: Allocated) => T): Promise<T> {
-    return this.creating.once(learnerKey, () => this.allocate(learnerKey).then(take));
+    // `take` makes the sandbox live before the key leaves `admitted`: it is counted in its workspace throughout.
+    return this.creating.once(learnerKey, async () => {
+      this.starts?.take(learnerKey);
+      return this.allocate(learnerKey)
+        .then(take)
+        .finally(() => this.admitted.delete(learnerKey));
+    });
   }
 
   /** Gives freed slots (or ready warm sandboxes) to learners in line; call whenever a sandbox goes. */
   release(): void {
-    this.queue.release(() => this.held() < this.o.config.maxSandboxes || this.warm.size > 0);
+    this.queue.release((key) => (this.held() < this.o.config.maxSandboxes || this.warm.size > 0) && this.workspaceHasRoom(key));
   }
 
   /** Tops up the warm pool with slots nobody is waiting for. */
@@ -169,6 +194,12 @@ export class SandboxAllocator {
     await Promise.resolve(); // let acquire register us in `creating` first
     this.demand.push(this.now());
     for (;;) {
+      // A workspace at its quota waits for one of its own sandboxes to go, warm ones included.
+      if (!this.workspaceHasRoom(learnerKey)) {
+        await this.queue.wait(learnerKey, 'workspace');
+        continue;
+      }
+      this.admitted.add(learnerKey);
       const pooled = this.warm.take();
       if (pooled) {
         if (await this.warm.claim(learnerKey, pooled)) {
@@ -189,6 +220,20 @@ export class SandboxAllocator {
       throw new AppError('SANDBOX_MANAGER_STOPPED', 'The sandbox service is shutting down');
     }
     return info;
+  }
+
+  /**
+   * True when the key's workspace holds fewer sandboxes than its quota, not counting the key itself:
+   * live ones, and those past this check being found or started (not those waiting in line for the host's cap).
+   */
+  private workspaceHasRoom(learnerKey: string): boolean {
+    const quota = this.o.config.maxPerWorkspace;
+    const team = workspaceOfKey(learnerKey);
+    if (!quota || !team || !this.o.liveKeys) return true;
+    const held = new Set<string>();
+    for (const k of this.o.liveKeys()) if (k !== learnerKey && workspaceOfKey(k) === team) held.add(k);
+    for (const k of this.admitted) if (k !== learnerKey && workspaceOfKey(k) === team && !this.queue.has(k)) held.add(k);
+    return held.size < quota;
   }
 
   /** Slots taken: learners' sandboxes, creations under way (not those waiting in line), warm ones. */

@@ -56,7 +56,7 @@ export class SandboxManager implements SandboxPort {
     this.instance = options.instance ?? 'main';
     this.runtime = new SandboxRuntime({ ...options, docker, config, logger, instance: this.instance });
     this.rate = new CommandRateLimit({ perMinute: config.commandsPerMinute });
-    this.alloc = new SandboxAllocator({ runtime: this.runtime, logger, config, live: () => this.sandboxes.size, emit: (e) => this.emit(e), openShell: (id) => openShell(this.runtime, id, this.shellOptions()) });
+    this.alloc = new SandboxAllocator({ runtime: this.runtime, logger, config, live: () => this.sandboxes.size, liveKeys: () => this.sandboxes.keys(), emit: (e) => this.emit(e), openShell: (id) => openShell(this.runtime, id, this.shellOptions()) });
     // spare networks follow the warm pool's target (fixed, auto, or an admin's pre-warm)
     this.alloc.warm.onTarget((n) => this.runtime.networks?.setDemand(n));
     this.reaper = new Reaper(options.reapIntervalMs ?? 30000, () => this.reap(), (err) => logger.warn({ err }, 'reaper pass failed'));

@@ -13,6 +13,12 @@ export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackI
     const teamId = body.team?.id ?? body.user.team_id ?? deps.identity.teamId;
     const channelId = body.channel?.id ?? body.container?.channel_id;
     if (!channelId) return;
+    // Each press may prepare a fresh sandbox: it counts against the learner's request limit like any button.
+    const refused = await deps.tutor.admit({ teamId, userId: body.user.id }, deps.log);
+    if (refused !== undefined) {
+      if (refused) await client.chat.postEphemeral({ channel: channelId, user: body.user.id, text: refused.text }).catch(() => undefined);
+      return;
+    }
     // The payload's id is checked by the service (a forged or stale one gets a clear answer).
     await deps.challenges.accept({ teamId, userId: body.user.id, channelId }, action.value ?? '').catch(async (err: unknown) => {
       deps.log.error({ err }, 'accepting a challenge failed');

@@ -14,6 +14,15 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
     await ack();
     const log = (context.log as Logger | undefined) ?? deps.log;
     const [first = '', ...rest] = (command.text ?? '').trim().split(/\s+/);
+    const learner = { teamId: command.team_id, userId: command.user_id };
+    // `class` and `challenge` count against the caller's request limit here; the rest in the tutor.
+    if (first.toLowerCase() === 'class' || first.toLowerCase() === 'challenge') {
+      const refused = await deps.tutor.admit(learner, log);
+      if (refused !== undefined) {
+        if (refused) await respond({ response_type: 'ephemeral', ...renderReply(refused) });
+        return;
+      }
+    }
     if (first.toLowerCase() === 'class') {
       await respond({ response_type: 'ephemeral', ...renderReply(deps.tutor.classCommand(rest.join(' '), isAdminOf(deps.config.adminUserIds, command.team_id, command.user_id))) });
       return;
@@ -29,6 +38,7 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
     }
     const dm = await deps.conversations.forUser(command.user_id, log);
     const reply = await deps.tutor.onSlashCommand({ teamId: command.team_id, userId: command.user_id, dmChannel: dm.channel }, command.text ?? '', dm, log);
-    await respond({ response_type: 'ephemeral', ...renderReply(reply) });
+    // No reply: a request over a limit after its one notice, dropped quietly.
+    if (reply) await respond({ response_type: 'ephemeral', ...renderReply(reply) });
   });
 }

@@ -23,8 +23,17 @@ const STALE_CODE = new Set(['invalid_code', 'code_already_used', 'code_expired',
  * The redirect's answers: a plain "installed" page, and a friendly failure page with status 400 for a
  * bad link (state or code) and 500 otherwise. Details go to the log (Bolt's errors carry no tokens).
  */
-export function installCallbacks(log: Logger, installPath: string): CallbackOptions {
+export function installCallbacks(log: Logger, installPath: string, allowedTeamIds?: readonly string[]): CallbackOptions {
   return {
+    // ALLOWED_TEAM_IDS: a workspace not on the list is refused before its installation (and token) is stored.
+    afterInstallation: async (installation, _opts, _req: IncomingMessage, res: ServerResponse) => {
+      const team = installation.team?.id;
+      if (!allowedTeamIds || (team && allowedTeamIds.includes(team))) return true;
+      log.warn({ team, enterprise: installation.enterprise?.id }, 'install refused: workspace not in ALLOWED_TEAM_IDS');
+      res.writeHead(403, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(page('This Dockhand is not open to your workspace', '<p>The people who run this Dockhand have opened it to a few workspaces only, and yours is not one of them. Nothing was installed. If you think it should be, ask them to add your workspace.</p>'));
+      return false;
+    },
     success: (installation: Installation, _opts, _req: IncomingMessage, res: ServerResponse) => {
       log.info({ team: installation.team?.id }, 'workspace installed the app');
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

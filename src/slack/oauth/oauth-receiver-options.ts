@@ -32,7 +32,7 @@ export function oauthReceiverOptions(oauth: OAuthConfig, config: Config, store: 
       redirectUriPath: REDIRECT_PATH,
       authorizationUrl: authorizationUrlFor(config.slack.apiUrl),
       stateVerification: true,
-      callbackOptions: installCallbacks(log, INSTALL_PATH),
+      callbackOptions: installCallbacks(log, INSTALL_PATH, config.allowedTeamIds),
     },
   };
 }

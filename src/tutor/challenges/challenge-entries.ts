@@ -92,7 +92,9 @@ export class ChallengeEntries {
     } catch (err) {
       log.warn({ err }, 'could not prepare a challenge sandbox');
       const code = err instanceof AppError ? err.code : 'unexpected error';
-      await dm.say({ text: `I could not prepare your sandbox for the ${lesson.title} challenge (${code}). Your time has not started: press *Accept* on the challenge again to retry.` }).catch(() => undefined);
+      // Over the fresh-sandbox limit the reason is the learner's to read (when they may try again), not a code.
+      const why = err instanceof AppError && err.code === 'RATE_LIMITED' ? err.message : `I could not prepare your sandbox for the ${lesson.title} challenge (${code}).`;
+      await dm.say({ text: `${why} Your time has not started: press *Accept* on the challenge again to retry.` }).catch(() => undefined);
     } finally {
       this.preparing.delete(entry.id);
     }

@@ -73,4 +73,20 @@ describe('capacity queue', () => {
     await expect(b).rejects.toThrow('stopping');
     expect(q.length).toBe(0);
   });
+
+  it('skips a waiter who cannot go yet (their workspace is full) and lets the next one through, who keeps no place', async () => {
+    const { q, queued } = setup();
+    const through: string[] = [];
+    q.wait('TA:U1', 'workspace').then(() => through.push('TA:U1'), () => undefined);
+    q.wait('TB:U1').then(() => through.push('TB:U1'), () => undefined);
+    queued.splice(0);
+    q.release((k) => !k.startsWith('TA:'));
+    await flush();
+    expect(through).toEqual(['TB:U1']);
+    expect(queued).toEqual([['TA:U1', 1]]);
+    expect(q.has('TA:U1')).toBe(true);
+    q.release(() => true);
+    await flush();
+    expect(through).toEqual(['TB:U1', 'TA:U1']);
+  });
 });

@@ -36,16 +36,17 @@ function fakeRuntime(o: { holdInspectors?: boolean } = {}) {
   return { runtime, pending, removed, claimed, inspected };
 }
 
-function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boolean; parallelStarts?: number; now?: () => number; holdInspectors?: boolean } = {}) {
+function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boolean; parallelStarts?: number; now?: () => number; holdInspectors?: boolean; maxPerWorkspace?: number; newPerLearnerPerTenMinutes?: number } = {}) {
   const fake = fakeRuntime({ holdInspectors: extra.holdInspectors });
   const events: SandboxEvent[] = [];
   const live = new Set<string>();
   const alloc = new SandboxAllocator({
     runtime: fake.runtime,
     logger: pino({ level: 'silent' }),
-    config: { maxSandboxes, warmPool, warmPoolAuto: extra.warmPoolAuto, parallelStarts: extra.parallelStarts },
+    config: { maxSandboxes, warmPool, warmPoolAuto: extra.warmPoolAuto, parallelStarts: extra.parallelStarts, maxPerWorkspace: extra.maxPerWorkspace, newPerLearnerPerTenMinutes: extra.newPerLearnerPerTenMinutes },
     now: extra.now,
     live: () => live.size,
+    liveKeys: () => live,
     emit: (e) => events.push(e),
   });
   alloc.open();
@@ -141,6 +142,81 @@ describe('sandbox allocator', () => {
     s.pending[0]!.resolve();
     await expect(a).rejects.toMatchObject({ code: 'SANDBOX_MANAGER_STOPPED' });
     expect(s.removed).toEqual(['c1']);
+  });
+});
+
+describe('per-workspace quota (SANDBOX_MAX_PER_WORKSPACE)', () => {
+  it("a workspace at its quota waits in line, told why, while another workspace's learner gets a sandbox", async () => {
+    const s = setup(4, 0, { maxPerWorkspace: 2 });
+    const a1 = s.get('TA:U1');
+    const a2 = s.get('TA:U2');
+    const a3 = s.get('TA:U3');
+    await flush();
+    // Two of workspace A start (one of them still starting counts), the third waits for A's share.
+    expect(s.pending).toHaveLength(2);
+    expect(s.events).toEqual([{ type: 'queued', learnerKey: 'TA:U3', position: 1, workspaceLimit: 2 }]);
+    // Workspace B is not held behind A's learner in line: there is room under the host's cap.
+    const b1 = s.get('TB:U1');
+    await flush();
+    expect(s.pending.map((p) => p.role)).toHaveLength(3);
+    for (const p of s.pending) p.resolve();
+    await expect(Promise.all([a1, a2, b1])).resolves.toEqual(['c1', 'c2', 'c3']);
+    // Keys that are not a learner's (a lesson test's) have no workspace and no quota.
+    const test = s.get('lesson-test-1');
+    await flush();
+    expect(s.pending).toHaveLength(4);
+    s.pending[3]!.resolve();
+    await test;
+    // One of A's sandboxes goes: A's learner in line gets its place.
+    s.live.delete('TA:U1');
+    s.alloc.release();
+    await flush();
+    expect(s.pending).toHaveLength(5);
+    s.pending[4]!.resolve();
+    await expect(a3).resolves.toBe('c5');
+  });
+
+  it('a learner of a workspace at its quota does not take a warm sandbox either', async () => {
+    const s = setup(4, 1, { maxPerWorkspace: 1 });
+    s.alloc.fill();
+    await flush();
+    s.pending[0]!.resolve(); // the warm one
+    await flush();
+    const a1 = s.get('TA:U1');
+    await flush();
+    await expect(a1).resolves.toBe('c1');
+    const a2 = s.get('TA:U2').catch((e: unknown) => e);
+    await flush();
+    expect(s.events.filter((e) => e.type === 'queued')).toEqual([{ type: 'queued', learnerKey: 'TA:U2', position: 1, workspaceLimit: 1 }]);
+    s.alloc.close(new Error('done'));
+    expect(await a2).toBeInstanceOf(Error);
+  });
+});
+
+describe('new sandboxes per key (SANDBOX_NEW_PER_LEARNER_10MIN, plus the first)', () => {
+  it('a key whose sandbox keeps going (crashed, reset) gets 1 + N in ten minutes, then none until the window allows; others are not held', async () => {
+    let now = 1_000_000;
+    const s = setup(10, 0, { newPerLearnerPerTenMinutes: 2, now: () => now });
+    const once = async (key: string) => {
+      const got = s.get(key);
+      await flush();
+      s.pending.at(-1)!.resolve();
+      await got;
+      s.live.delete(key); // it stopped: the next use needs a new one
+    };
+    for (let i = 0; i < 3; i++) {
+      await once('T1:U1');
+      now += 60_000;
+    }
+    const created = s.pending.length;
+    await expect(s.get('T1:U1')).rejects.toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/^You have had 3 new sandboxes in a few minutes .* available in about 7 min\. Your lesson progress is kept\.$/) });
+    expect(s.pending).toHaveLength(created);
+    // Another learner is not held.
+    await once('T1:U2');
+    // Ten minutes after the first, one more.
+    now = 1_000_000 + 10 * 60_000;
+    await once('T1:U1');
+    expect(s.pending).toHaveLength(created + 2);
   });
 });
 

@@ -20,6 +20,15 @@ describe('the App Home, delivered through Bolt in process', () => {
     expect(view).not.toContain('current');
   });
 
+  it('keeps its throttle: opening the tab in a loop publishes at once, then once more after the interval', async () => {
+    for (let i = 0; i < 8; i++) await bot().deliver(opened('home', `Ev0HOMELOOP${i}`));
+    expect(callsTo(bot(), 'views.publish')).toHaveLength(1);
+    // The opens inside the interval are folded into one publish when it ends (HomePublisher's 5 s).
+    await bot().standIn.waitForCall('views.publish', () => callsTo(bot(), 'views.publish').length === 2, 15_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(callsTo(bot(), 'views.publish')).toHaveLength(2);
+  }, 30_000);
+
   it('shows the current lesson once the learner has started one', async () => {
     const { learner } = await bot().stores.learners.ensureLearner(FIXTURE_TEAM, FIXTURE_USER);
     await bot().stores.tutor.startLesson(learner.id, 'basics', 'run');

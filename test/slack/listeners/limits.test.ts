@@ -1,5 +1,5 @@
 import { slackFixture } from '../../support/fixtures';
-import { buttonOf, callsTo, FIXTURE_DM, FIXTURE_TEAM, FIXTURE_USER, textOf, useInProcessBot } from './listener-harness';
+import { ADMIN, buttonOf, callsTo, FIXTURE_DM, FIXTURE_TEAM, FIXTURE_USER, textOf, useInProcessBot } from './listener-harness';
 
 type BlockActions = { actions: Record<string, unknown>[]; [k: string]: unknown };
 let now = 0;
@@ -48,6 +48,60 @@ describe('per-learner limits through Slack: one "slow down" per window, reset an
     await bot().deliver(dm('stop'));
     const after = callsTo(bot(), 'chat.postMessage', FIXTURE_DM).slice(before).map(textOf);
     expect(after).toEqual([expect.stringMatching(/Your sandbox was reset/), expect.stringMatching(/^Paused \*Container basics\*/)]);
+    expect(bot().sandbox.callsOf('reset')).toHaveLength(1);
+  });
+});
+
+describe('the request limit covers slash commands and every button but Ctrl-C', () => {
+  const bot = useInProcessBot({ limits: { commandsPerMinute: 3, actionsPerMinute: 4, now: () => now } });
+  const slash = async (text: string, over: Record<string, unknown> = {}) => {
+    await bot().deliver({ ...slackFixture('slash-command'), team_id: FIXTURE_TEAM, text, response_url: bot().responseUrl(), ...over });
+  };
+  const answers = () => bot().standIn.calls.filter((c) => c.method === 'response_url').map(textOf);
+  const click = (action_id: string, value: string, over: Record<string, unknown> = {}) => {
+    const body = slackFixture<BlockActions>('block-actions');
+    return bot().deliver({ ...body, ...over, actions: [{ ...body.actions[0], action_id, value }] });
+  };
+
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('a flood of /tutor commands gets its per-minute answers, one "slow down" (to the caller only), then silence', async () => {
+    for (let i = 0; i < 10; i++) await slash('lessons');
+    expect(answers()).toEqual(['The course', 'The course', 'The course', 'The course', expect.stringMatching(/^Slow down: you are sending requests faster than 4 a minute/)]);
+    // `class` and `challenge` count too: still over the limit, so dropped quietly.
+    await slash('challenge list');
+    await slash('class prepare 3');
+    expect(answers()).toHaveLength(5);
+    now += 60_000;
+    await slash('challenge list');
+    expect(answers()).toHaveLength(6);
+  });
+
+  it('Reset and App Home buttons count like typed requests; Ctrl-C always works', async () => {
+    await bot().stores.learners.ensureLearner(FIXTURE_TEAM, FIXTURE_USER);
+    for (let i = 0; i < 3; i++) await click('tutor:reset', 'reset');
+    await bot().deliver(slackFixture('block-actions-home'));
+    await click('tutor:reset', 'reset');
+    await bot().deliver(slackFixture('block-actions-home'));
+    expect(bot().sandbox.callsOf('reset')).toHaveLength(3);
+    expect(callsTo(bot(), 'chat.postMessage', FIXTURE_DM).filter((c) => /^Slow down/.test(textOf(c)))).toHaveLength(1);
+    const interrupts = bot().sandbox.callsOf('interrupt').length;
+    await click('tutor:ctrl-c', 'ctrl-c');
+    expect(bot().sandbox.callsOf('interrupt').length).toBeGreaterThan(interrupts);
+  });
+
+  it("a challenge's Accept counts too: a flood of presses gets one ephemeral \"slow down\"", async () => {
+    const channel = 'C0RACE003';
+    await slash('challenge start nginx-race 10m', { user_id: ADMIN, channel_id: channel });
+    const card = callsTo(bot(), 'chat.postMessage', channel).find((c) => /Challenge: NGINX race/.test(textOf(c)))!;
+    const accept = buttonOf(card, 'challenge:accept:');
+    for (let i = 0; i < 8; i++) await click(accept.action_id, accept.value, { channel: { id: channel, name: 'race' } });
+    const ephemeral = callsTo(bot(), 'chat.postEphemeral', channel).map(textOf);
+    expect(ephemeral.filter((t) => /^Slow down/.test(t))).toHaveLength(1);
+    // 4 presses admitted: one joins (one fresh sandbox), three are told they are already in.
+    expect(ephemeral.filter((t) => /already in this challenge/.test(t))).toHaveLength(3);
     expect(bot().sandbox.callsOf('reset')).toHaveLength(1);
   });
 });
