@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { SandboxConfig } from '../../config';
 import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+import { seccompSecurityOpt } from './seccomp-profile';
 
 /**
  * Host settings per security profile (docs/platform-facts.md):
@@ -17,7 +18,8 @@ const NESTED_ENGINE: Docker.HostConfig = {
   CapAdd: ['ALL'],
   // this host's bounding set lacks CAP_SYS_RESOURCE ("unable to apply caps"); namespaced it adds little
   CapDrop: ['SYS_RESOURCE'],
-  SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+  // Docker's default seccomp profile denies what a nested engine needs; ours denies only the unneeded surface
+  SecurityOpt: [seccompSecurityOpt(), 'apparmor=unconfined'],
   // the API form of --security-opt systempaths=unconfined
   MaskedPaths: [],
   ReadonlyPaths: [],
