@@ -20,8 +20,10 @@ const NESTED_ENGINE: Docker.HostConfig = {
   CapDrop: ['SYS_RESOURCE'],
   // Docker's default seccomp profile denies what a nested engine needs; ours denies only the unneeded surface
   SecurityOpt: [seccompSecurityOpt(), 'apparmor=unconfined'],
-  // the API form of --security-opt systempaths=unconfined
-  MaskedPaths: [],
+  // Docker's other masks stay off (the API form of systempaths=unconfined: the nested engine needs /proc/sys and
+  // friends). The key files are masked: nested procfs mounts still work (the mask is not locked), but so does
+  // root's `umount` of it, so this only hides the shared key quota from casual eyes; seccomp is the defence.
+  MaskedPaths: ['/proc/keys', '/proc/key-users'],
   ReadonlyPaths: [],
   Tmpfs: { '/run': '', '/var/run': '' },
 };

@@ -10,7 +10,7 @@ describe('sandbox profile and policies', () => {
   it('maps each security profile; only the test profile mounts a host path', () => {
     expect(profileHostConfig('privileged')).toEqual({ Privileged: true, UsernsMode: 'host' });
     const u = profileHostConfig('userns');
-    expect(u).toMatchObject({ CapAdd: ['ALL'], SecurityOpt: [seccompSecurityOpt(), 'apparmor=unconfined'], MaskedPaths: [], ReadonlyPaths: [], Tmpfs: { '/run': '', '/var/run': '' } });
+    expect(u).toMatchObject({ CapAdd: ['ALL'], SecurityOpt: [seccompSecurityOpt(), 'apparmor=unconfined'], MaskedPaths: ['/proc/keys', '/proc/key-users'], ReadonlyPaths: [], Tmpfs: { '/run': '', '/var/run': '' } });
     expect(u.Privileged).toBeUndefined();
     expect(u.Binds).toBeUndefined();
     expect(u.UsernsMode).toBeUndefined();
