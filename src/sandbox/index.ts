@@ -16,6 +16,8 @@ export { createDockerClient, type DockerClientOptions, type DockerTlsOptions } f
 export { runOnEngineHost } from './engine/host-exec';
 // The profile a test or lesson-test machine uses: userns where the engine remaps users, else test-host-cgroup.
 export { testMachineProfile } from './engine/engine-host';
+// The sandboxes' remaining kernel key quota on the engine host, for the metrics gauge.
+export { latestKeyQuota } from './isolation/key-quota-watch';
 // How a disk cap is worded to the learner, so notices say it as the sandbox does.
 export { diskSizeText } from './isolation/docker-disk-policy';
 

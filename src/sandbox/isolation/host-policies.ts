@@ -6,6 +6,8 @@ import { cgroupDelegationPolicy, discoverCgroupLayout } from './cgroup-delegatio
 import { DEFAULT_DISK_DIR, loopDiskPolicy } from './docker-disk-policy';
 import { chooseEngineHostShell, engineFacts, type EngineFacts, type EngineHostShell } from '../engine/engine-host';
 import type { SandboxPolicy } from './sandbox-policy';
+import { raiseKernelLimits } from './kernel-limits';
+import { ensureKeyQuotaWatch } from './key-quota-watch';
 
 export interface HostPolicies {
   facts: EngineFacts;
@@ -43,6 +45,7 @@ function short(instance: string): string {
 export async function prepareHostPolicies(o: { docker: Docker; config: SandboxConfig; logger: Logger; image: string; instance: string; dockerHost?: string }): Promise<HostPolicies> {
   const host = chooseEngineHostShell(o.docker, { dockerHost: o.dockerHost, image: o.image, logger: o.logger });
   const facts = await engineFacts(o.docker, host);
+  await prepareKernel(host, facts, o.config.profile, o.logger);
   const policies: SandboxPolicy[] = [];
   const userns = o.config.profile === 'userns';
   if (userns) {
@@ -66,4 +69,17 @@ export async function prepareHostPolicies(o: { docker: Docker; config: SandboxCo
     policies.push(loopDiskPolicy({ host, dir: o.config.diskDir ?? DEFAULT_DISK_DIR, sizeMb: diskMb, owner, instance: short(o.instance) }));
   }
   return { facts, host, policies, diskCapped: diskMb > 0 };
+}
+
+let kernelPrepared: Promise<unknown> | undefined;
+
+/**
+ * Once per process: the shared per-uid kernel limits raised (kernel-limits.ts) and the key quota of the uid the
+ * sandboxes run as watched (sysbox maps each sandbox to its own uid range, so there is no one uid to watch).
+ */
+function prepareKernel(host: EngineHostShell, facts: EngineFacts, profile: SandboxConfig['profile'], logger: Logger): Promise<unknown> {
+  kernelPrepared ??= raiseKernelLimits(host, logger);
+  const uid = profile === 'userns' ? facts.remap?.uid : profile === 'sysbox' ? undefined : 0;
+  if (uid !== undefined) ensureKeyQuotaWatch({ host, uid, logger });
+  return kernelPrepared;
 }

@@ -89,7 +89,7 @@ export function sandboxSeccompProfile(): SeccompProfile {
     architectures: [...SECCOMP_ARCHITECTURES],
     syscalls: [
       { names: [...KEYRING_SYSCALLS], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS },
-      { names: [...DENIED_SYSCALLS], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS },
+      { names: [...DENIED_SYSCALLS], action: 'SCMP_ACT_ERRNO', errnoRet: EPERM },
     ],
   };
 }
