@@ -23,17 +23,25 @@ export interface HostPolicies {
  * it; the start-up probe then tries a real sandbox). One line, naming the profile that does work here.
  */
 export function profileRefusal(profile: SandboxConfig['profile'], facts: Pick<EngineFacts, 'userns' | 'remap' | 'runtimes'>): string | undefined {
-  const works = facts.userns ? 'SANDBOX_PROFILE=userns' : 'SANDBOX_PROFILE=test-host-cgroup on test machines, or restart dockerd with --userns-remap=default';
+  const works = workingProfileAdvice(facts);
   switch (profile) {
     case 'userns':
-      if (!facts.userns) return `SANDBOX_PROFILE=userns needs an engine started with --userns-remap=default; this engine runs without it: use ${works}`;
+      if (!facts.userns) return `SANDBOX_PROFILE=userns needs an engine started with --userns-remap=default; this engine runs without it: ${works}`;
       if (!facts.remap) return 'SANDBOX_PROFILE=userns: the engine remaps users but its remap uid was not found (no <root>/<uid>.<gid> data root, no dockremap line in /etc/subuid)';
       return undefined;
     case 'sysbox':
-      return facts.runtimes.includes('sysbox-runc') ? undefined : `SANDBOX_PROFILE=sysbox needs the sysbox-runc runtime, which this engine does not have: use ${works}`;
+      return facts.runtimes.includes('sysbox-runc') ? undefined : `SANDBOX_PROFILE=sysbox needs the sysbox-runc runtime, which this engine does not have: ${works}`;
     default:
       return undefined;
   }
+}
+
+/**
+ * What to tell an operator whose profile cannot run: the user-namespaced profile, never the test-machine one
+ * (`test-host-cgroup` makes learners root on the host; a test machine opts into it knowingly, see config).
+ */
+export function workingProfileAdvice(facts: Pick<EngineFacts, 'userns'>): string {
+  return facts.userns ? 'use SANDBOX_PROFILE=userns' : 'restart dockerd with --userns-remap=default (README, Operators) and use SANDBOX_PROFILE=userns';
 }
 
 /** Sanitised like the runtime's names; used as the prefix the sweeps look for. */

@@ -11,7 +11,9 @@ import { seccompSecurityOpt } from './seccomp-profile';
  * - `sysbox`: the sysbox-runc runtime, where installed.
  * - `privileged`: every learner is root on the host; refused unless SANDBOX_ALLOW_PRIVILEGED=true.
  * - `test-host-cgroup`: the test-machine concession (host cgroup tree bound read-write); `UsernsMode: host` so it
- *   keeps host ids on a remapping engine.
+ *   keeps host ids on a remapping engine. Every learner is root on the host: refused unless
+ *   SANDBOX_ALLOW_TEST_HOST_CGROUP=true, never suggested as a fix.
+ * `userns` and `test-host-cgroup` run under the seccomp profile of seccomp-profile.ts.
  */
 /** What a nested dockerd needs without --privileged; `userns` and `test-host-cgroup` differ only in what they add. */
 const NESTED_ENGINE: Docker.HostConfig = {
