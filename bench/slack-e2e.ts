@@ -143,13 +143,16 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     const apiUrl = await standIn.start();
     cleanups.push(() => standIn.stop());
     const watcher = new FinalWatcher(standIn);
+    const profile = process.env.SANDBOX_PROFILE || (await testMachineProfile(new Docker()));
     const config = readConfig({
       SLACK_BOT_TOKEN: standIn.botToken,
       SLACK_APP_TOKEN: standIn.appToken,
       SLACK_API_URL: apiUrl,
       DATABASE_URL: pg.url,
       SHUTDOWN_DEADLINE_MS: '3000',
-      SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || (await testMachineProfile(new Docker())),
+      SANDBOX_PROFILE: profile,
+      // the bench runs on test machines: it accepts the test profile deliberately where the engine has no userns
+      ...(profile === 'test-host-cgroup' ? { SANDBOX_ALLOW_TEST_HOST_CGROUP: 'true' } : {}),
       SANDBOX_INSTANCE: `bench-e2e-${Date.now().toString(36)}`,
       COMMANDS_PER_MINUTE: '600',
       SANDBOX_MAX_COUNT: String(LOAD_LEARNERS + 1),

@@ -3,6 +3,7 @@ import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
 import { countedChecks, timedSandboxPort, type BotMetrics } from './ops';
 import type { SandboxPort, SandboxStats } from './sandbox';
+import { latestKeyQuota } from './sandbox';
 import { registerListeners, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
 import type { ChallengeStore, EventLedger, LearnerStore, TutorStore } from './store';
 import { ChallengeRaces, ChallengeService, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
@@ -90,6 +91,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     sandboxLimits: settings.sandboxLimits,
     commandsRunning: () => tutor.commandsRunning,
     updateBudget: () => slack.budgets.summary(),
+    kernelKeys: latestKeyQuota,
     activeChallenges: async () => {
       let n = 0;
       for (const teamId of await workspaces.teamIds()) n += (await stores.challenges.running(teamId)).length;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SlackStandIn } from '../src/slack/stand-in/slack-stand-in';
 import { newManager } from './sandbox/sandbox-fixture';
+import { testProfileEnv } from './support/start-test-bot';
 import { loadLesson } from '../src/lessons/lesson-loader';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -98,7 +99,7 @@ describe('the bot process (src/main.ts)', () => {
     try {
       // "1" picks the first button of the last message: the step card's Hint.
       const input = 'help\nstart 1\n1\n$ docker run hello-world\n';
-      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir, SANDBOX_PROFILE: process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup', SANDBOX_INSTANCE: instance }, { input, timeoutMs: 200000 });
+      const r = await runMain({ DOCKHAND_DATA_DIR: dataDir, ...testProfileEnv(), SANDBOX_INSTANCE: instance }, { input, timeoutMs: 200000 });
       expect(r.code).toBe(0);
       // The step count comes from the lesson file, so adding a step to lesson 1 does not break this test.
       const steps = (await loadLesson(path.join(__dirname, '..', 'lessons', '01-running-containers'))).lesson!.steps.length;

@@ -138,6 +138,7 @@ const schema = z.object({
       .default('userns'),
   ),
   SANDBOX_ALLOW_PRIVILEGED: boolVar(false),
+  SANDBOX_ALLOW_TEST_HOST_CGROUP: boolVar(false),
   SANDBOX_DISK_MB: parsedVar(8192, (v) => (/^\d+$/.test(v.trim()) && (Number(v) === 0 || (Number(v) >= 256 && Number(v) <= 1048576)) ? Number(v) : { problem: `expected the disk cap per sandbox in MiB (256 to 1048576, or 0 for no cap), got "${v}"` })),
   SANDBOX_DISK_DIR: z.preprocess(blankToUndefined, z.string().regex(/^\/\S*$/, 'expected an absolute folder on the engine host').default('/var/lib/dockhand/disks')),
   SANDBOX_MEMORY_MB: intVar('sandbox memory in MiB, nested containers included', 128, 65536, 1024),
@@ -204,6 +205,11 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
   if (v.DOCKER_TLS_VERIFY && !v.DOCKER_CERT_PATH) problems.push('DOCKER_CERT_PATH: missing; expected the folder holding ca.pem, cert.pem and key.pem when DOCKER_TLS_VERIFY is set');
   if (v.SANDBOX_PROFILE === 'privileged' && !v.SANDBOX_ALLOW_PRIVILEGED) {
     problems.push('SANDBOX_PROFILE: privileged makes every learner root on the host; set SANDBOX_ALLOW_PRIVILEGED=true to accept that, or use userns (the default)');
+  }
+  if (v.SANDBOX_PROFILE === 'test-host-cgroup' && !v.SANDBOX_ALLOW_TEST_HOST_CGROUP) {
+    problems.push(
+      'SANDBOX_PROFILE: test-host-cgroup makes every learner root on the host (no user namespace, the host cgroup tree writable, every device) and exists for test machines only; set SANDBOX_ALLOW_TEST_HOST_CGROUP=true to accept that on a test machine, or restart dockerd with --userns-remap=default and use userns (the default)',
+    );
   }
   if (v.METRICS_PORT !== undefined && v.METRICS_PORT !== 'off' && mode === 'http' && v.METRICS_PORT === v.PORT) {
     problems.push(`METRICS_PORT: expected a port other than PORT (${v.PORT}), which HTTP mode uses for Slack's requests`);

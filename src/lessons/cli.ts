@@ -5,19 +5,20 @@ import { AppError } from '../errors';
 import { createLogger } from '../logger';
 import { ensureImages } from '../images';
 import { readConfig } from '../config';
-import { createDockerClient, createSandboxService, runOnEngineHost, testMachineProfile, type SandboxManager } from '../sandbox';
+import { createDockerClient, createSandboxService, runOnEngineHost, type SandboxManager } from '../sandbox';
 import { ManagerLessonSandboxFactory } from './manager-lesson-sandbox';
 import { runImport } from './import/import-cli';
 import { loadLesson, loadLessons, MANIFEST_FILE, type LoadLessonsResult } from './lesson-loader';
-import { formatResultsTable, testCourse, testLessons, type StepTestResult } from './lesson-test-runner';
+import { formatResultsTable, lessonTestProfile, testCourse, testLessons, type StepTestResult } from './lesson-test-runner';
 import type { LessonSandboxFactory } from './lesson-sandbox';
 import { formatProblem, type Lesson } from './types';
 import { PROJECT_ROOT } from '../project-root';
 
 const USAGE = `usage:
   lessons validate [--dir <folder>] [lesson-id ...]     (or: validate <folder>)
-  lessons test [--dir <folder>] [--one-sandbox | --concurrency <n>] [lesson-id ...]
+  lessons test [--dir <folder>] [--one-sandbox | --concurrency <n>] [--unsafe-host-profile] [lesson-id ...]
       --concurrency: lessons tested at a time, each in its own sandbox (default LESSONS_TEST_CONCURRENCY or 1)
+      --unsafe-host-profile: run on an engine without user namespaces, lesson code as root on it (test machines only)
   lessons import <scenario-folder | structure.json | *-pathway.json> [--dir lessons] [--out <lesson-folder>] [--id <id>] [--force]
 <folder> holds lesson folders, or is one lesson folder (with lesson.yaml).`;
 
@@ -31,7 +32,7 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, s
     if (a.startsWith('--')) {
       const [k, v] = a.slice(2).split('=', 2) as [string, string | undefined];
       if (v !== undefined) flags.set(k, v);
-      else if (k === 'force' || k === 'one-sandbox') flags.set(k, true);
+      else if (k === 'force' || k === 'one-sandbox' || k === 'unsafe-host-profile') flags.set(k, true);
       else {
         const next = argv[i + 1];
         if (next === undefined || next.startsWith('--')) throw new AppError('CLI_USAGE', `--${k} needs a value\n${USAGE}`);
@@ -82,14 +83,14 @@ async function validate(dir: string, ids: string[]): Promise<number> {
  * The lesson tester runs in real sandboxes from the same SandboxManager learners get, its nested engines pulling
  * lesson images from the offline mirror; ensureImages builds both on first use. The CLI is an entry point (like
  * main.ts), so it may wire lessons to the sandbox package. SANDBOX_* variables apply as for the bot; the profile
- * defaults to `userns` when the engine remaps users, else `test-host-cgroup` (lesson tests usually run on test machines).
+ * is lessonTestProfile's choice (a host profile only with --unsafe-host-profile).
  */
-async function cliConfig(docker: Docker) {
-  return readConfig({ LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || (await testMachineProfile(docker)) });
+function cliConfig(choice: { profile: string; env: Record<string, string> }) {
+  return readConfig({ LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: choice.profile, ...choice.env });
 }
 
-async function sandboxManager(docker: Docker): Promise<SandboxManager> {
-  const config = await cliConfig(docker);
+async function sandboxManager(docker: Docker, choice: { profile: string; env: Record<string, string> }): Promise<SandboxManager> {
+  const config = cliConfig(choice);
   const log = createLogger({ level: config.logLevel, pretty: false });
   const t0 = Date.now();
   const images = await ensureImages({
@@ -127,7 +128,15 @@ async function deadRuns(docker: Docker): Promise<string[]> {
   return [...runs].filter((i) => !alive(Number(i.slice(RUN_PREFIX.length))));
 }
 
-async function test(ids: string[], dir: string, oneSandbox = false, concurrency = 1): Promise<number> {
+/** What the CLI asks the engine, injectable: a test cannot start a second engine without --userns-remap. */
+export interface CliDeps {
+  engineSecurityOptions?: (docker: Docker) => Promise<string[]>;
+}
+
+const securityOptionsOf = async (docker: Docker) => ((await docker.info()) as { SecurityOptions?: string[] }).SecurityOptions ?? [];
+
+async function test(ids: string[], dir: string, o: { oneSandbox: boolean; concurrency: number; unsafeHostProfile: boolean; deps: CliDeps }): Promise<number> {
+  const { oneSandbox, concurrency } = o;
   const loaded = await loadFolder(dir);
   const errors = errorsFor(loaded, ids);
   for (const e of errors) console.error(`ERROR ${formatProblem(e)}`);
@@ -137,11 +146,18 @@ async function test(ids: string[], dir: string, oneSandbox = false, concurrency 
     return 1;
   }
   // The engine is read from the environment before the profile can be chosen (which asks that engine).
-  const docker = createDockerClient(readConfig({ LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || 'test-host-cgroup' }).docker);
+  const docker = createDockerClient(readConfig({ LOG_LEVEL: 'warn', ...process.env, SANDBOX_PROFILE: 'userns' }).docker);
   await docker.ping().catch((err: unknown) => {
     throw new AppError('DOCKER_UNAVAILABLE', `cannot reach the Docker engine: ${(err as Error).message}`, { cause: err });
   });
-  const manager = await sandboxManager(docker);
+  const engineSecurityOptions = await (o.deps.engineSecurityOptions ?? securityOptionsOf)(docker);
+  const choice = lessonTestProfile({ requested: process.env.SANDBOX_PROFILE, engineSecurityOptions, unsafeHostProfile: o.unsafeHostProfile });
+  if ('refusal' in choice) {
+    console.error(choice.refusal);
+    return 1;
+  }
+  if (o.unsafeHostProfile && !['userns', 'sysbox'].includes(choice.profile)) console.error(`lessons:test: --unsafe-host-profile: lesson code runs as root on the engine's machine (${choice.profile})`);
+  const manager = await sandboxManager(docker, choice);
   const factory: LessonSandboxFactory = new ManagerLessonSandboxFactory(manager);
   const results: StepTestResult[] = [];
   const onResult = (x: StepTestResult) => {
@@ -191,7 +207,7 @@ function concurrencyOf(value: string | undefined): number {
 
 const flag = (flags: Map<string, string | true>, name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], deps: CliDeps = {}): Promise<number> {
   const [cmd, ...rest] = argv;
   const { positional, flags } = parseArgs(rest);
   const dirFlag = flag(flags, 'dir');
@@ -203,7 +219,12 @@ export async function main(argv: string[]): Promise<number> {
       return legacy ? validate(path.resolve(positional[0]!), []) : validate(dir, positional);
     }
     case 'test':
-      return test(positional, dir, flags.get('one-sandbox') === true, concurrencyOf(flag(flags, 'concurrency') ?? process.env.LESSONS_TEST_CONCURRENCY));
+      return test(positional, dir, {
+        oneSandbox: flags.get('one-sandbox') === true,
+        concurrency: concurrencyOf(flag(flags, 'concurrency') ?? process.env.LESSONS_TEST_CONCURRENCY),
+        unsafeHostProfile: flags.get('unsafe-host-profile') === true,
+        deps,
+      });
     case 'import': {
       const [out, id] = [flag(flags, 'out'), flag(flags, 'id')];
       return runImport(positional[0], { lessonsDir: dir, ...(out ? { out } : {}), ...(id ? { id } : {}), force: flags.get('force') === true, print: (l) => console.log(l) });

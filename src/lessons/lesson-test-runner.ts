@@ -218,3 +218,33 @@ export function formatResultsTable(results: StepTestResult[]): string {
   const wrongLine = `${wrong} wrong attempt${wrong === 1 ? '' : 's'} rejected; passed steps without one: ${without.length ? without.join(', ') : 'none'}`;
   return [line(header), ...rows.map(line), '', wrongLine, `${results.length - failed}/${results.length} steps passed in ${total.toFixed(1)} s`].join('\n');
 }
+
+/** Profiles whose sandbox root is not root on the engine host. */
+const USER_NAMESPACED = ['userns', 'sysbox'];
+
+export type LessonTestProfile = { profile: string; env: Record<string, string> } | { refusal: string };
+
+/**
+ * The sandbox profile `lessons:test` runs under: SANDBOX_PROFILE when set, else `userns` on an engine that remaps
+ * users, else the host profile `test-host-cgroup`. A host profile (test-host-cgroup, privileged) runs only with
+ * `--unsafe-host-profile`: the tester runs lesson code, often a third party's scenario just imported, and under
+ * a host profile that code is root on the machine. The flag is then the acknowledgement the bot's config asks for.
+ */
+export function lessonTestProfile(o: { requested?: string; engineSecurityOptions: string[]; unsafeHostProfile: boolean }): LessonTestProfile {
+  const remaps = o.engineSecurityOptions.some((x) => /(^|,)name=userns(,|$)/.test(x));
+  const profile = o.requested || (remaps ? 'userns' : 'test-host-cgroup');
+  if (USER_NAMESPACED.includes(profile)) return { profile, env: {} };
+  if (!o.unsafeHostProfile) return { refusal: hostProfileRefusal(profile, remaps) };
+  return { profile, env: profile === 'test-host-cgroup' ? { SANDBOX_ALLOW_TEST_HOST_CGROUP: 'true' } : {} };
+}
+
+function hostProfileRefusal(profile: string, remaps: boolean): string {
+  const why = remaps ? `SANDBOX_PROFILE=${profile} asks for a host profile` : 'this Docker engine runs without --userns-remap, so the only profile that works here is test-host-cgroup';
+  const powers = profile === 'privileged' ? 'a privileged container' : "all capabilities, no user namespace, the host's cgroup tree writable, every device reachable";
+  return (
+    `lessons:test will not run: ${why}, and under it every lesson's setup, solution and check runs as root on the engine's machine (${powers}). ` +
+    'A lesson is code, and one imported from a third-party scenario could take over this host. ' +
+    'Restart dockerd with --userns-remap=default (README, Operators) to test in user-namespaced sandboxes, ' +
+    'or, only on a throw-away test machine, accept the risk with --unsafe-host-profile.'
+  );
+}

@@ -16,6 +16,8 @@ export interface MetricsSources {
   updateBudget?: () => { tokens: number; finalsWaiting: number };
   /** Running challenges (a database count; when it fails the gauge keeps its last value). */
   activeChallenges?: () => Promise<number>;
+  /** Kernel keys and key bytes left to the sandboxes' host uid on the engine host (undefined until first read). */
+  kernelKeys?: () => { keys: number; bytes: number } | undefined;
 }
 
 const COMMAND_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -158,6 +160,18 @@ export class BotMetrics {
           .catch(() => undefined);
         // On a failed count the last known value stays (a gap would read as "no challenges").
         if (count !== undefined) this.set(count);
+      },
+    });
+    new Gauge({
+      name: 'dockhand_kernel_keys_remaining',
+      help: "Kernel keys (kind=keys) and key bytes (kind=bytes) the sandboxes' host user may still take; at 0 new containers fail to start",
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const k = src().kernelKeys?.();
+        if (!k) return;
+        this.set({ kind: 'keys' }, k.keys);
+        this.set({ kind: 'bytes' }, k.bytes);
       },
     });
   }

@@ -14,8 +14,11 @@ export type { CheckOptions, CommandResult, RunOptions, SandboxEvent, ScriptOptio
 export { createDockerClient, type DockerClientOptions, type DockerTlsOptions } from './engine/docker-client';
 // Runs a script on the engine host; the images layer takes it to reach a remote engine's mirror.
 export { runOnEngineHost } from './engine/host-exec';
-// The profile a test or lesson-test machine uses: userns where the engine remaps users, else test-host-cgroup.
+// The profile the tests and the bench choose: userns where the engine remaps users, else test-host-cgroup, which
+// they then acknowledge explicitly (SANDBOX_ALLOW_TEST_HOST_CGROUP); lessons:test chooses its own (--unsafe-host-profile).
 export { testMachineProfile } from './engine/engine-host';
+// The sandboxes' remaining kernel key quota on the engine host, for the metrics gauge.
+export { latestKeyQuota } from './isolation/key-quota-watch';
 // How a disk cap is worded to the learner, so notices say it as the sandbox does.
 export { diskSizeText } from './isolation/docker-disk-policy';
 

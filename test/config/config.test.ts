@@ -20,12 +20,23 @@ describe('readConfig', () => {
     expect(c.sandbox).toMatchObject({ profile: 'userns', diskMb: 8192, diskDir: '/var/lib/dockhand/disks', memoryMb: 1024, cpus: 1, pidsLimit: 1024, idleMinutes: 20, maxLifetimeMinutes: 240, commandTimeoutSeconds: 60, outputCapBytes: 1048576 });
   });
 
+  it('refuses the test-host-cgroup profile unless SANDBOX_ALLOW_TEST_HOST_CGROUP acknowledges it (each profile its own variable)', () => {
+    const refusal =
+      'SANDBOX_PROFILE: test-host-cgroup makes every learner root on the host (no user namespace, the host cgroup tree writable, every device) and exists for test machines only; set SANDBOX_ALLOW_TEST_HOST_CGROUP=true to accept that on a test machine, or restart dockerd with --userns-remap=default and use userns (the default)';
+    expect(problemsOf({ SANDBOX_PROFILE: 'test-host-cgroup' })).toEqual([refusal]);
+    // the privileged acknowledgement does not stand in for this one, nor the reverse
+    expect(problemsOf({ SANDBOX_PROFILE: 'test-host-cgroup', SANDBOX_ALLOW_PRIVILEGED: 'true' })).toEqual([refusal]);
+    expect(problemsOf({ SANDBOX_PROFILE: 'privileged', SANDBOX_ALLOW_TEST_HOST_CGROUP: 'true' })[0]).toMatch(/^SANDBOX_PROFILE: privileged makes every learner root/);
+    expect(problemsOf({ SANDBOX_PROFILE: 'test-host-cgroup', SANDBOX_ALLOW_TEST_HOST_CGROUP: 'false' })).toEqual([refusal]);
+    expect(readConfig({ SANDBOX_PROFILE: 'test-host-cgroup', SANDBOX_ALLOW_TEST_HOST_CGROUP: 'true' }).sandbox.profile).toBe('test-host-cgroup');
+  });
+
   it('refuses the privileged profile unless SANDBOX_ALLOW_PRIVILEGED acknowledges it; caps the disk by default', () => {
     expect(problemsOf({ SANDBOX_PROFILE: 'privileged' })).toEqual([
       'SANDBOX_PROFILE: privileged makes every learner root on the host; set SANDBOX_ALLOW_PRIVILEGED=true to accept that, or use userns (the default)',
     ]);
     expect(readConfig({ SANDBOX_PROFILE: 'privileged', SANDBOX_ALLOW_PRIVILEGED: 'true' }).sandbox.profile).toBe('privileged');
-    expect(readConfig({ SANDBOX_PROFILE: 'test-host-cgroup' }).sandbox.profile).toBe('test-host-cgroup');
+    expect(readConfig({ SANDBOX_PROFILE: 'test-host-cgroup', SANDBOX_ALLOW_TEST_HOST_CGROUP: 'true' }).sandbox.profile).toBe('test-host-cgroup');
     expect(readConfig({ SANDBOX_DISK_MB: '0' }).sandbox.diskMb).toBe(0);
     expect(readConfig({ SANDBOX_DISK_MB: '300', SANDBOX_DISK_DIR: '/srv/disks' }).sandbox).toMatchObject({ diskMb: 300, diskDir: '/srv/disks' });
     expect(problemsOf({ SANDBOX_DISK_MB: '10' })[0]).toMatch(/^SANDBOX_DISK_MB: expected the disk cap per sandbox in MiB/);

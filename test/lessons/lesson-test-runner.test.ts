@@ -1,6 +1,6 @@
 import type { LessonSandbox, LessonSandboxFactory } from '../../src/lessons/lesson-sandbox';
 import type { ScriptResult as ScriptRun } from '../../src/sandbox';
-import { formatResultsTable, testLessons, type StepTestResult } from '../../src/lessons/lesson-test-runner';
+import { formatResultsTable, lessonTestProfile, testLessons, type StepTestResult } from '../../src/lessons/lesson-test-runner';
 import { makeLesson } from '../support/fakes/lessons';
 
 /** A sandbox whose check passes once the step's solution ran; each lesson takes `delays[lessonId]` ms per script. */
@@ -54,5 +54,37 @@ describe('testLessons: several lessons at a time, each in its own sandbox', () =
     expect(stats.maxOpen).toBe(1);
     expect(stats.created).toEqual(['slow', 'quick', 'third']);
     expect(heard).toEqual(['slow/s1', 'slow/s2', 'end slow', 'quick/s1', 'quick/s2', 'end quick', 'third/s1', 'third/s2', 'end third']);
+  });
+});
+
+describe('lessons:test sandbox profile (--unsafe-host-profile)', () => {
+  const REMAP = ['name=seccomp,profile=default', 'name=userns'];
+  const PLAIN = ['name=seccomp,profile=default', 'name=cgroupns'];
+
+  it('uses userns on an engine that remaps users, and sysbox or userns when asked, without any flag', () => {
+    expect(lessonTestProfile({ engineSecurityOptions: REMAP, unsafeHostProfile: false })).toEqual({ profile: 'userns', env: {} });
+    expect(lessonTestProfile({ requested: 'sysbox', engineSecurityOptions: PLAIN, unsafeHostProfile: false })).toEqual({ profile: 'sysbox', env: {} });
+  });
+
+  it('refuses an engine without user namespaces in one paragraph saying why and what to do', () => {
+    const r = lessonTestProfile({ engineSecurityOptions: PLAIN, unsafeHostProfile: false });
+    expect(r).toEqual({
+      refusal:
+        "lessons:test will not run: this Docker engine runs without --userns-remap, so the only profile that works here is test-host-cgroup, and under it every lesson's setup, solution and check runs as root on the engine's machine (all capabilities, no user namespace, the host's cgroup tree writable, every device reachable). " +
+        'A lesson is code, and one imported from a third-party scenario could take over this host. Restart dockerd with --userns-remap=default (README, Operators) to test in user-namespaced sandboxes, or, only on a throw-away test machine, accept the risk with --unsafe-host-profile.',
+    });
+    expect('refusal' in r && r.refusal).not.toContain('\n');
+  });
+
+  it('refuses a host profile asked for by SANDBOX_PROFILE even on a remapping engine', () => {
+    for (const requested of ['test-host-cgroup', 'privileged']) {
+      const r = lessonTestProfile({ requested, engineSecurityOptions: REMAP, unsafeHostProfile: false });
+      expect('refusal' in r && r.refusal).toMatch(new RegExp(`^lessons:test will not run: SANDBOX_PROFILE=${requested} asks for a host profile`));
+    }
+  });
+
+  it('with --unsafe-host-profile runs the host profile, acknowledging test-host-cgroup for the config (privileged keeps its own variable)', () => {
+    expect(lessonTestProfile({ engineSecurityOptions: PLAIN, unsafeHostProfile: true })).toEqual({ profile: 'test-host-cgroup', env: { SANDBOX_ALLOW_TEST_HOST_CGROUP: 'true' } });
+    expect(lessonTestProfile({ requested: 'privileged', engineSecurityOptions: PLAIN, unsafeHostProfile: true })).toEqual({ profile: 'privileged', env: {} });
   });
 });

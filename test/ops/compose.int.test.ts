@@ -7,7 +7,7 @@ import { freePort } from '../../src/store/embedded-postgres';
 import { newManager } from '../sandbox/sandbox-fixture';
 import { LearnerDriver } from '../support/learner-driver';
 import { IMAGE, docker, run, until } from './ops-helpers';
-import { uniqueId, type TestBot } from '../support/start-test-bot';
+import { testProfileEnv, uniqueId, type TestBot } from '../support/start-test-bot';
 
 // The compose `db`: the offline lesson mirror's postgres image (Debian's postgresql, the official image's
 // variables), unless DOCKHAND_POSTGRES_IMAGE names another (online: postgres:17-bookworm).
@@ -70,7 +70,7 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
       SLACK_BOT_TOKEN: standIn.botToken,
       SLACK_APP_TOKEN: standIn.appToken,
       SLACK_API_URL: apiUrl,
-      SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
+      ...testProfileEnv(),
       SANDBOX_INSTANCE: instance,
       SANDBOX_MAX_COUNT: '2',
       // No loop-mounted disk image: the test removes the sandboxes itself at the end (a disk is released by the bot only).

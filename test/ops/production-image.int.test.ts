@@ -3,7 +3,7 @@ import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { LearnerDriver } from '../support/learner-driver';
 import { IMAGE, docker, run, until } from './ops-helpers';
 import { newManager } from '../sandbox/sandbox-fixture';
-import { uniqueId, type TestBot } from '../support/start-test-bot';
+import { testProfileEnv, uniqueId, type TestBot } from '../support/start-test-bot';
 import { freePort } from '../../src/store/embedded-postgres';
 
 /**
@@ -36,7 +36,7 @@ describe('the production image', () => {
       DATABASE_URL: process.env.DATABASE_URL!,
       METRICS_PORT: String(metricsPort),
       METRICS_HOST: '127.0.0.1',
-      SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
+      ...testProfileEnv(),
       SANDBOX_INSTANCE: instance,
       LOG_LEVEL: 'info',
     };

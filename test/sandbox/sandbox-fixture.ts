@@ -17,9 +17,12 @@ export function sandboxImages(): Promise<{ sandboxImage: string; mirrorUrl: stri
 }
 export const IMAGES_TIMEOUT_MS = 15 * 60 * 1000;
 
-/** `userns` when the engine supports it (decided once in the global set-up), else the test-machine profile. */
+/**
+ * `userns` when the engine supports it, else the test-machine profile: decided once, explicitly, in the global
+ * set-up (test/support/global-setup.ts), never assumed here.
+ */
 export function testProfile(): SandboxConfig['profile'] {
-  return (process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup') as SandboxConfig['profile'];
+  return (process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'userns') as SandboxConfig['profile'];
 }
 
 export function testConfig(over: Partial<SandboxConfig> = {}): SandboxConfig {

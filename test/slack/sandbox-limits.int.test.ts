@@ -23,7 +23,7 @@ describe('start-up probe of the sandbox profile', () => {
     );
     expect(err).toBeDefined();
     expect(err!.message).not.toContain('\n');
-    expect(err!.message).toMatch(/^SANDBOX_PROFILE=sysbox needs the sysbox-runc runtime, which this engine does not have: use SANDBOX_PROFILE=(userns|test-host-cgroup)/);
+    expect(err!.message).toMatch(/^SANDBOX_PROFILE=sysbox needs the sysbox-runc runtime, which this engine does not have: (use SANDBOX_PROFILE=userns|restart dockerd with --userns-remap=default)/);
   }, 120_000);
 });
 

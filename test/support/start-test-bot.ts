@@ -25,11 +25,21 @@ export function testBotEnv(): Record<string, string | undefined> {
   return {
     DATABASE_URL: process.env.DATABASE_URL,
     SHUTDOWN_DEADLINE_MS: '3000',
-    SANDBOX_PROFILE: process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'test-host-cgroup',
+    ...testProfileEnv(),
     SANDBOX_INSTANCE: uniqueId('t').toLowerCase(),
     // small disks: each new one is reserved against the host's free space, and a test run starts dozens at once
     SANDBOX_DISK_MB: '1024',
   };
+}
+
+/**
+ * The tests' sandbox profile as bot variables: the global set-up's choice (`userns` where the engine remaps users).
+ * Only when it had to choose `test-host-cgroup` (a test machine without --userns-remap) do the tests acknowledge
+ * that profile, deliberately, with SANDBOX_ALLOW_TEST_HOST_CGROUP: the bot refuses it otherwise.
+ */
+export function testProfileEnv(): { SANDBOX_PROFILE: string; SANDBOX_ALLOW_TEST_HOST_CGROUP?: string } {
+  const profile = process.env.SANDBOX_PROFILE || process.env.DOCKHAND_TEST_PROFILE || 'userns';
+  return profile === 'test-host-cgroup' ? { SANDBOX_PROFILE: profile, SANDBOX_ALLOW_TEST_HOST_CGROUP: 'true' } : { SANDBOX_PROFILE: profile };
 }
 
 /** The real bot (real Bolt app, real Postgres) connected over Socket Mode to a fresh Slack stand-in. */

@@ -122,8 +122,9 @@ export async function runHostScript(host: EngineHostShell, what: string, script:
 }
 
 /**
- * The profile tests, the lesson tester and the bench use when SANDBOX_PROFILE is unset: `userns` when the engine
- * remaps users, else the test-machine concession `test-host-cgroup`.
+ * The profile the tests and the bench use when SANDBOX_PROFILE is unset: `userns` when the engine remaps users,
+ * else the test-machine concession `test-host-cgroup`, which the caller must then acknowledge explicitly
+ * (SANDBOX_ALLOW_TEST_HOST_CGROUP=true; the config refuses it otherwise).
  */
 export async function testMachineProfile(docker: Docker): Promise<'userns' | 'test-host-cgroup'> {
   const facts = await engineFacts(docker).catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { SandboxConfig } from '../../config';
 import { AppError } from '../../errors';
-import { profileRefusal } from '../isolation/host-policies';
+import { profileRefusal, workingProfileAdvice } from '../isolation/host-policies';
 import type { SandboxRuntime } from './sandbox-runtime';
 
 /** The learner key of the start-up probe's sandbox (removed at once; a leftover is swept like any unknown one). */
@@ -41,9 +41,8 @@ export async function probeSandboxProfile(runtime: SandboxRuntime, config: Pick<
     // No room for one more disk says nothing about the profile, and must not stop a restart while learners'
     // sandboxes hold the disk: the reservation has logged it, and learners are told to try again later.
     if (err instanceof AppError && err.code === 'SANDBOX_HOST_DISK_FULL') return { readyMs: 0 };
-    const works = host.facts.userns ? 'SANDBOX_PROFILE=userns' : 'SANDBOX_PROFILE=test-host-cgroup on test machines, or restart dockerd with --userns-remap=default and use SANDBOX_PROFILE=userns';
     const disk = /disk set-up|mkfs|losetup|mount/.test(rootReason(err)) ? ' (or turn the disk cap off with SANDBOX_DISK_MB=0)' : '';
-    throw new AppError('SANDBOX_PROFILE_UNSUPPORTED', `SANDBOX_PROFILE=${profile} does not work on this engine (${rootReason(err)}): use ${works}${disk}`, { cause: err });
+    throw new AppError('SANDBOX_PROFILE_UNSUPPORTED', `SANDBOX_PROFILE=${profile} does not work on this engine (${rootReason(err)}): ${workingProfileAdvice(host.facts)}${disk}`, { cause: err });
   } finally {
     if (id) await runtime.remove(id);
   }

@@ -8,6 +8,8 @@ import { DiskReservation, parseDiskUsage, usageScript } from './disk-reservation
 import { chooseEngineHostShell, engineFacts, runHostScript, type EngineFacts, type EngineHostShell } from '../engine/engine-host';
 import { shellQuote } from '../shell/shell-quote';
 import type { SandboxPolicy } from './sandbox-policy';
+import { raiseKernelLimits } from './kernel-limits';
+import { ensureKeyQuotaWatch } from './key-quota-watch';
 
 export interface HostPolicies {
   facts: EngineFacts;
@@ -25,17 +27,25 @@ export interface HostPolicies {
  * it; the start-up probe then tries a real sandbox). One line, naming the profile that does work here.
  */
 export function profileRefusal(profile: SandboxConfig['profile'], facts: Pick<EngineFacts, 'userns' | 'remap' | 'runtimes'>): string | undefined {
-  const works = facts.userns ? 'SANDBOX_PROFILE=userns' : 'SANDBOX_PROFILE=test-host-cgroup on test machines, or restart dockerd with --userns-remap=default';
+  const works = workingProfileAdvice(facts);
   switch (profile) {
     case 'userns':
-      if (!facts.userns) return `SANDBOX_PROFILE=userns needs an engine started with --userns-remap=default; this engine runs without it: use ${works}`;
+      if (!facts.userns) return `SANDBOX_PROFILE=userns needs an engine started with --userns-remap=default; this engine runs without it: ${works}`;
       if (!facts.remap) return 'SANDBOX_PROFILE=userns: the engine remaps users but its remap uid was not found (no <root>/<uid>.<gid> data root, no dockremap line in /etc/subuid)';
       return undefined;
     case 'sysbox':
-      return facts.runtimes.includes('sysbox-runc') ? undefined : `SANDBOX_PROFILE=sysbox needs the sysbox-runc runtime, which this engine does not have: use ${works}`;
+      return facts.runtimes.includes('sysbox-runc') ? undefined : `SANDBOX_PROFILE=sysbox needs the sysbox-runc runtime, which this engine does not have: ${works}`;
     default:
       return undefined;
   }
+}
+
+/**
+ * What to tell an operator whose profile cannot run: the user-namespaced profile, never the test-machine one
+ * (`test-host-cgroup` makes learners root on the host; a test machine opts into it knowingly, see config).
+ */
+export function workingProfileAdvice(facts: Pick<EngineFacts, 'userns'>): string {
+  return facts.userns ? 'use SANDBOX_PROFILE=userns' : 'restart dockerd with --userns-remap=default (README, Operators) and use SANDBOX_PROFILE=userns';
 }
 
 /** Sanitised like the runtime's names; used as the prefix the sweeps look for. */
@@ -47,6 +57,7 @@ function short(instance: string): string {
 export async function prepareHostPolicies(o: { docker: Docker; config: SandboxConfig; logger: Logger; image: string; instance: string; dockerHost?: string }): Promise<HostPolicies> {
   const host = chooseEngineHostShell(o.docker, { dockerHost: o.dockerHost, image: o.image, logger: o.logger });
   const facts = await engineFacts(o.docker, host);
+  await prepareKernel(host, facts, o.config.profile, o.logger);
   const policies: SandboxPolicy[] = [];
   const userns = o.config.profile === 'userns';
   if (userns) {
@@ -82,4 +93,17 @@ export async function prepareHostPolicies(o: { docker: Docker; config: SandboxCo
     policies.push(loopDiskPolicy({ host, dir, sizeMb: diskMb, owner, instance: short(o.instance), reservation: disk }));
   }
   return { facts, host, policies, diskCapped: diskMb > 0, disk };
+}
+
+let kernelPrepared: Promise<unknown> | undefined;
+
+/**
+ * Once per process: the shared per-uid kernel limits raised (kernel-limits.ts) and the key quota of the uid the
+ * sandboxes run as watched (sysbox maps each sandbox to its own uid range, so there is no one uid to watch).
+ */
+function prepareKernel(host: EngineHostShell, facts: EngineFacts, profile: SandboxConfig['profile'], logger: Logger): Promise<unknown> {
+  kernelPrepared ??= raiseKernelLimits(host, logger);
+  const uid = profile === 'userns' ? facts.remap?.uid : profile === 'sysbox' ? undefined : 0;
+  if (uid !== undefined) ensureKeyQuotaWatch({ host, uid, logger });
+  return kernelPrepared;
 }

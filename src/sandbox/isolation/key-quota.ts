@@ -2,7 +2,8 @@
  * The engine host's kernel key quota. Under --userns-remap every sandbox's root is ONE host user (100000), and
  * each container, nested container and shell takes a key from that user's quota (kernel.keys.maxkeys, 200 by
  * default). Past it, runc fails with "unable to create session key: disk quota exceeded": measured here near
- * 100 sandboxes at once. The quota is host-wide, so the bot only reports it; the operator raises it.
+ * 100 sandboxes at once. The bot raises it at start where it can (kernel-limits.ts) and watches what is left
+ * (key-quota-watch.ts); this probe, run with the host firewall, is the one-line second opinion when it could not.
  */
 export const KEY_QUOTA_PROBE = 'echo "dockhand-keys: $(cat /proc/sys/kernel/keys/maxkeys 2>/dev/null) $(cat /proc/sys/kernel/keys/maxbytes 2>/dev/null)"';
 

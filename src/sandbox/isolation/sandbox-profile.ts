@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { SandboxConfig } from '../../config';
 import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
+import { seccompSecurityOpt } from './seccomp-profile';
 
 /**
  * Host settings per security profile (docs/platform-facts.md):
@@ -10,16 +11,21 @@ import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
  * - `sysbox`: the sysbox-runc runtime, where installed.
  * - `privileged`: every learner is root on the host; refused unless SANDBOX_ALLOW_PRIVILEGED=true.
  * - `test-host-cgroup`: the test-machine concession (host cgroup tree bound read-write); `UsernsMode: host` so it
- *   keeps host ids on a remapping engine.
+ *   keeps host ids on a remapping engine. Every learner is root on the host: refused unless
+ *   SANDBOX_ALLOW_TEST_HOST_CGROUP=true, never suggested as a fix.
+ * `userns` and `test-host-cgroup` run under the seccomp profile of seccomp-profile.ts.
  */
 /** What a nested dockerd needs without --privileged; `userns` and `test-host-cgroup` differ only in what they add. */
 const NESTED_ENGINE: Docker.HostConfig = {
   CapAdd: ['ALL'],
   // this host's bounding set lacks CAP_SYS_RESOURCE ("unable to apply caps"); namespaced it adds little
   CapDrop: ['SYS_RESOURCE'],
-  SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-  // the API form of --security-opt systempaths=unconfined
-  MaskedPaths: [],
+  // Docker's default seccomp profile denies what a nested engine needs; ours denies only the unneeded surface
+  SecurityOpt: [seccompSecurityOpt(), 'apparmor=unconfined'],
+  // Docker's other masks stay off (the API form of systempaths=unconfined: the nested engine needs /proc/sys and
+  // friends). The key files are masked: nested procfs mounts still work (the mask is not locked), but so does
+  // root's `umount` of it, so this only hides the shared key quota from casual eyes; seccomp is the defence.
+  MaskedPaths: ['/proc/keys', '/proc/key-users'],
   ReadonlyPaths: [],
   Tmpfs: { '/run': '', '/var/run': '' },
 };

@@ -10,8 +10,9 @@ Dockhand local mode: you are a learner chatting with the bot in a direct message
 Type \`help\` to start; pick a button by typing its number; Ctrl-C quits.
 To connect a real Slack workspace instead, create the app from slack-app-manifest.yaml and set
 SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-...), then run npm start again (see README).
-Sandboxes use SANDBOX_PROFILE (default userns: needs dockerd --userns-remap=default); on a test machine
-without it, start with SANDBOX_PROFILE=test-host-cgroup (test machines only).
+Sandboxes use SANDBOX_PROFILE (default userns: needs dockerd --userns-remap=default). Without it, restart
+dockerd with --userns-remap=default (README, Operators). Only on a throw-away test machine, where learners
+may be root on the host: SANDBOX_PROFILE=test-host-cgroup SANDBOX_ALLOW_TEST_HOST_CGROUP=true npm start.
 `;
 
 /** A terminal chat: each line typed becomes a `message.im` event; bot messages print as text. */

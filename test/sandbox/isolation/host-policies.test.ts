@@ -2,7 +2,8 @@ import type Docker from 'dockerode';
 import { diskRemovalScript, diskSetupScript, diskSizeText, loopDiskPolicy } from '../../../src/sandbox/isolation/docker-disk-policy';
 import { parseRemapFromRoot, parseSubuid, type EngineHostShell } from '../../../src/sandbox/engine/engine-host';
 import { profileRefusal } from '../../../src/sandbox/isolation/host-policies';
-import { rootReason } from '../../../src/sandbox/engine/profile-probe';
+import { probeSandboxProfile, rootReason } from '../../../src/sandbox/engine/profile-probe';
+import type { SandboxRuntime } from '../../../src/sandbox/engine/sandbox-runtime';
 import type { PolicyContext } from '../../../src/sandbox/isolation/sandbox-policy';
 
 const ctx: PolicyContext = { instance: 'i', learnerKey: 'L', role: 'learner', createdAt: 42, labels: {} };
@@ -19,7 +20,7 @@ describe('engine facts and the profile check', () => {
     const none = { userns: false, runtimes: ['runc'] };
     const msg = profileRefusal('userns', none)!;
     expect(msg).toBe(
-      'SANDBOX_PROFILE=userns needs an engine started with --userns-remap=default; this engine runs without it: use SANDBOX_PROFILE=test-host-cgroup on test machines, or restart dockerd with --userns-remap=default',
+      'SANDBOX_PROFILE=userns needs an engine started with --userns-remap=default; this engine runs without it: restart dockerd with --userns-remap=default (README, Operators) and use SANDBOX_PROFILE=userns',
     );
     expect(msg).not.toContain('\n');
     expect(profileRefusal('userns', { userns: true, remap: { uid: 1, gid: 1 }, runtimes: [] })).toBeUndefined();
@@ -27,6 +28,24 @@ describe('engine facts and the profile check', () => {
     expect(profileRefusal('sysbox', { userns: true, remap: { uid: 1, gid: 1 }, runtimes: ['runc'] })).toMatch(/sysbox-runc.*use SANDBOX_PROFILE=userns$/);
     expect(profileRefusal('sysbox', { userns: false, runtimes: ['runc', 'sysbox-runc'] })).toBeUndefined();
     expect(profileRefusal('test-host-cgroup', none)).toBeUndefined();
+    // the test-machine profile is never offered as the fix
+    expect(profileRefusal('sysbox', none)).toMatch(/sysbox-runc.*restart dockerd with --userns-remap=default.*use SANDBOX_PROFILE=userns$/);
+    expect(profileRefusal('sysbox', none)).not.toContain('test-host-cgroup');
+  });
+
+  it('the start-up probe, when a sandbox cannot start, advises --userns-remap=default, never test-host-cgroup', async () => {
+    const runtime = {
+      host: async () => ({ facts: { userns: false, runtimes: ['runc'], cgroupVersion: 1, securityOptions: [] } }),
+      create: async () => {
+        throw new Error('could not create', { cause: new Error('(HTTP code 500) unable to apply caps') });
+      },
+      remove: async () => undefined,
+    } as unknown as SandboxRuntime;
+    const err = (await probeSandboxProfile(runtime, { profile: 'privileged' }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe(
+      'SANDBOX_PROFILE=privileged does not work on this engine ((HTTP code 500) unable to apply caps): restart dockerd with --userns-remap=default (README, Operators) and use SANDBOX_PROFILE=userns',
+    );
+    expect(err.message).not.toContain('test-host-cgroup');
   });
 
   it('names the innermost cause on one line', () => {

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { dockerDiskPolicy } from '../../../src/sandbox/isolation/docker-disk-policy';
 import { applyPolicies, type PolicyContext, type SandboxPolicy } from '../../../src/sandbox/isolation/sandbox-policy';
 import { profileHostConfig, profilePolicy } from '../../../src/sandbox/isolation/sandbox-profile';
+import { seccompSecurityOpt } from '../../../src/sandbox/isolation/seccomp-profile';
 
 const ctx: PolicyContext = { instance: 'i', learnerKey: 'L', role: 'learner', createdAt: 42, labels: { 'dockhand.app': 'dockhand' } };
 
@@ -9,11 +10,12 @@ describe('sandbox profile and policies', () => {
   it('maps each security profile; only the test profile mounts a host path', () => {
     expect(profileHostConfig('privileged')).toEqual({ Privileged: true, UsernsMode: 'host' });
     const u = profileHostConfig('userns');
-    expect(u).toMatchObject({ CapAdd: ['ALL'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'], MaskedPaths: [], ReadonlyPaths: [], Tmpfs: { '/run': '', '/var/run': '' } });
+    expect(u).toMatchObject({ CapAdd: ['ALL'], SecurityOpt: [seccompSecurityOpt(), 'apparmor=unconfined'], MaskedPaths: ['/proc/keys', '/proc/key-users'], ReadonlyPaths: [], Tmpfs: { '/run': '', '/var/run': '' } });
     expect(u.Privileged).toBeUndefined();
     expect(u.Binds).toBeUndefined();
     expect(u.UsernsMode).toBeUndefined();
     expect(profileHostConfig('sysbox')).toEqual({ Runtime: 'sysbox-runc' });
+    expect(profileHostConfig('test-host-cgroup').SecurityOpt).toEqual(u.SecurityOpt);
     expect(profileHostConfig('test-host-cgroup')).toMatchObject({ Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'], CapDrop: ['SYS_RESOURCE'], UsernsMode: 'host' });
   });
 
