@@ -105,37 +105,50 @@ export function parseMarker(body: string): Marker | undefined {
   return m;
 }
 
-/** Splits a byte stream into plain text and markers, holding back a marker cut across chunks. */
+/** A real marker's body: the nonce (hex, `init` or `started`) and decimal counters, `;`-separated, well under this. */
+const MARKER_BODY_MAX = 160;
+const BODY_CHAR = /[0-9A-Za-z;-]/;
+
+/**
+ * Splits a byte stream into plain text and markers, holding back a marker cut across chunks. A marker start whose
+ * body holds anything a real body cannot (ESC, a newline, another marker start) or grows past MARKER_BODY_MAX is
+ * the learner's output, not a marker: scanning resumes right after its ESC, so a stray or unterminated start
+ * never swallows the real end marker that follows it, in the same chunk or a later one.
+ */
 export class MarkerScanner {
   private carry = '';
 
   push(chunk: string, onText: (text: string) => void, onMarker: (m: Marker) => void): void {
     let buf = this.carry + chunk;
     this.carry = '';
+    let from = 0;
     for (;;) {
-      const start = buf.indexOf(MARKER_START);
+      const start = buf.indexOf(MARKER_START, from);
       if (start === -1) {
         const keep = partialPrefixLength(buf);
         if (buf.length - keep > 0) onText(buf.slice(0, buf.length - keep));
         this.carry = buf.slice(buf.length - keep);
         return;
       }
-      const end = buf.indexOf(MARKER_END, start + MARKER_START.length);
-      if (end === -1) {
-        // A real marker is short; a long unterminated one is just learner output.
-        if (buf.length - start > 256) {
-          onText(buf.slice(0, start + 1));
-          buf = buf.slice(start + 1);
-          continue;
-        }
+      const bodyAt = start + MARKER_START.length;
+      let i = bodyAt;
+      while (i < buf.length && i - bodyAt <= MARKER_BODY_MAX && BODY_CHAR.test(buf[i]!)) i++;
+      if (i - bodyAt > MARKER_BODY_MAX || (i < buf.length && buf[i] !== MARKER_END)) {
+        // Not a marker: it stays text, and the search goes on past its ESC (it may hide the real one).
+        from = start + 1;
+        continue;
+      }
+      if (i === buf.length) {
+        // Cut across chunks: keep it (and only it) for the next one.
         if (start > 0) onText(buf.slice(0, start));
         this.carry = buf.slice(start);
         return;
       }
       if (start > 0) onText(buf.slice(0, start));
-      const marker = parseMarker(buf.slice(start + MARKER_START.length, end));
+      const marker = parseMarker(buf.slice(bodyAt, i));
       if (marker) onMarker(marker);
-      buf = buf.slice(end + 1);
+      buf = buf.slice(i + 1);
+      from = 0;
     }
   }
 }
