@@ -80,6 +80,11 @@ export class PtySession {
     return this.phase !== 'dead';
   }
 
+  /** The shell's pid in the sandbox (0 until it started). */
+  get shellProcessId(): number {
+    return this.shellPid;
+  }
+
   get busy(): boolean {
     return this.active !== undefined;
   }
