@@ -69,7 +69,6 @@ describe('after each command', () => {
     await attack;
     expect((await manager.run(A, writers)).output).toBe('writers=0');
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-    // eslint-disable-next-line no-console
     console.log(`bystander latency: idle median ${median(idle)} ms (${idle.length}), during A's flood and sweep median ${median(during)} ms, max ${Math.max(...during)} ms (${during.length})`);
   }, 180_000);
 });
