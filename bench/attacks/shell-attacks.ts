@@ -9,7 +9,7 @@ export const SHELL_ATTACKS: Attack[] = [
   },
   {
     name: 'stray marker start before the end marker',
-    command: 'printf "\\033]7770;garbage"; printf "\\033]7770;"; echo; echo survived',
+    command: 'echo survived; printf "\\033]7770;garbage"; printf "\\033]7770;"',
     expect: (r) => r.output.includes('survived') && !r.timedOut,
   },
 ];
