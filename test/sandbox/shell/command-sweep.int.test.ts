@@ -41,6 +41,15 @@ describe('after each command', () => {
     expect((await manager.run(A, 'echo "left=$(ps -eo args | grep -cE "sleep 90[123]|^dockerd$|^containerd-shim-runc-v2$")"')).output).toBe('left=0');
   }, 120_000);
 
+  it('ends a process that also left the shell\'s cgroup (the shell\'s hint says nothing): told with the next command', async () => {
+    const r = await manager.run(A, "setsid -f sh -c 'echo $$ > /sys/fs/cgroup/pids/cgroup.procs && exec sleep 904'; sleep 0.5; n=0; while read -r p; do n=$((n+1)); done < /sys/fs/cgroup/pids/dockhand-shell/cgroup.procs; echo $n");
+    expect(r.output).toBe('1');
+    expect(r.notices ?? []).toEqual([]);
+    const next = await manager.run(A, 'echo "left=$(ps -eo args | grep -c "^sleep 904")"');
+    expect(next.output).toBe('left=0');
+    expect(next.notices).toEqual(['A background process left running by an earlier command was ended: nothing outlives its command here but containers.']);
+  }, 120_000);
+
   it('keeps what Docker runs: a detached container, its published port, and the engine', async () => {
     const up = await manager.run(A, 'docker run -d --name web -p 8081:80 busybox httpd -f -p 80 -h /etc >/dev/null 2>&1 && echo up', { timeoutMs: 120_000 });
     expect(up.output).toBe('up');
