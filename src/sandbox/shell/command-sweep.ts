@@ -9,7 +9,8 @@
  *    bot's probes and this sweep) and their descendants, except the learner's shell's: a command's leftovers.
  * A process gets into session 1 or the engine's only by being forked there, and a parent pid of 0 only from
  * outside the namespace, so `setsid`, `nohup`, double forks and renamed binaries all end here. Builtins and
- * /proc only, one process at a time (a process group may mix survivors), a few passes for what forks meanwhile.
+ * /proc only, one process at a time (a process group may mix survivors), a few passes (at least two, so a process
+ * whose parent exited mid-scan is judged again) for what forks meanwhile.
  * Prints `swept N`.
  */
 export function sweepScript(shellPid: number): string {
@@ -34,7 +35,7 @@ for pass in 1 2 3 4 5 6 7 8; do
     [ -n "$keep" ] && continue
     kill -9 "$p" 2>/dev/null && k=$((k+1))
   done
-  n=$((n+k)); [ $k = 0 ] && break
+  n=$((n+k)); [ $k = 0 ] && [ $pass -gt 1 ] && break
 done
 echo "swept $n"`;
 }
