@@ -2,8 +2,9 @@ import type { Attack } from './attack';
 import { KERNEL_ATTACKS } from './kernel-attacks';
 import { RESOURCE_ATTACKS } from './resource-attacks';
 import { DISK_ATTACKS } from './disk-attacks';
+import { SHELL_ATTACKS } from './shell-attacks';
 
 export type { Attack } from './attack';
 
 /** Every attack the isolation bench runs, in order; each file holds one family. */
-export const ATTACKS: Attack[] = [...RESOURCE_ATTACKS, ...DISK_ATTACKS, ...KERNEL_ATTACKS];
+export const ATTACKS: Attack[] = [...RESOURCE_ATTACKS, ...DISK_ATTACKS, ...KERNEL_ATTACKS, ...SHELL_ATTACKS];

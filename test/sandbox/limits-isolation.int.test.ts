@@ -117,7 +117,7 @@ describe('limits a learner cannot lift, and a bystander who does not notice', ()
   it('`sleep infinity &` does not outlive its command', async () => {
     const r = await underAttack('sleep infinity & left behind', () => manager.run(ATTACKER, 'sleep infinity & nohup sleep 999 >/dev/null 2>&1 & echo started'));
     expect(r.output).toContain('started');
-    expect(r.notices?.join(' ')).toMatch(/background processes left running by this command were stopped/);
+    expect(r.notices?.join(' ')).toMatch(/background processes left running by this command were ended/);
     const ps = await manager.execScript(ATTACKER, 'ps -eo args | grep -c "^sleep" || true');
     expect(ps.output.trim()).toBe('0');
   });

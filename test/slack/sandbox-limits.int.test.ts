@@ -74,7 +74,7 @@ describe('two learners in Slack: the disk cap and the process limit are the atta
   it('background processes do not outlive the command that left them', async () => {
     const left = await a.run('sleep infinity & nohup sleep 999 >/dev/null 2>&1 & echo started');
     expect(say(left.final)).toContain('started');
-    expect(say(left.final)).toMatch(/background processes left running by this command were stopped/i);
+    expect(say(left.final)).toMatch(/background processes left running by this command were ended/i);
     expect(say((await a.run('echo "sleepers=$(ps -eo args | grep -c ^sleep)"')).final)).toContain('sleepers=0');
   }, 120_000);
 

@@ -138,6 +138,7 @@ export class SandboxManager implements SandboxPort {
         try {
           session = await sb.session();
           await session.whenIdle();
+          await sb.settled();
         } catch (err) {
           // A sandbox that died before the docker event arrived: replace it once, transparently.
           if (attempt > 0 || (await sb.isRunning())) throw err;

@@ -4,6 +4,7 @@ import { probeForeground } from '../shell/foreground-probe';
 import type { CheckRunOptions } from '../checks/inspectors';
 import { PtySession, type SessionResult } from '../shell/pty-session';
 import { reapSessionScript } from '../shell/shell-protocol';
+import { parseSweep, sweepScript } from '../shell/command-sweep';
 import type { SandboxRuntime } from '../engine/sandbox-runtime';
 import { canMoveSandbox, isGone, type SandboxState } from './sandbox-state';
 import type { CommandResult, SandboxEvent, ScriptResult } from '../types';
@@ -58,6 +59,9 @@ export class StartedSandbox {
   private starting?: Promise<PtySession>;
   private state: SandboxState = 'ready';
   private readonly now: () => number;
+  private sweeping: Promise<unknown> = Promise.resolve();
+  /** Processes a background sweep ended after the result went out: told with the next command. */
+  private sweptLater = 0;
 
   constructor(
     readonly learnerKey: string,
@@ -128,24 +132,61 @@ export class StartedSandbox {
     if (this.current === session) this.current = undefined;
   }
 
+  /** Resolves once the sweep after the previous command is done (the next command waits for it). */
+  settled(): Promise<void> {
+    return this.sweeping.then(() => undefined);
+  }
+
+  /** Ends what the command left running outside Docker (command-sweep.ts); how many processes that was. */
+  private sweep(session: PtySession): Promise<number> {
+    const done = this.exec(sweepScript(session.shellProcessId), { timeoutMs: 10_000, outputCapBytes: 1024 })
+      .then((x) => parseSweep(x.output))
+      .catch(() => 0);
+    this.sweeping = done;
+    return done;
+  }
+
+  /**
+   * The sweep after a command. When the shell saw leftovers (a hint the learner could falsify, never trusted to
+   * skip the sweep) the result waits for it, so the notice is about this command; otherwise it runs after the
+   * result is returned (one exec, ~0.1 s here) and what it ends is told with the next command. Either way the
+   * next command waits for it.
+   */
+  private async sweepAfter(session: PtySession, processes: SessionResult['processes']): Promise<{ now: number; earlier: number }> {
+    const earlier = this.sweptLater;
+    this.sweptLater = 0;
+    if ((processes?.escaped ?? 0) > 0 || (processes?.reaped ?? 0) > 0) return { now: await this.sweep(session), earlier };
+    this.sweep(session)
+      .then((n) => (this.sweptLater += n))
+      .catch(() => undefined);
+    return { now: 0, earlier };
+  }
+
   /** Turns a session result into the learner's: crash and out-of-memory diagnosis, full disk, notices. */
   async afterCommand(session: PtySession, r: SessionResult): Promise<CommandResult> {
     // eslint-disable-next-line @typescript-eslint/no-unused-vars -- neverStarted is the manager's, not the learner's
     const { shellExited, processes, neverStarted, ...result } = r;
     const notices = result.notices ?? [];
+    // Only once the command has ended: one waiting for input still owns its processes.
+    const swept = !shellExited && !r.waitingForInput && session.alive ? await this.sweepAfter(session, processes) : { now: 0, earlier: 0 };
+    const leftBehind = (processes?.reaped ?? 0) + swept.now;
     const limits = this.o.limits;
     if (processes) {
       if (processes.pidsHit > 0 || processes.guardKilled > 0) {
         notices.push(`Your command started too many processes (limit ${limits?.pidsLimit ?? 'reached'}); they were stopped. Your sandbox still works and nothing was deleted.`);
-      } else if (processes.reaped > 0) {
-        notices.push(
-          `${processes.reaped === 1 ? 'A background process' : `${processes.reaped} background processes`} left running by this command ${processes.reaped === 1 ? 'was' : 'were'} stopped: nothing outlives its command here. For something long-running, use a container (\`docker run -d ...\`).`,
-        );
       }
       if (processes.oomKills > 0) {
         if (result.exitCode === 0 || result.exitCode === 137) result.exitCode = 137;
         notices.push(`A process of this command was killed: out of memory: limit ${limits ? `${limits.memoryMb} MiB` : 'reached'} (exit 137).`);
       }
+    }
+    if (leftBehind > 0 && !(processes && (processes.pidsHit > 0 || processes.guardKilled > 0))) {
+      notices.push(
+        `${leftBehind === 1 ? 'A background process' : `${leftBehind} background processes`} left running by this command ${leftBehind === 1 ? 'was' : 'were'} ended: nothing outlives its command here but containers. For something long-running, use a container (\`docker run -d ...\`).`,
+      );
+    }
+    if (swept.earlier > 0) {
+      notices.push(`${swept.earlier === 1 ? 'A background process' : `${swept.earlier} background processes`} left running by an earlier command ${swept.earlier === 1 ? 'was' : 'were'} ended: nothing outlives its command here but containers.`);
     }
     if (shellExited) {
       this.dropShell(session);

@@ -6,6 +6,7 @@ import { MarkerScanner, SHELL_INIT, runLine, type Marker } from './shell-protoco
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen';
 import { recordOutput } from './command-output';
 import { stopCommand } from './command-stop';
+import { IdleDrain, systemDrainClock, type DrainClock } from './idle-drain';
 import { buildSessionResult, type Active, type SessionCommandOptions, type SessionResult } from './session-result';
 
 export type { SessionCommandOptions, SessionResult } from './session-result';
@@ -21,6 +22,10 @@ export interface PtySessionOptions {
   floodFactor?: number;
   outputIntervalMs?: number;
   readyTimeoutMs?: number;
+  /** Output read per second (and dropped) while no command runs; the terminal is paused past it. */
+  idleBytesPerSecond?: number;
+  /** Time for the idle drain (tests inject a virtual one). */
+  clock?: DrainClock;
   /** Out-of-band look at the shell's foreground (a separate exec in the container). */
   probe(shellPid: number): Promise<ForegroundProbe>;
   killProcessGroup(pgid: number): Promise<void>;
@@ -36,13 +41,14 @@ export class PtySession {
   private readonly screen: TerminalScreen;
   private readonly scanner = new MarkerScanner();
   private readonly pty: Pty;
-  private readonly o: Required<Omit<PtySessionOptions, 'pty' | 'probe' | 'killProcessGroup' | 'reapSession'>>;
+  private readonly o: Required<Omit<PtySessionOptions, 'pty' | 'probe' | 'killProcessGroup' | 'reapSession' | 'idleBytesPerSecond' | 'clock'>>;
   private active?: Active;
   private shellPid = 0;
   private idleWaiters: Array<() => void> = [];
   private readyResolve?: () => void;
   private exitListeners: Array<(exitCode: number) => void> = [];
   private exitCode?: number;
+  private readonly drain: IdleDrain;
 
   constructor(private readonly opts: PtySessionOptions) {
     this.pty = opts.pty;
@@ -55,6 +61,13 @@ export class PtySession {
       outputIntervalMs: opts.outputIntervalMs ?? 1000,
       readyTimeoutMs: opts.readyTimeoutMs ?? 10000,
     };
+    this.drain = new IdleDrain({
+      budgetBytes: opts.idleBytesPerSecond ?? 8192,
+      windowMs: 1000,
+      clock: opts.clock ?? systemDrainClock,
+      pause: () => this.pty.pause?.(),
+      resume: () => this.pty.resume?.(),
+    });
     this.screen = createTerminalScreen({ cols: this.o.cols, rows: this.o.rows, scrollback: this.o.scrollback });
     this.screen.onReply((data) => {
       if (this.active) this.pty.write(data);
@@ -65,6 +78,11 @@ export class PtySession {
 
   get alive(): boolean {
     return this.phase !== 'dead';
+  }
+
+  /** The shell's pid in the sandbox (0 until it started). */
+  get shellProcessId(): number {
+    return this.shellPid;
   }
 
   get busy(): boolean {
@@ -128,6 +146,7 @@ export class PtySession {
     };
     this.active = a;
     this.phase = 'running';
+    this.drain.stop();
     this.screen.clear();
     const result = this.attach(a);
     this.pty.write(runLine(nonce, command));
@@ -153,7 +172,13 @@ export class PtySession {
     return result;
   }
 
+  /** Bytes the terminal sent while no command ran (read at a bounded rate and dropped). */
+  get droppedIdleBytes(): number {
+    return this.drain.dropped;
+  }
+
   close(): void {
+    this.drain.stop();
     this.pty.terminate();
   }
 
@@ -235,6 +260,11 @@ export class PtySession {
   }
 
   private onData(chunk: string): void {
+    // Between commands nobody reads the terminal: drop what arrives, at a bounded rate (idle-drain.ts).
+    if (this.phase === 'idle' && !this.active) {
+      this.drain.take(Buffer.byteLength(chunk));
+      return;
+    }
     this.scanner.push(
       chunk,
       (text) => this.onText(text),
@@ -244,7 +274,9 @@ export class PtySession {
 
   private onText(text: string): void {
     const a = this.active;
-    if (!a || a.finished) return; // between commands (and during set-up) output belongs to nobody
+    // Between commands (and during set-up) output belongs to nobody; so does what was left in the terminal from
+    // then when a command is typed, up to the shell's "about to run" marker (the shell itself prints nothing there).
+    if (!a || a.finished || !a.started) return;
     const { render, stop } = recordOutput(a, text, this.o.floodFactor);
     if (render) this.screen.write(text).catch(ignore);
     if (stop) this.stop(a).catch(ignore);

@@ -8,6 +8,9 @@ export interface Pty {
   /** Resolves once with the exit code of the process behind the pty. */
   exit: Promise<{ exitCode: number; signal?: number }>;
   terminate(): void;
+  /** Stop and restart reading the terminal (flow control: a writer blocks while paused). Optional for fakes. */
+  pause?(): void;
+  resume?(): void;
   readonly pid: number;
 }
 
@@ -41,6 +44,12 @@ export function spawnPty(file: string, args: string[], opts: SpawnPtyOptions): P
       if (!exited) proc.resize(cols, rows);
     },
     exit,
+    pause: () => {
+      if (!exited) proc.pause();
+    },
+    resume: () => {
+      if (!exited) proc.resume();
+    },
     terminate: () => {
       if (exited) return;
       try {

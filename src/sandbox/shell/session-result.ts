@@ -15,7 +15,7 @@ export interface SessionResult extends CommandResult {
   /** With shellExited: the shell ended before the command began, so running it again is safe. */
   neverStarted?: true;
   /** What the shell saw of the command's processes (from its completion marker). */
-  processes?: { guardKilled: number; reaped: number; pidsHit: number; oomKills: number };
+  processes?: { guardKilled: number; reaped: number; pidsHit: number; oomKills: number; escaped?: number };
 }
 
 /** The state of the one command a PtySession runs at a time. */
@@ -60,7 +60,7 @@ export async function buildSessionResult(a: Active, screen: TerminalScreen, o: {
   }
   const m = a.marker;
   const runaway = a.runaway ? 1 : 0;
-  const processes = m ? { guardKilled: m.killed, reaped: m.reaped ?? 0, pidsHit: Math.max(m.pidsHit ?? 0, runaway), oomKills: m.oomKills ?? 0 } : runaway ? { guardKilled: 0, reaped: 0, pidsHit: 1, oomKills: 0 } : undefined;
+  const processes = m ? { guardKilled: m.killed, reaped: m.reaped ?? 0, pidsHit: Math.max(m.pidsHit ?? 0, runaway), oomKills: m.oomKills ?? 0, ...(m.escaped ? { escaped: m.escaped } : {}) } : runaway ? { guardKilled: 0, reaped: 0, pidsHit: 1, oomKills: 0 } : undefined;
   return {
     ...(processes && !waiting ? { processes } : {}),
     output,

@@ -2,7 +2,7 @@
  * How we talk to the learner's bash without garbling what they see: bash runs without readline,
  * echo off while idle; each command is typed as one line `__dh_run NONCE 'escaped bytes'` (never echoed,
  * no raw control bytes, no canonical-mode line limit), and PROMPT_COMMAND prints an OSC marker
- * ESC ] 7770 ; nonce ; exit ; killed ; bashpid ; reaped ; pidsHit ; oomKills BEL that we strip from the byte stream.
+ * ESC ] 7770 ; nonce ; exit ; killed ; bashpid ; reaped ; pidsHit ; oomKills ; escaped BEL that we strip from the byte stream.
  * The nonce is random per command and out of the command's reach while it runs (held on a file descriptor
  * that is closed for the command, `$1` cleared; read back by PROMPT_COMMAND): printing a marker cannot end
  * a command early or fake its exit status (a root learner digging through /proc/$$/fd is out of scope).
@@ -31,17 +31,20 @@ const INIT_LINES = [
   // The learner's shell moves into a sub-cgroup `dockhand-shell` of its sandbox's (writable: delegated under userns,
   // the host tree under test-host-cgroup) with a little less than the sandbox's pids and memory, so a fork bomb or a
   // memory hog hits its own limit while the nested engine and our one-shot execs keep room to work.
-  '__dh_confine(){ [[ -n ${DOCKHAND_PIDS_LIMIT:-} ]] || return 0; local c p d v2= r; [[ -e /sys/fs/cgroup/cgroup.controllers ]] && v2=1; for c in pids memory; do p=; if [[ -n $v2 ]]; then p=/sys/fs/cgroup; echo "+$c" > $p/cgroup.subtree_control 2>/dev/null; else __dh_cgfiles $c cgroup.procs; for d in "${__dh_found[@]}"; do d=${d%/cgroup.procs}; [[ -w $d ]] && { p=$d; break; }; done; fi; [[ -n $p ]] || continue; d=$p/dockhand-shell; [[ -d $d ]] || mkdir $d 2>/dev/null || continue; if [[ $c == pids ]]; then r=$((DOCKHAND_PIDS_LIMIT/3)); ((r>128)) && r=128; echo $((DOCKHAND_PIDS_LIMIT-r)) > $d/pids.max 2>/dev/null; elif [[ -n ${DOCKHAND_MEMORY_MB:-} ]]; then r=$((DOCKHAND_MEMORY_MB/4)); ((r>128)) && r=128; r=$(((DOCKHAND_MEMORY_MB-r)*1048576)); if [[ -n $v2 ]]; then echo $r > $d/memory.max 2>/dev/null; echo 0 > $d/memory.swap.max 2>/dev/null; else echo $r > $d/memory.limit_in_bytes 2>/dev/null; [[ -e $d/memory.memsw.limit_in_bytes ]] && echo $r > $d/memory.memsw.limit_in_bytes 2>/dev/null; fi; fi; echo $$ > $d/cgroup.procs 2>/dev/null; done; return 0; }',
+  '__dh_confine(){ [[ -n ${DOCKHAND_PIDS_LIMIT:-} ]] || return 0; local c p d v2= r; [[ -e /sys/fs/cgroup/cgroup.controllers ]] && v2=1; for c in pids memory; do p=; if [[ -n $v2 ]]; then p=/sys/fs/cgroup; echo "+$c" > $p/cgroup.subtree_control 2>/dev/null; else __dh_cgfiles $c cgroup.procs; for d in "${__dh_found[@]}"; do d=${d%/cgroup.procs}; [[ -w $d ]] && { p=$d; break; }; done; fi; [[ -n $p ]] || continue; d=$p/dockhand-shell; [[ -d $d ]] || mkdir $d 2>/dev/null || continue; if [[ $c == pids ]]; then r=$((DOCKHAND_PIDS_LIMIT/3)); ((r>128)) && r=128; echo $((DOCKHAND_PIDS_LIMIT-r)) > $d/pids.max 2>/dev/null; elif [[ -n ${DOCKHAND_MEMORY_MB:-} ]]; then r=$((DOCKHAND_MEMORY_MB/4)); ((r>128)) && r=128; r=$(((DOCKHAND_MEMORY_MB-r)*1048576)); if [[ -n $v2 ]]; then echo $r > $d/memory.max 2>/dev/null; echo 0 > $d/memory.swap.max 2>/dev/null; else echo $r > $d/memory.limit_in_bytes 2>/dev/null; [[ -e $d/memory.memsw.limit_in_bytes ]] && echo $r > $d/memory.memsw.limit_in_bytes 2>/dev/null; fi; fi; echo $$ > $d/cgroup.procs 2>/dev/null && [[ $c == pids ]] && __dh_procs=$d/cgroup.procs; done; return 0; }',
   '__dh_confine',
   '__dh_cgfiles pids pids.events; ((${#__dh_found[@]})) || __dh_cgfiles "" pids.events; __dh_pev=("${__dh_found[@]}"); __dh_cgfiles memory memory.oom_control; ((${#__dh_found[@]})) || __dh_cgfiles "" memory.events; __dh_oev=("${__dh_found[@]}")',
   '__dh_count(){ __dh_sum __dh_pmax max "${__dh_pev[@]}"; __dh_sum __dh_ooms oom_kill "${__dh_oev[@]}"; }',
   // Kills every process left in this shell's session (all but the shell), a whole process group at a time.
   '__dh_reap(){ local p s f pg n=0 pass k; for pass in 1 2 3 4 5 6 7 8 9 10 11 12; do k=0; for p in /proc/[0-9]*; do p=${p#/proc/}; [[ $p == "$$" ]] && continue; read -r s 2>/dev/null < /proc/$p/stat || continue; s=${s##*) }; f=($s); [[ ${f[3]} == "$$" && ${f[0]} != Z ]] || continue; pg=${f[2]}; if [[ $pg != "$$" ]]; then kill -9 -- -$pg 2>/dev/null; else kill -9 $p 2>/dev/null; fi; ((k++)); done; ((n+=k)); ((k==0)) && break; done; __dh_reaped=$n; }',
+  // Processes still in the shell's own cgroup after the reap (they left its session: setsid, daemons). Only a hint
+  // (the learner can change it): the bot's sweep runs after every command anyway, at once when this is not 0.
+  '__dh_left(){ local p; __dh_esc=0; [[ -n ${__dh_procs:-} ]] || return 0; while read -r p; do [[ $p == "$$" ]] || ((__dh_esc++)); done 2>/dev/null < "$__dh_procs"; return 0; }',
   // Runaway processes (fork bombs) are killed only when the container is near its pids limit.
   '__dh_guard(){ local a=(/proc/[0-9]*) p s me=$$ pass n f; ((${#a[@]}*2 < ${DOCKHAND_PIDS_LIMIT:-1024})) && return 0; for pass in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do n=0; for p in /proc/[0-9]*; do p=${p#/proc/}; [[ $p == "$me" ]] && continue; read -r s 2>/dev/null < /proc/$p/stat || continue; s=${s##*) }; f=($s); [[ ${f[3]} == "$me" ]] || continue; kill -9 "$p" 2>/dev/null && ((n++)); done; ((__dh_killed+=n)); ((n==0)) && break; done; return 0; }',
   '__dh_run(){ exec {__dh_nfd}<<<"$1"; __dh_nonce=; __dh_killed=0; printf -v __dh_cmd \'%b\' "$2"; set --; __dh_guard; __dh_count; __dh_p0=$__dh_pmax; __dh_o0=$__dh_ooms; stty echo icanon 2>/dev/null; printf \'\\033]7770;started\\007\'; __dh_rc "$__dh_last"; eval "$__dh_cmd" {__dh_nfd}<&-; }',
   // Input left unread when a command ends (late keystrokes, terminal replies) must not become the next command.
-  "__dh_done(){ local rc=$? __dh_junk; __dh_last=$rc; __dh_guard; disown -a 2>/dev/null; __dh_reap; stty -echo -icanon 2>/dev/null; while read -t 0; do read -r -s -n 4096 -t 0.01 __dh_junk || break; done; __dh_count; [[ -n ${__dh_nfd:-} ]] && { read -r -u \"$__dh_nfd\" __dh_nonce; exec {__dh_nfd}<&-; unset __dh_nfd; }; printf '\\033]7770;%s;%s;%s;%s;%s;%s;%s\\007' \"$__dh_nonce\" \"$rc\" \"$__dh_killed\" \"$$\" \"$__dh_reaped\" \"$((__dh_pmax-${__dh_p0:-$__dh_pmax}))\" \"$((__dh_ooms-${__dh_o0:-$__dh_ooms}))\"; __dh_nonce=; }",
+  "__dh_done(){ local rc=$? __dh_junk; __dh_last=$rc; __dh_guard; disown -a 2>/dev/null; __dh_reap; __dh_left; stty -echo -icanon 2>/dev/null; while read -t 0; do read -r -s -n 4096 -t 0.01 __dh_junk || break; done; __dh_count; [[ -n ${__dh_nfd:-} ]] && { read -r -u \"$__dh_nfd\" __dh_nonce; exec {__dh_nfd}<&-; unset __dh_nfd; }; printf '\\033]7770;%s;%s;%s;%s;%s;%s;%s;%s\\007' \"$__dh_nonce\" \"$rc\" \"$__dh_killed\" \"$$\" \"$__dh_reaped\" \"$((__dh_pmax-${__dh_p0:-$__dh_pmax}))\" \"$((__dh_ooms-${__dh_o0:-$__dh_ooms}))\" \"${__dh_esc:-0}\"; __dh_nonce=; }",
   'PROMPT_COMMAND=__dh_done',
 ];
 
@@ -85,6 +88,8 @@ export interface Marker {
   pidsHit?: number;
   /** Processes the kernel's OOM killer ended during the command. */
   oomKills?: number;
+  /** Processes left in the shell's cgroup after the reap (escaped its session): a hint to sweep at once. */
+  escaped?: number;
   /** Not a completion: the command is about to run (so a shell that dies before this never ran it). */
   started?: true;
 }
@@ -94,48 +99,62 @@ export const STARTED_BODY = 'started';
 
 export function parseMarker(body: string): Marker | undefined {
   if (body === STARTED_BODY) return { nonce: '', exitCode: 0, killed: 0, shellPid: 0, started: true };
-  const [nonce, rc, killed, pid, reaped, pidsHit, oomKills] = body.split(';');
+  const [nonce, rc, killed, pid, reaped, pidsHit, oomKills, escaped] = body.split(';');
   if (!nonce || rc === undefined || !/^\d+$/.test(rc)) return undefined;
   const m: Marker = { nonce, exitCode: Number(rc), killed: Number(killed) || 0, shellPid: Number(pid) || 0 };
   if (reaped !== undefined) {
     m.reaped = Math.max(0, Number(reaped) || 0);
     m.pidsHit = Math.max(0, Number(pidsHit) || 0);
     m.oomKills = Math.max(0, Number(oomKills) || 0);
+    if (escaped !== undefined) m.escaped = Math.max(0, Number(escaped) || 0);
   }
   return m;
 }
 
-/** Splits a byte stream into plain text and markers, holding back a marker cut across chunks. */
+/** A real marker's body: the nonce (hex, `init` or `started`) and decimal counters, `;`-separated, well under this. */
+const MARKER_BODY_MAX = 160;
+const BODY_CHAR = /[0-9A-Za-z;-]/;
+
+/**
+ * Splits a byte stream into plain text and markers, holding back a marker cut across chunks. A marker start whose
+ * body holds anything a real body cannot (ESC, a newline, another marker start) or grows past MARKER_BODY_MAX is
+ * the learner's output, not a marker: scanning resumes right after its ESC, so a stray or unterminated start
+ * never swallows the real end marker that follows it, in the same chunk or a later one.
+ */
 export class MarkerScanner {
   private carry = '';
 
   push(chunk: string, onText: (text: string) => void, onMarker: (m: Marker) => void): void {
     let buf = this.carry + chunk;
     this.carry = '';
+    let from = 0;
     for (;;) {
-      const start = buf.indexOf(MARKER_START);
+      const start = buf.indexOf(MARKER_START, from);
       if (start === -1) {
         const keep = partialPrefixLength(buf);
         if (buf.length - keep > 0) onText(buf.slice(0, buf.length - keep));
         this.carry = buf.slice(buf.length - keep);
         return;
       }
-      const end = buf.indexOf(MARKER_END, start + MARKER_START.length);
-      if (end === -1) {
-        // A real marker is short; a long unterminated one is just learner output.
-        if (buf.length - start > 256) {
-          onText(buf.slice(0, start + 1));
-          buf = buf.slice(start + 1);
-          continue;
-        }
+      const bodyAt = start + MARKER_START.length;
+      let i = bodyAt;
+      while (i < buf.length && i - bodyAt <= MARKER_BODY_MAX && BODY_CHAR.test(buf[i]!)) i++;
+      if (i - bodyAt > MARKER_BODY_MAX || (i < buf.length && buf[i] !== MARKER_END)) {
+        // Not a marker: it stays text, and the search goes on past its ESC (it may hide the real one).
+        from = start + 1;
+        continue;
+      }
+      if (i === buf.length) {
+        // Cut across chunks: keep it (and only it) for the next one.
         if (start > 0) onText(buf.slice(0, start));
         this.carry = buf.slice(start);
         return;
       }
       if (start > 0) onText(buf.slice(0, start));
-      const marker = parseMarker(buf.slice(start + MARKER_START.length, end));
+      const marker = parseMarker(buf.slice(bodyAt, i));
       if (marker) onMarker(marker);
-      buf = buf.slice(end + 1);
+      buf = buf.slice(i + 1);
+      from = 0;
     }
   }
 }

@@ -83,7 +83,7 @@ describe('started sandbox: process and disk limits in plain words', () => {
   it('background processes left behind are stopped and said so', async () => {
     const { sb } = limited({ state: running });
     const r = await sb.afterCommand(session, result({ processes: procs({ reaped: 1 }) }));
-    expect(r.notices![0]).toMatch(/^A background process left running by this command was stopped: nothing outlives its command here/);
+    expect(r.notices![0]).toMatch(/^A background process left running by this command was ended: nothing outlives its command here/);
     expect(r).not.toHaveProperty('processes');
   });
 

@@ -69,4 +69,11 @@ describe('end-of-command marker', () => {
     expect(await sh.markerFor(after)).toMatchObject({ exitCode: 0 });
     expect(sh.output()).toContain('after=[]');
   });
+
+  it('ends a command whose last output is a stray, unterminated marker start with its own marker', async () => {
+    const nonce = 'feedfacefeedfacefeedfacefeedface';
+    sh.p.write(runLine(nonce, 'printf "\\033]7770;garbage"; printf "\\033]7770;"; (exit 4)'));
+    expect(await sh.markerFor(nonce)).toMatchObject({ exitCode: 4 });
+    expect(sh.output()).toContain('\x1b]7770;garbage');
+  });
 });

@@ -44,12 +44,18 @@ describe('shell protocol', () => {
   it('the shell set-up reaps the session and counts cgroup events with builtins only', () => {
     expect(SHELL_INIT).toContain('set -m');
     // the session is reaped before anything that forks (stty), so the end of a fork bomb cannot stall on it
-    expect(SHELL_INIT).toMatch(/__dh_done\(\)\{[^\n]*__dh_guard; disown -a 2>\/dev\/null; __dh_reap; stty [^\n]*__dh_count;/);
+    expect(SHELL_INIT).toMatch(/__dh_done\(\)\{[^\n]*__dh_guard; disown -a 2>\/dev\/null; __dh_reap; __dh_left; stty [^\n]*__dh_count;/);
     expect(SHELL_INIT).toMatch(/kill -9 -- -\$pg/);
     // no command substitution or external program in the helpers that run at the pids limit
-    const helpers = SHELL_INIT.split('\n').filter((l) => /^__dh_(sum|cgfiles|reap|count)\(\)/.test(l));
-    expect(helpers).toHaveLength(4);
+    const helpers = SHELL_INIT.split('\n').filter((l) => /^__dh_(sum|cgfiles|reap|count|left)\(\)/.test(l));
+    expect(helpers).toHaveLength(5);
     for (const h of helpers) expect(h).not.toMatch(/\$\(|`/);
+  });
+
+  it('reads the escaped count (processes left in the shell\'s cgroup after the reap) of the newest marker', () => {
+    const r = scan(['\x1b]7770;n4;0;0;9;0;0;0;3\x07']);
+    expect(r.markers[0]).toMatchObject({ nonce: 'n4', reaped: 0, escaped: 3 });
+    expect(SHELL_INIT).toMatch(/__dh_reap; __dh_left; /);
   });
 
   it('passes other escape sequences through untouched', () => {
