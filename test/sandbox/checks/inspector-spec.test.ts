@@ -1,14 +1,16 @@
 import type Docker from 'dockerode';
-import { checkCommand, checkEnv, ENGINE_TCP_PORT, inspectorSpec, LABEL_OWNER, sandboxFacts, seedFile, SEED_DIR, storeSeedScript, withSeed } from '../../../src/sandbox/checks/inspector-spec';
+import { ENGINE_SOCKET_DIR } from '../../../src/sandbox/checks/engine-socket';
+import { checkCommand, checkEnv, inspectorSpec, netSetupScript, LABEL_OWNER, sandboxFacts, seedFile, SEED_DIR, storeSeedScript, withSeed } from '../../../src/sandbox/checks/inspector-spec';
 
 const labels = { 'dockhand.app': 'dockhand', 'dockhand.instance': 'i1', 'dockhand.role': 'inspector' };
 
-function inspectInfo(over: { mounts?: Partial<Docker.ContainerInspectInfo['Mounts'][number]>[]; userns?: string; runtime?: string } = {}): Docker.ContainerInspectInfo {
+function inspectInfo(over: { mounts?: Partial<Docker.ContainerInspectInfo['Mounts'][number]>[]; userns?: string; runtime?: string; network?: string } = {}): Docker.ContainerInspectInfo {
   return {
     Id: 'abc123',
     Name: '/dockhand-i1-T1-U1-xyz',
     Mounts: over.mounts ?? [],
-    HostConfig: { UsernsMode: over.userns ?? '', Runtime: over.runtime ?? 'runc' },
+    HostConfig: { UsernsMode: over.userns ?? '', Runtime: over.runtime ?? 'runc', NetworkMode: over.network ?? 'default' },
+    NetworkSettings: { Networks: over.network ? { bridge: { IPAddress: '172.17.0.9' }, [over.network]: { IPAddress: '10.213.0.3' } } : {} },
   } as unknown as Docker.ContainerInspectInfo;
 }
 
@@ -35,10 +37,28 @@ describe('the check inspector of a sandbox', () => {
     expect(spec.HostConfig!.Binds).toBeUndefined();
   });
 
-  it('joins the sandbox network namespace only, with no capabilities, a read-only root and its own limits', () => {
+  it('mounts the engine socket volume read-only, and has no engine without one', () => {
+    const facts = sandboxFacts(inspectInfo({ mounts: [{ Type: 'volume', Name: 'sock1', Destination: ENGINE_SOCKET_DIR }] }));
+    expect(facts.engineSocket).toBe('sock1');
+    expect(inspectorSpec(facts, { image: 'i', labels }).HostConfig!.Mounts).toContainEqual({ Type: 'volume', Source: 'sock1', Target: ENGINE_SOCKET_DIR, ReadOnly: true });
+    expect(JSON.stringify(inspectorSpec(sandboxFacts(inspectInfo()), { image: 'i', labels }).HostConfig!.Mounts ?? [])).not.toContain(ENGINE_SOCKET_DIR);
+  });
+
+  it('has its own network namespace on the sandbox network, loopback TCP sent on to the sandbox address', () => {
+    const facts = sandboxFacts(inspectInfo({ network: 'dockhand-net-1' }));
+    expect(facts.network).toEqual({ name: 'dockhand-net-1', ip: '10.213.0.3' });
+    const hc = inspectorSpec(facts, { image: 'i', labels }).HostConfig as Docker.HostConfig & { Sysctls?: Record<string, string> };
+    expect(hc.NetworkMode).toBe('dockhand-net-1');
+    expect(hc.Sysctls).toEqual({ 'net.ipv4.conf.all.route_localnet': '1' });
+    expect(netSetupScript('10.213.0.3')).toContain('-d 127.0.0.1 -j DNAT --to-destination 10.213.0.3');
+    expect(() => netSetupScript('10.0.0.1; rm -rf /')).toThrow();
+    expect(inspectorSpec(sandboxFacts(inspectInfo()), { image: 'i', labels }).HostConfig!.NetworkMode).toBe('none');
+  });
+
+  it('never shares a namespace with the sandbox, with no capabilities, a read-only root and its own limits', () => {
     const spec = inspectorSpec(sandboxFacts(inspectInfo({ userns: 'host', runtime: 'sysbox-runc' })), { image: 'dockhand/inspector:1', labels });
     const hc = spec.HostConfig as Docker.HostConfig & { Runtime?: string };
-    expect(hc.NetworkMode).toBe('container:abc123');
+    expect(hc.NetworkMode).not.toMatch(/^container:/);
     expect(hc.PidMode).toBeUndefined();
     expect(hc.IpcMode).toBeUndefined();
     expect(hc.Privileged).toBeUndefined();
@@ -60,7 +80,7 @@ describe('the check inspector of a sandbox', () => {
   it('starts every check from a fixed environment: trusted PATH, the nested engine, no config from the learner', () => {
     const env = checkEnv();
     expect(env).toContain('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
-    expect(env).toContain(`DOCKER_HOST=tcp://127.0.0.1:${ENGINE_TCP_PORT}`);
+    expect(env).toContain(`DOCKER_HOST=unix://${ENGINE_SOCKET_DIR}/docker.sock`);
     expect(env).toContain('DOCKER_CONFIG=/etc/dockhand/docker-config');
     expect(env.some((e) => /^(BASH_ENV|ENV|LD_PRELOAD|LD_LIBRARY_PATH)=/.test(e))).toBe(false);
     expect(inspectorSpec(sandboxFacts(inspectInfo()), { image: 'i', labels }).Env).toEqual(env);
