@@ -1,46 +1,23 @@
 import type Docker from 'dockerode';
 import { AppError } from '../../errors';
-import { netSetupScript, type SandboxFacts } from './inspector-spec';
+import type { Logger } from '../../logger';
+import { runOnEngineHost } from '../engine/host-exec';
+import { linkScript } from './inspector-spec';
 import { LOCKED_OWNER_SCRIPT } from './engine-socket';
 import { execInContainer } from './script-exec';
 
-export const INSPECTOR_SETUP_ROLE = 'inspector-setup';
-const SETUP_TIMEOUT_MS = 30_000;
-
 /**
- * Sends the new inspector's loopback TCP on to its sandbox (netSetupScript), from a short-lived helper in the
- * inspector's network namespace with NET_ADMIN only, in the same user remapping: the inspector itself never holds
- * a capability. Labelled like the inspector (role `inspector-setup`) and always removed.
+ * Links a new inspector's network namespace to its sandbox's (linkScript), from a short-lived helper on the
+ * engine host: the pids the engine reports are pids of the engine host's namespace, right there and nowhere else.
+ * The inspector itself never holds a capability.
  */
-export async function setUpInspectorNetwork(docker: Docker, inspectorId: string, s: SandboxFacts, o: { image: string; labels: Record<string, string> }): Promise<void> {
-  if (!s.network) return;
-  const hc: Docker.HostConfig & { Runtime?: string } = {
-    NetworkMode: `container:${inspectorId}`,
-    CapDrop: ['ALL'],
-    CapAdd: ['NET_ADMIN'],
-    SecurityOpt: ['no-new-privileges'],
-    ReadonlyRootfs: true,
-    AutoRemove: false,
-    ...(s.usernsMode ? { UsernsMode: s.usernsMode } : {}),
-    ...(s.runtime ? { Runtime: s.runtime } : {}),
-  };
-  const c = await docker.createContainer({
-    Image: o.image,
-    Entrypoint: ['/bin/sh', '-c', netSetupScript(s.network.ip)],
-    Cmd: [],
-    Labels: o.labels,
-    HostConfig: hc,
-  });
-  try {
-    await c.start();
-    const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('inspector network set-up timed out')), SETUP_TIMEOUT_MS).unref());
-    const r = (await Promise.race([c.wait(), timer])) as { StatusCode?: number };
-    if (r.StatusCode !== 0) {
-      const logs = String(await c.logs({ stdout: true, stderr: true }).catch(() => '')).slice(-300);
-      throw new AppError('CHECK_RUNNER_FAILED', `could not set up the check inspector's network (exit ${r.StatusCode}): ${logs}`);
-    }
-  } finally {
-    await c.remove({ force: true, v: true }).catch(() => undefined);
+export async function linkInspectorToSandbox(docker: Docker, sandboxId: string, inspectorId: string, o: { image: string; logger: Logger }): Promise<void> {
+  const [s, i] = await Promise.all([docker.getContainer(sandboxId).inspect(), docker.getContainer(inspectorId).inspect()]);
+  if (!s.State.Running || !i.State.Running) throw new AppError('CHECK_RUNNER_FAILED', 'the sandbox or its check inspector stopped while being linked');
+  const script = linkScript({ pid: s.State.Pid, id: s.Id }, { pid: i.State.Pid, id: i.Id });
+  const r = await runOnEngineHost(docker, { image: o.image, script, pidHost: true, capAdd: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'], timeoutMs: 30_000, logger: o.logger });
+  if (r.exitCode !== 0 || !r.output.includes('linked')) {
+    throw new AppError('CHECK_RUNNER_FAILED', `could not link the check inspector to its sandbox (exit ${r.exitCode}): ${r.output.trim().slice(-300)}`);
   }
 }
 

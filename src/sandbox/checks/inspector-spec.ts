@@ -16,8 +16,8 @@ import { innerTimeoutSeconds } from './script-exec';
  *   which holds nothing but the image and this one sandbox's data.
  * - Engine: the nested dockerd's unix socket, in a folder the learner cannot change (engine-socket.ts), mounted
  *   read-only. Nothing the learner does to their own network reaches it.
- * - Network: its OWN namespace on the sandbox's network, never the sandbox's (the learner is root there and could
- *   redirect anything). Loopback TCP is sent on to the sandbox's address (netSetupScript), so a check's
+ * - Network: its OWN namespace, never the sandbox's (the learner is root there and could redirect anything),
+ *   joined to the sandbox by a private link (linkScript); loopback TCP is sent on to the sandbox, so a check's
  *   `curl localhost:8080` still reaches what the learner published. Not the sandbox's pid namespace either.
  * - No capabilities, no-new-privileges, small limits; the same user remapping and runtime as the sandbox so that
  *   its root owns the learner's files without any capability.
@@ -43,8 +43,6 @@ export interface SandboxFacts {
   runtime?: string;
   /** The anonymous volume holding the nested engine's locked socket (engine-socket.ts). */
   engineSocket?: string;
-  /** The sandbox's own network and its address there, which the inspector joins and sends loopback TCP to. */
-  network?: { name: string; ip: string };
 }
 
 /** The facts the inspector needs, from the engine's answer about the sandbox (the bot's own record: not learner-made). */
@@ -52,8 +50,6 @@ export function sandboxFacts(info: Docker.ContainerInspectInfo): SandboxFacts {
   const m = (info.Mounts ?? []).find((x) => x.Destination === DATA_ROOT);
   const hc = info.HostConfig as Docker.HostConfig & { Runtime?: string };
   const data: SandboxFacts['data'] = !m ? undefined : m.Type === 'bind' ? { type: 'bind', source: m.Source } : m.Name ? { type: 'volume', name: m.Name } : undefined;
-  const nets = Object.entries(info.NetworkSettings?.Networks ?? {}).filter(([, n]) => n?.IPAddress);
-  const own = nets.find(([name]) => name === hc.NetworkMode) ?? nets[0];
   return {
     id: info.Id,
     name: info.Name.replace(/^\//, ''),
@@ -61,7 +57,6 @@ export function sandboxFacts(info: Docker.ContainerInspectInfo): SandboxFacts {
     usernsMode: hc.UsernsMode || undefined,
     runtime: hc.Runtime || undefined,
     engineSocket: engineSocketVolume(info),
-    network: own ? { name: own[0], ip: own[1].IPAddress } : undefined,
   };
 }
 
@@ -109,9 +104,10 @@ export function inspectorName(sandboxName: string): string {
 /** Create options of the inspector for one sandbox. */
 export function inspectorSpec(s: SandboxFacts, o: { image: string; labels: Record<string, string> }): Docker.ContainerCreateOptions {
   const hostConfig: Docker.HostConfig & { Runtime?: string } = {
-    NetworkMode: s.network?.name ?? 'none',
-    // loopback traffic may leave through eth0 once sent on to the sandbox (netSetupScript)
-    ...(s.network ? { Sysctls: { 'net.ipv4.conf.all.route_localnet': '1' } } : {}),
+    // its own namespace with nothing but loopback, until the link to its sandbox is made (linkScript)
+    NetworkMode: 'none',
+    // loopback traffic may leave through the link once sent on to the sandbox
+    Sysctls: { 'net.ipv4.conf.all.route_localnet': '1' },
     ReadonlyRootfs: true,
     Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m', '/run/dockhand': 'rw,nosuid,nodev,noexec,size=1m,mode=700', [NEUTRAL_HOME]: 'ro,nosuid,nodev,noexec,size=4k,mode=755' },
     CapDrop: ['ALL'],
@@ -142,18 +138,40 @@ export function inspectorSpec(s: SandboxFacts, o: { image: string; labels: Recor
   };
 }
 
+/** The private link between a sandbox and its inspector (link-local: never routed, never on a host bridge). */
+export const CHECK_LINK = { name: 'dh-check0', sandboxIp: '169.254.213.1', inspectorIp: '169.254.213.2', prefix: 30 };
+
 /**
- * Run once in the inspector's network namespace by a short-lived helper with NET_ADMIN (the inspector has no
- * capabilities): TCP to 127.0.0.1 goes to the sandbox's address, from the inspector's own (MASQUERADE), so
- * `localhost:PORT` in a check is the learner's port as seen from outside their sandbox. Appended, so Docker's
- * own rules for its resolver (127.0.0.11) still come first.
+ * Run once on the engine host (host user and pid namespaces, NET_ADMIN, SYS_ADMIN for nsenter) with the host pids
+ * of the sandbox and of its new inspector: a veth pair straight from the inspector's own network namespace into
+ * the sandbox's, so the network looks to a check as it does from inside the sandbox, without ever sharing its
+ * namespace (where the learner is root):
+ * - TCP to 127.0.0.1 goes to the sandbox's end of the link, from the inspector's end (MASQUERADE): `localhost:PORT`
+ *   in a check is the learner's published port, reached from outside their namespace.
+ * - Every other address is routed through the sandbox (the inspector's default route), so a check reaches the
+ *   learner's nested containers by their own addresses (`curl http://172.17.0.2/`).
+ * The link never crosses a host bridge, so neither the host firewall nor an internal network's isolation sees it.
  */
-export function netSetupScript(sandboxIp: string): string {
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(sandboxIp)) throw new Error(`not an IPv4 address: ${sandboxIp}`);
+export function linkScript(sandbox: { pid: number; id: string }, inspector: { pid: number; id: string }): string {
+  for (const c of [sandbox, inspector]) {
+    if (!Number.isSafeInteger(c.pid) || c.pid <= 1 || !/^[0-9a-f]{64}$/.test(c.id)) throw new Error('the host pid and full id of both containers are needed');
+  }
+  const { name, sandboxIp, inspectorIp, prefix } = CHECK_LINK;
+  const [sandboxPid, inspectorPid] = [sandbox.pid, inspector.pid];
   return [
-    `/usr/sbin/iptables -w -t nat -A OUTPUT -o lo -p tcp -d 127.0.0.1 -j DNAT --to-destination ${sandboxIp}`,
-    '/usr/sbin/iptables -w -t nat -A POSTROUTING ! -o lo -s 127.0.0.0/8 -j MASQUERADE',
-  ].join(' && ');
+    'set -e',
+    // a pid is still its container's (not reused since the engine answered): its cgroup path names the container
+    ...[sandbox, inspector].map((c) => `/usr/bin/grep -q ${c.id} /proc/${c.pid}/cgroup || { echo "container ${c.id.slice(0, 12)} is gone"; exit 3; }`),
+    `/usr/sbin/ip link add ${name} netns ${inspectorPid} type veth peer name ${name} netns ${sandboxPid}`,
+    `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/ip addr add ${sandboxIp}/${prefix} dev ${name}`,
+    `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/ip link set ${name} up`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip addr add ${inspectorIp}/${prefix} dev ${name}`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip link set ${name} up`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip route replace default via ${sandboxIp}`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/iptables -w -t nat -A OUTPUT -o lo -p tcp -d 127.0.0.1 -j DNAT --to-destination ${sandboxIp}`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/iptables -w -t nat -A POSTROUTING -o ${name} -s 127.0.0.0/8 -j MASQUERADE`,
+    'echo linked',
+  ].join('\n');
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Logger } from '../../logger';
 import { ensureInspectorImage, forgetInspectorImage } from '../../images';
 import { checkCommand, DATA_ROOT, INSPECTOR_ROLE, inspectorSpec, LABEL_OWNER, sandboxFacts, storeSeedScript, withSeed } from './inspector-spec';
 import { ENGINE_SOCKET_DIR } from './engine-socket';
-import { assertEngineSocketLocked, INSPECTOR_SETUP_ROLE, setUpInspectorNetwork } from './inspector-setup';
+import { assertEngineSocketLocked, linkInspectorToSandbox } from './inspector-setup';
 import { execInContainer } from './script-exec';
 import type { ScriptResult } from '../types';
 
@@ -130,7 +130,7 @@ export class Inspectors {
     }
     try {
       await container.start();
-      await setUpInspectorNetwork(this.o.docker, container.id, facts, { image, labels: { ...this.o.labels(learnerKey, INSPECTOR_SETUP_ROLE, Date.now()), [LABEL_OWNER]: sandboxId } });
+      await linkInspectorToSandbox(this.o.docker, sandboxId, container.id, { image, logger: this.o.logger });
       await assertEngineSocketLocked(this.o.docker, container.id);
     } catch (err) {
       await this.removeContainer(container.id);

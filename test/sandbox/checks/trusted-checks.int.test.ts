@@ -134,8 +134,8 @@ describe('a cheater planting tools in their sandbox does not pass a check', () =
 
   it('an honest solution still passes, for the cheater and for the bystander', async () => {
     await Promise.all([learner(CHEATER, 'docker run -d --name web -p 8080:80 nginx'), learner(BYSTANDER, 'docker run -d --name web -p 8080:80 nginx')]);
-    expect(await trusted(CHEATER)).toMatchObject({ passed: true });
-    expect(await trusted(BYSTANDER)).toMatchObject({ passed: true });
+    expect(await trusted(CHEATER)).toEqual(expect.objectContaining({ passed: true }));
+    expect(await trusted(BYSTANDER)).toEqual(expect.objectContaining({ passed: true }));
   });
 });
 
@@ -177,9 +177,10 @@ describe('the inspector', () => {
     const sandboxId = manager.containerIdOf(key)!;
     const [found] = await docker.listContainers({ all: true, filters: { label: [`dockhand.instance=${instance}`, 'dockhand.role=inspector', `${LABEL_OWNER}=${sandboxId}`] } });
     const info = await docker.getContainer(found!.Id).inspect();
-    const sandboxNet = (await docker.getContainer(sandboxId).inspect()).HostConfig.NetworkMode;
-    // its own network namespace, on the sandbox's network: never the sandbox's namespace
-    expect(info.HostConfig).toMatchObject({ NetworkMode: sandboxNet, ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] });
+    // its own network namespace (linked to the sandbox's by a veth pair), never the sandbox's namespace
+    expect(info.HostConfig).toMatchObject({ NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] });
+    expect((await manager.checkScript(key, 'cat /sys/class/net/dh-check0/operstate; readlink /proc/self/ns/net')).output).toMatch(/^up\nnet:\[\d+\]\n$/);
+    expect(await learner(key, 'readlink /proc/self/ns/net')).not.toBe((await manager.checkScript(key, 'readlink /proc/self/ns/net')).output.trim());
     expect(info.HostConfig.PidMode ?? '').toBe('');
     expect(info.Config.Labels).toMatchObject({ 'dockhand.app': 'dockhand', 'dockhand.learner': key });
     // the seed lives in the inspector only: the learner's sandbox has no copy of it
