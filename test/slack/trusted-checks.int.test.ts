@@ -176,26 +176,28 @@ describe('trusted checks through Slack: a cheater and a bystander race', () => {
     expect(await check(cheater)).toMatch(/^Not done yet: Run again on other numbers, your container printed '[0-9.]+' instead of their mean [0-9.]+: it must compute the mean from ~\/numbers.txt\.$/);
     await bystanderCheck(bystander);
 
-    // a sandbox not prepared for this attempt: `reset` drops it; numbers of the cheater's own, honestly averaged
+    // a checked file holding the tutor's private-use mention markers around a user id, a <!channel> and mrkdwn:
+    // the FAIL line quotes the file, and the learner's message carries neither a mention nor formatting
+    await type(cheater, `printf '\\356\\204\\200user:${ADMIN}\\356\\204\\201 <!channel> *bold*\\n' > ~/mean.txt`);
     let mark = cheater.mark;
+    await cheater.say('check');
+    const verdict = await cheater.waitForPost(/^Not done yet/, mark, 120_000);
+    // no marker anywhere; no mention syntax where Slack parses it (the text, mrkdwn); plain_text is never parsed
+    expect(`${String(verdict.args.text)}\n${JSON.stringify(verdict.args.blocks)}`).not.toMatch(/\uE100|\uE101|\\ue10[01]|<@U/i);
+    const parsed = [String(verdict.args.text), ...(verdict.args.blocks as { text?: { type: string; text: string } }[]).filter((b) => b.text?.type === 'mrkdwn').map((b) => b.text!.text)];
+    expect(parsed.join('\n')).not.toMatch(/<[@!#]/);
+    expect(String(verdict.args.text)).toBe(`Not done yet: ~/mean.txt says user:${ADMIN} &lt;!channel&gt; *bold*, which is not the mean of your numbers.`);
+    const blocks = verdict.args.blocks as { type: string; text?: { type: string; text: string } }[];
+    expect(blocks.find((b) => b.text?.text.startsWith('Not done yet'))!.text).toEqual({ type: 'plain_text', emoji: true, text: `Not done yet: ~/mean.txt says user:${ADMIN} <!channel> *bold*, which is not the mean of your numbers.` });
+    await bystanderCheck(bystander);
+
+    // a sandbox not prepared for this attempt: `reset` drops it; numbers of the cheater's own, honestly averaged
+    mark = cheater.mark;
     await cheater.say('reset');
     await cheater.waitForPost(/Your sandbox was reset/, mark);
     await type(cheater, 'seq 10 > ~/numbers.txt');
     await type(cheater, `docker run -v ~:/work dockhand/ml python3 -c 'import numpy as np; print(np.loadtxt("/work/numbers.txt").mean())' > ~/mean.txt`);
     expect(await check(cheater)).toMatch(/^Not done yet: This sandbox has no numbers for this exercise/);
-    await bystanderCheck(bystander);
-
-    // a checked file holding the tutor's private-use mention markers around a user id, a <!channel> and mrkdwn:
-    // the FAIL line quotes the file, and the learner's message carries neither a mention nor formatting
-    await type(cheater, `printf '\\356\\204\\200user:${ADMIN}\\356\\204\\201 <!channel> *bold*\\n' > ~/mean.txt`);
-    mark = cheater.mark;
-    await cheater.say('check');
-    const verdict = await cheater.waitForPost(/^Not done yet/, mark, 120_000);
-    const raw = `${String(verdict.args.text)}\n${JSON.stringify(verdict.args.blocks)}`;
-    expect(raw).not.toMatch(/<@U|<!channel>|\uE100|\uE101|\\ue10[01]/i);
-    expect(String(verdict.args.text)).toBe(`Not done yet: ~/mean.txt says user:${ADMIN} &lt;!channel&gt; *bold*, which is not the mean of your numbers.`);
-    const blocks = verdict.args.blocks as { type: string; text?: { type: string; text: string } }[];
-    expect(blocks.find((b) => b.text?.text.startsWith('Not done yet'))!.text).toEqual({ type: 'plain_text', emoji: true, text: `Not done yet: ~/mean.txt says user:${ADMIN} <!channel> *bold*, which is not the mean of your numbers.` });
     await bystanderCheck(bystander);
 
     // the honest solution passes
