@@ -193,8 +193,11 @@ describe('the inspector', () => {
     expect((await manager.checkScript(key, 'echo "$DOCKHAND_SEED"', { seed: 'life.step' })).output).toBe(`${seed}\n`);
     expect(await docker.listContainers({ all: true, filters: { label: [`${LABEL_OWNER}=${sandboxId}`] } })).toHaveLength(1);
 
+    const socketVolume = (await docker.getContainer(sandboxId).inspect()).Mounts.find((m) => m.Destination === '/dockhand-engine')!.Name!;
     await manager.reset(key);
     expect(await docker.listContainers({ all: true, filters: { label: [`${LABEL_OWNER}=${sandboxId}`] } })).toHaveLength(0);
+    // the engine socket's volume (locked to the host's root) goes with them
+    await expect(docker.getVolume(socketVolume).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it('an inspector whose sandbox vanished while the bot was down is swept at start-up; a dead one is replaced', async () => {
