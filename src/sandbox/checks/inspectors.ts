@@ -80,7 +80,7 @@ export class Inspectors {
     return value;
   }
 
-  /** Removes the inspectors of a sandbox (before the sandbox itself: they share its network namespace). */
+  /** Removes the inspectors of a sandbox (before the sandbox itself: they hold its socket volume and a link into its network namespace). */
   async removeFor(sandboxId: string): Promise<void> {
     this.known.delete(sandboxId);
     for (const c of await this.list({ owner: sandboxId }).catch(() => [])) await this.removeWithData(c);
