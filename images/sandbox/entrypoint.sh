@@ -56,7 +56,10 @@ overlay_works() {
 args=(--host=unix:///var/run/docker.sock --data-root=/var/lib/docker)
 # The check inspector's socket: a folder the bot gives to the host's root once the engine is ready, so the
 # learner can neither replace nor redirect it (src/sandbox/checks/engine-socket.ts).
-if mountpoint -q /dockhand-engine 2>/dev/null; then args+=(--host=unix:///dockhand-engine/docker.sock); fi
+# Already locked (the same container started again): dockerd could not replace the old socket and would not start.
+if mountpoint -q /dockhand-engine 2>/dev/null; then
+  if [ -w /dockhand-engine ]; then args+=(--host=unix:///dockhand-engine/docker.sock); else log "engine socket folder already locked: checks cannot reach this engine until the sandbox is made again"; fi
+fi
 if [ -n "${DOCKHAND_REGISTRY_MIRROR:-}" ]; then
   args+=(--registry-mirror="$DOCKHAND_REGISTRY_MIRROR")
   case "$DOCKHAND_REGISTRY_MIRROR" in
