@@ -53,10 +53,13 @@ overlay_works() {
   return 1
 }
 
-# The loopback listener is for the bot's check inspector, which shares this network namespace (not the socket's
-# mount namespace); nested containers on their own networks cannot reach it. Port: ENGINE_TCP_PORT in
-# src/sandbox/checks/inspector-spec.ts.
-args=(--host=unix:///var/run/docker.sock --host=tcp://127.0.0.1:23750 --data-root=/var/lib/docker)
+args=(--host=unix:///var/run/docker.sock --data-root=/var/lib/docker)
+# The check inspector's socket: a folder the bot gives to the host's root once the engine is ready, so the
+# learner can neither replace nor redirect it (src/sandbox/checks/engine-socket.ts).
+# Already locked (the same container started again): dockerd could not replace the old socket and would not start.
+if mountpoint -q /dockhand-engine 2>/dev/null; then
+  if [ -w /dockhand-engine ]; then args+=(--host=unix:///dockhand-engine/docker.sock); else log "engine socket folder already locked: checks cannot reach this engine until the sandbox is made again"; fi
+fi
 if [ -n "${DOCKHAND_REGISTRY_MIRROR:-}" ]; then
   args+=(--registry-mirror="$DOCKHAND_REGISTRY_MIRROR")
   case "$DOCKHAND_REGISTRY_MIRROR" in

@@ -17,8 +17,28 @@ export const MESSAGE_MAX_CHARS = 300;
 /** A check only needs its last line; the cap keeps a flooding check from filling memory. */
 export const CHECK_OUTPUT_CAP_BYTES = 64 * 1024;
 
+// Terminal escape sequences (CSI, OSC and the two-byte forms): what a learner's file could smuggle into a line.
+// eslint-disable-next-line no-control-regex
+const ESCAPES = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)?|\u001B[ -/]*[0-~]|\u009B[0-?]*[ -/]*[@-~]/g;
+// C0 (but tab and newline), DEL and C1 controls.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+// Private use (the tutor's mention tokens are U+E100/U+E101: tutor/reply.ts), bidi overrides and isolates,
+// zero-width characters and non-characters.
+const INVISIBLE = /[\uE000-\uF8FF\u{F0000}-\u{FFFFD}\u{100000}-\u{10FFFD}\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060-\u2064\uFEFF\uFFF9-\uFFFB\uFDD0-\uFDEF\uFFFE\uFFFF]/gu;
+
+/**
+ * A check's output as text a learner may be shown: a check prints what it read in the learner's files and
+ * containers, so its bytes are the learner's. No escape sequences, control or private-use characters (a
+ * U+E100 ... U+E101 pair would become a Slack mention when rendered), well-formed UTF-16. The caller still shows
+ * it as plain text (no mrkdwn).
+ */
+export function plainCheckText(raw: string): string {
+  return raw.toWellFormed().replace(ESCAPES, '').replace(/\r\n?/g, '\n').replace(CONTROLS, '').replace(INVISIBLE, '');
+}
+
 function lastLine(output: string): string {
-  const lines = output.replace(/\r/g, '\n').split('\n');
+  const lines = plainCheckText(output).split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!.trim();
     if (l) return l;

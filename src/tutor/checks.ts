@@ -64,7 +64,9 @@ export class Checks {
       return undefined;
     });
     if (outcome.passed) {
-      await ctx.say({ text: `:white_check_mark: ${outcome.message === 'Done!' ? `${step.title}: done!` : outcome.message}` });
+      // a check's message is made of what it read in the learner's sandbox: shown as plain text (plain)
+      const done = `:white_check_mark: ${outcome.message === 'Done!' ? `${step.title}: done!` : outcome.message}`;
+      await ctx.say({ text: done, plain: [done] });
       if (raced) await ctx.say(raced);
       return this.flow.advance(ctx, cur, { skipped: false });
     }
@@ -72,7 +74,8 @@ export class Checks {
     const value = stepValue(lesson.id, step.id);
     await ctx.say({
       text: `Not done yet: ${outcome.message}`,
-      sections: [`${opts.next ? 'Finish this step first (or `skip` it). ' : ''}Not done yet: ${outcome.message}`],
+      ...(opts.next ? { sections: ['Finish this step first (or `skip` it).'] } : {}),
+      plain: [`Not done yet: ${outcome.message}`],
       buttons: [{ label: 'Hint', actionId: 'tutor:hint', value }],
     });
   }

@@ -6,6 +6,8 @@ export interface Reply {
   text: string;
   /** Short paragraphs in Slack's mrkdwn subset (*bold*, `code`, ```blocks```). */
   sections?: string[];
+  /** Paragraphs shown as plain text after the sections, never read as mrkdwn: text made of a learner's bytes (a check's output). */
+  plain?: string[];
   /** Standard Markdown (a lesson step's body), rendered as one markdown block. */
   markdown?: string;
   /** A small grey line under the rest. */

@@ -1,4 +1,4 @@
-import { interpretCheck, MESSAGE_MAX_CHARS } from '../../src/lessons/check-outcome';
+import { interpretCheck, MESSAGE_MAX_CHARS, plainCheckText } from '../../src/lessons/check-outcome';
 import type { ScriptResult as ScriptRun } from '../../src/sandbox';
 
 const run = (over: Partial<ScriptRun>): ScriptRun => ({ exitCode: 0, output: '', timedOut: false, truncated: false, durationMs: 5, ...over });
@@ -36,5 +36,28 @@ describe('interpretCheck', () => {
 
   test('carriage-return progress output is split into lines', () => {
     expect(interpretCheck(run({ exitCode: 1, output: '10%\r50%\rFAIL: stuck at 50%' }), 15000).message).toBe('stuck at 50%');
+  });
+});
+
+describe('plainCheckText: a check line never carries the learner\'s raw bytes', () => {
+  test('drops the private-use characters that delimit the tutor\'s mention tokens, and the rest of the range', () => {
+    expect(plainCheckText('hi \uE100user:U0ADMIN01\uE101 \uE000x\uF8FF \u{F0001}\u{10FFFD}!')).toBe('hi user:U0ADMIN01 x !');
+  });
+
+  test('drops escape sequences (colour, title, cursor) and control characters, keeping tabs and text', () => {
+    expect(plainCheckText('\u001b[31mred\u001b[0m \u001b]0;title\u0007x\u001b]8;;http://e\u001b\\y \u001bcz\u0000\u0007\u0085\tend')).toBe('red xy z\tend');
+  });
+
+  test('drops bidi overrides and zero-width characters; lone surrogates become U+FFFD', () => {
+    expect(plainCheckText('a\u202Eb\u2066c\u200Bd\uFEFFe\uD800')).toBe('abcde\uFFFD');
+  });
+
+  test('a FAIL line built from a learner\'s file shows neither a token nor an escape', () => {
+    const o = interpretCheck(run({ exitCode: 1, output: 'FAIL: ~/name.txt says \uE100user:U0ADMIN01\uE101\u001b[2J, not your name.\n' }), 15000);
+    expect(o.message).toBe('~/name.txt says user:U0ADMIN01, not your name.');
+  });
+
+  test('a carriage return still starts a new line, as a terminal shows it', () => {
+    expect(interpretCheck(run({ exitCode: 1, output: 'progress 50%\rFAIL: not yet\n' }), 15000).message).toBe('not yet');
   });
 });

@@ -37,6 +37,12 @@ describe('sandboxes on a separate engine over TLS', () => {
     expect(size).toBeGreaterThan(400);
     expect(size).toBeLessThanOrEqual(600);
 
+    // a check runs on the remote engine too: its inspector reaches the nested engine by the locked socket and
+    // the sandbox through its link, both set up by helpers of that engine
+    const key = `${t.teamId}:${a.user}`;
+    const seen = await t.bot.sandboxes.checkScript(key, 'docker image ls -q hello-world | wc -l; stat -c %u /dockhand-engine; cat /sys/class/net/dh-check0/operstate');
+    expect(seen.output).toBe('1\n65534\nup\n');
+
     const label = { label: [`dockhand.instance=${INSTANCE}`, 'dockhand.role=learner'] };
     const remote = await engine.docker.listContainers({ filters: label });
     expect(remote).toHaveLength(1);

@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../../src/project-root';
 import type { RecordedCall } from '../../src/slack/stand-in/slack-stand-in';
 import { slackFixture } from '../support/fixtures';
 import { LearnerDriver } from '../support/learner-driver';
+import { FAKE_API_ATTACK_COMMAND } from '../../bench/attacks/check-attacks';
 import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
 
 // A competing learner tries every trick of issue 11 in a channel challenge, through Slack, while a bystander races
@@ -128,8 +129,10 @@ describe('trusted checks through Slack: a cheater and a bystander race', () => {
     await t.bot.sandboxes.execScript(key, `base64 -d > /root/cheat.so <<'EOF'\n${cheatLibrary()}\nEOF`);
 
     const tricks: { name: string; plant: string; undo: string; foolsOldWay: boolean }[] = [
-      { name: 'timeout shim in /usr/local/bin', plant: shadow('/usr/local/bin', { timeout: PASS_LINE }), undo: 'umount /usr/local/bin && rm -rf /root/.shadow', foolsOldWay: true },
-      { name: 'bash shim in /usr/local/bin', plant: shadow('/usr/local/bin', { bash: PASS_LINE }), undo: 'umount /usr/local/bin && rm -rf /root/.shadow', foolsOldWay: true },
+      // the sandbox runner too names timeout and bash by absolute path now: these two fool neither
+      { name: 'timeout shim in /usr/local/bin', plant: shadow('/usr/local/bin', { timeout: PASS_LINE }), undo: 'umount /usr/local/bin && rm -rf /root/.shadow', foolsOldWay: false },
+      { name: 'bash shim in /usr/local/bin', plant: shadow('/usr/local/bin', { bash: PASS_LINE }), undo: 'umount /usr/local/bin && rm -rf /root/.shadow', foolsOldWay: false },
+      { name: '/usr/bin/timeout bind-mounted', plant: `printf '%s\\n' ${PASS_LINE} > /root/faketimeout && chmod +x /root/faketimeout && mount --bind /root/faketimeout /usr/bin/timeout`, undo: 'umount /usr/bin/timeout', foolsOldWay: true },
       { name: 'curl and docker shims in /usr/local/bin', plant: shadow('/usr/local/bin', { curl: FAKE_CURL, docker: FAKE_DOCKER }), undo: 'umount /usr/local/bin && rm -rf /root/.shadow', foolsOldWay: true },
       { name: '/usr/bin/curl replaced', plant: `printf '%s\\n' ${FAKE_CURL} > /root/fakecurl && chmod +x /root/fakecurl && mount --bind /root/fakecurl /usr/bin/curl`, undo: 'umount /usr/bin/curl', foolsOldWay: false },
       {
@@ -173,8 +176,23 @@ describe('trusted checks through Slack: a cheater and a bystander race', () => {
     expect(await check(cheater)).toMatch(/^Not done yet: Run again on other numbers, your container printed '[0-9.]+' instead of their mean [0-9.]+: it must compute the mean from ~\/numbers.txt\.$/);
     await bystanderCheck(bystander);
 
-    // a sandbox not prepared for this attempt: `reset` drops it; numbers of the cheater's own, honestly averaged
+    // a checked file holding the tutor's private-use mention markers around a user id, a <!channel> and mrkdwn:
+    // the FAIL line quotes the file, and the learner's message carries neither a mention nor formatting
+    await type(cheater, `printf '\\356\\204\\200user:${ADMIN}\\356\\204\\201 <!channel> *bold*\\n' > ~/mean.txt`);
     let mark = cheater.mark;
+    await cheater.say('check');
+    const verdict = await cheater.waitForPost(/^Not done yet/, mark, 120_000);
+    // no marker anywhere; no mention syntax where Slack parses it (the text, mrkdwn); plain_text is never parsed
+    expect(`${String(verdict.args.text)}\n${JSON.stringify(verdict.args.blocks)}`).not.toMatch(/\uE100|\uE101|\\ue10[01]|<@U/i);
+    const parsed = [String(verdict.args.text), ...(verdict.args.blocks as { text?: { type: string; text: string } }[]).filter((b) => b.text?.type === 'mrkdwn').map((b) => b.text!.text)];
+    expect(parsed.join('\n')).not.toMatch(/<[@!#]/);
+    expect(String(verdict.args.text)).toBe(`Not done yet: ~/mean.txt says user:${ADMIN} &lt;!channel&gt; *bold*, which is not the mean of your numbers.`);
+    const blocks = verdict.args.blocks as { type: string; text?: { type: string; text: string } }[];
+    expect(blocks.find((b) => b.text?.text.startsWith('Not done yet'))!.text).toEqual({ type: 'plain_text', emoji: true, text: `Not done yet: ~/mean.txt says user:${ADMIN} <!channel> *bold*, which is not the mean of your numbers.` });
+    await bystanderCheck(bystander);
+
+    // a sandbox not prepared for this attempt: `reset` drops it; numbers of the cheater's own, honestly averaged
+    mark = cheater.mark;
     await cheater.say('reset');
     await cheater.waitForPost(/Your sandbox was reset/, mark);
     await type(cheater, 'seq 10 > ~/numbers.txt');
@@ -187,5 +205,37 @@ describe('trusted checks through Slack: a cheater and a bystander race', () => {
     await bystander.run(`docker run -v ~:/work dockhand/ml python3 -c 'import numpy as np; print(np.loadtxt("/work/numbers.txt").mean())' > ~/mean.txt`, 180_000);
     await bystander.waitForPost(/Challenge solved in/, mark, 120_000);
     await finalResults(channel, bystander, cheater);
+  });
+});
+
+describe('a forged engine through Slack', () => {
+  it('lesson 1 step 1: an iptables REDIRECT to a fake Docker API does not pass for the attacker, who is told what the check saw; the bystander passes', async () => {
+    const attacker = new LearnerDriver(t, uniqueId('U'));
+    const bystander = new LearnerDriver(t, uniqueId('U'));
+    for (const l of [attacker, bystander]) {
+      const since = l.mark;
+      await l.say('start running-containers');
+      await l.waitForPost(/step 1 of/, since, 300_000);
+    }
+    // one line, as a learner would paste it: the fake API (setsid perl), the REDIRECT, a try at the socket
+    const { final } = await attacker.run(`echo ${Buffer.from(FAKE_API_ATTACK_COMMAND).toString('base64')} | base64 -d > /tmp/attack.sh && bash /tmp/attack.sh`, 180_000);
+    expect(String(final.args.text)).toMatch(/: exit 0/);
+    expect(LearnerDriver.blocksText(final)).toMatch(/fake-api-up[\s\S]*socket-locked/);
+    const t0 = performance.now();
+    expect(await check(attacker)).toBe('Not done yet: No hello-world container yet. Type: docker run hello-world');
+    const attackerMs = performance.now() - t0;
+
+    // the bystander's real `docker run hello-world` passes (the check after a command, then the next step)
+    const mark = bystander.mark;
+    const { final: ran } = await bystander.run('docker run hello-world', 180_000);
+    const t1 = performance.now();
+    expect(String(ran.args.text)).toMatch(/: exit 0/);
+    await bystander.waitForPost(/^:white_check_mark: hello-world ran/, mark, 120_000);
+    const bystanderMs = performance.now() - t1;
+    // and an explicit check of the next step answers too
+    const t2 = performance.now();
+    expect(await check(bystander)).toMatch(/^Not done yet: /);
+    latencies.push(performance.now() - t2);
+    console.log(`forged-engine test: attacker's check ${Math.round(attackerMs)} ms; bystander's pass after their command ${Math.round(bystanderMs)} ms; bystander's next check ${Math.round(latencies.at(-1)!)} ms`);
   });
 });

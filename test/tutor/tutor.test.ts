@@ -198,7 +198,8 @@ describe('Tutor: moving through a lesson', () => {
     await t.say('start basics');
     t.sandbox.failCheck('check-run', 'nothing yet');
     await t.say('next');
-    expect(t.port.lastReply()!.sections![0]).toBe('Finish this step first (or `skip` it). Not done yet: nothing yet');
+    expect(t.port.lastReply()!.sections![0]).toBe('Finish this step first (or `skip` it).');
+    expect(t.port.lastReply()!.plain).toEqual(['Not done yet: nothing yet']);
   });
 
   it('tells the learner when a step setup fails, and still shows the step', async () => {

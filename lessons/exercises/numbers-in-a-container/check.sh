@@ -58,7 +58,9 @@ case "$mounts" in "["*"]") mounts="${mounts%]},$extra]" ;; *) mounts="[$extra]" 
 mounts=${mounts/\[,/[}
 body=$(docker inspect -f '{"Image":{{json .Image}},"Entrypoint":{{json .Config.Entrypoint}},"Cmd":{{json .Config.Cmd}},"WorkingDir":{{json .Config.WorkingDir}},"Env":{{json .Config.Env}},"User":{{json .Config.User}},"Labels":{"dockhand.check":"replay"},"HostConfig":{"Binds":{{json .HostConfig.Binds}},"Mounts":@MOUNTS@,"NetworkMode":"none"}}' "$ran")
 body=${body/@MOUNTS@/$mounts}
-replay=$(curl -s --max-time 10 -H 'Content-Type: application/json' -d "$body" "http://${DOCKER_HOST#tcp://}/containers/create" | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
+# The engine's API as the docker CLI reaches it (DOCKER_HOST: the inspector's unix socket, or a TCP address).
+api() { case "$DOCKER_HOST" in unix://*) curl -s --max-time 10 --unix-socket "${DOCKER_HOST#unix://}" "http://docker$1" "${@:2}" ;; *) curl -s --max-time 10 "http://${DOCKER_HOST#tcp://}$1" "${@:2}" ;; esac; }
+replay=$(api /containers/create -H 'Content-Type: application/json' -d "$body" | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
 [ -n "$replay" ] || { echo "FAIL: Could not run your container a second time."; exit 1; }
 out=$(timeout 20 docker start -a "$replay" 2>&1 | tail -c 65536)
 printf '%s\n' "$out" | holds "$want" || { echo "FAIL: Run again on other numbers, your container printed '$(printf '%s' "$out" | tail -n 1 | head -c 60)' instead of their mean $(printf '%.2f' "$want"): it must compute the mean from ~/numbers.txt."; exit 1; }

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { ENGINE_SOCKET, ENGINE_SOCKET_DIR, engineSocketVolume } from './engine-socket';
 import { innerTimeoutSeconds } from './script-exec';
 
 /**
@@ -13,14 +14,15 @@ import { innerTimeoutSeconds } from './script-exec';
  *   never a path inside it: the engine resolves bind sources on the host, so a planted symlink there would point
  *   at the host's files. Inside the inspector a learner's symlink resolves in the inspector's own filesystem,
  *   which holds nothing but the image and this one sandbox's data.
- * - Network: the sandbox's namespace (`curl localhost:8080` reaches what the learner published), and the nested
- *   engine through its loopback listener (ENGINE_TCP_PORT). Not its pid namespace.
- * - No capabilities, no-new-privileges, small limits; the same user namespace and runtime as the sandbox so that
+ * - Engine: the nested dockerd's unix socket, in a folder the learner cannot change (engine-socket.ts), mounted
+ *   read-only. Nothing the learner does to their own network reaches it.
+ * - Network: its OWN namespace, never the sandbox's (the learner is root there and could redirect anything),
+ *   joined to the sandbox by a private link (linkScript); loopback TCP is sent on to the sandbox, so a check's
+ *   `curl localhost:8080` still reaches what the learner published. Not the sandbox's pid namespace either.
+ * - No capabilities, no-new-privileges, small limits; the same user remapping and runtime as the sandbox so that
  *   its root owns the learner's files without any capability.
  */
 
-/** The nested dockerd's loopback listener (images/sandbox/entrypoint.sh starts it on this port). */
-export const ENGINE_TCP_PORT = 23750;
 export const INSPECTOR_ROLE = 'inspector';
 /** Label naming the sandbox container an inspector belongs to. */
 export const LABEL_OWNER = 'dockhand.owner';
@@ -39,6 +41,8 @@ export interface SandboxFacts {
   data?: { type: 'bind'; source: string } | { type: 'volume'; name: string };
   usernsMode?: string;
   runtime?: string;
+  /** The anonymous volume holding the nested engine's locked socket (engine-socket.ts). */
+  engineSocket?: string;
 }
 
 /** The facts the inspector needs, from the engine's answer about the sandbox (the bot's own record: not learner-made). */
@@ -46,19 +50,47 @@ export function sandboxFacts(info: Docker.ContainerInspectInfo): SandboxFacts {
   const m = (info.Mounts ?? []).find((x) => x.Destination === DATA_ROOT);
   const hc = info.HostConfig as Docker.HostConfig & { Runtime?: string };
   const data: SandboxFacts['data'] = !m ? undefined : m.Type === 'bind' ? { type: 'bind', source: m.Source } : m.Name ? { type: 'volume', name: m.Name } : undefined;
-  return { id: info.Id, name: info.Name.replace(/^\//, ''), data, usernsMode: hc.UsernsMode || undefined, runtime: hc.Runtime || undefined };
+  return {
+    id: info.Id,
+    name: info.Name.replace(/^\//, ''),
+    data,
+    usernsMode: hc.UsernsMode || undefined,
+    runtime: hc.Runtime || undefined,
+    engineSocket: engineSocketVolume(info),
+  };
 }
 
-/** The environment every check starts with: nothing of the learner's, and tools told to ignore their config files. */
+/** An empty, read-only folder: HOME for every program a check runs, and root's home in the inspector's passwd. */
+export const NEUTRAL_HOME = '/run/dockhand/home';
+/** The learner's home as the inspector sees it (a link into their data, images/inspector). */
+export const LEARNER_HOME = '/root';
+
+/**
+ * The environment every check starts with: nothing of the learner's, and tools told to ignore config files. HOME
+ * is the empty NEUTRAL_HOME, so jq's ~/.jq, curl's .curlrc, wget's .wgetrc, python's user site, git's global
+ * config and the like are never the learner's; checkCommand gives the check's own shell `~` = the learner's home.
+ * Git also ignores what a learner's repository could make it run (fsmonitor, hooks): given as -c settings, which
+ * outrank the repository's own config.
+ */
 export function checkEnv(): string[] {
+  const git: [string, string][] = [
+    ['core.fsmonitor', 'false'],
+    ['core.hooksPath', '/dev/null'],
+  ];
   return [
     `PATH=${CHECK_PATH}`,
-    // `~` in a check is the learner's home (a link in the inspector image); tools must not read its dotfiles:
-    'HOME=/root',
-    `DOCKER_HOST=tcp://127.0.0.1:${ENGINE_TCP_PORT}`,
+    `HOME=${NEUTRAL_HOME}`,
+    `XDG_CONFIG_HOME=${NEUTRAL_HOME}`,
+    `LEARNER_HOME=${LEARNER_HOME}`,
+    `DOCKER_HOST=unix://${ENGINE_SOCKET}`,
     'DOCKER_CONFIG=/etc/dockhand/docker-config',
     'GIT_CONFIG_NOSYSTEM=1',
     'GIT_CONFIG_GLOBAL=/dev/null',
+    `GIT_CONFIG_COUNT=${git.length}`,
+    ...git.flatMap(([k, v], i) => [`GIT_CONFIG_KEY_${i}=${k}`, `GIT_CONFIG_VALUE_${i}=${v}`]),
+    'WGETRC=/dev/null',
+    'CURL_HOME=/dev/null',
+    'PYTHONNOUSERSITE=1',
     'LANG=C.UTF-8',
   ];
 }
@@ -72,9 +104,12 @@ export function inspectorName(sandboxName: string): string {
 /** Create options of the inspector for one sandbox. */
 export function inspectorSpec(s: SandboxFacts, o: { image: string; labels: Record<string, string> }): Docker.ContainerCreateOptions {
   const hostConfig: Docker.HostConfig & { Runtime?: string } = {
-    NetworkMode: `container:${s.id}`,
+    // its own namespace with nothing but loopback, until the link to its sandbox is made (linkScript)
+    NetworkMode: 'none',
+    // loopback traffic may leave through the link once sent on to the sandbox
+    Sysctls: { 'net.ipv4.conf.all.route_localnet': '1' },
     ReadonlyRootfs: true,
-    Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m', '/run/dockhand': 'rw,nosuid,nodev,noexec,size=1m,mode=700' },
+    Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m', '/run/dockhand': 'rw,nosuid,nodev,noexec,size=1m,mode=700', [NEUTRAL_HOME]: 'ro,nosuid,nodev,noexec,size=4k,mode=755' },
     CapDrop: ['ALL'],
     SecurityOpt: ['no-new-privileges'],
     Memory: INSPECTOR_LIMITS.memoryMb * 1024 * 1024,
@@ -89,6 +124,8 @@ export function inspectorSpec(s: SandboxFacts, o: { image: string; labels: Recor
   else if (s.data?.type === 'volume') hostConfig.Mounts = [{ Type: 'volume', Source: s.data.name, Target: DATA_ROOT, ReadOnly: true }];
   // no data mount: the image's VOLUME would give an empty anonymous one; a tmpfs keeps it empty and clean
   else hostConfig.Tmpfs![DATA_ROOT] = 'ro,size=1m';
+  // no socket volume (a sandbox made before it existed): no engine at all, rather than one the learner could fake
+  if (s.engineSocket) hostConfig.Mounts = [...(hostConfig.Mounts ?? []), { Type: 'volume', Source: s.engineSocket, Target: ENGINE_SOCKET_DIR, ReadOnly: true }];
   return {
     name: inspectorName(s.name),
     Image: o.image,
@@ -101,9 +138,51 @@ export function inspectorSpec(s: SandboxFacts, o: { image: string; labels: Recor
   };
 }
 
+/** The private link between a sandbox and its inspector (link-local: never routed, never on a host bridge). */
+export const CHECK_LINK = { name: 'dh-check0', sandboxIp: '169.254.213.1', inspectorIp: '169.254.213.2', prefix: 30 };
+
+/**
+ * Run once on the engine host (host user and pid namespaces, NET_ADMIN, SYS_ADMIN for nsenter) with the host pids
+ * of the sandbox and of its new inspector: a veth pair straight from the inspector's own network namespace into
+ * the sandbox's, so the network looks to a check as it does from inside the sandbox, without ever sharing its
+ * namespace (where the learner is root):
+ * - TCP to 127.0.0.1 goes to the sandbox's end of the link, from the inspector's end (MASQUERADE): `localhost:PORT`
+ *   in a check is the learner's published port, reached from outside their namespace.
+ * - Every other address is routed through the sandbox (the inspector's default route), so a check reaches the
+ *   learner's nested containers by their own addresses (`curl http://172.17.0.2/`).
+ * The link never crosses a host bridge, so neither the host firewall nor an internal network's isolation sees it.
+ */
+export function linkScript(sandbox: { pid: number; id: string }, inspector: { pid: number; id: string }): string {
+  for (const c of [sandbox, inspector]) {
+    if (!Number.isSafeInteger(c.pid) || c.pid <= 1 || !/^[0-9a-f]{64}$/.test(c.id)) throw new Error('the host pid and full id of both containers are needed');
+  }
+  const { name, sandboxIp, inspectorIp, prefix } = CHECK_LINK;
+  const [sandboxPid, inspectorPid] = [sandbox.pid, inspector.pid];
+  return [
+    'set -e',
+    // a pid is still its container's (not reused since the engine answered): its cgroup path names the container
+    ...[sandbox, inspector].map((c) => `/usr/bin/grep -q ${c.id} /proc/${c.pid}/cgroup || { echo "container ${c.id.slice(0, 12)} is gone"; exit 3; }`),
+    `/usr/sbin/ip link add ${name} netns ${inspectorPid} type veth peer name ${name} netns ${sandboxPid}`,
+    `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/ip addr add ${sandboxIp}/${prefix} dev ${name}`,
+    `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/ip link set ${name} up`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip addr add ${inspectorIp}/${prefix} dev ${name}`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip link set ${name} up`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip route replace default via ${sandboxIp}`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/iptables -w -t nat -A OUTPUT -o lo -p tcp -d 127.0.0.1 -j DNAT --to-destination ${sandboxIp}`,
+    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/iptables -w -t nat -A POSTROUTING -o ${name} -s 127.0.0.0/8 -j MASQUERADE`,
+    'echo linked',
+  ].join('\n');
+}
+
+/**
+ * The check's own shell keeps `~` and `$HOME` as the learner's home (every shipped check reads `~/...`), but the
+ * variable is not exported: programs it starts get no HOME and fall back to root's passwd home, NEUTRAL_HOME.
+ */
+export const CHECK_PRELUDE = `export -n HOME; HOME=${LEARNER_HOME}\n`;
+
 /** The exec of one check: trusted `timeout` and `bash` by absolute path, no start-up files, our environment. */
 export function checkCommand(script: string, timeoutMs: number): string[] {
-  return ['/usr/bin/timeout', '-k', '1', innerTimeoutSeconds(timeoutMs), '/bin/bash', '--noprofile', '--norc', '-c', script];
+  return ['/usr/bin/timeout', '-k', '1', innerTimeoutSeconds(timeoutMs), '/bin/bash', '--noprofile', '--norc', '-c', `${CHECK_PRELUDE}${script}`];
 }
 
 export function seedFile(name: string): string {

@@ -4,6 +4,8 @@ import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
 import { ensureInspectorImage, forgetInspectorImage } from '../../images';
 import { checkCommand, DATA_ROOT, INSPECTOR_ROLE, inspectorSpec, LABEL_OWNER, sandboxFacts, storeSeedScript, withSeed } from './inspector-spec';
+import { ENGINE_SOCKET_DIR } from './engine-socket';
+import { assertEngineSocketLocked, linkInspectorToSandbox } from './inspector-setup';
 import { execInContainer } from './script-exec';
 import type { ScriptResult } from '../types';
 
@@ -78,7 +80,7 @@ export class Inspectors {
     return value;
   }
 
-  /** Removes the inspectors of a sandbox (before the sandbox itself: they share its network namespace). */
+  /** Removes the inspectors of a sandbox (before the sandbox itself: they hold its socket volume and a link into its network namespace). */
   async removeFor(sandboxId: string): Promise<void> {
     this.known.delete(sandboxId);
     for (const c of await this.list({ owner: sandboxId }).catch(() => [])) await this.removeWithData(c);
@@ -117,7 +119,8 @@ export class Inspectors {
     }
     if (!info.State.Running) throw new AppError('CHECK_RUNNER_FAILED', 'the sandbox to check is not running');
     const image = await ensureInspectorImage(this.o.docker, this.o.sandboxImage);
-    const spec = inspectorSpec(sandboxFacts(info), { image, labels: this.o.labels(learnerKey, INSPECTOR_ROLE, Date.now()) });
+    const facts = sandboxFacts(info);
+    const spec = inspectorSpec(facts, { image, labels: this.o.labels(learnerKey, INSPECTOR_ROLE, Date.now()) });
     let container: Docker.Container;
     try {
       container = await this.o.docker.createContainer(spec);
@@ -127,22 +130,25 @@ export class Inspectors {
     }
     try {
       await container.start();
+      await linkInspectorToSandbox(this.o.docker, sandboxId, container.id, { image, logger: this.o.logger });
+      await assertEngineSocketLocked(this.o.docker, container.id);
     } catch (err) {
       await this.removeContainer(container.id);
+      if (err instanceof AppError) throw err;
       throw new AppError('CHECK_RUNNER_FAILED', 'could not start the check inspector', { cause: err });
     }
     return container.id;
   }
 
   /**
-   * The inspector, then the sandbox's data volume it had mounted, which only goes when nothing uses it any more:
+   * The inspector, then the sandbox's data and engine socket volumes it had mounted, which only goes when nothing uses it any more:
    * a sandbox removed while its inspector still held the volume (from outside, or while the bot was down) left it
    * behind for good. A live sandbox still holds it (the engine refuses: 409), and its own removal takes it.
    */
   private async removeWithData(c: Docker.ContainerInfo): Promise<void> {
     await this.removeContainer(c.Id);
     for (const m of c.Mounts ?? []) {
-      if (m.Type !== 'volume' || m.Destination !== DATA_ROOT || !m.Name) continue;
+      if (m.Type !== 'volume' || (m.Destination !== DATA_ROOT && m.Destination !== ENGINE_SOCKET_DIR) || !m.Name) continue;
       await this.o.docker
         .getVolume(m.Name)
         .remove()

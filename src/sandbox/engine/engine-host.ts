@@ -28,7 +28,7 @@ export function localEngineHostShell(): EngineHostShell {
     local: true,
     run(script, opts) {
       return new Promise((resolve) => {
-        execFile('sh', ['-c', script], { timeout: opts.timeoutMs ?? 30000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+        execFile('/bin/sh', ['-c', script], { timeout: opts.timeoutMs ?? 30000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
           const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? Number((err as { code?: number }).code) : 1) : 0;
           resolve({ exitCode: code, output: `${stdout}${stderr}` });
         });

@@ -13,6 +13,7 @@ import { LABEL_NETWORK, firewallOnce, removeSandboxNetwork, sandboxNetworkPolicy
 import { NetworkPool } from '../isolation/network-pool';
 import { MIRROR_CONTAINER } from '../../images';
 import { profilePolicy } from '../isolation/sandbox-profile';
+import { engineSocketPolicy, lockEngineSocket } from '../checks/engine-socket';
 import { prepareHostPolicies, type HostPolicies } from '../isolation/host-policies';
 import { execInContainer, innerTimeoutSeconds } from '../checks/script-exec';
 import type { ScriptResult } from '../types';
@@ -113,7 +114,7 @@ export class SandboxRuntime {
     };
     const host = await this.host();
     const disk = host.diskCapped && !this.o.dockerDiskMb ? [] : [dockerDiskPolicy(this.o.docker, this.o.dockerDiskMb)];
-    const policies = [profilePolicy(this.o.config), ...disk, ...host.policies, this.networkPolicy(), ...(this.o.policies ?? [])];
+    const policies = [profilePolicy(this.o.config), ...disk, ...host.policies, this.networkPolicy(), engineSocketPolicy(), ...(this.o.policies ?? [])];
     // the spare-network pool holds its refills while sandboxes are being made: the engine's network work (a
     // sandbox's own network, the endpoint its start joins) is done one request at a time
     const hold = <T>(work: () => Promise<T>) => (this.networks ? this.networks.busy(work) : work());
@@ -131,6 +132,8 @@ export class SandboxRuntime {
       await hold(() => container.start());
       // 60 s: ~0.5 s on a quiet host, but 100 sandboxes starting at once on 2 CPUs went past 30 s.
       await this.waitReady(container.id, this.o.readyTimeoutMs ?? 60_000);
+      // before anyone can type in it: the check inspector's way to the nested engine becomes the host root's
+      await lockEngineSocket(this.o.docker, container.id, { image: this.o.image, logger: this.o.logger });
     } catch (err) {
       await this.remove(container.id);
       if (err instanceof AppError && err.code === 'SANDBOX_NOT_READY') throw err;
@@ -305,7 +308,7 @@ export class SandboxRuntime {
   /** One-shot `bash -c` through the engine API, not the learner's pty. Runs the sandbox's own tools: never for checks. */
   exec(id: string, script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ScriptResult> {
     // `timeout` inside too: detaching from an exec does not stop it.
-    return execInContainer(this.o.docker, id, ['timeout', '-k', '1', innerTimeoutSeconds(opts.timeoutMs), 'bash', '-c', script], opts);
+    return execInContainer(this.o.docker, id, ['/usr/bin/timeout', '-k', '1', innerTimeoutSeconds(opts.timeoutMs), '/bin/bash', '-c', script], opts);
   }
 
   /** `docker exec -it ... bash` behind node-pty; bash without readline so our protocol owns the line. */

@@ -30,10 +30,12 @@ export function clip(s: string, max: number): string {
 
 export function renderReply(reply: Reply): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [];
-  const sections = reply.sections ?? (reply.markdown ? [] : [reply.text]);
+  const sections = reply.sections ?? (reply.markdown || reply.plain ? [] : [reply.text]);
   for (const section of sections) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(section), SECTION_MAX) } });
   }
+  // plain_text: Slack reads no formatting, link or mention in it; stray token delimiters go all the same
+  for (const p of reply.plain ?? []) blocks.push({ type: 'section', text: { type: 'plain_text', text: clip(p.replace(new RegExp(`[${TOKEN_OPEN}${TOKEN_CLOSE}]`, 'g'), ''), SECTION_MAX) || ' ', emoji: true } });
   if (reply.markdown) blocks.push({ type: 'markdown', text: clip(reply.markdown, MARKDOWN_MAX) } as unknown as KnownBlock);
   if (reply.context) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(reply.context), SECTION_MAX) }] });
   if (reply.buttons?.length) {

@@ -57,13 +57,29 @@ afterAll(async () => {
 
 describe('a cheater planting tools in their sandbox does not pass a check', () => {
   it.each([
-    ['a `timeout` shim in /usr/local/bin', writeFile('/usr/local/bin/timeout', `#!/bin/sh\necho "nginx answers on port 8080."`), 'rm /usr/local/bin/timeout'],
-    ['a `bash` shim in /usr/local/bin', writeFile('/usr/local/bin/bash', `#!/bin/sh\necho "nginx answers on port 8080."`), 'rm /usr/local/bin/bash'],
     ['`curl` and `docker` shims in /usr/local/bin', `${writeFile('/usr/local/bin/curl', FAKE_CURL)}\n${writeFile('/usr/local/bin/docker', FAKE_DOCKER)}`, 'rm /usr/local/bin/curl /usr/local/bin/docker'],
+    [
+      'a `timeout` answering for nginx bind-mounted over /usr/bin/timeout',
+      `${writeFile('/usr/local/lib/fake-timeout', '#!/bin/sh\necho "nginx answers on port 8080."')}\nmount --bind /usr/local/lib/fake-timeout /usr/bin/timeout`,
+      'umount /usr/bin/timeout; rm /usr/local/lib/fake-timeout',
+    ],
   ])('%s: fools a check inside the sandbox, not the trusted one', async (_name, plant, undo) => {
     await learner(CHEATER, plant);
     try {
       expect(await oldWay(CHEATER)).toMatchObject({ passed: true });
+      expect(await trusted(CHEATER)).toMatchObject({ passed: false, message: NOT_DONE });
+    } finally {
+      await learner(CHEATER, undo);
+    }
+  });
+
+  it.each([
+    ['a `timeout` shim in /usr/local/bin', writeFile('/usr/local/bin/timeout', `#!/bin/sh\necho "nginx answers on port 8080."`), 'rm /usr/local/bin/timeout'],
+    ['a `bash` shim in /usr/local/bin', writeFile('/usr/local/bin/bash', `#!/bin/sh\necho "nginx answers on port 8080."`), 'rm /usr/local/bin/bash'],
+  ])('%s: fools neither the sandbox runner (trusted tools by absolute path) nor the check', async (_name, plant, undo) => {
+    await learner(CHEATER, plant);
+    try {
+      expect(await oldWay(CHEATER)).toMatchObject({ passed: false, message: NOT_DONE });
       expect(await trusted(CHEATER)).toMatchObject({ passed: false, message: NOT_DONE });
     } finally {
       await learner(CHEATER, undo);
@@ -80,7 +96,7 @@ describe('a cheater planting tools in their sandbox does not pass a check', () =
     }
   });
 
-  it('aliases and functions in ~/.bashrc, /etc/bash.bashrc and a BASH_ENV file: the check shell reads none (HOME is the learner\'s home)', async () => {
+  it('aliases and functions in ~/.bashrc, /etc/bash.bashrc and a BASH_ENV file: the check shell reads none', async () => {
     const rc = `curl() { echo '<h1>Welcome to nginx!</h1>'; }\ndocker() { echo nginx 0.0.0.0:8080; }\nalias curl="echo Welcome to nginx"\nexport BASH_ENV=/root/.bash_env`;
     await learner(CHEATER, `cat >> /root/.bashrc <<'EOF'\n${rc}\nEOF\ncat >> /etc/bash.bashrc <<'EOF'\n${rc}\nEOF\nprintf '%s\\n' 'curl() { echo Welcome to nginx; }' 'exit 0' > /root/.bash_env\nprintf 'write-out = "Welcome to nginx"\\n' > /root/.curlrc`);
     // a shell that reads start-up files is fooled
@@ -118,8 +134,8 @@ describe('a cheater planting tools in their sandbox does not pass a check', () =
 
   it('an honest solution still passes, for the cheater and for the bystander', async () => {
     await Promise.all([learner(CHEATER, 'docker run -d --name web -p 8080:80 nginx'), learner(BYSTANDER, 'docker run -d --name web -p 8080:80 nginx')]);
-    expect(await trusted(CHEATER)).toMatchObject({ passed: true });
-    expect(await trusted(BYSTANDER)).toMatchObject({ passed: true });
+    expect(await trusted(CHEATER)).toEqual(expect.objectContaining({ passed: true }));
+    expect(await trusted(BYSTANDER)).toEqual(expect.objectContaining({ passed: true }));
   });
 });
 
@@ -161,7 +177,10 @@ describe('the inspector', () => {
     const sandboxId = manager.containerIdOf(key)!;
     const [found] = await docker.listContainers({ all: true, filters: { label: [`dockhand.instance=${instance}`, 'dockhand.role=inspector', `${LABEL_OWNER}=${sandboxId}`] } });
     const info = await docker.getContainer(found!.Id).inspect();
-    expect(info.HostConfig).toMatchObject({ NetworkMode: `container:${sandboxId}`, ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] });
+    // its own network namespace (linked to the sandbox's by a veth pair), never the sandbox's namespace
+    expect(info.HostConfig).toMatchObject({ NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] });
+    expect((await manager.checkScript(key, 'cat /sys/class/net/dh-check0/operstate; readlink /proc/self/ns/net')).output).toMatch(/^up\nnet:\[\d+\]\n$/);
+    expect(await learner(key, 'readlink /proc/self/ns/net')).not.toBe((await manager.checkScript(key, 'readlink /proc/self/ns/net')).output.trim());
     expect(info.HostConfig.PidMode ?? '').toBe('');
     expect(info.Config.Labels).toMatchObject({ 'dockhand.app': 'dockhand', 'dockhand.learner': key });
     // the seed lives in the inspector only: the learner's sandbox has no copy of it
@@ -174,8 +193,11 @@ describe('the inspector', () => {
     expect((await manager.checkScript(key, 'echo "$DOCKHAND_SEED"', { seed: 'life.step' })).output).toBe(`${seed}\n`);
     expect(await docker.listContainers({ all: true, filters: { label: [`${LABEL_OWNER}=${sandboxId}`] } })).toHaveLength(1);
 
+    const socketVolume = (await docker.getContainer(sandboxId).inspect()).Mounts.find((m) => m.Destination === '/dockhand-engine')!.Name!;
     await manager.reset(key);
     expect(await docker.listContainers({ all: true, filters: { label: [`${LABEL_OWNER}=${sandboxId}`] } })).toHaveLength(0);
+    // the engine socket's volume (locked to the host's root) goes with them
+    await expect(docker.getVolume(socketVolume).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it('an inspector whose sandbox vanished while the bot was down is swept at start-up; a dead one is replaced', async () => {

@@ -89,4 +89,12 @@ describe('renderReply', () => {
     expect((r.blocks[1] as AnyBlock).text).toBe('a <b>');
     expect((r.blocks[2] as AnyBlock).elements![0]).toEqual({ type: 'mrkdwn', text: 'x &amp; y' });
   });
+
+  it('shows plain paragraphs as plain_text sections: no mrkdwn, link or mention, stray token delimiters dropped', () => {
+    const { text, blocks } = renderReply({ text: 'Not done yet: *x* <!channel>', sections: ['Finish this step first (or `skip` it).'], plain: ['Not done yet: *x* <!channel> \uE100user:U1\uE101'] });
+    expect(blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'Finish this step first (or `skip` it).' } });
+    expect(blocks[1]).toEqual({ type: 'section', text: { type: 'plain_text', text: 'Not done yet: *x* <!channel> user:U1', emoji: true } });
+    expect(text).not.toContain('<!channel>');
+    expect(renderReply({ text: 't', plain: ['p'] }).blocks).toHaveLength(1);
+  });
 });
