@@ -3,12 +3,15 @@ import type { DockerEndpoint, SandboxConfig } from '../config';
 import { mirrorContainerFor } from '../images';
 import type { Logger } from '../logger';
 import { createDockerClient } from './engine/docker-client';
+import { databaseHost } from './isolation/firewall-targets';
 import { SandboxManager, type SandboxManagerOptions } from './lifecycle/sandbox-manager';
 
 /** The slice of the validated Config the sandbox layer reads. */
 export interface SandboxServiceConfig {
   sandbox: SandboxConfig;
   docker?: DockerEndpoint;
+  /** Its host is kept out of the sandboxes' reach by the host firewall. */
+  databaseUrl?: string;
 }
 
 /** What the images layer hands over (ensureImages' result fits); no mirrorUrl: sandboxes get no mirror. */
@@ -36,6 +39,7 @@ export function createSandboxService(config: SandboxServiceConfig, images: Sandb
     image: images.sandboxImage,
     mirrorUrl: images.mirrorUrl,
     mirrorContainer: mirrorContainerFor(config.sandbox.registryMirror),
+    internalHosts: [...(options.internalHosts ?? []), databaseHost(config.databaseUrl) ?? ''].filter(Boolean),
     instance: options.instance ?? config.sandbox.instance,
     dockerHost: engine.host,
     dockerTls: engine.tls,
