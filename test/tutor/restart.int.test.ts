@@ -104,8 +104,8 @@ describe('a bot restart in the middle of a lesson', () => {
       expect(bot.bot.sandboxes.containerIdOf(keyOf(bystander.user))).toBe(bystanderId);
       process.stderr.write(`[restart] 8 restarts, sandbox kept 8/8; rows missing at stop: ${unrecorded}; ms from sandbox created to stop: ${gaps.join(', ')}\n`);
     } finally {
-      await bot.bot.sandboxes.destroyAll();
       await bot.stop();
+      await bot.bot.sandboxes.destroyAll();
       await standIn.stop();
     }
   }, 900_000);
