@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import type { EngineWatch } from '../../src/sandbox/lifecycle/engine-watch';
 import { LearnerDriver } from '../support/learner-driver';
-import { startTestBot, uniqueId } from '../support/start-test-bot';
+import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
 
 jest.setTimeout(240_000);
 const docker = new Docker();
@@ -52,6 +52,41 @@ describe('a Docker engine restart under a running bot', () => {
       process.stderr.write(`[engine-restart] bystander command: ${bystanderBefore} ms before, ${bystanderAfter} ms after\n`);
     } finally {
       await t.stop();
+    }
+  });
+
+  it('an engine restart while the bot was down too: at start the learner is told their sandbox stopped while Dockhand was away; the bystander is adopted', async () => {
+    const env = { SANDBOX_INSTANCE: uniqueId('engine-away-').toLowerCase(), SHUTDOWN_DEADLINE_MS: '1000' };
+    const first = await startTestBot({ env, keepSandboxes: true });
+    const standIn = first.standIn;
+    let second: TestBot | undefined;
+    try {
+      const a = new LearnerDriver(first, uniqueId('U'));
+      const b = new LearnerDriver(first, uniqueId('U'));
+      await a.run('echo mine > ~/f');
+      await b.run('echo theirs > ~/f');
+      const key = (l: LearnerDriver) => `${first.teamId}:${l.user}`;
+      const aId = first.bot.sandboxes.containerIdOf(key(a))!;
+      const bId = first.bot.sandboxes.containerIdOf(key(b))!;
+      await first.stop();
+      // what the engine's restart leaves: A's container stopped (the shared engine cannot be restarted here)
+      await docker.getContainer(aId).stop({ t: 0 });
+      const since = standIn.calls.length;
+
+      second = await startTestBot({ env, reuse: standIn, keepSandboxes: true });
+      const a2 = new LearnerDriver(second, a.user);
+      const told = await a2.waitForPost(/stopped while Dockhand was away/, since, 60_000);
+      expect(String(told.args.text)).toMatch(/your progress is kept, files in it are gone\. Your next command gets a fresh one\.$/);
+      await expect(docker.getContainer(aId).inspect()).rejects.toMatchObject({ statusCode: 404 });
+      expect(second.bot.sandboxes.containerIdOf(key(b))).toBe(bId);
+      const { final } = await new LearnerDriver(second, b.user).run('cat ~/f');
+      expect(LearnerDriver.blocksText(final)).toContain('theirs');
+      const toB = standIn.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === b.channel && standIn.calls.indexOf(c) >= since);
+      expect(toB.some((c) => /stopped while Dockhand was away|lost when the Docker engine/.test(String(c.args.text)))).toBe(false);
+    } finally {
+      await second?.stop();
+      await second?.bot.sandboxes.destroyAll();
+      await standIn.stop();
     }
   });
 });

@@ -6,6 +6,8 @@ import { LABEL_APP, LABEL_INSTANCE } from '../engine/sandbox-labels';
 
 /** The `detail` of a sandbox reported lost with its engine (the tutor words its notice on it). */
 export const ENGINE_LOST_DETAIL = 'engine-restarted';
+/** The `detail` of a learner's sandbox found stopped at start-up: it died while no bot watched (adoption.ts). */
+export const STOPPED_AWAY_DETAIL = 'stopped-while-away';
 
 export interface EngineWatchOptions {
   docker: Docker;
