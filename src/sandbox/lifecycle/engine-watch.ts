@@ -89,7 +89,7 @@ export class EngineWatch implements EventWatch {
   private schedule(ms: number): void {
     if (this.stopped || this.held || this.stream) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.reconnect(), ms);
+    this.timer = setTimeout(() => this.reconnect().catch((err: unknown) => this.o.logger.warn({ err }, 'reconnecting to the docker engine failed')), ms);
     this.timer.unref?.();
   }
 
