@@ -34,14 +34,17 @@ export interface SandboxServiceOptions extends Partial<Omit<SandboxManagerOption
 export function createSandboxService(config: SandboxServiceConfig, images: SandboxImages, options: SandboxServiceOptions): SandboxManager {
   const { logger, docker, ...tuning } = options;
   const engine = config.docker ?? {};
+  // the database's host is kept out of the sandboxes' reach by the host firewall (firewall-targets.ts)
+  const internalHosts = [...(tuning.internalHosts ?? []), databaseHost(config.databaseUrl) ?? ''].filter(Boolean);
   return new SandboxManager(docker ?? createDockerClient({ host: engine.host, tls: engine.tls }), config.sandbox, logger, {
     ...tuning,
     image: images.sandboxImage,
     mirrorUrl: images.mirrorUrl,
     mirrorContainer: mirrorContainerFor(config.sandbox.registryMirror),
-    internalHosts: [...(options.internalHosts ?? []), databaseHost(config.databaseUrl) ?? ''].filter(Boolean),
+
     instance: options.instance ?? config.sandbox.instance,
     dockerHost: engine.host,
     dockerTls: engine.tls,
+    ...(internalHosts.length ? { internalHosts } : {}),
   });
 }
