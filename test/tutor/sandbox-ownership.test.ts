@@ -1,4 +1,4 @@
-import { sandboxOwnership } from '../../src/tutor';
+import { sandboxOwnership } from '../../src/tutor/sandbox-ownership';
 import { adoptSandboxes } from '../../src/sandbox/lifecycle/adoption';
 import type { SandboxInfo } from '../../src/sandbox/engine/sandbox-runtime';
 
