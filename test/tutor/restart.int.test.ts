@@ -1,20 +1,20 @@
-import Docker from 'dockerode';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { LearnerDriver } from '../support/learner-driver';
 import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
 
-const docker = new Docker();
+const run = promisify(execFile);
 
 /**
- * Bounded poll for a file in a container (the engine's archive API: no exec, no shell of the learner's). With a
- * sandbox disk, the entrypoint binds /root from the disk (docker-disk-policy.ts), which the archive API sees there.
+ * Bounded poll for a file in a sandbox, from outside the bot: `docker exec test -e` (the exec joins the sandbox's
+ * mount namespace, where the entrypoint bound /root from its disk). Not the archive API: its HEAD answer leaves
+ * the engine connection open and the test process waiting.
  */
 async function waitForFile(containerId: string, path: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const c = docker.getContainer(containerId);
   while (Date.now() < deadline) {
-    for (const p of [`/var/lib/docker/.dockhand${path}`, path]) {
-      if (await c.infoArchive({ path: p }).then(() => true, () => false)) return;
-    }
+    const found = await run('docker', ['exec', containerId, 'test', '-e', path]).then(() => true, () => false);
+    if (found) return;
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`${path} never appeared in ${containerId}`);
