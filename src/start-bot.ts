@@ -11,7 +11,7 @@ import { ensureImages } from './images';
 import { createDockerClient, createSandboxService, runOnEngineHost, type SandboxManager } from './sandbox';
 import { createSlackApp, InFlight, multiWorkspace, singleWorkspace, verifySlackToken, type SlackApp, type SlackIdentity } from './slack';
 import { openDatabase, PrismaChallengeStore, PrismaEventLedger, PrismaLearnerStore, PrismaTutorStore, type Database, type EventLedger } from './store';
-import type { ChallengeClock, ChallengeService, Tutor } from './tutor';
+import { sandboxOwnership, type ChallengeClock, type ChallengeService, type Tutor } from './tutor';
 
 export interface Bot {
   app: App;
@@ -77,7 +77,8 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
         // One tiny sandbox before any learner's: a profile this engine refuses stops start-up with one line.
         const probe = await sandboxes.probe();
         log.info({ profile: config.sandbox.profile, readyMs: probe.readyMs }, 'sandbox profile works on this engine');
-        await sandboxes.start({ isKnown: (_key, containerId) => stores.tutor.knownSandbox(containerId) });
+        // whose a sandbox is comes from its labels (durable at creation); the store only vetoes (sandbox-ownership.ts)
+        await sandboxes.start({ isKnown: sandboxOwnership(stores.tutor) });
       },
       // Containers stay: the next start adopts them, with what runs inside.
       stop: () => sandboxes.stop(),

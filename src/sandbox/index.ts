@@ -21,6 +21,7 @@ export { testMachineProfile } from './engine/engine-host';
 export { latestKeyQuota } from './isolation/key-quota-watch';
 // How a disk cap is worded to the learner, so notices say it as the sandbox does.
 export { diskSizeText } from './isolation/docker-disk-policy';
+export { ENGINE_LOST_DETAIL, STOPPED_AWAY_DETAIL } from './lifecycle/engine-watch';
 
 // The raw engine pieces under the service, for the benchmarks that measure them alone (bench/).
 export { SandboxRuntime } from './engine/sandbox-runtime';

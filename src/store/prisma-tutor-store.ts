@@ -148,6 +148,13 @@ export class PrismaTutorStore implements TutorStore {
     });
   }
 
+  async ownsSandbox(teamId: string, userId: string, containerId: string) {
+    const learner = await this.db.learner.findUnique({ where: { teamId_userId: { teamId, userId } }, select: { id: true } });
+    if (!learner) return false;
+    const row = await this.db.sandbox.findUnique({ where: { containerId }, select: { state: true, learnerId: true } });
+    return !row || (row.learnerId === learner.id && row.state !== 'removed' && row.state !== 'crashed');
+  }
+
   async knownSandbox(containerId: string) {
     const row = await this.db.sandbox.findUnique({ where: { containerId }, select: { state: true } });
     return row !== null && row.state !== 'removed' && row.state !== 'crashed';

@@ -86,6 +86,13 @@ export interface TutorStore {
   takeInterruptedRuns(teamId: string): Promise<InterruptedRun[]>;
   recordSandbox(teamId: string, userId: string, containerId: string, state: SandboxRowState): Promise<void>;
   knownSandbox(containerId: string): Promise<boolean>;
+  /**
+   * Start-up adoption: keep this container for this learner? The engine's labels say whose it is (set by the bot
+   * at creation, out of the learner's reach); the store only vetoes: an unknown learner, or a row that says the
+   * container was removed, crashed or is someone else's. No row at all (its record was still being written when
+   * the bot stopped) is fine.
+   */
+  ownsSandbox(teamId: string, userId: string, containerId: string): Promise<boolean>;
 }
 
 export interface ChallengeRecord {

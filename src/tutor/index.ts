@@ -6,6 +6,7 @@ export { TOKEN_CLOSE, TOKEN_OPEN, type ChannelPort, type CommandOutcome, type Co
 export { Tutor } from './tutor';
 export { type ChallengeHooks, type TutorSandboxes } from './tutor-deps';
 export { sandboxNotice, sandboxNotices, type NoticeLimits, type SandboxNoticeDeps } from './sandbox-notices';
+export { sandboxOwnership } from './sandbox-ownership';
 export type { TurnLimits } from './turn-limiter';
 export { TutorEvents } from './tutor-events';
 export { minutes } from './views';

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import { diskSizeText, type SandboxEvent } from '../sandbox';
+import { diskSizeText, ENGINE_LOST_DETAIL, STOPPED_AWAY_DETAIL, type SandboxEvent } from '../sandbox';
 import type { SandboxRowState, TutorStore } from '../store';
 import { parseLearnerKey } from './learner-key';
 import type { ConversationPort } from './reply';
@@ -38,6 +38,9 @@ export function sandboxNotice(e: SandboxEvent, limits: NoticeLimits): string | u
       if (e.workspaceLimit) return `Your workspace is using all ${e.workspaceLimit} sandboxes it may have at once, so you are waiting for one of them to be free (number ${e.position} in line). Your command will run as soon as one is free.`;
       return `All sandboxes are busy right now: you are number ${e.position} in line. Your command will run as soon as one is free.`;
     case 'crashed':
+      // the engine restarted under it: nothing the learner did, and the files went with the sandbox
+      if (e.detail === ENGINE_LOST_DETAIL) return 'Your sandbox was lost when the Docker engine restarted; your progress is kept, files in it are gone. Your next command gets a fresh one.';
+      if (e.detail === STOPPED_AWAY_DETAIL) return 'Your sandbox stopped while Dockhand was away (for example when the Docker engine or the server restarted); your progress is kept, files in it are gone. Your next command gets a fresh one.';
       return 'Your sandbox stopped unexpectedly. Your next command gets a fresh one; your lesson progress is kept.';
     case 'oom-killed':
       return `Your sandbox ran out of memory (limit ${limits.memoryMb} MiB) and was stopped. Your next command gets a fresh one; your lesson progress is kept.`;

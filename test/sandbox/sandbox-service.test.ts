@@ -30,6 +30,11 @@ describe('createSandboxService turns the configuration into sandbox options in o
     expect(built()[3].mirrorContainer).toBeUndefined();
   });
 
+  it("names the database's host as one sandboxes must never reach (the host firewall drops it)", () => {
+    createSandboxService(readConfig({ DATABASE_URL: 'postgresql://u:p@db.internal.example:5432/dockhand' }), { sandboxImage: 'img' }, { docker, logger });
+    expect(built()[3].internalHosts).toEqual(['db.internal.example']);
+  });
+
   it('lets a caller label its own instance and tune the manager', () => {
     createSandboxService(readConfig({}), { sandboxImage: 'img' }, { docker, logger, instance: 'lesson-test-1', reapIntervalMs: 5 });
     expect(built()[3]).toMatchObject({ instance: 'lesson-test-1', reapIntervalMs: 5 });

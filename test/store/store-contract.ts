@@ -233,6 +233,24 @@ export function describeStoreContract(name: string, make: () => StoreContractSub
         await s.tutor.recordSandbox(team, 'UNOBODY', c3, 'ready');
         expect(await s.tutor.knownSandbox(c3)).toBe(false);
       });
+
+      it("adopts by the container's labels: a known learner's container with no record yet is theirs; a removed, crashed or other learner's one is not", async () => {
+        await learner('UO');
+        await learner('UP');
+        const fresh = uniqueId('c');
+        // the record was still being written when the bot stopped: no row, the labels decide
+        expect(await s.tutor.ownsSandbox(team, 'UO', fresh)).toBe(true);
+        await s.tutor.recordSandbox(team, 'UO', fresh, 'ready');
+        expect(await s.tutor.ownsSandbox(team, 'UO', fresh)).toBe(true);
+        expect(await s.tutor.ownsSandbox(team, 'UP', fresh)).toBe(false);
+        await s.tutor.recordSandbox(team, 'UO', fresh, 'removed');
+        expect(await s.tutor.ownsSandbox(team, 'UO', fresh)).toBe(false);
+        const crashed = uniqueId('c');
+        await s.tutor.recordSandbox(team, 'UO', crashed, 'crashed');
+        expect(await s.tutor.ownsSandbox(team, 'UO', crashed)).toBe(false);
+        // a learner the store does not know (deleted, or another database): never adopted
+        expect(await s.tutor.ownsSandbox(team, uniqueId('UGONE'), uniqueId('c'))).toBe(false);
+      });
     });
 
     describe('ChallengeStore', () => {

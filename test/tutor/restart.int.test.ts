@@ -1,5 +1,24 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { LearnerDriver } from '../support/learner-driver';
-import { startTestBot, uniqueId } from '../support/start-test-bot';
+import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
+
+const run = promisify(execFile);
+
+/**
+ * Bounded poll for a file in a sandbox, from outside the bot: `docker exec test -e` (the exec joins the sandbox's
+ * mount namespace, where the entrypoint bound /root from its disk). Not the archive API: its HEAD answer leaves
+ * the engine connection open and the test process waiting.
+ */
+async function waitForFile(containerId: string, path: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = await run('docker', ['exec', containerId, 'test', '-e', path]).then(() => true, () => false);
+    if (found) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${path} never appeared in ${containerId}`);
+}
 
 jest.setTimeout(240_000);
 
@@ -39,4 +58,55 @@ describe('a bot restart in the middle of a lesson', () => {
       await standIn.stop();
     }
   });
+
+  it("keeps a new learner's sandbox and files when the bot stops right after their first command (8 restarts); the bystander's sandbox is untouched", async () => {
+    const instance = uniqueId('durable-').toLowerCase();
+    const env = { SANDBOX_INSTANCE: instance, SHUTDOWN_DEADLINE_MS: '1000' };
+    let bot: TestBot = await startTestBot({ env, keepSandboxes: true });
+    const standIn = bot.standIn;
+    const keyOf = (user: string) => `${bot.teamId}:${user}`;
+    const gaps: number[] = [];
+    let unrecorded = 0;
+    try {
+      const bystander = new LearnerDriver(bot, uniqueId('U'));
+      await bystander.run('echo mine > ~/mine');
+      const bystanderId = bot.bot.sandboxes.containerIdOf(keyOf(bystander.user));
+      expect(bystanderId).toBeDefined();
+      for (let i = 0; i < 8; i++) {
+        const l = new LearnerDriver(bot, uniqueId('U'));
+        const created = new Promise<{ id: string; at: number }>((resolve) => {
+          const off = bot.bot.sandboxes.on((e) => {
+            if (e.type === 'created' && e.learnerKey === keyOf(l.user)) {
+              off();
+              resolve({ id: e.containerId, at: Date.now() });
+            }
+          });
+        });
+        await l.say('$ echo hi > ~/keep');
+        const { id, at } = await created;
+        // the first command is running in the new sandbox: stop the bot the moment its file is there
+        await waitForFile(id, '/root/keep');
+        if (i % 2 === 1) {
+          // as when the process dies before the fire-and-forget row lands (in-process, the write always wins the race)
+          await bot.bot.db.prisma.sandbox.deleteMany({ where: { containerId: id } });
+        }
+        if (!(await bot.bot.db.prisma.sandbox.findUnique({ where: { containerId: id } }))) unrecorded++;
+        gaps.push(Date.now() - at);
+        await bot.stop();
+        bot = await startTestBot({ env, reuse: standIn, keepSandboxes: true });
+        expect(bot.bot.sandboxes.containerIdOf(keyOf(l.user))).toBe(id);
+        expect(bot.bot.sandboxes.containerIdOf(keyOf(bystander.user))).toBe(bystanderId);
+        const { final } = await new LearnerDriver(bot, l.user).run('cat ~/keep');
+        expect(LearnerDriver.blocksText(final)).toContain('hi');
+      }
+      const { final } = await new LearnerDriver(bot, bystander.user).run('cat ~/mine');
+      expect(LearnerDriver.blocksText(final)).toContain('mine');
+      expect(bot.bot.sandboxes.containerIdOf(keyOf(bystander.user))).toBe(bystanderId);
+      process.stderr.write(`[restart] 8 restarts, sandbox kept 8/8; rows missing at stop: ${unrecorded}; ms from sandbox created to stop: ${gaps.join(', ')}\n`);
+    } finally {
+      await bot.stop();
+      await bot.bot.sandboxes.destroyAll();
+      await standIn.stop();
+    }
+  }, 900_000);
 });

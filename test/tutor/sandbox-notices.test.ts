@@ -1,3 +1,4 @@
+import { ENGINE_LOST_DETAIL, STOPPED_AWAY_DETAIL } from '../../src/sandbox';
 import { sandboxNotice } from '../../src/tutor/sandbox-notices';
 
 describe('sandboxNotice: what a learner is told about their sandbox', () => {
@@ -18,5 +19,12 @@ describe('sandboxNotice: what a learner is told about their sandbox', () => {
     expect(sandboxNotice({ type: 'queued', learnerKey: key, position: 1, workspaceLimit: 24 }, { memoryMb: 1024 })).toBe(
       'Your workspace is using all 24 sandboxes it may have at once, so you are waiting for one of them to be free (number 1 in line). Your command will run as soon as one is free.',
     );
+  });
+
+  it('says plainly what an engine restart took (files) and kept (progress), apart from an ordinary crash', () => {
+    const lost = sandboxNotice({ type: 'crashed', learnerKey: key, containerId: 'c1', detail: ENGINE_LOST_DETAIL }, { memoryMb: 1024 });
+    expect(lost).toBe('Your sandbox was lost when the Docker engine restarted; your progress is kept, files in it are gone. Your next command gets a fresh one.');
+    expect(sandboxNotice({ type: 'crashed', learnerKey: key, containerId: 'c1', detail: STOPPED_AWAY_DETAIL }, { memoryMb: 1024 })).toMatch(/^Your sandbox stopped while Dockhand was away .*files in it are gone\. Your next command gets a fresh one\.$/);
+    expect(sandboxNotice({ type: 'crashed', learnerKey: key, containerId: 'c1', detail: 'exit code 137' }, { memoryMb: 1024 })).toMatch(/^Your sandbox stopped unexpectedly/);
   });
 });

@@ -33,6 +33,8 @@ export interface RuntimeOptions {
    */
   mirrorContainer?: string;
   readyTimeoutMs?: number;
+  /** Hosts sandboxes must never reach even with egress open (the database's); the host firewall drops them. */
+  internalHosts?: string[];
   /**
    * Size cap for the nested /var/lib/docker in MiB. Set: a labelled tmpfs volume (counts against memory);
    * unset: an anonymous volume on the host disk, removed with the sandbox.
@@ -73,7 +75,7 @@ export class SandboxRuntime {
   readonly networks?: NetworkPool;
 
   constructor(private readonly o: RuntimeOptions) {
-    this.ensureFirewall = firewallOnce(o.docker, { image: o.image, logger: o.logger });
+    this.ensureFirewall = firewallOnce(o.docker, { image: o.image, logger: o.logger, targets: { internalHosts: o.internalHosts, mirrorUrl: this.mirrorContainer ? undefined : o.mirrorUrl } });
     if (o.networkSpares !== false) {
       this.networks = new NetworkPool({ docker: o.docker, logger: o.logger, instance: o.instance, namePrefix: `dockhand-${sanitize(o.instance)}`, blockEgress: o.config.blockEgress, mirrorContainer: this.mirrorContainer, ensureFirewall: this.ensureFirewall, max: o.config.maxSandboxes, ...o.networkSpares });
     }

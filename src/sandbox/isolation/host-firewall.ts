@@ -14,7 +14,26 @@ export const SANDBOX_IFACE_WILDCARD = 'dh+';
 export const BLOCKED_IFACE_WILDCARD = 'dh-b+';
 export const INPUT_CHAIN = 'DOCKHAND-INPUT';
 export const FORWARD_CHAIN = 'DOCKHAND-FORWARD';
+export const INTERNAL_CHAIN = 'DOCKHAND-INTERNAL';
 export const LINK_LOCAL = '169.254.0.0/16';
+
+/**
+ * Never reached from a sandbox, egress open or not: private (RFC 1918), carrier-grade NAT (RFC 6598, where
+ * Alibaba's metadata 100.100.100.200 lives), "this network", loopback, IETF protocol assignments (Oracle's
+ * 192.0.0.192), benchmarking, multicast and reserved space. 169.254.0.0/16 (AWS, GCP, Azure, OpenStack and
+ * DigitalOcean metadata at 169.254.169.254, Tencent's 169.254.0.23) has its own rule first in the forward chain.
+ */
+export const INTERNAL_RANGES = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '172.16.0.0/12', '192.0.0.0/24', '192.168.0.0/16', '198.18.0.0/15', '224.0.0.0/4', '240.0.0.0/4'];
+/** Cloud metadata and control addresses outside the ranges above: Azure's wireserver. */
+export const METADATA_ADDRESSES = ['168.63.129.16/32'];
+
+/** What the bot adds to the static rules from its own configuration (firewall-targets.ts resolves them). */
+export interface FirewallTargets {
+  /** IPv4 addresses sandboxes must never reach that no range above covers (the bot's, its database's). */
+  protect?: string[];
+  /** IPv4 address and TCP port sandboxes still need where the ranges above would drop them (an operator's mirror). */
+  allow?: { address: string; port: number }[];
+}
 
 export interface ChainRule {
   chain: string;
@@ -49,19 +68,53 @@ export function firewallRules6(): { chains: string[]; rules: ChainRule[] } {
   };
 }
 
-/** Our chains, the jumps into them, and their rules, in the order they must end up. */
-export function firewallRules(): { chains: string[]; rules: ChainRule[] } {
+/** Where the allow rules go: after the two drops, before the jump to the internal drops (position 3, then pushed down). */
+export const ALLOW_POSITION = 3;
+
+/** An allow: returns from our chain before the internal drops, so Docker's own rules decide as for any container. */
+const allowSpec = (address: string, proto: 'tcp' | 'udp', port: number) => ['!', '-o', SANDBOX_IFACE_WILDCARD, '-d', `${address}/32`, '-p', proto, '--dport', String(port), '-j', 'RETURN'];
+
+/**
+ * Our chains, the jumps into them, and their rules, in the order they must end up. Forwarded traffic from a
+ * sandbox bridge: never to link-local / cloud metadata; blocked-egress bridges never leave to a non-sandbox
+ * interface; open ones leave for the internet only: everything internal (INTERNAL_RANGES, metadata, the bot's and
+ * database's addresses) is dropped unless it goes to a sandbox bridge (its own mirror and sandbox; Docker's
+ * isolation rules keep sandbox bridges apart) or is a reply to a connection made from outside.
+ */
+export function firewallRules(t: FirewallTargets = {}): { chains: string[]; rules: ChainRule[] } {
+  const drops = [...INTERNAL_RANGES, ...METADATA_ADDRESSES, ...(t.protect ?? []).map((a) => `${a}/32`)];
   return {
-    chains: [INPUT_CHAIN, FORWARD_CHAIN],
+    chains: [INPUT_CHAIN, FORWARD_CHAIN, INTERNAL_CHAIN],
     rules: [
       ...hostInputRules(),
-      // Forwarded: never to link-local / cloud metadata; blocked-egress bridges never leave to a non-sandbox interface.
+      { chain: INTERNAL_CHAIN, position: 1, spec: ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'] },
+      ...drops.map((d, i) => ({ chain: INTERNAL_CHAIN, position: i + 2, spec: ['-d', d, '-j', 'DROP'] })),
       { chain: FORWARD_CHAIN, position: 1, spec: ['-d', LINK_LOCAL, '-j', 'DROP'] },
       { chain: FORWARD_CHAIN, position: 2, spec: ['-i', BLOCKED_IFACE_WILDCARD, '!', '-o', SANDBOX_IFACE_WILDCARD, '-j', 'DROP'] },
+      { chain: FORWARD_CHAIN, position: ALLOW_POSITION, spec: ['!', '-o', SANDBOX_IFACE_WILDCARD, '-j', INTERNAL_CHAIN] },
+      // inserted at ALLOW_POSITION after the jump exists, so they end up before it whatever was installed earlier
+      ...(t.allow ?? []).map((a) => ({ chain: FORWARD_CHAIN, position: ALLOW_POSITION, spec: allowSpec(a.address, 'tcp', a.port) })),
       { chain: 'DOCKER-USER', position: 1, spec: ['-i', SANDBOX_IFACE_WILDCARD, '-j', FORWARD_CHAIN] },
     ],
   };
 }
+
+/**
+ * DNS with egress open: Docker's embedded resolver forwards a sandbox's lookups from the sandbox's own network
+ * namespace to the engine host's nameservers, often a private address (a VPC resolver). Port 53 to exactly
+ * those (read on the engine host, where dockerd reads them) stays open; nothing else on them. Loopback ones are
+ * queried from the host's namespace by dockerd and need nothing.
+ */
+const dnsAllowLines = (cmd: string) => {
+  // $ns is a dotted quad here (IPv6 and others skipped above): safe unquoted
+  const spec = (proto: 'tcp' | 'udp') => allowSpec('$ns', proto, 53).join(' ');
+  return [
+    `for ns in $(awk '$1 == "nameserver" { print $2 }' /etc/resolv.conf 2>/dev/null); do`,
+    '  case "$ns" in *:*|127.*|169.254.*) continue ;; esac',
+    ...(['udp', 'tcp'] as const).map((p) => `  "${cmd}" -w -C ${FORWARD_CHAIN} ${spec(p)} 2>/dev/null || "${cmd}" -w -I ${FORWARD_CHAIN} ${ALLOW_POSITION} ${spec(p)}`),
+    'done',
+  ];
+};
 
 const q = (a: string) => (/^[A-Za-z0-9_.,/:+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
@@ -70,8 +123,8 @@ const q = (a: string) => (/^[A-Za-z0-9_.,/:+-]+$/.test(a) ? a : `'${a.replace(/'
  * whatever the engine uses), creates missing chains, and inserts each rule only when `iptables -C` does not
  * find it. Prints `dockhand-firewall: ok` at the end; any failure exits non-zero.
  */
-export function firewallScript(): string {
-  const { chains, rules } = firewallRules();
+export function firewallScript(t: FirewallTargets = {}): string {
+  const { chains, rules } = firewallRules(t);
   const v6 = firewallRules6();
   const install = (cmd: string, cs: string[], rs: ChainRule[]) => [
     ...cs.map((c) => `"${cmd}" -w -n -L ${c} >/dev/null 2>&1 || "${cmd}" -w -N ${c}`),
@@ -89,6 +142,7 @@ export function firewallScript(): string {
     'done',
     '[ -n "$IPT" ] || { echo "dockhand-firewall: no iptables backend has the DOCKER-USER chain (is this a Docker engine host with iptables enabled?)"; exit 3; }',
     ...install('$IPT', chains, rules),
+    ...dnsAllowLines('$IPT'),
     // The same backend for IPv6 (iptables-nft -> ip6tables-nft); a kernel without IPv6 needs no rules.
     'if [ -e /proc/net/if_inet6 ]; then',
     '  IP6=$(printf %s "$IPT" | sed s/iptables/ip6tables/)',
@@ -103,8 +157,8 @@ export function firewallScript(): string {
 }
 
 /** Installs the rules on the engine host (through a helper container: the engine may be remote). */
-export async function installHostFirewall(docker: Docker, o: { image: string; logger: Logger; timeoutMs?: number }): Promise<void> {
-  const r = await runOnEngineHost(docker, { image: o.image, script: firewallScript(), capAdd: ['NET_ADMIN', 'NET_RAW'], timeoutMs: o.timeoutMs ?? 30_000, logger: o.logger });
+export async function installHostFirewall(docker: Docker, o: { image: string; logger: Logger; timeoutMs?: number; targets?: FirewallTargets }): Promise<void> {
+  const r = await runOnEngineHost(docker, { image: o.image, script: firewallScript(o.targets), capAdd: ['NET_ADMIN', 'NET_RAW'], timeoutMs: o.timeoutMs ?? 30_000, logger: o.logger });
   if (r.exitCode !== 0 || !/dockhand-firewall: ok/.test(r.output)) {
     throw new AppError('HOST_FIREWALL_FAILED', `could not install the sandbox firewall on the engine host (exit ${r.exitCode}): ${r.output.trim().slice(-500)}`);
   }

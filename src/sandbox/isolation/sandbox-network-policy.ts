@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
+import { resolveFirewallTargets, type TargetSources } from './firewall-targets';
 import { installHostFirewall } from './host-firewall';
 import { hostConfigOf, type SandboxPolicy } from './sandbox-policy';
 import { SUBNET_RANGE, bridgeName, pickSubnetIndex, subnetAt, subnetCount, subnetIndexOf, type SandboxSubnet } from './sandbox-subnets';
@@ -231,11 +232,16 @@ export function sandboxNetworkPolicy(o: NetworkPolicyOptions): SandboxPolicy {
   };
 }
 
-/** A memoized firewall install: once per process and engine; a failure is retried on the next sandbox. */
-export function firewallOnce(docker: Docker, o: { image: string; logger: Logger }): () => Promise<void> {
+/**
+ * A memoized firewall install: once per process and engine; a failure is retried on the next sandbox. `targets`
+ * (the database's host, an operator's mirror) are resolved at install time, so a name that moves is caught at the
+ * next start.
+ */
+export function firewallOnce(docker: Docker, o: { image: string; logger: Logger; targets?: Omit<TargetSources, 'logger'> }): () => Promise<void> {
   let done: Promise<void> | undefined;
+  const install = async () => installHostFirewall(docker, { image: o.image, logger: o.logger, targets: await resolveFirewallTargets({ ...o.targets, logger: o.logger }) });
   return () => {
-    done ??= installHostFirewall(docker, o).catch((err) => {
+    done ??= install().catch((err) => {
       done = undefined;
       throw err;
     });

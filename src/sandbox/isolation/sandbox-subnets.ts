@@ -75,3 +75,16 @@ export function pickSubnetIndex(used: ReadonlySet<number>, start: number, count 
 export function bridgeName(index: number, blockEgress: boolean): string {
   return `dh-${blockEgress ? 'b' : 'o'}${index.toString(16)}`;
 }
+
+/** Whether the IPv4 address lies in the CIDR (false for anything that is not a dotted quad). */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  let a: number;
+  try {
+    a = ipToInt(ip);
+  } catch {
+    return false;
+  }
+  const { base, bits } = parseCidr(cidr);
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return ((a & mask) >>> 0) === base;
+}

@@ -1,8 +1,13 @@
 import type { SandboxInfo } from '../engine/sandbox-runtime';
 import type { SandboxEvent } from '../types';
+import { STOPPED_AWAY_DETAIL } from './engine-watch';
 
-/** What start-up does with one container of this instance it found on the engine. */
-export type AdoptionAction = { kind: 'remove'; event?: 'expired' | 'removed' } | { kind: 'warm' } | { kind: 'owned' };
+/**
+ * What start-up does with one container of this instance it found on the engine. `stopped`: a learner's sandbox
+ * that stopped while no bot watched it (most often an engine restart or a host reboot): it goes, and the learner
+ * is told (a `crashed` event with STOPPED_AWAY_DETAIL) instead of finding an empty sandbox without a word.
+ */
+export type AdoptionAction = { kind: 'remove'; event?: 'expired' | 'removed' | 'stopped' } | { kind: 'warm' } | { kind: 'owned' };
 
 /**
  * Pure part of adoption: a stopped or expired container goes (reported when it had a learner); an unclaimed
@@ -10,7 +15,7 @@ export type AdoptionAction = { kind: 'remove'; event?: 'expired' | 'removed' } |
  */
 export function adoptionAction(c: { running: boolean; createdAt: number }, learnerKey: string, o: { now: number; lifetimeMs: number }): AdoptionAction {
   const expired = o.now - c.createdAt > o.lifetimeMs;
-  if (!c.running || expired) return { kind: 'remove', event: learnerKey ? (expired ? 'expired' : 'removed') : undefined };
+  if (!c.running || expired) return { kind: 'remove', event: learnerKey ? (expired ? 'expired' : 'stopped') : undefined };
   return learnerKey ? { kind: 'owned' } : { kind: 'warm' };
 }
 
@@ -50,6 +55,8 @@ export async function adoptSandboxes(found: SandboxInfo[], d: AdoptionDeps): Pro
       action = { kind: 'remove', event: 'removed' };
     }
     await d.remove(c.id);
-    if (action.kind === 'remove' && action.event) d.emit({ type: action.event, learnerKey, containerId: c.id });
+    if (action.kind !== 'remove' || !action.event) continue;
+    if (action.event === 'stopped') d.emit({ type: 'crashed', learnerKey, containerId: c.id, detail: STOPPED_AWAY_DETAIL });
+    else d.emit({ type: action.event, learnerKey, containerId: c.id });
   }
 }

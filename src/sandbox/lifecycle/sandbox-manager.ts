@@ -5,7 +5,8 @@ import { KeyedLanes } from '../../kit';
 import type { Logger } from '../../logger';
 import { adoptSandboxes } from './adoption';
 import { CommandRateLimit } from './command-rate-limit';
-import { watchSandboxDeaths, type ContainerDeath, type EventWatch } from '../engine/docker-event-watcher';
+import type { ContainerDeath } from '../engine/docker-event-watcher';
+import { ENGINE_LOST_DETAIL, EngineWatch, notRunning } from './engine-watch';
 import type { PtySession } from '../shell/pty-session';
 import { probeSandboxProfile } from '../engine/profile-probe';
 import { Reaper, reapVerdict } from './reaper';
@@ -43,7 +44,7 @@ export class SandboxManager implements SandboxPort {
   private readonly alloc: SandboxAllocator;
   private readonly reaper: Reaper;
   private readonly listeners = new Set<(e: SandboxEvent) => void>();
-  private events?: EventWatch;
+  private events?: EngineWatch;
   private state: ServiceState = 'running';
   private readonly instance: string;
 
@@ -90,7 +91,9 @@ export class SandboxManager implements SandboxPort {
     await this.sweepInspectors().catch((err) => this.logger.warn({ err }, 'check inspector sweep failed'));
     this.runtime.inspectors.warmImage().catch((err: unknown) => this.logger.warn({ err }, 'check inspector image build failed'));
     await this.runtime.sweepHostLeftovers({ checkDisk: true }).catch((err) => this.logger.warn({ err }, 'host cgroup/disk sweep failed'));
-    this.events = await watchSandboxDeaths(this.runtime.docker, { instance: this.instance, logger: this.logger, onDeath: (d) => this.onDeath(d) });
+    const events = new EngineWatch({ docker: this.runtime.docker, instance: this.instance, logger: this.logger, onDeath: (d) => this.onDeath(d), onReconnect: () => this.afterEngineLoss() });
+    await events.start();
+    this.events = events;
     this.reaper.start();
     this.alloc.fill();
   }
@@ -324,6 +327,12 @@ export class SandboxManager implements SandboxPort {
     await this.alloc.warm.expire(limits.now, limits.lifetimeMs);
     this.rate.prune();
     this.alloc.fill();
+  }
+
+  /** Deaths while the event stream was down (an engine restart stops every sandbox) are reported as lost with it. */
+  private async afterEngineLoss(): Promise<void> {
+    const live = [...this.sandboxes.values()].filter((s) => !s.gone);
+    for (const id of await notRunning(this.runtime.docker, live.map((s) => s.id))) this.onDeath({ containerId: id, kind: 'crash', detail: ENGINE_LOST_DETAIL });
   }
 
   private onDeath(d: ContainerDeath): void {

@@ -1,4 +1,5 @@
 import { adoptSandboxes, adoptionAction, type AdoptionDeps } from '../../../src/sandbox/lifecycle/adoption';
+import { STOPPED_AWAY_DETAIL } from '../../../src/sandbox/lifecycle/engine-watch';
 import type { SandboxInfo } from '../../../src/sandbox/engine/sandbox-runtime';
 import type { SandboxEvent } from '../../../src/sandbox/types';
 
@@ -7,8 +8,8 @@ const lifetimeMs = 100_000;
 const info = (id: string, over: Partial<SandboxInfo> = {}): SandboxInfo => ({ id, learnerKey: '', createdAt: now - 1000, running: true, role: 'learner', ...over });
 
 describe('adoption action', () => {
-  it('removes a stopped container, reporting it only when it had a learner', () => {
-    expect(adoptionAction({ running: false, createdAt: now }, 'L', { now, lifetimeMs })).toEqual({ kind: 'remove', event: 'removed' });
+  it('removes a stopped container, reporting it (as stopped while away) only when it had a learner', () => {
+    expect(adoptionAction({ running: false, createdAt: now }, 'L', { now, lifetimeMs })).toEqual({ kind: 'remove', event: 'stopped' });
     expect(adoptionAction({ running: false, createdAt: now }, '', { now, lifetimeMs })).toEqual({ kind: 'remove', event: undefined });
   });
 
@@ -62,6 +63,8 @@ describe('adopting at start-up', () => {
     expect(removed.sort()).toEqual(['a', 'b']);
     expect(events).toContainEqual({ type: 'removed', learnerKey: 'ghost', containerId: 'a' });
     expect(events).toContainEqual({ type: 'adopted', learnerKey: 'kept', containerId: 'c' });
+    // the stopped one (an engine restart while no bot watched) is reported so its learner can be told
+    expect(events).toContainEqual({ type: 'crashed', learnerKey: 'dead', containerId: 'b', detail: STOPPED_AWAY_DETAIL });
   });
 
   it('reads the owner of a claimed warm sandbox from inside it; unclaimed ones refill the pool up to its size', async () => {

@@ -149,6 +149,13 @@ export class MemoryTutorStore implements TutorStore {
     else this.db.sandboxes.set(containerId, { containerId, learnerId: learner.id, state, createdAt: now, lastUsedAt: now, removedAt: removed ? now : null });
   }
 
+  async ownsSandbox(teamId: string, userId: string, containerId: string) {
+    const learner = this.db.learnerByUser(teamId, userId);
+    if (!learner) return false;
+    const row = this.db.sandboxes.get(containerId);
+    return !row || (row.learnerId === learner.id && row.state !== 'removed' && row.state !== 'crashed');
+  }
+
   async knownSandbox(containerId: string) {
     const state = this.db.sandboxes.get(containerId)?.state;
     return state !== undefined && state !== 'removed' && state !== 'crashed';
