@@ -8,7 +8,7 @@ import type { Logger } from './logger';
 import { Lifecycles, type BotMetrics, type Readiness } from './ops';
 import { PROJECT_ROOT } from './project-root';
 import { ensureImages } from './images';
-import { createDockerClient, createSandboxService, runOnEngineHost, type SandboxManager } from './sandbox';
+import { createDockerClient, createSandboxService, logProbe, runOnEngineHost, type SandboxManager } from './sandbox';
 import { createSlackApp, InFlight, multiWorkspace, singleWorkspace, verifySlackToken, type SlackApp, type SlackIdentity } from './slack';
 import { openDatabase, PrismaChallengeStore, PrismaEventLedger, PrismaLearnerStore, PrismaTutorStore, type Database, type EventLedger } from './store';
 import type { ChallengeClock, ChallengeService, Tutor } from './tutor';
@@ -76,7 +76,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       async start() {
         // One tiny sandbox before any learner's: a profile this engine refuses stops start-up with one line.
         const probe = await sandboxes.probe();
-        log.info({ profile: config.sandbox.profile, readyMs: probe.readyMs }, 'sandbox profile works on this engine');
+        logProbe(log, config.sandbox.profile, probe);
         await sandboxes.start({ isKnown: (_key, containerId) => stores.tutor.knownSandbox(containerId) });
       },
       // Containers stay: the next start adopts them, with what runs inside.

@@ -7,7 +7,7 @@ import { adoptSandboxes } from './adoption';
 import { CommandRateLimit } from './command-rate-limit';
 import { watchSandboxDeaths, type ContainerDeath, type EventWatch } from '../engine/docker-event-watcher';
 import type { PtySession } from '../shell/pty-session';
-import { probeSandboxProfile } from '../engine/profile-probe';
+import { probeSandboxProfile, type ProbeResult } from '../engine/profile-probe';
 import { Reaper, reapVerdict } from './reaper';
 import { SandboxAllocator, type Allocated } from './sandbox-allocator';
 import { SandboxRuntime, type RuntimeOptions } from '../engine/sandbox-runtime';
@@ -96,7 +96,7 @@ export class SandboxManager implements SandboxPort {
   }
 
   /** Start-up check that the configured profile works on this engine (one tiny sandbox); throws one clear line if not. */
-  probe(): Promise<{ readyMs: number }> {
+  probe(): Promise<ProbeResult> {
     return probeSandboxProfile(this.runtime, this.config);
   }
 
