@@ -44,7 +44,7 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
  */
 export async function startBot(config: Config, log: Logger, opts: StartOptions = {}): Promise<Bot> {
   // Multi-workspace (OAuth): no one identity; each request's comes from its workspace's installation.
-  const identity: SlackIdentity = config.oauth ? { teamId: '', botUserId: '' } : await verifySlackToken(config.slack.botToken!, config.slack.apiUrl);
+  const identity: SlackIdentity = config.oauth ? { teamId: '', botUserId: '' } : await verifySlackToken(config.slack.botToken!, config.slack.apiUrl, config.allowedTeamIds);
   if (config.oauth) log.info({ mode: config.mode }, 'multi-workspace installs: tokens come from the installation store');
   else log.info({ team: identity.teamId, bot: identity.botUserId, mode: config.mode }, 'Slack accepted the bot token');
 
