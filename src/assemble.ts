@@ -90,6 +90,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     sandboxes: () => sandboxes.stats(),
     sandboxLimits: settings.sandboxLimits,
     commandsRunning: () => tutor.commandsRunning,
+    learnerSandboxRefusals: () => tutor.sandboxRefusals,
     updateBudget: () => slack.budgets.summary(),
     kernelKeys: latestKeyQuota,
     activeChallenges: async () => {

@@ -23,8 +23,21 @@ export function botSettings(config: Config): BotSettings {
     config,
     // COMMANDS_PER_MINUTE is the one knob: other requests (check, hint, buttons) get twice that (docs/operating.md).
     limits: { commandsPerMinute: sandbox.commandsPerMinute, actionsPerMinute: 2 * sandbox.commandsPerMinute, newSandboxesPerTenMinutes: sandbox.newPerLearnerPerTenMinutes },
-    notices: { memoryMb: sandbox.memoryMb, diskMb: sandbox.diskMb },
+    // Getters: with SANDBOX_DISK_MB=auto the cap and the count are settled when the sandboxes start (size-disks.ts).
+    notices: {
+      memoryMb: sandbox.memoryMb,
+      get diskMb() {
+        return sandbox.diskMb;
+      },
+    },
     challenges: { adminUserIds: config.adminUserIds, hintPenaltySeconds: config.challengeHintPenaltySeconds, minSolveSeconds: config.challengeMinSolveSeconds },
-    sandboxLimits: { maxSandboxes: sandbox.maxSandboxes, warmPool: sandbox.warmPool },
+    sandboxLimits: {
+      get maxSandboxes() {
+        return sandbox.maxSandboxes;
+      },
+      get warmPool() {
+        return sandbox.warmPool;
+      },
+    },
   };
 }

@@ -8,7 +8,7 @@ import type { Logger } from './logger';
 import { Lifecycles, type BotMetrics, type Readiness } from './ops';
 import { PROJECT_ROOT } from './project-root';
 import { ensureImages } from './images';
-import { createDockerClient, createSandboxService, runOnEngineHost, type SandboxManager } from './sandbox';
+import { createDockerClient, createSandboxService, logProbe, runOnEngineHost, type SandboxManager } from './sandbox';
 import { createSlackApp, InFlight, multiWorkspace, singleWorkspace, verifySlackToken, type SlackApp, type SlackIdentity } from './slack';
 import { openDatabase, PrismaChallengeStore, PrismaEventLedger, PrismaLearnerStore, PrismaTutorStore, type Database, type EventLedger } from './store';
 import { sandboxOwnership, type ChallengeClock, type ChallengeService, type Tutor } from './tutor';
@@ -44,7 +44,7 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
  */
 export async function startBot(config: Config, log: Logger, opts: StartOptions = {}): Promise<Bot> {
   // Multi-workspace (OAuth): no one identity; each request's comes from its workspace's installation.
-  const identity: SlackIdentity = config.oauth ? { teamId: '', botUserId: '' } : await verifySlackToken(config.slack.botToken!, config.slack.apiUrl);
+  const identity: SlackIdentity = config.oauth ? { teamId: '', botUserId: '' } : await verifySlackToken(config.slack.botToken!, config.slack.apiUrl, config.allowedTeamIds);
   if (config.oauth) log.info({ mode: config.mode }, 'multi-workspace installs: tokens come from the installation store');
   else log.info({ team: identity.teamId, bot: identity.botUserId, mode: config.mode }, 'Slack accepted the bot token');
 
@@ -76,7 +76,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       async start() {
         // One tiny sandbox before any learner's: a profile this engine refuses stops start-up with one line.
         const probe = await sandboxes.probe();
-        log.info({ profile: config.sandbox.profile, readyMs: probe.readyMs }, 'sandbox profile works on this engine');
+        logProbe(log, config.sandbox.profile, probe);
         // whose a sandbox is comes from its labels (durable at creation); the store only vetoes (sandbox-ownership.ts)
         await sandboxes.start({ isKnown: sandboxOwnership(stores.tutor) });
       },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { readOAuthConfig, type OAuthConfig } from './oauth-config';
 import { blankToUndefined, boolVar, intVar, numVar, opt, parsedVar, urlVar } from './config-vars';
-import { FALLBACK_HOST, sandboxLimitsFor, type HostFacts } from './sandbox-limits';
+import { AUTO_DISK_CEILING_MB, FALLBACK_HOST, sandboxLimitsFor, type HostFacts } from './sandbox-limits';
 
 export type { OAuthConfig } from './oauth-config';
 
@@ -14,6 +14,8 @@ export interface SandboxConfig {
   profile: SandboxProfile;
   /** Cap on everything a learner can write (loop-mounted disk image), MiB; 0 turns the cap off. */
   diskMb?: number;
+  /** `SANDBOX_DISK_MB=auto`: at start, diskMb (and maxSandboxes if even the floor does not fit) are set from the host's free space. */
+  diskAuto?: boolean;
   /** Folder on the engine host for the sandboxes' disk images. */
   diskDir?: string;
   memoryMb: number;
@@ -139,7 +141,9 @@ const schema = z.object({
   ),
   SANDBOX_ALLOW_PRIVILEGED: boolVar(false),
   SANDBOX_ALLOW_TEST_HOST_CGROUP: boolVar(false),
-  SANDBOX_DISK_MB: parsedVar(8192, (v) => (/^\d+$/.test(v.trim()) && (Number(v) === 0 || (Number(v) >= 256 && Number(v) <= 1048576)) ? Number(v) : { problem: `expected the disk cap per sandbox in MiB (256 to 1048576, or 0 for no cap), got "${v}"` })),
+  SANDBOX_DISK_MB: parsedVar<number | 'auto'>('auto', (v) =>
+    v.trim() === 'auto' ? 'auto' : /^\d+$/.test(v.trim()) && (Number(v) === 0 || (Number(v) >= 256 && Number(v) <= 1048576)) ? Number(v) : { problem: `expected auto, or the disk cap per sandbox in MiB (256 to 1048576, or 0 for no cap), got "${v}"` },
+  ),
   SANDBOX_DISK_DIR: z.preprocess(blankToUndefined, z.string().regex(/^\/\S*$/, 'expected an absolute folder on the engine host').default('/var/lib/dockhand/disks')),
   SANDBOX_MEMORY_MB: intVar('sandbox memory in MiB, nested containers included', 128, 65536, 1024),
   SANDBOX_CPUS: numVar('CPUs per sandbox', 0.1, 64, 1),
@@ -252,7 +256,9 @@ export function readConfig(env: Record<string, string | undefined>, host: HostFa
     oauth,
     sandbox: {
       profile: v.SANDBOX_PROFILE,
-      diskMb: v.SANDBOX_DISK_MB,
+      // auto: sized from the host's free space at start (disk-sizing.ts); until then the ceiling.
+      diskMb: v.SANDBOX_DISK_MB === 'auto' ? AUTO_DISK_CEILING_MB : v.SANDBOX_DISK_MB,
+      diskAuto: v.SANDBOX_DISK_MB === 'auto',
       diskDir: v.SANDBOX_DISK_DIR,
       memoryMb: v.SANDBOX_MEMORY_MB,
       cpus: v.SANDBOX_CPUS,

@@ -20,3 +20,14 @@ export function sandboxLimitsFor(host: HostFacts): { maxSandboxes: number; paral
   const byMemory = Math.floor((host.memoryMb * 0.75) / 384);
   return { maxSandboxes: Math.max(2, Math.min(byMemory, cpus * 25)), parallelStarts: cpus * 16 };
 }
+
+/** `SANDBOX_DISK_MB=auto`: the most one sandbox's disk is given (the fixed default before auto sizing). */
+export const AUTO_DISK_CEILING_MB = 8192;
+
+/**
+ * `SANDBOX_DISK_MB=auto`: the least one sandbox's disk is given, what the whole course needs in one sandbox.
+ * Measured (docs/operating.md, "Disk"): the course as CI runs it in one sandbox peaked at 636 MiB; every lesson
+ * image pulled into one sandbox plus a 50 MB build, at 754 MiB. 1 GiB holds that worst case with about a quarter
+ * to spare (ext4's own tables take ~2% of it); below it a learner following the course could hit "disk is full".
+ */
+export const COURSE_DISK_FLOOR_MB = 1024;

@@ -10,7 +10,16 @@ export type SlackCallOutcome = 'ok' | 'error' | 'ratelimited' | 'failed';
  * (or in a test that does not build it) its gauge reads 0; /readyz says whether the bot is up.
  */
 export interface MetricsSources {
-  sandboxes?: () => { sandboxes: number; creating: number; warm: number; queued: number; hostDisk?: { availBytes: number; promisedBytes: number; refusals: number } };
+  sandboxes?: () => {
+    sandboxes: number;
+    creating: number;
+    warm: number;
+    queued: number;
+    hostDisk?: { availBytes: number; promisedBytes: number; refusals: number };
+    refusals?: { startLimit: number; workspaceQuota: number };
+  };
+  /** Fresh sandboxes the tutor refused since start (the per-learner limit). */
+  learnerSandboxRefusals?: () => number;
   sandboxLimits?: { maxSandboxes: number; warmPool: number };
   commandsRunning?: () => number;
   updateBudget?: () => { tokens: number; finalsWaiting: number };
@@ -121,6 +130,25 @@ export class BotMetrics {
       collect() {
         const d = src().sandboxes?.().hostDisk;
         if (d) this.set(d.refusals);
+      },
+    });
+    // A counter read from the parts' running totals at scrape time: each scrape adds what they counted since the last.
+    const refusalsSeen = new Map<string, number>();
+    new Counter({
+      name: 'dockhand_sandbox_refusals_total',
+      help: 'New sandboxes refused, by reason: learner_limit (the tutor refused a reset), sandbox_limit (the per-learner limit of the sandbox layer), workspace_quota (put in line at the workspace quota)',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        const s = src().sandboxes?.().refusals;
+        const totals: Record<string, number | undefined> = { learner_limit: src().learnerSandboxRefusals?.(), sandbox_limit: s?.startLimit, workspace_quota: s?.workspaceQuota };
+        for (const [reason, total] of Object.entries(totals)) {
+          if (total === undefined) continue;
+          const add = total - (refusalsSeen.get(reason) ?? 0);
+          if (add > 0) this.inc({ reason }, add);
+          else if (add === 0 && !refusalsSeen.has(reason)) this.inc({ reason }, 0);
+          refusalsSeen.set(reason, Math.max(total, refusalsSeen.get(reason) ?? 0));
+        }
       },
     });
     new Gauge({

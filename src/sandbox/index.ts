@@ -28,3 +28,5 @@ export { SandboxRuntime } from './engine/sandbox-runtime';
 export { MIRROR_ENV } from './engine/sandbox-labels';
 export { NetworkPool } from './isolation/network-pool';
 export { sandboxNetworkPolicy } from './isolation/sandbox-network-policy';
+// The start-up probe's log line: honest when no probe sandbox could be tried.
+export { logProbe, type ProbeResult } from './engine/profile-probe';

@@ -37,4 +37,6 @@ export interface SandboxStats {
   spareNetworks?: { ready: number; creating: number; target: number };
   /** The host disk reservation as last measured (SANDBOX_DISK_MB set): free bytes, bytes promised to existing disks, refusals. */
   hostDisk?: { availBytes: number; promisedBytes: number; refusals: number };
+  /** New sandboxes since start refused by the per-key start limit, or held in line by the workspace quota. */
+  refusals?: { startLimit: number; workspaceQuota: number };
 }

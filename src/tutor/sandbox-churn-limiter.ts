@@ -14,6 +14,8 @@ export type ChurnDecision = { allowed: true } | { allowed: false; notify: boolea
  */
 export class SandboxChurnLimiter {
   private readonly window: SlidingWindowLimiter;
+  /** Requests refused since start (the metrics' learner_limit). */
+  refusals = 0;
 
   constructor(o: { perTenMinutes: number; now?: () => number }) {
     this.window = new SlidingWindowLimiter({ limit: o.perTenMinutes, windowMs: CHURN_WINDOW_MS, now: o.now });
@@ -22,6 +24,7 @@ export class SandboxChurnLimiter {
   take(learnerKey: string): ChurnDecision {
     const d = this.window.take(learnerKey);
     if (d.allowed) return d;
+    this.refusals++;
     return { allowed: false, notify: d.first, retryInMs: d.retryInMs, limit: d.limit };
   }
 }

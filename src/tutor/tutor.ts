@@ -31,6 +31,7 @@ export class Tutor {
   private readonly words: KeywordDispatcher;
   private readonly progress: Progress;
   private readonly limiter?: TurnLimiter;
+  private readonly churn?: SandboxChurnLimiter;
 
   constructor(private readonly deps: TutorDeps) {
     this.limiter = deps.limits ? new TurnLimiter(deps.limits) : undefined;
@@ -38,6 +39,7 @@ export class Tutor {
     this.flow = new LessonFlow({ ...deps, events: this.events });
     const checks = new Checks(deps, this.flow);
     const churn = deps.limits?.newSandboxesPerTenMinutes ? new SandboxChurnLimiter({ perTenMinutes: deps.limits.newSandboxesPerTenMinutes, now: deps.limits.now }) : undefined;
+    this.churn = churn;
     this.commands = new Commands({ ...deps, churn }, checks);
     this.progress = new Progress(deps);
     this.words = new KeywordDispatcher(deps, { flow: this.flow, checks, commands: this.commands, progress: this.progress });
@@ -197,6 +199,11 @@ export class Tutor {
   }
 
   /** Commands still running for any learner. */
+  /** Fresh sandboxes refused since start by the per-learner limit (SANDBOX_NEW_PER_LEARNER_10MIN), for the metrics. */
+  get sandboxRefusals(): number {
+    return this.churn?.refusals ?? 0;
+  }
+
   get commandsRunning(): number {
     return this.commands.running;
   }

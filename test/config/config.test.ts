@@ -17,7 +17,7 @@ describe('readConfig', () => {
     expect(c.slack.apiUrl).toBe('https://slack.com/api/');
     expect(c.databaseUrl).toBeUndefined();
     expect(c.logLevel).toBe('warn');
-    expect(c.sandbox).toMatchObject({ profile: 'userns', diskMb: 8192, diskDir: '/var/lib/dockhand/disks', memoryMb: 1024, cpus: 1, pidsLimit: 1024, idleMinutes: 20, maxLifetimeMinutes: 240, commandTimeoutSeconds: 60, outputCapBytes: 1048576 });
+    expect(c.sandbox).toMatchObject({ profile: 'userns', diskMb: 8192, diskAuto: true, diskDir: '/var/lib/dockhand/disks', memoryMb: 1024, cpus: 1, pidsLimit: 1024, idleMinutes: 20, maxLifetimeMinutes: 240, commandTimeoutSeconds: 60, outputCapBytes: 1048576 });
   });
 
   it('refuses the test-host-cgroup profile unless SANDBOX_ALLOW_TEST_HOST_CGROUP acknowledges it (each profile its own variable)', () => {
@@ -37,9 +37,13 @@ describe('readConfig', () => {
     ]);
     expect(readConfig({ SANDBOX_PROFILE: 'privileged', SANDBOX_ALLOW_PRIVILEGED: 'true' }).sandbox.profile).toBe('privileged');
     expect(readConfig({ SANDBOX_PROFILE: 'test-host-cgroup', SANDBOX_ALLOW_TEST_HOST_CGROUP: 'true' }).sandbox.profile).toBe('test-host-cgroup');
-    expect(readConfig({ SANDBOX_DISK_MB: '0' }).sandbox.diskMb).toBe(0);
-    expect(readConfig({ SANDBOX_DISK_MB: '300', SANDBOX_DISK_DIR: '/srv/disks' }).sandbox).toMatchObject({ diskMb: 300, diskDir: '/srv/disks' });
-    expect(problemsOf({ SANDBOX_DISK_MB: '10' })[0]).toMatch(/^SANDBOX_DISK_MB: expected the disk cap per sandbox in MiB/);
+    expect(readConfig({ SANDBOX_DISK_MB: '0' }).sandbox).toMatchObject({ diskMb: 0, diskAuto: false });
+    expect(readConfig({ SANDBOX_DISK_MB: '300', SANDBOX_DISK_DIR: '/srv/disks' }).sandbox).toMatchObject({ diskMb: 300, diskAuto: false, diskDir: '/srv/disks' });
+    // auto (the default): the ceiling until the sandboxes start and size it to the host (size-disks.ts)
+    expect(readConfig({ SANDBOX_DISK_MB: 'auto' }).sandbox).toMatchObject({ diskMb: 8192, diskAuto: true });
+    expect(readConfig({ SANDBOX_DISK_MB: ' auto ' }).sandbox.diskAuto).toBe(true);
+    expect(problemsOf({ SANDBOX_DISK_MB: '10' })[0]).toMatch(/^SANDBOX_DISK_MB: expected auto, or the disk cap per sandbox in MiB/);
+    expect(problemsOf({ SANDBOX_DISK_MB: 'Auto-ish' })[0]).toMatch(/^SANDBOX_DISK_MB: expected auto, or the disk cap per sandbox in MiB .*got "Auto-ish"/);
     expect(problemsOf({ SANDBOX_DISK_DIR: 'relative' })[0]).toMatch(/^SANDBOX_DISK_DIR: expected an absolute folder/);
   });
 

@@ -37,6 +37,28 @@ describe('BotMetrics', () => {
     expect(sample(text, 'dockhand_commands_running')).toBe(12);
   });
 
+  it('counts refused new sandboxes by reason from the running totals, adding only what is new at each scrape', async () => {
+    const m = new BotMetrics({ processMetrics: false });
+    let refusals = { startLimit: 0, workspaceQuota: 0 };
+    let learner = 0;
+    m.bind({ sandboxes: () => ({ sandboxes: 0, creating: 0, warm: 0, queued: 0, refusals }), learnerSandboxRefusals: () => learner });
+    let text = await m.text();
+    expect(text).toContain('# TYPE dockhand_sandbox_refusals_total counter');
+    // every reason is exported from the start, at 0, so a rate() has a series before the first refusal
+    for (const reason of ['learner_limit', 'sandbox_limit', 'workspace_quota']) expect(sample(text, `dockhand_sandbox_refusals_total{reason="${reason}"}`)).toBe(0);
+    learner = 4;
+    refusals = { startLimit: 1, workspaceQuota: 2 };
+    text = await m.text();
+    expect(sample(text, 'dockhand_sandbox_refusals_total{reason="learner_limit"}')).toBe(4);
+    expect(sample(text, 'dockhand_sandbox_refusals_total{reason="sandbox_limit"}')).toBe(1);
+    expect(sample(text, 'dockhand_sandbox_refusals_total{reason="workspace_quota"}')).toBe(2);
+    // a second scrape with nothing new adds nothing
+    text = await m.text();
+    expect(sample(text, 'dockhand_sandbox_refusals_total{reason="learner_limit"}')).toBe(4);
+    learner = 5;
+    expect(sample(await m.text(), 'dockhand_sandbox_refusals_total{reason="learner_limit"}')).toBe(5);
+  });
+
   it('exports the host disk reservation (free, promised, refusals) when the sandboxes report it', async () => {
     const m = new BotMetrics({ processMetrics: false });
     m.bind({ sandboxes: () => ({ sandboxes: 1, creating: 0, warm: 0, queued: 0, hostDisk: { availBytes: 5e9, promisedBytes: 3e9, refusals: 2 } }) });

@@ -76,6 +76,8 @@ describe('Tutor: a reset loop is held to the fresh-sandbox limit', () => {
     expect(await t.tutor.onSlashCommand(a, 'reset', port)).toBeUndefined();
     expect(t.sandbox.callsOf('reset')).toHaveLength(3);
     expect(churnNotices(port)).toHaveLength(1);
+    // 7 resets asked (5 typed, 1 pressed, 1 slash), 3 allowed: 4 refused, for dockhand_sandbox_refusals_total
+    expect(t.tutor.sandboxRefusals).toBe(4);
     expect(port.replies.filter((r) => /^Your sandbox was reset/.test(r.text))).toHaveLength(3);
     // Every command still ran, in the sandbox the learner kept.
     expect(t.sandbox.callsOf('run')).toHaveLength(5);

@@ -15,6 +15,7 @@ import { MIRROR_CONTAINER } from '../../images';
 import { profilePolicy } from '../isolation/sandbox-profile';
 import { engineSocketPolicy, lockEngineSocket } from '../checks/engine-socket';
 import { prepareHostPolicies, type HostPolicies } from '../isolation/host-policies';
+import { sizeDisks } from '../isolation/size-disks';
 import { execInContainer, innerTimeoutSeconds } from '../checks/script-exec';
 import type { ScriptResult } from '../types';
 
@@ -176,7 +177,7 @@ export class SandboxRuntime {
       });
     }
     if (Object.values(freed).some((n) => n > 0)) this.o.logger.info({ freed }, 'released host resources of sandboxes that no longer exist');
-    if (opts.checkDisk) await host.disk?.checkCapacity(this.o.config.maxSandboxes).catch((err: unknown) => this.o.logger.warn({ err }, 'could not compare the disk cap with the free space'));
+    if (opts.checkDisk && host.disk) await sizeDisks(host.disk, this.o.config, this.o.logger);
     return freed;
   }
 

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
+import { autoDiskSize, type DiskSizingBounds } from './disk-sizing';
 
 /**
  * The sandbox disks are sparse images: a cap is a promise the host's free space must be able to keep. The
@@ -113,8 +114,11 @@ export class DiskReservation {
   private queue: Promise<unknown> = Promise.resolve();
   private refusalCount = 0;
   private last?: DiskUsage;
+  private capBytes: number;
 
-  constructor(private readonly o: DiskReservationOptions) {}
+  constructor(private readonly o: DiskReservationOptions) {
+    this.capBytes = o.capBytes;
+  }
 
   /** Throws SANDBOX_HOST_DISK_FULL (the learner's message) when the cap does not fit; else holds it until settle(name). */
   reserve(name: string): Promise<void> {
@@ -123,15 +127,15 @@ export class DiskReservation {
       const listed = new Set(u.images.map((i) => i.name));
       const withPending: DiskUsage = { stat: u.stat, images: [...u.images, ...[...this.pending].filter(([n]) => !listed.has(n)).map(([n, cap]) => ({ name: n, capBytes: cap, allocatedBytes: 0 }))] };
       this.last = withPending;
-      if (!reservationFits(withPending, this.o.capBytes)) {
+      if (!reservationFits(withPending, this.capBytes)) {
         this.refusalCount++;
         this.o.logger.warn(
-          { availBytes: u.stat.availBytes, promisedBytes: outstandingBytes(withPending.images), marginBytes: safetyMarginBytes(u.stat.totalBytes), capBytes: this.o.capBytes, disks: withPending.images.length },
-          `host disk reservation: a new ${bytesText(this.o.capBytes)} sandbox disk does not fit in ${this.o.dir} (${bytesText(Math.max(0, spareBytes(withPending)))} spare); the sandbox was refused`,
+          { availBytes: u.stat.availBytes, promisedBytes: outstandingBytes(withPending.images), marginBytes: safetyMarginBytes(u.stat.totalBytes), capBytes: this.capBytes, disks: withPending.images.length },
+          `host disk reservation: a new ${bytesText(this.capBytes)} sandbox disk does not fit in ${this.o.dir} (${bytesText(Math.max(0, spareBytes(withPending)))} spare); the sandbox was refused`,
         );
         throw new AppError('SANDBOX_HOST_DISK_FULL', HOST_DISK_FULL_MESSAGE);
       }
-      this.pending.set(name, this.o.capBytes);
+      this.pending.set(name, this.capBytes);
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -142,13 +146,28 @@ export class DiskReservation {
     this.pending.delete(name);
   }
 
-  /** At start: the warning line when the sandbox cap promises more disk than the host has. */
-  async checkCapacity(maxSandboxes: number): Promise<{ fitting: number; warning?: string }> {
+  /** The cap each new disk gets (and is reserved at), MiB. */
+  get capMb(): number {
+    return Math.round(this.capBytes / 1024 ** 2);
+  }
+
+  /**
+   * At start: the warning line when the sandbox cap promises more disk than the host has. With `auto`
+   * (SANDBOX_DISK_MB=auto), the cap is sized to the host first (disk-sizing.ts) and kept for every new disk.
+   */
+  async checkCapacity(maxSandboxes: number, auto?: DiskSizingBounds): Promise<{ fitting: number; capMb: number; maxSandboxes: number; warning?: string }> {
     const u = await this.o.measure();
     this.last = u;
-    const r = startupCapacity(u, this.o.capBytes, maxSandboxes, this.o.dir);
+    if (auto) {
+      const s = autoDiskSize(u, maxSandboxes, auto, this.o.dir);
+      this.capBytes = s.capMb * 1024 ** 2;
+      if (s.warning) this.o.logger.warn({ capMb: s.capMb, maxSandboxes: s.maxSandboxes, configured: maxSandboxes, availBytes: u.stat.availBytes }, s.warning);
+      else this.o.logger.info({ capMb: s.capMb, maxSandboxes, availBytes: u.stat.availBytes }, `Disk: each sandbox gets ${bytesText(this.capBytes)} (SANDBOX_DISK_MB=auto, ${maxSandboxes} sandboxes sharing ${this.o.dir})`);
+      return { fitting: s.maxSandboxes, capMb: s.capMb, maxSandboxes: s.maxSandboxes, warning: s.warning };
+    }
+    const r = startupCapacity(u, this.capBytes, maxSandboxes, this.o.dir);
     if (r.warning) this.o.logger.warn({ fitting: r.fitting, maxSandboxes, availBytes: u.stat.availBytes }, r.warning);
-    return r;
+    return { ...r, capMb: this.capMb, maxSandboxes };
   }
 
   /** For the metrics: as of the last measurement. */

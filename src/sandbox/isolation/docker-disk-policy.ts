@@ -115,7 +115,9 @@ export function loopDiskPolicy(o: LoopDiskOptions): SandboxPolicy {
       const name = `dockhand-${o.instance}-${ctx.createdAt.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
       await o.reservation?.reserve(name);
       try {
-        await runHostScript(o.host, 'disk set-up', diskSetupScript(o, name), hostBinds, true).catch(async (err: unknown) => {
+        // The reservation's cap: with SANDBOX_DISK_MB=auto it is sized at start, after this policy was built.
+        const sizeMb = o.reservation?.capMb ?? o.sizeMb;
+        await runHostScript(o.host, 'disk set-up', diskSetupScript({ ...o, sizeMb }, name), hostBinds, true).catch(async (err: unknown) => {
           await remove(name).catch(() => undefined);
           throw err;
         });

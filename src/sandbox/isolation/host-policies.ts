@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { SandboxConfig } from '../../config';
+import { COURSE_DISK_FLOOR_MB, type SandboxConfig } from '../../config';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
 import { cgroupDelegationPolicy, discoverCgroupLayout } from './cgroup-delegation';
@@ -82,7 +82,8 @@ export async function prepareHostPolicies(o: { docker: Docker; config: SandboxCo
     const dir = o.config.diskDir ?? DEFAULT_DISK_DIR;
     disk = new DiskReservation({
       dir,
-      capBytes: diskMb * 1024 * 1024,
+      // auto: the floor until start sizes it (checkCapacity), so the start-up probe's disk is the likeliest to fit.
+      capBytes: (o.config.diskAuto ? COURSE_DISK_FLOOR_MB : diskMb) * 1024 * 1024,
       logger: o.logger,
       measure: async () => {
         const u = parseDiskUsage(await runHostScript(host, 'disk usage', usageScript(shellQuote(dir)), [], true));

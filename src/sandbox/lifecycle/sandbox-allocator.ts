@@ -97,6 +97,8 @@ export class SandboxAllocator {
   /** An admin's pre-warm for a class: this many warm sandboxes at least, until `until`. */
   private floor = { count: 0, until: 0 };
   private intake: IntakeState = 'open';
+  /** New sandboxes held back since start because their workspace was at its quota (each request once). */
+  private workspaceWaits = 0;
   private readonly now: () => number;
 
   constructor(private readonly o: AllocatorOptions) {
@@ -151,8 +153,8 @@ export class SandboxAllocator {
     this.warm.setTarget(now < this.floor.until ? Math.max(base, this.floor.count) : base);
   }
 
-  stats(): { creating: number; warm: number; queued: number } {
-    return { creating: this.creating.size, warm: this.warm.size, queued: this.queue.length };
+  stats(): { creating: number; warm: number; queued: number; refusals: { startLimit: number; workspaceQuota: number } } {
+    return { creating: this.creating.size, warm: this.warm.size, queued: this.queue.length, refusals: { startLimit: this.starts?.refusals ?? 0, workspaceQuota: this.workspaceWaits } };
   }
 
   open(): void {
@@ -193,9 +195,12 @@ export class SandboxAllocator {
   private async allocate(learnerKey: string): Promise<Allocated> {
     await Promise.resolve(); // let acquire register us in `creating` first
     this.demand.push(this.now());
+    let heldBack = false;
     for (;;) {
       // A workspace at its quota waits for one of its own sandboxes to go, warm ones included.
       if (!this.workspaceHasRoom(learnerKey)) {
+        if (!heldBack) this.workspaceWaits++;
+        heldBack = true;
         await this.queue.wait(learnerKey, 'workspace');
         continue;
       }

@@ -8,7 +8,7 @@ import { CommandRateLimit } from './command-rate-limit';
 import type { ContainerDeath } from '../engine/docker-event-watcher';
 import { ENGINE_LOST_DETAIL, EngineWatch, notRunning } from './engine-watch';
 import type { PtySession } from '../shell/pty-session';
-import { probeSandboxProfile } from '../engine/profile-probe';
+import { probeSandboxProfile, type ProbeResult } from '../engine/profile-probe';
 import { Reaper, reapVerdict } from './reaper';
 import { SandboxAllocator, type Allocated } from './sandbox-allocator';
 import { SandboxRuntime, type RuntimeOptions } from '../engine/sandbox-runtime';
@@ -99,7 +99,7 @@ export class SandboxManager implements SandboxPort {
   }
 
   /** Start-up check that the configured profile works on this engine (one tiny sandbox); throws one clear line if not. */
-  probe(): Promise<{ readyMs: number }> {
+  probe(): Promise<ProbeResult> {
     return probeSandboxProfile(this.runtime, this.config);
   }
 

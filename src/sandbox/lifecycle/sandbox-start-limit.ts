@@ -12,6 +12,8 @@ const WINDOW_MS = 10 * 60_000;
  */
 export class SandboxStartLimit {
   private readonly window: SlidingWindowLimiter;
+  /** New sandboxes refused since start (the metrics' sandbox_limit). */
+  refusals = 0;
 
   /** `perTenMinutes` fresh ones on top of the first: the tutor's reset limit can never trip it. */
   constructor(
@@ -25,6 +27,7 @@ export class SandboxStartLimit {
   take(key: string): void {
     const d = this.window.take(key);
     if (d.allowed) return;
+    this.refusals++;
     const minutes = Math.max(1, Math.ceil(d.retryInMs / 60_000));
     throw new AppError(
       'RATE_LIMITED',

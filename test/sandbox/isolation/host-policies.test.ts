@@ -2,7 +2,9 @@ import type Docker from 'dockerode';
 import { diskRemovalScript, diskSetupScript, diskSizeText, loopDiskPolicy } from '../../../src/sandbox/isolation/docker-disk-policy';
 import { parseRemapFromRoot, parseSubuid, type EngineHostShell } from '../../../src/sandbox/engine/engine-host';
 import { profileRefusal } from '../../../src/sandbox/isolation/host-policies';
-import { probeSandboxProfile, rootReason } from '../../../src/sandbox/engine/profile-probe';
+import { logProbe, probeSandboxProfile, rootReason } from '../../../src/sandbox/engine/profile-probe';
+import { AppError } from '../../../src/errors';
+import pino from 'pino';
 import type { SandboxRuntime } from '../../../src/sandbox/engine/sandbox-runtime';
 import type { PolicyContext } from '../../../src/sandbox/isolation/sandbox-policy';
 
@@ -46,6 +48,26 @@ describe('engine facts and the profile check', () => {
       'SANDBOX_PROFILE=privileged does not work on this engine ((HTTP code 500) unable to apply caps): restart dockerd with --userns-remap=default (README, Operators) and use SANDBOX_PROFILE=userns',
     );
     expect(err.message).not.toContain('test-host-cgroup');
+  });
+
+  it('the start-up probe says it did not probe when the disk reservation refuses, and never claims the profile works', async () => {
+    const runtime = {
+      host: async () => ({ facts: { userns: true, remap: { uid: 1, gid: 1 }, runtimes: ['runc'], cgroupVersion: 1, securityOptions: [] } }),
+      create: async () => {
+        throw new AppError('SANDBOX_HOST_DISK_FULL', 'out of disk');
+      },
+      remove: async () => undefined,
+    } as unknown as SandboxRuntime;
+    const r = await probeSandboxProfile(runtime, { profile: 'userns' });
+    expect(r).toEqual({ notProbed: 'no disk room for a probe sandbox right now' });
+    const lines: { level: number; msg: string; readyMs?: number }[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { level: number; msg: string }) });
+    logProbe(log, 'userns', r);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: "sandbox profile not probed: no disk room for a probe sandbox right now; the first learner's sandbox will tell" })]);
+    expect(lines[0]!.msg).not.toMatch(/works/);
+    // a probe sandbox that started: the usual line, with its time
+    logProbe(log, 'userns', { readyMs: 812 });
+    expect(lines[1]).toMatchObject({ level: 30, msg: 'sandbox profile works on this engine', readyMs: 812 });
   });
 
   it('names the innermost cause on one line', () => {

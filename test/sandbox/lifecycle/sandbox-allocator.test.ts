@@ -79,7 +79,7 @@ describe('sandbox allocator', () => {
       { type: 'queued', learnerKey: 'B', position: 1 },
       { type: 'queued', learnerKey: 'C', position: 2 },
     ]);
-    expect(s.alloc.stats()).toEqual({ creating: 2, warm: 0, queued: 2 });
+    expect(s.alloc.stats()).toMatchObject({ creating: 2, warm: 0, queued: 2 });
     s.live.delete('A');
     s.alloc.release();
     await flush();
@@ -155,6 +155,7 @@ describe('per-workspace quota (SANDBOX_MAX_PER_WORKSPACE)', () => {
     // Two of workspace A start (one of them still starting counts), the third waits for A's share.
     expect(s.pending).toHaveLength(2);
     expect(s.events).toEqual([{ type: 'queued', learnerKey: 'TA:U3', position: 1, workspaceLimit: 2 }]);
+    expect(s.alloc.stats().refusals).toEqual({ startLimit: 0, workspaceQuota: 1 });
     // Workspace B is not held behind A's learner in line: there is room under the host's cap.
     const b1 = s.get('TB:U1');
     await flush();
@@ -174,6 +175,8 @@ describe('per-workspace quota (SANDBOX_MAX_PER_WORKSPACE)', () => {
     expect(s.pending).toHaveLength(5);
     s.pending[4]!.resolve();
     await expect(a3).resolves.toBe('c5');
+    // held back once, however many times it looked again
+    expect(s.alloc.stats().refusals).toEqual({ startLimit: 0, workspaceQuota: 1 });
   });
 
   it('a learner of a workspace at its quota does not take a warm sandbox either', async () => {
@@ -211,6 +214,7 @@ describe('new sandboxes per key (SANDBOX_NEW_PER_LEARNER_10MIN, plus the first)'
     const created = s.pending.length;
     await expect(s.get('T1:U1')).rejects.toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/^You have had 3 new sandboxes in a few minutes .* available in about 7 min\. Your lesson progress is kept\.$/) });
     expect(s.pending).toHaveLength(created);
+    expect(s.alloc.stats().refusals).toEqual({ startLimit: 1, workspaceQuota: 0 });
     // Another learner is not held.
     await once('T1:U2');
     // Ten minutes after the first, one more.
