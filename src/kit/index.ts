@@ -1,3 +1,4 @@
 /** Small primitives every layer may use; the kit itself imports no other layer and no SDK. */
 export { KeyedLanes, settlesBefore, type KeyedLanesOptions } from './keyed-lanes';
 export { SlidingWindowLimiter, tooFastText, type SlidingWindowOptions, type WindowDecision } from './sliding-window-limiter';
+export { systemClock, type Clock } from './clock';

@@ -1,21 +1,10 @@
-/** Time as the idle drain sees it (tests inject a virtual one). */
-export interface DrainClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemDrainClock: DrainClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import type { Clock } from '../../kit';
 
 export interface IdleDrainOptions {
   /** Bytes read (and dropped) per window while no command runs; past them reading pauses until the window ends. */
   budgetBytes: number;
   windowMs: number;
-  clock: DrainClock;
+  clock: Clock;
   /** Stop reading the terminal: the writer then blocks on a full terminal buffer instead of costing the bot CPU. */
   pause(): void;
   resume(): void;

@@ -6,7 +6,8 @@ import { MarkerScanner, SHELL_INIT, runLine, type Marker } from './shell-protoco
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen';
 import { recordOutput } from './command-output';
 import { stopCommand } from './command-stop';
-import { IdleDrain, systemDrainClock, type DrainClock } from './idle-drain';
+import { systemClock, type Clock } from '../../kit';
+import { IdleDrain } from './idle-drain';
 import { buildSessionResult, type Active, type SessionCommandOptions, type SessionResult } from './session-result';
 
 export type { SessionCommandOptions, SessionResult } from './session-result';
@@ -25,7 +26,7 @@ export interface PtySessionOptions {
   /** Output read per second (and dropped) while no command runs; the terminal is paused past it. */
   idleBytesPerSecond?: number;
   /** Time for the idle drain (tests inject a virtual one). */
-  clock?: DrainClock;
+  clock?: Clock;
   /** Out-of-band look at the shell's foreground (a separate exec in the container). */
   probe(shellPid: number): Promise<ForegroundProbe>;
   killProcessGroup(pgid: number): Promise<void>;
@@ -64,7 +65,7 @@ export class PtySession {
     this.drain = new IdleDrain({
       budgetBytes: opts.idleBytesPerSecond ?? 8192,
       windowMs: 1000,
-      clock: opts.clock ?? systemDrainClock,
+      clock: opts.clock ?? systemClock,
       pause: () => this.pty.pause?.(),
       resume: () => this.pty.resume?.(),
     });

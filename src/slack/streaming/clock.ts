@@ -1,15 +1,6 @@
-/** Time as the streamer and the rate-limit gate see it: intervals, back-offs, deadlines and waits all go through it (tests inject a virtual one). */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { systemClock, type Clock } from '../../kit';
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export { systemClock, type Clock };
 
 /** A sleep that can be cancelled; `done` resolves true when it ran out, false when cancelled. */
 export class Sleep {

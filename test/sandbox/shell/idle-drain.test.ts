@@ -1,9 +1,9 @@
 import type { Pty } from '../../../src/sandbox/shell/pty';
 import { PtySession } from '../../../src/sandbox/shell/pty-session';
-import type { DrainClock } from '../../../src/sandbox/shell/idle-drain';
+import type { Clock } from '../../../src/kit';
 
 /** Virtual time: timers run only when the test advances it. */
-function virtualClock(): DrainClock & { advance(ms: number): void } {
+function virtualClock(): Clock & { advance(ms: number): void } {
   let t = 0;
   let seq = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();
