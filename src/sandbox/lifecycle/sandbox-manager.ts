@@ -231,10 +231,11 @@ export class SandboxManager implements SandboxPort {
       await sb.session();
       // Then the check inspector, in the background once no learner's sandbox is starting (a class arriving at
       // once: 30 inspectors starting amid 30 sandbox starts slowed the last first commands). At most 30 s later;
-      // a check before then starts it itself, and a failure only delays it to the first check.
+      // a check before then starts it itself, and a failure only delays it to the first check (or is no news at
+      // all when the sandbox was removed meanwhile).
       void Promise.race([this.alloc.slots.learnersIdle(), sleep(INSPECTOR_DEFER_MAX_MS)])
         .then(() => (sb.gone ? undefined : sb.prepareChecks()))
-        .catch((err: unknown) => this.logger.warn({ err, learnerKey }, 'check inspector did not start ahead'));
+        .catch((err: unknown) => (sb.gone ? this.logger.debug : this.logger.warn).call(this.logger, { err, learnerKey }, 'check inspector did not start ahead'));
     });
   }
 
