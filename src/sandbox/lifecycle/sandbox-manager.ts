@@ -12,6 +12,7 @@ import { probeSandboxProfile, type ProbeResult } from '../engine/profile-probe';
 import { Reaper, reapVerdict } from './reaper';
 import { SandboxAllocator, type Allocated } from './sandbox-allocator';
 import { SandboxRuntime, type RuntimeOptions } from '../engine/sandbox-runtime';
+import { sweepAtStart } from './start-sweeps';
 import type { ServiceState } from './sandbox-state';
 import { openShell, StartedSandbox, type ShellOptions } from './started-sandbox';
 import type { SandboxPort, SandboxStats } from '../sandbox-port';
@@ -86,11 +87,7 @@ export class SandboxManager implements SandboxPort {
       remove: (id) => this.runtime.remove(id),
       emit: (e) => this.emit(e),
     });
-    await this.runtime.sweepOrphanVolumes().catch((err) => this.logger.warn({ err }, 'orphan volume sweep failed'));
-    await this.runtime.networks?.start().catch((err) => this.logger.warn({ err }, 'adopting spare sandbox networks failed'));
-    await this.sweepInspectors().catch((err) => this.logger.warn({ err }, 'check inspector sweep failed'));
-    this.runtime.inspectors.warmImage().catch((err: unknown) => this.logger.warn({ err }, 'check inspector image build failed'));
-    await this.runtime.sweepHostLeftovers({ checkDisk: true }).catch((err) => this.logger.warn({ err }, 'host cgroup/disk sweep failed'));
+    await sweepAtStart(this.runtime, this.logger);
     const events = new EngineWatch({ docker: this.runtime.docker, instance: this.instance, logger: this.logger, onDeath: (d) => this.onDeath(d), onReconnect: () => this.afterEngineLoss() });
     await events.start();
     this.events = events;
@@ -311,12 +308,6 @@ export class SandboxManager implements SandboxPort {
       this.emit({ type: 'created', learnerKey, containerId: sb.id });
       return sb;
     });
-  }
-
-  /** Inspectors whose sandbox is no longer running (left by a crash, or by a sandbox removed while we were down). */
-  private async sweepInspectors(): Promise<void> {
-    const live = new Set((await this.runtime.list()).filter((c) => c.running).map((c) => c.id));
-    await this.runtime.inspectors.sweep(live);
   }
 
   private async reap(): Promise<void> {
