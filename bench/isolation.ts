@@ -30,7 +30,7 @@ async function sample(m: SandboxManager, n: number): Promise<number[]> {
 export const isolation: BenchSection = {
   title: 'Isolation',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const m = ctx.manager('isolation', { diskMb: 300, pidsLimit: 256, memoryMb: 512, maxSandboxes: 3, blockEgress: true, commandTimeoutSeconds: 30 });
+    const m = ctx.manager('isolation', { diskMb: 300, pidsLimit: 256, memoryMb: 512, maxSandboxes: 3, blockEgress: true, commandTimeoutSeconds: 30, newPerLearnerPerTenMinutes: 6 });
     await m.start();
     const rows: BenchRow[] = [];
     try {
@@ -41,7 +41,7 @@ export const isolation: BenchSection = {
       for (const a of ATTACKS) {
         const idle = median(await sample(m, 15));
         let done = false;
-        const attacking = m.run(ATTACKER, a.command.replace(/\$PEER/g, peer), { timeoutMs: 30_000 }).finally(() => {
+        const attacking = (a.drive ? a.drive(m, ATTACKER) : m.run(ATTACKER, (a.command ?? 'true').replace(/\$PEER/g, peer), { timeoutMs: 30_000 })).finally(() => {
           done = true;
         });
         const during: number[] = [];
