@@ -138,6 +138,12 @@ if [ "${DOCKHAND_EGRESS_BLOCKED:-}" = 1 ]; then
   refuse_egress || log "could not refuse egress here: requests out wait for their timeout"
 fi
 
+# Checks reach this sandbox over their own link (src/sandbox/checks/inspector-spec.ts, linkScript), and what
+# arrives there for the sandbox's end is taken as its own loopback: a port published on 127.0.0.1 only then
+# answers a check's `curl localhost:PORT` as it answers the learner. The kernel accepts 127.0.0.1 from an
+# interface other than lo only with route_localnet; its only peers are the mirror and this sandbox's checks.
+sysctl -qw net.ipv4.conf.all.route_localnet=1 || log "could not set route_localnet: checks cannot reach ports published on 127.0.0.1 only"
+
 touch "$READY_FILE"
 log "ready (storage driver $driver)"
 

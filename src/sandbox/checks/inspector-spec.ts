@@ -165,6 +165,9 @@ export function linkScript(sandbox: { pid: number; id: string }, inspector: { pi
     `/usr/sbin/ip link add ${name} netns ${inspectorPid} type veth peer name ${name} netns ${sandboxPid}`,
     `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/ip addr add ${sandboxIp}/${prefix} dev ${name}`,
     `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/ip link set ${name} up`,
+    // what reaches the sandbox's end of the link is taken as the sandbox's own loopback (its entrypoint allows
+    // route_localnet), so a port published on 127.0.0.1 only answers a check's `curl localhost:PORT` too
+    `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/iptables -w -t nat -I PREROUTING -i ${name} -d ${sandboxIp} -p tcp -j DNAT --to-destination 127.0.0.1`,
     `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip addr add ${inspectorIp}/${prefix} dev ${name}`,
     `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip link set ${name} up`,
     `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip route replace default via ${sandboxIp}`,
