@@ -62,10 +62,13 @@ export interface LoopDiskOptions {
 /**
  * Mount options of a sandbox disk: `discard` makes ext4 discard freed blocks, which a loop device backed by a
  * sparse file turns into punched holes, so a learner's deleted files give their space back to the host (without
- * it the image only grows: `fstrim` is refused inside the sandbox); `nodev,nosuid` so nothing on the learner's
- * disk is a device node or a set-uid program to the host.
+ * it the image only grows: `fstrim` is refused inside the sandbox). Not `nodev,nosuid`: flags the host sets are
+ * locked for the sandbox's user namespace, and the nested dockerd's own read-only remounts (`docker cp` from a
+ * container with a `:ro` volume) do not repeat them, so they fail with EPERM. The host is kept from the disk's
+ * contents otherwise: its folder is root's alone (0700), and under `userns` a device node or set-uid file made
+ * there belongs to the sandbox's unprivileged host user.
  */
-export const DISK_MOUNT_OPTIONS = 'loop,discard,nodev,nosuid';
+export const DISK_MOUNT_OPTIONS = 'loop,discard';
 
 
 /** Creates, formats and mounts the image (sparse: the host disk fills only as the learner writes). */

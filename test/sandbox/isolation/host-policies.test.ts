@@ -86,9 +86,10 @@ describe('capped disk (SANDBOX_DISK_MB)', () => {
     const s = diskSetupScript({ dir: '/d', sizeMb: 300, owner: { uid: 100000, gid: 100000 } }, 'dockhand-x');
     expect(s).toContain("truncate -s 300M '/d/dockhand-x.img'");
     expect(s).toContain("mkfs.ext4 -q -F -m 0 -O ^has_journal -E root_owner=100000:100000 '/d/dockhand-x.img'");
-    // discard: freed blocks are punched out of the sparse image (space returns to the host); nodev,nosuid: nothing
-    // on the learner's disk is a device or a set-uid program to the host
-    expect(s).toContain("mount -o loop,discard,nodev,nosuid '/d/dockhand-x.img' '/d/dockhand-x'");
+    // discard: freed blocks are punched out of the sparse image (space returns to the host); no nodev/nosuid, which
+    // the sandbox's user namespace could never drop again (the nested engine's read-only remounts would fail)
+    expect(s).toContain("mount -o loop,discard '/d/dockhand-x.img' '/d/dockhand-x'");
+    expect(s).toContain("chmod 700 '/d'");
     const r = diskRemovalScript('/d', 'dockhand-x');
     expect(r).toContain("umount '/d/dockhand-x'");
     expect(r).toContain("rm -f '/d/dockhand-x.img'");
