@@ -57,6 +57,9 @@ export class Checks {
     } catch (err) {
       ctx.log.warn({ err }, 'check could not run');
       if (opts.quietUnlessDone) return;
+      if (err instanceof AppError && err.code === 'SANDBOX_OUTDATED') {
+        return ctx.say({ text: 'Your sandbox was made by an older version of Dockhand, and its checks cannot run in it. Type `reset` for a fresh one (your progress is kept).' });
+      }
       return ctx.say({ text: `I could not run the check right now (${err instanceof AppError ? err.code : 'sandbox error'}). Try again in a moment.` });
     }
     const raced = await this.deps.challenges?.onCheck(ctx.learner.id, lesson.id, outcome.passed).catch((err: unknown) => {

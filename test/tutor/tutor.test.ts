@@ -222,6 +222,16 @@ describe('Tutor: moving through a lesson', () => {
     expect(await t.stores.tutor.activeLesson(id)).toMatchObject({ stepId: 'run' });
   });
 
+  it('tells a learner whose sandbox predates the trusted check socket to reset, not to try again', async () => {
+    const t = setup();
+    const id = await t.known();
+    await t.say('start basics');
+    t.sandbox.onScript('check-run', new AppError('SANDBOX_OUTDATED', 'no engine socket folder'));
+    await t.say('check');
+    expect(lastText(t.port)).toBe('Your sandbox was made by an older version of Dockhand, and its checks cannot run in it. Type `reset` for a fresh one (your progress is kept).');
+    expect(await t.stores.tutor.activeLesson(id)).toMatchObject({ stepId: 'run' });
+  });
+
   it('finishes a lesson after its last step with a summary and the next lesson\'s button', async () => {
     const t = setup();
     const id = await t.known();

@@ -120,6 +120,8 @@ export class Inspectors {
     if (!info.State.Running) throw new AppError('CHECK_RUNNER_FAILED', 'the sandbox to check is not running');
     const image = await ensureInspectorImage(this.o.docker, this.o.sandboxImage);
     const facts = sandboxFacts(info);
+    // made by an older Dockhand, before checks reached the engine through the locked socket: nothing here to trust
+    if (!facts.engineSocket) throw new AppError('SANDBOX_OUTDATED', 'the sandbox has no engine socket folder for checks');
     const spec = inspectorSpec(facts, { image, labels: this.o.labels(learnerKey, INSPECTOR_ROLE, Date.now()) });
     let container: Docker.Container;
     try {
