@@ -1,12 +1,6 @@
-import { MarkerScanner, SHELL_INIT, encodeCommand, runLine, type Marker } from '../../../src/sandbox/shell/shell-protocol';
+import { SHELL_INIT, encodeCommand, runLine } from '../../../src/sandbox/shell/shell-protocol';
+import { scan } from './marker-scan';
 
-function scan(chunks: string[]): { text: string; markers: Marker[] } {
-  const s = new MarkerScanner();
-  let text = '';
-  const markers: Marker[] = [];
-  for (const c of chunks) s.push(c, (t) => (text += t), (m) => markers.push(m));
-  return { text, markers };
-}
 
 describe('shell protocol', () => {
   it('strips a completion marker and reports its nonce, exit code and shell pid', () => {

@@ -1,13 +1,5 @@
-import { MarkerScanner, type Marker } from '../../../src/sandbox/shell/shell-protocol';
-
-/** A stray marker start (learner output) before the real end marker must never swallow it. */
-function scan(chunks: string[]): { text: string; markers: Marker[] } {
-  const s = new MarkerScanner();
-  let text = '';
-  const markers: Marker[] = [];
-  for (const c of chunks) s.push(c, (t) => (text += t), (m) => markers.push(m));
-  return { text, markers };
-}
+import { MarkerScanner } from '../../../src/sandbox/shell/shell-protocol';
+import { scan } from './marker-scan';
 
 const NONCE = '0123456789abcdef0123456789abcdef';
 const REAL = `\x1b]7770;${NONCE};0;0;42;0;0;0\x07`;
