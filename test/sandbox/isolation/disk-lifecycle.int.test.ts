@@ -42,7 +42,8 @@ async function hostTraces(s: Sandbox): Promise<string[]> {
   if (fs.existsSync(img)) out.push(img);
   if (fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${path.join(s.dir, s.disk)} `)) out.push(`mount ${s.disk}`);
   const loops = (await run('losetup', ['-n', '-l', '-O', 'NAME,BACK-FILE'])).stdout;
-  for (const l of loops.split('\n')) if (l.includes(`/${s.disk}.img`)) out.push(`loop ${l.trim()}`);
+  // losetup pads its columns to the longest device name on the host (loop9 vs loop10): compare the fields only
+  for (const l of loops.split('\n')) if (l.includes(`/${s.disk}.img`)) out.push(`loop ${l.trim().split(/\s+/).join(' ')}`);
   if (s.cgroup) for (const h of fs.readdirSync('/sys/fs/cgroup')) if (fs.existsSync(`/sys/fs/cgroup/${h}/${s.cgroup}`)) out.push(`/sys/fs/cgroup/${h}/${s.cgroup}`);
   return out;
 }
