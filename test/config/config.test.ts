@@ -1,14 +1,6 @@
-import { ConfigError, readConfig } from '../../src/config';
+import { readConfig } from '../../src/config';
+import { problemsOf } from './config-problems';
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    readConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('readConfig', () => {
   it('with no Slack tokens runs in local mode with documented defaults', () => {

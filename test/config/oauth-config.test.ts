@@ -1,16 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, readConfig } from '../../src/config';
-import { parseTokenKey } from '../../src/config';
+import { parseTokenKey, readConfig } from '../../src/config';
+import { problemsOf } from './config-problems';
 
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    readConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 const OAUTH = {
   SLACK_CLIENT_ID: '1111111111.2222222222',
