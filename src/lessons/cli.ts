@@ -13,8 +13,10 @@ import { formatResultsTable, lessonTestProfile, testCourse, testLessons, type St
 import type { LessonSandboxFactory } from './lesson-sandbox';
 import { formatProblem, type Lesson } from './types';
 import { PROJECT_ROOT } from '../project-root';
+import { isCliCommand, parseCliArgs } from './cli-args';
 
 const USAGE = `usage:
+  lessons --help
   lessons validate [--dir <folder>] [lesson-id ...]     (or: validate <folder>)
   lessons test [--dir <folder>] [--one-sandbox | --concurrency <n>] [--unsafe-host-profile] [lesson-id ...]
       --concurrency: lessons tested at a time, each in its own sandbox (default LESSONS_TEST_CONCURRENCY or 1)
@@ -23,26 +25,6 @@ const USAGE = `usage:
 <folder> holds lesson folders, or is one lesson folder (with lesson.yaml).`;
 
 const LESSONS_DIR = path.join(PROJECT_ROOT, 'lessons');
-
-function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string | true> } {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--')) {
-      const [k, v] = a.slice(2).split('=', 2) as [string, string | undefined];
-      if (v !== undefined) flags.set(k, v);
-      else if (k === 'force' || k === 'one-sandbox' || k === 'unsafe-host-profile') flags.set(k, true);
-      else {
-        const next = argv[i + 1];
-        if (next === undefined || next.startsWith('--')) throw new AppError('CLI_USAGE', `--${k} needs a value\n${USAGE}`);
-        flags.set(k, next);
-        i++;
-      }
-    } else positional.push(a);
-  }
-  return { positional, flags };
-}
 
 /** A lessons folder, or a single lesson folder (how an author checks an import before adding it to lessons/). */
 async function loadFolder(dir: string): Promise<LoadLessonsResult> {
@@ -197,41 +179,54 @@ export function indentOutput(output: string): string {
   return lines.map((l) => `      | ${l}`).join('\n');
 }
 
-/** `--concurrency` / LESSONS_TEST_CONCURRENCY: a whole number from 1. */
-function concurrencyOf(value: string | undefined): number {
+/** `--concurrency` / LESSONS_TEST_CONCURRENCY: a whole number from 1 (anything else is a usage error, exit code 2). */
+function concurrencyOf(value: string | undefined): number | { refusal: string } {
   if (value === undefined || value === '') return 1;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new AppError('CLI_USAGE', `--concurrency needs a whole number from 1, got "${value}"\n${USAGE}`);
+  if (!Number.isInteger(n) || n < 1) return { refusal: `lessons test: --concurrency needs a whole number from 1, got "${value}"` };
   return n;
 }
 
-const flag = (flags: Map<string, string | true>, name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
-
 export async function main(argv: string[], deps: CliDeps = {}): Promise<number> {
   const [cmd, ...rest] = argv;
-  const { positional, flags } = parseArgs(rest);
-  const dirFlag = flag(flags, 'dir');
-  const dir = dirFlag ? path.resolve(dirFlag) : LESSONS_DIR;
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!isCliCommand(cmd)) {
+    console.error(`${cmd === undefined ? 'lessons: no command given' : `lessons: unknown command "${cmd}"`}\n${USAGE}`);
+    return 2;
+  }
+  const parsed = parseCliArgs(cmd, rest);
+  if ('refusal' in parsed) {
+    console.error(`${parsed.refusal}\n${USAGE}`);
+    return 2;
+  }
+  const { positional, flags } = parsed;
+  const dir = flags.dir ? path.resolve(flags.dir) : LESSONS_DIR;
   switch (cmd) {
     case 'validate': {
       // the first form: `validate <folder>` (a folder, not a lesson id)
-      const legacy = !dirFlag && positional.length === 1 && (await fs.stat(positional[0]!).then((s) => s.isDirectory(), () => false));
+      const legacy = !flags.dir && positional.length === 1 && (await fs.stat(positional[0]!).then((s) => s.isDirectory(), () => false));
       return legacy ? validate(path.resolve(positional[0]!), []) : validate(dir, positional);
     }
-    case 'test':
+    case 'test': {
+      const concurrency = concurrencyOf(flags.concurrency ?? process.env.LESSONS_TEST_CONCURRENCY);
+      if (typeof concurrency !== 'number') {
+        console.error(`${concurrency.refusal}\n${USAGE}`);
+        return 2;
+      }
       return test(positional, dir, {
-        oneSandbox: flags.get('one-sandbox') === true,
-        concurrency: concurrencyOf(flag(flags, 'concurrency') ?? process.env.LESSONS_TEST_CONCURRENCY),
-        unsafeHostProfile: flags.get('unsafe-host-profile') === true,
+        oneSandbox: flags['one-sandbox'] === true,
+        concurrency,
+        unsafeHostProfile: flags['unsafe-host-profile'] === true,
         deps,
       });
-    case 'import': {
-      const [out, id] = [flag(flags, 'out'), flag(flags, 'id')];
-      return runImport(positional[0], { lessonsDir: dir, ...(out ? { out } : {}), ...(id ? { id } : {}), force: flags.get('force') === true, print: (l) => console.log(l) });
     }
-    default:
-      console.error(USAGE);
-      return 2;
+    case 'import': {
+      const { out, id } = flags;
+      return runImport(positional[0], { lessonsDir: dir, ...(out ? { out } : {}), ...(id ? { id } : {}), force: flags.force === true, print: (l) => console.log(l) });
+    }
   }
 }
 

@@ -51,8 +51,52 @@ describe('lessons CLI', () => {
     expect(out.join('\n')).toMatch(/^unknown lesson: no-such-lesson \(known: running-containers, /m);
   });
 
-  test('an unknown command prints the usage', async () => {
+  test('an unknown command is named on one line, then the usage', async () => {
     expect(await main(['frobnicate'])).toBe(2);
+    expect(out.join('\n')).toMatch(/^lessons: unknown command "frobnicate"\nusage:/);
+  });
+
+  test('--help prints the usage and succeeds', async () => {
+    expect(await main(['--help'])).toBe(0);
     expect(out.join('\n')).toMatch(/^usage:/);
+  });
+
+  // A misspelt switch used to swallow the lesson id after it and test every lesson: refused before anything runs.
+  test('a misspelt flag is refused with the flag it most likely meant, never testing every lesson', async () => {
+    expect(await main(['test', '--onesandbox', 'compose'])).toBe(2);
+    const [first, ...rest] = out.join('\n').split('\n');
+    expect(first).toBe('lessons test: unknown flag --onesandbox (did you mean --one-sandbox?); this command takes --dir, --one-sandbox, --concurrency, --unsafe-host-profile');
+    expect(rest[0]).toBe('usage:');
+    expect(out.join('\n')).not.toMatch(/unknown lesson|lessons:test:|images/);
+  });
+
+  test.each([
+    [['test', '--concurency', '2'], /^lessons test: unknown flag --concurency \(did you mean --concurrency\?\)/],
+    [['test', '--unsafe-host'], /^lessons test: unknown flag --unsafe-host;/],
+    [['validate', '--force'], /^lessons validate: unknown flag --force; this command takes --dir$/m],
+    [['import', 'x', '--ID', 'y'], /^lessons import: unknown flag --ID \(did you mean --id\?\)/],
+    [['test', '-x'], /^lessons test: unknown flag -x;/],
+    [['test', '--one-sandbox=yes'], /^lessons test: --one-sandbox is a switch and takes no value$/m],
+    [['test', '--concurrency'], /^lessons test: --concurrency needs a value/],
+    [['test', '--concurrency', '--one-sandbox'], /^lessons test: --concurrency needs a value/],
+    [['validate', '--dir'], /^lessons validate: --dir needs a value/],
+    [['test', '--concurrency', '0'], /^lessons test: --concurrency needs a whole number from 1, got "0"$/m],
+  ])('%j is a usage error (exit code 2) with one line saying why, then the usage', async (argv, line) => {
+    expect(await main(argv)).toBe(2);
+    expect(out.join('\n')).toMatch(line);
+    expect(out.join('\n').split('\n')[1]).toBe('usage:');
+  });
+
+  test('flags keep working in both spellings and anywhere among the ids', async () => {
+    expect(await main(['test', 'no-such-lesson', '--concurrency=2', '--unsafe-host-profile'])).toBe(1);
+    expect(out.join('\n')).toMatch(/^unknown lesson: no-such-lesson /m);
+    out.length = 0;
+    expect(await main(['validate', '--dir', path.join(FIX, 'lessons/mixed-course')])).toBe(1);
+    expect(out.join('\n')).toMatch(/^1 valid, 7 problems$/m);
+  });
+
+  test('after --, a name starting with a dash is an id, not a flag', async () => {
+    expect(await main(['test', '--', '--odd-id'])).toBe(1);
+    expect(out.join('\n')).toMatch(/^unknown lesson: --odd-id /m);
   });
 });
