@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { readOAuthConfig, type OAuthConfig } from './oauth-config';
 import { blankToUndefined, boolVar, intVar, numVar, opt, parsedVar, urlVar } from './config-vars';
+import { labelSecretProblem, readSecretFiles } from './secret-files';
 import { AUTO_DISK_CEILING_MB, FALLBACK_HOST, sandboxLimitsFor, type HostFacts } from './sandbox-limits';
 
 export type { OAuthConfig } from './oauth-config';
@@ -128,7 +129,9 @@ const schema = z.object({
   }),
   DOCKHAND_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
   EVENT_RETENTION_HOURS: intVar('hours to remember processed Slack event ids', 1, 24 * 90, 72),
-  SHUTDOWN_DEADLINE_MS: intVar('milliseconds to let in-flight work finish on shutdown', 100, 600000, 4000),
+  // Under compose's stop_grace_period for the bot (30 s, compose.yaml): after the drain the bot still closes the
+  // database and stops the embedded PostgreSQL, so 5 s are left for that before Docker's SIGKILL.
+  SHUTDOWN_DEADLINE_MS: intVar('milliseconds to let in-flight work finish on shutdown', 100, 600000, 25000),
   CHALLENGE_HINT_PENALTY_SECONDS: intVar('seconds added to a challenge time per hint', 0, 3600, 60),
   CHALLENGE_MIN_SOLVE_SECONDS: intVar('seconds under which a challenge solve is flagged for review (0: never)', 0, 3600, 5),
   SANDBOX_PROFILE: z.preprocess(
@@ -168,8 +171,22 @@ const schema = z.object({
   SANDBOX_INSTANCE: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a short name of lowercase letters, digits, ".", "_" or "-"').default('main')),
 });
 
-/** Reads and validates the whole environment at once; throws ConfigError listing every problem. */
+/**
+ * Reads and validates the whole environment at once; throws ConfigError listing every problem. A secret may
+ * come from a file instead (`SLACK_BOT_TOKEN_FILE=/run/secrets/...`, secret-files.ts), read here first.
+ */
 export function readConfig(env: Record<string, string | undefined>, host: HostFacts = FALLBACK_HOST): Config {
+  const secrets = readSecretFiles(env);
+  if (secrets.problems.length) throw new ConfigError(secrets.problems);
+  try {
+    return readEnv(secrets.env, host);
+  } catch (err) {
+    if (err instanceof ConfigError && secrets.fromFile.size) throw new ConfigError(err.problems.map((p) => labelSecretProblem(p, secrets.fromFile)));
+    throw err;
+  }
+}
+
+function readEnv(env: Record<string, string | undefined>, host: HostFacts): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
