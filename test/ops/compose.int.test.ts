@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readConfig } from '../../src/config';
 import { LESSON_IMAGES } from '../../src/images/images';
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { freePort } from '../../src/store/embedded-postgres';
@@ -12,6 +13,23 @@ import { testProfileEnv, uniqueId, type TestBot } from '../support/start-test-bo
 // The compose `db`: the offline lesson mirror's postgres image (Debian's postgresql, the official image's
 // variables), unless DOCKHAND_POSTGRES_IMAGE names another (online: postgres:17-bookworm).
 const POSTGRES_IMAGE = process.env.DOCKHAND_POSTGRES_IMAGE || LESSON_IMAGES.find((l) => l.id === 'postgres')?.localImage;
+
+/**
+ * compose.yaml gives the db its password as POSTGRES_PASSWORD_FILE, which the official image reads and the lesson
+ * stand-in does not: the test runs the stand-in behind a three-line entrypoint doing what the official one does.
+ */
+async function postgresWithFileSecrets(base: string, dir: string, tag: string): Promise<string> {
+  mkdirSync(dir);
+  writeFileSync(
+    path.join(dir, 'file-env.sh'),
+    '#!/bin/bash\nset -e\nif [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then POSTGRES_PASSWORD=$(<"$POSTGRES_PASSWORD_FILE"); export POSTGRES_PASSWORD; unset POSTGRES_PASSWORD_FILE; fi\nexec docker-entrypoint.sh "$@"\n',
+    { mode: 0o755 },
+  );
+  writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${base}\nCOPY file-env.sh /usr/local/bin/\nENTRYPOINT ["file-env.sh"]\nCMD ["postgres"]\n`);
+  const r = await run('docker', ['build', '-q', '--label', 'dockhand.test=compose', '-t', tag, dir], { timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`building ${tag} failed:\n${r.output}`);
+  return tag;
+}
 
 /**
  * compose.yaml as an operator runs it on a host that refuses privileged containers: with the single-engine
@@ -27,8 +45,12 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
   const learner = new LearnerDriver({ standIn } as unknown as TestBot, uniqueId('U'));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-compose-'));
   const envFile = path.join(dir, 'compose.env');
+  // compose secrets, as compose.yaml's header tells an operator to make them: 700 folder, 644 files, unused ones empty
+  const secretsDir = path.join(dir, 'secrets');
+  const secrets: Record<string, string> = {};
   let metricsPort = 0;
   let downDone = false;
+  let postgresImage = '';
 
   const compose = (args: string[], timeoutMs: number) =>
     run('docker', ['compose', '-p', project, '--env-file', envFile, '-f', 'compose.yaml', '-f', 'compose.host-engine.yaml', ...args], { env: { ...process.env, DOCKHAND_ENV_FILE: envFile }, timeoutMs });
@@ -53,22 +75,32 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
     await docker('image', 'inspect', POSTGRES_IMAGE).catch(() => {
       throw new Error(`${POSTGRES_IMAGE} is missing (the integration global set-up builds the lesson images)`);
     });
+    postgresImage = process.env.DOCKHAND_POSTGRES_IMAGE ? POSTGRES_IMAGE : await postgresWithFileSecrets(POSTGRES_IMAGE, path.join(dir, 'postgres'), `dockhand-test/compose-postgres:${project}`);
     const build = await run('bash', ['scripts/build-image.sh'], { env: { ...process.env, DOCKHAND_IMAGE: IMAGE }, timeoutMs: 25 * 60_000 });
     if (build.code !== 0) throw new Error(`image build failed:\n${build.output.slice(-4000)}`);
 
     const apiUrl = await standIn.start();
     metricsPort = await freePort();
+    Object.assign(secrets, {
+      postgres_password: `${uniqueId('pw')}\n`,
+      slack_bot_token: `${standIn.botToken}\n`,
+      slack_app_token: standIn.appToken,
+      slack_signing_secret: '',
+      slack_client_secret: '',
+      slack_state_secret: '',
+      slack_token_key: '',
+    });
+    mkdirSync(secretsDir, { mode: 0o700 });
+    for (const [name, value] of Object.entries(secrets)) writeFileSync(path.join(secretsDir, name), value, { mode: 0o644 });
     const env = {
-      POSTGRES_PASSWORD: uniqueId('pw'),
+      DOCKHAND_SECRETS_DIR: secretsDir,
       DOCKHAND_IMAGE: IMAGE,
-      DOCKHAND_POSTGRES_IMAGE: POSTGRES_IMAGE,
+      DOCKHAND_POSTGRES_IMAGE: postgresImage,
       DOCKER_SOCKET_GID: String(statSync('/var/run/docker.sock').gid),
       DOCKHAND_DB_PORT: String(await freePort()),
       DOCKHAND_METRICS_PORT: String(metricsPort),
       DOCKHAND_HTTP_PORT: String(await freePort()),
       DOCKHAND_INSTALL_PORT: String(await freePort()),
-      SLACK_BOT_TOKEN: standIn.botToken,
-      SLACK_APP_TOKEN: standIn.appToken,
       SLACK_API_URL: apiUrl,
       ...testProfileEnv(),
       SANDBOX_INSTANCE: instance,
@@ -89,18 +121,45 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
     const { manager } = await newManager('compose', {}, { instance });
     await manager.destroyAll();
     await standIn.stop();
+    if (postgresImage && postgresImage !== POSTGRES_IMAGE) await docker('rmi', postgresImage).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }, 300_000);
 
   it('compose.yaml alone (the two-engine topology, which cannot run here) is a valid model publishing every port of the bot', async () => {
     const r = await run('docker', ['compose', '-p', project, '--env-file', envFile, '-f', 'compose.yaml', 'config', '--format', 'json'], { env: { ...process.env, DOCKHAND_ENV_FILE: envFile }, timeoutMs: 60_000 });
     expect(r.code).toBe(0);
-    const model = JSON.parse(r.output) as { services: Record<string, { privileged?: boolean; network_mode?: string; ports?: { target: number }[]; environment?: Record<string, string> }> };
+    type Service = {
+      privileged?: boolean;
+      network_mode?: string;
+      ports?: { target: number }[];
+      environment?: Record<string, string>;
+      secrets?: { source: string; target: string }[];
+      logging?: { driver: string; options: Record<string, string> };
+      deploy?: { resources?: { limits?: { cpus?: number | string; memory?: string } } };
+      stop_grace_period?: string;
+    };
+    const model = JSON.parse(r.output) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
     expect(model.services.engine!.privileged).toBe(true);
     expect(model.services.bot!.network_mode).toBe('service:engine');
     expect(model.services.bot!.environment).toMatchObject({ PORT: '3000', SLACK_INSTALL_PORT: '3001', METRICS_PORT: '9464', DOCKER_HOST: 'tcp://127.0.0.1:2375' });
     // The bot lives in the engine's network namespace, so the engine publishes the bot's ports.
     expect(model.services.engine!.ports!.map((p) => p.target).sort()).toEqual([3000, 3001, 9464]);
+
+    // Secrets are files under /run/secrets read through *_FILE, never values in the bot's or the db's environment.
+    const bot = model.services.bot!;
+    const secretVars = Object.keys(bot.environment!).filter((k) => k.endsWith('_FILE'));
+    expect(secretVars.sort()).toEqual(
+      ['DATABASE_PASSWORD_FILE', 'SLACK_APP_TOKEN_FILE', 'SLACK_BOT_TOKEN_FILE', 'SLACK_CLIENT_SECRET_FILE', 'SLACK_SIGNING_SECRET_FILE', 'SLACK_STATE_SECRET_FILE', 'SLACK_TOKEN_KEY_FILE'].sort(),
+    );
+    for (const v of secretVars) expect(bot.secrets!.map((x) => x.target)).toContain(bot.environment![v]);
+    expect(bot.environment!.DATABASE_URL).toBe('postgresql://dockhand@db:5432/dockhand');
+    expect(model.services.db!.environment).toEqual({ POSTGRES_USER: 'dockhand', POSTGRES_DB: 'dockhand', POSTGRES_PASSWORD_FILE: '/run/secrets/postgres_password' });
+    expect(Object.values(model.secrets).map((x) => path.dirname(x.file))).toEqual(Object.keys(secrets).map(() => secretsDir));
+    // Rotated logs everywhere; the bot and the db have memory and CPU limits; SHUTDOWN_DEADLINE_MS's default (25 s) fits the grace.
+    for (const name of ['engine', 'db', 'bot']) expect(model.services[name]!.logging).toEqual({ driver: 'json-file', options: { 'max-size': '10m', 'max-file': '5' } });
+    for (const name of ['db', 'bot']) expect(model.services[name]!.deploy!.resources!.limits).toEqual({ cpus: 1, memory: expect.stringMatching(/^\d+$/) });
+    expect(model.services.bot!.stop_grace_period).toBe('30s');
+    expect(readConfig({}).shutdownDeadlineMs).toBeLessThan(30_000);
   }, 120_000);
 
   it('starts db and bot (no engine service) with --wait; the bot answers /readyz 200 on its metrics port', async () => {
@@ -112,6 +171,15 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
     const ready = await until('/readyz 200', 300_000, readyz);
     expect(ready.parts).toEqual({ database: { ok: true }, docker: { ok: true }, slack: { ok: true } });
   }, 600_000);
+
+  it('the bot got its tokens and the database password from compose secrets: none is in `docker inspect`', async () => {
+    const [bot, db] = [(await mustCompose(['ps', '-q', 'bot'], 60_000)).trim(), (await mustCompose(['ps', '-q', 'db'], 60_000)).trim()];
+    const inspected = await docker('inspect', bot, db);
+    for (const value of Object.values(secrets).map((v) => v.trim()).filter(Boolean)) expect(inspected).not.toContain(value);
+    expect(await docker('inspect', bot, '--format', '{{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Config}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}')).toBe(
+      'json-file map[max-file:5 max-size:10m] 2147483648 1000000000',
+    );
+  }, 120_000);
 
   it("runs a learner's DM command in a sandbox and records the learner's progress in the compose db", async () => {
     const since = learner.mark;
