@@ -83,6 +83,10 @@ COPY --from=build --chown=root:root /src/src/store/prisma-pg-workaround.ts ./src
 ENV NODE_ENV=production \
     DOCKHAND_DATA_DIR=/var/lib/dockhand \
     METRICS_PORT=9464
+# The commit built, for the dockhand_build_info metric (scripts/build-image.sh passes it; unknown otherwise).
+# Last, so a new commit rebuilds only this layer.
+ARG DOCKHAND_COMMIT=unknown
+ENV DOCKHAND_COMMIT=$DOCKHAND_COMMIT
 USER dockhand
 VOLUME ["/var/lib/dockhand"]
 EXPOSE 3000 9464

@@ -38,6 +38,7 @@ mkdir -p "$vendor/ca"
 if [ -n "${DOCKHAND_BUILD_CA:-}" ]; then cp "$DOCKHAND_BUILD_CA" "$vendor/ca/build-ca.crt"; else cp /usr/local/share/ca-certificates/*.crt "$vendor/ca/" 2>/dev/null || true; fi
 
 echo "image: building $tag ($mode, FROM $base)"
-docker build --build-arg "BASE=$base" --label "dockhand.app=dockhand" --label "dockhand.image=bot" -t "$tag" .
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+docker build --build-arg "BASE=$base" --build-arg "DOCKHAND_COMMIT=$commit" --label "dockhand.app=dockhand" --label "dockhand.image=bot" -t "$tag" .
 size=$(docker image inspect "$tag" --format '{{.Size}}')
 echo "image: $tag built in $(( $(date +%s) - started )) s, $(( size / 1000000 )) MB ($mode)"

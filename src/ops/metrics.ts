@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { readBuildInfo, type BuildInfo } from './build-info';
 
 /** What a learner's command ended as, for the latency histogram (a small closed set: label cardinality). */
 export type CommandOutcome = 'ok' | 'nonzero' | 'timeout' | 'interrupted' | 'waiting_input' | 'error';
@@ -25,6 +26,8 @@ export interface MetricsSources {
   updateBudget?: () => { tokens: number; finalsWaiting: number };
   /** Running challenges (a database count; when it fails the gauge keeps its last value). */
   activeChallenges?: () => Promise<number>;
+  /** /readyz's answer, one gauge per part (the ops server binds it). */
+  readiness?: () => Promise<{ parts: Record<string, { ok: boolean }> }>;
   /** Kernel keys and key bytes left to the sandboxes' host uid on the engine host (undefined until first read). */
   kernelKeys?: () => { keys: number; bytes: number } | undefined;
 }
@@ -47,9 +50,16 @@ export class BotMetrics {
   private readonly slackRequests: Counter<'kind'>;
   private readonly eventLag: Histogram<'kind'>;
 
-  constructor(opts: { processMetrics?: boolean } = {}) {
+  constructor(opts: { processMetrics?: boolean; build?: BuildInfo } = {}) {
     const registers = [this.registry];
-    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'dockhand_' });
+    // prom-client's standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...): what stock
+    // Node.js dashboards and alert rules query. The `job`/`instance` labels tell this bot's apart.
+    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const build = opts.build ?? readBuildInfo();
+    new Gauge({ name: 'dockhand_build_info', help: 'Always 1; the running version (package.json) and commit (DOCKHAND_COMMIT at image build, else unknown)', labelNames: ['version', 'commit'], registers }).set(
+      { version: build.version, commit: build.commit },
+      1,
+    );
 
     this.commandSeconds = new Histogram({
       name: 'dockhand_command_duration_seconds',
@@ -188,6 +198,16 @@ export class BotMetrics {
           .catch(() => undefined);
         // On a failed count the last known value stays (a gap would read as "no challenges").
         if (count !== undefined) this.set(count);
+      },
+    });
+    new Gauge({
+      name: 'dockhand_ready',
+      help: 'What /readyz reports at scrape time, by part (database, docker, slack): 1 ready, 0 not',
+      labelNames: ['part'],
+      registers,
+      async collect() {
+        const report = await src().readiness?.();
+        for (const [part, state] of Object.entries(report?.parts ?? {})) this.set({ part }, state.ok ? 1 : 0);
       },
     });
     new Gauge({

@@ -33,6 +33,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export async function startOpsServer(o: OpsServerOptions): Promise<OpsServer> {
   const now = o.now ?? Date.now;
   const startedAt = now();
+  // dockhand_ready: what /readyz says, for alert rules (Prometheus scrapes /metrics, not /readyz)
+  o.metrics.bind({ readiness: () => o.readiness.check() });
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       o.log.warn({ err, path: req.url }, 'ops endpoint failed');

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readBuildInfo } from '../../src/ops/build-info';
 import { BotMetrics } from '../../src/ops/metrics';
 
 /** Reads one sample's value from the Prometheus text; undefined when the series is absent. */
@@ -117,13 +120,36 @@ describe('BotMetrics', () => {
     expect(sample(text, 'dockhand_slack_event_lag_seconds_count{kind="command"}')).toBeUndefined();
   });
 
-  it('keeps two bots in one process apart (own registry) and exports process metrics with the dockhand_ prefix', async () => {
+  it('keeps two bots in one process apart (own registry) and exports process metrics under their standard names', async () => {
     const a = new BotMetrics();
     const b = new BotMetrics();
     a.check(true);
     expect(sample(await a.text(), 'dockhand_checks_total{result="passed"}')).toBe(1);
     expect(sample(await b.text(), 'dockhand_checks_total{result="passed"}')).toBeUndefined();
-    expect(await a.text()).toMatch(/^dockhand_process_resident_memory_bytes \d+/m);
+    const text = await a.text();
+    // what stock Node.js dashboards query
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds']) expect(text).toMatch(new RegExp(`^${name} [\\d.e+-]+$`, 'm'));
+    expect(text).not.toMatch(/^dockhand_(process|nodejs)_/m);
     expect(a.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('exports dockhand_build_info with the version and commit it was given, else package.json and DOCKHAND_COMMIT', async () => {
+    const given = new BotMetrics({ processMetrics: false, build: { version: '1.2.3', commit: 'abc1234' } });
+    expect(sample(await given.text(), 'dockhand_build_info{version="1.2.3",commit="abc1234"}')).toBe(1);
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(readBuildInfo({})).toEqual({ version: pkg.version, commit: 'unknown' });
+    expect(readBuildInfo({ DOCKHAND_COMMIT: ' 0123456789AB\n' })).toEqual({ version: pkg.version, commit: '0123456789ab' });
+    // anything but a commit id (an unexpanded build argument, a label injection) reads unknown
+    expect(readBuildInfo({ DOCKHAND_COMMIT: '$DOCKHAND_COMMIT' }).commit).toBe('unknown');
+    expect(readBuildInfo({ DOCKHAND_COMMIT: 'x"} 1\nfake 2' }).commit).toBe('unknown');
+  });
+
+  it('exports what /readyz says as dockhand_ready, one series per part', async () => {
+    const m = new BotMetrics({ processMetrics: false });
+    m.bind({ readiness: async () => ({ parts: { database: { ok: true }, docker: { ok: false }, slack: { ok: true } } }) });
+    const text = await m.text();
+    expect(sample(text, 'dockhand_ready{part="database"}')).toBe(1);
+    expect(sample(text, 'dockhand_ready{part="docker"}')).toBe(0);
+    expect(sample(text, 'dockhand_ready{part="slack"}')).toBe(1);
   });
 });
