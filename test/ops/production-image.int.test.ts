@@ -1,7 +1,8 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
 import { LearnerDriver } from '../support/learner-driver';
-import { IMAGE, docker, run, until } from './ops-helpers';
+import { IMAGE, ROOT, docker, run, until } from './ops-helpers';
 import { newManager } from '../sandbox/sandbox-fixture';
 import { testProfileEnv, uniqueId, type TestBot } from '../support/start-test-bot';
 import { freePort } from '../../src/store/embedded-postgres';
@@ -76,6 +77,11 @@ describe('the production image', () => {
     expect(JSON.stringify(final.args)).toContain('smoke-42');
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^dockhand_command_duration_seconds_count\{outcome="ok"\} 1$/m);
+    // which build runs: package.json's version and the commit scripts/build-image.sh built from
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const commit = (await run('git', ['rev-parse', '--short=12', 'HEAD'], { timeoutMs: 30_000 })).output.trim();
+    expect(metrics).toContain(`dockhand_build_info{version="${version}",commit="${commit}"} 1\n`);
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
   }, 300_000);
 
   it("turns healthy for Docker's HEALTHCHECK, and a SIGTERM (docker stop) ends the bot cleanly with exit 0", async () => {
