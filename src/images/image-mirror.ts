@@ -212,6 +212,9 @@ async function ensureInstance(docker: Docker, registryImage: string, o: Instance
           Mounts: [{ Type: 'volume', Source: o.volume, Target: '/var/lib/registry' }],
           RestartPolicy: { Name: 'unless-stopped' },
           Memory: 256 * 1024 * 1024,
+          // the cache asks the upstream first for every tag: an upstream gone silent must fail in seconds, not after
+          // Go's 30 s dial timeout (one SYN retry: ~3 s) or minutes of retransmits on a connection it pooled
+          ...(o.proxy ? { Sysctls: { 'net.ipv4.tcp_syn_retries': '1', 'net.ipv4.tcp_retries2': '5' } } : {}),
         },
       })
       .catch((err: unknown) => {
