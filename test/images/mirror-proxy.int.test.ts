@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import type { MirrorState } from '../../src/images/image-mirror';
 import type { SandboxManager } from '../../src/sandbox/lifecycle/sandbox-manager';
 import { docker, IMAGES_TIMEOUT_MS, newManager, sandboxImages } from '../sandbox/sandbox-fixture';
@@ -14,6 +15,15 @@ let mirror: MirrorState;
 let manager: SandboxManager;
 let upstreamIp: string;
 const ids: Record<string, string> = {};
+
+const took: Record<string, number> = {};
+/** A learner's command, timed for the report (MIRROR_PROXY_TIMES names a file), never asserted. */
+async function timed(label: string, learner: string, command: string) {
+  const t0 = Date.now();
+  const r = await manager.run(learner, command, { timeoutMs: 60_000 });
+  took[label] = Date.now() - t0;
+  return r;
+}
 
 const imageIdOf = async (ref: string) => (await docker.getImage(ref).inspect()).Id;
 
@@ -36,6 +46,7 @@ beforeAll(async () => {
 }, IMAGES_TIMEOUT_MS);
 
 afterAll(async () => {
+  if (process.env.MIRROR_PROXY_TIMES) writeFileSync(process.env.MIRROR_PROXY_TIMES, JSON.stringify(took, null, 2));
   await manager?.destroyAll();
   await removeTestMirror(names, [UPSTREAM]);
 }, 120_000);
@@ -44,25 +55,27 @@ const idInSandbox = async (learner: string, ref: string) => (await manager.run(l
 
 describe('the mirror as a pull-through cache', () => {
   it("learner A pulls the upstream's images through the mirror: upstream first, even for a name the host pushed", async () => {
-    const pull = await manager.run('T1:learner-a', 'docker pull -q upstream-only:1', { timeoutMs: 60_000 });
+    await manager.run('T1:learner-a', 'true', { timeoutMs: 60_000 });
+    const pull = await timed('A: upstream-only:1 through the cache (first fetch)', 'T1:learner-a', 'docker pull -q upstream-only:1');
     expect(pull.output).toBe('docker.io/library/upstream-only:1');
     expect(pull.exitCode).toBe(0);
     expect(await idInSandbox('T1:learner-a', 'upstream-only:1')).toBe(ids.nginx);
-    const hello = await manager.run('T1:learner-a', 'docker pull -q hello-world', { timeoutMs: 60_000 });
+    const hello = await timed("A: hello-world (the upstream's)", 'T1:learner-a', 'docker pull -q hello-world');
     expect(hello.exitCode).toBe(0);
     expect(await idInSandbox('T1:learner-a', 'hello-world')).toBe(ids.busybox);
   }, 180_000);
 
   it("learner B gets the same image from the cache with the upstream gone; the host's stand-ins still pull", async () => {
     await docker.getContainer(UPSTREAM).stop({ t: 0 });
-    const pull = await manager.run('T1:learner-b', 'docker pull -q upstream-only:1', { timeoutMs: 60_000 });
+    await manager.run('T1:learner-b', 'true', { timeoutMs: 60_000 });
+    const pull = await timed('B: upstream-only:1 from the cache, upstream stopped', 'T1:learner-b', 'docker pull -q upstream-only:1');
     expect(pull.output).toBe('docker.io/library/upstream-only:1');
     expect(await idInSandbox('T1:learner-b', 'upstream-only:1')).toBe(ids.nginx);
-    const standin = await manager.run('T1:learner-b', 'docker pull -q standin-only:1', { timeoutMs: 60_000 });
+    const standin = await timed('B: standin-only:1 (local only), upstream stopped', 'T1:learner-b', 'docker pull -q standin-only:1');
     expect(standin.exitCode).toBe(0);
     expect(await idInSandbox('T1:learner-b', 'standin-only:1')).toBe(ids['hello-world']);
     // hello-world as the cache last stored it (the upstream's), still served with the upstream gone
-    expect((await manager.run('T1:learner-b', 'docker pull -q hello-world', { timeoutMs: 60_000 })).exitCode).toBe(0);
+    expect((await timed('B: hello-world from the cache, upstream stopped', 'T1:learner-b', 'docker pull -q hello-world')).exitCode).toBe(0);
     expect(await idInSandbox('T1:learner-b', 'hello-world')).toBe(ids.busybox);
   }, 180_000);
 
