@@ -63,6 +63,14 @@ describe('upstream failures through the cache', () => {
     expect(await pull('ratelimit', 'limited-app:1')).toEqual([`Error response from daemon: ${HUB_LINE}`]);
   }, 120_000);
 
+  it("answers the sandbox 404 whatever the upstream said: Distribution 2.8's cache drops the upstream's reason", async () => {
+    const logs = (await docker.getContainer(names.container).logs({ stdout: true, stderr: true, tail: 400 })).toString('utf8');
+    for (const repo of ['private-app', 'refused-app', 'limited-app']) {
+      expect(logs).toMatch(new RegExp(`"GET /v2/library/${repo}/manifests/1 HTTP/1.1" 404 `));
+    }
+    expect(logs).not.toMatch(/TOOMANYREQUESTS|UNAUTHORIZED/);
+  });
+
   it('the upstream gone halfway through a layer: one attempt, then the same line without the prefix', async () => {
     const lines = await pull('halfway', 'halfway-app:1');
     expect(lines[0]).toBe('1: Pulling from library/halfway-app');

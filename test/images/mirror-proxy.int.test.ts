@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { MirrorState } from '../../src/images/image-mirror';
+import { inspectMirror, type MirrorState } from '../../src/images/image-mirror';
 import type { SandboxManager } from '../../src/sandbox/lifecycle/sandbox-manager';
 import { docker, IMAGES_TIMEOUT_MS, newManager, sandboxImages } from '../sandbox/sandbox-fixture';
 import { createUpstreamNetwork, lessonImage, removeTestMirror, seed, startOnUpstream, startTestMirror, testMirrorNames, waitForV2 } from './mirror-proxy-fixture';
@@ -14,6 +14,7 @@ const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 let mirror: MirrorState;
 let manager: SandboxManager;
 let upstreamIp: string;
+let up: { ip: string; hostPort?: string };
 const ids: Record<string, string> = {};
 
 const took: Record<string, number> = {};
@@ -30,7 +31,7 @@ const imageIdOf = async (ref: string) => (await docker.getImage(ref).inspect()).
 beforeAll(async () => {
   await sandboxImages();
   await createUpstreamNetwork(names);
-  const up = await startOnUpstream(names, { name: UPSTREAM, image: lessonImage('registry'), publish: true });
+  up = await startOnUpstream(names, { name: UPSTREAM, image: lessonImage('registry'), publish: true });
   upstreamIp = up.ip;
   await waitForV2(up.hostPort!);
   // the upstream holds a name the mirror lacks, and its own hello-world (busybox's layers: told apart by image ID)
@@ -93,6 +94,10 @@ describe('the mirror as a pull-through cache', () => {
     upstreamIp = (await docker.getContainer(UPSTREAM).inspect()).NetworkSettings.Networks[names.upstreamNetwork]!.IPAddress;
     const reach = await manager.run('T1:learner-b', `curl -sS -m 3 -o /dev/null -w '%{http_code}' http://${upstreamIp}:5000/v2/ || echo unreachable`, { timeoutMs: 20_000 });
     expect(reach.output).toMatch(/unreachable$/);
+    // a changed password is noticed from the file in the container (the label never covers it): the pair is not adopted
+    const proxy = { remoteurl: `http://${up.ip}:5000`, username: 'class-bot' };
+    expect(await inspectMirror(docker, { names, proxy: { ...proxy, password: PASSWORD } })).toEqual(mirror);
+    expect(await inspectMirror(docker, { names, proxy: { ...proxy, password: `${PASSWORD}x` } })).toBeUndefined();
     const env = await manager.run('T1:learner-b', `env; cat /proc/1/environ | tr '\\0' '\\n'`);
     expect(env.output).not.toContain(PASSWORD);
   }, 60_000);
