@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { inspectMirror, type MirrorState } from '../../src/images/image-mirror';
+import { inspectMirror, type MirrorState, registryManifest } from '../../src/images/image-mirror';
+import { directReach } from '../../src/images/registry-reach';
 import type { SandboxManager } from '../../src/sandbox/lifecycle/sandbox-manager';
 import { docker, IMAGES_TIMEOUT_MS, newManager, sandboxImages } from '../sandbox/sandbox-fixture';
 import { createUpstreamNetwork, lessonImage, removeTestMirror, seed, startOnUpstream, startTestMirror, testMirrorNames, waitForV2 } from './mirror-proxy-fixture';
@@ -100,5 +101,17 @@ describe('the mirror as a pull-through cache', () => {
     expect(await inspectMirror(docker, { names, proxy: { ...proxy, password: `${PASSWORD}x` } })).toBeUndefined();
     const env = await manager.run('T1:learner-b', `env; cat /proc/1/environ | tr '\\0' '\\n'`);
     expect(env.output).not.toContain(PASSWORD);
+  }, 60_000);
+
+  it('going offline replaces the read-only instance, off the upstream network, and keeps what it cached', async () => {
+    const before = await docker.getContainer(names.container).inspect();
+    const pushBefore = await docker.getContainer(names.pushContainer).inspect();
+    const offline = await startTestMirror(names, undefined);
+    const after = await docker.getContainer(names.container).inspect();
+    expect(after.Id).not.toBe(before.Id);
+    expect((await docker.getContainer(names.pushContainer).inspect()).Id).toBe(pushBefore.Id);
+    expect(Object.keys(after.NetworkSettings.Networks)).toEqual([names.network]);
+    expect(after.Mounts.find((m) => m.Destination === '/var/lib/registry')?.Name).toBe(names.volume);
+    expect((await registryManifest(directReach, offline.pushHost, 'library/upstream-only', '1'))?.imageId).toBe(ids.nginx);
   }, 60_000);
 });
