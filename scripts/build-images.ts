@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     log: pino({ level: 'silent' }),
     onProgress: (line) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`),
     registryMirror,
+    mirrorUpstream: config.sandbox.mirrorUpstream,
     mode,
     dockerHost: config.docker.host,
     runOnEngineHost,

@@ -68,7 +68,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     readiness?.set('docker', async () => {
       await docker.ping();
     });
-    const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror, dockerHost: config.docker.host, runOnEngineHost });
+    const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror, mirrorUpstream: config.sandbox.mirrorUpstream, dockerHost: config.docker.host, runOnEngineHost });
     const stores = { learners: new PrismaLearnerStore(db.prisma), tutor: new PrismaTutorStore(db.prisma), challenges: new PrismaChallengeStore(db.prisma), ledger: new PrismaEventLedger(db.prisma) };
     const sandboxes = createSandboxService(config, images, { docker, logger: log });
     lifecycles.add({

@@ -53,7 +53,9 @@ overlay_works() {
   return 1
 }
 
-args=(--host=unix:///var/run/docker.sock --data-root=/var/lib/docker)
+# One attempt per layer: pulls come from the mirror on this host, where a failed layer is not a blip, and dockerd's
+# default (5 attempts, waiting 5, 10, 15, 20 s between) kept the learner waiting ~50 s for the same error.
+args=(--host=unix:///var/run/docker.sock --data-root=/var/lib/docker --max-download-attempts=1)
 # The check inspector's socket: a folder the bot gives to the host's root once the engine is ready, so the
 # learner can neither replace nor redirect it (src/sandbox/checks/engine-socket.ts).
 # Already locked (the same container started again): dockerd could not replace the old socket and would not start.
@@ -143,6 +145,10 @@ fi
 # answers a check's `curl localhost:PORT` as it answers the learner. The kernel accepts 127.0.0.1 from an
 # interface other than lo only with route_localnet; its only peers are the mirror and this sandbox's checks.
 sysctl -qw net.ipv4.conf.all.route_localnet=1 || log "could not set route_localnet: checks cannot reach ports published on 127.0.0.1 only"
+
+# A mirror gone (stopped, being replaced) left the nested engine retransmitting SYNs to its address until dockerd's
+# 15 s registry ping gave up; one retry fails the connect in ~3 s. Nested containers have their own namespaces.
+sysctl -qw net.ipv4.tcp_syn_retries=1 || log "could not lower tcp_syn_retries: a pull with the mirror down waits 15 s"
 
 touch "$READY_FILE"
 log "ready (storage driver $driver)"

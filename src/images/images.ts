@@ -8,7 +8,8 @@ import { BASE_IMAGE, BASES, LESSON_IMAGES, mirrorPath, SANDBOX_BASE_IMAGE, SANDB
 import { acquireImageLock } from './image-lock';
 import { IMAGES_DIR } from './images-dir';
 import { inspectorImageFor } from './inspector-image';
-import { ensureMirror, inspectMirror, type MirrorState, pushToMirror, registryManifest } from './image-mirror';
+import { ensureMirror, inspectMirror, type MirrorState, type MirrorWanted, pushToMirror, registryManifest } from './image-mirror';
+import { baseCameFromHub, decideUpstream, mirrorProxyFor, type MirrorUpstreamOptions } from './mirror-proxy';
 import { registryReachFor, type EngineHostRunner, type RegistryReach } from './registry-reach';
 
 export { IMAGES_DIR } from './images-dir';
@@ -33,6 +34,11 @@ export interface EnsureImagesOptions {
   dockerHost?: string;
   /** Needed with a remote `dockerHost`: runs the mirror API requests from the engine host (registry-reach.ts). */
   runOnEngineHost?: EngineHostRunner;
+  /**
+   * MIRROR_UPSTREAM and its credentials: the read-only mirror as a pull-through cache. Default `auto`: Docker Hub
+   * when this build's online decision found it (the Debian base was pulled from it, or `mode` is online).
+   */
+  mirrorUpstream?: MirrorUpstreamOptions;
 }
 
 export interface EnsureImagesResult {
@@ -71,11 +77,11 @@ interface Survey {
 }
 
 /** What is missing, without building anything: a few inspects and registry HEADs. */
-async function survey(docker: Docker, withLessons: boolean, reach: RegistryReach): Promise<Survey> {
+async function survey(docker: Docker, withLessons: boolean, reach: RegistryReach, wanted: MirrorWanted): Promise<Survey> {
   const [sandboxId, lessonIds, mirror] = await Promise.all([
     imageId(docker, SANDBOX_IMAGE),
     withLessons ? Promise.all(LESSON_IMAGES.map((l) => imageId(docker, l.localImage))) : Promise.resolve([]),
-    withLessons ? inspectMirror(docker) : Promise.resolve(undefined),
+    withLessons ? inspectMirror(docker, wanted) : Promise.resolve(undefined),
   ]);
   const lessonsMissing = withLessons ? LESSON_IMAGES.filter((_, i) => !lessonIds[i]) : [];
   const stale: Survey['stale'] = [];
@@ -97,6 +103,12 @@ async function survey(docker: Docker, withLessons: boolean, reach: RegistryReach
 /** How this process reaches the mirror's API: directly for a local engine, through a helper on a remote one. */
 const reachOf = (o: EnsureImagesOptions) => registryReachFor(o.docker, { dockerHost: o.dockerHost, image: SANDBOX_IMAGE, logger: o.log, runOnEngineHost: o.runOnEngineHost });
 
+/** The read-only mirror's mode: a pull-through cache of the upstream (online, or an operator's registry), or offline. */
+async function mirrorWanted(o: EnsureImagesOptions): Promise<MirrorWanted> {
+  const upstream = await decideUpstream(o.mirrorUpstream ?? {}, o.mode ?? 'auto', () => baseCameFromHub(o.docker, BASE_IMAGE));
+  return { proxy: await mirrorProxyFor(upstream, o.mirrorUpstream ?? {}) };
+}
+
 /**
  * Makes sure the sandbox image, the lesson images and the offline registry mirror exist; builds what is
  * missing (under a cross-process lock) and returns the sandbox image and the mirror URL for sandboxes.
@@ -105,7 +117,7 @@ const reachOf = (o: EnsureImagesOptions) => registryReachFor(o.docker, { dockerH
 export async function ensureImages(opts: EnsureImagesOptions): Promise<EnsureImagesResult> {
   const { docker } = opts;
   const withLessons = !opts.registryMirror;
-  const first = await survey(docker, withLessons, reachOf(opts));
+  const first = await survey(docker, withLessons, reachOf(opts), withLessons ? await mirrorWanted(opts) : {});
   if (!first.sandboxMissing && first.lessonsMissing.length === 0 && (!withLessons || (first.mirror && first.stale.length === 0))) {
     return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? first.mirror?.mirrorUrl ?? '', built: [], pushed: [], mirrorDigests: first.digests };
   }
@@ -134,7 +146,7 @@ async function build(
   const { docker } = opts;
   const reach = reachOf(opts);
   // another process may have built things while we waited for the lock
-  const s = await survey(docker, withLessons, reach);
+  const s = await survey(docker, withLessons, reach, withLessons ? await mirrorWanted(opts) : {});
   const built: string[] = [];
   const pushed: string[] = [];
   const timed = async (label: string, fn: () => Promise<void>) => {
@@ -195,8 +207,10 @@ async function build(
   if (!registry) throw new AppError('IMAGE_BUILD_FAILED', 'no registry image defined');
   let mirror: MirrorState | undefined = s.mirror;
   if (!mirror) {
-    progress('starting the offline registry mirror (dockhand-mirror)...');
-    mirror = await ensureMirror(docker, registry.localImage, reach);
+    // decided again: the base may have just been pulled from Docker Hub (the online build)
+    const wanted = await mirrorWanted(opts);
+    progress(wanted.proxy ? `starting the registry mirror (dockhand-mirror) as a cache of ${wanted.proxy.remoteurl}...` : 'starting the offline registry mirror (dockhand-mirror)...');
+    mirror = await ensureMirror(docker, registry.localImage, reach, wanted);
   }
 
   const ids = new Map<string, string | undefined>();

@@ -81,6 +81,7 @@ async function sandboxManager(docker: Docker, choice: { profile: string; env: Re
     onProgress: (line) => console.error(`images: ${line}`),
     dockerHost: config.docker.host,
     runOnEngineHost,
+    mirrorUpstream: config.sandbox.mirrorUpstream,
     ...(config.sandbox.registryMirror ? { registryMirror: config.sandbox.registryMirror } : {}),
   });
   console.error(`images ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (sandbox ${images.sandboxImage}, mirror ${images.mirrorUrl || 'none'}, profile ${config.sandbox.profile})`);

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import YAML from 'yaml';
 import { configHash, pushedDigest, registryConfig } from '../../src/images/image-mirror';
+import { decideUpstream, DOCKER_HUB_UPSTREAM, firstFileOfTar, mirrorProxyFor, singleFileTar } from '../../src/images/mirror-proxy';
 
 describe('mirror registry config', () => {
   it('the instance sandboxes use refuses writes and deletes and never purges', () => {
@@ -30,5 +34,51 @@ describe('mirror registry config', () => {
     expect(pushedDigest([{ status: 'Pushed' }, { status: `latest: digest: ${d} size: 1234` }, { aux: { Digest: d } }])).toBe(d);
     expect(pushedDigest([{ status: `latest: digest: ${d} size: 1234` }])).toBe(d);
     expect(pushedDigest([{ status: 'Pushed' }])).toBeUndefined();
+  });
+});
+
+describe('the mirror as a pull-through cache', () => {
+  const proxy = { remoteurl: 'https://registry.example.test', username: 'class-bot', password: 's3cr3t "quoted"' };
+
+  it('only the read-only instance proxies; the password is in the file it runs, never in the hash', () => {
+    const ro = YAML.parse(registryConfig(true, proxy));
+    expect(ro.proxy).toEqual(proxy);
+    expect(ro.storage.maintenance.readonly.enabled).toBe(true);
+    expect(YAML.parse(registryConfig(false, proxy)).proxy).toBeUndefined();
+    const redacted = registryConfig(true, proxy, true);
+    expect(redacted).not.toContain('s3cr3t');
+    expect(configHash(redacted)).not.toBe(configHash(registryConfig(true)));
+    expect(configHash(registryConfig(true, { remoteurl: 'https://other.test' }))).not.toBe(configHash(registryConfig(true, { remoteurl: 'https://registry.example.test' })));
+    // offline, the config is exactly what it was: a running offline mirror is adopted, not replaced
+    expect(registryConfig(true, undefined)).toBe(registryConfig(true));
+  });
+
+  it('auto proxies Docker Hub only when the build found it; off never; a URL always', async () => {
+    const online = async () => true;
+    const offline = async () => false;
+    expect(await decideUpstream({}, 'auto', online)).toBe(DOCKER_HUB_UPSTREAM);
+    expect(await decideUpstream({}, 'auto', offline)).toBeUndefined();
+    expect(await decideUpstream({ setting: 'auto' }, 'offline', online)).toBeUndefined();
+    expect(await decideUpstream({ setting: 'auto' }, 'online', offline)).toBe(DOCKER_HUB_UPSTREAM);
+    expect(await decideUpstream({ setting: 'off' }, 'online', online)).toBeUndefined();
+    expect(await decideUpstream({ setting: 'http://10.1.2.3:5000' }, 'offline', offline)).toBe('http://10.1.2.3:5000');
+  });
+
+  it('reads the password from its file, and refuses half a credential', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mirror-cred-'));
+    const file = path.join(dir, 'password');
+    writeFileSync(file, 'hunter2\n');
+    expect(await mirrorProxyFor('https://r.test', { username: 'u', passwordFile: file })).toEqual({ remoteurl: 'https://r.test', username: 'u', password: 'hunter2' });
+    expect(await mirrorProxyFor('https://r.test', {})).toEqual({ remoteurl: 'https://r.test' });
+    expect(await mirrorProxyFor(undefined, { username: 'u', passwordFile: file })).toBeUndefined();
+    await expect(mirrorProxyFor('https://r.test', { username: 'u' })).rejects.toThrow(/go together/);
+    await expect(mirrorProxyFor('https://r.test', { username: 'u', passwordFile: path.join(dir, 'missing') })).rejects.toThrow(/cannot read .*ENOENT/);
+  });
+
+  it('writes and reads back a one-file tar for the archive API', () => {
+    const text = 'version: 0.1\n'.repeat(50);
+    const tar = singleFileTar('etc/dockhand/registry.yml', text);
+    expect(tar.length % 512).toBe(0);
+    expect(firstFileOfTar(tar)).toBe(text);
   });
 });
