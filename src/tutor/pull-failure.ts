@@ -12,7 +12,7 @@ import { failedImage, inCatalog, offlineList, otherTags, registryOf } from './pu
 /** The names learners may type that the offline mirror serves (the lesson stand-ins). */
 export const OFFLINE_IMAGE_NAMES: readonly string[] = LESSON_IMAGES.flatMap((i) => i.names);
 
-export type PullFailureCause = 'offline-missing' | 'mirror-down' | 'registry-down' | 'private' | 'not-found' | 'rate-limited' | 'cut-off';
+export type PullFailureCause = 'offline-missing' | 'registry-down' | 'private' | 'not-found' | 'rate-limited' | 'cut-off';
 
 // A layer's progress line (`13abacd2e103: Downloading`), or the start of a pull.
 const PROGRESS = /^(?:\S+: Pulling from \S+|[0-9a-f]{12}: (?:Waiting|Downloading|Retrying|Verifying|Download complete|Extracting|Pull complete|Already exists))/;
@@ -28,8 +28,8 @@ export function pullErrorLines(output: string): string[] {
   lines.forEach((l, i) => {
     // A cut pull ends its progress lines with the bare error; after `Status: Downloaded`, the lines are the container's.
     const pulling = i > 0 && PROGRESS.test(lines[i - 1]!);
-    // The classic builder prints the daemon's error bare, on the line after `Step 1/2 : FROM x`.
-    const afterFrom = i > 0 && /^Step \d+\/\d+ : FROM /i.test(lines[i - 1]!) && !PROGRESS.test(l) && !l.startsWith('--->');
+    // The classic builder prints the daemon's error bare, on the line after `Step 1/2 : FROM x`; a push after its first line.
+    const afterFrom = i > 0 && /^Step \d+\/\d+ : FROM |^The push refers to repository \[/i.test(lines[i - 1]!) && !PROGRESS.test(l) && !l.startsWith('--->');
     if (ERROR_LINE.test(l) || afterFrom || (pulling && BARE_AFTER_PROGRESS.test(l))) found.push(l);
   });
   return found;
@@ -68,6 +68,10 @@ export function pullFailureLine(command: string, output: string, offline: readon
   const found = pullFailureCause(pullErrorLines(output));
   if (!found) return undefined;
   const { image, service } = failedImage(command, output);
+  // Login, search and push talk to a registry without pulling: only whether it answered matters to them.
+  const hubOnly = /\bdocker\s+(?:login|search|push|image\s+push)\b/.exec(command);
+  if (hubOnly && found.cause === 'offline-missing')
+    return `Sandboxes here have no internet, so Docker Hub cannot be reached for \`docker ${hubOnly[0].split(/\s+/).pop()}\`. A registry of your own works: \`docker run -d -p 5000:5000 registry:2\`.`;
   const what = image ? code(image) : service ? `The image of service ${code(service)}` : 'That image';
   const available = `Images available offline: ${offlineList(offline)}.`;
   switch (found.cause) {
@@ -82,6 +86,8 @@ export function pullFailureLine(command: string, output: string, offline: readon
       const own = image ? registryOf(image) : undefined;
       if (own && found.host && sameRegistry(own, found.host))
         return `Nothing answers at ${code(own)}, the registry ${what} names: is that registry running? (\`docker ps\` shows it)`;
+      // A host the learner typed is theirs; the mirror's address never appears in a command.
+      if (found.host && command.includes(found.host)) return `Nothing answers at ${code(found.host)}: is that registry running? (\`docker ps\` shows it)`;
       return `The image mirror did not answer while pulling ${image ? code(image) : 'that image'}: try again in a minute, and if it keeps failing tell whoever runs Dockhand.`;
     }
     case 'private':

@@ -63,6 +63,17 @@ export const ownRegistryDownPull = { command: "docker pull localhost:5001/busybo
 
 export const ownRegistryDownBuildkit = { command: "cd /tmp/b && printf \"FROM localhost:5001/nosuch\\n\" > Dockerfile && docker build -t x .", output: "\n[+] Building 0.0s (2/2) FINISHED                                                                         docker:default\n => [internal] load build definition from Dockerfile                                                               0.0s\n => => transferring dockerfile: 64B                                                                                0.0s\n => ERROR [internal] load metadata for localhost:5001/nosuch:latest                                                0.0s\n------\n > [internal] load metadata for localhost:5001/nosuch:latest:\n------\nDockerfile:1\n--------------------\n   1 | >>> FROM localhost:5001/nosuch\n   2 |\n--------------------\nERROR: failed to solve: localhost:5001/nosuch: failed to resolve source metadata for localhost:5001/nosuch:latest: failed to do request: Head \"https://localhost:5001/v2/nosuch/manifests/latest\": dial tcp 127.0.0.1:5001: connect: connection refused" };
 
+// Registry commands that are not pulls (egress blocked).
+export const hubPush = { command: "docker pull -q busybox >/dev/null; docker tag busybox someuser/mine && docker push someuser/mine", output: "Using default tag: latest\nThe push refers to repository [docker.io/someuser/mine]\nGet \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 127.0.0.11:53: write udp 127.0.0.1:38124->127.0.0.11:53: write: operation not permitted" };
+
+export const hubLogin = { command: "docker login -u x -p y", output: "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\nError response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 127.0.0.11:53: write udp 127.0.0.1:52759->127.0.0.11:53: write: operation not permitted" };
+
+export const ownRegistryLogin = { command: "docker login -u x -p y localhost:5000", output: "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\nError response from daemon: Get \"http://localhost:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused" };
+
+export const ownRegistryPush = { command: "docker tag busybox localhost:5000/mine && docker push localhost:5000/mine", output: "Using default tag: latest\nThe push refers to repository [localhost:5000/mine]\nGet \"http://localhost:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused" };
+
+export const hubSearch = { command: "docker search nginx", output: "Error response from daemon: Get \"https://index.docker.io/v1/search?q=nginx&n=25\": dial tcp: lookup index.docker.io on 127.0.0.11:53: write udp 127.0.0.1:47410->127.0.0.11:53: write: operation not permitted" };
+
 // Upstream refusals, in dockerd's and BuildKit's wording as public threads quote it (docker/hub-feedback#2429 and
 // #2004, docker/for-linux#1442, ScribeMD/docker-cache#829, zhaarey/wrapper#33, drawdb-io/drawdb#293); hosts shortened.
 export const hubPrivate = {

@@ -117,3 +117,16 @@ describe('helpers', () => {
     expect(pullFailureLine(t.pullMissingOpen.command, t.pullMissingOpen.output)).toMatch(/Images available offline: .*hello-world.*nginx \(latest, alpine\)/);
   });
 });
+
+describe('registry commands that are not pulls', () => {
+  it('login, search and push to Docker Hub say there is no internet and what works instead', () => {
+    expect(line(t.hubLogin)).toBe('Sandboxes here have no internet, so Docker Hub cannot be reached for `docker login`. A registry of your own works: `docker run -d -p 5000:5000 registry:2`.');
+    expect(line(t.hubSearch)).toMatch(/^Sandboxes here have no internet, so Docker Hub cannot be reached for `docker search`/);
+    expect(line(t.hubPush)).toMatch(/^Sandboxes here have no internet, so Docker Hub cannot be reached for `docker push`/);
+  });
+
+  it("login and push to the learner's own registry that is not running", () => {
+    expect(line(t.ownRegistryLogin)).toBe('Nothing answers at `localhost:5000`: is that registry running? (`docker ps` shows it)');
+    expect(line(t.ownRegistryPush)).toBe('Nothing answers at `localhost:5000`: is that registry running? (`docker ps` shows it)');
+  });
+});
