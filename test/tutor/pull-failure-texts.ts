@@ -74,6 +74,10 @@ export const ownRegistryPush = { command: "docker tag busybox localhost:5000/min
 
 export const hubSearch = { command: "docker search nginx", output: "Error response from daemon: Get \"https://index.docker.io/v1/search?q=nginx&n=25\": dial tcp: lookup index.docker.io on 127.0.0.11:53: write udp 127.0.0.1:47410->127.0.0.11:53: write: operation not permitted" };
 
+// A registry run in the sandbox (python:3.11-slim stand-in) that sends half of each layer and closes: dockerd retried
+// for 50 s (its default of 5 download attempts) and ended with this.
+export const cutOffReal = { command: 'docker pull localhost:5002/cut', output: "Using default tag: latest\nlatest: Pulling from cut\n747224e53ebd: Downloading [==================================================>]      1MB/1MB\nunexpected EOF" };
+
 // Upstream refusals, in dockerd's and BuildKit's wording as public threads quote it (docker/hub-feedback#2429 and
 // #2004, docker/for-linux#1442, ScribeMD/docker-cache#829, zhaarey/wrapper#33, drawdb-io/drawdb#293); hosts shortened.
 export const hubPrivate = {
