@@ -54,6 +54,10 @@ overlay_works() {
 }
 
 args=(--host=unix:///var/run/docker.sock --data-root=/var/lib/docker)
+# A layer download cut halfway fails at once (the learner is told to run it again) instead of dockerd's default five
+# attempts with growing pauses, about 50 s of a silent countdown; the mirror is on this host, so a retry a few
+# seconds later rarely fares better.
+args+=(--max-download-attempts=1)
 # The check inspector's socket: a folder the bot gives to the host's root once the engine is ready, so the
 # learner can neither replace nor redirect it (src/sandbox/checks/engine-socket.ts).
 # Already locked (the same container started again): dockerd could not replace the old socket and would not start.
