@@ -6,6 +6,7 @@ import type { TutorStore } from '../store';
 import type { Checks } from './checks';
 import type { LearnerKey } from './learner-key';
 import type { CommandOutcome, ConversationPort } from './reply';
+import { pullFailureLine } from './pull-failure';
 import { churnText, type ChurnDecision, type SandboxChurnLimiter } from './sandbox-churn-limiter';
 import type { TutorSandboxes } from './tutor-deps';
 import type { TurnContext } from './turn-context';
@@ -16,6 +17,8 @@ export interface CommandsDeps {
   log: Logger;
   /** Per-learner limit on fresh sandboxes; without it, every reset is done. */
   churn?: SandboxChurnLimiter;
+  /** Image names the sandboxes' mirror serves, named when a pull fails; the lesson stand-ins when left out. */
+  offlineImages?: readonly string[];
 }
 
 /** How a Ctrl-C that came before its command started is retried: every 500 ms, for up to a minute. */
@@ -171,7 +174,9 @@ export class Commands {
         interrupted: result.interrupted,
       })
       .catch((err: unknown) => ctx.log.error({ err }, 'could not record a command run'));
-    await view.finish({ command, ...result, notices: result.notices ?? [] });
+    // dockerd's own line for a failed pull says nothing a learner can act on: one plain line says what to do.
+    const pull = pullFailureLine(command, result.output, this.deps.offlineImages);
+    await view.finish({ command, ...result, notices: [...(pull ? [pull] : []), ...(result.notices ?? [])] });
     if (result.waitingForInput) return;
     // The learner asked for a command, not a verdict: the automatic check (on the step they are on by then, if it
     // is checked automatically) speaks only when the step is done.

@@ -33,4 +33,6 @@ export interface TutorDeps {
   challenges?: ChallengeHooks;
   /** Per-learner request limits (one "slow down" per window); without them, nothing is limited here. */
   limits?: TurnLimits;
+  /** Image names the sandboxes' mirror serves, named when a learner's pull fails; the lesson stand-ins when left out. */
+  offlineImages?: readonly string[];
 }
