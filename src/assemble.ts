@@ -29,6 +29,8 @@ export interface BotPorts {
   catalog: LessonCatalog;
   /** Where challenge times come from instead of the store's clock (tests). */
   clock?: ChallengeClock;
+  /** The sandboxes' mirror caches a real registry (MIRROR_UPSTREAM) rather than serving the offline stand-ins. */
+  imagesCached?: boolean;
   metrics?: BotMetrics;
   log: Logger;
 }
@@ -67,6 +69,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     events,
     challenges: metrics ? countedChecks(races, metrics) : races,
     limits: settings.limits,
+    imagesCached: ports.imagesCached,
   });
   const challenges = new ChallengeService({
     ...challengeBase,

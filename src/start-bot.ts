@@ -88,7 +88,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     const observer = metrics && { apiCall: metrics.slackCall.bind(metrics), request: metrics.slackRequest.bind(metrics) };
     const workspaces = config.oauth ? multiWorkspace(db.prisma, config.oauth) : singleWorkspace(identity.teamId);
     const slack = createSlackApp({ config, log, identity, ledger: stores.ledger, inFlight, observer, workspaces: workspaces.slack });
-    const bot = assemble({ stores, sandboxes, slack, workspaces, identity, inFlight, catalog, clock: opts.challengeClock, metrics, log }, botSettings(config));
+    const bot = assemble({ stores, sandboxes, slack, workspaces, identity, inFlight, catalog, clock: opts.challengeClock, imagesCached: images.cacheOf !== undefined, metrics, log }, botSettings(config));
 
     lifecycles.add({ name: 'in-flight work', stop: () => drainWork(config, log, inFlight, bot.tutor, slack) });
     let slackStarted = false;

@@ -55,6 +55,8 @@ export interface EnsureImagesResult {
    * `<name>@<digest>`. Empty with an operator's mirror.
    */
   mirrorDigests: Record<string, string>;
+  /** The upstream the built-in mirror caches (its URL, never credentials), or undefined when it serves the stand-ins offline. */
+  cacheOf?: string;
 }
 
 const LABELS = { 'dockhand.app': 'dockhand' };
@@ -117,9 +119,10 @@ async function mirrorWanted(o: EnsureImagesOptions): Promise<MirrorWanted> {
 export async function ensureImages(opts: EnsureImagesOptions): Promise<EnsureImagesResult> {
   const { docker } = opts;
   const withLessons = !opts.registryMirror;
-  const first = await survey(docker, withLessons, reachOf(opts), withLessons ? await mirrorWanted(opts) : {});
+  const wanted = withLessons ? await mirrorWanted(opts) : {};
+  const first = await survey(docker, withLessons, reachOf(opts), wanted);
   if (!first.sandboxMissing && first.lessonsMissing.length === 0 && (!withLessons || (first.mirror && first.stale.length === 0))) {
-    return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? first.mirror?.mirrorUrl ?? '', built: [], pushed: [], mirrorDigests: first.digests };
+    return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? first.mirror?.mirrorUrl ?? '', built: [], pushed: [], mirrorDigests: first.digests, cacheOf: wanted.proxy?.remoteurl };
   }
 
   const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, '.data', 'images');
@@ -146,7 +149,9 @@ async function build(
   const { docker } = opts;
   const reach = reachOf(opts);
   // another process may have built things while we waited for the lock
-  const s = await survey(docker, withLessons, reach, withLessons ? await mirrorWanted(opts) : {});
+  const surveyed = withLessons ? await mirrorWanted(opts) : {};
+  const s = await survey(docker, withLessons, reach, surveyed);
+  let cacheOf = surveyed.proxy?.remoteurl;
   const built: string[] = [];
   const pushed: string[] = [];
   const timed = async (label: string, fn: () => Promise<void>) => {
@@ -209,6 +214,7 @@ async function build(
   if (!mirror) {
     // decided again: the base may have just been pulled from Docker Hub (the online build)
     const wanted = await mirrorWanted(opts);
+    cacheOf = wanted.proxy?.remoteurl;
     progress(wanted.proxy ? `starting the registry mirror (dockhand-mirror) as a cache of ${wanted.proxy.remoteurl}...` : 'starting the offline registry mirror (dockhand-mirror)...');
     mirror = await ensureMirror(docker, registry.localImage, reach, wanted);
   }
@@ -233,7 +239,7 @@ async function build(
       pushed.push(name);
     }
   }
-  return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: mirror.mirrorUrl, built, pushed, mirrorDigests };
+  return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: mirror.mirrorUrl, built, pushed, mirrorDigests, cacheOf };
 }
 
 /**

@@ -19,6 +19,7 @@ export interface CommandsDeps {
   churn?: SandboxChurnLimiter;
   /** Image names the sandboxes' mirror serves, named when a pull fails; the lesson stand-ins when left out. */
   offlineImages?: readonly string[];
+  imagesCached?: boolean;
 }
 
 /** How a Ctrl-C that came before its command started is retried: every 500 ms, for up to a minute. */
@@ -175,7 +176,7 @@ export class Commands {
       })
       .catch((err: unknown) => ctx.log.error({ err }, 'could not record a command run'));
     // dockerd's own line for a failed pull says nothing a learner can act on: one plain line says what to do.
-    const pull = pullFailureLine(command, result.output, this.deps.offlineImages);
+    const pull = pullFailureLine(command, result.output, this.deps.offlineImages, this.deps.imagesCached);
     await view.finish({ command, ...result, notices: [...(pull ? [pull] : []), ...(result.notices ?? [])] });
     if (result.waitingForInput) return;
     // The learner asked for a command, not a verdict: the automatic check (on the step they are on by then, if it

@@ -62,9 +62,10 @@ const sameRegistry = (a: string, b: string) => a.replace(/^(?:localhost|127\.0\.
 
 /**
  * The one line to show after a command whose output shows a failed image pull, or undefined when it shows none.
- * `offline` is the list of names the mirror serves (the lesson stand-ins), named when an image is missing.
+ * `offline` is the list of names the mirror serves (the lesson stand-ins), named when an image is missing;
+ * `cached` says the mirror is a pull-through cache of a real registry (MIRROR_UPSTREAM), not the offline stand-ins.
  */
-export function pullFailureLine(command: string, output: string, offline: readonly string[] = OFFLINE_IMAGE_NAMES): string | undefined {
+export function pullFailureLine(command: string, output: string, offline: readonly string[] = OFFLINE_IMAGE_NAMES, cached = false): string | undefined {
   const found = pullFailureCause(pullErrorLines(output));
   if (!found) return undefined;
   const { image, service } = failedImage(command, output);
@@ -76,6 +77,10 @@ export function pullFailureLine(command: string, output: string, offline: readon
   const available = `Images available offline: ${offlineList(offline)}.`;
   switch (found.cause) {
     case 'offline-missing': {
+      // A pull-through cache answers "unknown" for whatever the upstream refused (missing, private or rate-limited)
+      // and drops the reason; the sandbox's fallback to Docker Hub is then refused like any miss.
+      if (cached && !hubOnly)
+        return `${what} could not be pulled through this host's image cache: the registry has no such public image, it is private, or its pull limit was reached. Check the name and the tag, or try again later.`;
       if (image && inCatalog(image, offline))
         return `${what} is one of the offline images, but the image mirror did not answer: try again in a minute, and if it keeps failing tell whoever runs Dockhand.`;
       const tags = image ? otherTags(image, offline) : [];

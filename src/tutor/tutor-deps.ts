@@ -35,4 +35,6 @@ export interface TutorDeps {
   limits?: TurnLimits;
   /** Image names the sandboxes' mirror serves, named when a learner's pull fails; the lesson stand-ins when left out. */
   offlineImages?: readonly string[];
+  /** The mirror caches a real registry (MIRROR_UPSTREAM): a miss then means the upstream lacks or refuses the name, not "offline". */
+  imagesCached?: boolean;
 }

@@ -131,3 +131,15 @@ describe('registry commands that are not pulls', () => {
     expect(line(t.ownRegistryPush)).toBe('Nothing answers at `localhost:5000`: is that registry running? (`docker ps` shows it)');
   });
 });
+
+describe('pullFailureLine: the mirror as a cache of a real registry', () => {
+  // The cache answers "unknown" for whatever its upstream refused, so the learner sees the same daemon line as offline.
+  it.each([
+    ['docker pull', t.pullMissingBlocked],
+    ['docker run', t.runMissingBlocked],
+  ])('%s of a name the upstream refused: no "offline" list, the three likely causes instead', (_, c) => {
+    const l = pullFailureLine(c.command, c.output, undefined, true)!;
+    expect(l).toMatch(/^`nosuchimage(:latest)?` could not be pulled through this host's image cache: the registry has no such public image, it is private, or its pull limit was reached/);
+    expect(l).not.toMatch(/offline|no internet|\n|registry-1/);
+  });
+});
