@@ -163,7 +163,8 @@ function blockText(blocksJson: string): string {
   } catch {
     return blocksJson;
   }
-  return out.join('\n');
+  // Slack text escapes these three
+  return out.join('\n').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
 }
 
 /** `docker pull nosuchimage` in a ready sandbox through the bot: DM to final output, and the line the learner got. */
