@@ -30,7 +30,7 @@ const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${randomBytes(3).toString('hex').toUpperCase()}${i}`);
 
 /** Sends `$ command` for each learner at once; resolves with each learner's DM-to-final latency (NaN: never delivered). */
-async function firstCommands(h: Harness, learners: string[], tag: string, timeoutMs: number): Promise<{ lat: number[]; failed: number; wrong: number }> {
+export async function firstCommands(h: Harness, learners: string[], tag: string, timeoutMs: number): Promise<{ lat: number[]; failed: number; wrong: number }> {
   let failed = 0;
   let wrong = 0;
   const lat = await Promise.all(
@@ -61,7 +61,7 @@ async function firstCommands(h: Harness, learners: string[], tag: string, timeou
 }
 
 /** N learners open lesson 1 within a second, read, then type their first command. */
-export async function openReadType(h: Harness, klass: string[], tag: string): Promise<{ opened: number; lat: number[]; failed: number; wrong: number }> {
+async function openReadType(h: Harness, klass: string[], tag: string): Promise<{ opened: number; lat: number[]; failed: number; wrong: number }> {
   const t0 = performance.now();
   await Promise.all(
     klass.map(async (u) => {

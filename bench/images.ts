@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { BenchContext, BenchRow, BenchSection } from './bench-types';
 import { acceptToReady, ADMIN as RACE_ADMIN, startChallenge } from './challenge-ready';
-import { ADMIN as CLASS_ADMIN, openReadType, prepareClass, resetAll } from './class-start';
+import { ADMIN as CLASS_ADMIN, firstCommands, prepareClass, resetAll } from './class-start';
 import { withCpuLoad } from './cpu-load';
 import { pullFailureRow, pullRatioRows } from './pull-ratio';
 import { startHarness, type Harness } from './slack-e2e';
@@ -23,10 +23,19 @@ const RACE_N = Number(process.env.BENCH_IMAGES_RACE_N ?? 5);
 const RACE_CROWD = Number(process.env.BENCH_IMAGES_RACE_CROWD ?? 5);
 const CLASS_N = Number(process.env.BENCH_IMAGES_CLASS_N ?? 30);
 const WORKSHOP_N = Number(process.env.BENCH_IMAGES_WORKSHOP_N ?? 100);
+const READ_MS = Number(process.env.BENCH_CLASS_READ_MS ?? 15_000);
+/** How long a learner waits for lesson 1's card before the bench counts it missing (and they type anyway). */
+const CARD_TIMEOUT_MS = 120_000;
 /** Which parts to run (comma-separated: pull, first, fail, race, class, workshop); all by default. */
 const PARTS = new Set((process.env.BENCH_IMAGES_PARTS ?? 'pull,first,fail,race,class,workshop').split(',').map((p) => p.trim()));
 /** The longest a CPU load may run (its workers end on their own after this, whatever happens to the bench). */
 const LOAD_MAX_MS = 20 * 60_000;
+/**
+ * SANDBOX_DISK_MB for the workshop's bot: no disk cap by default, since a host sized for a class of 30 may not hold
+ * 100 sandbox disks (this one held 49 of 1 GiB); the pool is ready before the timed part, so the cap's cost of a
+ * start does not enter the measurement. Set it to measure with the cap.
+ */
+const WORKSHOP_DISK_MB = process.env.BENCH_IMAGES_WORKSHOP_DISK_MB ?? '0';
 
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const learners = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${randomBytes(3).toString('hex').toUpperCase()}${i}`);
@@ -78,24 +87,53 @@ async function raceRows(ctx: BenchContext): Promise<BenchRow[]> {
   }
 }
 
-/** The pull-failure row, then CLASS_N learners open lesson 1, read, type, with the CPU load beside them. */
+/**
+ * class-start.ts's realistic flow (open lesson 1 within a second, read, type), except that a card late beyond
+ * CARD_TIMEOUT_MS is counted, not fatal: on a loaded machine the row should say how late, not vanish.
+ */
+async function openReadType(h: Harness, klass: string[], tag: string) {
+  const t0 = performance.now();
+  let noCard = 0;
+  await Promise.all(
+    klass.map(async (u) => {
+      const card = h.watcher.nextPost(h.standIn.dmChannelFor(u), CARD_TIMEOUT_MS);
+      await h.standIn.sendDirectMessage(u, 'start 1');
+      await card.catch(() => void noCard++);
+    }),
+  );
+  const opened = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, READ_MS));
+  return { opened, noCard, ...(await firstCommands(h, klass, tag, 120_000)) };
+}
+
+const classNote = (r: Awaited<ReturnType<typeof openReadType>>, p95: number) =>
+  `${met(p95 <= 3000 && r.failed === 0)}; p50 ${ms(percentile(r.lat, 50))}; ${r.failed} not delivered, ${r.wrong} wrong; step cards shown after ${ms(r.opened)}${r.noCard ? ` (${r.noCard} not within ${CARD_TIMEOUT_MS / 1000} s)` : ''}`;
+
+async function pullFailureRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const h = await harness({ SANDBOX_MAX_COUNT: '5', SANDBOX_PROFILE: ctx.config().profile });
+  try {
+    return [await pullFailureRow(h)];
+  } finally {
+    await stop(h);
+  }
+}
+
+/** CLASS_N learners open lesson 1, read, type, with the CPU load beside them. */
 async function loadedClassRows(ctx: BenchContext): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
   const h = await harness({ SANDBOX_MAX_COUNT: String(CLASS_N + 5), SANDBOX_PROFILE: ctx.config().profile });
   try {
-    if (PARTS.has('fail')) rows.push(await pullFailureRow(h));
-    if (!PARTS.has('class')) return rows;
     const klass = learners('ILOAD', CLASS_N);
     const { result: r, load } = await withCpuLoad(LOAD_MAX_MS, () => openReadType(h, klass, 'loaded'));
     const p95 = percentile(r.lat, 95);
-    rows.push({
-      metric: `${CLASS_N} learners open lesson 1 at once, read, type, under CPU load: first output p95`,
-      value: ms(p95),
-      target: '<= 3000 ms',
-      note: `${met(p95 <= 3000 && r.failed === 0)}; p50 ${ms(percentile(r.lat, 50))}; ${r.failed} not delivered, ${r.wrong} wrong; step cards shown after ${ms(r.opened)}; ${load}`,
-    });
     await resetAll(h, klass);
-    return rows;
+    return [
+      {
+        metric: `${CLASS_N} learners open lesson 1 at once, read ${READ_MS / 1000} s, type, under CPU load: first output p95`,
+        value: ms(p95),
+        target: '<= 3000 ms',
+        note: `${classNote(r, p95)}; ${load}`,
+      },
+    ];
   } finally {
     await stop(h);
   }
@@ -103,9 +141,12 @@ async function loadedClassRows(ctx: BenchContext): Promise<BenchRow[]> {
 
 /** `/tutor class prepare N` (no bench load while the pool fills), then N learners open, read, type under the load. */
 async function workshopRows(ctx: BenchContext): Promise<BenchRow[]> {
-  const h = await harness({ SANDBOX_MAX_COUNT: String(WORKSHOP_N + 10), SANDBOX_PROFILE: ctx.config().profile, ADMIN_USER_IDS: CLASS_ADMIN });
+  const h = await harness({ SANDBOX_MAX_COUNT: String(WORKSHOP_N + 10), SANDBOX_DISK_MB: WORKSHOP_DISK_MB, SANDBOX_PROFILE: ctx.config().profile, ADMIN_USER_IDS: CLASS_ADMIN });
   h.standIn.setMaxListeners(WORKSHOP_N + 10);
   try {
+    // the bot lowers its cap at start when the host's disk cannot hold them all: fail now, not after the prepare's timeout
+    const lowered = h.warnings().map((w) => /at most (\d+) sandboxes run at once/.exec(w)).find((m) => m && Number(m[1]) < WORKSHOP_N);
+    if (lowered) throw new Error(`the bot can run only ${lowered[1]} sandboxes on this host's disk (SANDBOX_DISK_MB=${WORKSHOP_DISK_MB}); set BENCH_IMAGES_WORKSHOP_DISK_MB=0`);
     const preparedIn = await prepareClass(h, WORKSHOP_N);
     const klass = learners('IWORK', WORKSHOP_N);
     const { result: r, load } = await withCpuLoad(LOAD_MAX_MS, () => openReadType(h, klass, 'workshop'));
@@ -113,10 +154,10 @@ async function workshopRows(ctx: BenchContext): Promise<BenchRow[]> {
     await resetAll(h, klass);
     return [
       {
-        metric: `workshop: ${WORKSHOP_N} learners after \`/tutor class prepare ${WORKSHOP_N}\`, under CPU load: first output p95`,
+        metric: `workshop: ${WORKSHOP_N} learners after \`/tutor class prepare ${WORKSHOP_N}\`, read ${READ_MS / 1000} s, type, under CPU load: first output p95`,
         value: ms(p95),
         target: '<= 3000 ms',
-        note: `${met(p95 <= 3000 && r.failed === 0)}; p50 ${ms(percentile(r.lat, 50))}; ${r.failed} not delivered, ${r.wrong} wrong; step cards shown after ${ms(r.opened)}; pool of ${WORKSHOP_N} ready ${ms(preparedIn)} after the command; ${load}`,
+        note: `${classNote(r, p95)}; pool of ${WORKSHOP_N} ready ${ms(preparedIn)} after the command; SANDBOX_DISK_MB=${WORKSHOP_DISK_MB}; ${load}`,
       },
     ];
   } finally {
@@ -144,7 +185,8 @@ export const images: BenchSection = {
       await part('pulls', PARTS.has('pull'), () => pullRatioRows(ctx));
       await part('first hello-world', PARTS.has('first'), () => firstStepRows(ctx));
       await part('accept-to-ready', PARTS.has('race'), () => raceRows(ctx));
-      await part('pull failure and loaded class', PARTS.has('fail') || PARTS.has('class'), () => loadedClassRows(ctx));
+      await part('pull failure', PARTS.has('fail'), () => pullFailureRows(ctx));
+      await part('loaded class', PARTS.has('class'), () => loadedClassRows(ctx));
       await part('workshop', PARTS.has('workshop'), () => workshopRows(ctx));
       return rows;
     } finally {
