@@ -36,6 +36,12 @@ const LOAD_MAX_MS = 20 * 60_000;
  * start does not enter the measurement. Set it to measure with the cap.
  */
 const WORKSHOP_DISK_MB = process.env.BENCH_IMAGES_WORKSHOP_DISK_MB ?? '0';
+/**
+ * SANDBOX_DISK_MB for the loaded class's bot: the course's smallest disk, since `auto` sizes the disks (2.8 GiB here)
+ * from the free space at the bot's start, and on a host shared with other work that space was gone by the time
+ * the class opened (the bot refused sandboxes as "out of disk space"). `auto` to measure with the product default.
+ */
+const CLASS_DISK_MB = process.env.BENCH_IMAGES_CLASS_DISK_MB ?? '1024';
 
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const learners = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${randomBytes(3).toString('hex').toUpperCase()}${i}`);
@@ -107,7 +113,7 @@ async function openReadType(h: Harness, klass: string[], tag: string) {
 }
 
 const classNote = (r: Awaited<ReturnType<typeof openReadType>>, p95: number) =>
-  `${met(p95 <= 3000 && r.failed === 0)}; p50 ${ms(percentile(r.lat, 50))}; ${r.failed} not delivered, ${r.wrong} wrong; step cards shown after ${ms(r.opened)}${r.noCard ? ` (${r.noCard} not within ${CARD_TIMEOUT_MS / 1000} s)` : ''}`;
+  `${met(p95 <= 3000 && r.failed + r.wrong + r.noCard === 0)}; p50 ${ms(percentile(r.lat, 50))}; ${r.failed} not delivered, ${r.wrong} wrong; step cards shown after ${ms(r.opened)}${r.noCard ? ` (${r.noCard} not within ${CARD_TIMEOUT_MS / 1000} s)` : ''}`;
 
 async function pullFailureRows(ctx: BenchContext): Promise<BenchRow[]> {
   const h = await harness({ SANDBOX_MAX_COUNT: '5', SANDBOX_PROFILE: ctx.config().profile });
@@ -120,7 +126,7 @@ async function pullFailureRows(ctx: BenchContext): Promise<BenchRow[]> {
 
 /** CLASS_N learners open lesson 1, read, type, with the CPU load beside them. */
 async function loadedClassRows(ctx: BenchContext): Promise<BenchRow[]> {
-  const h = await harness({ SANDBOX_MAX_COUNT: String(CLASS_N + 5), SANDBOX_PROFILE: ctx.config().profile });
+  const h = await harness({ SANDBOX_MAX_COUNT: String(CLASS_N + 5), SANDBOX_DISK_MB: CLASS_DISK_MB, SANDBOX_PROFILE: ctx.config().profile });
   try {
     const klass = learners('ILOAD', CLASS_N);
     const { result: r, load } = await withCpuLoad(LOAD_MAX_MS, () => openReadType(h, klass, 'loaded'));
@@ -131,7 +137,7 @@ async function loadedClassRows(ctx: BenchContext): Promise<BenchRow[]> {
         metric: `${CLASS_N} learners open lesson 1 at once, read ${READ_MS / 1000} s, type, under CPU load: first output p95`,
         value: ms(p95),
         target: '<= 3000 ms',
-        note: `${classNote(r, p95)}; ${load}`,
+        note: `${classNote(r, p95)}; SANDBOX_DISK_MB=${CLASS_DISK_MB}; ${load}`,
       },
     ];
   } finally {
