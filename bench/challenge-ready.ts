@@ -15,7 +15,7 @@ import { ms, percentile } from './stats';
 
 const SEQ_N = Number(process.env.BENCH_RACE_N ?? 5);
 const CROWD = Number(process.env.BENCH_RACE_CROWD ?? 5);
-const ADMIN = 'U0BENCHADMIN';
+export const ADMIN = 'U0BENCHADMIN';
 const EXERCISE = 'nginx-on-8080';
 const RUN = 'docker run -d --name web -p 8080:80 nginx';
 
@@ -38,7 +38,7 @@ function nextCall(h: Harness, pred: (c: RecordedCall) => boolean, timeoutMs: num
   });
 }
 
-async function startChallenge(h: Harness): Promise<RecordedCall> {
+export async function startChallenge(h: Harness): Promise<RecordedCall> {
   const channel = `C${randomBytes(4).toString('hex').toUpperCase()}`;
   const card = nextCall(h, (c) => c.method === 'chat.postMessage' && c.args.channel === channel && String(c.args.text).startsWith('Challenge:'), 30_000);
   await h.standIn.sendSlashCommand({ command: '/tutor', team_id: h.teamId, user_id: ADMIN, channel_id: channel, text: `challenge start ${EXERCISE} 2h` });
@@ -46,7 +46,7 @@ async function startChallenge(h: Harness): Promise<RecordedCall> {
 }
 
 /** Clicks Accept for `learner`; resolves with the click-to-task time, or NaN when the task never came (logged). */
-async function acceptToReady(h: Harness, card: RecordedCall, learner: string, timeoutMs = 600_000): Promise<number> {
+export async function acceptToReady(h: Harness, card: RecordedCall, learner: string, timeoutMs = 600_000): Promise<number> {
   const blocks = card.args.blocks as { elements?: { action_id: string; value: string }[] }[];
   const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id.startsWith('challenge:accept:'))!;
   const dm = h.standIn.dmChannelFor(learner);

@@ -22,7 +22,7 @@ const BIG_TIMEOUT_MS = Number(process.env.BENCH_CLASS_BIG_TIMEOUT_MS ?? 10 * 60_
 const PREPARE_TIMEOUT_MS = 10 * 60_000;
 /** SANDBOX_PARALLEL_STARTS for the bots of this section (unset: the default, from the host's CPUs). */
 const PARALLEL: Record<string, string> = process.env.BENCH_CLASS_PARALLEL_STARTS ? { SANDBOX_PARALLEL_STARTS: process.env.BENCH_CLASS_PARALLEL_STARTS } : {};
-const ADMIN = 'UBENCHADMIN';
+export const ADMIN = 'UBENCHADMIN';
 /** Which flows to run (comma-separated: realistic, raw, cold, big, workshop); all by default. */
 const FLOWS = new Set((process.env.BENCH_CLASS_FLOWS ?? 'realistic,raw,cold,big,workshop').split(',').map((f) => f.trim()));
 
@@ -30,7 +30,7 @@ const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${randomBytes(3).toString('hex').toUpperCase()}${i}`);
 
 /** Sends `$ command` for each learner at once; resolves with each learner's DM-to-final latency (NaN: never delivered). */
-async function firstCommands(h: Harness, learners: string[], tag: string, timeoutMs: number): Promise<{ lat: number[]; failed: number; wrong: number }> {
+export async function firstCommands(h: Harness, learners: string[], tag: string, timeoutMs: number): Promise<{ lat: number[]; failed: number; wrong: number }> {
   let failed = 0;
   let wrong = 0;
   const lat = await Promise.all(
@@ -76,7 +76,7 @@ async function openReadType(h: Harness, klass: string[], tag: string): Promise<{
 }
 
 /** An admin's `/tutor class prepare n` through Slack, then a wait (bounded) until n sandboxes stand ready. */
-async function prepareClass(h: Harness, n: number): Promise<number> {
+export async function prepareClass(h: Harness, n: number): Promise<number> {
   const t0 = performance.now();
   await h.standIn.sendSlashCommand({ command: '/tutor', team_id: h.teamId, user_id: ADMIN, channel_id: 'CBENCHCLASS', text: `class prepare ${n}` });
   const deadline = t0 + PREPARE_TIMEOUT_MS;
@@ -93,7 +93,7 @@ async function prepareClass(h: Harness, n: number): Promise<number> {
  * ensures one), which keeps a place under the cap (the likely reason the last 5 of 100 learners once waited in
  * line for 10 minutes). Returns the sandboxes still held.
  */
-async function resetAll(h: Harness, learners: string[]): Promise<number> {
+export async function resetAll(h: Harness, learners: string[]): Promise<number> {
   const deadline = performance.now() + 60_000;
   while (h.bot.tutor.commandsRunning > 0 && performance.now() < deadline) await sleep(200);
   await Promise.all(learners.map((u) => h.bot.sandboxes.reset(`${h.teamId}:${u}`).catch(() => undefined)));

@@ -16,6 +16,7 @@ import type { BenchContext, BenchRow, BenchSection } from './bench-types';
 import { challengeReady } from './challenge-ready';
 import { checkRunner } from './check-runner';
 import { classStart } from './class-start';
+import { images } from './images';
 import { isolation } from './isolation';
 import { networkSpares } from './network-spares';
 import { slackEndToEnd } from './slack-e2e';
@@ -152,7 +153,7 @@ const concurrency: BenchSection = {
 };
 
 /** Add sections here; each runs on its own, in this order. */
-export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd, classStart, networkSpares, isolation, challengeReady, checkRunner];
+export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd, classStart, networkSpares, isolation, challengeReady, checkRunner, images];
 
 function mean(v: number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
