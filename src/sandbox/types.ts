@@ -44,6 +44,8 @@ export interface RunOptions {
 export interface ScriptOptions {
   timeoutMs?: number;
   outputCapBytes?: number;
+  /** Background work (an image pre-pull): never waits in line for a sandbox; with no room now, SANDBOX_NOT_READY. */
+  withoutQueue?: boolean;
 }
 
 export interface CheckOptions extends ScriptOptions {

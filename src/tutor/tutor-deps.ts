@@ -2,6 +2,7 @@ import type { LessonCatalog } from '../lessons';
 import type { Logger } from '../logger';
 import type { SandboxPort } from '../sandbox';
 import type { LearnerStore, TutorStore } from '../store';
+import type { LessonPrePullOptions } from './lesson-prepull';
 import type { Reply } from './reply';
 import type { TurnLimits } from './turn-limiter';
 import type { TutorEvents } from './tutor-events';
@@ -33,4 +34,6 @@ export interface TutorDeps {
   challenges?: ChallengeHooks;
   /** Per-learner request limits (one "slow down" per window); without them, nothing is limited here. */
   limits?: TurnLimits;
+  /** How lesson images are pulled in the background when a lesson opens (defaults in lesson-prepull.ts). */
+  prePull?: LessonPrePullOptions;
 }

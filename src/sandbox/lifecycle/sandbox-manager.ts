@@ -180,6 +180,7 @@ export class SandboxManager implements SandboxPort {
   }
 
   async execScript(learnerKey: string, script: string, opts: ScriptOptions = {}): Promise<ScriptResult> {
+    if (opts.withoutQueue && !this.sandboxes.get(learnerKey) && !this.alloc.hasRoomNow) throw new AppError('SANDBOX_NOT_READY', 'No room for a sandbox now');
     return this.lanes.track(learnerKey, async () => {
       const sb = await this.ensureSandbox(learnerKey);
       sb.touch();
