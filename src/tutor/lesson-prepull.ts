@@ -1,7 +1,9 @@
 import { AppError } from '../errors';
-import type { Lesson } from '../lessons';
+import type { Lesson, LessonCatalog } from '../lessons';
 import type { Logger } from '../logger';
 import type { SandboxPort } from '../sandbox';
+import type { LearnerStore, TutorStore } from '../store';
+import { parseLearnerKey } from './learner-key';
 import { prePullImages } from './image-prepull';
 
 /**
@@ -102,6 +104,11 @@ export class LessonPrePuller {
     this.pump();
   }
 
+  /** A pull for this learner runs or waits. */
+  busy(key: string): boolean {
+    return this.active.has(key) || this.wanted.has(key);
+  }
+
   get stats(): LessonPrePullStats {
     return { running: this.active.size, waiting: this.queue.length, ...this.counts };
   }
@@ -141,4 +148,26 @@ export class LessonPrePuller {
       log[code === 'SANDBOX_NOT_READY' ? 'info' : 'warn']({ lessonId, code, message: err instanceof Error ? err.message : String(err) }, 'lesson images not pre-pulled');
     }
   }
+}
+
+/**
+ * A sandbox was made for a learner by something other than opening a lesson (their command after an idle removal
+ * or a crash): inside a lesson, the fresh sandbox gets the lesson's images from their step on. Nothing to do when a
+ * pull for them runs or waits already (opening a lesson and a reset ask for one themselves), outside a lesson, or in
+ * an exercise (a race pulls its own images before the clock starts).
+ */
+export async function prePullForNewSandbox(
+  deps: { learners: Pick<LearnerStore, 'find'>; store: Pick<TutorStore, 'activeLesson'>; catalog: Pick<LessonCatalog, 'get'> },
+  pulls: LessonPrePuller,
+  key: string,
+  log: Logger,
+): Promise<void> {
+  const who = parseLearnerKey(key);
+  if (!who || pulls.busy(key)) return;
+  const learner = await deps.learners.find(who.teamId, who.userId);
+  const active = learner && (await deps.store.activeLesson(learner.id));
+  const lesson = active ? deps.catalog.get(active.lessonId) : undefined;
+  const step = lesson?.steps.find((s) => s.id === active?.stepId);
+  if (lesson?.kind !== 'lesson' || !step || pulls.busy(key)) return;
+  pulls.request(key, lesson, step.index, log.child({ teamId: who.teamId, userId: who.userId }));
 }

@@ -5,7 +5,7 @@ import { Commands } from './commands';
 import { isEscape, parseIntent, readMessage, type Intent } from './intent';
 import { KeywordDispatcher } from './keyword-dispatcher';
 import { LessonFlow } from './lesson-flow';
-import { LessonPrePuller, type LessonPrePullStats } from './lesson-prepull';
+import { LessonPrePuller, prePullForNewSandbox, type LessonPrePullStats } from './lesson-prepull';
 import { Progress, type LearnerHome } from './progress';
 import type { ConversationPort, Reply } from './reply';
 import type { TutorDeps } from './tutor-deps';
@@ -205,6 +205,11 @@ export class Tutor {
   /** Fresh sandboxes refused since start by the per-learner limit (SANDBOX_NEW_PER_LEARNER_10MIN), for the metrics. */
   get sandboxRefusals(): number {
     return this.churn?.refusals ?? 0;
+  }
+
+  /** A sandbox was made for `key` (the sandbox layer's `created` event): a learner inside a lesson gets its images. */
+  sandboxCreated(key: string): void {
+    prePullForNewSandbox(this.deps, this.prePull, key, this.deps.log).catch((err: unknown) => this.deps.log.warn({ err }, 'lesson images not pre-pulled into a new sandbox'));
   }
 
   /** The background pulls of lesson images: how many run, wait, and the most that ran at once. */

@@ -125,9 +125,8 @@ describe('background pulls of lesson images', () => {
 });
 
 describe('the tutor pre-pulls a lesson\'s images', () => {
-  async function tutorWith(images: string[]) {
+  async function tutorWith(images: string[], sandbox = new FakeSandbox()) {
     const stores = createMemoryStores();
-    const sandbox = new FakeSandbox();
     const catalog = new LessonCatalog([makeLesson('basics', { images, steps: [{ solution: ['docker run hello-world'] }, { solution: ['docker run busybox'] }] })]);
     const tutor = new Tutor({ learners: stores.learners, store: stores.tutor, catalog, sandboxes: sandbox, log: captureLogs().log });
     await stores.learners.ensureLearner('T1', 'U1');
@@ -152,6 +151,27 @@ describe('the tutor pre-pulls a lesson\'s images', () => {
     expect(pullScripts(t.sandbox)).toHaveLength(2);
     expect(t.sandbox.callsOf('prepare')).toHaveLength(2);
     expect(t.tutor.prePulls).toMatchObject({ started: 2, finished: 2, failed: 0 });
+  });
+
+  it('into a sandbox made later in the lesson (after an idle removal, a crash), unless a pull for the learner runs already', async () => {
+    const { sandbox, running } = heldPulls();
+    const t = await tutorWith(['hello-world:latest'], sandbox);
+    t.tutor.sandboxCreated('T1:U1');
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(0); // not in a lesson yet
+    await t.say('start basics');
+    await settle();
+    t.tutor.sandboxCreated('T1:U1'); // the sandbox the lesson's opening started: its pull is running
+    await settle();
+    running.get('T1:U1')!();
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(1);
+    t.tutor.sandboxCreated('T1:U1'); // later: a new sandbox on the learner's next command
+    t.tutor.sandboxCreated('not a learner key');
+    await settle();
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(2);
+    running.get('T1:U1')!();
   });
 
   it('not after a reset outside a lesson (the next command starts the fresh sandbox, as before)', async () => {
