@@ -44,8 +44,8 @@ export interface RunOptions {
 export interface ScriptOptions {
   timeoutMs?: number;
   outputCapBytes?: number;
-  /** Background work (an image pre-pull): never waits in line for a sandbox; with no room now, SANDBOX_NOT_READY. */
-  withoutQueue?: boolean;
+  /** Background work (an image pre-pull): runs only in a sandbox that exists or is being made, never starts one (SANDBOX_NOT_READY). */
+  onlyExisting?: boolean;
 }
 
 export interface CheckOptions extends ScriptOptions {

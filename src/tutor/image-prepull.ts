@@ -24,8 +24,8 @@ export interface PrePullResult {
 
 export interface PrePullOptions {
   timeoutMs?: number;
-  /** Never waits in line for a sandbox: with no room for one now, the sandbox port refuses (a background pull). */
-  withoutQueue?: boolean;
+  /** Only into a sandbox that exists or is being made (a background pull): never starts one; else the port refuses. */
+  onlyExisting?: boolean;
   /** Images the sandbox has already are not pulled again (a sandbox in use; a fresh one has none). */
   skipPresent?: boolean;
 }
@@ -44,10 +44,10 @@ export function prePullScript(images: readonly string[], opts: { skipPresent?: b
  * at all throws.
  */
 export async function prePullImages(sandboxes: Pick<SandboxPort, 'execScript'>, learnerKey: string, images: readonly string[], opts: PrePullOptions | number = {}): Promise<PrePullResult> {
-  const { timeoutMs = PREPULL_TIMEOUT_MS, withoutQueue, skipPresent } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+  const { timeoutMs = PREPULL_TIMEOUT_MS, onlyExisting, skipPresent } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
   const valid = images.filter((i) => IMAGE_REF.test(i));
   const started = Date.now();
-  const run = await sandboxes.execScript(learnerKey, prePullScript(valid, { skipPresent }), { timeoutMs, ...(withoutQueue && { withoutQueue }) });
+  const run = await sandboxes.execScript(learnerKey, prePullScript(valid, { skipPresent }), { timeoutMs, ...(onlyExisting && { onlyExisting }) });
   const ok = run.exitCode === 0;
   const present = run.output
     .split('\n')

@@ -134,7 +134,7 @@ export class LessonPrePuller {
 
   private async pull(key: string, { lessonId, images, log }: Job): Promise<void> {
     try {
-      const r = await prePullImages(this.sandboxes, key, images, { timeoutMs: this.timeoutMs, withoutQueue: true, skipPresent: true });
+      const r = await prePullImages(this.sandboxes, key, images, { timeoutMs: this.timeoutMs, onlyExisting: true, skipPresent: true });
       if (r.ok) log.info({ lessonId, images, present: r.present, durationMs: r.durationMs }, 'lesson images pre-pulled');
       else {
         this.counts.failed++;
@@ -143,7 +143,7 @@ export class LessonPrePuller {
       }
     } catch (err) {
       this.counts.failed++;
-      // No room for a sandbox now (their first command waits in line as usual), or the sandbox went (a reset).
+      // No sandbox to pull into (it went: a reset, an idle removal; the next one pulls when it is made), or it failed.
       const code = err instanceof AppError ? err.code : undefined;
       log[code === 'SANDBOX_NOT_READY' ? 'info' : 'warn']({ lessonId, code, message: err instanceof Error ? err.message : String(err) }, 'lesson images not pre-pulled');
     }

@@ -51,6 +51,26 @@ describe('lesson images pulled in the background', () => {
     expect(LearnerDriver.blocksText(final)).not.toMatch(/Unable to find image/);
   });
 
+  it('a reset inside the lesson gets the fresh sandbox its images again; a background pull never starts a sandbox by itself', async () => {
+    const learner = new LearnerDriver(t, uniqueId('U'));
+    await learner.say('help');
+    let since = learner.mark;
+    await learner.say('start 1');
+    await learner.waitForPost(/step 1 of/, since);
+    await waitForImages(learner, ['hello-world:latest', 'debian:bookworm-slim']);
+    const first = t.bot.sandboxes.containerIdOf(keyOf(learner));
+    since = learner.mark;
+    await learner.say('reset');
+    await learner.waitForPost(/sandbox was reset/, since);
+    await waitForImages(learner, ['hello-world:latest', 'debian:bookworm-slim']);
+    expect(t.bot.sandboxes.containerIdOf(keyOf(learner))).not.toBe(first);
+    expect(await commandsOf(learner)).toBe(0);
+
+    const nobody = `${t.teamId}:${uniqueId('U')}`;
+    await expect(t.bot.sandboxes.execScript(nobody, 'true', { onlyExisting: true })).rejects.toMatchObject({ code: 'SANDBOX_NOT_READY' });
+    expect(t.bot.sandboxes.containerIdOf(nobody)).toBeUndefined();
+  });
+
   it('a command sent while the pull may still run completes with the right output', async () => {
     const learner = new LearnerDriver(t, uniqueId('U'));
     await learner.say('help');

@@ -93,19 +93,19 @@ describe('background pulls of lesson images', () => {
     expect(sandbox.callsOf('execScript')).toHaveLength(3);
   });
 
-  it('asks the sandbox not to wait in line, with a timeout', async () => {
+  it('asks the sandbox to run it only in a sandbox that exists or is being made (never to start one), with a timeout', async () => {
     const seen: unknown[] = [];
     const sandbox = { execScript: async (_k: string, _s: string, opts?: unknown) => (seen.push(opts), scriptRun()) };
     new LessonPrePuller(sandbox, { timeoutMs: 5_000 }).request('A', lesson, 0, captureLogs().log);
     await settle();
-    expect(seen).toEqual([{ timeoutMs: 5_000, withoutQueue: true }]);
+    expect(seen).toEqual([{ timeoutMs: 5_000, onlyExisting: true }]);
   });
 
-  it('logs a failed pull as a warning, and no room for a sandbox as news; nothing throws', async () => {
+  it('logs a failed pull as a warning, and no sandbox to pull into as news; nothing throws', async () => {
     const { log, logs } = captureLogs();
     const sandbox = new FakeSandbox()
       .onScript((s) => s.includes('docker pull'), { exitCode: 1, output: 'Error response from daemon: manifest unknown\n' }, { times: 1 })
-      .onScript((s) => s.includes('docker pull'), new AppError('SANDBOX_NOT_READY', 'No room for a sandbox now'), { times: 1 });
+      .onScript((s) => s.includes('docker pull'), new AppError('SANDBOX_NOT_READY', 'No sandbox to run in'), { times: 1 });
     const pulls = new LessonPrePuller(sandbox);
     pulls.request('A', lesson, 0, log);
     pulls.request('B', lesson, 0, log);
