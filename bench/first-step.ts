@@ -54,11 +54,13 @@ async function firstStep(h: Harness, readMs: number): Promise<Try> {
   await h.standIn.sendDirectMessage(user, `$ ${COMMAND}`);
   try {
     const final = await done;
+    const ok = final.text.includes('exit 0') && final.output.includes('Hello from Docker');
+    if (!ok) process.stderr.write(`bench: first step: wrong final: ${final.text.slice(0, 120)} | ${final.output.slice(0, 300)}\n`);
     await watching;
     const f0 = performance.now();
     await h.bot.sandboxes.execScript(key, 'docker run --rm hello-world >/dev/null', { timeoutMs: 60_000 });
     const floorMs = performance.now() - f0;
-    return { latency: final.at - sentAt, ok: final.text.includes('exit 0') && final.output.includes('Hello from Docker'), pulledItself: final.output.includes('Unable to find image'), sandboxMs: handedBefore ? sandboxMs : NaN, pulling, floorMs };
+    return { latency: final.at - sentAt, ok, pulledItself: final.output.includes('Unable to find image'), sandboxMs: handedBefore ? sandboxMs : NaN, pulling, floorMs };
   } catch (err) {
     process.stderr.write(`bench: first step: ${String(err)}\n`);
     return { latency: NaN, ok: false, pulledItself: false, sandboxMs: NaN, pulling, floorMs: NaN };
