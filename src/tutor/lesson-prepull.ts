@@ -17,12 +17,17 @@ import { prePullImages } from './image-prepull';
 
 export const LESSON_PREPULL_CONCURRENCY = 2;
 export const LESSON_PREPULL_TIMEOUT_MS = 60_000;
+/** A pull that waited this long for its turn is dropped: by then the learner has pulled what they needed. */
+export const LESSON_PREPULL_MAX_WAIT_MS = 5 * 60_000;
 
 export interface LessonPrePullOptions {
   /** Pulls running at once across all learners. */
   concurrency?: number;
-  /** Each learner's pull as a whole, sandbox start included. */
+  /** Each learner's pull script, once it runs in their sandbox. */
   timeoutMs?: number;
+  /** How long a pull may wait for its turn before it is dropped. */
+  maxWaitMs?: number;
+  now?: () => number;
 }
 
 /** What the pulls have done since start (the tests and the bench read it). */
@@ -34,11 +39,13 @@ export interface LessonPrePullStats {
   started: number;
   finished: number;
   failed: number;
+  /** Dropped after waiting longer than maxWaitMs for a turn. */
+  dropped: number;
 }
 
 /**
  * The lesson's images in the order the learner will meet them from step `from` on: the first step that names an
- * image (in its commands, else its text) decides its place, so the first step's image comes first; steps before
+ * image (in its commands or its text) decides its place, so the first step's image comes first; steps before
  * `from` count after the rest; images no step names come last, in the lesson's order. An image a step asks the
  * learner to `docker pull` is left to them (pulling it is that step's exercise, and its check looks for it).
  */
@@ -66,6 +73,7 @@ function mentions(text: string, image: string): boolean {
 }
 
 interface Job {
+  at: number;
   lessonId: string;
   images: string[];
   log: Logger;
@@ -75,12 +83,14 @@ interface Job {
 export class LessonPrePuller {
   private readonly concurrency: number;
   private readonly timeoutMs: number;
+  private readonly maxWaitMs: number;
+  private readonly now: () => number;
   /** Learners waiting for a turn, in arrival order; each at most once. */
   private readonly queue: string[] = [];
   /** The newest pull each learner asked for and not started yet (a newer request replaces it). */
   private readonly wanted = new Map<string, Job>();
   private readonly active = new Set<string>();
-  private readonly counts = { peak: 0, started: 0, finished: 0, failed: 0 };
+  private readonly counts = { peak: 0, started: 0, finished: 0, failed: 0, dropped: 0 };
 
   constructor(
     private readonly sandboxes: Pick<SandboxPort, 'execScript'>,
@@ -88,6 +98,8 @@ export class LessonPrePuller {
   ) {
     this.concurrency = Math.max(1, opts.concurrency ?? LESSON_PREPULL_CONCURRENCY);
     this.timeoutMs = opts.timeoutMs ?? LESSON_PREPULL_TIMEOUT_MS;
+    this.maxWaitMs = opts.maxWaitMs ?? LESSON_PREPULL_MAX_WAIT_MS;
+    this.now = opts.now ?? Date.now;
   }
 
   /**
@@ -99,7 +111,7 @@ export class LessonPrePuller {
     const images = lessonPrePullOrder(lesson, from);
     if (images.length === 0) return;
     const queued = this.wanted.has(key);
-    this.wanted.set(key, { lessonId: lesson.id, images, log });
+    this.wanted.set(key, { at: this.now(), lessonId: lesson.id, images, log });
     if (!queued && !this.active.has(key)) this.queue.push(key);
     this.pump();
   }
@@ -118,6 +130,11 @@ export class LessonPrePuller {
       const key = this.queue.shift()!;
       const job = this.wanted.get(key)!;
       this.wanted.delete(key);
+      if (this.now() - job.at > this.maxWaitMs) {
+        this.counts.dropped++;
+        job.log.info({ lessonId: job.lessonId, waitedMs: this.now() - job.at }, 'lesson images not pre-pulled: waited too long for a turn');
+        continue;
+      }
       this.active.add(key);
       this.counts.started++;
       this.counts.peak = Math.max(this.counts.peak, this.active.size);

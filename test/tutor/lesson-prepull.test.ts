@@ -93,6 +93,21 @@ describe('background pulls of lesson images', () => {
     expect(sandbox.callsOf('execScript')).toHaveLength(3);
   });
 
+  it('drops a pull that waited too long for its turn (the learner has pulled what they needed by then)', async () => {
+    const { sandbox, running } = heldPulls();
+    let now = 0;
+    const pulls = new LessonPrePuller(sandbox, { concurrency: 1, maxWaitMs: 60_000, now: () => now });
+    const { log } = captureLogs();
+    pulls.request('A', lesson, 0, log);
+    pulls.request('B', lesson, 0, log);
+    await settle();
+    now = 60_001;
+    running.get('A')!();
+    await settle();
+    expect(running.size).toBe(0);
+    expect(pulls.stats).toMatchObject({ started: 1, dropped: 1, waiting: 0, running: 0 });
+  });
+
   it('asks the sandbox to run it only in a sandbox that exists or is being made (never to start one), with a timeout', async () => {
     const seen: unknown[] = [];
     const sandbox = { execScript: async (_k: string, _s: string, opts?: unknown) => (seen.push(opts), scriptRun()) };
