@@ -104,6 +104,8 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
   });
   // The sandbox reports; the bot counts, persists and tells the learner in plain words.
   if (metrics) sandboxes.on((e) => metrics.sandboxEvent(e.type));
+  // A sandbox made later in a lesson (after an idle removal, a crash) gets the lesson's images too.
+  sandboxes.on((e) => e.type === 'created' && tutor.sandboxCreated(e.learnerKey));
   sandboxes.on(
     sandboxNotices({
       store: stores.tutor,

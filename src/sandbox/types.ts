@@ -44,6 +44,8 @@ export interface RunOptions {
 export interface ScriptOptions {
   timeoutMs?: number;
   outputCapBytes?: number;
+  /** Background work (an image pre-pull): runs only in a sandbox that exists or is being made, never starts one (SANDBOX_NOT_READY). */
+  onlyExisting?: boolean;
 }
 
 export interface CheckOptions extends ScriptOptions {

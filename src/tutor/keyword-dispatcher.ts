@@ -35,6 +35,7 @@ export class KeywordDispatcher {
         return flow.pause(ctx);
       case 'reset':
         if (!(await commands.resetSandbox(ctx)).allowed) return;
+        await flow.afterReset(ctx);
         return ctx.say({ text: 'Your sandbox was reset: your next command starts in a fresh one. Your lesson progress is kept.' });
       default:
         return this.stepAction(ctx, word);

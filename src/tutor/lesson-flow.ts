@@ -5,6 +5,7 @@ import type { Lesson, LessonStep } from '../lessons';
 import type { TutorStore } from '../store';
 import type { SandboxPort, ScriptResult } from '../sandbox';
 import { stepSandbox } from './step-sandbox';
+import type { LessonPrePuller } from './lesson-prepull';
 import type { ChallengeHooks } from './tutor-deps';
 import type { TutorEvents } from './tutor-events';
 import type { CurrentStep, TurnContext } from './turn-context';
@@ -16,6 +17,8 @@ export interface LessonFlowDeps {
   sandboxes: Pick<SandboxPort, 'execScript' | 'checkScript' | 'newSeed' | 'reset' | 'prepare'>;
   events: TutorEvents;
   challenges?: ChallengeHooks;
+  /** Pulls a lesson's images into the learner's sandbox in the background; without it, their commands pull them. */
+  prePull?: LessonPrePuller;
 }
 
 /** Moving through lessons: starting, resuming, pausing, showing a step, going to the next one. */
@@ -49,6 +52,8 @@ export class LessonFlow {
     const { stepId, resumed } = await store.startLesson(ctx.learner.id, lesson.id, first.id);
     this.progressed(ctx);
     const step = lesson.steps.find((s) => s.id === stepId) ?? first;
+    // ...and the images the lesson uses arrive in it, the step's own first.
+    this.deps.prePull?.request(ctx.key, lesson, step.index, ctx.log);
     if (!resumed && lesson.intro) await ctx.say({ text: lesson.title, sections: [`*${lesson.title}*`], markdown: lesson.intro.trim() });
     await this.enterStep(ctx, lesson, step, { resumed });
   }
@@ -66,6 +71,14 @@ export class LessonFlow {
     await this.deps.store.startLesson(ctx.learner.id, lesson.id, step.id, { restart: true });
     this.progressed(ctx);
     await this.enterStep(ctx, lesson, step);
+  }
+
+  /** After a reset inside a lesson: the fresh sandbox starts now and gets the lesson's images, as when it opened. */
+  async afterReset(ctx: TurnContext): Promise<void> {
+    const cur = await ctx.current();
+    if (!cur || !this.deps.prePull) return;
+    ctx.prepareSandbox(this.deps.sandboxes);
+    this.deps.prePull.request(ctx.key, cur.lesson, cur.step.index, ctx.log);
   }
 
   /** `stop`: pauses the active lesson. */

@@ -2,6 +2,7 @@ import type { LessonCatalog } from '../lessons';
 import type { Logger } from '../logger';
 import type { SandboxPort } from '../sandbox';
 import type { LearnerStore, TutorStore } from '../store';
+import type { LessonPrePullOptions } from './lesson-prepull';
 import type { Reply } from './reply';
 import type { TurnLimits } from './turn-limiter';
 import type { TutorEvents } from './tutor-events';
@@ -37,4 +38,6 @@ export interface TutorDeps {
   offlineImages?: readonly string[];
   /** The mirror caches a real registry (MIRROR_UPSTREAM): a miss then means the upstream lacks or refuses the name, not "offline". */
   imagesCached?: boolean;
+  /** How lesson images are pulled in the background when a lesson opens (defaults in lesson-prepull.ts). */
+  prePull?: LessonPrePullOptions;
 }

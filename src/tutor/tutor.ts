@@ -5,6 +5,7 @@ import { Commands } from './commands';
 import { isEscape, parseIntent, readMessage, type Intent } from './intent';
 import { KeywordDispatcher } from './keyword-dispatcher';
 import { LessonFlow } from './lesson-flow';
+import { LessonPrePuller, prePullForNewSandbox, type LessonPrePullStats } from './lesson-prepull';
 import { Progress, type LearnerHome } from './progress';
 import type { ConversationPort, Reply } from './reply';
 import type { TutorDeps } from './tutor-deps';
@@ -32,11 +33,13 @@ export class Tutor {
   private readonly progress: Progress;
   private readonly limiter?: TurnLimiter;
   private readonly churn?: SandboxChurnLimiter;
+  private readonly prePull: LessonPrePuller;
 
   constructor(private readonly deps: TutorDeps) {
     this.limiter = deps.limits ? new TurnLimiter(deps.limits) : undefined;
     this.events = deps.events ?? new TutorEvents((err) => deps.log.error({ err }, 'a tutor event listener failed'));
-    this.flow = new LessonFlow({ ...deps, events: this.events });
+    this.prePull = new LessonPrePuller(deps.sandboxes, deps.prePull);
+    this.flow = new LessonFlow({ ...deps, events: this.events, prePull: this.prePull });
     const checks = new Checks(deps, this.flow);
     const churn = deps.limits?.newSandboxesPerTenMinutes ? new SandboxChurnLimiter({ perTenMinutes: deps.limits.newSandboxesPerTenMinutes, now: deps.limits.now }) : undefined;
     this.churn = churn;
@@ -202,6 +205,16 @@ export class Tutor {
   /** Fresh sandboxes refused since start by the per-learner limit (SANDBOX_NEW_PER_LEARNER_10MIN), for the metrics. */
   get sandboxRefusals(): number {
     return this.churn?.refusals ?? 0;
+  }
+
+  /** A sandbox was made for `key` (the sandbox layer's `created` event): a learner inside a lesson gets its images. */
+  sandboxCreated(key: string): void {
+    prePullForNewSandbox(this.deps, this.prePull, key, this.deps.log).catch((err: unknown) => this.deps.log.warn({ err }, 'lesson images not pre-pulled into a new sandbox'));
+  }
+
+  /** The background pulls of lesson images: how many run, wait, and the most that ran at once. */
+  get prePulls(): LessonPrePullStats {
+    return this.prePull.stats;
   }
 
   get commandsRunning(): number {

@@ -127,6 +127,11 @@ export class SandboxAllocator {
     });
   }
 
+  /** A sandbox for this key is being made (or waits in line). */
+  isCreating(learnerKey: string): boolean {
+    return this.creating.busy(learnerKey);
+  }
+
   /** True when a learner asking now would get a sandbox without waiting in line. */
   get hasRoomNow(): boolean {
     return this.intake === 'open' && (this.warm.size > 0 || this.held() < this.o.config.maxSandboxes);

@@ -180,6 +180,7 @@ export class SandboxManager implements SandboxPort {
   }
 
   async execScript(learnerKey: string, script: string, opts: ScriptOptions = {}): Promise<ScriptResult> {
+    if (opts.onlyExisting && this.sandboxes.get(learnerKey)?.gone !== false && !this.alloc.isCreating(learnerKey)) throw new AppError('SANDBOX_NOT_READY', 'No sandbox to run in');
     return this.lanes.track(learnerKey, async () => {
       const sb = await this.ensureSandbox(learnerKey);
       sb.touch();

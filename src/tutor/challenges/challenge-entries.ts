@@ -6,7 +6,7 @@ import { channelToken, dateToken, type ConversationPort } from '../reply';
 import type { SandboxPort } from '../../sandbox';
 import type { LearnerRef } from '../turn-context';
 import type { ChallengeBaseDeps, ChallengeBoards } from './challenge-boards';
-import { prePullImages } from './image-prepull';
+import { prePullImages } from '../image-prepull';
 
 /** Starts a learner's attempt at an exercise in a fresh sandbox (the Tutor does). */
 export interface ExerciseStarter {

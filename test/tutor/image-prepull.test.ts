@@ -1,9 +1,20 @@
-import { prePullImages, prePullScript } from '../../../src/tutor/challenges/image-prepull';
-import { FakeSandbox } from '../../support/fakes/fake-sandbox';
+import { prePullImages, prePullScript } from '../../src/tutor/image-prepull';
+import { FakeSandbox } from '../support/fakes/fake-sandbox';
 
-describe('pre-pulling an exercise\'s images', () => {
-  it('pulls each image reference, single-quoted, and stops at the first failure', () => {
+const pull = (i: string) => `docker image inspect '${i}' >/dev/null 2>&1 && echo 'present ${i}' || docker pull -q '${i}' >/dev/null`;
+
+describe('pre-pulling a lesson\'s or exercise\'s images', () => {
+  it('pulls each image reference in order, single-quoted, and stops at the first failure', () => {
     expect(prePullScript(['nginx:latest', 'dockhand/ml:latest'])).toBe("set -e\ndocker pull -q 'nginx:latest' >/dev/null\ndocker pull -q 'dockhand/ml:latest' >/dev/null");
+  });
+
+  it('in a sandbox in use, skips the images it has already and says which', () => {
+    expect(prePullScript(['nginx:latest', 'dockhand/ml:latest'], { skipPresent: true })).toBe(`set -e\n${pull('nginx:latest')}\n${pull('dockhand/ml:latest')}`);
+  });
+
+  it('reports which images were there already', async () => {
+    const sandbox = new FakeSandbox().onScript(/docker pull/, { exitCode: 0, output: 'present hello-world:latest\n' });
+    expect(await prePullImages(sandbox, 'T:U', ['hello-world:latest', 'busybox:latest'], { skipPresent: true })).toMatchObject({ ok: true, images: ['hello-world:latest', 'busybox:latest'], present: ['hello-world:latest'] });
   });
 
   it('leaves out anything that is not an image reference, so nothing reaches the shell as code', () => {

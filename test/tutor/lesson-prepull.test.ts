@@ -1,0 +1,199 @@
+import path from 'node:path';
+import { AppError } from '../../src/errors';
+import { LessonCatalog } from '../../src/lessons';
+import type { ScriptResult } from '../../src/sandbox/types';
+import { LessonPrePuller, lessonPrePullOrder } from '../../src/tutor/lesson-prepull';
+import { Tutor } from '../../src/tutor/tutor';
+import { captureLogs } from '../support/capture-logs';
+import { FakeSandbox, scriptRun } from '../support/fakes/fake-sandbox';
+import { makeLesson } from '../support/fakes/lessons';
+import { createMemoryStores } from '../support/fakes/memory-stores';
+import { RecordingPort } from '../support/fakes/recording-port';
+
+/** Pulls that finish when the test says so: which learners' pulls run now, and a way to end each. */
+function heldPulls() {
+  const running = new Map<string, (r?: Partial<ScriptResult>) => void>();
+  const sandbox = new FakeSandbox().onScript(/docker pull/, (_script, key) => new Promise((resolve) => running.set(key, (r = {}) => (running.delete(key), resolve(r)))));
+  return { sandbox, running };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe('the order lesson images are pulled in', () => {
+  const lesson = makeLesson('l', {
+    images: ['busybox:latest', 'debian:bookworm-slim', 'hello-world:latest', 'redis:7'],
+    steps: [
+      { solution: ['docker run hello-world'] },
+      { solution: ['docker run --name first debian:bookworm-slim cat /etc/os-release'] },
+      { solution: ['docker pull docker.io/library/busybox:latest', 'docker images'] },
+      { solution: ['docker run --rm debian:bookworm-slim true'] },
+    ],
+  });
+
+  it('follows the steps: the first step\'s image first, images no step names last', () => {
+    expect(lessonPrePullOrder(lesson)).toEqual(['hello-world:latest', 'debian:bookworm-slim', 'redis:7']);
+  });
+
+  it('leaves an image a coming step asks the learner to pull to them (its check looks for their pull)', () => {
+    expect(lessonPrePullOrder(lesson)).not.toContain('busybox:latest');
+    // Past that step (a reset later on), the sandbox gets it like the others.
+    expect(lessonPrePullOrder(lesson, 3)).toEqual(['debian:bookworm-slim', 'hello-world:latest', 'busybox:latest', 'redis:7']);
+  });
+
+  it('starts from the step the learner is on, earlier steps\' images after', () => {
+    expect(lessonPrePullOrder(lesson, 1)).toEqual(['debian:bookworm-slim', 'hello-world:latest', 'redis:7']);
+  });
+
+  it('puts hello-world first in the real first lesson', async () => {
+    const { catalog } = await LessonCatalog.load(path.join(__dirname, '../../lessons'));
+    const first = catalog.list('lesson')[0]!;
+    expect(lessonPrePullOrder(first)[0]).toBe('hello-world:latest');
+    expect(first.images).toContain('hello-world:latest');
+  });
+});
+
+describe('background pulls of lesson images', () => {
+  const lesson = makeLesson('l', { images: ['hello-world:latest'], steps: [{ solution: ['docker run hello-world'] }] });
+
+  it('runs at most `concurrency` pulls at once host-wide; the rest wait their turn in arrival order', async () => {
+    const { sandbox, running } = heldPulls();
+    const pulls = new LessonPrePuller(sandbox, { concurrency: 2 });
+    const { log } = captureLogs();
+    for (const key of ['A', 'B', 'C', 'D']) pulls.request(key, lesson, 0, log);
+    await settle();
+    expect([...running.keys()]).toEqual(['A', 'B']);
+    expect(pulls.stats).toMatchObject({ running: 2, waiting: 2 });
+    running.get('A')!();
+    await settle();
+    expect([...running.keys()]).toEqual(['B', 'C']);
+    running.get('B')!();
+    running.get('C')!();
+    await settle();
+    running.get('D')!();
+    await settle();
+    expect(pulls.stats).toMatchObject({ running: 0, waiting: 0, peak: 2, started: 4, finished: 4, failed: 0 });
+  });
+
+  it('gives a learner who asks again and again one pull at a time, and one more after it (the newest request)', async () => {
+    const { sandbox, running } = heldPulls();
+    const pulls = new LessonPrePuller(sandbox, { concurrency: 2 });
+    const { log } = captureLogs();
+    for (let i = 0; i < 20; i++) pulls.request('A', lesson, 0, log);
+    pulls.request('B', lesson, 0, log);
+    await settle();
+    // B is not queued behind A's twenty requests.
+    expect([...running.keys()]).toEqual(['A', 'B']);
+    running.get('A')!();
+    running.get('B')!();
+    await settle();
+    expect([...running.keys()]).toEqual(['A']);
+    running.get('A')!();
+    await settle();
+    expect(pulls.stats).toMatchObject({ running: 0, waiting: 0, started: 3, peak: 2 });
+    expect(sandbox.callsOf('execScript')).toHaveLength(3);
+  });
+
+  it('drops a pull that waited too long for its turn (the learner has pulled what they needed by then)', async () => {
+    const { sandbox, running } = heldPulls();
+    let now = 0;
+    const pulls = new LessonPrePuller(sandbox, { concurrency: 1, maxWaitMs: 60_000, now: () => now });
+    const { log } = captureLogs();
+    pulls.request('A', lesson, 0, log);
+    pulls.request('B', lesson, 0, log);
+    await settle();
+    now = 60_001;
+    running.get('A')!();
+    await settle();
+    expect(running.size).toBe(0);
+    expect(pulls.stats).toMatchObject({ started: 1, dropped: 1, waiting: 0, running: 0 });
+  });
+
+  it('asks the sandbox to run it only in a sandbox that exists or is being made (never to start one), with a timeout', async () => {
+    const seen: unknown[] = [];
+    const sandbox = { execScript: async (_k: string, _s: string, opts?: unknown) => (seen.push(opts), scriptRun()) };
+    new LessonPrePuller(sandbox, { timeoutMs: 5_000 }).request('A', lesson, 0, captureLogs().log);
+    await settle();
+    expect(seen).toEqual([{ timeoutMs: 5_000, onlyExisting: true }]);
+  });
+
+  it('logs a failed pull as a warning, and no sandbox to pull into as news; nothing throws', async () => {
+    const { log, logs } = captureLogs();
+    const sandbox = new FakeSandbox()
+      .onScript((s) => s.includes('docker pull'), { exitCode: 1, output: 'Error response from daemon: manifest unknown\n' }, { times: 1 })
+      .onScript((s) => s.includes('docker pull'), new AppError('SANDBOX_NOT_READY', 'No sandbox to run in'), { times: 1 });
+    const pulls = new LessonPrePuller(sandbox);
+    pulls.request('A', lesson, 0, log);
+    pulls.request('B', lesson, 0, log);
+    await settle();
+    await settle();
+    expect(pulls.stats).toMatchObject({ failed: 2, finished: 2 });
+    expect(logs.filter((l) => l.msg.includes('not pre-pulled'))).toEqual([expect.objectContaining({ level: 30, code: 'SANDBOX_NOT_READY' })]);
+    expect(logs.filter((l) => l.msg === 'pre-pulling the lesson images failed')).toEqual([expect.objectContaining({ level: 40, detail: 'Error response from daemon: manifest unknown' })]);
+  });
+
+  it('does nothing for a lesson without images', async () => {
+    const sandbox = new FakeSandbox();
+    new LessonPrePuller(sandbox).request('A', makeLesson('none'), 0, captureLogs().log);
+    await settle();
+    expect(sandbox.callsOf('execScript')).toHaveLength(0);
+  });
+});
+
+describe('the tutor pre-pulls a lesson\'s images', () => {
+  async function tutorWith(images: string[], sandbox = new FakeSandbox()) {
+    const stores = createMemoryStores();
+    const catalog = new LessonCatalog([makeLesson('basics', { images, steps: [{ solution: ['docker run hello-world'] }, { solution: ['docker run busybox'] }] })]);
+    const tutor = new Tutor({ learners: stores.learners, store: stores.tutor, catalog, sandboxes: sandbox, log: captureLogs().log });
+    await stores.learners.ensureLearner('T1', 'U1');
+    const port = new RecordingPort('D1');
+    const say = (text: string) => tutor.onMessage({ teamId: 'T1', userId: 'U1', dmChannel: 'D1' }, text, port);
+    return { tutor, sandbox, say, port };
+  }
+  const pullScripts = (s: FakeSandbox) => s.callsOf('execScript').filter((c) => c.script.includes('docker pull'));
+
+  it('when the lesson opens (the step\'s image first), and again after a reset inside it; the lesson card is not held back', async () => {
+    const t = await tutorWith(['busybox:latest', 'hello-world:latest']);
+    await t.say('start basics');
+    expect(t.port.replies.some((r) => / · step 1 of 2: /.test(r.text))).toBe(true);
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(1);
+    expect(pullScripts(t.sandbox)[0]!.script.indexOf("'hello-world:latest'")).toBeLessThan(pullScripts(t.sandbox)[0]!.script.indexOf("'busybox:latest'"));
+    expect(t.sandbox.callsOf('prepare')).toHaveLength(1);
+    // An image the sandbox has is not pulled again.
+    expect(pullScripts(t.sandbox)[0]!.script).toContain("docker image inspect 'hello-world:latest' >/dev/null 2>&1 && echo 'present hello-world:latest' ||");
+    await t.say('reset');
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(2);
+    expect(t.sandbox.callsOf('prepare')).toHaveLength(2);
+    expect(t.tutor.prePulls).toMatchObject({ started: 2, finished: 2, failed: 0 });
+  });
+
+  it('into a sandbox made later in the lesson (after an idle removal, a crash), unless a pull for the learner runs already', async () => {
+    const { sandbox, running } = heldPulls();
+    const t = await tutorWith(['hello-world:latest'], sandbox);
+    t.tutor.sandboxCreated('T1:U1');
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(0); // not in a lesson yet
+    await t.say('start basics');
+    await settle();
+    t.tutor.sandboxCreated('T1:U1'); // the sandbox the lesson's opening started: its pull is running
+    await settle();
+    running.get('T1:U1')!();
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(1);
+    t.tutor.sandboxCreated('T1:U1'); // later: a new sandbox on the learner's next command
+    t.tutor.sandboxCreated('not a learner key');
+    await settle();
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(2);
+    running.get('T1:U1')!();
+  });
+
+  it('not after a reset outside a lesson (the next command starts the fresh sandbox, as before)', async () => {
+    const t = await tutorWith(['hello-world:latest']);
+    await t.say('reset');
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(0);
+    expect(t.sandbox.callsOf('prepare')).toHaveLength(0);
+  });
+});
