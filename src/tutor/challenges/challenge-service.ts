@@ -210,7 +210,7 @@ export class ChallengeService {
     this.timers.delete(challenge.id);
     const ended = await this.deps.store.end(challenge.id, this.deps.clock?.now());
     // in the background: removing sandboxes takes seconds, and an admin's `end` must be answered within Slack's 3 s
-    void this.warmth.release(challenge.id);
+    this.warmth.release(challenge.id).catch(() => undefined);
     if (!ended) return; // someone else ended it already
     const lesson = this.deps.catalog.get(ended.exerciseId);
     const entries = await this.deps.store.entries(ended.id);
