@@ -100,10 +100,33 @@ async function timed(h: Harness, learner: string, command: string): Promise<numb
   return final.at - t0;
 }
 
+/** The harness env the measurements below need: the bench's admin, and room for `one` + `crowd` racers and baselines. */
+export function acceptHarnessEnv(one = SEQ_N, crowd = CROWD): Record<string, string> {
+  return { ADMIN_USER_IDS: ADMIN, SANDBOX_MAX_COUNT: String(crowd + one * 2 + 2) };
+}
+
+/**
+ * Accept-to-ready on its own (for other sections): `one` learners one at a time in a challenge, then `crowd` at once
+ * in a second one, each after its warm sandboxes are ready. Click-to-task ms per learner (NaN: no task came).
+ */
+export async function measureAcceptToReady(h: Harness, one = SEQ_N, crowd = CROWD): Promise<{ one: number[]; atOnce: number[]; warmReady: { one: number; atOnce: number } }> {
+  h.standIn.setMaxListeners(crowd + 10);
+  const card = await startChallenge(h);
+  const warmOne = await warmReady(h, WARM);
+  const seq: number[] = [];
+  for (let i = 0; i < one; i++) seq.push(await acceptToReady(h, card, user('RACE')));
+  await endChallenge(h, card);
+  const crowdCard = await startChallenge(h);
+  const warmCrowd = await warmReady(h, WARM);
+  const atOnce = await Promise.all(Array.from({ length: crowd }, () => acceptToReady(h, crowdCard, user('CROWD'))));
+  await endChallenge(h, crowdCard);
+  return { one: seq, atOnce, warmReady: { one: warmOne, atOnce: warmCrowd } };
+}
+
 export const challengeReady: BenchSection = {
   title: 'Challenge accept-to-ready',
   async run() {
-    const h = await startHarness({ ADMIN_USER_IDS: ADMIN, SANDBOX_MAX_COUNT: String(CROWD + SEQ_N * 2 + 2) });
+    const h = await startHarness(acceptHarnessEnv());
     // One 'call' listener per learner waiting for their task, plus the harness's own.
     h.standIn.setMaxListeners(CROWD + 10);
     try {
