@@ -21,14 +21,24 @@ export interface PreparedPoolsOptions {
   exec(containerId: string, script: string): Promise<{ exitCode: number | null; output: string }>;
   /** After a start finished (or failed): slots may be free for those waiting. */
   onSettled(): void;
-  /** Failures in a row after which a pool stops refilling (a mirror that is down would otherwise churn sandboxes). */
-  maxFailures?: number;
+  /** Injectable clock (ms) for the pause after a failed start. */
+  now?: () => number;
 }
+
+/**
+ * After a failed start (no disk left for a sandbox, a mirror that is down) a pool waits before the next: 5 s, then
+ * twice as long after each failure in a row, at most 5 min; otherwise each failure's settling would start the next
+ * at once and churn sandboxes (and logs) in a loop.
+ */
+export const PREPARED_RETRY_MS = 5_000;
+export const PREPARED_RETRY_MAX_MS = 5 * 60_000;
 
 interface Entry {
   spec: PreparedSpec;
   pool: WarmPool;
   failures: number;
+  /** No new start before this time (after failures). */
+  pausedUntil: number;
 }
 
 /**
@@ -43,18 +53,21 @@ export class PreparedPools {
   /** Containers handed out by claim(), until the caller asked tookFrom(). */
   private readonly claimed = new Map<string, string>();
 
-  constructor(private readonly o: PreparedPoolsOptions) {}
+  private readonly now: () => number;
+
+  constructor(private readonly o: PreparedPoolsOptions) {
+    this.now = o.now ?? Date.now;
+  }
 
   /** Starts (or resizes) the pool `id`; the count is bounded later by `hasRoom` at each fill. */
   keep(id: string, spec: PreparedSpec): void {
     const existing = this.pools.get(id);
     if (existing) {
       existing.spec = spec;
-      existing.failures = 0;
       existing.pool.setTarget(spec.count);
       return;
     }
-    const entry: Entry = { spec, failures: 0, pool: undefined as unknown as WarmPool };
+    const entry: Entry = { spec, failures: 0, pausedUntil: 0, pool: undefined as unknown as WarmPool };
     entry.pool = new WarmPool({
       runtime: this.o.runtime as SandboxRuntime,
       logger: this.o.logger,
@@ -126,7 +139,8 @@ export class PreparedPools {
 
   /** Tops every pool up while `hasRoom(workspace)` allows one more start. */
   fill(hasRoom: (workspace: string | undefined) => boolean): void {
-    for (const e of this.pools.values()) e.pool.fill(() => hasRoom(e.spec.workspace));
+    const now = this.now();
+    for (const e of this.pools.values()) if (now >= e.pausedUntil) e.pool.fill(() => now >= e.pausedUntil && hasRoom(e.spec.workspace));
   }
 
   /**
@@ -166,9 +180,15 @@ export class PreparedPools {
     return out;
   }
 
-  /** One prepared sandbox: started, then the script; a failing script discards it and counts towards stopping. */
+  /** One prepared sandbox: started, then the script; a failure (of either) discards it and pauses the pool. */
   private async start(id: string, entry: Entry): Promise<WarmSandbox> {
-    const info = await this.o.create();
+    let info: WarmSandbox;
+    try {
+      info = await this.o.create();
+    } catch (err) {
+      this.failed(id, entry, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
     let r: { exitCode: number | null; output: string };
     try {
       r = await this.o.exec(info.id, entry.spec.script);
@@ -181,11 +201,13 @@ export class PreparedPools {
     }
     info.shell?.close();
     await this.o.runtime.remove(info.id).catch(() => undefined);
-    const max = this.o.maxFailures ?? 3;
-    if (++entry.failures >= max && this.pools.get(id) === entry) {
-      entry.pool.setTarget(0);
-      this.o.logger.warn({ pool: id, detail: r.output.trim().split('\n').pop()?.slice(0, 300) }, 'preparing sandboxes keeps failing; the pool stops refilling (accepts start sandboxes as usual)');
-    }
+    this.failed(id, entry, r.output.trim().split('\n').pop()?.slice(0, 300) ?? '');
     throw new Error(`preparing a sandbox for ${id} failed (exit ${r.exitCode})`);
+  }
+
+  private failed(id: string, entry: Entry, detail: string): void {
+    const waitMs = Math.min(PREPARED_RETRY_MAX_MS, PREPARED_RETRY_MS * 2 ** entry.failures++);
+    entry.pausedUntil = this.now() + waitMs;
+    this.o.logger.warn({ pool: id, detail, failures: entry.failures, retryInMs: waitMs }, 'a prepared sandbox failed; the pool waits before the next (accepts meanwhile start sandboxes as usual)');
   }
 }

@@ -126,6 +126,7 @@ export class SandboxAllocator {
       logger: o.logger,
       create: () => this.startWarm('', 'warm'),
       exec: (id, script) => o.runtime.exec(id, script, { timeoutMs: PREPARE_TIMEOUT_MS, outputCapBytes: 64 * 1024 }),
+      now: this.now,
       // and a pool that went past its workspace's quota meanwhile (its learners started sandboxes) gives back
       onSettled: () => {
         this.release();

@@ -10,7 +10,7 @@ const flush = async () => {
  * The bookkeeping of the prepared (challenge) pools inside the allocator, with a fake runtime whose creations
  * finish when the test says so and whose script result the test picks. Times come from an injected clock.
  */
-function setup(o: { maxSandboxes: number; maxPerWorkspace?: number; scriptExit?: () => number }) {
+function setup(o: { maxSandboxes: number; maxPerWorkspace?: number; scriptExit?: () => number; noRoom?: () => boolean }) {
   let n = 0;
   let clock = 1_000;
   const pending: Array<{ id: string; resolve: () => void }> = [];
@@ -20,7 +20,8 @@ function setup(o: { maxSandboxes: number; maxPerWorkspace?: number; scriptExit?:
   const runtime = {
     inspectors: { ensure: async (id: string) => `${id}-inspector` },
     create: (learnerKey: string, role: string) =>
-      new Promise<SandboxInfo>((resolve) => {
+      new Promise<SandboxInfo>((resolve, reject) => {
+        if (o.noRoom?.()) return reject(new Error('The host is out of disk space for new sandboxes right now'));
         const info = { id: `c${++n}`, learnerKey, createdAt: clock, running: true, role };
         pending.push({ id: info.id, resolve: () => resolve(info) });
       }),
@@ -157,15 +158,46 @@ describe('prepared sandbox pools (warm sandboxes kept for a challenge)', () => {
     expect(s.live.size).toBe(1);
   });
 
-  it('a sandbox whose script fails is removed; after three failures in a row the pool stops refilling', async () => {
-    const s = setup({ maxSandboxes: 10, scriptExit: () => 1 });
+  it('a sandbox whose script fails is removed, and the pool waits before the next start, twice as long each time (injected clock)', async () => {
+    let exit = 1;
+    const s = setup({ maxSandboxes: 10, scriptExit: () => exit });
     await s.alloc.keepPrepared('race', { count: 1, script: 'docker pull -q nginx' });
-    for (let i = 0; i < 5; i++) await s.finishAll();
-    expect(s.scripts).toHaveLength(3);
-    expect(s.removed).toHaveLength(3);
-    expect(s.alloc.stats().prepared).toBe(0);
+    await s.finishAll();
+    expect(s.scripts).toHaveLength(1);
+    expect(s.removed).toHaveLength(1);
+    // paused for 5 s: settling (and any other fill) starts nothing meanwhile
     s.alloc.fill();
     expect(s.pending).toHaveLength(0);
+    s.setClock(1_000 + 5_000);
+    s.alloc.fill();
+    expect(s.pending).toHaveLength(1);
+    await s.finishAll();
+    expect(s.removed).toHaveLength(2);
+    // the second failure in a row: 10 s
+    s.setClock(1_000 + 5_000 + 9_000);
+    s.alloc.fill();
+    expect(s.pending).toHaveLength(0);
+    exit = 0;
+    s.setClock(1_000 + 5_000 + 10_000);
+    s.alloc.fill();
+    await s.finishAll();
+    expect(s.alloc.stats().prepared).toBe(1);
+  });
+
+  it('a sandbox that cannot start (no disk left) pauses the pool too, instead of retrying at once', async () => {
+    let full = true;
+    const s = setup({ maxSandboxes: 10, noRoom: () => full });
+    await s.alloc.keepPrepared('race', { count: 1, script: 'true' });
+    await flush();
+    expect(s.alloc.stats().prepared).toBe(0);
+    full = false;
+    s.alloc.fill();
+    expect(s.pending).toHaveLength(0);
+    s.setClock(1_000 + 5_000);
+    s.alloc.fill();
+    expect(s.pending).toHaveLength(1);
+    await s.finishAll();
+    expect(s.alloc.stats().prepared).toBe(1);
   });
 
   it('count 0 (the challenge ended) removes the ready ones, and ones still starting when they finish', async () => {
