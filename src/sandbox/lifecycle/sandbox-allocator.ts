@@ -233,7 +233,9 @@ export class SandboxAllocator {
       .trim((ws) => this.preparedOver(ws, 0) || (this.queue.length > 0 && this.held() >= this.o.config.maxSandboxes))
       .then((n) => n && this.release())
       .catch((err: unknown) => this.o.logger.warn({ err }, 'giving back prepared sandboxes failed'));
-    this.prepared.fill((ws) => this.held() < this.o.config.maxSandboxes && this.queue.length === 0 && !this.preparedOver(ws, 1));
+    // Refills wait while any learner's sandbox is being found or started: in a burst of accepts the racers who found
+    // no warm one start theirs first (a refill would take their CPU, their slot, their disk reservation).
+    this.prepared.fill((ws) => this.held() < this.o.config.maxSandboxes && this.creating.size === 0 && !this.preparedOver(ws, 1));
   }
 
   /** True when the workspace's learners and its prepared sandboxes (plus `extra`) would pass its quota. */

@@ -102,6 +102,21 @@ describe('prepared sandbox pools (warm sandboxes kept for a challenge)', () => {
     expect(s.alloc.stats().prepared).toBe(1);
   });
 
+  it('refills wait while a learner without a warm one is starting theirs (a burst of accepts)', async () => {
+    const s = setup({ maxSandboxes: 10 });
+    await s.alloc.keepPrepared('race', { count: 1, script: 'true' });
+    await s.finishAll();
+    const a = s.get('T1:alice', 'race');
+    const b = s.get('T1:bob', 'race');
+    await flush();
+    // alice got the warm one; bob's cold start is the only creation: no refill beside it
+    expect(s.pending).toHaveLength(1);
+    s.pending.shift()!.resolve();
+    await Promise.all([a, b]);
+    await flush();
+    expect(s.pending).toHaveLength(1);
+  });
+
   it('never holds more than the global cap, and gives a slot back to a learner at the cap', async () => {
     const s = setup({ maxSandboxes: 3 });
     await s.alloc.keepPrepared('race', { count: 5, script: 'true' });
