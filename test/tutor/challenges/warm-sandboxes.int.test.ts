@@ -177,3 +177,39 @@ describe('warm challenge sandboxes within the sandbox caps', () => {
     await slash(t, ADMIN, channel, 'challenge end');
   });
 });
+
+describe('warm challenge sandboxes across a bot restart', () => {
+  it('the old run\'s unclaimed ones are cleaned, a racer keeps theirs, and the running challenge gets fresh ones again', async () => {
+    const instance = uniqueId('t').toLowerCase();
+    const env = { ADMIN_USER_IDS: ADMIN, CHALLENGE_WARM_SANDBOXES: '1', SANDBOX_INSTANCE: instance, SHUTDOWN_DEADLINE_MS: '1000' };
+    const first = await startTestBot({ env, keepSandboxes: true });
+    let second: TestBot | undefined;
+    try {
+      const racer = new LearnerDriver(first, `U0RACER${uniqueId('').slice(0, 4)}`);
+      const channel = uniqueId('C');
+      const mark = first.standIn.calls.length;
+      expect(await slash(first, ADMIN, channel, 'challenge start nginx-on-8080 30m')).toMatch(/challenge is on/);
+      const card = await inChannel(first, channel, mark, /Challenge: NGINX on port 8080/);
+      await until('a warm sandbox', () => warmIds(instance), (ids) => ids.length === 1 && first.bot.sandboxes.stats().prepared === 1);
+      const m = racer.mark;
+      await acceptCard(first, racer.user, card);
+      await racer.waitForPost(STEP, m, 300_000);
+      const racerBox = first.bot.sandboxes.containerIdOf(`${first.teamId}:${racer.user}`)!;
+      const before = await until('the pool refilled', () => warmIds(instance), (ids) => ids.length === 1 && first.bot.sandboxes.stats().prepared === 1);
+      await first.bot.stop();
+
+      second = await startTestBot({ env, reuse: first.standIn });
+      // the racer's claimed sandbox is adopted as theirs; the old unclaimed one is gone; the challenge has a new one
+      expect(second.bot.sandboxes.containerIdOf(`${second.teamId}:${racer.user}`)).toBe(racerBox);
+      const after = await until('a new warm sandbox', () => warmIds(instance), (ids) => ids.length === 1 && !ids.includes(before[0]!) && second!.bot.sandboxes.stats().prepared === 1);
+      expect(await hasNginx(after[0]!)).toBe(true);
+      await slash(second, ADMIN, channel, 'challenge end');
+      await until('the pool removed', () => warmIds(instance), (ids) => ids.length === 0, 120_000);
+    } finally {
+      if (second) await second.stop();
+      else await first.bot.stop().catch(() => undefined);
+      await first.bot.sandboxes.destroyAll().catch(() => undefined);
+      await first.standIn.stop().catch(() => undefined);
+    }
+  });
+});
