@@ -81,6 +81,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     adminUserIds: settings.challenges.adminUserIds,
     hintPenaltySeconds: settings.challenges.hintPenaltySeconds,
     minSolveSeconds: settings.challenges.minSolveSeconds,
+    warmSandboxes: settings.challenges.warmSandboxes,
     // Each racer's exercise images are pulled into their fresh sandbox before the task is shown.
     sandboxes,
     userNames: (userId) => slack.channels.userNames(userId),

@@ -12,7 +12,7 @@ export interface BotSettings {
   limits?: TurnLimits;
   /** The numbers sandbox notices name (memory limit, disk size). */
   notices: NoticeLimits;
-  challenges: { adminUserIds: readonly string[]; hintPenaltySeconds: number; minSolveSeconds: number };
+  challenges: { adminUserIds: readonly string[]; hintPenaltySeconds: number; minSolveSeconds: number; warmSandboxes: number };
   /** For the metrics' capacity gauges. */
   sandboxLimits: { maxSandboxes: number; warmPool: number };
 }
@@ -30,7 +30,7 @@ export function botSettings(config: Config): BotSettings {
         return sandbox.diskMb;
       },
     },
-    challenges: { adminUserIds: config.adminUserIds, hintPenaltySeconds: config.challengeHintPenaltySeconds, minSolveSeconds: config.challengeMinSolveSeconds },
+    challenges: { adminUserIds: config.adminUserIds, hintPenaltySeconds: config.challengeHintPenaltySeconds, minSolveSeconds: config.challengeMinSolveSeconds, warmSandboxes: config.challengeWarmSandboxes },
     sandboxLimits: {
       get maxSandboxes() {
         return sandbox.maxSandboxes;

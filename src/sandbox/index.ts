@@ -8,6 +8,7 @@ export { createSandboxService, type SandboxImages, type SandboxServiceConfig, ty
 export type { SandboxManager, SandboxManagerOptions } from './lifecycle/sandbox-manager';
 // The one sandbox contract every caller uses (the tutor, the lesson runner, the metrics wrapper, the test fake).
 export type { SandboxPort, SandboxStats } from './sandbox-port';
+export type { PreparedSpec } from './lifecycle/prepared-pools';
 export type { CheckOptions, CommandResult, RunOptions, SandboxEvent, ScriptOptions, ScriptResult } from './types';
 
 // The engine client: entry points make one for the images layer and their own checks (e.g. a readiness ping).

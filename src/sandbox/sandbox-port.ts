@@ -1,3 +1,4 @@
+import type { PreparedSpec } from './lifecycle/prepared-pools';
 import type { CheckOptions, CommandResult, RunOptions, SandboxEvent, ScriptOptions, ScriptResult } from './types';
 
 /**
@@ -24,6 +25,10 @@ export interface SandboxPort {
   prepare?(learnerKey: string): Promise<void>;
   /** Keeps `count` sandboxes warm for a class about to start; returns how many it will keep. Optional. */
   prewarm?(count: number, forMinutes?: number): number;
+  /** Keeps fresh sandboxes with `spec.script` already run in them for `poolId` (a running challenge); count 0 removes them. Optional. */
+  keepPrepared?(poolId: string, spec: PreparedSpec): Promise<void>;
+  /** A key without a sandbox gets a ready one of `poolId` (true) or, when none is ready, one started as usual (false). Optional. */
+  claimPrepared?(learnerKey: string, poolId: string): Promise<boolean>;
   /** What happened to sandboxes (created, queued, crashed, out of memory, disk full...); returns the unsubscribe. */
   on(listener: (e: SandboxEvent) => void): () => void;
 }
@@ -33,6 +38,8 @@ export interface SandboxStats {
   sandboxes: number;
   creating: number;
   warm: number;
+  /** Ready sandboxes kept for a purpose (a running challenge's, its images pulled in). */
+  prepared?: number;
   queued: number;
   spareNetworks?: { ready: number; creating: number; target: number };
   /** The host disk reservation as last measured (SANDBOX_DISK_MB set): free bytes, bytes promised to existing disks, refusals. */

@@ -139,6 +139,15 @@ describe('host-derived sandbox defaults', () => {
     expect(readConfig({ SANDBOX_WARM_POOL: '3' }).sandbox).toMatchObject({ warmPool: 3, warmPoolAuto: false });
     expect(problemsOf({ SANDBOX_WARM_POOL: 'lots' })).toEqual([expect.stringMatching(/^SANDBOX_WARM_POOL: expected .* or auto/)]);
   });
+
+  it('reads CHALLENGE_WARM_SANDBOXES: auto is two per CPU, at most a quarter of the cap, at least one', () => {
+    expect(readConfig({}, { cpus: 2, memoryMb: 24 * 1024 }).challengeWarmSandboxes).toBe(4);
+    expect(readConfig({ SANDBOX_MAX_COUNT: '8' }, { cpus: 8, memoryMb: 64 * 1024 }).challengeWarmSandboxes).toBe(2);
+    expect(readConfig({ SANDBOX_MAX_COUNT: '2' }, { cpus: 2, memoryMb: 8 * 1024 }).challengeWarmSandboxes).toBe(1);
+    expect(readConfig({ CHALLENGE_WARM_SANDBOXES: '0' }).challengeWarmSandboxes).toBe(0);
+    expect(readConfig({ CHALLENGE_WARM_SANDBOXES: '7' }).challengeWarmSandboxes).toBe(7);
+    expect(problemsOf({ CHALLENGE_WARM_SANDBOXES: 'many' })).toEqual([expect.stringMatching(/^CHALLENGE_WARM_SANDBOXES: expected .* or auto/)]);
+  });
 });
 
 describe('the ops endpoints (METRICS_PORT)', () => {

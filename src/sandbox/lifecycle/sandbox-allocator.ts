@@ -8,7 +8,8 @@ import type { PtySession } from '../shell/pty-session';
 import type { SandboxEvent } from '../types';
 import type { IntakeState } from './sandbox-state';
 import { SandboxStartLimit } from './sandbox-start-limit';
-import { WarmPool } from './warm-pool';
+import { WarmPool, type WarmSandbox } from './warm-pool';
+import { PreparedPools, type PreparedSpec } from './prepared-pools';
 
 export interface AllocatorOptions {
   runtime: SandboxRuntime;
@@ -27,6 +28,9 @@ export interface AllocatorOptions {
 
 /** What a learner is handed: the container, and its shell when a warm one opened it ahead. */
 export type Allocated = Pick<SandboxInfo, 'id' | 'createdAt'> & { shell?: PtySession };
+
+/** How long a prepared pool's script (a challenge's image pulls) may run in a new sandbox. */
+const PREPARE_TIMEOUT_MS = 120_000;
 
 /**
  * The workspace of a key: keys are `teamId:userId` for learners (the tutor's LearnerKey); any other key
@@ -91,6 +95,8 @@ export class SandboxAllocator {
   /** New sandboxes per key in ten minutes (SANDBOX_NEW_PER_LEARNER_10MIN plus the first); unset: no limit. */
   private readonly starts?: SandboxStartLimit;
   readonly warm: WarmPool;
+  /** Warm sandboxes kept for one purpose each (a running challenge, its images pulled in); see prepared-pools.ts. */
+  readonly prepared: PreparedPools;
   readonly slots: StartSlots;
   /** When learners needed a new sandbox recently (the automatic warm pool's demand). */
   private readonly demand: number[] = [];
@@ -113,17 +119,35 @@ export class SandboxAllocator {
       logger: o.logger,
       target: o.config.warmPoolAuto ? 0 : o.config.warmPool,
       onSettled: () => this.release(),
-      // A warm sandbox is ready with its check inspector and its shell: a prepared class then starts nothing at
-      // lesson open (30 inspectors and shells starting together there cost the first commands seconds).
-      create: (learnerKey, kind) =>
-        this.slots.run('warm', async () => {
-          const info = await o.runtime.create(learnerKey, kind);
-          const [, shell] = await Promise.all([
-            o.runtime.inspectors.ensure(info.id, learnerKey).catch((err: unknown) => o.logger.warn({ err, containerId: info.id }, 'check inspector of a warm sandbox did not start; it starts at the first check')),
-            o.openShell?.(info.id).catch((err: unknown) => void o.logger.warn({ err, containerId: info.id }, 'shell of a warm sandbox did not open; the first command opens one')),
-          ]);
-          return { ...info, shell: shell ?? undefined };
-        }),
+      create: (learnerKey, kind) => this.startWarm(learnerKey, kind),
+    });
+    this.prepared = new PreparedPools({
+      runtime: o.runtime,
+      logger: o.logger,
+      create: () => this.startWarm('', 'warm'),
+      exec: (id, script) => o.runtime.exec(id, script, { timeoutMs: PREPARE_TIMEOUT_MS, outputCapBytes: 64 * 1024 }),
+      now: this.now,
+      // and a pool that went past its workspace's quota meanwhile (its learners started sandboxes) gives back
+      onSettled: () => {
+        this.release();
+        this.fill();
+      },
+    });
+  }
+
+  /**
+   * A warm sandbox is ready with its check inspector and its shell: a prepared class then starts nothing at
+   * lesson open (30 inspectors and shells starting together there cost the first commands seconds).
+   */
+  private startWarm(learnerKey: string, kind: 'warm'): Promise<WarmSandbox> {
+    const o = this.o;
+    return this.slots.run('warm', async () => {
+      const info = await o.runtime.create(learnerKey, kind);
+      const [, shell] = await Promise.all([
+        o.runtime.inspectors.ensure(info.id, learnerKey).catch((err: unknown) => o.logger.warn({ err, containerId: info.id }, 'check inspector of a warm sandbox did not start; it starts at the first check')),
+        o.openShell?.(info.id).catch((err: unknown) => void o.logger.warn({ err, containerId: info.id }, 'shell of a warm sandbox did not open; the first command opens one')),
+      ]);
+      return { ...info, shell: shell ?? undefined };
     });
   }
 
@@ -158,8 +182,8 @@ export class SandboxAllocator {
     this.warm.setTarget(now < this.floor.until ? Math.max(base, this.floor.count) : base);
   }
 
-  stats(): { creating: number; warm: number; queued: number; refusals: { startLimit: number; workspaceQuota: number } } {
-    return { creating: this.creating.size, warm: this.warm.size, queued: this.queue.length, refusals: { startLimit: this.starts?.refusals ?? 0, workspaceQuota: this.workspaceWaits } };
+  stats(): { creating: number; warm: number; prepared: number; queued: number; refusals: { startLimit: number; workspaceQuota: number } } {
+    return { creating: this.creating.size, warm: this.warm.size, prepared: this.prepared.ready, queued: this.queue.length, refusals: { startLimit: this.starts?.refusals ?? 0, workspaceQuota: this.workspaceWaits } };
   }
 
   open(): void {
@@ -172,14 +196,28 @@ export class SandboxAllocator {
     this.intake = 'closed';
     this.queue.rejectAll(err);
     this.warm.close();
+    this.prepared.close();
   }
 
-  /** A container for the learner, handed to `take` once; concurrent calls for one learner share it. */
-  acquire<T>(learnerKey: string, take: (info: Allocated) => T): Promise<T> {
+  /** Keeps (count 0: removes) the prepared pool `id`, within the caps; see prepared-pools.ts. */
+  async keepPrepared(id: string, spec: PreparedSpec): Promise<void> {
+    if (spec.count > 0) {
+      this.prepared.keep(id, spec);
+      return this.fill();
+    }
+    await this.prepared.drop(id);
+    this.release();
+  }
+
+  /**
+   * A container for the learner, handed to `take` once; concurrent calls for one learner share it. With `prefer`,
+   * a ready sandbox of that prepared pool when there is one (else as usual).
+   */
+  acquire<T>(learnerKey: string, take: (info: Allocated) => T, prefer?: string): Promise<T> {
     // `take` makes the sandbox live before the key leaves `admitted`: it is counted in its workspace throughout.
     return this.creating.once(learnerKey, async () => {
       this.starts?.take(learnerKey);
-      return this.allocate(learnerKey)
+      return this.allocate(learnerKey, prefer)
         .then(take)
         .finally(() => this.admitted.delete(learnerKey));
     });
@@ -190,14 +228,29 @@ export class SandboxAllocator {
     this.queue.release((key) => (this.held() < this.o.config.maxSandboxes || this.warm.size > 0) && this.workspaceHasRoom(key));
   }
 
-  /** Tops up the warm pool with slots nobody is waiting for. */
+  /** Tops up the warm pool, then the prepared ones (within their workspace's quota), with slots nobody is waiting for. */
   fill(): void {
     if (this.intake === 'closed') return;
     this.retarget();
     this.warm.fill(() => this.held() < this.o.config.maxSandboxes && this.queue.length === 0);
+    this.prepared
+      // over a workspace's quota, or holding a slot a learner in line waits for
+      .trim((ws) => this.preparedOver(ws, 0) || (this.queue.length > 0 && this.held() >= this.o.config.maxSandboxes))
+      .then((n) => n && this.release())
+      .catch((err: unknown) => this.o.logger.warn({ err }, 'giving back prepared sandboxes failed'));
+    // Refills wait while any learner's sandbox is being found or started: in a burst of accepts the racers who found
+    // no warm one start theirs first (a refill would take their CPU, their slot, their disk reservation).
+    this.prepared.fill((ws) => this.held() < this.o.config.maxSandboxes && this.creating.size === 0 && !this.preparedOver(ws, 1));
   }
 
-  private async allocate(learnerKey: string): Promise<Allocated> {
+  /** True when the workspace's learners and its prepared sandboxes (plus `extra`) would pass its quota. */
+  private preparedOver(workspace: string | undefined, extra: number): boolean {
+    const quota = this.o.config.maxPerWorkspace;
+    if (!quota || !workspace || !this.o.liveKeys) return false;
+    return this.workspaceHeld(workspace, '') + this.prepared.heldFor(workspace) + extra > quota;
+  }
+
+  private async allocate(learnerKey: string, prefer?: string): Promise<Allocated> {
     await Promise.resolve(); // let acquire register us in `creating` first
     this.demand.push(this.now());
     let heldBack = false;
@@ -210,6 +263,17 @@ export class SandboxAllocator {
         continue;
       }
       this.admitted.add(learnerKey);
+      const prepared = prefer ? await this.prepared.claim(prefer, learnerKey) : undefined;
+      if (prepared) return prepared;
+      // A new sandbox of this workspace: its prepared ones give way first when it would pass its quota; ones still
+      // starting are waited for (given back, or claimed, when they settle).
+      const team = workspaceOfKey(learnerKey);
+      await this.prepared.trim((ws) => ws === team && this.preparedOver(ws, 0));
+      if (this.preparedOver(team, 0)) {
+        this.admitted.delete(learnerKey);
+        await this.queue.wait(learnerKey, 'workspace');
+        continue;
+      }
       const pooled = this.warm.take();
       if (pooled) {
         if (await this.warm.claim(learnerKey, pooled)) {
@@ -222,6 +286,9 @@ export class SandboxAllocator {
       }
       // `creating` includes us, so we fit when the others hold fewer than the cap
       if (this.held() - 1 < this.o.config.maxSandboxes) break;
+      // At the cap, a prepared sandbox gives its slot to a learner in line.
+      let give = 1;
+      if (await this.prepared.trim(() => give-- > 0)) continue;
       await this.queue.wait(learnerKey);
     }
     const info = await this.slots.run('learner', () => this.o.runtime.create(learnerKey, 'learner'));
@@ -240,14 +307,19 @@ export class SandboxAllocator {
     const quota = this.o.config.maxPerWorkspace;
     const team = workspaceOfKey(learnerKey);
     if (!quota || !team || !this.o.liveKeys) return true;
+    return this.workspaceHeld(team, learnerKey) < quota;
+  }
+
+  /** Keys of the workspace holding a sandbox or past the quota check, `except` one. */
+  private workspaceHeld(team: string, except: string): number {
     const held = new Set<string>();
-    for (const k of this.o.liveKeys()) if (k !== learnerKey && workspaceOfKey(k) === team) held.add(k);
-    for (const k of this.admitted) if (k !== learnerKey && workspaceOfKey(k) === team && !this.queue.has(k)) held.add(k);
-    return held.size < quota;
+    for (const k of this.o.liveKeys?.() ?? []) if (k !== except && workspaceOfKey(k) === team) held.add(k);
+    for (const k of this.admitted) if (k !== except && workspaceOfKey(k) === team && !this.queue.has(k)) held.add(k);
+    return held.size;
   }
 
   /** Slots taken: learners' sandboxes, creations under way (not those waiting in line), warm ones. */
   private held(): number {
-    return this.o.live() + (this.creating.size - this.queue.length) + this.warm.held;
+    return this.o.live() + (this.creating.size - this.queue.length) + this.warm.held + this.prepared.held;
   }
 }

@@ -11,6 +11,7 @@ import type { PtySession } from '../shell/pty-session';
 import { probeSandboxProfile, type ProbeResult } from '../engine/profile-probe';
 import { Reaper, reapVerdict } from './reaper';
 import { SandboxAllocator, type Allocated } from './sandbox-allocator';
+import type { PreparedSpec } from './prepared-pools';
 import { SandboxRuntime, type RuntimeOptions } from '../engine/sandbox-runtime';
 import { sweepAtStart } from './start-sweeps';
 import type { ServiceState } from './sandbox-state';
@@ -242,6 +243,15 @@ export class SandboxManager implements SandboxPort {
     return this.alloc.prewarm(count, forMinutes * 60_000);
   }
 
+  /** Fresh sandboxes with `spec.script` run in them, kept for `poolId` (a running challenge); count 0 removes them. */
+  keepPrepared(poolId: string, spec: PreparedSpec): Promise<void> {
+    return this.alloc.keepPrepared(poolId, spec);
+  }
+  /** Gives a key without a sandbox a ready one of `poolId` (true), else starts one as usual (false). */
+  claimPrepared(learnerKey: string, poolId: string): Promise<boolean> {
+    return this.lanes.track(learnerKey, async () => this.alloc.prepared.tookFrom((await this.ensureSandbox(learnerKey, poolId)).id, poolId));
+  }
+
   async reset(learnerKey: string): Promise<void> {
     await this.sandboxes.get(learnerKey)?.remove('removed');
   }
@@ -299,7 +309,7 @@ export class SandboxManager implements SandboxPort {
     });
   }
 
-  private async ensureSandbox(learnerKey: string): Promise<StartedSandbox> {
+  private async ensureSandbox(learnerKey: string, prefer?: string): Promise<StartedSandbox> {
     if (this.state !== 'running') throw stoppedError('The sandbox service is not running');
     const existing = this.sandboxes.get(learnerKey);
     if (existing && !existing.gone) return existing;
@@ -308,7 +318,7 @@ export class SandboxManager implements SandboxPort {
       this.sandboxes.set(learnerKey, sb);
       this.emit({ type: 'created', learnerKey, containerId: sb.id });
       return sb;
-    });
+    }, prefer);
   }
 
   private async reap(): Promise<void> {
@@ -318,6 +328,7 @@ export class SandboxManager implements SandboxPort {
       if (verdict !== 'keep') await sb.remove(verdict);
     }
     await this.alloc.warm.expire(limits.now, limits.lifetimeMs);
+    await this.alloc.prepared.expire(limits.now, limits.lifetimeMs);
     this.rate.prune();
     this.alloc.fill();
   }

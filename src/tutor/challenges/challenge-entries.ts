@@ -7,6 +7,7 @@ import type { SandboxPort } from '../../sandbox';
 import type { LearnerRef } from '../turn-context';
 import type { ChallengeBaseDeps, ChallengeBoards } from './challenge-boards';
 import { prePullImages } from '../image-prepull';
+import { warmPoolOf } from './challenge-warmth';
 
 /** Starts a learner's attempt at an exercise in a fresh sandbox (the Tutor does). */
 export interface ExerciseStarter {
@@ -19,8 +20,8 @@ export interface ChallengeEntriesDeps extends ChallengeBaseDeps {
   tutor: ExerciseStarter;
   dmFor: (userId: string) => Promise<ConversationPort>;
   hintPenaltySeconds: number;
-  /** Where the exercise's images are pre-pulled; without it the racer's first `docker run` pulls them. */
-  sandboxes?: Pick<SandboxPort, 'execScript'>;
+  /** Where the exercise's images are pre-pulled (or a warm sandbox with them claimed); without it the racer's first `docker run` pulls them. */
+  sandboxes?: Pick<SandboxPort, 'execScript' | 'claimPrepared'>;
 }
 
 export interface ChannelRef {
@@ -83,7 +84,8 @@ export class ChallengeEntries {
     this.preparing.add(entry.id);
     const log = this.deps.log.child({ challengeId: challenge.id, entryId: entry.id });
     try {
-      const beforeCard = this.deps.sandboxes && lesson.images.length ? (key: string) => this.prePull(key, lesson, log) : undefined;
+      const s = this.deps.sandboxes;
+      const beforeCard = s && (lesson.images.length || s.claimPrepared) ? (key: string) => this.freshSandbox(key, challenge, lesson, log) : undefined;
       await this.deps.tutor.beginExercise({ teamId: ref.teamId, userId: ref.userId, dmChannel: (dm as { channel?: string }).channel }, lesson.id, dm, log, { beforeCard });
       const readyAt = this.deps.clock?.now() ?? new Date();
       if (await this.deps.store.markReady(entry.id, this.deps.clock?.now())) {
@@ -99,6 +101,16 @@ export class ChallengeEntries {
       this.preparing.delete(entry.id);
     }
     await this.deps.boards.refresh(challenge);
+  }
+
+  /** A warm sandbox of the challenge (its images already in) when one is ready, else a new one and the pulls. */
+  private async freshSandbox(learnerKey: string, challenge: ChallengeRecord, lesson: Lesson, log: Logger): Promise<void> {
+    const started = Date.now();
+    if (await this.deps.sandboxes!.claimPrepared?.(learnerKey, warmPoolOf(challenge.id))) {
+      log.info({ images: lesson.images, durationMs: Date.now() - started }, 'racer got a warm sandbox with the exercise images');
+      return;
+    }
+    if (lesson.images.length) await this.prePull(learnerKey, lesson, log);
   }
 
   private async prePull(learnerKey: string, lesson: Lesson, log: Logger): Promise<void> {

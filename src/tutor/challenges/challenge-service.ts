@@ -5,6 +5,7 @@ import type { SandboxPort } from '../../sandbox';
 import type { ChallengeBaseDeps } from './challenge-boards';
 import { ChallengeDisqualify } from './challenge-disqualify';
 import { ChallengeEntries, type ChannelRef, type ExerciseStarter } from './challenge-entries';
+import { ChallengeWarmth } from './challenge-warmth';
 import type { ChallengeRaces } from './challenge-races';
 import { parseDuration, rankEntries } from './challenge-rules';
 import { isAdminOf } from '../admins';
@@ -24,8 +25,10 @@ export interface ChallengeDeps extends ChallengeBaseDeps {
   hintPenaltySeconds: number;
   /** Solves faster than this (seconds from the racer's start) are flagged for review; 0 or left out: none. */
   minSolveSeconds?: number;
-  /** Where each racer's exercise images are pre-pulled before the task is shown. */
-  sandboxes?: Pick<SandboxPort, 'execScript'>;
+  /** Where each racer's exercise images are pre-pulled before the task is shown (and warm sandboxes kept, when it can). */
+  sandboxes?: Pick<SandboxPort, 'execScript' | 'keepPrepared' | 'claimPrepared'>;
+  /** Fresh sandboxes kept ready, the exercise's images pulled in, while a challenge runs (CHALLENGE_WARM_SANDBOXES); 0 or left out: none. */
+  warmSandboxes?: number;
   /** A user's display name, full name and username (for `disqualify @name`). */
   userNames?: (userId: string) => Promise<string[]>;
 }
@@ -42,9 +45,11 @@ export class ChallengeService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly entries: ChallengeEntries;
   private readonly disqualify: ChallengeDisqualify;
+  private readonly warmth: ChallengeWarmth;
 
   constructor(private readonly deps: ChallengeDeps) {
     const boards = deps.races.boards;
+    this.warmth = new ChallengeWarmth({ sandboxes: deps.sandboxes, count: deps.warmSandboxes ?? 0, catalog: deps.catalog, log: deps.log });
     this.entries = new ChallengeEntries({ ...deps, boards });
     this.disqualify = new ChallengeDisqualify({ ...deps, boards });
   }
@@ -96,7 +101,10 @@ export class ChallengeService {
         await this.deps.store.discard(c.id);
         this.deps.log.warn({ challengeId: c.id, channel: c.channelId }, 'dropped a challenge whose card was never posted');
       } else if (c.endsAt.getTime() <= this.nowMs()) await this.finish(c);
-      else this.arm(c);
+      else {
+        this.arm(c);
+        this.warmth.keep(c);
+      }
     }
   }
 
@@ -141,6 +149,7 @@ export class ChallengeService {
     const failed = await this.post(challenge, lesson);
     if (failed) return failed;
     this.deps.log.info({ challengeId: challenge.id, exercise: lesson.id, channel: ref.channelId }, 'challenge started');
+    this.warmth.keep(challenge);
     return { text: `The ${lesson.title} challenge is on until ${dateToken(challenge.endsAt)}.` };
   }
 
@@ -200,6 +209,8 @@ export class ChallengeService {
     clearTimeout(this.timers.get(challenge.id));
     this.timers.delete(challenge.id);
     const ended = await this.deps.store.end(challenge.id, this.deps.clock?.now());
+    // in the background: removing sandboxes takes seconds, and an admin's `end` must be answered within Slack's 3 s
+    this.warmth.release(challenge.id).catch(() => undefined);
     if (!ended) return; // someone else ended it already
     const lesson = this.deps.catalog.get(ended.exerciseId);
     const entries = await this.deps.store.entries(ended.id);

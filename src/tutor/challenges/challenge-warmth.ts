@@ -1,0 +1,43 @@
+import type { LessonCatalog } from '../../lessons';
+import type { Logger } from '../../logger';
+import type { SandboxPort } from '../../sandbox';
+import type { ChallengeRecord } from '../../store';
+import { prePullScript } from '../image-prepull';
+
+/**
+ * Warm sandboxes for a running challenge. Accepting used to cost a sandbox start (~2 s, most of it the nested
+ * dockerd) plus the exercise's image pulls (~2 s for nginx) before the task appeared; while a challenge runs, the
+ * sandbox layer keeps `count` fresh sandboxes with those images already pulled, and each racer's Accept claims
+ * one (a sandbox nobody used: it leaves the pool once). Refilled as racers claim them, removed when the challenge
+ * ends. Without a ready one (all claimed, or the caps leave no room) the accept starts and pulls as before.
+ */
+export interface ChallengeWarmthDeps {
+  sandboxes?: Pick<SandboxPort, 'keepPrepared'>;
+  /** Per challenge (CHALLENGE_WARM_SANDBOXES); the sandbox layer keeps fewer when its caps leave less room. */
+  count: number;
+  catalog: Pick<LessonCatalog, 'get'>;
+  log: Logger;
+}
+
+/** The pool of a challenge is named by its id (the Accept's claim asks for the same name). */
+export const warmPoolOf = (challengeId: string): string => `challenge-${challengeId}`;
+
+export class ChallengeWarmth {
+  constructor(private readonly deps: ChallengeWarmthDeps) {}
+
+  /** Starts keeping warm sandboxes for the challenge (its start, or a restart while it runs). */
+  keep(challenge: Pick<ChallengeRecord, 'id' | 'teamId' | 'exerciseId'>): void {
+    const { sandboxes, count, catalog, log } = this.deps;
+    const lesson = catalog.get(challenge.exerciseId);
+    if (!sandboxes?.keepPrepared || count <= 0 || !lesson) return;
+    sandboxes
+      .keepPrepared(warmPoolOf(challenge.id), { count, script: prePullScript(lesson.images), workspace: challenge.teamId })
+      .then(() => log.info({ challengeId: challenge.id, count, images: lesson.images }, 'keeping warm sandboxes for the challenge'))
+      .catch((err: unknown) => log.warn({ err, challengeId: challenge.id }, 'could not keep warm sandboxes for the challenge; accepts start sandboxes as usual'));
+  }
+
+  /** Removes the challenge's unclaimed sandboxes (its end); racers keep the ones they claimed. */
+  async release(challengeId: string): Promise<void> {
+    await this.deps.sandboxes?.keepPrepared?.(warmPoolOf(challengeId), { count: 0, script: '' }).catch((err: unknown) => this.deps.log.warn({ err, challengeId }, 'could not remove the warm sandboxes of a challenge'));
+  }
+}
