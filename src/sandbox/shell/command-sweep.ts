@@ -11,11 +11,12 @@
  * outside the namespace, so `setsid`, `nohup`, double forks and renamed binaries all end here. Builtins and
  * /proc only, one process at a time (a process group may mix survivors), a few passes (at least two, so a process
  * whose parent exited mid-scan is judged again) for what forks meanwhile.
- * Prints `swept N`.
+ * Prints `swept N`, N counting each process once: on a busy host a killed process can still be listed (not yet
+ * a zombie) in the next pass and is killed again.
  */
 export function sweepScript(shellPid: number): string {
   const s = Math.floor(shellPid) || -1;
-  return `S=${s}; me=$$; n=0
+  return `S=${s}; me=$$; declare -A ended=()
 for pass in 1 2 3 4 5 6 7 8; do
   declare -A par=() sid=(); k=0
   for d in /proc/[0-9]*; do p=\${d#/proc/}; read -r st 2>/dev/null < $d/stat || continue; st=\${st##*) }; f=($st); [ "\${f[0]}" = Z ] && continue; par[$p]=\${f[1]}; sid[$p]=\${f[3]}; done
@@ -33,11 +34,11 @@ for pass in 1 2 3 4 5 6 7 8; do
       a=$q; hops=$((hops+1))
     done
     [ -n "$keep" ] && continue
-    kill -9 "$p" 2>/dev/null && k=$((k+1))
+    kill -9 "$p" 2>/dev/null && k=$((k+1)) && ended[$p]=1
   done
-  n=$((n+k)); [ $k = 0 ] && [ $pass -gt 1 ] && break
+  [ $k = 0 ] && [ $pass -gt 1 ] && break
 done
-echo "swept $n"`;
+echo "swept \${#ended[@]}"`;
 }
 
 /** The count sweepScript printed (0 when it did not run to the end). */
