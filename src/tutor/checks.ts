@@ -4,9 +4,9 @@ import { runCheck } from '../lessons';
 import type { TutorStore } from '../store';
 import type { LessonFlow } from './lesson-flow';
 import type { SandboxPort } from '../sandbox';
-import { stepSandbox } from './step-sandbox';
+import { stepSandbox } from './sandboxes/step-sandbox';
 import type { ChallengeHooks } from './tutor-deps';
-import type { TurnContext } from './turn-context';
+import type { TurnContext } from './turns/turn-context';
 import { stepValue } from './views';
 
 export interface ChecksDeps {

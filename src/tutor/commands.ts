@@ -6,10 +6,10 @@ import type { TutorStore } from '../store';
 import type { Checks } from './checks';
 import type { LearnerKey } from './learner-key';
 import type { CommandOutcome, ConversationPort } from './reply';
-import { pullFailureLine } from './pull-failure';
-import { churnText, type ChurnDecision, type SandboxChurnLimiter } from './sandbox-churn-limiter';
+import { pullFailureLine } from './pulls/pull-failure';
+import { churnText, type ChurnDecision, type SandboxChurnLimiter } from './sandboxes/sandbox-churn-limiter';
 import type { TutorSandboxes } from './tutor-deps';
-import type { TurnContext } from './turn-context';
+import type { TurnContext } from './turns/turn-context';
 
 export interface CommandsDeps {
   store: TutorStore;

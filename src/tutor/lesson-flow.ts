@@ -4,11 +4,11 @@ import { runSetup, usesSeed } from '../lessons';
 import type { Lesson, LessonStep } from '../lessons';
 import type { TutorStore } from '../store';
 import type { SandboxPort, ScriptResult } from '../sandbox';
-import { stepSandbox } from './step-sandbox';
-import type { LessonPrePuller } from './lesson-prepull';
+import { stepSandbox } from './sandboxes/step-sandbox';
+import type { LessonPrePuller } from './pulls/lesson-prepull';
 import type { ChallengeHooks } from './tutor-deps';
 import type { TutorEvents } from './tutor-events';
-import type { CurrentStep, TurnContext } from './turn-context';
+import type { CurrentStep, TurnContext } from './turns/turn-context';
 import { lessonSummary, stepCard } from './views';
 
 export interface LessonFlowDeps {

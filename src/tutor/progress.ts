@@ -2,7 +2,7 @@ import type { LessonCatalog } from '../lessons';
 import type { Lesson } from '../lessons';
 import type { LearnerStore, LessonSummary, TutorStore } from '../store';
 import type { Reply } from './reply';
-import type { LearnerRef, TurnContext } from './turn-context';
+import type { LearnerRef, TurnContext } from './turns/turn-context';
 import { lessonList, progressReply } from './views';
 
 export interface ProgressDeps {

@@ -2,9 +2,9 @@ import type { LessonCatalog } from '../lessons';
 import type { Logger } from '../logger';
 import type { SandboxPort } from '../sandbox';
 import type { LearnerStore, TutorStore } from '../store';
-import type { LessonPrePullOptions } from './lesson-prepull';
+import type { LessonPrePullOptions } from './pulls/lesson-prepull';
 import type { Reply } from './reply';
-import type { TurnLimits } from './turn-limiter';
+import type { TurnLimits } from './turns/turn-limiter';
 import type { TutorEvents } from './tutor-events';
 
 /**

@@ -1,23 +1,23 @@
 import type { Logger } from '../logger';
 import { Checks } from './checks';
-import { cleanText, MAX_MESSAGE_CHARS } from './clean-text';
+import { cleanText, MAX_MESSAGE_CHARS } from './turns/clean-text';
 import { Commands } from './commands';
-import { isEscape, parseIntent, readMessage, type Intent } from './intent';
-import { KeywordDispatcher } from './keyword-dispatcher';
+import { isEscape, parseIntent, readMessage, type Intent } from './turns/intent';
+import { KeywordDispatcher } from './turns/keyword-dispatcher';
 import { LessonFlow } from './lesson-flow';
-import { LessonPrePuller, prePullForNewSandbox, type LessonPrePullStats } from './lesson-prepull';
+import { LessonPrePuller, prePullForNewSandbox, type LessonPrePullStats } from './pulls/lesson-prepull';
 import { Progress, type LearnerHome } from './progress';
 import type { ConversationPort, Reply } from './reply';
 import type { TutorDeps } from './tutor-deps';
 import { TutorEvents } from './tutor-events';
 import { learnerKeyOf } from './learner-key';
-import { openTurn, prepareSandbox, type LearnerRef, type TurnContext } from './turn-context';
-import { slowDownText, TurnLimiter, type LimitKind } from './turn-limiter';
-import { SandboxChurnLimiter } from './sandbox-churn-limiter';
+import { openTurn, prepareSandbox, type LearnerRef, type TurnContext } from './turns/turn-context';
+import { slowDownText, TurnLimiter, type LimitKind } from './turns/turn-limiter';
+import { SandboxChurnLimiter } from './sandboxes/sandbox-churn-limiter';
 import { AppError } from '../errors';
 import { HELP_TEXT, stepValue } from './views';
 
-export type { LearnerRef, TurnContext } from './turn-context';
+export type { LearnerRef, TurnContext } from './turns/turn-context';
 export type { ChallengeHooks, TutorDeps, TutorSandboxes } from './tutor-deps';
 
 /**

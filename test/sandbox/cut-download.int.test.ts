@@ -1,5 +1,5 @@
 import type { SandboxManager } from '../../src/sandbox/lifecycle/sandbox-manager';
-import { pullFailureLine } from '../../src/tutor/pull-failure';
+import { pullFailureLine } from '../../src/tutor/pulls/pull-failure';
 import { IMAGES_TIMEOUT_MS, newManager, sandboxImages } from './sandbox-fixture';
 
 // A download cut halfway fails at once with one line, instead of the nested dockerd's five attempts with growing

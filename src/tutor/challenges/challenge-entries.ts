@@ -4,9 +4,9 @@ import type { Logger } from '../../logger';
 import type { ChallengeEntryRecord, ChallengeRecord, LearnerStore } from '../../store';
 import { channelToken, dateToken, type ConversationPort } from '../reply';
 import type { SandboxPort } from '../../sandbox';
-import type { LearnerRef } from '../turn-context';
+import type { LearnerRef } from '../turns/turn-context';
 import type { ChallengeBaseDeps, ChallengeBoards } from './challenge-boards';
-import { prePullImages } from '../image-prepull';
+import { prePullImages } from '../pulls/image-prepull';
 import { warmPoolOf } from './challenge-warmth';
 
 /** Starts a learner's attempt at an exercise in a fresh sandbox (the Tutor does). */

@@ -2,7 +2,7 @@ import type { LessonCatalog } from '../../lessons';
 import type { Logger } from '../../logger';
 import type { SandboxPort } from '../../sandbox';
 import type { ChallengeRecord } from '../../store';
-import { prePullScript } from '../image-prepull';
+import { prePullScript } from '../pulls/image-prepull';
 
 /**
  * Warm sandboxes for a running challenge. Accepting used to cost a sandbox start (~2 s, most of it the nested

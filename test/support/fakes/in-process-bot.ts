@@ -7,7 +7,7 @@ import { createSlackApp, InFlight, singleWorkspace, SlackStandIn, type HomePubli
 import type { EventLedger } from '../../../src/store/types';
 import type { ChallengeClock, ChallengeService } from '../../../src/tutor/challenges';
 import type { Tutor } from '../../../src/tutor/tutor';
-import type { TurnLimits } from '../../../src/tutor/turn-limiter';
+import type { TurnLimits } from '../../../src/tutor/turns/turn-limiter';
 import { captureLogs, type LogLine } from '../capture-logs';
 import { FakeSandbox } from './fake-sandbox';
 import { createMemoryStores, type MemoryStores } from './memory-stores';

@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
-import { decodeSlackText } from '../../src/slack/render/slack-text';
-import { LearnerDriver } from '../support/learner-driver';
-import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
+import { decodeSlackText } from '../../../src/slack/render/slack-text';
+import { LearnerDriver } from '../../support/learner-driver';
+import { startTestBot, uniqueId, type TestBot } from '../../support/start-test-bot';
 
 jest.setTimeout(900_000);
 

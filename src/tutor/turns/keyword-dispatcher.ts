@@ -1,12 +1,12 @@
-import type { TutorStore } from '../store';
-import type { Checks } from './checks';
-import type { Commands } from './commands';
+import type { TutorStore } from '../../store';
+import type { Checks } from '../checks';
+import type { Commands } from '../commands';
 import type { Word } from './intent';
-import type { LessonFlow } from './lesson-flow';
-import type { Progress } from './progress';
-import type { ChallengeHooks } from './tutor-deps';
+import type { LessonFlow } from '../lesson-flow';
+import type { Progress } from '../progress';
+import type { ChallengeHooks } from '../tutor-deps';
 import type { TurnContext } from './turn-context';
-import { HELP_TEXT } from './views';
+import { HELP_TEXT } from '../views';
 
 export interface KeywordDispatcherDeps {
   store: Pick<TutorStore, 'recordHint' | 'recordSolutionShown'>;

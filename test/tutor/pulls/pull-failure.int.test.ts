@@ -1,5 +1,5 @@
-import { LearnerDriver } from '../support/learner-driver';
-import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
+import { LearnerDriver } from '../../support/learner-driver';
+import { startTestBot, uniqueId, type TestBot } from '../../support/start-test-bot';
 
 // A failed pull in a learner's sandbox, end to end: real Bolt app, Slack stand-in, real sandboxes (egress blocked,
 // the bot's default), the real mirror. The learner sees one plain line with the command's result.

@@ -1,4 +1,4 @@
-import { SlidingWindowLimiter, tooFastText } from '../kit';
+import { SlidingWindowLimiter, tooFastText } from '../../kit';
 
 /** Per-learner limits on what costs the bot work: commands, checks, hints, buttons. */
 export interface TurnLimits {

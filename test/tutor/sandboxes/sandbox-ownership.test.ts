@@ -1,6 +1,6 @@
-import { sandboxOwnership } from '../../src/tutor/sandbox-ownership';
-import { adoptSandboxes } from '../../src/sandbox/lifecycle/adoption';
-import type { SandboxInfo } from '../../src/sandbox/engine/sandbox-runtime';
+import { sandboxOwnership } from '../../../src/tutor/sandboxes/sandbox-ownership';
+import { adoptSandboxes } from '../../../src/sandbox/lifecycle/adoption';
+import type { SandboxInfo } from '../../../src/sandbox/engine/sandbox-runtime';
 
 describe('sandbox ownership at start-up', () => {
   const owns = jest.fn(async (teamId: string, userId: string, containerId: string) => teamId === 'T1' && userId === 'UKNOWN' && containerId !== 'c-removed');

@@ -1,4 +1,4 @@
-import { parseIntent, WORDS } from '../../src/tutor/intent';
+import { parseIntent, WORDS } from '../../../src/tutor/turns/intent';
 
 describe('parseIntent beyond the basics', () => {
   it.each([

@@ -1,5 +1,5 @@
-import { LearnerDriver } from '../support/learner-driver';
-import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
+import { LearnerDriver } from '../../support/learner-driver';
+import { startTestBot, uniqueId, type TestBot } from '../../support/start-test-bot';
 
 /**
  * Opening a lesson pulls its images into the learner's real sandbox in the background (the real Bolt app, the

@@ -1,5 +1,5 @@
-import type { TutorStore } from '../store';
-import { parseLearnerKey } from './learner-key';
+import type { TutorStore } from '../../store';
+import { parseLearnerKey } from '../learner-key';
 
 /**
  * Start-up adoption's question, answered from what is durable before the learner sees any output: the learner

@@ -1,5 +1,5 @@
-import { MAX_MESSAGE_CHARS } from '../../src/tutor/clean-text';
-import { isEscape, parseIntent, readMessage } from '../../src/tutor/intent';
+import { MAX_MESSAGE_CHARS } from '../../../src/tutor/turns/clean-text';
+import { isEscape, parseIntent, readMessage } from '../../../src/tutor/turns/intent';
 
 describe('parseIntent', () => {
   it.each([

@@ -1,5 +1,5 @@
-import { ENGINE_LOST_DETAIL, STOPPED_AWAY_DETAIL } from '../../src/sandbox';
-import { sandboxNotice } from '../../src/tutor/sandbox-notices';
+import { ENGINE_LOST_DETAIL, STOPPED_AWAY_DETAIL } from '../../../src/sandbox';
+import { sandboxNotice } from '../../../src/tutor/sandboxes/sandbox-notices';
 
 describe('sandboxNotice: what a learner is told about their sandbox', () => {
   const key = 'T1:U1';

@@ -1,4 +1,4 @@
-import { cleanText, MAX_MESSAGE_CHARS } from '../../src/tutor/clean-text';
+import { cleanText, MAX_MESSAGE_CHARS } from '../../../src/tutor/turns/clean-text';
 
 describe('cleanText', () => {
   it('drops C0 and C1 control characters and DEL, keeping tabs and newlines', () => {

@@ -1,4 +1,4 @@
-import { slowDownText, TurnLimiter } from '../../src/tutor/turn-limiter';
+import { slowDownText, TurnLimiter } from '../../../src/tutor/turns/turn-limiter';
 
 describe('TurnLimiter', () => {
   it('allows perMinute per learner and kind in a sliding minute, and notifies once per window', () => {

@@ -1,5 +1,5 @@
-import { pullErrorLines, pullFailureLine } from '../../src/tutor/pull-failure';
-import { failedImage, offlineList } from '../../src/tutor/pull-failure-names';
+import { pullErrorLines, pullFailureLine } from '../../../src/tutor/pulls/pull-failure';
+import { failedImage, offlineList } from '../../../src/tutor/pulls/pull-failure-names';
 import * as t from './pull-failure-texts';
 
 const OFFLINE = ['hello-world:latest', 'busybox:latest', 'nginx:latest', 'nginx:alpine', 'debian:bookworm-slim', 'python:3.11-slim'];

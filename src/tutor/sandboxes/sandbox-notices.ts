@@ -1,8 +1,8 @@
-import type { Logger } from '../logger';
-import { diskSizeText, ENGINE_LOST_DETAIL, STOPPED_AWAY_DETAIL, type SandboxEvent } from '../sandbox';
-import type { SandboxRowState, TutorStore } from '../store';
-import { parseLearnerKey } from './learner-key';
-import type { ConversationPort } from './reply';
+import type { Logger } from '../../logger';
+import { diskSizeText, ENGINE_LOST_DETAIL, STOPPED_AWAY_DETAIL, type SandboxEvent } from '../../sandbox';
+import type { SandboxRowState, TutorStore } from '../../store';
+import { parseLearnerKey } from '../learner-key';
+import type { ConversationPort } from '../reply';
 
 /** The row state each sandbox event leaves behind; events not listed change nothing in the store. */
 const SANDBOX_STATES: Partial<Record<SandboxEvent['type'], SandboxRowState>> = {

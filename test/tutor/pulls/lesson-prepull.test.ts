@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { AppError } from '../../src/errors';
-import { LessonCatalog } from '../../src/lessons';
-import type { ScriptResult } from '../../src/sandbox/types';
-import { LessonPrePuller, lessonPrePullOrder } from '../../src/tutor/lesson-prepull';
-import { Tutor } from '../../src/tutor/tutor';
-import { captureLogs } from '../support/capture-logs';
-import { FakeSandbox, scriptRun } from '../support/fakes/fake-sandbox';
-import { makeLesson } from '../support/fakes/lessons';
-import { createMemoryStores } from '../support/fakes/memory-stores';
-import { RecordingPort } from '../support/fakes/recording-port';
+import { AppError } from '../../../src/errors';
+import { LessonCatalog } from '../../../src/lessons';
+import type { ScriptResult } from '../../../src/sandbox/types';
+import { LessonPrePuller, lessonPrePullOrder } from '../../../src/tutor/pulls/lesson-prepull';
+import { Tutor } from '../../../src/tutor/tutor';
+import { captureLogs } from '../../support/capture-logs';
+import { FakeSandbox, scriptRun } from '../../support/fakes/fake-sandbox';
+import { makeLesson } from '../../support/fakes/lessons';
+import { createMemoryStores } from '../../support/fakes/memory-stores';
+import { RecordingPort } from '../../support/fakes/recording-port';
 
 /** Pulls that finish when the test says so: which learners' pulls run now, and a way to end each. */
 function heldPulls() {
@@ -45,7 +45,7 @@ describe('the order lesson images are pulled in', () => {
   });
 
   it('puts hello-world first in the real first lesson', async () => {
-    const { catalog } = await LessonCatalog.load(path.join(__dirname, '../../lessons'));
+    const { catalog } = await LessonCatalog.load(path.join(__dirname, '../../../lessons'));
     const first = catalog.list('lesson')[0]!;
     expect(lessonPrePullOrder(first)[0]).toBe('hello-world:latest');
     expect(first.images).toContain('hello-world:latest');

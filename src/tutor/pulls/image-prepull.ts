@@ -1,4 +1,4 @@
-import type { SandboxPort } from '../sandbox';
+import type { SandboxPort } from '../../sandbox';
 
 /**
  * Pulls a lesson's or exercise's images (its `images:`) into a learner's sandbox from the offline mirror, so their

@@ -1,5 +1,5 @@
-import type { LessonSandbox } from '../lessons';
-import type { SandboxPort } from '../sandbox';
+import type { LessonSandbox } from '../../lessons';
+import type { SandboxPort } from '../../sandbox';
 
 /**
  * The learner's sandbox as a step's setup and check see it: the tutor's own sandbox port bound to the learner's

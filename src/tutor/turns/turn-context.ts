@@ -1,9 +1,9 @@
-import type { LessonCatalog } from '../lessons';
-import type { Lesson, LessonStep } from '../lessons';
-import type { Logger } from '../logger';
-import type { ActiveLesson, LearnerRecord, LearnerStore, TutorStore } from '../store';
-import { learnerKeyOf, type LearnerKey } from './learner-key';
-import type { ConversationPort, Reply } from './reply';
+import type { LessonCatalog } from '../../lessons';
+import type { Lesson, LessonStep } from '../../lessons';
+import type { Logger } from '../../logger';
+import type { ActiveLesson, LearnerRecord, LearnerStore, TutorStore } from '../../store';
+import { learnerKeyOf, type LearnerKey } from '../learner-key';
+import type { ConversationPort, Reply } from '../reply';
 
 /** Who a turn is for, as the chat layer knows them. */
 export interface LearnerRef {

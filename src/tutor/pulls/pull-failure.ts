@@ -1,4 +1,4 @@
-import { LESSON_IMAGES } from '../images';
+import { LESSON_IMAGES } from '../../images';
 import { failedImage, inCatalog, offlineList, otherTags, registryOf } from './pull-failure-names';
 
 /**

@@ -1,11 +1,11 @@
-import { LessonCatalog } from '../../src/lessons/lesson-catalog';
-import { churnText, SandboxChurnLimiter } from '../../src/tutor/sandbox-churn-limiter';
-import { Tutor } from '../../src/tutor/tutor';
-import { captureLogs } from '../support/capture-logs';
-import { FakeSandbox } from '../support/fakes/fake-sandbox';
-import { makeLesson } from '../support/fakes/lessons';
-import { createMemoryStores } from '../support/fakes/memory-stores';
-import { RecordingPort } from '../support/fakes/recording-port';
+import { LessonCatalog } from '../../../src/lessons/lesson-catalog';
+import { churnText, SandboxChurnLimiter } from '../../../src/tutor/sandboxes/sandbox-churn-limiter';
+import { Tutor } from '../../../src/tutor/tutor';
+import { captureLogs } from '../../support/capture-logs';
+import { FakeSandbox } from '../../support/fakes/fake-sandbox';
+import { makeLesson } from '../../support/fakes/lessons';
+import { createMemoryStores } from '../../support/fakes/memory-stores';
+import { RecordingPort } from '../../support/fakes/recording-port';
 
 const MIN = 60_000;
 

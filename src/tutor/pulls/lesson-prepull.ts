@@ -1,9 +1,9 @@
-import { AppError } from '../errors';
-import type { Lesson, LessonCatalog } from '../lessons';
-import type { Logger } from '../logger';
-import type { SandboxPort } from '../sandbox';
-import type { LearnerStore, TutorStore } from '../store';
-import { parseLearnerKey } from './learner-key';
+import { AppError } from '../../errors';
+import type { Lesson, LessonCatalog } from '../../lessons';
+import type { Logger } from '../../logger';
+import type { SandboxPort } from '../../sandbox';
+import type { LearnerStore, TutorStore } from '../../store';
+import { parseLearnerKey } from '../learner-key';
 import { prePullImages } from './image-prepull';
 
 /**

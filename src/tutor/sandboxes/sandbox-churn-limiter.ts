@@ -1,4 +1,4 @@
-import { SlidingWindowLimiter } from '../kit';
+import { SlidingWindowLimiter } from '../../kit';
 
 /** The window of the per-learner limit on fresh sandboxes. */
 export const CHURN_WINDOW_MS = 10 * 60_000;

@@ -1,5 +1,5 @@
-import { prePullImages, prePullScript } from '../../src/tutor/image-prepull';
-import { FakeSandbox } from '../support/fakes/fake-sandbox';
+import { prePullImages, prePullScript } from '../../../src/tutor/pulls/image-prepull';
+import { FakeSandbox } from '../../support/fakes/fake-sandbox';
 
 const pull = (i: string) => `docker image inspect '${i}' >/dev/null 2>&1 && echo 'present ${i}' || docker pull -q '${i}' >/dev/null`;
 
