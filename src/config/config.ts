@@ -42,7 +42,7 @@ export interface SandboxConfig {
   /** Registry mirror for the nested engines; unset means the built-in offline mirror. */
   registryMirror?: string;
   /** The built-in mirror as a pull-through cache: MIRROR_UPSTREAM (`auto`, `off` or a URL) and its credentials. */
-  mirrorUpstream?: { setting: string; username?: string; passwordFile?: string };
+  mirrorUpstream?: { setting: string; username?: string; password?: string };
   blockEgress: boolean;
   /** Label value separating the sandboxes of bots that share one Docker engine (e.g. staging and production). */
   instance?: string;
@@ -185,7 +185,7 @@ const schema = z.object({
     return { problem: `expected auto, off or an http(s) URL of the registry the mirror caches, e.g. https://registry.example.com, got "${v}"` };
   }),
   MIRROR_UPSTREAM_USERNAME: opt(z.string()),
-  MIRROR_UPSTREAM_PASSWORD_FILE: opt(z.string()),
+  MIRROR_UPSTREAM_PASSWORD: opt(z.string()),
   SANDBOX_BLOCK_EGRESS: boolVar(true),
   SANDBOX_INSTANCE: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a short name of lowercase letters, digits, ".", "_" or "-"').default('main')),
 });
@@ -214,7 +214,7 @@ function readEnv(env: Record<string, string | undefined>, host: HostFacts): Conf
   const v = parsed.data;
   const problems: string[] = [];
   const oauth = readOAuthConfig(env, problems);
-  if (!v.MIRROR_UPSTREAM_USERNAME !== !v.MIRROR_UPSTREAM_PASSWORD_FILE) problems.push('MIRROR_UPSTREAM_USERNAME: set it together with MIRROR_UPSTREAM_PASSWORD_FILE (a file holding the password), or neither');
+  if (!v.MIRROR_UPSTREAM_USERNAME !== !v.MIRROR_UPSTREAM_PASSWORD) problems.push('MIRROR_UPSTREAM_USERNAME: set it together with MIRROR_UPSTREAM_PASSWORD_FILE (a file holding the password), or neither');
 
   let mode: SlackMode;
   if (!v.SLACK_BOT_TOKEN && !v.SLACK_APP_TOKEN && !v.SLACK_SIGNING_SECRET) {
@@ -316,7 +316,7 @@ function readEnv(env: Record<string, string | undefined>, host: HostFacts): Conf
       commandsPerMinute: v.COMMANDS_PER_MINUTE,
       newPerLearnerPerTenMinutes: v.SANDBOX_NEW_PER_LEARNER_10MIN,
       registryMirror: v.SANDBOX_REGISTRY_MIRROR,
-      mirrorUpstream: { setting: v.MIRROR_UPSTREAM, username: v.MIRROR_UPSTREAM_USERNAME, passwordFile: v.MIRROR_UPSTREAM_PASSWORD_FILE },
+      mirrorUpstream: { setting: v.MIRROR_UPSTREAM, username: v.MIRROR_UPSTREAM_USERNAME, password: v.MIRROR_UPSTREAM_PASSWORD },
       blockEgress: v.SANDBOX_BLOCK_EGRESS,
       instance: v.SANDBOX_INSTANCE,
     },

@@ -108,7 +108,7 @@ const reachOf = (o: EnsureImagesOptions) => registryReachFor(o.docker, { dockerH
 /** The read-only mirror's mode: a pull-through cache of the upstream (online, or an operator's registry), or offline. */
 async function mirrorWanted(o: EnsureImagesOptions): Promise<MirrorWanted> {
   const upstream = await decideUpstream(o.mirrorUpstream ?? {}, o.mode ?? 'auto', () => baseCameFromHub(o.docker, BASE_IMAGE));
-  return { proxy: await mirrorProxyFor(upstream, o.mirrorUpstream ?? {}) };
+  return { proxy: mirrorProxyFor(upstream, o.mirrorUpstream ?? {}) };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import type Docker from 'dockerode';
 import { AppError } from '../errors';
 
@@ -12,8 +11,8 @@ export interface MirrorUpstreamOptions {
   setting?: MirrorUpstreamSetting;
   /** MIRROR_UPSTREAM_USERNAME */
   username?: string;
-  /** MIRROR_UPSTREAM_PASSWORD_FILE: read at start, so the password is in no environment or label. */
-  passwordFile?: string;
+  /** MIRROR_UPSTREAM_PASSWORD, read by the config from MIRROR_UPSTREAM_PASSWORD_FILE like every secret. */
+  password?: string;
 }
 
 /** What the read-only instance proxies to; absent: it serves only what the host pushed (offline). */
@@ -50,21 +49,14 @@ export async function decideUpstream(
   return (await online()) ? DOCKER_HUB_UPSTREAM : undefined;
 }
 
-/** The proxy settings, the password read from its file (a trailing newline dropped). */
-export async function mirrorProxyFor(upstream: string | undefined, o: MirrorUpstreamOptions): Promise<MirrorProxy | undefined> {
+/** The proxy settings: the upstream, with its account when one is configured. */
+export function mirrorProxyFor(upstream: string | undefined, o: MirrorUpstreamOptions): MirrorProxy | undefined {
   if (!upstream) return undefined;
-  if (!o.username && !o.passwordFile) return { remoteurl: upstream };
-  if (!o.username || !o.passwordFile) {
+  if (!o.username && !o.password) return { remoteurl: upstream };
+  if (!o.username || !o.password) {
     throw new AppError('CONFIG_INVALID', 'MIRROR_UPSTREAM_USERNAME and MIRROR_UPSTREAM_PASSWORD_FILE go together: set both or neither');
   }
-  let password: string;
-  try {
-    password = (await fs.readFile(o.passwordFile, 'utf8')).replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new AppError('CONFIG_INVALID', `MIRROR_UPSTREAM_PASSWORD_FILE: cannot read ${o.passwordFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
-  }
-  if (!password) throw new AppError('CONFIG_INVALID', `MIRROR_UPSTREAM_PASSWORD_FILE: ${o.passwordFile} is empty`);
-  return { remoteurl: upstream, username: o.username, password };
+  return { remoteurl: upstream, username: o.username, password: o.password };
 }
 
 /** The `proxy:` section of the registry config (JSON strings are YAML double-quoted scalars). */

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { configHash, pushedDigest, registryConfig } from '../../src/images/image-mirror';
+import { readConfig } from '../../src/config';
 import { decideUpstream, DOCKER_HUB_UPSTREAM, firstFileOfTar, mirrorProxyFor, singleFileTar } from '../../src/images/mirror-proxy';
 
 describe('mirror registry config', () => {
@@ -64,15 +65,19 @@ describe('the mirror as a pull-through cache', () => {
     expect(await decideUpstream({ setting: 'http://10.1.2.3:5000' }, 'offline', offline)).toBe('http://10.1.2.3:5000');
   });
 
-  it('reads the password from its file, and refuses half a credential', async () => {
+  it('reads the password from its file through the config like every secret, and refuses half a credential', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mirror-cred-'));
     const file = path.join(dir, 'password');
     writeFileSync(file, 'hunter2\n');
-    expect(await mirrorProxyFor('https://r.test', { username: 'u', passwordFile: file })).toEqual({ remoteurl: 'https://r.test', username: 'u', password: 'hunter2' });
-    expect(await mirrorProxyFor('https://r.test', {})).toEqual({ remoteurl: 'https://r.test' });
-    expect(await mirrorProxyFor(undefined, { username: 'u', passwordFile: file })).toBeUndefined();
-    await expect(mirrorProxyFor('https://r.test', { username: 'u' })).rejects.toThrow(/go together/);
-    await expect(mirrorProxyFor('https://r.test', { username: 'u', passwordFile: path.join(dir, 'missing') })).rejects.toThrow(/cannot read .*ENOENT/);
+    const upstream = readConfig({ MIRROR_UPSTREAM: 'https://r.test', MIRROR_UPSTREAM_USERNAME: 'u', MIRROR_UPSTREAM_PASSWORD_FILE: file }).sandbox.mirrorUpstream;
+    expect(mirrorProxyFor('https://r.test', upstream ?? {})).toEqual({ remoteurl: 'https://r.test', username: 'u', password: 'hunter2' });
+    expect(mirrorProxyFor('https://r.test', {})).toEqual({ remoteurl: 'https://r.test' });
+    expect(mirrorProxyFor(undefined, { username: 'u', password: 'hunter2' })).toBeUndefined();
+    expect(() => mirrorProxyFor('https://r.test', { username: 'u' })).toThrow(/go together/);
+    expect(() => readConfig({ MIRROR_UPSTREAM_USERNAME: 'u', MIRROR_UPSTREAM_PASSWORD_FILE: path.join(dir, 'missing') })).toThrow(/MIRROR_UPSTREAM_PASSWORD_FILE: cannot read .*ENOENT/);
+    // an empty file is an unset secret here as for every other one: half a credential then
+    writeFileSync(file, '\n');
+    expect(() => readConfig({ MIRROR_UPSTREAM_USERNAME: 'u', MIRROR_UPSTREAM_PASSWORD_FILE: file })).toThrow(/MIRROR_UPSTREAM_USERNAME: set it together/);
   });
 
   it('writes and reads back a one-file tar for the archive API', () => {
