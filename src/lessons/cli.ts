@@ -1,3 +1,4 @@
+import { hintProblems } from './hint-rules';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
@@ -48,8 +49,8 @@ const errorsFor = (loaded: LoadLessonsResult, ids: string[]) => (ids.length ? lo
 
 async function validate(dir: string, ids: string[]): Promise<number> {
   const loaded = await loadFolder(dir);
-  const errors = errorsFor(loaded, ids);
   const lessons = ids.length ? loaded.lessons.filter((l) => ids.includes(l.id)) : loaded.lessons;
+  const errors = [...errorsFor(loaded, ids), ...lessons.flatMap((l) => hintProblems(l))];
   const unknown = ids.filter((id) => !lessons.some((l) => l.id === id) && !errors.some((e) => mine(e.file, id)));
   if (unknown.length) {
     console.error(select(loaded, unknown).unknown);

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
-import { ManifestSchema, StepSchema, WrongSchema, type Manifest } from './lesson-schema';
+import { ManifestSchema, RightSchema, StepSchema, WrongSchema, type Manifest } from './lesson-schema';
 import type { Lesson, LessonProblem, LessonStep } from './types';
 
 export const MANIFEST_FILE = 'lesson.yaml';
@@ -38,7 +38,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { parts: PathPa
     return [{ parts, message: `missing; ${issue.message}` }];
   }
   if (issue.code === 'unrecognized_keys') {
-    const shape = parts.length === 0 ? ManifestSchema.shape : parts[parts.length - 2] === 'wrong' ? WrongSchema.shape : StepSchema.shape;
+    const shape = parts.length === 0 ? ManifestSchema.shape : parts[parts.length - 2] === 'wrong' ? WrongSchema.shape : parts[parts.length - 2] === 'right' ? RightSchema.shape : StepSchema.shape;
     const allowed = Object.keys(shape).join(', ');
     return issue.keys.map((k) => ({ parts: [...parts, k], message: `unknown key; expected one of: ${allowed}` }));
   }
@@ -156,6 +156,7 @@ export async function loadLesson(lessonDir: string, opts: { defaultKind?: 'lesso
       checkTimeoutMs: s.checkTimeoutSeconds * 1000,
       solutionTimeoutMs: s.solutionTimeoutSeconds * 1000,
       ...(s.wrong.length ? { wrong: s.wrong.map((w) => ({ why: w.why, run: w.run, undo: w.undo, ...(w.expect !== undefined ? { expect: w.expect } : {}) })) } : {}),
+      ...(s.right.length ? { right: s.right.map((r) => ({ why: r.why, run: r.run, undo: r.undo })) } : {}),
     });
   }
   const intro = m.intro === undefined ? undefined : await resolve(m.intro, ['intro']);

@@ -25,6 +25,17 @@ export const WrongSchema = z.strictObject({
   expect: z.string().min(1).optional(),
 });
 
+/**
+ * A correct alternative to the step's solution (long options, another valid order, a file mount instead of a folder):
+ * `lessons:test` runs it after the wrong attempts and the check must PASS; `undo` then restores the state for the
+ * next alternative and the solution, and the check must fail again.
+ */
+export const RightSchema = z.strictObject({
+  why: z.string().min(1, 'expected a short reason this alternative is right'),
+  run: z.array(z.string().min(1, 'expected a non-empty command')).min(1, 'expected at least one command'),
+  undo: z.array(z.string().min(1, 'expected a non-empty command')).default([]),
+});
+
 export const StepSchema = z.strictObject({
   id: id('step id'),
   title: z.string().min(1, 'expected a non-empty title'),
@@ -40,6 +51,7 @@ export const StepSchema = z.strictObject({
   checkTimeoutSeconds: z.number().int().min(1).max(300).default(15),
   solutionTimeoutSeconds: z.number().int().min(1).max(1800).default(300),
   wrong: z.array(WrongSchema).default([]),
+  right: z.array(RightSchema).default([]),
 });
 
 export const ManifestSchema = z
@@ -72,3 +84,4 @@ export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestInput = z.input<typeof ManifestSchema>;
 export type StepManifest = z.infer<typeof StepSchema>;
 export type WrongManifest = z.infer<typeof WrongSchema>;
+export type RightManifest = z.infer<typeof RightSchema>;

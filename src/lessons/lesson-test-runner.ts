@@ -1,8 +1,8 @@
 import { runCheck } from './check-outcome';
-import { checkSeed, oneStream, runSetup } from './step-scripts';
+import { oneStream, runSetup } from './step-scripts';
+import { SETUP_OUTPUT_CAP, fullCheckOutput, tail, testRightAttempts, testWrongAttempts, type StepProgress } from './step-attempts';
 import type { LessonSandbox, LessonSandboxFactory } from './lesson-sandbox';
-import type { ScriptResult } from '../sandbox';
-import type { Lesson, LessonStep, WrongAttempt } from './types';
+import type { Lesson, LessonStep } from './types';
 
 export interface StepTestResult {
   lessonId: string;
@@ -14,14 +14,8 @@ export interface StepTestResult {
   output?: string;
   /** How many of the step's wrong attempts the check rejected. */
   wrongRejected?: number;
-}
-
-const SETUP_OUTPUT_CAP = 64 * 1024;
-
-function tail(run: ScriptResult): string {
-  const lines = run.output.trim().split('\n');
-  const last = (lines[lines.length - 1] ?? '').trim();
-  return last.length > 200 ? `${last.slice(0, 199)}…` : last;
+  /** How many of the step's right alternatives the check accepted. */
+  rightAccepted?: number;
 }
 
 /** The solution runs as one script, as a learner would type the commands one after the other in their home folder. */
@@ -29,35 +23,7 @@ export function solutionScript(step: Pick<LessonStep, 'solution'>): string {
   return oneStream(['set -e', 'cd ~', ...step.solution].join('\n'));
 }
 
-/** A wrong attempt runs like a learner's commands: one after the other, a failing one does not stop the next. */
-export function wrongScript(w: Pick<WrongAttempt, 'run'>): string {
-  return oneStream(['cd ~', ...w.run].join('\n'));
-}
-
-/** Each wrong attempt, after the check failed once: the check must still fail; `undo` then restores the state. */
-async function testWrongAttempts(sandbox: LessonSandbox, lessonId: string, step: LessonStep, failed: { output?: string; wrongRejected?: number }): Promise<string | undefined> {
-  const opts = { timeoutMs: step.solutionTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP };
-  for (const [i, w] of (step.wrong ?? []).entries()) {
-    const name = `wrong attempt ${i + 1} (${w.why})`;
-    const run = await sandbox.run(wrongScript(w), opts);
-    failed.output = run.output;
-    if (run.timedOut) return `${name} did not finish within ${step.solutionTimeoutMs / 1000} s`;
-    const c = await runCheck(sandbox, step, { lessonId });
-    if (c.passed) return `${name} passed the check: ${c.message}`;
-    if (c.reason !== 'failed') return `${name}: the check did not give a verdict (${c.reason}): ${c.message}`;
-    if (w.expect && !c.message.includes(w.expect)) return `${name}: the check said "${c.message}", which does not mention "${w.expect}"`;
-    if (w.undo.length) {
-      const undo = await sandbox.run(oneStream(['set -e', 'cd ~', ...w.undo].join('\n')), opts);
-      failed.output = undo.output;
-      if (undo.exitCode !== 0) return `undo of ${name} exited ${undo.exitCode}: ${tail(undo)}`;
-    }
-    failed.wrongRejected = i + 1;
-  }
-  failed.output = undefined;
-  return undefined;
-}
-
-async function testStep(sandbox: LessonSandbox, lessonId: string, step: LessonStep, failed: { output?: string; wrongRejected?: number }): Promise<string | undefined> {
+async function testStep(sandbox: LessonSandbox, lessonId: string, step: LessonStep, failed: StepProgress): Promise<string | undefined> {
   const setup = await runSetup(sandbox, lessonId, step, { outputCapBytes: SETUP_OUTPUT_CAP });
   failed.output = setup?.output;
   if (setup?.timedOut) return `setup did not finish within ${step.solutionTimeoutMs / 1000} s`;
@@ -68,14 +34,15 @@ async function testStep(sandbox: LessonSandbox, lessonId: string, step: LessonSt
   if (before.passed) return 'check passed before the solution ran (a learner would get the step for free)';
   const wrong = await testWrongAttempts(sandbox, lessonId, step, failed);
   if (wrong) return wrong;
+  const right = await testRightAttempts(sandbox, lessonId, step, failed);
+  if (right) return right;
   const sol = await sandbox.run(solutionScript(step), { timeoutMs: step.solutionTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP });
   failed.output = sol.output;
   if (sol.timedOut) return `solution did not finish within ${step.solutionTimeoutMs / 1000} s`;
   if (sol.exitCode !== 0) return `solution exited ${sol.exitCode}: ${tail(sol)}`;
   const after = await runCheck(sandbox, step, { lessonId });
   if (!after.passed) {
-    // the verdict is runCheck's; a second run only shows the author everything the check printed
-    failed.output = (await sandbox.check(oneStream(step.check), { timeoutMs: step.checkTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP, seed: checkSeed(lessonId, step) }).catch(() => undefined))?.output;
+    failed.output = await fullCheckOutput(sandbox, lessonId, step);
     return `check still fails after the solution (${after.reason}): ${after.message}`;
   }
   return undefined;
@@ -93,7 +60,7 @@ async function testSteps(sandbox: LessonSandbox, lesson: Lesson, push: Push): Pr
       continue;
     }
     let problem: string | undefined;
-    const out: { output?: string; wrongRejected?: number } = {};
+    const out: StepProgress = {};
     try {
       problem = await testStep(sandbox, lesson.id, step, out);
     } catch (err) {
@@ -108,6 +75,7 @@ async function testSteps(sandbox: LessonSandbox, lesson: Lesson, push: Push): Pr
       detail: problem ?? '',
       ...(failed && out.output ? { output: out.output } : {}),
       ...(out.wrongRejected ? { wrongRejected: out.wrongRejected } : {}),
+      ...(out.rightAccepted ? { rightAccepted: out.rightAccepted } : {}),
     });
   }
 }
@@ -142,8 +110,8 @@ function collector(opts: { onResult?: Push }): { results: StepTestResult[]; push
 
 /**
  * Tests one lesson like Instruqt's `track test`: one fresh sandbox for the whole lesson, because steps build on each
- * other; for each step in order: setup, the check must FAIL, each wrong attempt must FAIL it too, run the solution,
- * the check must PASS. Setups, wrong attempts and solutions run in the sandbox as a learner's commands would; checks
+ * other; for each step in order: setup, the check must FAIL, each wrong attempt must FAIL it too, each right
+ * alternative must PASS it (and fail again after its undo), run the solution, the check must PASS. Setups, wrong attempts and solutions run in the sandbox as a learner's commands would; checks
  * run with the trusted runner, as for learners.
  */
 export async function testLesson(lesson: Lesson, factory: LessonSandboxFactory, opts: { onResult?: Push } = {}): Promise<StepTestResult[]> {
@@ -216,7 +184,9 @@ export function formatResultsTable(results: StepTestResult[]): string {
   const wrong = results.reduce((n, r) => n + (r.wrongRejected ?? 0), 0);
   const without = results.filter((r) => r.result === 'PASS' && !r.wrongRejected).map((r) => `${r.lessonId}/${r.stepId}`);
   const wrongLine = `${wrong} wrong attempt${wrong === 1 ? '' : 's'} rejected; passed steps without one: ${without.length ? without.join(', ') : 'none'}`;
-  return [line(header), ...rows.map(line), '', wrongLine, `${results.length - failed}/${results.length} steps passed in ${total.toFixed(1)} s`].join('\n');
+  const right = results.reduce((n, r) => n + (r.rightAccepted ?? 0), 0);
+  const rightLine = `${right} right alternative${right === 1 ? '' : 's'} accepted`;
+  return [line(header), ...rows.map(line), '', wrongLine, rightLine, `${results.length - failed}/${results.length} steps passed in ${total.toFixed(1)} s`].join('\n');
 }
 
 /** Profiles whose sandbox root is not root on the engine host. */

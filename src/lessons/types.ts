@@ -39,6 +39,8 @@ export interface LessonStep {
   solutionTimeoutMs: number;
   /** Plausible wrong attempts the check must reject (run by `lessons:test`); empty or absent when none are written. */
   wrong?: WrongAttempt[];
+  /** Correct alternatives to the solution the check must accept (run by `lessons:test`); absent when none are written. */
+  right?: RightAttempt[];
 }
 
 /** A wrong attempt at a step, as a learner might type it; `undo` restores the state before the solution runs. */
@@ -48,6 +50,13 @@ export interface WrongAttempt {
   undo: string[];
   /** Text the check's message must contain when it rejects the attempt (e.g. the name of a container in the way). */
   expect?: string;
+}
+
+/** A correct alternative to the solution; `undo` restores the state so the next alternative and the solution start clean. */
+export interface RightAttempt {
+  why: string;
+  run: string[];
+  undo: string[];
 }
 
 /** One problem found while loading: which file, which field (a path such as `steps[2].check`), what was expected. */

@@ -9,7 +9,7 @@ import type { LessonPrePuller } from './pulls/lesson-prepull';
 import type { ChallengeHooks } from './tutor-deps';
 import type { TutorEvents } from './tutor-events';
 import type { CurrentStep, TurnContext } from './turns/turn-context';
-import { lessonSummary, stepCard } from './views';
+import { lessonIntro, lessonSummary, stepCard } from './views';
 
 export interface LessonFlowDeps {
   store: TutorStore;
@@ -54,7 +54,8 @@ export class LessonFlow {
     const step = lesson.steps.find((s) => s.id === stepId) ?? first;
     // ...and the images the lesson uses arrive in it, the step's own first.
     this.deps.prePull?.request(ctx.key, lesson, step.index, ctx.log);
-    if (!resumed && lesson.intro) await ctx.say({ text: lesson.title, sections: [`*${lesson.title}*`], markdown: lesson.intro.trim() });
+    const intro = resumed ? undefined : lessonIntro(lesson);
+    if (intro) await ctx.say(intro);
     await this.enterStep(ctx, lesson, step, { resumed });
   }
 

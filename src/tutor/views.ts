@@ -18,6 +18,22 @@ export function minutes(ms: number): string {
   return m < 1 ? 'under a minute' : m === 1 ? '1 minute' : `${m} minutes`;
 }
 
+/**
+ * Lesson text (step bodies, intros, finish texts, exercise bodies, hints) is written in standard Markdown and goes
+ * out one way only: as the reply's `markdown`, which Slack renders as Markdown. A mrkdwn section would show a
+ * lesson's `**bold**` with its asterisks.
+ */
+export function lessonIntro(lesson: Lesson): Reply | undefined {
+  return lesson.intro ? { text: lesson.title, sections: [`*${lesson.title}*`], markdown: lesson.intro.trim() } : undefined;
+}
+
+/** Hint `n` (1-based, at most the step's last) of a step, with what follows it and any challenge penalty. */
+export function hintReply(step: LessonStep, n: number, penalty?: string): Reply {
+  const hint = step.hints[Math.min(n, step.hints.length) - 1]!;
+  const more = n < step.hints.length ? `Hint ${n} of ${step.hints.length}; ask again for the next.` : 'That was the last hint; `solution` shows the commands.';
+  return { text: `Hint: ${hint}`, sections: [':bulb: *Hint*'], markdown: hint, context: penalty ? `${more} ${penalty}` : more };
+}
+
 export function stepCard(lesson: Lesson, step: LessonStep, opts: { resumed?: boolean; solutionHidden?: boolean } = {}): Reply {
   const value = stepValue(lesson.id, step.id);
   const buttons: ReplyButton[] = [
@@ -68,7 +84,8 @@ export function lessonSummary(lesson: Lesson, summary: LessonSummary | undefined
   const stats = summary ? `${summary.stepsCompleted} steps, ${summary.attempts} checks, ${summary.hintsUsed} hints, ${minutes(summary.timeSpentMs)} of work.` : '';
   return {
     text: `You finished ${lesson.title}!`,
-    sections: [`:tada: *You finished ${lesson.title}!* ${stats}`, ...(lesson.finish ? [lesson.finish.trim()] : [])],
+    sections: [`:tada: *You finished ${lesson.title}!* ${stats}`],
+    ...(lesson.finish ? { markdown: lesson.finish.trim() } : {}),
     buttons: next ? [{ label: `Next: ${next.title}`, actionId: `tutor:start:${next.id}`, value: next.id, style: 'primary' }] : [],
     context: next ? undefined : 'That was the last lesson. Try the exercises with `lessons`, or a channel challenge.',
   };

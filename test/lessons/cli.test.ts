@@ -28,6 +28,20 @@ describe('lessons CLI', () => {
     expect(out.join('\n')).toMatch(/^1 valid, 7 problems$/m);
   });
 
+  test('validate flags a hint that gives the solution before the last hint', async () => {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dockhand-cli-'));
+    try {
+      const step = ['  - id: run', '    title: Run', '    body: Run nginx.', '    check: "true"', '    hints: ["Type: `docker run -d --name web nginx`", "Type it."]', '    solution: [docker run -d --name web nginx]'];
+      await fs.writeFile(path.join(tmp, 'lesson.yaml'), ['id: hinted', 'title: Hinted', 'summary: S.', 'level: beginner', 'minutes: 5', 'steps:', ...step, ''].join('\n'));
+      expect(await main(['validate', '--dir', tmp])).toBe(1);
+      expect(out.filter((l) => l.startsWith('ERROR '))).toEqual([
+        expect.stringMatching(/lesson\.yaml: steps\[0\]\.hints\[0\]: gives the solution's command `docker run -d --name web nginx` but is hint 1 of 2/),
+      ]);
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  });
+
   test('import writes a lesson and lists the TODOs; broken JSON is reported by the entry point', async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dockhand-cli-'));
     try {

@@ -150,6 +150,18 @@ describe('loadLesson edge cases', () => {
     ]);
   });
 
+  test('right alternatives load with their reason, commands and undo; an unknown key names the keys they take', async () => {
+    const right = '    right:\n      - why: long option\n        run: [docker container run --name web nginx]\n        undo: [docker rm -f web]\n';
+    await fs.writeFile(path.join(tmp, 'lesson.yaml'), `${manifest('"true"')}${right}  - id: t\n    title: T\n    body: B\n    check: "true"\n    solution: ["true"]\n`);
+    const r = await loadLesson(tmp);
+    expect(r.problems).toEqual([]);
+    expect(r.lesson!.steps[0]!.right).toEqual([{ why: 'long option', run: ['docker container run --name web nginx'], undo: ['docker rm -f web'] }]);
+    expect(r.lesson!.steps[1]!.right).toBeUndefined();
+    await fs.writeFile(path.join(tmp, 'lesson.yaml'), `${manifest('"true"')}    right:\n      - why: x\n        run: ["true"]\n        expect: y\n`);
+    const bad = await loadLesson(tmp);
+    expect(bad.problems.map((p) => `${p.field}: ${p.message}`)).toEqual(['steps[0].right[0].expect: unknown key; expected one of: why, run, undo']);
+  });
+
   test('a manifest that is not a mapping gets a plain explanation', async () => {
     await fs.writeFile(path.join(tmp, 'lesson.yaml'), '- just\n- a list\n');
     const r = await loadLesson(tmp);

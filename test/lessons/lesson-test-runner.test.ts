@@ -57,6 +57,61 @@ describe('testLessons: several lessons at a time, each in its own sandbox', () =
   });
 });
 
+/**
+ * A sandbox holding one flag file's worth of state: `touch done` makes the check pass, `rm done` undoes it. Scripts
+ * are matched by their text, so a right alternative is whatever commands the test writes.
+ */
+function stateFactory() {
+  const seen: string[] = [];
+  let done = false;
+  const result = (exitCode: number, output = ''): ScriptRun => ({ exitCode, output, timedOut: false, truncated: false, durationMs: 1 });
+  const factory: LessonSandboxFactory = {
+    async create() {
+      done = false;
+      return {
+        run: async (script: string) => {
+          seen.push(script.split('\n').slice(-1)[0]!);
+          if (script.includes('false')) return result(1, 'boom');
+          if (script.includes('touch done')) done = true;
+          if (script.includes('rm done')) done = false;
+          return result(0);
+        },
+        check: async () => (done ? result(0, 'done') : result(1, 'FAIL: not done')),
+        newSeed: async () => 'seed',
+        dispose: async () => undefined,
+      };
+    },
+  };
+  return { factory, seen };
+}
+
+const rightLesson = (right: { why: string; run: string[]; undo: string[] }[]) =>
+  makeLesson('r', { steps: [{ id: 's1', check: 'test -e done', solution: ['touch done'], autoCheck: true, checkTimeoutMs: 1000, solutionTimeoutMs: 1000, wrong: [{ why: 'nothing', run: ['true'], undo: [] }], right }] });
+
+describe('right alternatives: the check must accept each, and fail again after its undo', () => {
+  it('counts every accepted alternative and still runs the solution after them', async () => {
+    const { factory, seen } = stateFactory();
+    const results = await testLessons([rightLesson([{ why: 'another way', run: ['touch done'], undo: ['rm done'] }, { why: 'a second way', run: ['echo hi', 'touch done'], undo: ['rm done'] }])], factory);
+    expect(results).toEqual([expect.objectContaining({ result: 'PASS', wrongRejected: 1, rightAccepted: 2 })]);
+    expect(seen.slice(-1)).toEqual(['touch done']);
+    expect(formatResultsTable(results)).toContain('2 right alternatives accepted');
+  });
+
+  it('fails the step when the check rejects a right alternative, naming it and the message', async () => {
+    const { factory } = stateFactory();
+    const [r] = await testLessons([rightLesson([{ why: 'file mount', run: ['echo not really'], undo: [] }])], factory);
+    expect(r).toEqual(expect.objectContaining({ result: 'FAIL', detail: 'right alternative 1 (file mount) was rejected by the check (failed): not done' }));
+  });
+
+  it('fails the step when an undo leaves it done, or when an alternative\'s command fails', async () => {
+    const { factory } = stateFactory();
+    const [kept] = await testLessons([rightLesson([{ why: 'kept', run: ['touch done'], undo: [] }])], factory);
+    expect(kept!.detail).toBe('after the undo of right alternative 1 (kept) the check still passes: the undo must restore the state before the step');
+    const [broken] = await testLessons([rightLesson([{ why: 'typo', run: ['false'], undo: [] }])], factory);
+    expect(broken!.detail).toBe('right alternative 1 (typo) exited 1: boom');
+  });
+});
+
 describe('lessons:test sandbox profile (--unsafe-host-profile)', () => {
   const REMAP = ['name=seccomp,profile=default', 'name=userns'];
   const PLAIN = ['name=seccomp,profile=default', 'name=cgroupns'];

@@ -61,6 +61,12 @@ describe('the shipped course', () => {
     expect(without).toEqual([]);
   });
 
+  // ...and each right alternative, failing the step if its check rejects it: a correct learner's other way.
+  test('every step of every lesson and exercise has at least one right alternative for lessons:test to run', () => {
+    const without = lessons.flatMap((l) => l.steps.filter((s) => !s.right?.length).map((s) => `${l.id}/${s.id}`));
+    expect(without).toEqual([]);
+  });
+
   test('lesson hints build up: at least three per step (the idea, the shape of the command, the command)', () => {
     const few = lessons.filter((l) => l.kind === 'lesson').flatMap((l) => l.steps.filter((s) => s.hints.length < 3).map((s) => `${l.id}/${s.id}`));
     expect(few).toEqual([]);

@@ -242,7 +242,8 @@ describe('Tutor: moving through a lesson', () => {
     await t.say('check');
     const summary = t.port.lastReply()!;
     expect(summary.text).toBe('You finished Container basics!');
-    expect(summary.sections).toEqual([':tada: *You finished Container basics!* 3 steps, 1 checks, 0 hints, under a minute of work.', 'You can run containers now.']);
+    expect(summary.sections).toEqual([':tada: *You finished Container basics!* 3 steps, 1 checks, 0 hints, under a minute of work.']);
+    expect(summary.markdown).toBe('You can run containers now.');
     expect(summary.buttons).toEqual([{ label: 'Next: Building images', actionId: 'tutor:start:images', value: 'images', style: 'primary' }]);
     expect(await t.stores.tutor.activeLesson(id)).toBeNull();
     expect((await t.stores.tutor.summaries(id))[0]!.completedAt).toBeInstanceOf(Date);

@@ -83,7 +83,9 @@ describe('lessonSummary', () => {
     const next = makeLesson('b', { title: 'Beta' });
     const reply = lessonSummary(lesson, summary('a', { stepsCompleted: 2, attempts: 5, hintsUsed: 2, timeSpentMs: 10 * 60_000 }), next);
     expect(reply.text).toBe('You finished Alpha!');
-    expect(reply.sections).toEqual([':tada: *You finished Alpha!* 2 steps, 5 checks, 2 hints, 10 minutes of work.', 'Well done.']);
+    expect(reply.sections).toEqual([':tada: *You finished Alpha!* 2 steps, 5 checks, 2 hints, 10 minutes of work.']);
+    // lesson text is Markdown, sent as markdown like a step body (a mrkdwn section would show **bold** literally)
+    expect(reply.markdown).toBe('Well done.');
     expect(reply.buttons).toEqual([{ label: 'Next: Beta', actionId: 'tutor:start:b', value: 'b', style: 'primary' }]);
     expect(reply.context).toBeUndefined();
   });

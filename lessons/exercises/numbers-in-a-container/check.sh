@@ -50,14 +50,15 @@ docker volume create "$vol" >/dev/null || { echo "FAIL: Could not prepare the se
 holder=$(docker create -v "$vol:/dockhand-data" --entrypoint true "$(docker inspect -f '{{.Image}}' "$ran")" 2>/dev/null) || { echo "FAIL: Could not prepare the second run."; exit 1; }
 mkdir -p /tmp/replay && printf '%s\n' "$fresh" > /tmp/replay/numbers.txt && docker cp /tmp/replay/numbers.txt "$holder:/dockhand-data/numbers.txt" || { echo "FAIL: Could not prepare the second run (docker cp failed)."; exit 1; }
 mp=$(docker volume inspect -f '{{.Mountpoint}}' "$vol")
-# The container's own settings, as JSON the engine wrote (no parsing), plus one read-only file over the data.
-shopt -u patsub_replacement 2>/dev/null
+# The container's own settings, as JSON the engine wrote, plus one read-only file over the data.
 extra="{\"Type\":\"bind\",\"Source\":\"$mp/numbers.txt\",\"Target\":\"$dst\",\"ReadOnly\":true}"
-mounts=$(docker inspect -f '{{json .HostConfig.Mounts}}' "$ran")
-case "$mounts" in "["*"]") mounts="${mounts%]},$extra]" ;; *) mounts="[$extra]" ;; esac
-mounts=${mounts/\[,/[}
-body=$(docker inspect -f '{"Image":{{json .Image}},"Entrypoint":{{json .Config.Entrypoint}},"Cmd":{{json .Config.Cmd}},"WorkingDir":{{json .Config.WorkingDir}},"Env":{{json .Config.Env}},"User":{{json .Config.User}},"Labels":{"dockhand.check":"replay"},"HostConfig":{"Binds":{{json .HostConfig.Binds}},"Mounts":@MOUNTS@,"NetworkMode":"none"}}' "$ran")
-body=${body/@MOUNTS@/$mounts}
+# A mount of the learner's own on that very target (the file itself mounted: -v ~/numbers.txt:/numbers.txt) is
+# left out: the engine refuses two mounts on one target, and the new numbers take its place.
+body=$(docker inspect -f '{"Image":{{json .Image}},"Entrypoint":{{json .Config.Entrypoint}},"Cmd":{{json .Config.Cmd}},"WorkingDir":{{json .Config.WorkingDir}},"Env":{{json .Config.Env}},"User":{{json .Config.User}},"Labels":{"dockhand.check":"replay"},"HostConfig":{"Binds":{{json .HostConfig.Binds}},"Mounts":{{json .HostConfig.Mounts}},"NetworkMode":"none"}}' "$ran" |
+  jq -c --arg dst "$dst" --argjson extra "$extra" '
+    .HostConfig.Binds = ((.HostConfig.Binds // []) | map(select((split(":")[1] // "") != $dst)))
+    | .HostConfig.Mounts = (((.HostConfig.Mounts // []) | map(select(.Target != $dst))) + [$extra])')
+[ -n "$body" ] || { echo "FAIL: Could not prepare the second run."; exit 1; }
 # The engine's API as the docker CLI reaches it (DOCKER_HOST: the inspector's unix socket, or a TCP address).
 api() { case "$DOCKER_HOST" in unix://*) curl -s --max-time 10 --unix-socket "${DOCKER_HOST#unix://}" "http://docker$1" "${@:2}" ;; *) curl -s --max-time 10 "http://${DOCKER_HOST#tcp://}$1" "${@:2}" ;; esac; }
 replay=$(api /containers/create -H 'Content-Type: application/json' -d "$body" | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')

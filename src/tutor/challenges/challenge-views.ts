@@ -17,7 +17,9 @@ export function challengeCard(c: ChallengeRecord, lesson: Lesson | undefined, pa
   if (c.endedAt) return { text: `Challenge ended: ${title}`, sections: [`:checkered_flag: *Challenge ended: ${title}*`, `${participants} took part. Results in the thread.`] };
   return {
     text: `Challenge: ${title}`,
-    sections: [`:stopwatch: *Challenge: ${title}*`, task.length > 1500 ? `${task.slice(0, 1500)}…` : task, `Ends ${dateToken(c.endsAt)} · ${participants} participant${participants === 1 ? '' : 's'} · hints cost ${c.hintPenaltySeconds} s`],
+    // the exercise's body is lesson Markdown: it goes out as markdown, like a step card's (tutor/views.ts)
+    sections: [`:stopwatch: *Challenge: ${title}*`, `Ends ${dateToken(c.endsAt)} · ${participants} participant${participants === 1 ? '' : 's'} · hints cost ${c.hintPenaltySeconds} s`],
+    ...(task ? { markdown: task.length > 1500 ? `${task.slice(0, 1500)}…` : task } : {}),
     buttons: [{ label: 'Accept the challenge', actionId: `challenge:accept:${c.id}`, value: c.id, style: 'primary' }],
   };
 }

@@ -6,7 +6,7 @@ import type { LessonFlow } from '../lesson-flow';
 import type { Progress } from '../progress';
 import type { ChallengeHooks } from '../tutor-deps';
 import type { TurnContext } from './turn-context';
-import { HELP_TEXT } from '../views';
+import { HELP_TEXT, hintReply } from '../views';
 
 export interface KeywordDispatcherDeps {
   store: Pick<TutorStore, 'recordHint' | 'recordSolutionShown'>;
@@ -54,9 +54,7 @@ export class KeywordDispatcher {
         if (!step.hints.length) return ctx.say({ text: 'This step has no hints. `solution` shows the commands.' });
         const n = await store.recordHint(ctx.learner.id, lesson.id, step.id);
         const penalty = await this.deps.challenges?.onHint(ctx.learner.id, lesson.id);
-        const hint = step.hints[Math.min(n, step.hints.length) - 1]!;
-        const more = n < step.hints.length ? `Hint ${n} of ${step.hints.length}; ask again for the next.` : 'That was the last hint; `solution` shows the commands.';
-        return ctx.say({ text: `Hint: ${hint}`, sections: [`:bulb: ${hint}`], context: penalty ? `${more} ${penalty}` : more });
+        return ctx.say(hintReply(step, n, penalty));
       }
       case 'solution':
         if (await flow.solutionHidden(ctx, lesson.id)) {
