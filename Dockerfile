@@ -94,3 +94,18 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 CMD ["no
 # tini is PID 1: SIGTERM reaches node (which drains, then exits), and orphaned `docker exec` children are reaped.
 ENTRYPOINT ["tini", "--"]
 CMD ["node", "dist/src/main.js"]
+# OCI labels (`docker image inspect`, registries, scanners): scripts/build-image.sh passes each from package.json
+# and git; last, as DOCKHAND_CREATED changes at every build.
+ARG DOCKHAND_VERSION=unknown
+ARG DOCKHAND_CREATED=unknown
+ARG DOCKHAND_SOURCE=
+ARG DOCKHAND_TITLE=dockhand
+ARG DOCKHAND_DESCRIPTION="A Slack tutor that teaches Docker in a real, private sandbox"
+ARG DOCKHAND_LICENSES=UNLICENSED
+LABEL org.opencontainers.image.title="$DOCKHAND_TITLE" \
+      org.opencontainers.image.description="$DOCKHAND_DESCRIPTION" \
+      org.opencontainers.image.version="$DOCKHAND_VERSION" \
+      org.opencontainers.image.revision="$DOCKHAND_COMMIT" \
+      org.opencontainers.image.created="$DOCKHAND_CREATED" \
+      org.opencontainers.image.source="$DOCKHAND_SOURCE" \
+      org.opencontainers.image.licenses="$DOCKHAND_LICENSES"
