@@ -62,6 +62,7 @@ COPY src ./src
 RUN set -eu; \
     npm run build; \
     npm prune --omit=dev --ignore-scripts --no-audit --no-fund; \
+    bash scripts/trim-node-modules.sh node_modules; \
     # the placeholder engine files scripts/prisma.js points the Prisma CLI at (never run; /app is read-only at run time)
     mkdir -p node_modules/.cache/dockhand-prisma; \
     touch node_modules/.cache/dockhand-prisma/schema-engine node_modules/.cache/dockhand-prisma/libquery_engine.so.node
