@@ -62,6 +62,7 @@ COPY src ./src
 RUN set -eu; \
     npm run build; \
     npm prune --omit=dev --ignore-scripts --no-audit --no-fund; \
+    bash scripts/trim-node-modules.sh node_modules; \
     # the placeholder engine files scripts/prisma.js points the Prisma CLI at (never run; /app is read-only at run time)
     mkdir -p node_modules/.cache/dockhand-prisma; \
     touch node_modules/.cache/dockhand-prisma/schema-engine node_modules/.cache/dockhand-prisma/libquery_engine.so.node
@@ -94,3 +95,18 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 CMD ["no
 # tini is PID 1: SIGTERM reaches node (which drains, then exits), and orphaned `docker exec` children are reaped.
 ENTRYPOINT ["tini", "--"]
 CMD ["node", "dist/src/main.js"]
+# OCI labels (`docker image inspect`, registries, scanners): scripts/build-image.sh passes each from package.json
+# and git; last, as DOCKHAND_CREATED changes at every build.
+ARG DOCKHAND_VERSION=unknown
+ARG DOCKHAND_CREATED=unknown
+ARG DOCKHAND_SOURCE=
+ARG DOCKHAND_TITLE=dockhand
+ARG DOCKHAND_DESCRIPTION="A Slack tutor that teaches Docker in a real, private sandbox"
+ARG DOCKHAND_LICENSES=UNLICENSED
+LABEL org.opencontainers.image.title="$DOCKHAND_TITLE" \
+      org.opencontainers.image.description="$DOCKHAND_DESCRIPTION" \
+      org.opencontainers.image.version="$DOCKHAND_VERSION" \
+      org.opencontainers.image.revision="$DOCKHAND_COMMIT" \
+      org.opencontainers.image.created="$DOCKHAND_CREATED" \
+      org.opencontainers.image.source="$DOCKHAND_SOURCE" \
+      org.opencontainers.image.licenses="$DOCKHAND_LICENSES"

@@ -12,7 +12,10 @@ import { freePort } from '../../src/store/embedded-postgres';
  * Debian base, Node 24 from the npm registry), started as a container with the engine's socket, talking to
  * a Slack stand-in and the test Postgres on this machine (host network: the bot reaches both and the
  * built-in mirror's push port on 127.0.0.1). It must start, connect, run a learner's command in a real
- * sandbox, answer /healthz and /readyz, turn healthy for Docker, and stop cleanly on SIGTERM.
+ * sandbox, answer /healthz and /readyz, turn healthy for Docker, and stop cleanly on SIGTERM. The release
+ * it is: tagged with package.json's version and `latest` (under a repository of this run's own, so a shared
+ * engine's `dockhand:latest` is left alone), OCI labels naming that version and commit, and the same two in
+ * `dockhand_build_info`.
  */
 describe('the production image', () => {
   const standIn = new SlackStandIn({ teamId: uniqueId('T') });
@@ -20,11 +23,18 @@ describe('the production image', () => {
   const instance = uniqueId('img').toLowerCase();
   let metricsPort = 0;
   let logs = '';
+  const { version, name: title, description, license } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, string>;
+  const repo = `dockhand-test/release-${instance}`;
+  const versionTag = `${repo}:${version}`;
+  let commit = '';
 
   beforeAll(async () => {
     const t0 = Date.now();
-    const build = await run('bash', ['scripts/build-image.sh'], { env: { ...process.env, DOCKHAND_IMAGE: IMAGE }, timeoutMs: 25 * 60_000 });
+    // a source URL with credentials in it, as a cloned remote may have: the label must not carry them
+    const source = 'https://ci-user:s3cret-token@git.example.invalid/dockhand.git';
+    const build = await run('bash', ['scripts/build-image.sh'], { env: { ...process.env, DOCKHAND_IMAGE: IMAGE, DOCKHAND_IMAGE_REPO: repo, DOCKHAND_SOURCE_URL: source }, timeoutMs: 25 * 60_000 });
     if (build.code !== 0) throw new Error(`image build failed:\n${build.output.slice(-4000)}`);
+    commit = (await run('git', ['rev-parse', '--short=12', 'HEAD'], { timeoutMs: 30_000 })).output.trim();
     process.stderr.write(`[image] ${build.output.trim().split('\n').pop()} (test saw ${Math.round((Date.now() - t0) / 1000)} s)\n`);
 
     const apiUrl = await standIn.start();
@@ -43,16 +53,37 @@ describe('the production image', () => {
     };
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     // The name and labels let a failed run's container be found and removed.
-    await docker('run', '-d', '--name', name, '--label', 'dockhand.app=dockhand', '--label', 'dockhand.role=bot-smoke', '--network', 'host', '--userns', 'host', '--group-add', socketGid, '-v', '/var/run/docker.sock:/var/run/docker.sock', ...envArgs, IMAGE);
+    await docker('run', '-d', '--name', name, '--label', 'dockhand.app=dockhand', '--label', 'dockhand.role=bot-smoke', '--network', 'host', '--userns', 'host', '--group-add', socketGid, '-v', '/var/run/docker.sock:/var/run/docker.sock', ...envArgs, versionTag);
   }, 30 * 60_000);
 
   afterAll(async () => {
     logs = await docker('logs', '--tail', '40', name).catch(() => '');
     await docker('rm', '-f', name).catch(() => undefined);
+    // only this run's tags go (IMAGE keeps the image for the compose test)
+    await docker('image', 'rm', versionTag, `${repo}:latest`).catch(() => undefined);
     const { manager } = await newManager('image', {}, { instance });
     await manager.destroyAll();
     await standIn.stop();
   }, 120_000);
+
+  it('is tagged with the version and latest, with OCI labels naming that version, commit, time and source', async () => {
+    const id = await docker('image', 'inspect', versionTag, '--format', '{{.Id}}');
+    expect(await docker('image', 'inspect', `${repo}:latest`, '--format', '{{.Id}}')).toBe(id);
+    expect(await docker('image', 'inspect', IMAGE, '--format', '{{.Id}}')).toBe(id);
+    const labels = JSON.parse(await docker('image', 'inspect', versionTag, '--format', '{{json .Config.Labels}}')) as Record<string, string>;
+    const oci = Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith('org.opencontainers.image.')).map(([k, v]) => [k.slice('org.opencontainers.image.'.length), v]));
+    expect(commit).toMatch(/^[0-9a-f]{12}$/);
+    expect(oci).toEqual({
+      title,
+      description,
+      licenses: license,
+      version,
+      revision: commit,
+      created: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      source: 'https://git.example.invalid/dockhand.git',
+    });
+    expect(JSON.stringify(labels)).not.toContain('s3cret');
+  });
 
   it('runs as a non-root user with a HEALTHCHECK, starts, answers /healthz, connects to Slack and is ready', async () => {
     const user = await docker('image', 'inspect', IMAGE, '--format', '{{.Config.User}}');
@@ -78,8 +109,6 @@ describe('the production image', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^dockhand_command_duration_seconds_count\{outcome="ok"\} 1$/m);
     // which build runs: package.json's version and the commit scripts/build-image.sh built from
-    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    const commit = (await run('git', ['rev-parse', '--short=12', 'HEAD'], { timeoutMs: 30_000 })).output.trim();
     expect(metrics).toContain(`dockhand_build_info{version="${version}",commit="${commit}"} 1\n`);
     expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
   }, 300_000);

@@ -50,7 +50,7 @@ async function waitForEngine(docker: Docker, child: ChildProcess, log: string, t
       await docker.ping();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`the TLS engine did not answer within ${timeoutMs / 1000} s: ${(err as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`the TLS engine did not answer within ${timeoutMs / 1000} s: ${(err as Error).message}`, { cause: err });
       await new Promise((r) => setTimeout(r, 300));
     }
   }

@@ -50,7 +50,7 @@ export interface Active {
 export async function buildSessionResult(a: Active, screen: TerminalScreen, o: { cols: number; rows: number; scrollback: number }, exitCode: number | null, waiting: boolean): Promise<SessionResult> {
   const cap = a.opts.outputCapBytes;
   let output: string;
-  let truncated = false;
+  let truncated: boolean;
   if (a.totalBytes > cap) {
     truncated = true;
     output = await renderTail(a.tail.join(''), cap, o);

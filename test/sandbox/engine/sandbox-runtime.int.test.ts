@@ -18,7 +18,7 @@ describe('sandbox runtime', () => {
   it('blocks egress by putting the sandbox on its own internal network, where the offline mirror stays reachable', async () => {
     const { manager, instance } = await newManager('egress', { blockEgress: true }, { mirrorContainer: MIRROR_CONTAINER });
     await manager.start();
-    let network = '';
+    let network: string;
     try {
       const pull = await manager.run('T1:closed', 'docker pull -q busybox >/dev/null && docker run --rm busybox echo pulled', { timeoutMs: 60000 });
       expect(pull.output).toBe('pulled');
