@@ -32,9 +32,10 @@ export async function inspectBackup(file: string): Promise<{ header: ArchiveHead
 /**
  * Replaces the database's schema and data with the archive's, in one transaction (a failure leaves the database
  * as it was): the schema is rebuilt from this app's migrations up to the archive's level, the rows are loaded,
- * then any newer migrations run. Refuses a database that holds data unless `replace`.
+ * then any newer migrations run (`migrate: false` leaves it at the archive's level, as an older app would have it).
+ * Refuses a database that holds data unless `replace`.
  */
-export async function restoreDatabase(url: string, file: string, opts: { replace?: boolean } = {}): Promise<RestoreResult> {
+export async function restoreDatabase(url: string, file: string, opts: { replace?: boolean; migrate?: boolean } = {}): Promise<RestoreResult> {
   const header = parseHeader(await firstLine(file), file);
   const plan = planRestore(header, { version: appVersion(), migrations: localMigrations() }, file);
   const sqlOf = new Map(localMigrations().map((m) => [m.name, m.sql]));
@@ -59,7 +60,7 @@ export async function restoreDatabase(url: string, file: string, opts: { replace
   } finally {
     await client.end().catch(() => undefined);
   }
-  await applyMigrations(url);
+  if (opts.migrate !== false) await applyMigrations(url);
   return { from: header, tables, upgradedFrom: plan.upgradeFrom };
 }
 

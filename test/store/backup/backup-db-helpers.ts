@@ -68,3 +68,23 @@ export function readArchive(file: string): string[] {
 export function writeArchive(file: string, lines: string[]): void {
   fs.writeFileSync(file, zlib.gzipSync(`${lines.join('\n')}\n`));
 }
+
+/**
+ * A backup as Dockhand 0.0.1 wrote it, three migrations in (before challenge integrity and workspace installs):
+ * one learner with a lesson in progress. Those three migrations never change, so neither does this archive.
+ */
+export function writeOlderArchive(file: string, migrations: { name: string; checksum: string }[], ids: { team: string; learnerId: string }): void {
+  const old = migrations.slice(0, 3);
+  writeArchive(file, [
+    JSON.stringify({ format: 'dockhand-backup', formatVersion: 1, appVersion: '0.0.1', createdAt: '2026-11-28T10:00:00.000Z', migrations: old.map(({ name, checksum }) => ({ name, checksum })) }),
+    '{"$":"table","name":"_prisma_migrations"}',
+    ...old.map((m, i) =>
+      JSON.stringify({ id: `00000000-0000-4000-8000-00000000000${i}`, checksum: m.checksum, finished_at: '2026-11-28T09:00:00+00:00', migration_name: m.name, logs: null, rolled_back_at: null, started_at: '2026-11-28T09:00:00+00:00', applied_steps_count: 1 }),
+    ),
+    '{"$":"table","name":"Learner"}',
+    JSON.stringify({ id: ids.learnerId, teamId: ids.team, userId: 'U0OLD', displayName: 'Olga', firstSeenAt: '2026-11-28T09:30:00', lastSeenAt: '2026-11-28T09:45:00', activeLessonId: 'first-container', dmChannel: 'D0OLD' }),
+    '{"$":"table","name":"LessonProgress"}',
+    JSON.stringify({ id: '6a1b2c3d-4e5f-4061-8273-9a0b1c2d3e4f', learnerId: ids.learnerId, lessonId: 'first-container', currentStep: 1, startedAt: '2026-11-28T09:31:00', updatedAt: '2026-11-28T09:40:00', completedAt: null, currentStepId: 'list-containers' }),
+    JSON.stringify({ $: 'end', tables: { _prisma_migrations: 3, Learner: 1, LessonProgress: 1 } }),
+  ]);
+}

@@ -6,7 +6,7 @@ import { PrismaInstallationStore } from '../../../src/store/prisma-installation-
 import { PrismaLearnerStore } from '../../../src/store/prisma-learner-store';
 import { PrismaTutorStore } from '../../../src/store/prisma-tutor-store';
 import { TokenCipher } from '../../../src/store/token-cipher';
-import { readArchive, scratchDatabases, writeArchive } from './backup-db-helpers';
+import { readArchive, scratchDatabases, writeArchive, writeOlderArchive } from './backup-db-helpers';
 
 const dbs = scratchDatabases('bk_');
 const TEAM = 'T0BACKUP';
@@ -130,22 +130,9 @@ describe('database backup and restore', () => {
   });
 
   it('restores a backup of an older schema, then migrates it up to this version', async () => {
-    // A backup as Dockhand 0.0.1 wrote it, three migrations in: before challenge integrity and workspace installs.
-    const old = localMigrations().slice(0, 3);
     const file = path.join(dbs.dir, 'older.backup.gz');
     const learnerId = '5f0c7a8e-2b1d-4c55-9a0e-1b2c3d4e5f60';
-    writeArchive(file, [
-      JSON.stringify({ format: 'dockhand-backup', formatVersion: 1, appVersion: '0.0.1', createdAt: '2026-11-28T10:00:00.000Z', migrations: old.map(({ name, checksum }) => ({ name, checksum })) }),
-      '{"$":"table","name":"_prisma_migrations"}',
-      ...old.map((m, i) =>
-        JSON.stringify({ id: `00000000-0000-4000-8000-00000000000${i}`, checksum: m.checksum, finished_at: '2026-11-28T09:00:00+00:00', migration_name: m.name, logs: null, rolled_back_at: null, started_at: '2026-11-28T09:00:00+00:00', applied_steps_count: 1 }),
-      ),
-      '{"$":"table","name":"Learner"}',
-      JSON.stringify({ id: learnerId, teamId: TEAM, userId: 'U0OLD', displayName: 'Olga', firstSeenAt: '2026-11-28T09:30:00', lastSeenAt: '2026-11-28T09:45:00', activeLessonId: 'first-container', dmChannel: 'D0OLD' }),
-      '{"$":"table","name":"LessonProgress"}',
-      JSON.stringify({ id: '6a1b2c3d-4e5f-4061-8273-9a0b1c2d3e4f', learnerId, lessonId: 'first-container', currentStep: 1, startedAt: '2026-11-28T09:31:00', updatedAt: '2026-11-28T09:40:00', completedAt: null, currentStepId: 'list-containers' }),
-      JSON.stringify({ $: 'end', tables: { _prisma_migrations: 3, Learner: 1, LessonProgress: 1 } }),
-    ]);
+    writeOlderArchive(file, localMigrations(), { team: TEAM, learnerId });
     const url = await dbs.empty();
     const restored = await restoreDatabase(url, file);
     expect(restored.upgradedFrom).toBe('0.0.1');
