@@ -45,7 +45,7 @@ export async function restoreDatabase(url: string, file: string, opts: { replace
     await client.connect();
     if (!opts.replace) {
       const rows = await dataRows(client);
-      if (rows) throw new AppError('RESTORE_TARGET_NOT_EMPTY', `The database already holds ${rows} rows of data; restoring replaces all of them: run again with --replace to go ahead`);
+      if (rows) throw new AppError('RESTORE_TARGET_NOT_EMPTY', `The database already holds ${rows} row${rows === 1 ? '' : 's'} of data; restoring replaces all of them: run again with --replace to go ahead`);
     }
     await client.query('BEGIN');
     await dropEverything(client);
