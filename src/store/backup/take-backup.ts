@@ -50,7 +50,8 @@ export async function backupDatabase(url: string, file: string, opts: { afterTab
       await client.query(`DECLARE rows NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS r FROM ${quote(table)} t`);
       for (;;) {
         const { rows } = await client.query<{ r: string }>(`FETCH ${FETCH} FROM rows`);
-        for (const row of rows) await writer.line(row.r);
+        // A raw line break can only be whitespace between tokens of a `json` column: one line per row, always.
+        if (rows.length) await writer.line(rows.map((row) => (row.r.includes('\n') ? row.r.replace(/\r?\n/g, ' ') : row.r)).join('\n'));
         counts[table] += rows.length;
         if (rows.length < FETCH) break;
       }
