@@ -22,10 +22,14 @@ const PRISMA_MIGRATIONS_TABLE = `CREATE TABLE "_prisma_migrations" (
   "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
   "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`;
 
-/** Reads only the header: which app and schema a backup is from, refused here if this app cannot take it. */
+/**
+ * Reads a backup through without touching any database: which app and schema it is from (refused here if this
+ * app cannot take it), and whether it is whole (a cut-off or damaged file is named before anything is dropped).
+ */
 export async function inspectBackup(file: string): Promise<{ header: ArchiveHeader; upgradeFrom?: string }> {
   const header = parseHeader(await firstLine(file), file);
   const plan = planRestore(header, { version: appVersion(), migrations: localMigrations() }, file);
+  await readRows(file, async () => undefined);
   return { header, upgradeFrom: plan.upgradeFrom };
 }
 
@@ -36,7 +40,7 @@ export async function inspectBackup(file: string): Promise<{ header: ArchiveHead
  * Refuses a database that holds data unless `replace`.
  */
 export async function restoreDatabase(url: string, file: string, opts: { replace?: boolean; migrate?: boolean } = {}): Promise<RestoreResult> {
-  const header = parseHeader(await firstLine(file), file);
+  const { header } = await inspectBackup(file);
   const plan = planRestore(header, { version: appVersion(), migrations: localMigrations() }, file);
   const sqlOf = new Map(localMigrations().map((m) => [m.name, m.sql]));
   const client = new pg.Client({ connectionString: url });
@@ -47,11 +51,16 @@ export async function restoreDatabase(url: string, file: string, opts: { replace
       const rows = await dataRows(client);
       if (rows) throw new AppError('RESTORE_TARGET_NOT_EMPTY', `The database already holds ${rows} row${rows === 1 ? '' : 's'} of data; restoring replaces all of them: run again with --replace to go ahead`);
     }
+    // A bot still connected would write into a database being replaced under it (or hold its locks).
+    const others = Number(
+      (await client.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`)).rows[0]!.n,
+    );
+    if (others) throw new AppError('RESTORE_TARGET_IN_USE', `The database has ${others} other connection${others === 1 ? '' : 's'} (is the bot running?): stop the bot, then restore`);
     await client.query('BEGIN');
     await dropEverything(client);
     await client.query(PRISMA_MIGRATIONS_TABLE);
     for (const m of plan.migrations) await client.query(sqlOf.get(m.name)!);
-    tables = await loadRows(client, file);
+    tables = await readRows(file, (q, params) => client.query(q, params));
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -90,14 +99,15 @@ async function dropEverything(client: pg.Client): Promise<void> {
   }
 }
 
-async function loadRows(client: pg.Client, file: string): Promise<Record<string, number>> {
+/** Goes through the archive's rows, handing each batch's statement to `run` (a dry run checks the file alone). */
+async function readRows(file: string, run: (sql: string, params: unknown[]) => Promise<unknown>): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let table: string | undefined;
   let batch: string[] = [];
   let end: Record<string, number> | undefined;
   const flush = async () => {
     if (!batch.length) return;
-    await client.query(`INSERT INTO ${quote(table!)} SELECT * FROM json_populate_recordset(NULL::${quote(table!)}, $1::json)`, [`[${batch.join(',')}]`]);
+    await run(`INSERT INTO ${quote(table!)} SELECT * FROM json_populate_recordset(NULL::${quote(table!)}, $1::json)`, [`[${batch.join(',')}]`]);
     counts[table!] = (counts[table!] ?? 0) + batch.length;
     batch = [];
   };
@@ -120,7 +130,7 @@ async function loadRows(client: pg.Client, file: string): Promise<Record<string,
       table = m.name;
       counts[table] = 0;
     } else if (m.$ === 'sequence') {
-      if (m.lastValue !== null) await client.query('SELECT setval($1::regclass, $2::bigint, true)', [quote(m.name), m.lastValue]);
+      if (m.lastValue !== null) await run('SELECT setval($1::regclass, $2::bigint, true)', [quote(m.name), m.lastValue]);
     } else end = m.tables;
   }
   await flush();

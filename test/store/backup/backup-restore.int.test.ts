@@ -167,6 +167,8 @@ describe('database backup and restore', () => {
     expect(await failure(noEnd)).toEqual({ code: 'BACKUP_UNREADABLE', message: `${noEnd} is cut off (it has no end line: the copy is incomplete)` });
     // Without --replace a database holding data is never overwritten.
     expect(await restoreDatabase(url, good).catch((e: Error & { code?: string }) => e.code)).toBe('RESTORE_TARGET_NOT_EMPTY');
+    // Nor one a bot is still connected to (the seeding client here).
+    expect(await restoreDatabase(url, good, { replace: true }).catch((e: Error) => e.message)).toMatch(/^The database has \d+ other connections? \(is the bot running\?\): stop the bot, then restore$/);
     const db = dbs.prisma(url);
     expect(await new PrismaLearnerStore(db).find(TEAM, 'U0ALICE')).not.toBeNull();
     expect(await db.challenge.count()).toBe(1);
