@@ -68,6 +68,8 @@ export interface Config {
   allowedTeamIds?: string[];
   dataDir: string;
   eventRetentionHours: number;
+  /** Database backups: BACKUP_DIR (default `<dataDir>/backups`), BACKUP_KEEP of each kind, BACKUP_BEFORE_MIGRATIONS. */
+  backup: { dir: string; keep: number; beforeMigrations: boolean };
   shutdownDeadlineMs: number;
   /** Seconds added to a challenge solver's time for each hint. */
   challengeHintPenaltySeconds: number;
@@ -133,6 +135,9 @@ const schema = z.object({
   }),
   DOCKHAND_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
   EVENT_RETENTION_HOURS: intVar('hours to remember processed Slack event ids', 1, 24 * 90, 72),
+  BACKUP_DIR: opt(z.string()),
+  BACKUP_KEEP: intVar('how many backups of each kind to keep', 1, 1000, 5),
+  BACKUP_BEFORE_MIGRATIONS: boolVar(true),
   // Under compose's stop_grace_period for the bot (30 s, compose.yaml): after the drain the bot still closes the
   // database and stops the embedded PostgreSQL, so 5 s are left for that before Docker's SIGKILL.
   SHUTDOWN_DEADLINE_MS: intVar('milliseconds to let in-flight work finish on shutdown', 100, 600000, 25000),
@@ -286,6 +291,7 @@ function readEnv(env: Record<string, string | undefined>, host: HostFacts): Conf
     allowedTeamIds: v.ALLOWED_TEAM_IDS,
     dataDir: v.DOCKHAND_DATA_DIR,
     eventRetentionHours: v.EVENT_RETENTION_HOURS,
+    backup: { dir: v.BACKUP_DIR ?? `${v.DOCKHAND_DATA_DIR.replace(/\/+$/, '')}/backups`, keep: v.BACKUP_KEEP, beforeMigrations: v.BACKUP_BEFORE_MIGRATIONS },
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
     challengeHintPenaltySeconds: v.CHALLENGE_HINT_PENALTY_SECONDS,
     challengeMinSolveSeconds: v.CHALLENGE_MIN_SOLVE_SECONDS,

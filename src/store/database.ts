@@ -3,6 +3,7 @@ import pg from 'pg';
 import { AppError } from '../errors';
 import { redactSecrets, type Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import type { BackupPolicy } from './backup/pre-migration';
 import { applyMigrations } from './migrate';
 import { createPrismaClient, type Db } from './prisma-client';
 
@@ -41,7 +42,7 @@ function safeHost(url: string): string {
 }
 
 /** Opens DATABASE_URL, or an embedded PostgreSQL in dataDir when none is given; migrations are applied first. */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; log: Logger }): Promise<Database> {
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; log: Logger; backup?: BackupPolicy }): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = opts.databaseUrl;
   if (!url) {
@@ -52,7 +53,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   }
   try {
     await checkReachable(url);
-    await applyMigrations(url);
+    await applyMigrations(url, undefined, { backup: opts.backup, log: opts.log });
   } catch (err) {
     await embedded?.stop();
     throw err;

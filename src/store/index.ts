@@ -1,4 +1,5 @@
 /** The store layer's front door: code outside src/store imports only this file (lint holds it). */
+export { appVersion, backupDatabase, backupInto, inspectBackup, openTarget, pruneBackups, restoreDatabase, type BackupKind, type BackupPolicy } from './backup';
 export { openDatabase, type Database } from './database';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 export { PrismaChallengeStore } from './prisma-challenge-store';

@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT as ROOT } from '../project-root';
 import { AppError } from '../errors';
-import { redactSecrets } from '../logger';
+import { redactSecrets, type Logger } from '../logger';
+import { backupBeforeMigrations, type BackupPolicy } from './backup/pre-migration';
 
-/** Applies pending migrations (`prisma migrate deploy`, through the binary-free wrapper). */
-export function applyMigrations(databaseUrl: string, timeoutMs = 60000): Promise<string> {
+/** Applies pending migrations (`prisma migrate deploy`, through the binary-free wrapper), after a backup when the policy asks. */
+export async function applyMigrations(databaseUrl: string, timeoutMs = 60000, opts: { backup?: BackupPolicy; log?: Logger } = {}): Promise<string> {
+  if (opts.backup) await backupBeforeMigrations(databaseUrl, opts.backup, opts.log);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
