@@ -23,6 +23,7 @@ export {
 } from './images';
 export { MIRROR_CONTAINER };
 export { ensureInspectorImage, forgetInspectorImage, inspectorImageFor } from './inspector-image';
+export { engineImageFor, ensureEngineImage } from './engine-image';
 export type { EngineHostRunner } from './registry-reach';
 
 /**

@@ -99,7 +99,8 @@ export class SlackStandIn extends EventEmitter {
     return `${this.baseUrl}/api/`;
   }
 
-  async start(port = 0): Promise<string> {
+  /** `host`: the address to listen on and to hand out (a bot in a container reaches a bridge gateway, not 127.0.0.1). */
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = http.createServer((req, res) => {
       this.routes.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -107,8 +108,8 @@ export class SlackStandIn extends EventEmitter {
       });
     });
     this.socketMode.attach(this.server);
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    this.baseUrl = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this.apiUrl;
   }
 
