@@ -80,6 +80,8 @@ export interface EngineFacts {
   cgroupVersion: 1 | 2;
   runtimes: string[];
   securityOptions: string[];
+  /** `docker info`'s ServerVersion, e.g. `20.10.24+dfsg1` */
+  serverVersion?: string;
 }
 
 export async function engineFacts(docker: Docker, host?: EngineHostShell): Promise<EngineFacts> {
@@ -88,6 +90,7 @@ export async function engineFacts(docker: Docker, host?: EngineHostShell): Promi
     DockerRootDir?: string;
     CgroupVersion?: string;
     Runtimes?: Record<string, unknown>;
+    ServerVersion?: string;
   };
   const securityOptions = info.SecurityOptions ?? [];
   const userns = securityOptions.some((o) => /(^|,)name=userns(,|$)/.test(o));
@@ -99,7 +102,7 @@ export async function engineFacts(docker: Docker, host?: EngineHostShell): Promi
       remap = r ? parseSubuid(r.output) : undefined;
     }
   }
-  return { userns, remap, cgroupVersion: info.CgroupVersion === '2' ? 2 : 1, runtimes: Object.keys(info.Runtimes ?? {}), securityOptions };
+  return { userns, remap, cgroupVersion: info.CgroupVersion === '2' ? 2 : 1, runtimes: Object.keys(info.Runtimes ?? {}), securityOptions, serverVersion: info.ServerVersion };
 }
 
 /** Under --userns-remap the engine keeps its data in `<root>/<uid>.<gid>`. */

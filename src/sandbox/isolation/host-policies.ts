@@ -8,6 +8,7 @@ import { DiskReservation, parseDiskUsage, usageScript } from './disk-reservation
 import { chooseEngineHostShell, engineFacts, runHostScript, type EngineFacts, type EngineHostShell } from '../engine/engine-host';
 import { shellQuote } from '../shell/shell-quote';
 import type { SandboxPolicy } from './sandbox-policy';
+import { engineCapabilityPolicy } from './sandbox-profile';
 import { raiseKernelLimits } from './kernel-limits';
 import { ensureKeyQuotaWatch } from './key-quota-watch';
 
@@ -59,6 +60,8 @@ export async function prepareHostPolicies(o: { docker: Docker; config: SandboxCo
   const facts = await engineFacts(o.docker, host);
   await prepareKernel(host, facts, o.config.profile, o.logger);
   const policies: SandboxPolicy[] = [];
+  const fitCaps = engineCapabilityPolicy(facts.serverVersion);
+  if (fitCaps && (o.config.profile === 'userns' || o.config.profile === 'test-host-cgroup')) policies.push(fitCaps);
   const userns = o.config.profile === 'userns';
   if (userns) {
     const refusal = profileRefusal('userns', facts);

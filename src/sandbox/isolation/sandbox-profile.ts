@@ -18,7 +18,9 @@ import { seccompSecurityOpt } from './seccomp-profile';
 /** What a nested dockerd needs without --privileged; `userns` and `test-host-cgroup` differ only in what they add. */
 const NESTED_ENGINE: Docker.HostConfig = {
   CapAdd: ['ALL'],
-  // this host's bounding set lacks CAP_SYS_RESOURCE ("unable to apply caps"); namespaced it adds little
+  // Engines before 23 expand ALL to every capability the kernel knows, and a host whose bounding set lacks
+  // CAP_SYS_RESOURCE (this one) then fails with "unable to apply caps"; namespaced it adds little. Newer engines
+  // expand ALL to what they hold and refuse to drop one they lack: engineCapabilityPolicy takes the drop off there.
   CapDrop: ['SYS_RESOURCE'],
   // Docker's default seccomp profile denies what a nested engine needs; ours denies only the unneeded surface
   SecurityOpt: [seccompSecurityOpt(), 'apparmor=unconfined'],
@@ -46,6 +48,30 @@ export function profileHostConfig(profile: SandboxConfig['profile']): Docker.Hos
         UsernsMode: 'host',
       };
   }
+}
+
+/** The engine's major version from its ServerVersion (`20.10.24+dfsg1`, `26.1.5`); 0 when unreadable. */
+export function engineMajor(serverVersion: string | undefined): number {
+  const m = /^(\d+)\./.exec(serverVersion ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * The nested-engine profiles' CapDrop fitted to the engine: from Docker 23 on, `CapAdd: ALL` already leaves out
+ * what the engine lacks and dropping such a capability is a 400 ("capability not supported by your kernel"), which
+ * is what a Docker 26 engine in a container without CAP_SYS_RESOURCE (compose.yaml's engine service) answers.
+ */
+export function engineCapabilityPolicy(serverVersion: string | undefined): SandboxPolicy | undefined {
+  if (engineMajor(serverVersion) < 23) return undefined;
+  return {
+    name: 'engine-capabilities',
+    apply(spec) {
+      const hc = hostConfigOf(spec);
+      if (!hc.CapDrop) return;
+      hc.CapDrop = hc.CapDrop.filter((c: string) => c !== 'SYS_RESOURCE');
+      if (hc.CapDrop.length === 0) delete hc.CapDrop;
+    },
+  };
 }
 
 /** The configured profile plus memory (no extra swap), CPU and process limits. */

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { dockerDiskPolicy } from '../../../src/sandbox/isolation/docker-disk-policy';
 import { applyPolicies, type PolicyContext, type SandboxPolicy } from '../../../src/sandbox/isolation/sandbox-policy';
-import { profileHostConfig, profilePolicy } from '../../../src/sandbox/isolation/sandbox-profile';
+import { engineCapabilityPolicy, engineMajor, profileHostConfig, profilePolicy } from '../../../src/sandbox/isolation/sandbox-profile';
 import { seccompSecurityOpt } from '../../../src/sandbox/isolation/seccomp-profile';
 
 const ctx: PolicyContext = { instance: 'i', learnerKey: 'L', role: 'learner', createdAt: 42, labels: { 'dockhand.app': 'dockhand' } };
@@ -17,6 +17,21 @@ describe('sandbox profile and policies', () => {
     expect(profileHostConfig('sysbox')).toEqual({ Runtime: 'sysbox-runc' });
     expect(profileHostConfig('test-host-cgroup').SecurityOpt).toEqual(u.SecurityOpt);
     expect(profileHostConfig('test-host-cgroup')).toMatchObject({ Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'], CapDrop: ['SYS_RESOURCE'], UsernsMode: 'host' });
+  });
+
+  it('drops CAP_SYS_RESOURCE only on engines before 23 (newer ones refuse to drop what they lack)', async () => {
+    expect(engineMajor('20.10.24+dfsg1')).toBe(20);
+    expect(engineMajor('26.1.5')).toBe(26);
+    expect(engineMajor(undefined)).toBe(0);
+    expect(engineCapabilityPolicy('20.10.24+dfsg1')).toBeUndefined();
+    expect(engineCapabilityPolicy(undefined)).toBeUndefined();
+    const spec: Docker.ContainerCreateOptions = { Image: 'x' };
+    await applyPolicies(spec, [profilePolicy({ profile: 'userns', memoryMb: 512, cpus: 1, pidsLimit: 300 }), engineCapabilityPolicy('26.1.5')!], ctx);
+    expect(spec.HostConfig?.CapAdd).toEqual(['ALL']);
+    expect(spec.HostConfig?.CapDrop).toBeUndefined();
+    const other: Docker.ContainerCreateOptions = { Image: 'x', HostConfig: { CapDrop: ['NET_RAW', 'SYS_RESOURCE'] } };
+    await applyPolicies(other, [engineCapabilityPolicy('27.0.1')!], ctx);
+    expect(other.HostConfig?.CapDrop).toEqual(['NET_RAW']);
   });
 
   it('the profile policy adds the profile and the memory, swap, CPU and pids limits', async () => {
