@@ -4,9 +4,9 @@ import type { Logger } from './logger';
 import { countedChecks, timedSandboxPort, type BotMetrics } from './ops';
 import type { SandboxPort, SandboxStats } from './sandbox';
 import { latestKeyQuota } from './sandbox';
-import { registerListeners, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
+import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
 import type { ChallengeStore, EventLedger, LearnerStore, TutorStore } from './store';
-import { ChallengeRaces, ChallengeService, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
+import { AdminDirectory, ChallengeRaces, ChallengeService, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
 
 /** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
 export interface BotPorts {
@@ -71,6 +71,9 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     limits: settings.limits,
     imagesCached: ports.imagesCached,
   });
+  // ADMIN_USER_IDS, plus the members of ADMIN_USERGROUP (read from Slack per workspace, cached).
+  const group = settings.config.adminUsergroup;
+  const admins = new AdminDirectory(settings.challenges.adminUserIds, group ? new SlackAdminGroup({ client: slack.app.client, group, log }) : undefined);
   const challenges = new ChallengeService({
     ...challengeBase,
     teamId: identity.teamId,
@@ -79,6 +82,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     tutor,
     dmFor: (userId) => slack.conversations.forUser(userId),
     adminUserIds: settings.challenges.adminUserIds,
+    admins,
     hintPenaltySeconds: settings.challenges.hintPenaltySeconds,
     minSolveSeconds: settings.challenges.minSolveSeconds,
     warmSandboxes: settings.challenges.warmSandboxes,
@@ -88,7 +92,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
   });
   const remover =
     workspaces.slack && new WorkspaceRemoval({ installs: workspaces.slack.installs, learnersOf: (teamId) => stores.learners.userIdsOf(teamId), removeSandbox: (key) => sandboxes.reset(key), log });
-  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover });
+  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins });
 
   metrics?.bind({
     sandboxes: () => sandboxes.stats(),

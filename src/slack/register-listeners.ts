@@ -1,4 +1,4 @@
-import type { ChallengeService } from '../tutor';
+import type { AdminDirectory, ChallengeService } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
 import type { SlackApp, SlackDeps } from './create-slack-app';
@@ -17,6 +17,8 @@ export interface SlackServices {
   challenges: ChallengeService;
   /** The tutor's events: progress changes republish the learner's App Home. */
   events: TutorEvents;
+  /** Who is an admin (ADMIN_USER_IDS and ADMIN_USERGROUP). */
+  admins: AdminDirectory;
 }
 
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */

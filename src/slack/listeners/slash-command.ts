@@ -2,14 +2,13 @@ import type { App } from '@slack/bolt';
 import type { Config } from '../../config';
 import { errorCode } from '../../errors';
 import type { Logger } from '../../logger';
-import type { ChallengeService } from '../../tutor';
-import { isAdminOf } from '../../tutor';
+import type { AdminDirectory, ChallengeService } from '../../tutor';
 import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
 import { renderReply } from '../render/render-reply';
 
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
-export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; log: Logger; config: Pick<Config, 'adminUserIds'> }): void {
+export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; log: Logger; config: Pick<Config, 'adminUserIds'> }): void {
   app.command('/tutor', async ({ ack, command, respond, context }) => {
     await ack();
     const log = (context.log as Logger | undefined) ?? deps.log;
@@ -24,7 +23,9 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
       }
     }
     if (first.toLowerCase() === 'class') {
-      await respond({ response_type: 'ephemeral', ...renderReply(deps.tutor.classCommand(rest.join(' '), isAdminOf(deps.config.adminUserIds, command.team_id, command.user_id))) });
+      const admin = await deps.admins.check(command.team_id, command.user_id);
+      const reply = deps.tutor.classCommand(rest.join(' '), admin.admin);
+      await respond({ response_type: 'ephemeral', ...renderReply(admin.note ? { ...reply, text: `${reply.text}\n${admin.note}` } : reply) });
       return;
     }
     if (first.toLowerCase() === 'challenge') {

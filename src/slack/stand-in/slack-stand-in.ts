@@ -28,6 +28,10 @@ export interface StandInOptions {
   oauth?: StandInOAuthApp;
   /** The bot's granted scopes (default: the manifest's, BOT_SCOPES); `chat:write.public` lets it post in public channels it has not joined. */
   scopes?: readonly string[];
+  /** The default workspace's user groups by id (ADMIN_USERGROUP). */
+  usergroups?: Record<string, { handle: string; users: string[] }>;
+  /** The default workspace's channels and members by id (`/tutor report #channel`). */
+  channels?: Record<string, { name: string; members: string[]; private?: boolean }>;
 }
 
 /**
@@ -224,6 +228,8 @@ export class SlackStandIn extends EventEmitter {
       dmChannelFor: (user) => this.dmChannelFor(user),
       notMemberOf: this.notMemberOf,
       scopes: new Set(this.opts.scopes ?? BOT_SCOPES),
+      usergroups: this.opts.usergroups,
+      channels: this.opts.channels,
     });
   }
 
