@@ -5,8 +5,8 @@ import { countedChecks, timedSandboxPort, type BotMetrics } from './ops';
 import type { SandboxPort, SandboxStats } from './sandbox';
 import { latestKeyQuota } from './sandbox';
 import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
-import type { ChallengeStore, EventLedger, LearnerStore, TutorStore } from './store';
-import { AdminDirectory, ChallengeRaces, ChallengeService, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
+import type { ChallengeStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
+import { AdminDirectory, ChallengeRaces, ChallengeService, ClassReport, ForgetMe, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
 
 /** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
 export interface BotPorts {
@@ -16,6 +16,8 @@ export interface BotPorts {
     tutor: TutorStore;
     challenges: ChallengeStore;
     ledger: EventLedger;
+    /** Class reports, `forget me` and the Messages tab welcome; left out, those are off. */
+    team?: TeamStore;
   };
   /** The sandbox contract; stats() feeds the metrics. */
   sandboxes: SandboxPort & { stats(): SandboxStats };
@@ -90,9 +92,13 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     sandboxes,
     userNames: (userId) => slack.channels.userNames(userId),
   });
+  const team = stores.team && {
+    report: new ClassReport({ store: stores.team, admins }),
+    forget: new ForgetMe({ store: stores.team, learners: stores.learners, challenges: stores.challenges, sandboxes, refreshBoard: (c) => races.boards.refresh(c), log }),
+  };
   const remover =
     workspaces.slack && new WorkspaceRemoval({ installs: workspaces.slack.installs, learnersOf: (teamId) => stores.learners.userIdsOf(teamId), removeSandbox: (key) => sandboxes.reset(key), log });
-  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins });
+  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins, team });
 
   metrics?.bind({
     sandboxes: () => sandboxes.stats(),

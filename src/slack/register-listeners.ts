@@ -1,4 +1,4 @@
-import type { AdminDirectory, ChallengeService } from '../tutor';
+import type { AdminDirectory, ChallengeService, ClassReport, ForgetMe } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
 import type { SlackApp, SlackDeps } from './create-slack-app';
@@ -10,6 +10,7 @@ import { registerMention } from './listeners/mention';
 import { registerSlashCommand } from './listeners/slash-command';
 import { registerUninstall } from './listeners/uninstall';
 import type { WorkspaceRemover } from './oauth/workspace-remover';
+import { TeamCommands } from './team/team-commands';
 
 /** What the listeners hand work to; built after createSlackApp, from its ports. */
 export interface SlackServices {
@@ -19,13 +20,17 @@ export interface SlackServices {
   events: TutorEvents;
   /** Who is an admin (ADMIN_USER_IDS and ADMIN_USERGROUP). */
   admins: AdminDirectory;
+  /** `/tutor report` and `/tutor forget me`; left out (no team store), those words are not understood. */
+  team?: { report: ClassReport; forget: ForgetMe };
 }
 
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */
 export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServices & { remover?: WorkspaceRemover }): { homes: HomePublisher } {
   const { app, conversations } = slack;
   const homes = new HomePublisher({ client: app.client, tutor: deps.tutor, challenges: deps.challenges, events: deps.events, log: deps.log });
-  const listenerDeps = { ...deps, conversations, homes };
+  const team = deps.team && new TeamCommands({ ...deps.team, conversations, log: deps.log });
+  team?.register(app);
+  const listenerDeps = { ...deps, conversations, homes, teamCommands: team };
   registerDirectMessages(app, listenerDeps);
   registerActions(app, listenerDeps);
   registerSlashCommand(app, listenerDeps);

@@ -10,3 +10,5 @@ export { sandboxOwnership } from './sandboxes/sandbox-ownership';
 export type { TurnLimits } from './turns/turn-limiter';
 export { TutorEvents } from './tutor-events';
 export { minutes } from './views';
+export { ClassReport, type ReportScope } from './team/report';
+export { ForgetMe } from './team/forget-me';

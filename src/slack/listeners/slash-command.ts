@@ -5,17 +5,18 @@ import type { Logger } from '../../logger';
 import type { AdminDirectory, ChallengeService } from '../../tutor';
 import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
+import type { TeamCommands } from '../team/team-commands';
 import { renderReply } from '../render/render-reply';
 
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
-export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; log: Logger; config: Pick<Config, 'adminUserIds'> }): void {
-  app.command('/tutor', async ({ ack, command, respond, context }) => {
+export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; teamCommands?: TeamCommands; log: Logger; config: Pick<Config, 'adminUserIds'> }): void {
+  app.command('/tutor', async ({ ack, command, respond, context, client }) => {
     await ack();
     const log = (context.log as Logger | undefined) ?? deps.log;
     const [first = '', ...rest] = (command.text ?? '').trim().split(/\s+/);
     const learner = { teamId: command.team_id, userId: command.user_id };
     // `class` and `challenge` count against the caller's request limit here; the rest in the tutor.
-    if (first.toLowerCase() === 'class' || first.toLowerCase() === 'challenge') {
+    if (['class', 'challenge', 'report', 'forget'].includes(first.toLowerCase())) {
       const refused = await deps.tutor.admit(learner, log);
       if (refused !== undefined) {
         if (refused) await respond({ response_type: 'ephemeral', ...renderReply(refused) });
@@ -35,6 +36,11 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
         return { text: `Something went wrong with that challenge command (${errorCode(err)}). Try again in a moment; if it keeps failing, an operator can look for it in the bot's log.` };
       });
       await respond({ response_type: 'ephemeral', ...renderReply(reply) });
+      return;
+    }
+    const team = await deps.teamCommands?.slash(client, command, first.toLowerCase(), rest.join(' '), log);
+    if (team) {
+      await respond({ response_type: 'ephemeral', ...renderReply(team) });
       return;
     }
     const dm = await deps.conversations.forUser(command.user_id, log);
