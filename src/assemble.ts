@@ -1,7 +1,7 @@
 import type { BotSettings } from './bot-settings';
 import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
-import { countedChecks, timedSandboxPort, type BotMetrics } from './ops';
+import { countedChecks, countedLessons, timedSandboxPort, type BotMetrics } from './ops';
 import type { SandboxPort, SandboxStats } from './sandbox';
 import { latestKeyQuota } from './sandbox';
 import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
@@ -64,7 +64,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
   const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
   const tutor = new Tutor({
     learners: stores.learners,
-    store: stores.tutor,
+    store: metrics ? countedLessons(stores.tutor, metrics) : stores.tutor,
     catalog,
     sandboxes: metrics ? timedSandboxPort(sandboxes, metrics) : sandboxes,
     log,
