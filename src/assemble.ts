@@ -6,7 +6,7 @@ import type { SandboxPort, SandboxStats } from './sandbox';
 import { latestKeyQuota } from './sandbox';
 import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
 import type { ChallengeStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
-import { AdminDirectory, ChallengeRaces, ChallengeService, ClassReport, ForgetMe, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
+import { AdminDirectory, ChallengeRaces, ChallengeService, ClassReport, ForgetMe, MessagesWelcome, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
 
 /** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
 export interface BotPorts {
@@ -94,11 +94,13 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
   });
   const team = stores.team && {
     report: new ClassReport({ store: stores.team, admins }),
+    welcome: new MessagesWelcome({ store: stores.team, learners: stores.learners }),
     forget: new ForgetMe({ store: stores.team, learners: stores.learners, challenges: stores.challenges, sandboxes, refreshBoard: (c) => races.boards.refresh(c), log }),
   };
   const remover =
     workspaces.slack && new WorkspaceRemoval({ installs: workspaces.slack.installs, learnersOf: (teamId) => stores.learners.userIdsOf(teamId), removeSandbox: (key) => sandboxes.reset(key), log });
-  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins, team });
+  const exercises = () => catalog.list('exercise').map((l) => ({ id: l.id, title: l.title }));
+  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins, team, exercises });
 
   metrics?.bind({
     sandboxes: () => sandboxes.stats(),

@@ -1,4 +1,4 @@
-import type { AdminDirectory, ChallengeService, ClassReport, ForgetMe } from '../tutor';
+import type { AdminDirectory, ChallengeService, ClassReport, ForgetMe, MessagesWelcome } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
 import type { SlackApp, SlackDeps } from './create-slack-app';
@@ -10,7 +10,9 @@ import { registerMention } from './listeners/mention';
 import { registerSlashCommand } from './listeners/slash-command';
 import { registerUninstall } from './listeners/uninstall';
 import type { WorkspaceRemover } from './oauth/workspace-remover';
+import { registerChallengeModal, type ExerciseChoice } from './team/challenge-modal';
 import { TeamCommands } from './team/team-commands';
+import { registerMessagesWelcome, registerStartLessonShortcut } from './team/welcome-and-shortcut';
 
 /** What the listeners hand work to; built after createSlackApp, from its ports. */
 export interface SlackServices {
@@ -21,7 +23,9 @@ export interface SlackServices {
   /** Who is an admin (ADMIN_USER_IDS and ADMIN_USERGROUP). */
   admins: AdminDirectory;
   /** `/tutor report` and `/tutor forget me`; left out (no team store), those words are not understood. */
-  team?: { report: ClassReport; forget: ForgetMe };
+  team?: { report: ClassReport; forget: ForgetMe; welcome: MessagesWelcome };
+  /** The exercises a challenge can run, for the `/tutor challenge start` modal. */
+  exercises?: () => ExerciseChoice[];
 }
 
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */
@@ -36,6 +40,9 @@ export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServic
   registerSlashCommand(app, listenerDeps);
   registerMention(app);
   registerAppHome(app, listenerDeps);
+  registerStartLessonShortcut(app, listenerDeps);
+  registerChallengeModal(app, { challenges: deps.challenges, log: deps.log, dmOf: (userId) => conversations.forUser(userId) });
+  if (deps.team) registerMessagesWelcome(app, { ...listenerDeps, welcome: deps.team.welcome });
   if (deps.remover) {
     const inner = deps.remover;
     // A removed workspace's chat.update budget goes with it (reinstalling starts a fresh one).

@@ -12,3 +12,4 @@ export { TutorEvents } from './tutor-events';
 export { minutes } from './views';
 export { ClassReport, type ReportScope } from './team/report';
 export { ForgetMe } from './team/forget-me';
+export { MessagesWelcome } from './team/welcome';

@@ -2,10 +2,11 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { BOT_SCOPES } from '../../src/config';
+import { START_LESSON_SHORTCUT } from '../../src/slack/team/welcome-and-shortcut';
 
 const ROOT = path.join(__dirname, '..', '..');
 type Manifest = {
-  features: { slash_commands: { url?: string }[] };
+  features: { slash_commands: { url?: string }[]; shortcuts?: { type: string; callback_id: string; name: string }[] };
   oauth_config: { scopes: { bot: string[] } };
   settings: { event_subscriptions: { request_url?: string; bot_events: string[] }; interactivity: { request_url?: string }; socket_mode_enabled: boolean };
 };
@@ -51,6 +52,10 @@ describe('Slack app manifests', () => {
     expect(http.settings.event_subscriptions.bot_events).toEqual(socket.settings.event_subscriptions.bot_events);
     expect([...BOT_SCOPES].sort()).toEqual([...socket.oauth_config.scopes.bot].sort());
     expect(socket.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['message.im', 'app_mention', 'app_home_opened', 'app_uninstalled', 'tokens_revoked']));
+  });
+
+  it('both declare the global shortcut the bot listens for', () => {
+    for (const m of [socket, http]) expect(m.features.shortcuts).toEqual([expect.objectContaining({ type: 'global', callback_id: START_LESSON_SHORTCUT, name: 'Start a Docker lesson' })]);
   });
 
   it('the HTTP variant points every request URL at /slack/events and has Socket Mode off; the Socket Mode one has none', () => {

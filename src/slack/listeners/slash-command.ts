@@ -5,11 +5,12 @@ import type { Logger } from '../../logger';
 import type { AdminDirectory, ChallengeService } from '../../tutor';
 import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
+import { openChallengeModal, type ExerciseChoice } from '../team/challenge-modal';
 import type { TeamCommands } from '../team/team-commands';
 import { renderReply } from '../render/render-reply';
 
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
-export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; teamCommands?: TeamCommands; log: Logger; config: Pick<Config, 'adminUserIds'> }): void {
+export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; teamCommands?: TeamCommands; exercises?: () => ExerciseChoice[]; log: Logger; config: Pick<Config, 'adminUserIds'> }): void {
   app.command('/tutor', async ({ ack, command, respond, context, client }) => {
     await ack();
     const log = (context.log as Logger | undefined) ?? deps.log;
@@ -30,6 +31,14 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
       return;
     }
     if (first.toLowerCase() === 'challenge') {
+      // `start` alone, from an admin: a modal picks the exercise, duration and channel (same path on submit).
+      if (rest.length === 1 && rest[0]!.toLowerCase() === 'start' && deps.exercises && (await deps.admins.isAdmin(command.team_id, command.user_id))) {
+        const opened = await openChallengeModal(client, command.trigger_id, deps.exercises(), command.channel_id).then(
+          () => true,
+          (err: unknown) => (log.warn({ err }, 'could not open the challenge modal'), false),
+        );
+        if (opened) return;
+      }
       // The caller always gets an answer: a failure (database down...) is logged, never left silent.
       const reply = await deps.challenges.command({ teamId: command.team_id, userId: command.user_id, channelId: command.channel_id }, rest.join(' ')).catch((err: unknown) => {
         log.error({ err }, 'challenge command failed');

@@ -208,6 +208,20 @@ export class SlackStandIn extends EventEmitter {
     return this.sendInteractive(blockActions(user, message, action, this.ids, this.nextTs()));
   }
 
+  /** A global shortcut from Slack's shortcut menu (`callback_id` as in the manifest). */
+  globalShortcut(user: string, callbackId: string): Promise<AckResult> {
+    return this.sendInteractive({ type: 'shortcut', callback_id: callbackId, action_ts: this.nextTs(), user: { id: user, username: user.toLowerCase(), team_id: this.teamId } });
+  }
+
+  /** The user presses Submit on a modal the bot opened (`view` as views.open got it); `values` is the modal's state. */
+  submitView(user: string, view: Record<string, unknown>, values: Record<string, Record<string, unknown>>): Promise<AckResult> {
+    return this.sendInteractive({
+      type: 'view_submission',
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.teamId },
+      view: { id: 'V0MODAL', team_id: this.teamId, type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', blocks: view.blocks, state: { values }, hash: '1.x', app_id: this.appId, bot_id: 'B0DOCKHAND' },
+    });
+  }
+
   dmChannelFor(user: string): string {
     return dmChannelFor(user);
   }
