@@ -139,6 +139,8 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
       let recovered = 0;
       for (const teamId of await workspaces.teamIds()) {
         await workspaces.run(teamId, async () => {
+          // an unreadable ADMIN_USERGROUP is logged now rather than at the first admin command
+          await admins.prime(teamId).catch((err: unknown) => log.warn({ err }, 'could not read ADMIN_USERGROUP at start'));
           await challenges.restore(teamId);
           recovered += await tutor.recoverAfterRestart(teamId, (_t, _u, channel) => slack.conversations.forChannel(channel));
         });

@@ -40,6 +40,11 @@ export class AdminDirectory {
     return { admin: false, note: `(The admin user group ${members.group} could not be read: ${members.problem}. Ask an operator to fix ADMIN_USERGROUP; ADMIN_USER_IDS still works.)` };
   }
 
+  /** Reads the group once for a workspace (at start-up), so a group that cannot be read is logged before anyone needs it. */
+  async prime(teamId: string): Promise<void> {
+    await this.group?.members(teamId);
+  }
+
   async isAdmin(teamId: string, userId: string): Promise<boolean> {
     return (await this.check(teamId, userId)).admin;
   }
