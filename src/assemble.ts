@@ -1,12 +1,12 @@
 import type { BotSettings } from './bot-settings';
 import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
-import { countedChecks, timedSandboxPort, type BotMetrics } from './ops';
+import { countedChecks, countedLessons, timedSandboxPort, type BotMetrics } from './ops';
 import type { SandboxPort, SandboxStats } from './sandbox';
 import { latestKeyQuota } from './sandbox';
-import { registerListeners, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
-import type { ChallengeStore, EventLedger, LearnerStore, TutorStore } from './store';
-import { ChallengeRaces, ChallengeService, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
+import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
+import type { ChallengeStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
+import { AdminDirectory, ChallengeRaces, ChallengeService, ClassReport, ForgetMe, MessagesWelcome, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
 
 /** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
 export interface BotPorts {
@@ -16,6 +16,8 @@ export interface BotPorts {
     tutor: TutorStore;
     challenges: ChallengeStore;
     ledger: EventLedger;
+    /** Class reports, `forget me` and the Messages tab welcome; left out, those are off. */
+    team?: TeamStore;
   };
   /** The sandbox contract; stats() feeds the metrics. */
   sandboxes: SandboxPort & { stats(): SandboxStats };
@@ -62,7 +64,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
   const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
   const tutor = new Tutor({
     learners: stores.learners,
-    store: stores.tutor,
+    store: metrics ? countedLessons(stores.tutor, metrics) : stores.tutor,
     catalog,
     sandboxes: metrics ? timedSandboxPort(sandboxes, metrics) : sandboxes,
     log,
@@ -71,6 +73,9 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     limits: settings.limits,
     imagesCached: ports.imagesCached,
   });
+  // ADMIN_USER_IDS, plus the members of ADMIN_USERGROUP (read from Slack per workspace, cached).
+  const group = settings.config.adminUsergroup;
+  const admins = new AdminDirectory(settings.challenges.adminUserIds, group ? new SlackAdminGroup({ client: slack.app.client, group, log }) : undefined);
   const challenges = new ChallengeService({
     ...challengeBase,
     teamId: identity.teamId,
@@ -79,6 +84,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     tutor,
     dmFor: (userId) => slack.conversations.forUser(userId),
     adminUserIds: settings.challenges.adminUserIds,
+    admins,
     hintPenaltySeconds: settings.challenges.hintPenaltySeconds,
     minSolveSeconds: settings.challenges.minSolveSeconds,
     warmSandboxes: settings.challenges.warmSandboxes,
@@ -86,9 +92,15 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     sandboxes,
     userNames: (userId) => slack.channels.userNames(userId),
   });
+  const team = stores.team && {
+    report: new ClassReport({ store: stores.team, admins }),
+    welcome: new MessagesWelcome({ store: stores.team, learners: stores.learners }),
+    forget: new ForgetMe({ store: stores.team, learners: stores.learners, challenges: stores.challenges, sandboxes, refreshBoard: (c) => races.boards.refresh(c), log }),
+  };
   const remover =
     workspaces.slack && new WorkspaceRemoval({ installs: workspaces.slack.installs, learnersOf: (teamId) => stores.learners.userIdsOf(teamId), removeSandbox: (key) => sandboxes.reset(key), log });
-  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover });
+  const exercises = () => catalog.list('exercise').map((l) => ({ id: l.id, title: l.title }));
+  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins, team, exercises });
 
   metrics?.bind({
     sandboxes: () => sandboxes.stats(),
@@ -127,6 +139,8 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
       let recovered = 0;
       for (const teamId of await workspaces.teamIds()) {
         await workspaces.run(teamId, async () => {
+          // an unreadable ADMIN_USERGROUP is logged now rather than at the first admin command
+          await admins.prime(teamId).catch((err: unknown) => log.warn({ err }, 'could not read ADMIN_USERGROUP at start'));
           await challenges.restore(teamId);
           recovered += await tutor.recoverAfterRestart(teamId, (_t, _u, channel) => slack.conversations.forChannel(channel));
         });

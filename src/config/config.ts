@@ -64,6 +64,8 @@ export interface Config {
   /** `LOG_LEVEL`, else `warn` in local mode (the chat owns the terminal) and `info` otherwise. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminUserIds: string[];
+  /** `ADMIN_USERGROUP`: members of this Slack user group (an id like S0123ABCD, or its handle) are admins too. */
+  adminUsergroup?: string;
   /** `ALLOWED_TEAM_IDS`: the only workspaces served (installs and requests); undefined: any. */
   allowedTeamIds?: string[];
   dataDir: string;
@@ -124,6 +126,8 @@ const schema = z.object({
     const bad = ids.filter((id) => !/^([T][A-Z0-9]{2,}:)?[UW][A-Z0-9]{2,}$/.test(id));
     return bad.length ? { problem: `expected comma-separated Slack user ids like U012ABCDEF or T012TEAM:U012ABCDEF, got "${bad.join(', ')}"` } : ids;
   }),
+  // An id (S…) names one group in one workspace; a handle is looked up in each workspace (multi-workspace installs).
+  ADMIN_USERGROUP: opt(z.string().trim().regex(/^(S[A-Z0-9]{2,}|@?[a-z0-9][a-z0-9._-]{0,79})$/, 'expected a Slack user group id like S0123ABCD or its handle like docker-admins')),
   // Unset: any workspace may install and use the bot (as before); set: only these.
   ALLOWED_TEAM_IDS: parsedVar<string[] | undefined>(undefined, (v) => {
     const ids = v
@@ -288,6 +292,7 @@ function readEnv(env: Record<string, string | undefined>, host: HostFacts): Conf
     },
     logLevel: v.LOG_LEVEL ?? (mode === 'local' ? 'warn' : 'info'),
     adminUserIds: v.ADMIN_USER_IDS,
+    adminUsergroup: v.ADMIN_USERGROUP,
     allowedTeamIds: v.ALLOWED_TEAM_IDS,
     dataDir: v.DOCKHAND_DATA_DIR,
     eventRetentionHours: v.EVENT_RETENTION_HOURS,

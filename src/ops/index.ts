@@ -1,5 +1,5 @@
 /** The ops layer's front door: code outside src/ops imports only this file (lint holds it). */
-export { countedChecks, timedSandboxPort } from './instrumented-ports';
+export { countedChecks, countedLessons, timedSandboxPort } from './instrumented-ports';
 export { Lifecycles, type Lifecycle } from './lifecycles';
 export { BotMetrics } from './metrics';
 export { startOpsServer, type OpsServer } from './ops-server';

@@ -1,4 +1,5 @@
 import type { CommandResult, SandboxPort } from '../sandbox';
+import type { TutorStore } from '../store';
 import type { ChallengeHooks } from '../tutor';
 import type { BotMetrics, CommandOutcome } from './metrics';
 
@@ -49,4 +50,23 @@ export function countedChecks<H extends ChallengeHooks>(hooks: H, metrics: BotMe
     return hooks.onCheck(learnerId, lessonId, passed);
   };
   return overriding<H>(hooks, { onCheck } as Partial<H>);
+}
+
+/**
+ * The tutor's store with lessons counted: started when a lesson begins at its first step (a resumed one is not
+ * counted again; a restart or a challenge attempt is), completed when the step done was the lesson's last and the
+ * learner was on it (a late duplicate click, which the store ignores, is not counted).
+ */
+export function countedLessons<S extends Pick<TutorStore, 'startLesson' | 'completeStep' | 'activeLesson'>>(store: S, metrics: BotMetrics): S {
+  const startLesson: TutorStore['startLesson'] = async (learnerId, lessonId, firstStepId, opts) => {
+    const r = await store.startLesson(learnerId, lessonId, firstStepId, opts);
+    if (!r.resumed) metrics.lesson('started', lessonId);
+    return r;
+  };
+  const completeStep: TutorStore['completeStep'] = async (learnerId, lessonId, stepId, nextStepId, opts) => {
+    const on = nextStepId === null ? await store.activeLesson(learnerId) : null;
+    await store.completeStep(learnerId, lessonId, stepId, nextStepId, opts);
+    if (on?.lessonId === lessonId && on.stepId === stepId) metrics.lesson('completed', lessonId);
+  };
+  return overriding<S>(store, { startLesson, completeStep } as Partial<S>);
 }

@@ -45,6 +45,7 @@ export class BotMetrics {
 
   private readonly commandSeconds: Histogram<'outcome'>;
   private readonly checks: Counter<'result'>;
+  private readonly lessons: Counter<'event' | 'lesson'>;
   private readonly sandboxEvents: Counter<'event'>;
   private readonly slackCalls: Counter<'method' | 'outcome'>;
   private readonly slackRequests: Counter<'kind'>;
@@ -69,6 +70,7 @@ export class BotMetrics {
       registers,
     });
     this.checks = new Counter({ name: 'dockhand_checks_total', help: 'Step checks that ran, by result', labelNames: ['result'], registers });
+    this.lessons = new Counter({ name: 'dockhand_lessons_total', help: 'Lessons started (from their first step) and completed (their last step done), by lesson id', labelNames: ['event', 'lesson'], registers });
     this.sandboxEvents = new Counter({ name: 'dockhand_sandbox_events_total', help: 'Sandbox lifecycle events (created, adopted, removed, reaped, expired, crashed, oom-killed, queued, disk-full)', labelNames: ['event'], registers });
     this.slackCalls = new Counter({ name: 'dockhand_slack_api_calls_total', help: 'Slack Web API requests sent, by method and outcome (ratelimited = HTTP 429)', labelNames: ['method', 'outcome'], registers });
     this.slackRequests = new Counter({ name: 'dockhand_slack_requests_total', help: 'Requests received from Slack (events, commands, actions...)', labelNames: ['kind'], registers });
@@ -235,6 +237,10 @@ export class BotMetrics {
 
   check(passed: boolean): void {
     this.checks.inc({ result: passed ? 'passed' : 'failed' });
+  }
+
+  lesson(event: 'started' | 'completed', lessonId: string): void {
+    this.lessons.inc({ event, lesson: lessonId });
   }
 
   sandboxEvent(type: string): void {

@@ -1,4 +1,4 @@
-import type { ChallengeService } from '../tutor';
+import type { AdminDirectory, ChallengeService, ClassReport, ForgetMe, MessagesWelcome } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
 import type { SlackApp, SlackDeps } from './create-slack-app';
@@ -10,6 +10,9 @@ import { registerMention } from './listeners/mention';
 import { registerSlashCommand } from './listeners/slash-command';
 import { registerUninstall } from './listeners/uninstall';
 import type { WorkspaceRemover } from './oauth/workspace-remover';
+import { registerChallengeModal, type ExerciseChoice } from './team/challenge-modal';
+import { TeamCommands } from './team/team-commands';
+import { registerMessagesWelcome, registerStartLessonShortcut } from './team/welcome-and-shortcut';
 
 /** What the listeners hand work to; built after createSlackApp, from its ports. */
 export interface SlackServices {
@@ -17,18 +20,29 @@ export interface SlackServices {
   challenges: ChallengeService;
   /** The tutor's events: progress changes republish the learner's App Home. */
   events: TutorEvents;
+  /** Who is an admin (ADMIN_USER_IDS and ADMIN_USERGROUP). */
+  admins: AdminDirectory;
+  /** `/tutor report` and `/tutor forget me`; left out (no team store), those words are not understood. */
+  team?: { report: ClassReport; forget: ForgetMe; welcome: MessagesWelcome };
+  /** The exercises a challenge can run, for the `/tutor challenge start` modal. */
+  exercises?: () => ExerciseChoice[];
 }
 
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */
 export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServices & { remover?: WorkspaceRemover }): { homes: HomePublisher } {
   const { app, conversations } = slack;
   const homes = new HomePublisher({ client: app.client, tutor: deps.tutor, challenges: deps.challenges, events: deps.events, log: deps.log });
-  const listenerDeps = { ...deps, conversations, homes };
+  const team = deps.team && new TeamCommands({ ...deps.team, conversations, log: deps.log });
+  team?.register(app);
+  const listenerDeps = { ...deps, conversations, homes, teamCommands: team };
   registerDirectMessages(app, listenerDeps);
   registerActions(app, listenerDeps);
   registerSlashCommand(app, listenerDeps);
   registerMention(app);
   registerAppHome(app, listenerDeps);
+  registerStartLessonShortcut(app, listenerDeps);
+  registerChallengeModal(app, { challenges: deps.challenges, log: deps.log, dmOf: (userId) => conversations.forUser(userId) });
+  if (deps.team) registerMessagesWelcome(app, { ...listenerDeps, welcome: deps.team.welcome });
   if (deps.remover) {
     const inner = deps.remover;
     // A removed workspace's chat.update budget goes with it (reinstalling starts a fresh one).

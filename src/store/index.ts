@@ -7,6 +7,7 @@ export { type Db } from './prisma-client';
 export { PrismaEventLedger } from './prisma-event-ledger';
 export { PrismaInstallationStore, type WorkspaceInstall } from './prisma-installation-store';
 export { PrismaLearnerStore } from './prisma-learner-store';
+export { PrismaTeamStore } from './prisma-team-store';
 export { PrismaTutorStore } from './prisma-tutor-store';
 export { TokenCipher } from './token-cipher';
-export { type ActiveLesson, type ChallengeEntryRecord, type ChallengeRecord, type ChallengeStore, type EventLedger, type LearnerRecord, type LearnerStore, type LessonSummary, type SandboxRowState, type TutorStore } from './types';
+export { type ActiveLesson, type ChallengeEntryRecord, type ChallengeRecord, type ChallengeStore, type EventLedger, type ForgottenCounts, type LearnerActivity, type LearnerRecord, type LearnerStore, type LessonSummary, type SandboxRowState, type TeamStore, type TutorStore } from './types';

@@ -172,3 +172,34 @@ export interface ChallengeStore {
   /** The learner's latest challenge entries, newest first. */
   resultsFor(learnerId: string, limit: number): Promise<{ entry: ChallengeEntryRecord; challenge: ChallengeRecord }[]>;
 }
+
+/** What a class report needs of one learner. */
+export interface LearnerActivity {
+  userId: string;
+  displayName: string | null;
+  /** When the learner was first or last stored by the bot (no later than their last event). */
+  lastSeenAt: Date;
+  lessonsCompleted: number;
+  stepsCompleted: number;
+  /** When the learner did something: lessons and steps started or done, commands sent or finished. Unordered. */
+  eventTimes: Date[];
+}
+
+/** What a learner's `/tutor forget me` removed, as counts (kept in the log; nothing names the learner). */
+export interface ForgottenCounts {
+  lessons: number;
+  steps: number;
+  commands: number;
+  challengeEntries: number;
+  sandboxes: number;
+}
+
+/** The team lead's view and a learner's own data: class reports, forgetting a learner, the Messages tab welcome. */
+export interface TeamStore {
+  /** Learners of the workspace who started a lesson or ran a command (only those among `userIds` when given). */
+  activity(teamId: string, userIds?: readonly string[]): Promise<LearnerActivity[]>;
+  /** Deletes the learner and everything kept about them; null when there was nothing. */
+  forget(teamId: string, userId: string): Promise<ForgottenCounts | null>;
+  /** Records the Messages tab welcome: true the first time for this user, false after. */
+  claimWelcome(teamId: string, userId: string): Promise<boolean>;
+}

@@ -7,7 +7,7 @@ import type { SandboxPort } from '../sandbox';
 import { stepSandbox } from './sandboxes/step-sandbox';
 import type { ChallengeHooks } from './tutor-deps';
 import type { TurnContext } from './turns/turn-context';
-import { stepValue } from './views';
+import { stepLabel, stepValue } from './views';
 
 export interface ChecksDeps {
   store: Pick<TutorStore, 'recordAttempt'>;
@@ -79,7 +79,7 @@ export class Checks {
       text: `Not done yet: ${outcome.message}`,
       ...(opts.next ? { sections: ['Finish this step first (or `skip` it).'] } : {}),
       plain: [`Not done yet: ${outcome.message}`],
-      buttons: [{ label: 'Hint', actionId: 'tutor:hint', value }],
+      buttons: [{ label: 'Hint', actionId: 'tutor:hint', value, accessibilityLabel: `Hint for ${stepLabel(step)}` }],
     });
   }
 }

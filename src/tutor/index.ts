@@ -1,5 +1,5 @@
 /** The tutor layer's front door: code outside src/tutor imports only this file (lint holds it). */
-export { isAdminOf } from './admins';
+export { AdminDirectory, isAdminOf, type AdminCheck, type AdminGroupDirectory, type AdminGroupMembers } from './admins';
 export { ChallengeRaces, ChallengeService, type ChallengeClock } from './challenges';
 export { learnerKeyOf, parseLearnerKey } from './learner-key';
 export { TOKEN_CLOSE, TOKEN_OPEN, type ChannelPort, type CommandOutcome, type CommandView, type ConversationPort, type LiveView, type Reply } from './reply';
@@ -10,3 +10,6 @@ export { sandboxOwnership } from './sandboxes/sandbox-ownership';
 export type { TurnLimits } from './turns/turn-limiter';
 export { TutorEvents } from './tutor-events';
 export { minutes } from './views';
+export { ClassReport, type ReportScope } from './team/report';
+export { ForgetMe } from './team/forget-me';
+export { MessagesWelcome } from './team/welcome';

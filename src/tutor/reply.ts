@@ -20,6 +20,8 @@ export interface ReplyButton {
   actionId: string;
   value?: string;
   style?: 'primary' | 'danger';
+  /** What a screen reader says for the button when its label alone is ambiguous (a button repeated per row). */
+  accessibilityLabel?: string;
 }
 
 /** A command's result as the learner should see it. */

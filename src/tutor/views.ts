@@ -33,15 +33,19 @@ export function hintReply(step: LessonStep, n: number, penalty?: string): Reply 
   const more = n < step.hints.length ? `Hint ${n} of ${step.hints.length}; ask again for the next.` : 'That was the last hint; `solution` shows the commands.';
   return { text: `Hint: ${hint}`, sections: [':bulb: *Hint*'], markdown: hint, context: penalty ? `${more} ${penalty}` : more };
 }
+/** A step as a button's accessibility label names it: `step 2, Run nginx` (Slack allows 75 characters). */
+export const stepLabel = (step: LessonStep) => `step ${step.index + 1}, ${step.title}`.slice(0, 60);
 
 export function stepCard(lesson: Lesson, step: LessonStep, opts: { resumed?: boolean; solutionHidden?: boolean } = {}): Reply {
   const value = stepValue(lesson.id, step.id);
+  // Every step card repeats these buttons down the DM: a screen reader names the step each one acts on.
+  const on = stepLabel(step);
   const buttons: ReplyButton[] = [
-    { label: 'Hint', actionId: 'tutor:hint', value },
-    { label: 'Check', actionId: 'tutor:check', value, style: 'primary' },
-    ...(opts.solutionHidden ? [] : [{ label: 'Solution', actionId: 'tutor:solution', value }]),
-    { label: 'Skip', actionId: 'tutor:skip', value },
-    { label: 'Next', actionId: 'tutor:next', value },
+    { label: 'Hint', actionId: 'tutor:hint', value, accessibilityLabel: `Hint for ${on}` },
+    { label: 'Check', actionId: 'tutor:check', value, style: 'primary', accessibilityLabel: `Check ${on}` },
+    ...(opts.solutionHidden ? [] : [{ label: 'Solution', actionId: 'tutor:solution', value, accessibilityLabel: `Solution of ${on}` }]),
+    { label: 'Skip', actionId: 'tutor:skip', value, accessibilityLabel: `Skip ${on}` },
+    { label: 'Next', actionId: 'tutor:next', value, accessibilityLabel: `Next step after ${on}` },
   ];
   const where = `${lesson.title} · step ${step.index + 1} of ${lesson.steps.length}`;
   return {

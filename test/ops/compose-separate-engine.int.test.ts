@@ -77,7 +77,7 @@ describe('docker compose (compose.yaml: the separate sandbox engine)', () => {
     try {
       await until(`/readyz 200 (${what})`, 300_000, readyz);
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the bot's log:\n${await botSays()}`);
+      throw new Error(`${(err as Error).message}; the bot's log:\n${await botSays()}`, { cause: err });
     }
     process.stderr.write(`[compose-sep] ${what}: up and ready after ${Math.round((Date.now() - t0) / 1000)} s\n`);
   };

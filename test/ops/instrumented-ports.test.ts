@@ -1,4 +1,5 @@
-import { commandOutcome, countedChecks, timedSandboxPort } from '../../src/ops/instrumented-ports';
+import { commandOutcome, countedChecks, countedLessons, timedSandboxPort } from '../../src/ops/instrumented-ports';
+import { createMemoryStores } from '../support/fakes/memory-stores';
 import { BotMetrics } from '../../src/ops/metrics';
 import type { ChallengeHooks } from '../../src/tutor/tutor-deps';
 import { commandResult, FakeSandbox } from '../support/fakes/fake-sandbox';
@@ -70,5 +71,24 @@ describe('countedChecks', () => {
     const text = await metrics.text();
     expect(sample(text, 'dockhand_checks_total{result="passed"}')).toBe(1);
     expect(sample(text, 'dockhand_checks_total{result="failed"}')).toBe(1);
+  });
+});
+
+describe('countedLessons', () => {
+  it('counts a lesson started from its first step (not a resume) and completed only when its last step was the one the learner was on', async () => {
+    const stores = createMemoryStores();
+    const { learner } = await stores.learners.ensureLearner('T1', 'U1');
+    const metrics = new BotMetrics({ processMetrics: false });
+    const store = countedLessons(stores.tutor, metrics);
+    await store.startLesson(learner.id, 'l1', 'a');
+    expect((await store.startLesson(learner.id, 'l1', 'a')).resumed).toBe(true);
+    await store.completeStep(learner.id, 'l1', 'a', 'b', { skipped: false });
+    await store.completeStep(learner.id, 'l1', 'b', null, { skipped: false });
+    // a late duplicate of the last click: the store ignores it, and so does the counter
+    await store.completeStep(learner.id, 'l1', 'b', null, { skipped: false });
+    expect((await store.summaries(learner.id))[0]?.completedAt).not.toBeNull();
+    const text = await metrics.text();
+    expect(sample(text, 'dockhand_lessons_total{event="started",lesson="l1"}')).toBe(1);
+    expect(sample(text, 'dockhand_lessons_total{event="completed",lesson="l1"}')).toBe(1);
   });
 });

@@ -47,6 +47,8 @@ export function renderHome(data: HomeData): types.HomeView {
         text: { type: 'plain_text', text: s?.completedAt ? 'Redo' : s ? 'Continue' : 'Start' },
         action_id: `tutor:start:${lesson.id}`,
         value: lesson.id,
+        // one such button per lesson row: a screen reader says which lesson
+        accessibility_label: clip(`${s?.completedAt ? 'Redo' : s ? 'Continue' : 'Start'} the lesson ${lesson.title}`, 75),
       },
     });
     if (blocks.length >= MAX_HOME_BLOCKS - 1) break;

@@ -48,6 +48,7 @@ export function renderReply(reply: Reply): { text: string; blocks: KnownBlock[] 
           text: { type: 'plain_text' as const, text: clip(b.label, BUTTON_LABEL_MAX) },
           action_id: b.actionId,
           ...(b.style ? { style: b.style } : {}),
+          ...(b.accessibilityLabel ? { accessibility_label: clip(b.accessibilityLabel, 75) } : {}),
           ...(b.value !== undefined ? { value: clip(b.value, 2000) } : {}),
         })),
       });

@@ -28,6 +28,10 @@ export interface StandInOptions {
   oauth?: StandInOAuthApp;
   /** The bot's granted scopes (default: the manifest's, BOT_SCOPES); `chat:write.public` lets it post in public channels it has not joined. */
   scopes?: readonly string[];
+  /** The default workspace's user groups by id (ADMIN_USERGROUP). */
+  usergroups?: Record<string, { handle: string; users: string[] }>;
+  /** The default workspace's channels and members by id (`/tutor report #channel`). */
+  channels?: Record<string, { name: string; members: string[]; private?: boolean }>;
 }
 
 /**
@@ -205,6 +209,20 @@ export class SlackStandIn extends EventEmitter {
     return this.sendInteractive(blockActions(user, message, action, this.ids, this.nextTs()));
   }
 
+  /** A global shortcut from Slack's shortcut menu (`callback_id` as in the manifest). */
+  globalShortcut(user: string, callbackId: string): Promise<AckResult> {
+    return this.sendInteractive({ type: 'shortcut', callback_id: callbackId, action_ts: this.nextTs(), user: { id: user, username: user.toLowerCase(), team_id: this.teamId } });
+  }
+
+  /** The user presses Submit on a modal the bot opened (`view` as views.open got it); `values` is the modal's state. */
+  submitView(user: string, view: Record<string, unknown>, values: Record<string, Record<string, unknown>>): Promise<AckResult> {
+    return this.sendInteractive({
+      type: 'view_submission',
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.teamId },
+      view: { id: 'V0MODAL', team_id: this.teamId, type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', blocks: view.blocks, state: { values }, hash: '1.x', app_id: this.appId, bot_id: 'B0DOCKHAND' },
+    });
+  }
+
   dmChannelFor(user: string): string {
     return dmChannelFor(user);
   }
@@ -225,6 +243,8 @@ export class SlackStandIn extends EventEmitter {
       dmChannelFor: (user) => this.dmChannelFor(user),
       notMemberOf: this.notMemberOf,
       scopes: new Set(this.opts.scopes ?? BOT_SCOPES),
+      usergroups: this.opts.usergroups,
+      channels: this.opts.channels,
     });
   }
 

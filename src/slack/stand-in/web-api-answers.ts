@@ -15,7 +15,14 @@ export interface StandInState {
   notMemberOf?: Map<string, 'public' | 'private'>;
   /** The bot's scopes: with `chat:write.public` it may post in public channels it is not a member of. */
   scopes?: ReadonlySet<string>;
+  /** The workspace's user groups by id (usergroups.list, usergroups.users.list). */
+  usergroups?: Record<string, { handle: string; users: string[] }>;
+  /** Channels and their members by id (conversations.list, conversations.members). */
+  channels?: Record<string, { name: string; members: string[]; private?: boolean }>;
 }
+
+/** Slack's answer when the token lacks the scope a method needs. */
+const missingScope = (needed: string) => ({ ok: false, error: 'missing_scope', needed });
 
 /** Slack's answer to one Web API call, as far as the bot uses the method (shapes from Slack's method docs). */
 export function answerWebApi(method: string, args: Record<string, unknown>, ctx: StandInState): Record<string, unknown> {
@@ -70,6 +77,26 @@ export function answerWebApi(method: string, args: Record<string, unknown>, ctx:
       for (const f of list) Object.assign(ctx.files.get(f.id)!, { title: f.title, channelId: args.channel_id as string | undefined, threadTs: args.thread_ts as string | undefined, completed: true });
       return { ok: true, files: list.map((f) => ({ id: f.id, title: f.title })) };
     }
+    case 'usergroups.list':
+      if (!ctx.scopes?.has('usergroups:read')) return missingScope('usergroups:read');
+      return { ok: true, usergroups: Object.entries(ctx.usergroups ?? {}).map(([id, g]) => ({ id, team_id: ctx.teamId, handle: g.handle, name: g.handle })) };
+    case 'usergroups.users.list': {
+      if (!ctx.scopes?.has('usergroups:read')) return missingScope('usergroups:read');
+      const g = ctx.usergroups?.[String(args.usergroup ?? '')];
+      return g ? { ok: true, users: [...g.users] } : { ok: false, error: 'no_such_subteam' };
+    }
+    case 'conversations.list':
+      if (!ctx.scopes?.has('channels:read')) return missingScope('channels:read');
+      return { ok: true, channels: Object.entries(ctx.channels ?? {}).map(([id, c]) => ({ id, name: c.name, is_private: !!c.private })), response_metadata: { next_cursor: '' } };
+    case 'conversations.members': {
+      const c = ctx.channels?.[channel];
+      if (!c) return { ok: false, error: 'channel_not_found' };
+      if (!ctx.scopes?.has(c.private ? 'groups:read' : 'channels:read')) return missingScope(c.private ? 'groups:read' : 'channels:read');
+      return { ok: true, members: [...c.members], response_metadata: { next_cursor: '' } };
+    }
+    case 'views.open':
+      if (!args.trigger_id || !args.view) return { ok: false, error: 'invalid_arguments' };
+      return { ok: true, view: { id: `V${randomUUID().slice(0, 8).toUpperCase()}`, ...(args.view as object) } };
     default:
       return { ok: false, error: 'unknown_method' };
   }

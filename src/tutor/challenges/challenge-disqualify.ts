@@ -1,5 +1,5 @@
 import type { ChallengeEntryRecord } from '../../store';
-import { isAdminOf } from '../admins';
+import { AdminDirectory } from '../admins';
 import { userToken, type ConversationPort, type Reply } from '../reply';
 import type { ChallengeBaseDeps, ChallengeBoards } from './challenge-boards';
 import type { ChannelRef } from './challenge-entries';
@@ -7,6 +7,8 @@ import type { ChannelRef } from './challenge-entries';
 export interface ChallengeDisqualifyDeps extends ChallengeBaseDeps {
   boards: ChallengeBoards;
   adminUserIds: readonly string[];
+  /** ADMIN_USER_IDS plus the admin user group; left out: the list alone. */
+  admins?: AdminDirectory;
   dmFor: (userId: string) => Promise<ConversationPort>;
   /**
    * The names a user goes by (display name, full name, username). Slash command text arrives as typed
@@ -29,7 +31,8 @@ export class ChallengeDisqualify {
   constructor(private readonly deps: ChallengeDisqualifyDeps) {}
 
   async run(ref: ChannelRef, who: string): Promise<Reply> {
-    if (!isAdminOf(this.deps.adminUserIds, ref.teamId, ref.userId)) return { text: 'Sorry, only Dockhand admins can disqualify an entry. If a result looks wrong, tell one of them.' };
+    const refused = await (this.deps.admins ?? new AdminDirectory(this.deps.adminUserIds)).refusal(ref, 'Sorry, only Dockhand admins can disqualify an entry. If a result looks wrong, tell one of them.');
+    if (refused) return refused;
     const target = who.trim();
     if (!target) return { text: USAGE };
     const challenge = await this.deps.store.latestInChannel(ref.teamId, ref.channelId);

@@ -8,7 +8,7 @@ import { ChallengeEntries, type ChannelRef, type ExerciseStarter } from './chall
 import { ChallengeWarmth } from './challenge-warmth';
 import type { ChallengeRaces } from './challenge-races';
 import { parseDuration, rankEntries } from './challenge-rules';
-import { isAdminOf } from '../admins';
+import { AdminDirectory } from '../admins';
 import { CHALLENGE_USAGE, challengeCard, endedForParticipant, leaderboard, resultLine, runningLine } from './challenge-views';
 
 export type { ChannelRef, ExerciseStarter } from './challenge-entries';
@@ -22,6 +22,8 @@ export interface ChallengeDeps extends ChallengeBaseDeps {
   tutor: ExerciseStarter;
   dmFor: (userId: string) => Promise<ConversationPort>;
   adminUserIds: readonly string[];
+  /** ADMIN_USER_IDS plus the admin user group; left out: the list alone. */
+  admins?: AdminDirectory;
   hintPenaltySeconds: number;
   /** Solves faster than this (seconds from the racer's start) are flagged for review; 0 or left out: none. */
   minSolveSeconds?: number;
@@ -119,12 +121,14 @@ export class ChallengeService {
     return this.deps.clock?.now().getTime() ?? Date.now();
   }
 
-  private isAdmin(ref: { teamId: string; userId: string }): boolean {
-    return isAdminOf(this.deps.adminUserIds, ref.teamId, ref.userId);
+  /** Undefined for an admin, else the refusal (naming an unreadable admin group). */
+  private refusal(ref: { teamId: string; userId: string }, text: string): Promise<Reply | undefined> {
+    return (this.deps.admins ?? new AdminDirectory(this.deps.adminUserIds)).refusal(ref, text);
   }
 
   private async start(ref: ChannelRef, exerciseId: string | undefined, durationText: string | undefined): Promise<Reply> {
-    if (!this.isAdmin(ref)) return { text: 'Sorry, only the workspace\'s Dockhand admins can start a challenge. Ask one of them, or practise the exercises in our DM with `lessons`.' };
+    const refused = await this.refusal(ref, "Sorry, only the workspace's Dockhand admins can start a challenge. Ask one of them, or practise the exercises in our DM with `lessons`.");
+    if (refused) return refused;
     if (ref.channelId.startsWith('D')) return { text: 'Start a challenge in a channel, so others can join.' };
     const exercises = this.deps.catalog.list('exercise');
     const lesson = exerciseId ? this.deps.catalog.get(exerciseId) : undefined;
@@ -178,7 +182,8 @@ export class ChallengeService {
   }
 
   private async endByAdmin(ref: ChannelRef): Promise<Reply> {
-    if (!this.isAdmin(ref)) return { text: 'Sorry, only Dockhand admins can end a challenge.' };
+    const refused = await this.refusal(ref, 'Sorry, only Dockhand admins can end a challenge.');
+    if (refused) return refused;
     const running = await this.deps.store.runningInChannel(ref.teamId, ref.channelId);
     if (!running) return { text: 'No challenge is running in this channel.' };
     await this.finish(running);
