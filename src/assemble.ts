@@ -5,8 +5,9 @@ import { countedChecks, timedSandboxPort, type BotMetrics } from './ops';
 import type { SandboxPort, SandboxStats } from './sandbox';
 import { latestKeyQuota } from './sandbox';
 import { registerListeners, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
-import type { ChallengeStore, EventLedger, LearnerStore, TutorStore } from './store';
+import type { ChallengeStore, ClassStore, EventLedger, LearnerStore, TutorStore } from './store';
 import { ChallengeRaces, ChallengeService, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
+import { classroom, type Classroom } from './assemble-class';
 
 /** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
 export interface BotPorts {
@@ -16,6 +17,8 @@ export interface BotPorts {
     tutor: TutorStore;
     challenges: ChallengeStore;
     ledger: EventLedger;
+    /** Assignments and the class view; without it `/tutor assign` and the class view are off (in-process tests). */
+    class?: ClassStore;
   };
   /** The sandbox contract; stats() feeds the metrics. */
   sandboxes: SandboxPort & { stats(): SandboxStats };
@@ -42,6 +45,8 @@ export interface Assembly {
   challenges: ChallengeService;
   events: TutorEvents;
   homes: HomePublisher;
+  /** Assignments, their reminders and the class view (when the class store is given). */
+  classroom?: Classroom;
   /**
    * After a restart, per workspace: challenges whose deadline passed while the bot was down end, and learners
    * whose commands the restart interrupted are told. Returns how many learners were told.
@@ -88,7 +93,8 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
   });
   const remover =
     workspaces.slack && new WorkspaceRemoval({ installs: workspaces.slack.installs, learnersOf: (teamId) => stores.learners.userIdsOf(teamId), removeSandbox: (key) => sandboxes.reset(key), log });
-  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover });
+  const room = classroom(ports, settings, tutor);
+  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, classroom: room });
 
   metrics?.bind({
     sandboxes: () => sandboxes.stats(),
@@ -123,6 +129,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     challenges,
     events,
     homes,
+    classroom: room,
     async recover() {
       let recovered = 0;
       for (const teamId of await workspaces.teamIds()) {

@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from './project-root';
 import { ensureImages } from './images';
 import { createDockerClient, createSandboxService, logProbe, runOnEngineHost, type SandboxManager } from './sandbox';
 import { createSlackApp, InFlight, multiWorkspace, singleWorkspace, verifySlackToken, type SlackApp, type SlackIdentity } from './slack';
-import { openDatabase, PrismaChallengeStore, PrismaEventLedger, PrismaLearnerStore, PrismaTutorStore, type Database, type EventLedger } from './store';
+import { openDatabase, PrismaChallengeStore, PrismaClassStore, PrismaEventLedger, PrismaLearnerStore, PrismaTutorStore, type Database, type EventLedger } from './store';
 import { sandboxOwnership, type ChallengeClock, type ChallengeService, type Tutor } from './tutor';
 
 export interface Bot {
@@ -69,7 +69,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       await docker.ping();
     });
     const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror, mirrorUpstream: config.sandbox.mirrorUpstream, dockerHost: config.docker.host, runOnEngineHost });
-    const stores = { learners: new PrismaLearnerStore(db.prisma), tutor: new PrismaTutorStore(db.prisma), challenges: new PrismaChallengeStore(db.prisma), ledger: new PrismaEventLedger(db.prisma) };
+    const stores = { learners: new PrismaLearnerStore(db.prisma), tutor: new PrismaTutorStore(db.prisma), challenges: new PrismaChallengeStore(db.prisma), ledger: new PrismaEventLedger(db.prisma), class: new PrismaClassStore(db.prisma) };
     const sandboxes = createSandboxService(config, images, { docker, logger: log });
     lifecycles.add({
       name: 'sandboxes',

@@ -7,6 +7,7 @@ export { registerListeners, type SlackServices } from './register-listeners';
 export type { SlackIdentity } from './slack-identity';
 export { verifySlackToken } from './verify-slack-token';
 export { InFlight } from './in-flight';
+export { channelMembers } from './channel-members';
 export type { HomePublisher } from './home-publisher';
 export { RateLimitGate, type RateLimitGateOptions } from './streaming/rate-limit-gate';
 export type { SlackObserver, SlackRequestKind } from './slack-observer';

@@ -1,6 +1,7 @@
 import type { ChallengeService } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
+import type { SlackClassroom } from './class-home';
 import type { SlackApp, SlackDeps } from './create-slack-app';
 import { HomePublisher } from './home-publisher';
 import { registerActions } from './listeners/actions';
@@ -17,6 +18,8 @@ export interface SlackServices {
   challenges: ChallengeService;
   /** The tutor's events: progress changes republish the learner's App Home. */
   events: TutorEvents;
+  /** Assignments and the class view (`/tutor assign`, the admin's App Home). */
+  classroom?: SlackClassroom;
 }
 
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */

@@ -22,6 +22,7 @@ const SCOPE_OF: Record<string, string> = {
   'chat.delete': 'chat:write',
   'chat.postEphemeral': 'chat:write',
   'conversations.open': 'im:write',
+  'conversations.members': 'channels:read',
   'users.info': 'users:read',
   'views.publish': '',
   'files.getUploadURLExternal': 'files:write',
@@ -30,7 +31,7 @@ const SCOPE_OF: Record<string, string> = {
   filesUploadV2: 'files:write', // the WebClient helper over the two files.* calls above
 };
 /** Scopes that events, commands or posting without an invitation need, rather than a method call. */
-const NOT_FROM_METHODS = { 'app_mentions:read': 'app_mention events', commands: '/tutor', 'im:history': 'message.im events', 'im:read': 'DM channel info with message.im', 'chat:write.public': 'challenge cards in public channels not joined' };
+const NOT_FROM_METHODS = { 'app_mentions:read': 'app_mention events', commands: '/tutor', 'im:history': 'message.im events', 'im:read': 'DM channel info with message.im', 'chat:write.public': 'challenge cards in public channels not joined', 'groups:read': 'private channel members for /tutor assign' };
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -52,6 +52,7 @@ export class SlackStandIn extends EventEmitter {
   private readonly socketMode: SocketModeServer;
   private readonly routes: WebApiRoutes;
   private readonly notMemberOf = new Map<string, 'public' | 'private'>();
+  private readonly members = new Map<string, string[]>();
   private tsCounter = 0;
   private baseUrl = '';
   private readonly opts: StandInOptions;
@@ -142,6 +143,11 @@ export class SlackStandIn extends EventEmitter {
     this.notMemberOf.set(channel, kind);
   }
 
+  /** The people in a channel, as `conversations.members` lists them (a channel never set is `channel_not_found`). */
+  setChannelMembers(channel: string, userIds: string[]): void {
+    this.members.set(channel, [...userIds]);
+  }
+
   /** `/invite @Dockhand` in that channel. */
   inviteBot(channel: string): void {
     this.notMemberOf.delete(channel);
@@ -223,6 +229,7 @@ export class SlackStandIn extends EventEmitter {
       nextTs: () => this.nextTs(),
       dmChannelFor: (user) => this.dmChannelFor(user),
       notMemberOf: this.notMemberOf,
+      members: this.members,
       scopes: new Set(this.opts.scopes ?? BOT_SCOPES),
     });
   }

@@ -15,6 +15,8 @@ export interface StandInState {
   notMemberOf?: Map<string, 'public' | 'private'>;
   /** The bot's scopes: with `chat:write.public` it may post in public channels it is not a member of. */
   scopes?: ReadonlySet<string>;
+  /** Channels' members (conversations.members), as a test sets them. */
+  members?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Slack's answer to one Web API call, as far as the bot uses the method (shapes from Slack's method docs). */
@@ -50,6 +52,16 @@ export function answerWebApi(method: string, args: Record<string, unknown>, ctx:
       const user = String(args.users ?? '').split(',')[0];
       if (!user) return { ok: false, error: 'users_list_not_supplied' };
       return { ok: true, channel: { id: ctx.dmChannelFor(user) } };
+    }
+    case 'conversations.members': {
+      if (!ctx.scopes?.has('channels:read')) return { ok: false, error: 'missing_scope', needed: 'channels:read' };
+      const members = ctx.members?.get(channel);
+      if (!members) return { ok: false, error: 'channel_not_found' };
+      // Pages of `limit` (Slack's cursor is opaque; here it is the next offset).
+      const from = Number(args.cursor ?? 0) || 0;
+      const limit = Number(args.limit ?? 100) || 100;
+      const next = from + limit < members.length ? String(from + limit) : '';
+      return { ok: true, members: members.slice(from, from + limit), response_metadata: { next_cursor: next } };
     }
     case 'users.info': {
       const id = String(args.user ?? '');
