@@ -4,11 +4,14 @@ import type { ChallengeService } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
 import { renderHome } from './render/home-view';
+import type { SlackClassroom } from './class-home';
 
 export interface HomePublisherDeps {
   client: webApi.WebClient;
   tutor: Pick<Tutor, 'home'>;
   challenges?: Pick<ChallengeService, 'resultsFor'>;
+  /** Assignments (every learner) and the class view (admins). */
+  classroom?: SlackClassroom;
   /** When given, each progress change republishes the learner's home (until stop()). */
   events?: TutorEvents;
   log: Logger;
@@ -56,8 +59,12 @@ export class HomePublisher {
   async publish(teamId: string, userId: string): Promise<void> {
     this.lastAt.set(userId, this.now());
     try {
-      const [home, challenges] = await Promise.all([this.deps.tutor.home({ teamId, userId }), this.deps.challenges?.resultsFor(teamId, userId) ?? []]);
-      await this.deps.client.views.publish({ user_id: userId, view: renderHome({ ...home, challenges }) });
+      const [home, challenges, assigned] = await Promise.all([
+        this.deps.tutor.home({ teamId, userId }),
+        this.deps.challenges?.resultsFor(teamId, userId) ?? [],
+        this.deps.classroom?.assignments.assignedTo(teamId, userId) ?? [],
+      ]);
+      await this.deps.client.views.publish({ user_id: userId, view: renderHome({ ...home, challenges, assigned }) });
     } catch (err) {
       this.deps.log.warn({ err, userId }, 'App Home publish failed');
     }

@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { Lesson } from '../../lessons';
 import type { LessonSummary } from '../../store';
-import { minutes } from '../../tutor';
+import { minutes, type AssignedItem } from '../../tutor';
+import { assignedBlocks } from './class-sections';
 import { clip, escapeMrkdwn, SECTION_MAX } from './render-reply';
 
 export interface HomeData {
@@ -11,6 +12,8 @@ export interface HomeData {
   activeStepId: string | null;
   /** One line per recent challenge the learner took part in. */
   challenges?: string[];
+  /** The learner's open assignments, soonest due first. */
+  assigned?: AssignedItem[];
 }
 
 const MAX_HOME_BLOCKS = 100;
@@ -28,6 +31,7 @@ export function renderHome(data: HomeData): types.HomeView {
       ],
     },
     { type: 'divider' },
+    ...assignedBlocks(data.assigned),
   ];
   const byId = new Map(data.summaries.map((s) => [s.lessonId, s]));
   for (const lesson of data.lessons) {

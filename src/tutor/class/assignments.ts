@@ -1,9 +1,9 @@
 import { distance } from 'fastest-levenshtein';
 import type { Lesson } from '../../lessons';
-import { dateToken, userToken, type Reply } from '../reply';
+import { userToken, type Reply } from '../reply';
 import { isTargetWord, resolveTargets } from './assign-targets';
 import type { ClassDeps, CommandPlace } from './class-deps';
-import { DUE_DATE_FORMS, parseDueDate } from './due-date';
+import { DUE_DATE_FORMS, dueText, parseDueDate } from './due-date';
 
 export const ASSIGN_USAGE = `\`/tutor assign <lesson> @someone|#channel|here [by DATE]\` (admins). DATE: ${DUE_DATE_FORMS}.`;
 
@@ -25,7 +25,7 @@ export class Assignments {
     if (!(await this.deps.isAdmin(place.teamId, place.userId))) return { text: 'Only Dockhand admins can assign lessons. Ask one of them if your team needs one.' };
     const words = args.trim().split(/\s+/).filter(Boolean);
     const byAt = words.findIndex((w) => w.toLowerCase() === 'by');
-    const dueText = byAt >= 0 ? words.slice(byAt + 1).join(' ') : '';
+    const dueWords = byAt >= 0 ? words.slice(byAt + 1).join(' ') : '';
     const head = byAt >= 0 ? words.slice(0, byAt) : words;
     const firstTarget = head.findIndex(isTargetWord);
     if (firstTarget <= 0) return { text: `Name a lesson, then who it is for. ${ASSIGN_USAGE}` };
@@ -34,7 +34,7 @@ export class Assignments {
     if (!lesson) return { text: `I don't know a lesson called "${lessonText.slice(0, 60)}". ${this.closest(lessonText)}` };
     let dueAt: Date | null = null;
     if (byAt >= 0) {
-      const due = parseDueDate(dueText, this.deps.now());
+      const due = parseDueDate(dueWords, this.deps.now());
       if (!due.ok) return { text: due.reason };
       dueAt = due.dueAt;
     }
@@ -55,7 +55,7 @@ export class Assignments {
       if (created || dueChanged) await this.tell(place, userId, lesson, dueAt, created);
     }
     this.deps.log.info({ lessonId: lesson.id, by: place.userId, fresh, updated, unchanged }, 'lesson assigned');
-    const due = dueAt ? `, due ${dateToken(dueAt)}` : '';
+    const due = dueAt ? `, due ${dueText(dueAt)}` : '';
     const parts = [fresh && `${fresh} newly assigned`, updated && `${updated} with a new due date`, unchanged && `${unchanged} already had it`].filter(Boolean).join(', ');
     return { text: `*${lesson.title}*${due}: ${parts}. They get a DM with a Start button${dueAt ? ', and a reminder the day before and on the day' : ''}.` };
   }
@@ -75,8 +75,8 @@ export class Assignments {
   }
 
   private async tell(place: CommandPlace, userId: string, lesson: Lesson, dueAt: Date | null, created: boolean): Promise<void> {
-    const due = dueAt ? `, due ${dateToken(dueAt)}` : '';
-    const text = created ? `${userToken(place.userId)} assigned you *${lesson.title}*${due}.` : `${userToken(place.userId)} changed the due date of *${lesson.title}*${dueAt ? ` to ${dateToken(dueAt)}` : ': there is none now'}.`;
+    const due = dueAt ? `, due ${dueText(dueAt)}` : '';
+    const text = created ? `${userToken(place.userId)} assigned you *${lesson.title}*${due}.` : `${userToken(place.userId)} changed the due date of *${lesson.title}*${dueAt ? ` to ${dueText(dueAt)}` : ': there is none now'}.`;
     try {
       const dm = await this.deps.dmFor(place.teamId, userId);
       await dm.say({ text, sections: [text, `${lesson.summary}`], buttons: [{ label: `Start ${lesson.title}`, actionId: `tutor:start:${lesson.id}`, value: lesson.id, style: 'primary' }] });

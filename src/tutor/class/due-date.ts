@@ -44,3 +44,6 @@ export function parseDueDate(text: string, now: number): DueParse {
   if (day > today + 366 * DAY_MS) return { ok: false, reason: `${isoDay(new Date(day))} is more than a year away. Pick a nearer day.` };
   return { ok: true, dueAt: endOfDay(day) };
 }
+
+/** A due date as people read it: `Sun 20 Dec 2026` (the day in UTC; due by its end). */
+export const dueText = (d: Date): string => d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });

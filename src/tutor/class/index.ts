@@ -1,4 +1,4 @@
 /** Team leads' tools: assignments with due dates and reminders, and the live class view. */
 export { ASSIGN_USAGE, Assignments, type AssignedItem } from './assignments';
 export type { ChannelMembers, ClassDeps, CommandPlace } from './class-deps';
-export { parseDueDate, type DueParse } from './due-date';
+export { dueText, parseDueDate, type DueParse } from './due-date';

@@ -58,6 +58,46 @@ describe('/tutor assign', () => {
     expect(await slash(ADMIN, 'assign 2 #classroom', 'C0CLASSROOM', 'classroom')).toMatch(/2 with a new due date/);
   });
 
+  it("shows open assignments in the learner's App Home (overdue marked) and drops one once the lesson is done", async () => {
+    const l = new LearnerDriver(t, uniqueId('U'));
+    await slash(ADMIN, `assign compose ${l.user} by tomorrow`);
+    await slash(ADMIN, `assign dockerfile-instructions ${l.user}`);
+    const home = async () => {
+      const mark = since();
+      await t.standIn.sendEvent({ type: 'app_home_opened', user: l.user, channel: l.channel, tab: 'home', event_ts: '1.1' });
+      return JSON.stringify((await t.standIn.waitForCall('views.publish', (c) => after(mark)(c) && c.args.user_id === l.user, 30_000)).args.view);
+    };
+    let view = await home();
+    expect(view).toContain('Assigned to you');
+    expect(view).toMatch(/Docker Compose\*\\ndue \w{3}, \d+ \w{3} \d{4}/);
+    expect(view).toMatch(/More Dockerfile instructions\*\\nno due date/);
+    expect(view.indexOf('Docker Compose')).toBeLessThan(view.indexOf('More Dockerfile instructions'));
+
+    // Past its due date: marked overdue.
+    await t.bot.db.prisma.assignment.updateMany({ where: { teamId: t.teamId, userId: l.user, lessonId: 'compose' }, data: { dueAt: new Date(Date.now() - 86_400_000) } });
+    await new Promise((r) => setTimeout(r, 5100)); // the App Home publishes at most once per 5 s per user
+    view = await home();
+    expect(view).toMatch(/overdue\*: was due/);
+
+    // Done: skipping through the lesson completes it, and the republished Home no longer lists it.
+    let mark = since();
+    await l.say('start compose');
+    await l.waitForPost(/step 1 of 4/, mark, 60_000);
+    for (let i = 0; i < 4; i++) {
+      mark = since();
+      await l.say('skip');
+      await l.waitForPost(i < 3 ? new RegExp(`step ${i + 2} of 4`) : /You finished Docker Compose/, mark, 60_000);
+    }
+    const finished = since();
+    const republished = await t.standIn.waitForCall('views.publish', (c) => after(finished)(c) && c.args.user_id === l.user && JSON.stringify(c.args.view).includes('completed'), 30_000).catch(() => undefined);
+    view = republished ? JSON.stringify(republished.args.view) : await home();
+    expect(view).toContain('Assigned to you');
+    expect(view).not.toMatch(/Docker Compose\*\\n(:warning:|due)/);
+    expect(view).toMatch(/More Dockerfile instructions\*\\nno due date/);
+    const row = await t.bot.db.prisma.assignment.findFirstOrThrow({ where: { teamId: t.teamId, userId: l.user, lessonId: 'compose' } });
+    expect(row.completedAt).not.toBeNull();
+  });
+
   it('answers bad input with one clear line', async () => {
     expect(await slash(ADMIN, `assign runing-containers ${uniqueId('U')}`)).toMatch(/don't know a lesson called "runing-containers".*Closest: `running-containers`/s);
     expect(await slash(ADMIN, 'assign 1 @nobody-here')).toMatch(/don't know anyone called @nobody-here/);
