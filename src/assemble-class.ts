@@ -1,17 +1,21 @@
 import type { BotPorts } from './assemble';
 import type { BotSettings } from './bot-settings';
 import { channelMembers } from './slack';
-import { Assignments, isAdminOf, type ClassDeps, type ConversationPort, type Tutor } from './tutor';
+import { systemClock, type Clock } from './kit';
+import { AssignmentReminders, Assignments, isAdminOf, type ClassDeps, type ConversationPort, type Tutor } from './tutor';
 
 /** The team lead's tools, built on the same ports as the rest (part of the composition root). */
 export interface Classroom {
   assignments: Assignments;
+  /** Due-date reminders: started and stopped with the bot (start-bot's lifecycles). */
+  reminders: AssignmentReminders;
 }
 
 /** Wires assignments (and what depends on them) when the class store is there; nothing starts here. */
 export function classroom(ports: BotPorts, settings: BotSettings, _tutor: Tutor): Classroom | undefined {
   const { stores, slack, workspaces, catalog, log } = ports;
   if (!stores.class) return undefined;
+  const clock: Clock = ports.classClock ?? systemClock;
   const deps: ClassDeps = {
     store: stores.class,
     learners: stores.learners,
@@ -26,7 +30,7 @@ export function classroom(ports: BotPorts, settings: BotSettings, _tutor: Tutor)
     },
     channelMembers: (teamId, channel) => workspaces.run(teamId, () => channelMembers(slack.app.client, channel, ports.identity.botUserId || undefined)),
     userNames: (teamId, userId) => workspaces.run(teamId, () => slack.channels.userNames(userId)),
-    now: () => Date.now(),
+    now: () => clock.now(),
   };
-  return { assignments: new Assignments(deps) };
+  return { assignments: new Assignments(deps), reminders: new AssignmentReminders(deps, clock) };
 }

@@ -1,4 +1,5 @@
 import type { BotSettings } from './bot-settings';
+import type { Clock } from './kit';
 import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
 import { countedChecks, timedSandboxPort, type BotMetrics } from './ops';
@@ -30,6 +31,8 @@ export interface BotPorts {
   /** The Slack requests being handled (the same one createSlackApp counts). */
   inFlight: InFlight;
   catalog: LessonCatalog;
+  /** Due dates, reminders and the class view's time (tests: a virtual clock). */
+  classClock?: Clock;
   /** Where challenge times come from instead of the store's clock (tests). */
   clock?: ChallengeClock;
   /** The sandboxes' mirror caches a real registry (MIRROR_UPSTREAM) rather than serving the offline stand-ins. */
