@@ -1,8 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { Lesson } from '../../lessons';
 import type { LessonSummary } from '../../store';
-import { minutes, type AssignedItem } from '../../tutor';
-import { assignedBlocks } from './class-sections';
+import { minutes, type AssignedItem, type ClassViewData } from '../../tutor';
+import { assignedBlocks, classViewBlocks } from './class-sections';
 import { clip, escapeMrkdwn, SECTION_MAX } from './render-reply';
 
 export interface HomeData {
@@ -14,6 +14,8 @@ export interface HomeData {
   challenges?: string[];
   /** The learner's open assignments, soonest due first. */
   assigned?: AssignedItem[];
+  /** Admins only: the live class view. */
+  classView?: ClassViewData;
 }
 
 const MAX_HOME_BLOCKS = 100;
@@ -31,6 +33,7 @@ export function renderHome(data: HomeData): types.HomeView {
       ],
     },
     { type: 'divider' },
+    ...classViewBlocks(data.classView),
     ...assignedBlocks(data.assigned),
   ];
   const byId = new Map(data.summaries.map((s) => [s.lessonId, s]));

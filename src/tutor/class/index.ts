@@ -3,3 +3,4 @@ export { ASSIGN_USAGE, Assignments, type AssignedItem } from './assignments';
 export type { ChannelMembers, ClassDeps, CommandPlace } from './class-deps';
 export { dueText, parseDueDate, type DueParse } from './due-date';
 export { AssignmentReminders, REMINDER_CHECK_EVERY_MS } from './reminders';
+export { ClassView, CLASS_ACTIVE_MS, type ClassViewData, type ClassViewDeps, type ClassViewRow } from './class-view';
