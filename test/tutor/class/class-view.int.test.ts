@@ -39,7 +39,9 @@ describe('the live class view on an admin App Home', () => {
   let mallory: LearnerDriver;
 
   beforeAll(async () => {
-    [a, b, mallory] = [uniqueId('U'), uniqueId('U'), uniqueId('U')].map((u) => new LearnerDriver(t, u));
+    a = new LearnerDriver(t, uniqueId('U'));
+    b = new LearnerDriver(t, uniqueId('U'));
+    mallory = new LearnerDriver(t, uniqueId('U'));
     for (const l of [a, b]) {
       const mark = since();
       await l.say('start 1');
