@@ -106,6 +106,10 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     learnerSandboxRefusals: () => tutor.sandboxRefusals,
     updateBudget: () => slack.budgets.summary(),
     kernelKeys: latestKeyQuota,
+    assignments: stores.class && (async () => {
+      const c = await stores.class!.counts(new Date());
+      return { assigned: c.open + c.completed, completed: c.completed, overdue: c.overdue };
+    }),
     activeChallenges: async () => {
       let n = 0;
       for (const teamId of await workspaces.teamIds()) n += (await stores.challenges.running(teamId)).length;

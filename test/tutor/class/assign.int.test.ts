@@ -1,3 +1,4 @@
+import { BotMetrics } from '../../../src/ops';
 import { slackFixture } from '../../support/fixtures';
 import { LearnerDriver } from '../../support/learner-driver';
 import { startTestBot, uniqueId, type TestBot } from '../../support/start-test-bot';
@@ -5,10 +6,17 @@ import { startTestBot, uniqueId, type TestBot } from '../../support/start-test-b
 jest.setTimeout(180_000);
 
 const ADMIN = uniqueId('U');
+const metrics = new BotMetrics({ processMetrics: false });
 let t: TestBot;
 beforeAll(async () => {
-  t = await startTestBot({ env: { ADMIN_USER_IDS: ADMIN } });
+  t = await startTestBot({ env: { ADMIN_USER_IDS: ADMIN }, start: { ops: { metrics } } });
 });
+
+/** The assignments gauge by state (database counts: every workspace of the test database). */
+async function gauge(): Promise<{ assigned: number; completed: number; overdue: number }> {
+  const text = await metrics.text();
+  return Object.fromEntries(['assigned', 'completed', 'overdue'].map((s) => [s, Number(text.split('\n').find((l) => l.startsWith(`dockhand_assignments{state="${s}"} `))?.split(' ')[1])])) as { assigned: number; completed: number; overdue: number };
+}
 afterAll(async () => {
   await t?.stop();
 });
@@ -67,6 +75,7 @@ describe('/tutor assign', () => {
       await t.standIn.sendEvent({ type: 'app_home_opened', user: l.user, channel: l.channel, tab: 'home', event_ts: '1.1' });
       return JSON.stringify((await t.standIn.waitForCall('views.publish', (c) => after(mark)(c) && c.args.user_id === l.user, 30_000)).args.view);
     };
+    const before = await gauge();
     let view = await home();
     expect(view).toContain('Assigned to you');
     expect(view).toMatch(/Docker Compose\*\\ndue \w{3}, \d+ \w{3} \d{4}/);
@@ -78,6 +87,7 @@ describe('/tutor assign', () => {
     await new Promise((r) => setTimeout(r, 5100)); // the App Home publishes at most once per 5 s per user
     view = await home();
     expect(view).toMatch(/overdue\*: was due/);
+    expect((await gauge()).overdue - before.overdue).toBe(1);
 
     // Done: skipping through the lesson completes it, and the republished Home no longer lists it.
     let mark = since();
@@ -96,6 +106,11 @@ describe('/tutor assign', () => {
     expect(view).toMatch(/More Dockerfile instructions\*\\nno due date/);
     const row = await t.bot.db.prisma.assignment.findFirstOrThrow({ where: { teamId: t.teamId, userId: l.user, lessonId: 'compose' } });
     expect(row.completedAt).not.toBeNull();
+    // The overdue one was completed: one more completed, the overdue count back where it was.
+    const now = await gauge();
+    expect(now.completed - before.completed).toBe(1);
+    expect(now.overdue - before.overdue).toBe(0);
+    expect(now.assigned).toBe(before.assigned);
   });
 
   it('answers bad input with one clear line', async () => {
