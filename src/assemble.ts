@@ -1,12 +1,14 @@
 import type { BotSettings } from './bot-settings';
+import type { Clock } from './kit';
 import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
 import { countedChecks, countedLessons, timedSandboxPort, type BotMetrics } from './ops';
 import type { SandboxPort, SandboxStats } from './sandbox';
 import { latestKeyQuota } from './sandbox';
 import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
-import type { ChallengeStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
+import type { ChallengeStore, ClassStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
 import { AdminDirectory, ChallengeRaces, ChallengeService, ClassReport, ForgetMe, MessagesWelcome, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
+import { classroom, type Classroom } from './assemble-class';
 
 /** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
 export interface BotPorts {
@@ -18,6 +20,8 @@ export interface BotPorts {
     ledger: EventLedger;
     /** Class reports, `forget me` and the Messages tab welcome; left out, those are off. */
     team?: TeamStore;
+    /** Assignments and the class view; without it `/tutor assign` and the class view are off (in-process tests). */
+    class?: ClassStore;
   };
   /** The sandbox contract; stats() feeds the metrics. */
   sandboxes: SandboxPort & { stats(): SandboxStats };
@@ -29,6 +33,8 @@ export interface BotPorts {
   /** The Slack requests being handled (the same one createSlackApp counts). */
   inFlight: InFlight;
   catalog: LessonCatalog;
+  /** Due dates, reminders and the class view's time (tests: a virtual clock). */
+  classClock?: Clock;
   /** Where challenge times come from instead of the store's clock (tests). */
   clock?: ChallengeClock;
   /** The sandboxes' mirror caches a real registry (MIRROR_UPSTREAM) rather than serving the offline stand-ins. */
@@ -44,6 +50,8 @@ export interface Assembly {
   challenges: ChallengeService;
   events: TutorEvents;
   homes: HomePublisher;
+  /** Assignments, their reminders and the class view (when the class store is given). */
+  classroom?: Classroom;
   /**
    * After a restart, per workspace: challenges whose deadline passed while the bot was down end, and learners
    * whose commands the restart interrupted are told. Returns how many learners were told.
@@ -100,7 +108,8 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
   const remover =
     workspaces.slack && new WorkspaceRemoval({ installs: workspaces.slack.installs, learnersOf: (teamId) => stores.learners.userIdsOf(teamId), removeSandbox: (key) => sandboxes.reset(key), log });
   const exercises = () => catalog.list('exercise').map((l) => ({ id: l.id, title: l.title }));
-  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins, team, exercises });
+  const room = classroom(ports, settings, tutor, admins);
+  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins, team, exercises, classroom: room });
 
   metrics?.bind({
     sandboxes: () => sandboxes.stats(),
@@ -109,6 +118,10 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     learnerSandboxRefusals: () => tutor.sandboxRefusals,
     updateBudget: () => slack.budgets.summary(),
     kernelKeys: latestKeyQuota,
+    assignments: stores.class && (async () => {
+      const c = await stores.class!.counts(new Date());
+      return { assigned: c.open + c.completed, completed: c.completed, overdue: c.overdue };
+    }),
     activeChallenges: async () => {
       let n = 0;
       for (const teamId of await workspaces.teamIds()) n += (await stores.challenges.running(teamId)).length;
@@ -135,6 +148,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     challenges,
     events,
     homes,
+    classroom: room,
     async recover() {
       let recovered = 0;
       for (const teamId of await workspaces.teamIds()) {

@@ -4,13 +4,14 @@ import { assemble, type Assembly } from './assemble';
 import { botSettings } from './bot-settings';
 import type { Config } from './config';
 import { formatProblem, LessonCatalog } from './lessons';
+import type { Clock } from './kit';
 import type { Logger } from './logger';
 import { Lifecycles, type BotMetrics, type Readiness } from './ops';
 import { PROJECT_ROOT } from './project-root';
 import { ensureImages } from './images';
 import { createDockerClient, createSandboxService, logProbe, runOnEngineHost, type SandboxManager } from './sandbox';
 import { createSlackApp, InFlight, multiWorkspace, singleWorkspace, verifySlackToken, type SlackApp, type SlackIdentity } from './slack';
-import { openDatabase, PrismaChallengeStore, PrismaEventLedger, PrismaLearnerStore, PrismaTeamStore, PrismaTutorStore, type Database, type EventLedger } from './store';
+import { openDatabase, PrismaChallengeStore, PrismaEventLedger, PrismaLearnerStore, PrismaTeamStore, PrismaClassStore, PrismaTutorStore, type Database, type EventLedger } from './store';
 import { sandboxOwnership, type ChallengeClock, type ChallengeService, type Tutor } from './tutor';
 
 export interface Bot {
@@ -33,6 +34,8 @@ export interface StartOptions {
   ops?: { metrics?: BotMetrics; readiness?: Readiness };
   /** Where challenge times come from instead of the database clock (tests: times decided by the test). */
   challengeClock?: ChallengeClock;
+  /** Due dates, assignment reminders and the class view run on this clock (tests: a virtual one). */
+  classClock?: Clock;
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -69,7 +72,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       await docker.ping();
     });
     const images = await ensureImages({ docker, log, onProgress: opts.onProgress, registryMirror: config.sandbox.registryMirror, mirrorUpstream: config.sandbox.mirrorUpstream, dockerHost: config.docker.host, runOnEngineHost });
-    const stores = { learners: new PrismaLearnerStore(db.prisma), tutor: new PrismaTutorStore(db.prisma), challenges: new PrismaChallengeStore(db.prisma), ledger: new PrismaEventLedger(db.prisma), team: new PrismaTeamStore(db.prisma) };
+    const stores = { learners: new PrismaLearnerStore(db.prisma), tutor: new PrismaTutorStore(db.prisma), challenges: new PrismaChallengeStore(db.prisma), ledger: new PrismaEventLedger(db.prisma), team: new PrismaTeamStore(db.prisma), class: new PrismaClassStore(db.prisma) };
     const sandboxes = createSandboxService(config, images, { docker, logger: log });
     lifecycles.add({
       name: 'sandboxes',
@@ -88,7 +91,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     const observer = metrics && { apiCall: metrics.slackCall.bind(metrics), request: metrics.slackRequest.bind(metrics) };
     const workspaces = config.oauth ? multiWorkspace(db.prisma, config.oauth) : singleWorkspace(identity.teamId);
     const slack = createSlackApp({ config, log, identity, ledger: stores.ledger, inFlight, observer, workspaces: workspaces.slack });
-    const bot = assemble({ stores, sandboxes, slack, workspaces, identity, inFlight, catalog, clock: opts.challengeClock, imagesCached: images.cacheOf !== undefined, metrics, log }, botSettings(config));
+    const bot = assemble({ stores, sandboxes, slack, workspaces, identity, inFlight, catalog, clock: opts.challengeClock, classClock: opts.classClock, imagesCached: images.cacheOf !== undefined, metrics, log }, botSettings(config));
 
     lifecycles.add({ name: 'in-flight work', stop: () => drainWork(config, log, inFlight, bot.tutor, slack) });
     let slackStarted = false;
@@ -115,6 +118,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
       stop: () => bot.challenges.stop(),
     });
     lifecycles.add({ name: 'app homes', stop: () => bot.homes.stop() });
+    lifecycles.add({ name: 'assignment reminders', start: async () => bot.classroom?.reminders.start(), stop: () => bot.classroom?.reminders.stop() });
     lifecycles.add(eventPruning(stores.ledger, config.eventRetentionHours, log));
     // Not ready from the first moment of shutdown: load balancers stop sending before the drain.
     lifecycles.add({ name: 'readiness', stop: () => ['slack', 'docker', 'database'].forEach((part) => readiness?.set(part, () => Promise.reject(new Error('shutting down')))) });

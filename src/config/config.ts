@@ -77,6 +77,8 @@ export interface Config {
   challengeHintPenaltySeconds: number;
   /** Challenge solves faster than this many seconds from the solver's start are flagged for an admin's review (0: never). */
   challengeMinSolveSeconds: number;
+  /** The class view marks a learner stuck after this many minutes on one step with a failed check or a hint. */
+  classStuckMinutes: number;
   /** Fresh sandboxes kept ready, the exercise's images pulled in, while a challenge runs (within the sandbox caps). */
   challengeWarmSandboxes: number;
   sandbox: SandboxConfig;
@@ -146,6 +148,7 @@ const schema = z.object({
   // database and stops the embedded PostgreSQL, so 5 s are left for that before Docker's SIGKILL.
   SHUTDOWN_DEADLINE_MS: intVar('milliseconds to let in-flight work finish on shutdown', 100, 600000, 25000),
   CHALLENGE_HINT_PENALTY_SECONDS: intVar('seconds added to a challenge time per hint', 0, 3600, 60),
+  CLASS_STUCK_MINUTES: intVar('minutes on one step, with a failed check or a hint, before the class view marks a learner stuck', 1, 600, 10),
   CHALLENGE_MIN_SOLVE_SECONDS: intVar('seconds under which a challenge solve is flagged for review (0: never)', 0, 3600, 5),
   CHALLENGE_WARM_SANDBOXES: parsedVar<number | 'auto'>('auto', (v) =>
     v.trim() === 'auto' ? 'auto' : /^\d+$/.test(v.trim()) && Number(v) <= 100 ? Number(v) : { problem: `expected fresh sandboxes kept ready per running challenge (a whole number from 0 to 100, or auto), got "${v}"` },
@@ -300,6 +303,7 @@ function readEnv(env: Record<string, string | undefined>, host: HostFacts): Conf
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
     challengeHintPenaltySeconds: v.CHALLENGE_HINT_PENALTY_SECONDS,
     challengeMinSolveSeconds: v.CHALLENGE_MIN_SOLVE_SECONDS,
+    classStuckMinutes: v.CLASS_STUCK_MINUTES,
     // auto: two per CPU (a sandbox start is CPU-bound: refills beside a race must not slow it), at most a quarter of the cap
     challengeWarmSandboxes: v.CHALLENGE_WARM_SANDBOXES === 'auto' ? Math.max(1, Math.min(2 * Math.max(1, Math.floor(host.cpus)), Math.floor(maxSandboxes / 4))) : v.CHALLENGE_WARM_SANDBOXES,
     metrics: metricsEndpoint(v.METRICS_PORT, v.METRICS_HOST, mode),

@@ -19,7 +19,7 @@ export interface OAuthConfig {
 }
 
 /** The manifest's bot scopes (slack-app-manifest.yaml): what an install asks each workspace for. */
-export const BOT_SCOPES = ['app_mentions:read', 'chat:write', 'chat:write.public', 'commands', 'files:write', 'im:history', 'im:read', 'im:write', 'users:read', 'usergroups:read', 'channels:read', 'groups:read'];
+export const BOT_SCOPES = ['app_mentions:read', 'channels:read', 'chat:write', 'chat:write.public', 'commands', 'files:write', 'groups:read', 'im:history', 'im:read', 'im:write', 'usergroups:read', 'users:read'];
 
 const NAMES = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'SLACK_TOKEN_KEY'] as const;
 

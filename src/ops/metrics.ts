@@ -26,6 +26,8 @@ export interface MetricsSources {
   updateBudget?: () => { tokens: number; finalsWaiting: number };
   /** Running challenges (a database count; when it fails the gauge keeps its last value). */
   activeChallenges?: () => Promise<number>;
+  /** Assignments by state (database counts; when they fail the gauge keeps its last values). */
+  assignments?: () => Promise<{ assigned: number; completed: number; overdue: number }>;
   /** /readyz's answer, one gauge per part (the ops server binds it). */
   readiness?: () => Promise<{ parts: Record<string, { ok: boolean }> }>;
   /** Kernel keys and key bytes left to the sandboxes' host uid on the engine host (undefined until first read). */
@@ -200,6 +202,18 @@ export class BotMetrics {
           .catch(() => undefined);
         // On a failed count the last known value stays (a gap would read as "no challenges").
         if (count !== undefined) this.set(count);
+      },
+    });
+    new Gauge({
+      name: 'dockhand_assignments',
+      help: 'Lessons assigned by admins, by state: assigned (all), completed, overdue (open and past the due date)',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const counts = await src()
+          .assignments?.()
+          .catch(() => undefined);
+        if (counts) for (const state of ['assigned', 'completed', 'overdue'] as const) this.set({ state }, counts[state]);
       },
     });
     new Gauge({

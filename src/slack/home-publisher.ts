@@ -4,11 +4,14 @@ import type { ChallengeService } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
 import { renderHome } from './render/home-view';
+import type { SlackClassroom } from './class-home';
 
 export interface HomePublisherDeps {
   client: webApi.WebClient;
   tutor: Pick<Tutor, 'home'>;
   challenges?: Pick<ChallengeService, 'resultsFor'>;
+  /** Assignments (every learner) and the class view (admins). */
+  classroom?: SlackClassroom;
   /** When given, each progress change republishes the learner's home (until stop()). */
   events?: TutorEvents;
   log: Logger;
@@ -28,7 +31,12 @@ export class HomePublisher {
   constructor(private readonly deps: HomePublisherDeps) {
     this.minIntervalMs = deps.minIntervalMs ?? 5000;
     this.now = deps.now ?? Date.now;
-    this.unsubscribe = deps.events?.on('progress', ({ teamId, userId }) => this.schedule(teamId, userId)) ?? (() => undefined);
+    this.unsubscribe =
+      deps.events?.on('progress', ({ teamId, userId }) => {
+        this.schedule(teamId, userId);
+        // Admins watching the class view see it move: each at most once per interval, like any Home.
+        for (const admin of deps.classroom?.classView.watchersOf(teamId) ?? []) if (admin !== userId) this.schedule(teamId, admin);
+      }) ?? (() => undefined);
   }
 
   /** Republishes soon; several changes in a row publish once. */
@@ -56,8 +64,13 @@ export class HomePublisher {
   async publish(teamId: string, userId: string): Promise<void> {
     this.lastAt.set(userId, this.now());
     try {
-      const [home, challenges] = await Promise.all([this.deps.tutor.home({ teamId, userId }), this.deps.challenges?.resultsFor(teamId, userId) ?? []]);
-      await this.deps.client.views.publish({ user_id: userId, view: renderHome({ ...home, challenges }) });
+      const [home, challenges, assigned, classView] = await Promise.all([
+        this.deps.tutor.home({ teamId, userId }),
+        this.deps.challenges?.resultsFor(teamId, userId) ?? [],
+        this.deps.classroom?.assignments.assignedTo(teamId, userId) ?? [],
+        this.deps.classroom?.classView.forHome(teamId, userId),
+      ]);
+      await this.deps.client.views.publish({ user_id: userId, view: renderHome({ ...home, challenges, assigned, classView }) });
     } catch (err) {
       this.deps.log.warn({ err, userId }, 'App Home publish failed');
     }

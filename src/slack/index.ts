@@ -8,6 +8,7 @@ export type { SlackIdentity } from './slack-identity';
 export { verifySlackToken } from './verify-slack-token';
 export { InFlight } from './in-flight';
 export { SlackAdminGroup } from './admin-usergroup';
+export { channelMembers } from './channel-members';
 export type { HomePublisher } from './home-publisher';
 export { RateLimitGate, type RateLimitGateOptions } from './streaming/rate-limit-gate';
 export type { SlackObserver, SlackRequestKind } from './slack-observer';

@@ -1,6 +1,7 @@
 import type { AdminDirectory, ChallengeService, ClassReport, ForgetMe, MessagesWelcome } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
+import type { SlackClassroom } from './class-home';
 import type { SlackApp, SlackDeps } from './create-slack-app';
 import { HomePublisher } from './home-publisher';
 import { registerActions } from './listeners/actions';
@@ -26,12 +27,14 @@ export interface SlackServices {
   team?: { report: ClassReport; forget: ForgetMe; welcome: MessagesWelcome };
   /** The exercises a challenge can run, for the `/tutor challenge start` modal. */
   exercises?: () => ExerciseChoice[];
+  /** Assignments and the class view (`/tutor assign`, the admin's App Home). */
+  classroom?: SlackClassroom;
 }
 
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */
 export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServices & { remover?: WorkspaceRemover }): { homes: HomePublisher } {
   const { app, conversations } = slack;
-  const homes = new HomePublisher({ client: app.client, tutor: deps.tutor, challenges: deps.challenges, events: deps.events, log: deps.log });
+  const homes = new HomePublisher({ client: app.client, tutor: deps.tutor, challenges: deps.challenges, events: deps.events, log: deps.log, classroom: deps.classroom });
   const team = deps.team && new TeamCommands({ ...deps.team, conversations, log: deps.log });
   team?.register(app);
   const listenerDeps = { ...deps, conversations, homes, teamCommands: team };

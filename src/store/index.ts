@@ -2,7 +2,9 @@
 export { appVersion, backupDatabase, backupInto, inspectBackup, openTarget, pruneBackups, restoreDatabase, type BackupKind, type BackupPolicy } from './backup';
 export { openDatabase, type Database } from './database';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+export { type AssignmentCounts, type AssignmentRecord, type ClassLearnerRow, type ClassStore, type ReminderKind } from './class-types';
 export { PrismaChallengeStore } from './prisma-challenge-store';
+export { PrismaClassStore } from './prisma-class-store';
 export { type Db } from './prisma-client';
 export { PrismaEventLedger } from './prisma-event-ledger';
 export { PrismaInstallationStore, type WorkspaceInstall } from './prisma-installation-store';

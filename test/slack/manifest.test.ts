@@ -23,11 +23,11 @@ const SCOPE_OF: Record<string, string> = {
   'chat.delete': 'chat:write',
   'chat.postEphemeral': 'chat:write',
   'conversations.open': 'im:write',
+  'conversations.members': 'channels:read',
   'users.info': 'users:read',
   'usergroups.list': 'usergroups:read',
   'usergroups.users.list': 'usergroups:read',
   'conversations.list': 'channels:read',
-  'conversations.members': 'channels:read',
   'views.open': '',
   'views.publish': '',
   'files.getUploadURLExternal': 'files:write',
@@ -36,7 +36,7 @@ const SCOPE_OF: Record<string, string> = {
   filesUploadV2: 'files:write', // the WebClient helper over the two files.* calls above
 };
 /** Scopes that events, commands or posting without an invitation need, rather than a method call. */
-const NOT_FROM_METHODS = { 'app_mentions:read': 'app_mention events', commands: '/tutor', 'im:history': 'message.im events', 'im:read': 'DM channel info with message.im', 'chat:write.public': 'challenge cards in public channels not joined', 'groups:read': 'private channels for conversations.list/members' };
+const NOT_FROM_METHODS = { 'app_mentions:read': 'app_mention events', commands: '/tutor', 'im:history': 'message.im events', 'im:read': 'DM channel info with message.im', 'chat:write.public': 'challenge cards in public channels not joined', 'groups:read': 'private channels for conversations.list/members (report, /tutor assign)' };
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

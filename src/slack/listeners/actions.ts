@@ -5,9 +5,10 @@ import type { ChallengeService } from '../../tutor';
 import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
 import type { SlackIdentity } from '../slack-identity';
+import type { SlackClassroom } from '../class-home';
 
 /** Buttons on step cards, lesson lists, command messages and the App Home: ack at once, then act. */
-export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; challenges: ChallengeService; log: Logger }): void {
+export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; challenges: ChallengeService; log: Logger; classroom?: SlackClassroom }): void {
   app.action<BlockAction<ButtonAction>>(/^challenge:accept:/, async ({ ack, body, action, client }) => {
     await ack();
     const teamId = body.team?.id ?? body.user.team_id ?? deps.identity.teamId;
@@ -25,6 +26,18 @@ export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackI
       const text = `I could not add you to that challenge (${errorCode(err)}). Press Accept again in a moment.`;
       await client.chat.postEphemeral({ channel: channelId, user: body.user.id, text }).catch(() => undefined);
     });
+  });
+
+  // The class view's "Send a hint" (an admin's App Home): the service checks the presser is an admin.
+  app.action<BlockAction<ButtonAction>>(/^class:hint:/, async ({ ack, body, action }) => {
+    await ack();
+    if (!deps.classroom) return;
+    const teamId = body.team?.id ?? body.user.team_id ?? deps.identity.teamId;
+    const reply = await deps.classroom.classView.sendHint(teamId, body.user.id, action.value ?? '').catch((err: unknown) => {
+      deps.log.error({ err }, 'sending a hint from the class view failed');
+      return { text: `I could not send that hint (${errorCode(err)}). Try again in a moment.` };
+    });
+    await (await deps.conversations.forUser(body.user.id)).say(reply);
   });
 
   app.action<BlockAction<ButtonAction>>(/^tutor:/, async ({ ack, body, action, context }) => {

@@ -8,16 +8,17 @@ import type { Conversations } from '../conversations';
 import { openChallengeModal, type ExerciseChoice } from '../team/challenge-modal';
 import type { TeamCommands } from '../team/team-commands';
 import { renderReply } from '../render/render-reply';
+import type { SlackClassroom } from '../class-home';
 
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
-export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; teamCommands?: TeamCommands; exercises?: () => ExerciseChoice[]; log: Logger; config: Pick<Config, 'adminUserIds'> }): void {
+export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; teamCommands?: TeamCommands; exercises?: () => ExerciseChoice[]; log: Logger; config: Pick<Config, 'adminUserIds'>; classroom?: SlackClassroom }): void {
   app.command('/tutor', async ({ ack, command, respond, context, client }) => {
     await ack();
     const log = (context.log as Logger | undefined) ?? deps.log;
     const [first = '', ...rest] = (command.text ?? '').trim().split(/\s+/);
     const learner = { teamId: command.team_id, userId: command.user_id };
     // `class` and `challenge` count against the caller's request limit here; the rest in the tutor.
-    if (['class', 'challenge', 'report', 'forget'].includes(first.toLowerCase())) {
+    if (['class', 'challenge', 'report', 'forget', 'assign'].includes(first.toLowerCase())) {
       const refused = await deps.tutor.admit(learner, log);
       if (refused !== undefined) {
         if (refused) await respond({ response_type: 'ephemeral', ...renderReply(refused) });
@@ -28,6 +29,15 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
       const admin = await deps.admins.check(command.team_id, command.user_id);
       const reply = deps.tutor.classCommand(rest.join(' '), admin.admin);
       await respond({ response_type: 'ephemeral', ...renderReply(admin.note ? { ...reply, text: `${reply.text}\n${admin.note}` } : reply) });
+      return;
+    }
+    if (first.toLowerCase() === 'assign' && deps.classroom) {
+      const place = { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id, channelName: command.channel_name };
+      const reply = await deps.classroom.assignments.command(place, rest.join(' ')).catch((err: unknown) => {
+        log.error({ err }, 'assign command failed');
+        return { text: `Something went wrong assigning that lesson (${errorCode(err)}). Try again in a moment.` };
+      });
+      await respond({ response_type: 'ephemeral', ...renderReply(reply) });
       return;
     }
     if (first.toLowerCase() === 'challenge') {

@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { Lesson } from '../../lessons';
 import type { LessonSummary } from '../../store';
-import { minutes } from '../../tutor';
+import { minutes, type AssignedItem, type ClassViewData } from '../../tutor';
+import { assignedBlocks, classViewBlocks } from './class-sections';
 import { clip, escapeMrkdwn, SECTION_MAX } from './render-reply';
 
 export interface HomeData {
@@ -11,6 +12,10 @@ export interface HomeData {
   activeStepId: string | null;
   /** One line per recent challenge the learner took part in. */
   challenges?: string[];
+  /** The learner's open assignments, soonest due first. */
+  assigned?: AssignedItem[];
+  /** Admins only: the live class view. */
+  classView?: ClassViewData;
 }
 
 const MAX_HOME_BLOCKS = 100;
@@ -28,6 +33,8 @@ export function renderHome(data: HomeData): types.HomeView {
       ],
     },
     { type: 'divider' },
+    ...classViewBlocks(data.classView),
+    ...assignedBlocks(data.assigned),
   ];
   const byId = new Map(data.summaries.map((s) => [s.lessonId, s]));
   for (const lesson of data.lessons) {

@@ -56,6 +56,8 @@ export class SlackStandIn extends EventEmitter {
   private readonly socketMode: SocketModeServer;
   private readonly routes: WebApiRoutes;
   private readonly notMemberOf = new Map<string, 'public' | 'private'>();
+  /** The default workspace's channels and members: the options' ones, plus what tests set. */
+  private readonly channels: Record<string, { name: string; members: string[]; private?: boolean }>;
   private tsCounter = 0;
   private baseUrl = '';
   private readonly opts: StandInOptions;
@@ -63,6 +65,7 @@ export class SlackStandIn extends EventEmitter {
   constructor(opts: StandInOptions = {}) {
     super();
     this.opts = opts;
+    this.channels = structuredClone(opts.channels ?? {});
     this.botToken = opts.botToken ?? 'xoxb-stand-in-bot-token';
     this.appToken = opts.appToken ?? 'xapp-stand-in-app-token';
     this.teamId = opts.teamId ?? 'T0STANDIN';
@@ -145,6 +148,11 @@ export class SlackStandIn extends EventEmitter {
    */
   removeBotFrom(channel: string, kind: 'public' | 'private' = 'public'): void {
     this.notMemberOf.set(channel, kind);
+  }
+
+  /** The people in a channel, as `conversations.members` lists them (a channel never set is `channel_not_found`). */
+  setChannelMembers(channel: string, userIds: string[]): void {
+    this.channels[channel] = { ...this.channels[channel], name: this.channels[channel]?.name ?? channel.toLowerCase(), members: [...userIds] };
   }
 
   /** `/invite @Dockhand` in that channel. */
@@ -244,7 +252,7 @@ export class SlackStandIn extends EventEmitter {
       notMemberOf: this.notMemberOf,
       scopes: new Set(this.opts.scopes ?? BOT_SCOPES),
       usergroups: this.opts.usergroups,
-      channels: this.opts.channels,
+      channels: this.channels,
     });
   }
 

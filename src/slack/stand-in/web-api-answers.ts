@@ -92,7 +92,11 @@ export function answerWebApi(method: string, args: Record<string, unknown>, ctx:
       const c = ctx.channels?.[channel];
       if (!c) return { ok: false, error: 'channel_not_found' };
       if (!ctx.scopes?.has(c.private ? 'groups:read' : 'channels:read')) return missingScope(c.private ? 'groups:read' : 'channels:read');
-      return { ok: true, members: [...c.members], response_metadata: { next_cursor: '' } };
+      // Pages of `limit` (Slack's cursor is opaque; here it is the next offset).
+      const from = Number(args.cursor ?? 0) || 0;
+      const limit = Number(args.limit ?? 100) || 100;
+      const next = from + limit < c.members.length ? String(from + limit) : '';
+      return { ok: true, members: c.members.slice(from, from + limit), response_metadata: { next_cursor: next } };
     }
     case 'views.open':
       if (!args.trigger_id || !args.view) return { ok: false, error: 'invalid_arguments' };

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 
-/** A channel as `/tutor report` was given it: `<#C123|name>` (a picked channel), `C123`, or `#name` (typed). */
+/** A channel as `/tutor report` or `/tutor assign` was given it: `<#C123|name>` (a picked channel), `C123`, or `#name` (typed). */
 export function parseChannelArg(arg: string): { id: string } | { name: string } | undefined {
   const s = arg.trim();
   const picked = /^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(s) ?? /^([CG][A-Z0-9]{2,})$/.exec(s);
@@ -12,7 +12,8 @@ export function parseChannelArg(arg: string): { id: string } | { name: string } 
 export type ChannelMembers = { ok: true; channelId: string; memberIds: string[] } | { ok: false; problem: string };
 
 const PROBLEMS: Record<string, string> = {
-  channel_not_found: "I can't see that channel: for a private channel, invite me first (`/invite @Dockhand`).",
+  channel_not_found: 'I cannot see that channel: for a private channel, invite me first (`/invite @Dockhand`), or check the channel ID.',
+  not_in_channel: 'I am not a member of that channel: invite me first (`/invite @Dockhand`).',
   missing_scope: 'I lack the Slack scope to list channel members (`channels:read`, `groups:read` for private ones): ask an operator to add it and reinstall the app.',
 };
 
