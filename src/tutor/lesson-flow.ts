@@ -129,6 +129,8 @@ export class LessonFlow {
 
   /** True while the learner races on this lesson in a challenge. */
   solutionHidden(ctx: TurnContext, lessonId: string): Promise<boolean> {
+    // races are on exercises only: a lesson's card asks the database nothing more (a class opening it at once)
+    if (this.deps.catalog.get(lessonId)?.kind === 'lesson') return Promise.resolve(false);
     return this.deps.challenges?.solutionHidden(ctx.learner.id, lessonId) ?? Promise.resolve(false);
   }
 
