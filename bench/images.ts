@@ -15,7 +15,7 @@ import type { BenchContext, BenchRow, BenchSection } from './bench-types';
 import { acceptHarnessEnv, measureAcceptToReady } from './challenge-ready';
 import { ADMIN as CLASS_ADMIN, firstCommands, prepareClass, resetAll } from './class-start';
 import { withCpuLoad } from './cpu-load';
-import { profileClass } from './images/class-profile';
+import { profileClass } from './images-class-profile';
 import { pullFailureRow, pullRatioRows } from './pull-ratio';
 import { startHarness, type Harness } from './slack-e2e';
 import { ms, percentile } from './stats';

@@ -103,7 +103,7 @@ export class ChallengeService {
       } else if (c.endsAt.getTime() <= this.nowMs()) await this.finish(c);
       else {
         this.arm(c);
-        void this.warmth.keep(c);
+        this.warmth.keep(c).catch(() => undefined);
       }
     }
   }

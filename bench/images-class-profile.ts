@@ -5,9 +5,9 @@
  * a blocked loop delays every card and output alike).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { RecordedCall } from '../../src/slack';
-import type { Harness } from '../slack-e2e';
-import { ms, percentile } from '../stats';
+import type { RecordedCall } from '../src/slack';
+import type { Harness } from './slack-e2e';
+import { ms, percentile } from './stats';
 
 export interface ClassProfile {
   /** Marks the moment the learners' DMs went out. */
