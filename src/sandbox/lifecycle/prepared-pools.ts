@@ -12,7 +12,7 @@ export interface PreparedSpec {
   workspace?: string;
   /**
    * keepPrepared resolves once `count` are ready, or when none is starting and none can start (the caps, a failure's
-   * pause), or after this long, whichever comes first (a challenge is announced once its racers' sandboxes are warm).
+   * pause), or after this long, whichever comes first (a challenge logs how soon its racers' sandboxes were warm).
    */
   readyWithinMs?: number;
 }

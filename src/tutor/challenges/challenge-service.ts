@@ -146,14 +146,10 @@ export class ChallengeService {
       if (err instanceof AppError && err.code === 'CHALLENGE_CHANNEL_BUSY') return { text: 'A challenge is already running in this channel.' };
       throw err;
     }
-    // its racers' warm sandboxes first: the card invites them to accept at once (bounded; see ChallengeWarmth.keep)
-    await this.warmth.keep(challenge);
     const failed = await this.post(challenge, lesson);
-    if (failed) {
-      await this.warmth.release(challenge.id);
-      return failed;
-    }
+    if (failed) return failed;
     this.deps.log.info({ challengeId: challenge.id, exercise: lesson.id, channel: ref.channelId }, 'challenge started');
+    this.warmth.keep(challenge).catch(() => undefined);
     return { text: `The ${lesson.title} challenge is on until ${dateToken(challenge.endsAt)}.` };
   }
 

@@ -17,11 +17,11 @@ export interface ChallengeWarmthDeps {
   count: number;
   catalog: Pick<LessonCatalog, 'get'>;
   log: Logger;
-  /** The most a new challenge's card waits for its warm sandboxes (CHALLENGE_WARM_WAIT_MS by default). */
+  /** The most keep() waits for the warm sandboxes before it logs (CHALLENGE_WARM_WAIT_MS by default). */
   waitMs?: number;
 }
 
-/** Long enough for a few sandbox starts and an image pull on a busy host; short enough for an admin to wait. */
+/** Long enough for a few sandbox starts and an image pull on a busy host. */
 export const CHALLENGE_WARM_WAIT_MS = 60_000;
 
 /** The pool of a challenge is named by its id (the Accept's claim asks for the same name). */
@@ -32,9 +32,8 @@ export class ChallengeWarmth {
 
   /**
    * Starts keeping warm sandboxes for the challenge (its start, or a restart while it runs). Resolves (never
-   * rejects) once they are ready, or none more can start, or after CHALLENGE_WARM_WAIT_MS: a new challenge is
-   * announced then, so the racers who read its card and accept find their sandboxes warm (a card posted first
-   * met a crowd with 1 of 4 ready). The wait is the admin's, before the card: nobody can accept before it.
+   * rejects) once they are ready, or none more can start, or after CHALLENGE_WARM_WAIT_MS, and logs how long that
+   * took (how soon after the card a crowd finds its sandboxes warm).
    */
   async keep(challenge: Pick<ChallengeRecord, 'id' | 'teamId' | 'exerciseId'>): Promise<void> {
     const { sandboxes, count, catalog, log } = this.deps;
