@@ -47,16 +47,17 @@ export class LessonFlow {
     }
     const first = lesson.steps[0];
     if (!first) return ctx.say({ text: `${lesson.title} has no steps yet.` });
-    // The learner reads the intro and the first step now: their sandbox starts meanwhile.
-    ctx.prepareSandbox(this.deps.sandboxes);
     const { stepId, resumed } = await store.startLesson(ctx.learner.id, lesson.id, first.id);
     this.progressed(ctx);
     const step = lesson.steps.find((s) => s.id === stepId) ?? first;
-    // ...and the images the lesson uses arrive in it, the step's own first.
-    this.deps.prePull?.request(ctx.key, lesson, step.index, ctx.log);
     const intro = resumed ? undefined : lessonIntro(lesson);
     if (intro) await ctx.say(intro);
     await this.enterStep(ctx, lesson, step, { resumed });
+    // The learner reads the intro and the step now: their sandbox starts meanwhile, after the card (a class opening
+    // the lesson together: 30 sandbox starts ahead of the cards held the last card back by seconds), and the
+    // images of their step arrive in it (the next step's come when they advance).
+    ctx.prepareSandbox(this.deps.sandboxes);
+    this.deps.prePull?.request(ctx.key, lesson, step.index, ctx.log);
   }
 
   /** The exercise (or lesson) with this id and its first step; LESSON_UNKNOWN when there is none. */
@@ -74,7 +75,7 @@ export class LessonFlow {
     await this.enterStep(ctx, lesson, step);
   }
 
-  /** After a reset inside a lesson: the fresh sandbox starts now and gets the lesson's images, as when it opened. */
+  /** After a reset inside a lesson: the fresh sandbox starts now and gets the step's images, as when it opened. */
   async afterReset(ctx: TurnContext): Promise<void> {
     const cur = await ctx.current();
     if (!cur || !this.deps.prePull) return;
@@ -118,6 +119,8 @@ export class LessonFlow {
     const next = lesson.steps[step.index + 1];
     await this.deps.store.completeStep(ctx.learner.id, lesson.id, step.id, next?.id ?? null, opts);
     this.progressed(ctx);
+    // the next step's images arrive while the learner reads its card (a race pulled its exercise's before the clock)
+    if (next && lesson.kind === 'lesson') this.deps.prePull?.request(ctx.key, lesson, next.index, ctx.log);
     if (next) return this.enterStep(ctx, lesson, next);
     const summary = (await this.deps.store.summaries(ctx.learner.id)).find((s) => s.lessonId === lesson.id);
     const lessons = this.deps.catalog.list(lesson.kind);
@@ -127,6 +130,8 @@ export class LessonFlow {
 
   /** True while the learner races on this lesson in a challenge. */
   solutionHidden(ctx: TurnContext, lessonId: string): Promise<boolean> {
+    // races are on exercises only: a lesson's card asks the database nothing more (a class opening it at once)
+    if (this.deps.catalog.get(lessonId)?.kind === 'lesson') return Promise.resolve(false);
     return this.deps.challenges?.solutionHidden(ctx.learner.id, lessonId) ?? Promise.resolve(false);
   }
 

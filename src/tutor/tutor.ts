@@ -10,7 +10,7 @@ import { Progress, type LearnerHome } from './progress';
 import type { ConversationPort, Reply } from './reply';
 import type { TutorDeps } from './tutor-deps';
 import { TutorEvents } from './tutor-events';
-import { learnerKeyOf } from './learner-key';
+import { learnerKeyOf, type LearnerKey } from './learner-key';
 import { openTurn, prepareSandbox, type LearnerRef, type TurnContext } from './turns/turn-context';
 import { slowDownText, TurnLimiter, type LimitKind } from './turns/turn-limiter';
 import { SandboxChurnLimiter } from './sandboxes/sandbox-churn-limiter';
@@ -70,8 +70,19 @@ export class Tutor {
   async onMessage(ref: LearnerRef, rawText: string, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
     const message = readMessage(rawText);
     if (this.limiter && !(await this.withinLimits(ref, port, log, this.kindOfMessage(ref, message.intent)))) return;
-    // A new learner will soon run something: their sandbox starts while they read the welcome.
-    const ctx = await openTurn(this.deps, ref, port, log, (key) => prepareSandbox(this.deps.sandboxes, key, log));
+    // A new learner will soon run something: their sandbox starts once this turn has answered, while they read (a
+    // class's first messages: 30 sandbox starts ahead of the 30 answers held every answer back by seconds); for a
+    // command at once, before Slack tells their name (users.info is slow in a burst), since the command needs it.
+    let fresh: LearnerKey | undefined;
+    const ctx = await openTurn(this.deps, ref, port, log, (key) => (message.intent.kind === 'command' ? prepareSandbox(this.deps.sandboxes, key, log) : void (fresh = key)));
+    try {
+      await this.answer(ctx, message);
+    } finally {
+      if (fresh) prepareSandbox(this.deps.sandboxes, fresh, log);
+    }
+  }
+
+  private async answer(ctx: TurnContext, message: ReturnType<typeof readMessage>): Promise<void> {
     if (message.tooLong) {
       await ctx.say({
         text: `That message is ${message.length.toLocaleString('en-US')} characters long; I read at most ${MAX_MESSAGE_CHARS.toLocaleString('en-US')}. Send a shorter one, or \`help\` to see what I can do.`,

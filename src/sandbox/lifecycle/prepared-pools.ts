@@ -10,6 +10,11 @@ export interface PreparedSpec {
   script: string;
   /** The workspace they are kept for: their number stays within its quota with its learners' own sandboxes. */
   workspace?: string;
+  /**
+   * keepPrepared resolves once `count` are ready, or when none is starting and none can start (the caps, a failure's
+   * pause), or after this long, whichever comes first (a challenge logs how soon its racers' sandboxes were warm).
+   */
+  readyWithinMs?: number;
 }
 
 export interface PreparedPoolsOptions {
@@ -32,6 +37,8 @@ export interface PreparedPoolsOptions {
  */
 export const PREPARED_RETRY_MS = 5_000;
 export const PREPARED_RETRY_MAX_MS = 5 * 60_000;
+/** How often whenReady looks (a pool fills in seconds; a timer per waiter, only while a challenge starts). */
+const READY_POLL_MS = 200;
 
 interface Entry {
   spec: PreparedSpec;
@@ -126,6 +133,28 @@ export class PreparedPools {
     let n = 0;
     for (const e of this.pools.values()) n += e.pool.size;
     return n;
+  }
+
+  /** Ones starting in every pool (a refill beside learners' starts is held to one at a time). */
+  get starting(): number {
+    let n = 0;
+    for (const e of this.pools.values()) n += e.pool.held - e.pool.size;
+    return n;
+  }
+
+  /**
+   * Resolves with the ready count of `id` once its target is ready, once nothing of it is starting and `canGrow()`
+   * says no start would be let in (the caps, a failure's pause: waiting longer would not help), or after `withinMs`.
+   */
+  async whenReady(id: string, withinMs: number, canGrow: (workspace: string | undefined) => boolean): Promise<number> {
+    const deadline = this.now() + withinMs;
+    for (;;) {
+      const e = this.pools.get(id);
+      if (!e) return 0;
+      const stuck = e.pool.held === e.pool.size && (this.now() < e.pausedUntil || !canGrow(e.spec.workspace));
+      if (e.pool.size >= e.spec.count || stuck || this.now() >= deadline) return e.pool.size;
+      await new Promise((r) => setTimeout(r, READY_POLL_MS).unref());
+    }
   }
 
   /** Ready ones in pool `id` (tests, stats). */

@@ -203,7 +203,9 @@ export class SandboxAllocator {
   async keepPrepared(id: string, spec: PreparedSpec): Promise<void> {
     if (spec.count > 0) {
       this.prepared.keep(id, spec);
-      return this.fill();
+      this.fill();
+      if (spec.readyWithinMs) await this.prepared.whenReady(id, spec.readyWithinMs, (ws) => this.intake === 'open' && this.held() < this.o.config.maxSandboxes && !this.preparedOver(ws, 1));
+      return;
     }
     await this.prepared.drop(id);
     this.release();
@@ -238,9 +240,10 @@ export class SandboxAllocator {
       .trim((ws) => this.preparedOver(ws, 0) || (this.queue.length > 0 && this.held() >= this.o.config.maxSandboxes))
       .then((n) => n && this.release())
       .catch((err: unknown) => this.o.logger.warn({ err }, 'giving back prepared sandboxes failed'));
-    // Refills wait while any learner's sandbox is being found or started: in a burst of accepts the racers who found
-    // no warm one start theirs first (a refill would take their CPU, their slot, their disk reservation).
-    this.prepared.fill((ws) => this.held() < this.o.config.maxSandboxes && this.creating.size === 0 && !this.preparedOver(ws, 1));
+    // While learners' sandboxes are being found or started, one refill at a time: in a burst of accepts the racers
+    // who found no warm one start theirs first (a refill would take their CPU, their slot, their disk reservation),
+    // yet learners starting one after another (a class arriving) do not keep the pool from ever filling.
+    this.prepared.fill((ws) => this.held() < this.o.config.maxSandboxes && (this.creating.size === 0 || this.prepared.starting === 0) && !this.preparedOver(ws, 1));
   }
 
   /** True when the workspace's learners and its prepared sandboxes (plus `extra`) would pass its quota. */

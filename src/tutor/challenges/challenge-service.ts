@@ -105,7 +105,7 @@ export class ChallengeService {
       } else if (c.endsAt.getTime() <= this.nowMs()) await this.finish(c);
       else {
         this.arm(c);
-        this.warmth.keep(c);
+        this.warmth.keep(c).catch(() => undefined);
       }
     }
   }
@@ -153,7 +153,7 @@ export class ChallengeService {
     const failed = await this.post(challenge, lesson);
     if (failed) return failed;
     this.deps.log.info({ challengeId: challenge.id, exercise: lesson.id, channel: ref.channelId }, 'challenge started');
-    this.warmth.keep(challenge);
+    this.warmth.keep(challenge).catch(() => undefined);
     return { text: `The ${lesson.title} challenge is on until ${dateToken(challenge.endsAt)}.` };
   }
 

@@ -17,7 +17,12 @@ export interface ChallengeWarmthDeps {
   count: number;
   catalog: Pick<LessonCatalog, 'get'>;
   log: Logger;
+  /** The most keep() waits for the warm sandboxes before it logs (CHALLENGE_WARM_WAIT_MS by default). */
+  waitMs?: number;
 }
+
+/** Long enough for a few sandbox starts and an image pull on a busy host. */
+export const CHALLENGE_WARM_WAIT_MS = 60_000;
 
 /** The pool of a challenge is named by its id (the Accept's claim asks for the same name). */
 export const warmPoolOf = (challengeId: string): string => `challenge-${challengeId}`;
@@ -25,14 +30,19 @@ export const warmPoolOf = (challengeId: string): string => `challenge-${challeng
 export class ChallengeWarmth {
   constructor(private readonly deps: ChallengeWarmthDeps) {}
 
-  /** Starts keeping warm sandboxes for the challenge (its start, or a restart while it runs). */
-  keep(challenge: Pick<ChallengeRecord, 'id' | 'teamId' | 'exerciseId'>): void {
+  /**
+   * Starts keeping warm sandboxes for the challenge (its start, or a restart while it runs). Resolves (never
+   * rejects) once they are ready, or none more can start, or after CHALLENGE_WARM_WAIT_MS, and logs how long that
+   * took (how soon after the card a crowd finds its sandboxes warm).
+   */
+  async keep(challenge: Pick<ChallengeRecord, 'id' | 'teamId' | 'exerciseId'>): Promise<void> {
     const { sandboxes, count, catalog, log } = this.deps;
     const lesson = catalog.get(challenge.exerciseId);
     if (!sandboxes?.keepPrepared || count <= 0 || !lesson) return;
-    sandboxes
-      .keepPrepared(warmPoolOf(challenge.id), { count, script: prePullScript(lesson.images), workspace: challenge.teamId })
-      .then(() => log.info({ challengeId: challenge.id, count, images: lesson.images }, 'keeping warm sandboxes for the challenge'))
+    const t0 = Date.now();
+    await sandboxes
+      .keepPrepared(warmPoolOf(challenge.id), { count, script: prePullScript(lesson.images), workspace: challenge.teamId, readyWithinMs: this.deps.waitMs ?? CHALLENGE_WARM_WAIT_MS })
+      .then(() => log.info({ challengeId: challenge.id, count, images: lesson.images, waitedMs: Date.now() - t0 }, 'keeping warm sandboxes for the challenge'))
       .catch((err: unknown) => log.warn({ err, challengeId: challenge.id }, 'could not keep warm sandboxes for the challenge; accepts start sandboxes as usual'));
   }
 

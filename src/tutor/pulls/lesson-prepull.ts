@@ -7,8 +7,8 @@ import { parseLearnerKey } from '../learner-key';
 import { prePullImages } from './image-prepull';
 
 /**
- * A learner who opens a lesson gets its images pulled into their sandbox in the background while they read, so
- * the step's `docker run` starts at once. The pull is a separate exec beside the learner's shell: it never holds
+ * A learner who opens a lesson gets their step's images pulled into their sandbox in the background while they
+ * read, and the next step's when they advance, so the step's `docker run` starts at once. The pull is a separate exec beside the learner's shell: it never holds
  * a command back (a command that needs an image still being pulled waits for the same layers: the engine shares
  * the download). On a shared host the pulls take turns: at most `concurrency` run at once host-wide, one per
  * learner, so a class opening lesson 1 together (or one learner opening it again and again) cannot starve first
@@ -44,24 +44,23 @@ export interface LessonPrePullStats {
 }
 
 /**
- * The lesson's images in the order the learner will meet them from step `from` on: the first step that names an
- * image (in its commands or its text) decides its place, so the first step's image comes first; steps before
- * `from` count after the rest; images no step names come last, in the lesson's order. An image a step asks the
- * learner to `docker pull` is left to them (pulling it is that step's exercise, and its check looks for it).
+ * The images to pull for a learner on step `at`: the ones that step names (in its commands or its text), or, when it
+ * names none (`docker ps`), the ones of the next step that does; in the lesson's order. Only one step's worth: a
+ * class opening lesson 1 together pulls one small image each, not the whole lesson (pulling every image of lesson 1
+ * into 30 fresh sandboxes at once cost the class's first commands about 8 s on a loaded host); the next step's
+ * images come when the learner advances, while they read its card. An image a step from `at` on asks the learner to
+ * `docker pull` is left to them (pulling it is that step's exercise, and its check looks for it).
  */
-export function lessonPrePullOrder(lesson: Pick<Lesson, 'images' | 'steps'>, from = 0): string[] {
-  const steps = [...lesson.steps.slice(from), ...lesson.steps.slice(0, from)];
+export function stepPrePullImages(lesson: Pick<Lesson, 'images' | 'steps'>, at = 0): string[] {
   const names = (s: Lesson['steps'][number]) => `${s.solution.join('\n')}\n${s.body}`;
-  const taught = new Set(lesson.images.filter((img) => lesson.steps.slice(from).some((s) => s.solution.some((c) => /^\s*docker\s+(image\s+)?pull\b/.test(c) && mentions(c, img)))));
-  const place = (img: string) => {
-    const at = steps.findIndex((s) => mentions(names(s), img));
-    return at < 0 ? steps.length : at;
-  };
-  return lesson.images
-    .filter((img) => !taught.has(img))
-    .map((img, i) => ({ img, at: place(img), i }))
-    .sort((a, b) => a.at - b.at || a.i - b.i)
-    .map((x) => x.img);
+  const later = lesson.steps.slice(Math.max(0, at));
+  const taught = new Set(lesson.images.filter((img) => later.some((s) => s.solution.some((c) => /^\s*docker\s+(image\s+)?pull\b/.test(c) && mentions(c, img)))));
+  const wanted = lesson.images.filter((img) => !taught.has(img));
+  for (const step of later) {
+    const named = wanted.filter((img) => mentions(names(step), img));
+    if (named.length) return named;
+  }
+  return [];
 }
 
 /** `text` names the image: its repository as a word (`hello-world`, `docker.io/library/busybox:latest`). */
@@ -103,12 +102,12 @@ export class LessonPrePuller {
   }
 
   /**
-   * Pulls the lesson's images (from step `from` on) into the learner's sandbox in the background. Never throws and
+   * Pulls the images of step `at` (stepPrePullImages) into the learner's sandbox in the background. Never throws and
    * never waits: a learner already pulling gets this pull after theirs (the newest request only), so the sandbox
    * made by a reset gets its images too.
    */
-  request(key: string, lesson: Pick<Lesson, 'id' | 'images' | 'steps'>, from: number, log: Logger): void {
-    const images = lessonPrePullOrder(lesson, from);
+  request(key: string, lesson: Pick<Lesson, 'id' | 'images' | 'steps'>, at: number, log: Logger): void {
+    const images = stepPrePullImages(lesson, at);
     if (images.length === 0) return;
     const queued = this.wanted.has(key);
     this.wanted.set(key, { at: this.now(), lessonId: lesson.id, images, log });
@@ -169,7 +168,7 @@ export class LessonPrePuller {
 
 /**
  * A sandbox was made for a learner by something other than opening a lesson (their command after an idle removal
- * or a crash): inside a lesson, the fresh sandbox gets the lesson's images from their step on. Nothing to do when a
+ * or a crash): inside a lesson, the fresh sandbox gets their step's images. Nothing to do when a
  * pull for them runs or waits already (opening a lesson and a reset ask for one themselves), outside a lesson, or in
  * an exercise (a race pulls its own images before the clock starts).
  */

@@ -119,7 +119,13 @@ export async function openTurn(
     log.info({ teamId: ref.teamId, userId: ref.userId }, 'new learner');
     onFirstContact?.(learnerKeyOf(ref));
   }
-  const name = created ? await ref.displayName?.().catch(() => undefined) : undefined;
-  const named = name ? (await deps.learners.ensureLearner(ref.teamId, ref.userId, name)).learner : learner;
-  return open(named, created);
+  // Their name is asked of Slack beside the turn, not before its answer: a class's burst of first messages waited
+  // for users.info and a second write each before their first card (the turn does not use the name).
+  if (created && ref.displayName) {
+    ref
+      .displayName()
+      .then((name) => (name ? deps.learners.ensureLearner(ref.teamId, ref.userId, name) : undefined))
+      .catch((err: unknown) => log.info({ err }, 'could not store the learner\'s name'));
+  }
+  return open(learner, created);
 }

@@ -102,19 +102,54 @@ describe('prepared sandbox pools (warm sandboxes kept for a challenge)', () => {
     expect(s.alloc.stats().prepared).toBe(1);
   });
 
-  it('refills wait while a learner without a warm one is starting theirs (a burst of accepts)', async () => {
+  it('while learners start theirs (a burst of accepts, a class arriving one by one) the pool refills one at a time, never starved', async () => {
     const s = setup({ maxSandboxes: 10 });
-    await s.alloc.keepPrepared('race', { count: 1, script: 'true' });
+    await s.alloc.keepPrepared('race', { count: 2, script: 'true' });
     await s.finishAll();
     const a = s.get('T1:alice', 'race');
     const b = s.get('T1:bob', 'race');
+    const c = s.get('T1:carol', 'race');
     await flush();
-    // alice got the warm one; bob's cold start is the only creation: no refill beside it
+    // alice and bob got the warm ones; carol's cold start, and beside it one refill, not two
+    expect(s.pending).toHaveLength(2);
+    // learners keep starting one after another: each refill that ends lets the next one in
+    const dave = s.get('T1:dave');
+    await flush();
+    expect(s.pending).toHaveLength(3);
+    s.pending.shift()!.resolve(); // carol's
+    await flush();
+    s.pending.shift()!.resolve(); // the first refill
+    await flush();
+    expect(s.alloc.stats().prepared).toBe(1);
+    // dave still starting: the second refill began anyway
+    expect(s.pending).toHaveLength(2);
+    await s.finishAll();
+    await Promise.all([a, b, c, dave]);
+    expect(s.alloc.stats().prepared).toBe(2);
+  });
+
+  it('keepPrepared with readyWithinMs resolves once the pool is ready (the challenge card waits for it)', async () => {
+    const s = setup({ maxSandboxes: 10 });
+    let resolved = false;
+    const kept = s.alloc.keepPrepared('race', { count: 2, script: 'true', readyWithinMs: 60_000 }).then(() => void (resolved = true));
+    await flush();
+    expect(s.pending).toHaveLength(2);
+    s.pending.shift()!.resolve();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resolved).toBe(false);
+    s.pending.shift()!.resolve();
+    await kept;
+    expect(s.alloc.stats().prepared).toBe(2);
+  });
+
+  it('keepPrepared with readyWithinMs does not wait for sandboxes the cap leaves no room for', async () => {
+    const s = setup({ maxSandboxes: 1 });
+    const kept = s.alloc.keepPrepared('race', { count: 3, script: 'true', readyWithinMs: 60_000 });
+    await flush();
     expect(s.pending).toHaveLength(1);
     s.pending.shift()!.resolve();
-    await Promise.all([a, b]);
-    await flush();
-    expect(s.pending).toHaveLength(1);
+    await kept;
+    expect(s.alloc.stats().prepared).toBe(1);
   });
 
   it('never holds more than the global cap, and gives a slot back to a learner at the cap', async () => {

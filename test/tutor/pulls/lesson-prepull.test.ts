@@ -2,7 +2,7 @@ import path from 'node:path';
 import { AppError } from '../../../src/errors';
 import { LessonCatalog } from '../../../src/lessons';
 import type { ScriptResult } from '../../../src/sandbox/types';
-import { LessonPrePuller, lessonPrePullOrder } from '../../../src/tutor/pulls/lesson-prepull';
+import { LessonPrePuller, stepPrePullImages } from '../../../src/tutor/pulls/lesson-prepull';
 import { Tutor } from '../../../src/tutor/tutor';
 import { captureLogs } from '../../support/capture-logs';
 import { FakeSandbox, scriptRun } from '../../support/fakes/fake-sandbox';
@@ -19,36 +19,43 @@ function heldPulls() {
 
 const settle = () => new Promise((r) => setImmediate(r));
 
-describe('the order lesson images are pulled in', () => {
+describe('which lesson images are pulled for a step', () => {
   const lesson = makeLesson('l', {
     images: ['busybox:latest', 'debian:bookworm-slim', 'hello-world:latest', 'redis:7'],
     steps: [
       { solution: ['docker run hello-world'] },
       { solution: ['docker run --name first debian:bookworm-slim cat /etc/os-release'] },
+      { solution: ['docker ps -a'] },
       { solution: ['docker pull docker.io/library/busybox:latest', 'docker images'] },
-      { solution: ['docker run --rm debian:bookworm-slim true'] },
+      { solution: ['docker run --rm debian:bookworm-slim true', 'docker run --rm busybox true'] },
     ],
   });
 
-  it('follows the steps: the first step\'s image first, images no step names last', () => {
-    expect(lessonPrePullOrder(lesson)).toEqual(['hello-world:latest', 'debian:bookworm-slim', 'redis:7']);
+  it('only the images the learner\'s step names, not the rest of the lesson', () => {
+    expect(stepPrePullImages(lesson)).toEqual(['hello-world:latest']);
+    expect(stepPrePullImages(lesson, 1)).toEqual(['debian:bookworm-slim']);
   });
 
-  it('leaves an image a coming step asks the learner to pull to them (its check looks for their pull)', () => {
-    expect(lessonPrePullOrder(lesson)).not.toContain('busybox:latest');
-    // Past that step (a reset later on), the sandbox gets it like the others.
-    expect(lessonPrePullOrder(lesson, 3)).toEqual(['debian:bookworm-slim', 'hello-world:latest', 'busybox:latest', 'redis:7']);
+  it('for a step that names none, the next step\'s that does', () => {
+    // step 3 names none, step 4 teaches pulling busybox: left to the learner; nothing else is named there
+    expect(stepPrePullImages(lesson, 2)).toEqual(['debian:bookworm-slim']);
   });
 
-  it('starts from the step the learner is on, earlier steps\' images after', () => {
-    expect(lessonPrePullOrder(lesson, 1)).toEqual(['debian:bookworm-slim', 'hello-world:latest', 'redis:7']);
+  it('leaves an image a coming step asks the learner to pull to them; past that step it is pulled like the others', () => {
+    expect(stepPrePullImages(lesson, 3)).toEqual(['debian:bookworm-slim']);
+    expect(stepPrePullImages(lesson, 4)).toEqual(['busybox:latest', 'debian:bookworm-slim']);
   });
 
-  it('puts hello-world first in the real first lesson', async () => {
+  it('nothing past the last step, or in a lesson whose steps name no image', () => {
+    expect(stepPrePullImages(lesson, 5)).toEqual([]);
+    expect(stepPrePullImages(makeLesson('x', { images: ['redis:7'], steps: [{ solution: ['docker ps'] }] }))).toEqual([]);
+  });
+
+  it('the real first lesson: hello-world alone when it opens, debian for its second step', async () => {
     const { catalog } = await LessonCatalog.load(path.join(__dirname, '../../../lessons'));
     const first = catalog.list('lesson')[0]!;
-    expect(lessonPrePullOrder(first)[0]).toBe('hello-world:latest');
-    expect(first.images).toContain('hello-world:latest');
+    expect(stepPrePullImages(first)).toEqual(['hello-world:latest']);
+    expect(stepPrePullImages(first, 1)).toEqual(['debian:bookworm-slim']);
   });
 });
 
@@ -151,21 +158,44 @@ describe('the tutor pre-pulls a lesson\'s images', () => {
   }
   const pullScripts = (s: FakeSandbox) => s.callsOf('execScript').filter((c) => c.script.includes('docker pull'));
 
-  it('when the lesson opens (the step\'s image first), and again after a reset inside it; the lesson card is not held back', async () => {
+  it('when the lesson opens (its step\'s image only), the next step\'s when the learner advances, and again after a reset; the card is not held back', async () => {
     const t = await tutorWith(['busybox:latest', 'hello-world:latest']);
     await t.say('start basics');
     expect(t.port.replies.some((r) => / · step 1 of 2: /.test(r.text))).toBe(true);
     await settle();
     expect(pullScripts(t.sandbox)).toHaveLength(1);
-    expect(pullScripts(t.sandbox)[0]!.script.indexOf("'hello-world:latest'")).toBeLessThan(pullScripts(t.sandbox)[0]!.script.indexOf("'busybox:latest'"));
+    expect(pullScripts(t.sandbox)[0]!.script).toContain("'hello-world:latest'");
+    expect(pullScripts(t.sandbox)[0]!.script).not.toContain('busybox');
     expect(t.sandbox.callsOf('prepare')).toHaveLength(1);
     // An image the sandbox has is not pulled again.
     expect(pullScripts(t.sandbox)[0]!.script).toContain("docker image inspect 'hello-world:latest' >/dev/null 2>&1 && echo 'present hello-world:latest' ||");
-    await t.say('reset');
+    await t.say('skip');
+    expect(t.port.replies.some((r) => / · step 2 of 2: /.test(r.text))).toBe(true);
     await settle();
     expect(pullScripts(t.sandbox)).toHaveLength(2);
+    expect(pullScripts(t.sandbox)[1]!.script).toContain("'busybox:latest'");
+    expect(pullScripts(t.sandbox)[1]!.script).not.toContain('hello-world');
+    await t.say('reset');
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(3);
+    expect(pullScripts(t.sandbox)[2]!.script).toContain("'busybox:latest'");
     expect(t.sandbox.callsOf('prepare')).toHaveLength(2);
-    expect(t.tutor.prePulls).toMatchObject({ started: 2, finished: 2, failed: 0 });
+    expect(t.tutor.prePulls).toMatchObject({ started: 3, finished: 3, failed: 0 });
+  });
+
+  it('starts the sandbox and its pull only after the lesson card is out (a class opening the lesson: cards first)', async () => {
+    const t = await tutorWith(['hello-world:latest']);
+    const repliesAtPrepare: number[] = [];
+    const prepare = t.sandbox.prepare.bind(t.sandbox);
+    t.sandbox.prepare = (key: string) => (repliesAtPrepare.push(t.port.replies.length), prepare(key));
+    // a learner never seen before: their first message opens the lesson
+    await t.tutor.onMessage({ teamId: 'T1', userId: 'U2', dmChannel: 'D2' }, 'start basics', t.port);
+    await settle();
+    expect(t.port.replies.findIndex((r) => / · step 1 of 2: /.test(r.text))).toBe(t.port.replies.length - 1);
+    // asked for after the card, by the lesson and by the first contact (the second finds it starting)
+    expect(repliesAtPrepare.length).toBeGreaterThan(0);
+    expect(Math.min(...repliesAtPrepare)).toBe(t.port.replies.length);
+    expect(pullScripts(t.sandbox)).toHaveLength(1);
   });
 
   it('into a sandbox made later in the lesson (after an idle removal, a crash), unless a pull for the learner runs already', async () => {

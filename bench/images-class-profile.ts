@@ -1,0 +1,71 @@
+/**
+ * Where a class start spends its time, per phase, for the loaded-class and workshop rows: each learner's DM to
+ * card, DM to sandbox handed over (ready), the background lesson pulls (how many ran, when the last ended, how many
+ * still ran when the class typed), and how late the bench's own event loop ran (the bot shares this process, so
+ * a blocked loop delays every card and output alike).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { RecordedCall } from '../src/slack';
+import type { Harness } from './slack-e2e';
+import { ms, percentile } from './stats';
+
+export interface ClassProfile {
+  /** Marks the moment the learners' DMs went out. */
+  begin(): void;
+  card(user: string): void;
+  /** Marks the moment the class starts typing. */
+  typing(): void;
+  stop(): string;
+}
+
+export function profileClass(h: Harness, klass: string[]): ClassProfile {
+  const keys = new Map(klass.map((u) => [`${h.teamId}:${u}`, u]));
+  let t0 = performance.now();
+  const cards: number[] = [];
+  const ready: number[] = [];
+  const off = h.bot.sandboxes.on((e) => {
+    if (e.type === 'created' && keys.has(e.learnerKey)) ready.push(performance.now() - t0);
+  });
+  // the card path's Slack calls, per learner: users.info (after the learner's rows are stored), the first post
+  const channels = new Map(klass.map((u) => [h.standIn.dmChannelFor(u), u]));
+  const users = new Set(klass);
+  const named: number[] = [];
+  const firstPost = new Map<string, number>();
+  const onCall = (c: RecordedCall) => {
+    const at = performance.now() - t0;
+    if (c.method === 'users.info' && users.has(String(c.args.user))) named.push(at);
+    if (c.method === 'chat.postMessage' && channels.has(String(c.args.channel)) && !firstPost.has(String(c.args.channel))) firstPost.set(String(c.args.channel), at);
+  };
+  h.standIn.on('call', onCall);
+  const pulls0 = h.bot.tutor.prePulls;
+  let lastPullAt = NaN;
+  let atTyping = '';
+  let typedAt = NaN;
+  const poll = setInterval(() => {
+    const s = h.bot.tutor.prePulls;
+    if (s.running + s.waiting > 0) lastPullAt = performance.now() - t0;
+  }, 100);
+  const lag = monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
+  return {
+    begin: () => {
+      t0 = performance.now();
+    },
+    card: () => void cards.push(performance.now() - t0),
+    typing: () => {
+      typedAt = performance.now() - t0;
+      const s = h.bot.tutor.prePulls;
+      atTyping = `${s.running} running + ${s.waiting} waiting`;
+    },
+    stop: () => {
+      off();
+      h.standIn.off('call', onCall);
+      clearInterval(poll);
+      lag.disable();
+      const s = h.bot.tutor.prePulls;
+      const pulls = `lesson pulls ${s.started - pulls0.started} started, ${s.failed - pulls0.failed} failed, ${s.dropped - pulls0.dropped} dropped, last ended ${ms(lastPullAt)}, ${atTyping} when typing at ${ms(typedAt)}`;
+      const q = (v: number[]) => `p50 ${ms(percentile(v, 50))} / p95 ${ms(percentile(v, 95))} / max ${ms(Math.max(...v))}`;
+      return `profile: users.info ${q(named)}; first post ${q([...firstPost.values()])}; card ${q(cards)}; sandbox ready (${ready.length}) ${q(ready)}; ${pulls}; event-loop delay p99 ${ms(lag.percentile(99) / 1e6)}, max ${ms(lag.max / 1e6)}`;
+    },
+  };
+}
