@@ -16,6 +16,7 @@ export const SECRET_VARIABLES = [
   'SLACK_TOKEN_KEY',
   'DATABASE_URL',
   'DATABASE_PASSWORD',
+  'PLAYGROUND_SECRET',
 ] as const;
 
 export interface SecretFiles {

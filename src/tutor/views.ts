@@ -18,7 +18,18 @@ export function minutes(ms: number): string {
   return m < 1 ? 'under a minute' : m === 1 ? '1 minute' : `${m} minutes`;
 }
 
-export function stepCard(lesson: Lesson, step: LessonStep, opts: { resumed?: boolean; solutionHidden?: boolean } = {}): Reply {
+/** The learner's playground link, said in their DM only; never unfurled (Slack would fetch it and spend it). */
+export function playgroundReply(url: string | undefined): Reply {
+  if (!url) return { text: 'The web playground is not enabled on this Dockhand (the operator sets `WEB_PORT`).' };
+  return {
+    text: `Your playground: ${url}`,
+    sections: [`:computer: Your playground, a terminal in your own sandbox beside this lesson: ${url}`],
+    context: 'The link is yours alone, works once and expires in 10 minutes; ask again with `playground` for a new one.',
+    noUnfurl: true,
+  };
+}
+
+export function stepCard(lesson: Lesson, step: LessonStep, opts: { resumed?: boolean; solutionHidden?: boolean; playground?: boolean } = {}): Reply {
   const value = stepValue(lesson.id, step.id);
   const buttons: ReplyButton[] = [
     { label: 'Hint', actionId: 'tutor:hint', value },
@@ -26,6 +37,7 @@ export function stepCard(lesson: Lesson, step: LessonStep, opts: { resumed?: boo
     ...(opts.solutionHidden ? [] : [{ label: 'Solution', actionId: 'tutor:solution', value }]),
     { label: 'Skip', actionId: 'tutor:skip', value },
     { label: 'Next', actionId: 'tutor:next', value },
+    ...(opts.playground ? [{ label: 'Open playground', actionId: 'tutor:playground', value }] : []),
   ];
   const where = `${lesson.title} · step ${step.index + 1} of ${lesson.steps.length}`;
   return {

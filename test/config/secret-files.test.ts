@@ -117,7 +117,7 @@ describe('secrets from files (NAME_FILE)', () => {
 
   it('covers every variable that holds a secret', () => {
     expect([...SECRET_VARIABLES].sort()).toEqual(
-      ['DATABASE_PASSWORD', 'DATABASE_URL', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_CLIENT_SECRET', 'SLACK_SIGNING_SECRET', 'SLACK_STATE_SECRET', 'SLACK_TOKEN_KEY'].sort(),
+      ['DATABASE_PASSWORD', 'DATABASE_URL', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_CLIENT_SECRET', 'SLACK_SIGNING_SECRET', 'SLACK_STATE_SECRET', 'SLACK_TOKEN_KEY', 'PLAYGROUND_SECRET'].sort(),
     );
   });
 });
