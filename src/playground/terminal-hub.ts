@@ -79,6 +79,14 @@ export class TerminalHub {
   /** Attaches a page's socket to the learner's terminal, opening one (and the sandbox) if needed. */
   async attach(who: PlaygroundLearner, socket: WebSocket, size: { cols: number; rows: number }): Promise<void> {
     const key = keyOf(who);
+    // typed while the sandbox starts: kept (up to a bound) and written once the shell is there
+    const early: string[] = [];
+    let target: Terminal | undefined;
+    socket.on('message', (raw, isBinary) => {
+      const text = isBinary ? '' : raw.toString();
+      if (target) this.onMessage(target, socket, text);
+      else if (early.length < 64) early.push(text);
+    });
     let t = this.terminals.get(key);
     const reattached = !!t;
     if (!t) {
@@ -97,7 +105,8 @@ export class TerminalHub {
     this.sendJson(t, { t: 'ready', reattached });
     if (reattached && t.replay) this.sendJson(t, { t: 'o', d: t.replay });
     t.pty.resize(size.cols, size.rows);
-    socket.on('message', (raw, isBinary) => this.onMessage(t, socket, isBinary ? '' : raw.toString()));
+    target = t;
+    for (const text of early.splice(0)) this.onMessage(t, socket, text);
     socket.on('close', () => this.detached(t, socket));
   }
 
