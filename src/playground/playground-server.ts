@@ -116,6 +116,8 @@ export class PlaygroundServer {
     if (method === 'GET' && (url.pathname === '/' || url.pathname === '/terminal')) return send(res, 200, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), PAGE_HTML);
     if (method === 'GET' && url.pathname === '/assets/playground.js') return send(res, 200, this.headers({ 'Content-Type': 'text/javascript; charset=utf-8' }), this.assets!['playground.js']);
     if (method === 'GET' && url.pathname === '/assets/playground.css') return send(res, 200, this.headers({ 'Content-Type': 'text/css; charset=utf-8' }), this.assets!['playground.css']);
+    // browsers ask for it on every page; none is served
+    if (method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, this.headers());
     for (const route of this.o.routes) {
       const match = route.path.exec(url.pathname);
       if (!match || route.method !== method) continue;
