@@ -81,10 +81,10 @@ export class TerminalHub {
     const key = keyOf(who);
     // typed while the sandbox starts: kept (up to a bound) and written once the shell is there
     const early: string[] = [];
-    let target: Terminal | undefined;
+    const attached: { to?: Terminal } = {};
     socket.on('message', (raw, isBinary) => {
       const text = isBinary ? '' : raw.toString();
-      if (target) this.onMessage(target, socket, text);
+      if (attached.to) this.onMessage(attached.to, socket, text);
       else if (early.length < 64) early.push(text);
     });
     let t = this.terminals.get(key);
@@ -105,7 +105,7 @@ export class TerminalHub {
     this.sendJson(t, { t: 'ready', reattached });
     if (reattached && t.replay) this.sendJson(t, { t: 'o', d: t.replay });
     t.pty.resize(size.cols, size.rows);
-    target = t;
+    attached.to = t;
     for (const text of early.splice(0)) this.onMessage(t, socket, text);
     socket.on('close', () => this.detached(t, socket));
   }

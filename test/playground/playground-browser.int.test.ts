@@ -53,7 +53,7 @@ describe('the web playground in a real browser', () => {
     await page.goto(link);
     // the token left the address bar with the exchange
     expect(new URL(page.url()).pathname).toBe('/');
-    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Connected'), undefined, { timeout: 180_000 });
+    await page.waitForFunction("document.getElementById('status')?.textContent?.startsWith('Connected')", undefined, { timeout: 180_000 });
     expect(await page.locator('#step-title').innerText()).toBe('Your first container');
     await page.locator('#terminal').click();
 
@@ -77,7 +77,7 @@ describe('the web playground in a real browser', () => {
     await typeLine(page, 'docker run hello-world');
     await waitForScreen(page, /Hello from Docker!/);
     await l.waitForPost(/^:white_check_mark:/, since, 120_000);
-    await page.waitForFunction(() => document.getElementById('lesson')?.textContent?.includes('step 2 of 10'), undefined, { timeout: 60_000 });
+    await page.waitForFunction("document.getElementById('lesson')?.textContent?.includes('step 2 of 10')", undefined, { timeout: 60_000 });
     expect(errors).toEqual([]);
     await page.context().close();
   });
