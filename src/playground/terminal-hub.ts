@@ -129,7 +129,7 @@ export class TerminalHub {
   private async open(who: PlaygroundLearner, size: { cols: number; rows: number }): Promise<Terminal> {
     const pty = await this.opts.opener.open(who, size);
     const now = this.clock.now();
-    const t: Terminal = { who, pty, replay: '', scanner: new CommandEndScanner(this.opts.mark), windowStart: now, windowBytes: 0, paused: false, lastTouch: now, checkAt: 0 };
+    const t: Terminal = { who, pty, replay: '', scanner: new CommandEndScanner(this.opts.mark), windowStart: now, windowBytes: 0, paused: false, lastTouch: now, checkAt: -Infinity };
     if (this.closed) {
       pty.terminate();
       throw new Error('the playground is stopping');
