@@ -94,4 +94,27 @@ describe('the web playground refuses what is not the learner (real bot, real san
     expect(second.messages[0]).toMatchObject({ t: 'ready', reattached: true });
     second.close();
   });
+
+  it('a sandbox reset while the page is open ends its shell, says so, and the next connection gets the new sandbox', async () => {
+    const l = new LearnerDriver(t, uniqueId('U'));
+    const { cookie } = await openLink(await linkOf(l));
+    const base = t.bot.playground!.publicUrl.origin;
+    const before = new TerminalClient(base, { cookie, origin: base });
+    await before.opened;
+    before.type('touch /root/old-sandbox; echo ok-$((3+3))\r');
+    await before.waitFor(/ok-6/);
+    const since = l.mark;
+    await l.say('reset');
+    await l.waitForPost(/Your sandbox was reset/, since);
+    const end = Date.now() + 60_000;
+    while (before.closeCode === undefined && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    expect(before.closeCode).toBe(4002);
+    expect(before.messages.at(-1)).toMatchObject({ t: 'exit', why: 'shell ended' });
+    const after = new TerminalClient(base, { cookie, origin: base });
+    await after.opened;
+    after.type('ls /root/old-sandbox 2>&1; echo new-$((4+4))\r');
+    await after.waitFor(/new-8/);
+    expect(after.output).toMatch(/No such file or directory/);
+    after.close();
+  });
 });

@@ -53,7 +53,7 @@ describe('the web playground in a real browser', () => {
     await page.goto(link);
     // the token left the address bar with the exchange
     expect(new URL(page.url()).pathname).toBe('/');
-    await page.waitForFunction("document.getElementById('status')?.textContent?.startsWith('Connected')", undefined, { timeout: 180_000 });
+    await page.locator('#status', { hasText: /^Connected/ }).waitFor({ timeout: 180_000 });
     expect(await page.locator('#step-title').innerText()).toBe('Your first container');
     await page.locator('#terminal').click();
 
@@ -72,12 +72,26 @@ describe('the web playground in a real browser', () => {
     await typeLine(page, 'tr a-z A-Z < notes.txt');
     await waitForScreen(page, /^VIM-WROTE-THIS$/m);
 
+    // a full-screen program, and Ctrl-C
+    await typeLine(page, 'top');
+    await waitForScreen(page, /load average/);
+    await page.keyboard.press('q');
+    await typeLine(page, 'sleep 600');
+    await page.keyboard.press('Control+c');
+    await typeLine(page, 'echo after-$((5*5))');
+    await waitForScreen(page, /^after-25$/m);
+
     // the step's command, typed in the terminal: its output here, the pass in Slack and on the page
     since = l.mark;
     await typeLine(page, 'docker run hello-world');
     await waitForScreen(page, /Hello from Docker!/);
     await l.waitForPost(/^:white_check_mark:/, since, 120_000);
-    await page.waitForFunction("document.getElementById('lesson')?.textContent?.includes('step 2 of 10')", undefined, { timeout: 60_000 });
+    await page.locator('#lesson', { hasText: 'step 2 of 10' }).waitFor({ timeout: 60_000 });
+    // the page's Hint answers there and in the DM
+    since = l.mark;
+    await page.locator('#hint').click();
+    await page.locator('#said', { hasText: /^Hint:/ }).waitFor({ timeout: 60_000 });
+    await l.waitForPost(/^Hint: /, since);
     expect(errors).toEqual([]);
     await page.context().close();
   });
