@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Layers reached from outside only through their front door (`src/<layer>/index.ts`). */
-const FRONT_DOORS = ['sandbox', 'images', 'tutor', 'lessons', 'store', 'ops', 'slack', 'kit', 'config'];
+const FRONT_DOORS = ['sandbox', 'images', 'tutor', 'lessons', 'store', 'ops', 'slack', 'kit', 'config', 'playground'];
 
 /** A deep import into another layer (`../sandbox/lifecycle/sandbox-manager`, `../src/images/images`); `../sandbox` and `../sandbox/index` pass. */
 const frontDoorPatterns = (except = []) =>
@@ -50,6 +50,7 @@ export default tseslint.config(
   layer('images', ['tutor', 'slack', 'store', 'lessons', 'sandbox', '@slack', '@prisma'], 'the sandbox builds on the images, never the other way round'),
   layer('lessons', ['slack', 'tutor', 'store', '@slack'], 'lessons sit below the tutor'),
   layer('store', ['slack', 'tutor', 'sandbox', '@slack'], 'the store knows no Slack types or sandboxes'),
+  layer('playground', ['slack', 'tutor', 'store', 'lessons', 'sandbox', 'images', '@slack', '@prisma'], 'the playground is handed its terminals and lesson side by the composition root'),
   {
     // The kit sits under every layer (each may import it), so it imports none of them and wraps no outside system.
     files: ['src/kit/**/*.ts'],

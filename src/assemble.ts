@@ -3,11 +3,12 @@ import type { Clock } from './kit';
 import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
 import { countedChecks, countedLessons, timedSandboxPort, type BotMetrics } from './ops';
-import type { SandboxPort, SandboxStats } from './sandbox';
-import { latestKeyQuota } from './sandbox';
+import { createPlayground, type Playground, type PlaygroundLearner } from './playground';
+import type { SandboxPort, SandboxStats, SandboxTerminals } from './sandbox';
+import { COMMAND_END_MARK, latestKeyQuota } from './sandbox';
 import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
 import type { ChallengeStore, ClassStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
-import { AdminDirectory, ChallengeRaces, ChallengeService, ClassReport, ForgetMe, MessagesWelcome, sandboxNotices, Tutor, TutorEvents, type ChallengeClock } from './tutor';
+import { AdminDirectory, ChallengeRaces, ChallengeService, ClassReport, ForgetMe, learnerKeyOf, MessagesWelcome, sandboxNotices, Tutor, TutorEvents, type ChallengeClock, type ConversationPort } from './tutor';
 import { classroom, type Classroom } from './assemble-class';
 
 /** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
@@ -40,6 +41,8 @@ export interface BotPorts {
   /** The sandboxes' mirror caches a real registry (MIRROR_UPSTREAM) rather than serving the offline stand-ins. */
   imagesCached?: boolean;
   metrics?: BotMetrics;
+  /** Second, interactive shells in the sandboxes: the web playground's terminal (served when WEB_PORT is set). */
+  terminals?: SandboxTerminals;
   log: Logger;
 }
 
@@ -52,6 +55,8 @@ export interface Assembly {
   homes: HomePublisher;
   /** Assignments, their reminders and the class view (when the class store is given). */
   classroom?: Classroom;
+  /** The web playground (WEB_PORT); the caller starts it before Slack, so links can be made. */
+  playground?: Playground;
   /**
    * After a restart, per workspace: challenges whose deadline passed while the bot was down end, and learners
    * whose commands the restart interrupted are told. Returns how many learners were told.
@@ -70,7 +75,17 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
   const challengeBase = { store: stores.challenges, catalog, channels: slack.channels, log, clock: ports.clock };
   const races = new ChallengeRaces(challengeBase);
   const events = new TutorEvents((err) => log.error({ err }, 'a tutor event listener failed'));
-  const tutor = new Tutor({
+  // eslint-disable-next-line prefer-const -- the playground's lesson side calls the tutor made just below
+  let tutor: Tutor;
+  const playground = settings.config.playground && ports.terminals && createPlayground({
+    config: settings.config.playground,
+    sessionMs: settings.config.sandbox.idleMinutes * 60_000,
+    terminals: { open: (who, size) => ports.terminals!.open(learnerKeyOf(who), size), touch: (who) => ports.terminals!.touch(learnerKeyOf(who)) },
+    mark: COMMAND_END_MARK,
+    lessons: playgroundLessons(() => tutor, ports),
+    log,
+  });
+  tutor = new Tutor({
     learners: stores.learners,
     store: metrics ? countedLessons(stores.tutor, metrics) : stores.tutor,
     catalog,
@@ -80,10 +95,12 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     challenges: metrics ? countedChecks(races, metrics) : races,
     limits: settings.limits,
     imagesCached: ports.imagesCached,
+    ...(playground && { playground: { linkFor: (ref: PlaygroundLearner) => playground.linkFor(ref) } }),
   });
   // ADMIN_USER_IDS, plus the members of ADMIN_USERGROUP (read from Slack per workspace, cached).
   const group = settings.config.adminUsergroup;
   const admins = new AdminDirectory(settings.challenges.adminUserIds, group ? new SlackAdminGroup({ client: slack.app.client, group, log }) : undefined);
+  if (playground) events.on('progress', (e) => playground.stepChanged({ teamId: e.teamId, userId: e.userId }));
   const challenges = new ChallengeService({
     ...challengeBase,
     teamId: identity.teamId,
@@ -149,6 +166,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     events,
     homes,
     classroom: room,
+    playground: playground || undefined,
     async recover() {
       let recovered = 0;
       for (const teamId of await workspaces.teamIds()) {
@@ -161,5 +179,26 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
       }
       return recovered;
     },
+  };
+}
+
+/** The playground's lesson side: the tutor, answering in the learner's DM (and, for the page, what it said). */
+function playgroundLessons(tutor: () => Tutor, ports: BotPorts) {
+  const inDm = <T>(who: PlaygroundLearner, fn: (ref: { teamId: string; userId: string; dmChannel: string }, port: ConversationPort, said: string[]) => Promise<T>) =>
+    ports.workspaces.run(who.teamId, async () => {
+      const dm = await ports.slack.conversations.forUser(who.userId);
+      const said: string[] = [];
+      const port: ConversationPort = { say: async (r) => {
+        said.push(r.text);
+        await dm.say(r);
+      }, commandView: (c) => dm.commandView(c) };
+      return fn({ teamId: who.teamId, userId: who.userId, dmChannel: dm.channel }, port, said);
+    });
+  const action = (name: string) => (who: PlaygroundLearner) => inDm(who, async (ref, port, said) => (await tutor().onAction(ref, `tutor:${name}`, undefined, port), said));
+  return {
+    step: (who: PlaygroundLearner) => inDm(who, (ref, port) => tutor().currentStep(ref, port)),
+    check: action('check'),
+    hint: action('hint'),
+    commandEnded: (who: PlaygroundLearner) => inDm(who, (ref, port) => tutor().commandEndedElsewhere(ref, port)),
   };
 }

@@ -7,9 +7,10 @@ import { formatProblem, LessonCatalog } from './lessons';
 import type { Clock } from './kit';
 import type { Logger } from './logger';
 import { Lifecycles, type BotMetrics, type Readiness } from './ops';
+import type { Playground } from './playground';
 import { PROJECT_ROOT } from './project-root';
 import { ensureImages } from './images';
-import { createDockerClient, createSandboxService, logProbe, runOnEngineHost, type SandboxManager } from './sandbox';
+import { createDockerClient, createSandboxService, createSandboxTerminals, logProbe, runOnEngineHost, type SandboxManager } from './sandbox';
 import { createSlackApp, InFlight, multiWorkspace, singleWorkspace, verifySlackToken, type SlackApp, type SlackIdentity } from './slack';
 import { openDatabase, PrismaChallengeStore, PrismaEventLedger, PrismaLearnerStore, PrismaTeamStore, PrismaClassStore, PrismaTutorStore, type Database, type EventLedger } from './store';
 import { sandboxOwnership, type ChallengeClock, type ChallengeService, type Tutor } from './tutor';
@@ -22,6 +23,8 @@ export interface Bot {
   sandboxes: SandboxManager;
   tutor: Tutor;
   challenges: ChallengeService;
+  /** The web playground, when WEB_PORT is set. */
+  playground?: Playground;
   /** Stops receiving, lets in-flight work finish (up to the deadline), then closes the database. */
   stop(): Promise<void>;
 }
@@ -91,9 +94,12 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     const observer = metrics && { apiCall: metrics.slackCall.bind(metrics), request: metrics.slackRequest.bind(metrics) };
     const workspaces = config.oauth ? multiWorkspace(db.prisma, config.oauth) : singleWorkspace(identity.teamId);
     const slack = createSlackApp({ config, log, identity, ledger: stores.ledger, inFlight, observer, workspaces: workspaces.slack });
-    const bot = assemble({ stores, sandboxes, slack, workspaces, identity, inFlight, catalog, clock: opts.challengeClock, classClock: opts.classClock, imagesCached: images.cacheOf !== undefined, metrics, log }, botSettings(config));
+    const bot = assemble({ stores, sandboxes, slack, workspaces, identity, inFlight, catalog, clock: opts.challengeClock, classClock: opts.classClock, imagesCached: images.cacheOf !== undefined, metrics, terminals: createSandboxTerminals(config, sandboxes), log }, botSettings(config));
 
     lifecycles.add({ name: 'in-flight work', stop: () => drainWork(config, log, inFlight, bot.tutor, slack) });
+    // Before Slack: a `playground` answered right after start needs the server's address.
+    const playground = bot.playground;
+    if (playground) lifecycles.add({ name: 'web playground', start: () => playground.start(), stop: () => playground.stop() });
     let slackStarted = false;
     lifecycles.add({
       name: 'slack',
@@ -138,6 +144,7 @@ function botHandle(bot: Assembly, parts: Pick<Bot, 'app' | 'db' | 'identity' | '
     ...parts,
     tutor: bot.tutor,
     challenges: bot.challenges,
+    playground: bot.playground,
     stop() {
       stopping ??= lifecycles.stop().then(() => log.info('bot stopped'));
       return stopping;

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { readOAuthConfig, type OAuthConfig } from './oauth-config';
+import { readPlaygroundConfig, type PlaygroundConfig } from './playground-config';
 import { blankToUndefined, boolVar, intVar, numVar, opt, parsedVar, urlVar } from './config-vars';
 import { labelSecretProblem, readSecretFiles } from './secret-files';
 import { AUTO_DISK_CEILING_MB, FALLBACK_HOST, sandboxLimitsFor, type HostFacts } from './sandbox-limits';
 
 export type { OAuthConfig } from './oauth-config';
+export type { PlaygroundConfig } from './playground-config';
 
 export type SlackMode = 'local' | 'socket' | 'http';
 export type SandboxProfile = 'userns' | 'privileged' | 'sysbox' | 'test-host-cgroup';
@@ -86,6 +88,8 @@ export interface Config {
   metrics?: { port: number; host: string };
   /** Multi-workspace installs (OAuth v2); undefined: one workspace, SLACK_BOT_TOKEN. */
   oauth?: OAuthConfig;
+  /** The web playground (WEB_PORT, PUBLIC_URL, PLAYGROUND_SECRET); undefined: not served. */
+  playground?: PlaygroundConfig;
 }
 
 export interface DockerEndpoint {
@@ -226,6 +230,7 @@ function readEnv(env: Record<string, string | undefined>, host: HostFacts): Conf
   const v = parsed.data;
   const problems: string[] = [];
   const oauth = readOAuthConfig(env, problems);
+  const playground = readPlaygroundConfig(env, problems);
   if (!v.MIRROR_UPSTREAM_USERNAME !== !v.MIRROR_UPSTREAM_PASSWORD) problems.push('MIRROR_UPSTREAM_USERNAME: set it together with MIRROR_UPSTREAM_PASSWORD_FILE (a file holding the password), or neither');
 
   let mode: SlackMode;
@@ -308,6 +313,7 @@ function readEnv(env: Record<string, string | undefined>, host: HostFacts): Conf
     challengeWarmSandboxes: v.CHALLENGE_WARM_SANDBOXES === 'auto' ? Math.max(1, Math.min(2 * Math.max(1, Math.floor(host.cpus)), Math.floor(maxSandboxes / 4))) : v.CHALLENGE_WARM_SANDBOXES,
     metrics: metricsEndpoint(v.METRICS_PORT, v.METRICS_HOST, mode),
     oauth,
+    playground,
     sandbox: {
       profile: v.SANDBOX_PROFILE,
       // auto: sized from the host's free space at start (disk-sizing.ts); until then the ceiling.

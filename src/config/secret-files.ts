@@ -17,6 +17,7 @@ export const SECRET_VARIABLES = [
   'DATABASE_URL',
   'DATABASE_PASSWORD',
   'MIRROR_UPSTREAM_PASSWORD',
+  'PLAYGROUND_SECRET',
 ] as const;
 
 export interface SecretFiles {

@@ -4,7 +4,9 @@
  * files import each other by relative path. The sandbox knows nothing of lessons, Slack or the database: it
  * reports events, the caller persists.
  */
-export { createSandboxService, type SandboxImages, type SandboxServiceConfig, type SandboxServiceOptions } from './sandbox-service';
+export { createSandboxService, createSandboxTerminals, type SandboxImages, type SandboxServiceConfig, type SandboxServiceOptions, type SandboxTerminals } from './sandbox-service';
+export type { Pty } from './shell/pty';
+export { COMMAND_END_MARK } from './shell/terminal-shell';
 export type { SandboxManager, SandboxManagerOptions } from './lifecycle/sandbox-manager';
 // The one sandbox contract every caller uses (the tutor, the lesson runner, the metrics wrapper, the test fake).
 export type { SandboxPort, SandboxStats } from './sandbox-port';

@@ -1,10 +1,13 @@
 import type Docker from 'dockerode';
 import type { DockerEndpoint, SandboxConfig } from '../config';
 import { mirrorContainerFor } from '../images';
+import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { createDockerClient } from './engine/docker-client';
 import { databaseHost } from './isolation/firewall-targets';
 import { SandboxManager, type SandboxManagerOptions } from './lifecycle/sandbox-manager';
+import type { Pty } from './shell/pty';
+import { openTerminalShell } from './shell/terminal-shell';
 
 /** The slice of the validated Config the sandbox layer reads. */
 export interface SandboxServiceConfig {
@@ -47,4 +50,28 @@ export function createSandboxService(config: SandboxServiceConfig, images: Sandb
     dockerTls: engine.tls,
     ...(internalHosts.length ? { internalHosts } : {}),
   });
+}
+
+/** Second, interactive shells in learners' sandboxes (the web playground's terminal), beside the chat's. */
+export interface SandboxTerminals {
+  /** A new interactive shell with its own tty in the key's sandbox, which is made first if missing (in line like any start). */
+  open(learnerKey: string, size: { cols: number; rows: number }): Promise<Pty>;
+  /** Counts as use of the key's sandbox (the idle reaper spares it); never starts one. */
+  touch(learnerKey: string): Promise<void>;
+}
+
+export function createSandboxTerminals(config: SandboxServiceConfig, sandboxes: SandboxManager): SandboxTerminals {
+  // A no-op script through the service: it makes the sandbox if missing and marks it used, without a new manager method.
+  const use = (learnerKey: string, onlyExisting: boolean) => sandboxes.execScript(learnerKey, 'true', { timeoutMs: 10_000, outputCapBytes: 1024, onlyExisting });
+  return {
+    async open(learnerKey, size) {
+      await use(learnerKey, false);
+      const id = sandboxes.containerIdOf(learnerKey);
+      if (!id) throw new AppError('SANDBOX_NOT_READY', 'The sandbox went away while the terminal opened');
+      return openTerminalShell(config.docker ?? {}, id, size, { pidsLimit: config.sandbox.pidsLimit, memoryMb: config.sandbox.memoryMb });
+    },
+    async touch(learnerKey) {
+      await use(learnerKey, true);
+    },
+  };
 }

@@ -18,7 +18,7 @@ export class SlackConversation implements ConversationPort {
   ) {}
 
   async say(reply: Reply): Promise<void> {
-    await this.client.chat.postMessage({ channel: this.channel, ...renderReply(reply) });
+    await this.client.chat.postMessage({ channel: this.channel, ...renderReply(reply), ...(reply.noUnfurl && { unfurl_links: false, unfurl_media: false }) });
   }
 
   /**

@@ -4,8 +4,8 @@ export { AssignmentReminders, Assignments, ClassView, dueText, type ClassViewDat
 export { ChallengeRaces, ChallengeService, type ChallengeClock } from './challenges';
 export { learnerKeyOf, parseLearnerKey } from './learner-key';
 export { TOKEN_CLOSE, TOKEN_OPEN, userToken, type ChannelPort, type CommandOutcome, type CommandView, type ConversationPort, type LiveView, type Reply } from './reply';
-export { Tutor } from './tutor';
-export { type ChallengeHooks, type TutorSandboxes } from './tutor-deps';
+export { Tutor, type StepView } from './tutor';
+export { type ChallengeHooks, type PlaygroundLinks, type TutorSandboxes } from './tutor-deps';
 export { sandboxNotice, sandboxNotices, type NoticeLimits, type SandboxNoticeDeps } from './sandboxes/sandbox-notices';
 export { sandboxOwnership } from './sandboxes/sandbox-ownership';
 export type { TurnLimits } from './turns/turn-limiter';

@@ -19,6 +19,8 @@ export interface LessonFlowDeps {
   challenges?: ChallengeHooks;
   /** Pulls a lesson's images into the learner's sandbox in the background; without it, their commands pull them. */
   prePull?: LessonPrePuller;
+  /** Step cards then carry an "Open playground" button. */
+  playground?: unknown;
 }
 
 /** Moving through lessons: starting, resuming, pausing, showing a step, going to the next one. */
@@ -96,7 +98,7 @@ export class LessonFlow {
   /** Shows the current step's card again. */
   async showCurrent(ctx: TurnContext): Promise<void> {
     const cur = await ctx.current();
-    if (cur) await ctx.say(stepCard(cur.lesson, cur.step, { solutionHidden: await this.solutionHidden(ctx, cur.lesson.id) }));
+    if (cur) await ctx.say(stepCard(cur.lesson, cur.step, { solutionHidden: await this.solutionHidden(ctx, cur.lesson.id), playground: !!this.deps.playground }));
     else await ctx.say({ text: 'No lesson is running. Type `lessons` to pick one.' });
   }
 
@@ -111,7 +113,7 @@ export class LessonFlow {
         await ctx.say({ text: 'I could not prepare your sandbox for this step. Try `reset`, then `start` again.' });
       }
     }
-    await ctx.say(stepCard(lesson, step, { ...opts, solutionHidden: await this.solutionHidden(ctx, lesson.id) }));
+    await ctx.say(stepCard(lesson, step, { ...opts, solutionHidden: await this.solutionHidden(ctx, lesson.id), playground: !!this.deps.playground }));
   }
 
   /** Marks the step done (or skipped) and shows the next one, or the lesson's summary after the last. */

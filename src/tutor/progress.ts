@@ -17,6 +17,8 @@ export interface LearnerHome {
   summaries: LessonSummary[];
   activeLessonId: string | null;
   activeStepId: string | null;
+  /** The web playground is served: the App Home offers it. */
+  playground?: boolean;
 }
 
 /** Read-only views of a learner's course: the lesson list, their progress, their App Home. */

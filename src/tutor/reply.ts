@@ -13,6 +13,8 @@ export interface Reply {
   /** A small grey line under the rest. */
   context?: string;
   buttons?: ReplyButton[];
+  /** Links in it are not unfurled (a single-use link a preview fetch would spend). */
+  noUnfurl?: boolean;
 }
 
 export interface ReplyButton {

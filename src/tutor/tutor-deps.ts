@@ -22,6 +22,11 @@ export interface ChallengeHooks {
   onCheck(learnerId: string, lessonId: string, passed: boolean): Promise<Reply | undefined>;
 }
 
+/** Mints a learner's own link to the web playground (single use, short-lived: one per request). */
+export interface PlaygroundLinks {
+  linkFor(ref: { teamId: string; userId: string }): string;
+}
+
 export interface TutorDeps {
   learners: LearnerStore;
   store: TutorStore;
@@ -40,4 +45,6 @@ export interface TutorDeps {
   imagesCached?: boolean;
   /** How lesson images are pulled in the background when a lesson opens (defaults in lesson-prepull.ts). */
   prePull?: LessonPrePullOptions;
+  /** The web playground; without it, `playground` says it is not enabled and cards show no button. */
+  playground?: PlaygroundLinks;
 }

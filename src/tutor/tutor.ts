@@ -18,6 +18,16 @@ import { AppError } from '../errors';
 import { HELP_TEXT, stepValue } from './views';
 
 export type { LearnerRef, TurnContext } from './turns/turn-context';
+
+/** A lesson step as another view shows it: Markdown body, position, whether commands are checked automatically. */
+export interface StepView {
+  lessonTitle: string;
+  title: string;
+  body: string;
+  index: number;
+  count: number;
+  autoCheck: boolean;
+}
 export type { ChallengeHooks, TutorDeps, TutorSandboxes } from './tutor-deps';
 
 /**
@@ -34,6 +44,7 @@ export class Tutor {
   private readonly limiter?: TurnLimiter;
   private readonly churn?: SandboxChurnLimiter;
   private readonly prePull: LessonPrePuller;
+  private readonly checks: Checks;
 
   constructor(private readonly deps: TutorDeps) {
     this.limiter = deps.limits ? new TurnLimiter(deps.limits) : undefined;
@@ -41,6 +52,7 @@ export class Tutor {
     this.prePull = new LessonPrePuller(deps.sandboxes, deps.prePull);
     this.flow = new LessonFlow({ ...deps, events: this.events, prePull: this.prePull });
     const checks = new Checks(deps, this.flow);
+    this.checks = checks;
     const churn = deps.limits?.newSandboxesPerTenMinutes ? new SandboxChurnLimiter({ perTenMinutes: deps.limits.newSandboxesPerTenMinutes, now: deps.limits.now }) : undefined;
     this.churn = churn;
     this.commands = new Commands({ ...deps, churn }, checks);
@@ -137,6 +149,7 @@ export class Tutor {
     if (name === 'lessons') return this.words.onWord(ctx, 'lessons', '');
     if (name === 'ctrl-c') return this.commands.interrupt(ctx);
     if (name === 'reset') return this.words.onWord(ctx, 'reset', '');
+    if (name === 'playground') return this.words.onWord(ctx, 'playground', '');
     if (name === 'hint' || name === 'check' || name === 'solution' || name === 'skip' || name === 'next') {
       const active = await ctx.activeLesson();
       if (!active || !active.stepId || (value && value !== stepValue(active.lessonId, active.stepId))) {
@@ -194,9 +207,22 @@ export class Tutor {
     return { text: `Preparing ${kept} sandboxes for your class${capped}. They stay ready for 30 minutes; each learner gets one the moment they start.` };
   }
 
+  /** The step the learner is on, for another view of the lesson (the web playground); undefined outside a lesson. */
+  async currentStep(ref: LearnerRef, port: ConversationPort, log: Logger = this.deps.log): Promise<StepView | undefined> {
+    const cur = await (await this.turn(ref, port, log)).current();
+    if (!cur) return undefined;
+    const { lesson, step } = cur;
+    return { lessonTitle: lesson.title, title: step.title, body: step.body.trim(), index: step.index, count: lesson.steps.length, autoCheck: step.autoCheck };
+  }
+
+  /** A command ended outside the chat (the playground's terminal): the automatic check, which speaks only when the step is done. */
+  async commandEndedElsewhere(ref: LearnerRef, port: ConversationPort, log: Logger = this.deps.log): Promise<void> {
+    await this.checks.check(await this.turn(ref, port, log), { quietUnlessDone: true });
+  }
+
   /** Data for the App Home tab. */
-  home(ref: Pick<LearnerRef, 'teamId' | 'userId'>): Promise<LearnerHome> {
-    return this.progress.home(ref);
+  async home(ref: Pick<LearnerRef, 'teamId' | 'userId'>): Promise<LearnerHome> {
+    return { ...(await this.progress.home(ref)), ...(this.deps.playground && { playground: true }) };
   }
 
   /** Tells learners whose command was cut short by a restart; their sandbox and progress are kept. */

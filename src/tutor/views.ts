@@ -36,7 +36,18 @@ export function hintReply(step: LessonStep, n: number, penalty?: string): Reply 
 /** A step as a button's accessibility label names it: `step 2, Run nginx` (Slack allows 75 characters). */
 export const stepLabel = (step: LessonStep) => `step ${step.index + 1}, ${step.title}`.slice(0, 60);
 
-export function stepCard(lesson: Lesson, step: LessonStep, opts: { resumed?: boolean; solutionHidden?: boolean } = {}): Reply {
+/** The learner's playground link, said in their DM only; never unfurled (Slack would fetch it and spend it). */
+export function playgroundReply(url: string | undefined): Reply {
+  if (!url) return { text: 'The web playground is not enabled on this Dockhand (the operator sets `WEB_PORT`).' };
+  return {
+    text: `Your playground: ${url}`,
+    sections: [`:computer: Your playground, a terminal in your own sandbox beside this lesson: ${url}`],
+    context: 'The link is yours alone, works once and expires in 10 minutes; ask again with `playground` for a new one.',
+    noUnfurl: true,
+  };
+}
+
+export function stepCard(lesson: Lesson, step: LessonStep, opts: { resumed?: boolean; solutionHidden?: boolean; playground?: boolean } = {}): Reply {
   const value = stepValue(lesson.id, step.id);
   // Every step card repeats these buttons down the DM: a screen reader names the step each one acts on.
   const on = stepLabel(step);
@@ -46,6 +57,7 @@ export function stepCard(lesson: Lesson, step: LessonStep, opts: { resumed?: boo
     ...(opts.solutionHidden ? [] : [{ label: 'Solution', actionId: 'tutor:solution', value, accessibilityLabel: `Solution of ${on}` }]),
     { label: 'Skip', actionId: 'tutor:skip', value, accessibilityLabel: `Skip ${on}` },
     { label: 'Next', actionId: 'tutor:next', value, accessibilityLabel: `Next step after ${on}` },
+    ...(opts.playground ? [{ label: 'Open playground', actionId: 'tutor:playground', value, accessibilityLabel: `Open the playground for ${on}` }] : []),
   ];
   const where = `${lesson.title} · step ${step.index + 1} of ${lesson.steps.length}`;
   return {

@@ -16,6 +16,8 @@ export interface HomeData {
   assigned?: AssignedItem[];
   /** Admins only: the live class view. */
   classView?: ClassViewData;
+  /** The web playground is served: an "Open playground" button (its link comes in the DM, minted per click). */
+  playground?: boolean;
 }
 
 const MAX_HOME_BLOCKS = 100;
@@ -30,6 +32,7 @@ export function renderHome(data: HomeData): types.HomeView {
       elements: [
         { type: 'button', text: { type: 'plain_text', text: 'Show the lessons' }, action_id: 'tutor:lessons', value: 'lessons' },
         { type: 'button', text: { type: 'plain_text', text: 'Reset my sandbox' }, action_id: 'tutor:reset', value: 'reset', style: 'danger' },
+        ...(data.playground ? [{ type: 'button' as const, text: { type: 'plain_text' as const, text: 'Open playground' }, action_id: 'tutor:playground', value: 'playground' }] : []),
       ],
     },
     { type: 'divider' },

@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import { cleanText, MAX_MESSAGE_CHARS } from './clean-text';
 
-export const WORDS = ['help', 'lessons', 'start', 'next', 'hint', 'check', 'solution', 'skip', 'progress', 'reset', 'stop'] as const;
+export const WORDS = ['help', 'lessons', 'start', 'next', 'hint', 'check', 'solution', 'skip', 'progress', 'reset', 'stop', 'playground'] as const;
 export type Word = (typeof WORDS)[number];
 
 export type Intent =

@@ -4,13 +4,14 @@ import type { Commands } from '../commands';
 import type { Word } from './intent';
 import type { LessonFlow } from '../lesson-flow';
 import type { Progress } from '../progress';
-import type { ChallengeHooks } from '../tutor-deps';
+import type { ChallengeHooks, PlaygroundLinks } from '../tutor-deps';
 import type { TurnContext } from './turn-context';
-import { HELP_TEXT, hintReply } from '../views';
+import { HELP_TEXT, hintReply, playgroundReply } from '../views';
 
 export interface KeywordDispatcherDeps {
   store: Pick<TutorStore, 'recordHint' | 'recordSolutionShown'>;
   challenges?: ChallengeHooks;
+  playground?: PlaygroundLinks;
 }
 
 /** Sends each keyword a learner types (or presses as a button) to what answers it: `help`, `lessons`, `start`, `hint`, `check`, `skip`... */
@@ -37,6 +38,8 @@ export class KeywordDispatcher {
         if (!(await commands.resetSandbox(ctx)).allowed) return;
         await flow.afterReset(ctx);
         return ctx.say({ text: 'Your sandbox was reset: your next command starts in a fresh one. Your lesson progress is kept.' });
+      case 'playground':
+        return ctx.say(playgroundReply(this.deps.playground?.linkFor(ctx.ref)));
       default:
         return this.stepAction(ctx, word);
     }

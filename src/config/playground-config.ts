@@ -1,0 +1,47 @@
+/**
+ * The web playground's settings, parsed from the environment record readConfig was given. WEB_PORT turns the
+ * playground on (unset: no web server at all: it opens a shell into every learner's sandbox, so an operator
+ * chooses to serve it); PUBLIC_URL is the address learners' browsers use (the reverse proxy's, with TLS);
+ * PLAYGROUND_SECRET signs links and session cookies.
+ */
+export interface PlaygroundConfig {
+  /** 0: any free port (tests). */
+  port: number;
+  host: string;
+  /** Unset: http://127.0.0.1:<port> (a local try-out; no TLS). */
+  publicUrl?: URL;
+  /** HMAC key for links and cookies; unset: a random one per process (links and sessions end with a restart). */
+  secret?: Buffer;
+}
+
+export function readPlaygroundConfig(env: Record<string, string | undefined>, problems: string[]): PlaygroundConfig | undefined {
+  const get = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  const portText = get('WEB_PORT');
+  const publicText = get('PUBLIC_URL');
+  const secretText = get('PLAYGROUND_SECRET');
+  if (portText === undefined) {
+    if (publicText !== undefined || secretText !== undefined) problems.push('WEB_PORT: missing; PUBLIC_URL and PLAYGROUND_SECRET only apply with WEB_PORT (the playground\'s port) set');
+    return undefined;
+  }
+  const before = problems.length;
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) problems.push(`WEB_PORT: expected a TCP port for the web playground (1 to 65535), got "${portText}"`);
+  let publicUrl: URL | undefined;
+  if (publicText !== undefined) {
+    try {
+      publicUrl = new URL(publicText);
+    } catch {
+      // named below
+    }
+    // an origin only: the Origin check compares it exactly, and links are built under it
+    if (!publicUrl || !['http:', 'https:'].includes(publicUrl.protocol) || publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash || publicUrl.username || publicUrl.password) {
+      problems.push(`PUBLIC_URL: expected the playground's public address as an http(s) origin without a path, e.g. https://play.example.com, got "${publicText}"`);
+      publicUrl = undefined;
+    }
+  }
+  if (secretText !== undefined && secretText.length < 32) problems.push('PLAYGROUND_SECRET: expected a random string of at least 32 characters (openssl rand -base64 32)');
+  const host = get('WEB_HOST') ?? '0.0.0.0';
+  if (!/^[0-9a-fA-F.:]+$|^localhost$/.test(host)) problems.push(`WEB_HOST: expected an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1, got "${host}"`);
+  if (problems.length > before) return undefined;
+  return { port, host, publicUrl, secret: secretText === undefined ? undefined : Buffer.from(secretText, 'utf8') };
+}

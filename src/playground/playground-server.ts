@@ -1,0 +1,169 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../logger';
+import type { BrowserAssets } from './browser-assets';
+import { isRefusal, type LearnerTokens, type PlaygroundLearner } from './learner-tokens';
+import { LINK_REFUSED_HTML, PAGE_HTML } from './page';
+import { sameOrigin, securityHeaders, send, sessionCookieHeader, sessionCookieOf } from './web-security';
+
+/** What a route sees: the learner of the session cookie (routes with `session: true` only run with one). */
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  match: RegExpExecArray;
+  learner: PlaygroundLearner;
+  /** Answers JSON with the playground's headers. */
+  json(status: number, body: unknown): void;
+}
+
+/**
+ * One HTTP route of the playground. Further features (the editor's file API, port previews) mount as more
+ * routes: `session` puts them behind the learner's cookie, `sameOrigin` (implied for anything but GET/HEAD)
+ * behind the Origin check.
+ */
+export interface PlaygroundRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: RegExp;
+  handle(ctx: RouteContext): Promise<void> | void;
+}
+
+/** A WebSocket endpoint; the upgrade is accepted only with a session cookie and the playground's own Origin. */
+export interface PlaygroundSocket {
+  path: string;
+  handle(socket: WebSocket, learner: PlaygroundLearner, url: URL): Promise<void> | void;
+}
+
+export interface PlaygroundServerOptions {
+  host: string;
+  port: number;
+  /** Unset: http://127.0.0.1:<the port listened on>. */
+  publicUrl?: URL;
+  tokens: LearnerTokens;
+  assets: () => Promise<BrowserAssets>;
+  routes: PlaygroundRoute[];
+  sockets: PlaygroundSocket[];
+  log: Logger;
+}
+
+const TOKEN_PATH = /^\/p\/([A-Za-z0-9_.-]{1,600})$/;
+
+/** The web playground's HTTP server: the link exchange, the page, its assets, the routes and the sockets. */
+export class PlaygroundServer {
+  private server?: http.Server;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  private url?: URL;
+  private assets?: BrowserAssets;
+
+  constructor(private readonly o: PlaygroundServerOptions) {}
+
+  /** The public origin (known once listening when PUBLIC_URL is unset). */
+  get publicUrl(): URL {
+    if (!this.url) throw new Error('the playground is not listening yet');
+    return this.url;
+  }
+
+  /** A learner's link (single use, 10 minutes). */
+  linkFor(who: PlaygroundLearner): string {
+    return new URL(`/p/${this.o.tokens.mintLink(who)}`, this.publicUrl).toString();
+  }
+
+  async start(): Promise<void> {
+    this.assets = await this.o.assets();
+    const server = http.createServer((req, res) => {
+      this.onRequest(req, res).catch((err: unknown) => {
+        this.o.log.error({ err, path: safePath(req) }, 'playground request failed');
+        if (!res.headersSent) this.json(res, 500, { error: 'Something went wrong; try again.' });
+        else res.destroy();
+      });
+    });
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    server.headersTimeout = 20_000;
+    server.requestTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.o.port, this.o.host, () => resolve());
+    });
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    this.url = this.o.publicUrl ?? new URL(`http://127.0.0.1:${port}`);
+    this.o.log.info({ port, publicUrl: this.url.origin }, 'web playground listening');
+  }
+
+  async stop(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...securityHeaders(this.publicUrl), ...extra };
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    send(res, status, this.headers({ 'Content-Type': 'application/json; charset=utf-8' }), JSON.stringify(body));
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://playground.invalid');
+    const method = req.method ?? 'GET';
+    const token = TOKEN_PATH.exec(url.pathname);
+    if (token && method === 'GET') return this.exchange(token[1]!, res);
+    if (method === 'GET' && (url.pathname === '/' || url.pathname === '/terminal')) return send(res, 200, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), PAGE_HTML);
+    if (method === 'GET' && url.pathname === '/assets/playground.js') return send(res, 200, this.headers({ 'Content-Type': 'text/javascript; charset=utf-8' }), this.assets!['playground.js']);
+    if (method === 'GET' && url.pathname === '/assets/playground.css') return send(res, 200, this.headers({ 'Content-Type': 'text/css; charset=utf-8' }), this.assets!['playground.css']);
+    // browsers ask for it on every page; none is served
+    if (method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, this.headers());
+    for (const route of this.o.routes) {
+      const match = route.path.exec(url.pathname);
+      if (!match || route.method !== method) continue;
+      if (method !== 'GET' && !sameOrigin(req, this.publicUrl)) return this.json(res, 403, { error: 'This request did not come from the playground page.' });
+      const learner = this.o.tokens.verifySession(sessionCookieOf(req));
+      if (isRefusal(learner)) return this.json(res, 401, { error: 'Your playground session has ended. Type `playground` in your DM with Dockhand for a new link.' });
+      return route.handle({ req, res, match, learner, json: (status, body) => this.json(res, status, body) });
+    }
+    this.json(res, 404, { error: 'Not found' });
+  }
+
+  /** The link's first open: the token is spent for a session cookie, then the browser goes to a URL without it. */
+  private exchange(token: string, res: ServerResponse): void {
+    const learner = this.o.tokens.redeemLink(token);
+    if (isRefusal(learner)) {
+      this.o.log.info({ refused: learner.refused }, 'playground link refused');
+      return send(res, 403, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), LINK_REFUSED_HTML);
+    }
+    this.o.log.info({ teamId: learner.teamId, userId: learner.userId }, 'playground link opened');
+    const cookie = sessionCookieHeader(this.o.tokens.mintSession(learner), this.o.tokens.sessionSeconds, this.publicUrl);
+    send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: '/' }));
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const url = new URL(req.url ?? '/', 'http://playground.invalid');
+    const endpoint = this.o.sockets.find((s) => s.path === url.pathname);
+    if (!endpoint) return refuse(404, 'Not Found');
+    if (!sameOrigin(req, this.publicUrl)) {
+      this.o.log.warn({ origin: String(req.headers.origin ?? '').slice(0, 100) }, 'playground WebSocket from another origin refused');
+      return refuse(403, 'Forbidden');
+    }
+    const learner = this.o.tokens.verifySession(sessionCookieOf(req));
+    if (isRefusal(learner)) return refuse(401, 'Unauthorized');
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      Promise.resolve(endpoint.handle(ws, learner, url)).catch((err: unknown) => {
+        this.o.log.warn({ err }, 'playground socket failed');
+        ws.close(4003, 'failed');
+      });
+    });
+  }
+}
+
+/** A request path for logs: a link token never reaches them. */
+function safePath(req: IncomingMessage): string {
+  return (req.url ?? '').replace(/^\/p\/[^?]*/, '/p/[link]').split('?')[0]!.slice(0, 200);
+}

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import type { PlaygroundConfig } from '../config';
+import { systemClock, type Clock } from '../kit';
+import type { Logger } from '../logger';
+import { loadBrowserAssets } from './browser-assets';
+import { LearnerTokens, type PlaygroundLearner } from './learner-tokens';
+import { PlaygroundServer, type PlaygroundRoute } from './playground-server';
+import { TerminalHub, type TerminalOpener } from './terminal-hub';
+
+/** The step as the page shows it. */
+export interface PlaygroundStep {
+  lessonTitle: string;
+  title: string;
+  body: string;
+  index: number;
+  count: number;
+  autoCheck: boolean;
+}
+
+/** The lesson side, as the composition root wires it to the tutor (answers also go to the learner's DM). */
+export interface PlaygroundLessons {
+  step(who: PlaygroundLearner): Promise<PlaygroundStep | undefined>;
+  /** The Check button: what the tutor said (also said in Slack). */
+  check(who: PlaygroundLearner): Promise<string[]>;
+  hint(who: PlaygroundLearner): Promise<string[]>;
+  /** A command ended in the terminal: the step's automatic check (speaks in Slack only when it passes). */
+  commandEnded(who: PlaygroundLearner): Promise<void>;
+}
+
+export interface PlaygroundOptions {
+  config: PlaygroundConfig;
+  /** The session cookie's lifetime: the sandbox's idle limit (the sandbox is gone after it anyway). */
+  sessionMs: number;
+  terminals: TerminalOpener;
+  /** The shell's command-end cue (the sandbox layer's COMMAND_END_MARK). */
+  mark: string;
+  lessons: PlaygroundLessons;
+  log: Logger;
+  clock?: Clock;
+  /** Terminal tuning (tests). */
+  keepMs?: number;
+  bytesPerSecond?: number;
+}
+
+export interface Playground {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** A learner's link: single use, 10 minutes, their DM only. */
+  linkFor(who: PlaygroundLearner): string;
+  /** The learner's step changed (from Slack or the page): their page reloads it. */
+  stepChanged(who: PlaygroundLearner): void;
+  readonly publicUrl: URL;
+  readonly terminals: TerminalHub;
+}
+
+/** The web playground: its server, the learners' terminals, the step panel's routes. */
+export function createPlayground(o: PlaygroundOptions): Playground {
+  const clock = o.clock ?? systemClock;
+  const log = o.log.child({ part: 'playground' });
+  // without PLAYGROUND_SECRET a key of this process: links and sessions end with a restart (a local try-out)
+  const tokens = new LearnerTokens(o.config.secret ?? randomBytes(32), clock, o.sessionMs);
+  const hub = new TerminalHub({
+    opener: o.terminals,
+    mark: o.mark,
+    log,
+    clock,
+    keepMs: o.keepMs,
+    bytesPerSecond: o.bytesPerSecond,
+    onCommandEnd: (who) => void o.lessons.commandEnded(who).catch((err: unknown) => log.warn({ err }, 'the check after a terminal command failed')),
+  });
+  const said = (fn: (who: PlaygroundLearner) => Promise<string[]>): PlaygroundRoute['handle'] => async ({ learner, json }) => json(200, { said: await fn(learner) });
+  const routes: PlaygroundRoute[] = [
+    { method: 'GET', path: /^\/api\/step$/, handle: async ({ learner, json }) => json(200, { step: (await o.lessons.step(learner)) ?? null }) },
+    { method: 'POST', path: /^\/api\/check$/, handle: said((w) => o.lessons.check(w)) },
+    { method: 'POST', path: /^\/api\/hint$/, handle: said((w) => o.lessons.hint(w)) },
+  ];
+  const server = new PlaygroundServer({
+    host: o.config.host,
+    port: o.config.port,
+    publicUrl: o.config.publicUrl,
+    tokens,
+    assets: loadBrowserAssets,
+    routes,
+    sockets: [
+      {
+        path: '/ws/terminal',
+        handle: async (ws, learner, url) => {
+          const dim = (name: string, def: number, max: number) => Math.min(max, Math.max(1, Math.floor(Number(url.searchParams.get(name))) || def));
+          await hub.attach(learner, ws, { cols: dim('cols', 100, 500), rows: dim('rows', 30, 200) });
+        },
+      },
+    ],
+    log,
+  });
+  return {
+    start: () => server.start(),
+    async stop() {
+      hub.close();
+      await server.stop();
+    },
+    linkFor: (who) => server.linkFor(who),
+    stepChanged: (who) => hub.notify(who, { t: 'step' }),
+    get publicUrl() {
+      return server.publicUrl;
+    },
+    terminals: hub,
+  };
+}

@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const SESSION_COOKIE = 'dockhand_playground';
+
+/**
+ * Every response's headers: scripts only from the bot itself (the bundled page), no framing, no referrer (the
+ * first URL holds the link token), nothing cached. Inline styles are allowed: xterm.js writes its theme and cell
+ * measurements into a <style> element, which a CSP without 'unsafe-inline' blocks; scripts stay strict.
+ */
+export function securityHeaders(publicUrl: URL): Record<string, string> {
+  const wsOrigin = `${publicUrl.protocol === 'https:' ? 'wss:' : 'ws:'}//${publicUrl.host}`;
+  return {
+    'Content-Security-Policy': [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "font-src 'self'",
+      `connect-src 'self' ${wsOrigin}`,
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Cache-Control': 'no-store',
+  };
+}
+
+/** The Set-Cookie header: HttpOnly, SameSite=Strict, Secure behind https, for the session's lifetime. */
+export function sessionCookieHeader(value: string, maxAgeSeconds: number, publicUrl: URL): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${publicUrl.protocol === 'https:' ? '; Secure' : ''}`;
+}
+
+/** The session cookie's value from a request (the last one wins if a browser sends two). */
+export function sessionCookieOf(req: IncomingMessage): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  let found: string | undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) found = part.slice(eq + 1).trim();
+  }
+  return found;
+}
+
+/**
+ * A state-changing request or a WebSocket upgrade must come from the playground's own page: its Origin is
+ * exactly PUBLIC_URL's origin. A missing Origin is refused (browsers always send it on these requests).
+ */
+export function sameOrigin(req: IncomingMessage, publicUrl: URL): boolean {
+  return req.headers.origin === publicUrl.origin;
+}
+
+export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer = ''): void {
+  res.writeHead(status, { 'Content-Length': String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}

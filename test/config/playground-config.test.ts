@@ -1,0 +1,31 @@
+import { ConfigError, readConfig } from '../../src/config';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    readConfig(env);
+    return [];
+  } catch (err) {
+    return (err as ConfigError).problems;
+  }
+};
+
+describe('web playground settings', () => {
+  it('is off unless WEB_PORT is set', () => {
+    expect(readConfig({}).playground).toBeUndefined();
+    expect(readConfig({ WEB_PORT: '8080' }).playground).toEqual({ port: 8080, host: '0.0.0.0', publicUrl: undefined, secret: undefined });
+  });
+
+  it('takes PUBLIC_URL as an origin and a long PLAYGROUND_SECRET', () => {
+    const c = readConfig({ WEB_PORT: '8080', PUBLIC_URL: 'https://play.example.com', PLAYGROUND_SECRET: 'x'.repeat(32) }).playground!;
+    expect(c.publicUrl?.origin).toBe('https://play.example.com');
+    expect(c.secret?.length).toBe(32);
+  });
+
+  it('names each wrong value', () => {
+    expect(problemsOf({ WEB_PORT: 'web' })[0]).toMatch(/^WEB_PORT: expected a TCP port/);
+    expect(problemsOf({ WEB_PORT: '8080', PUBLIC_URL: 'https://play.example.com/sub' })[0]).toMatch(/^PUBLIC_URL: expected .* origin without a path/);
+    expect(problemsOf({ WEB_PORT: '8080', PUBLIC_URL: 'ftp://x' })[0]).toMatch(/^PUBLIC_URL/);
+    expect(problemsOf({ WEB_PORT: '8080', PLAYGROUND_SECRET: 'short' })).toEqual(['PLAYGROUND_SECRET: expected a random string of at least 32 characters (openssl rand -base64 32)']);
+    expect(problemsOf({ PUBLIC_URL: 'https://play.example.com' })[0]).toMatch(/^WEB_PORT: missing/);
+  });
+});
