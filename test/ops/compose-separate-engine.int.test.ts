@@ -8,7 +8,7 @@ import { freePort } from '../../src/store/embedded-postgres';
 import { LearnerDriver } from '../support/learner-driver';
 import { uniqueId, type TestBot } from '../support/start-test-bot';
 import { POSTGRES_IMAGE, postgresWithFileSecrets } from './compose-support';
-import { IMAGE, docker, run, until } from './ops-helpers';
+import { IMAGE, docker, leftovers, run, until } from './ops-helpers';
 
 /**
  * compose.yaml's recommended topology: the bot, `db`, and the separate sandbox `engine`, so the sandboxes nest
@@ -242,11 +242,7 @@ describe('docker compose (compose.yaml: the separate sandbox engine)', () => {
   it('`down -v` removes the project; the sandboxes lived in the engine volume, so nothing of the run is left', async () => {
     await mustCompose(['down', '-v', '--timeout', '30'], 300_000);
     downDone = true;
-    const left = async (filter: string) => ({
-      containers: await docker('ps', '-a', '-q', '--filter', filter),
-      volumes: await docker('volume', 'ls', '-q', '--filter', filter),
-      networks: await docker('network', 'ls', '-q', '--filter', filter),
-    });
+    const left = leftovers;
     const none = { containers: '', volumes: '', networks: '' };
     expect(await left(`label=com.docker.compose.project=${project}`)).toEqual(none);
     expect(await left(`label=dockhand.instance=${instance}`)).toEqual(none);

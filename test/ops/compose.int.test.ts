@@ -7,7 +7,7 @@ import { freePort } from '../../src/store/embedded-postgres';
 import { newManager } from '../sandbox/sandbox-fixture';
 import { LearnerDriver } from '../support/learner-driver';
 import { POSTGRES_IMAGE, postgresWithFileSecrets } from './compose-support';
-import { IMAGE, docker, run, until } from './ops-helpers';
+import { IMAGE, docker, leftovers, run, until } from './ops-helpers';
 import { testProfileEnv, uniqueId, type TestBot } from '../support/start-test-bot';
 
 /**
@@ -194,11 +194,7 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
   it('`down -v` removes the project; with the sandboxes the bot started, nothing of the run is left', async () => {
     await mustCompose(['down', '-v', '--timeout', '30'], 180_000);
     downDone = true;
-    const left = async (filter: string) => ({
-      containers: await docker('ps', '-a', '-q', '--filter', filter),
-      volumes: await docker('volume', 'ls', '-q', '--filter', filter),
-      networks: await docker('network', 'ls', '-q', '--filter', filter),
-    });
+    const left = leftovers;
     const none = { containers: '', volumes: '', networks: '' };
     expect(await left(`label=com.docker.compose.project=${project}`)).toEqual(none);
     // Sandboxes outlive the bot on purpose (a restart adopts them): removing them is the operator's step.

@@ -37,3 +37,12 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => Pro
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** What is left on the engine with this label filter: containers, volumes and networks (each '' when none). */
+export async function leftovers(filter: string): Promise<{ containers: string; volumes: string; networks: string }> {
+  return {
+    containers: await docker('ps', '-a', '-q', '--filter', filter),
+    volumes: await docker('volume', 'ls', '-q', '--filter', filter),
+    networks: await docker('network', 'ls', '-q', '--filter', filter),
+  };
+}
