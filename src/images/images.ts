@@ -8,6 +8,7 @@ import { BASE_IMAGE, BASES, LESSON_IMAGES, mirrorPath, SANDBOX_BASE_IMAGE, SANDB
 import { acquireImageLock } from './image-lock';
 import { IMAGES_DIR } from './images-dir';
 import { inspectorImageFor } from './inspector-image';
+import { engineImageFor } from './engine-image';
 import { ensureMirror, inspectMirror, type MirrorState, type MirrorWanted, pushToMirror, registryManifest } from './image-mirror';
 import { baseCameFromHub, decideUpstream, mirrorProxyFor, type MirrorUpstreamOptions } from './mirror-proxy';
 import { registryReachFor, type EngineHostRunner, type RegistryReach } from './registry-reach';
@@ -244,19 +245,19 @@ async function build(
 
 /**
  * Removes Dockhand's own images whose build inputs changed (older hash tags): only the names this module
- * builds (dockhand/base, dockhand/base-trixie, dockhand/sandbox, dockhand/inspector, dockhand/lesson-*), never forced, so images still used by a
+ * builds (dockhand/base, dockhand/base-trixie, dockhand/sandbox, dockhand/inspector, dockhand/engine, dockhand/lesson-*), never forced, so images still used by a
  * container stay. Returns the removed tags.
  */
 export async function pruneOldImages(docker: Docker): Promise<string[]> {
-  const current = new Set([BASE_IMAGE, SANDBOX_BASE_IMAGE, SANDBOX_IMAGE, inspectorImageFor(SANDBOX_IMAGE), ...LESSON_IMAGES.map((l) => l.localImage)]);
+  const current = new Set([BASE_IMAGE, SANDBOX_BASE_IMAGE, SANDBOX_IMAGE, inspectorImageFor(SANDBOX_IMAGE), engineImageFor(SANDBOX_IMAGE), ...LESSON_IMAGES.map((l) => l.localImage)]);
   const images = await docker.listImages({ filters: JSON.stringify({ label: ['dockhand.app=dockhand'] }) } as Docker.ListImagesOptions);
-  // inspector images are children of sandbox images: they go first, or their parents could not be removed
-  const isInspector = (i: Docker.ImageInfo) => (i.RepoTags ?? []).some((t) => t.startsWith('dockhand/inspector:'));
-  images.sort((a, b) => Number(isInspector(b)) - Number(isInspector(a)));
+  // inspector and engine images are children of sandbox images: they go first, or their parents could not be removed
+  const isChild = (i: Docker.ImageInfo) => (i.RepoTags ?? []).some((t) => /^dockhand\/(inspector|engine):/.test(t));
+  images.sort((a, b) => Number(isChild(b)) - Number(isChild(a)));
   const removed: string[] = [];
   for (const image of images) {
     for (const tag of image.RepoTags ?? []) {
-      if (!/^dockhand\/(base|base-trixie|sandbox|inspector|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
+      if (!/^dockhand\/(base|base-trixie|sandbox|inspector|engine|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
       try {
         await docker.getImage(tag).remove();
         removed.push(tag);
