@@ -98,6 +98,7 @@ export class SandboxAllocator {
   /** Warm sandboxes kept for one purpose each (a running challenge, its images pulled in); see prepared-pools.ts. */
   readonly prepared: PreparedPools;
   readonly slots: StartSlots;
+  private readonly warmStarts = new Set<Promise<WarmSandbox>>();
   /** When learners needed a new sandbox recently (the automatic warm pool's demand). */
   private readonly demand: number[] = [];
   /** An admin's pre-warm for a class: this many warm sandboxes at least, until `until`. */
@@ -141,7 +142,7 @@ export class SandboxAllocator {
    */
   private startWarm(learnerKey: string, kind: 'warm'): Promise<WarmSandbox> {
     const o = this.o;
-    return this.slots.run('warm', async () => {
+    const started = this.slots.run('warm', async () => {
       const info = await o.runtime.create(learnerKey, kind);
       const [, shell] = await Promise.all([
         o.runtime.inspectors.ensure(info.id, learnerKey).catch((err: unknown) => o.logger.warn({ err, containerId: info.id }, 'check inspector of a warm sandbox did not start; it starts at the first check')),
@@ -149,6 +150,19 @@ export class SandboxAllocator {
       ]);
       return { ...info, shell: shell ?? undefined };
     });
+    this.warmStarts.add(started);
+    void started.catch(() => undefined).finally(() => this.warmStarts.delete(started));
+    return started;
+  }
+
+  /**
+   * Resolves once the warm and prepared sandboxes being started have settled (a closed pool removes each as it
+   * comes), or after `withinMs`: removing everything right after a stop would otherwise miss the ones still coming.
+   */
+  async warmStartsSettled(withinMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs).unref()));
+    await Promise.race([Promise.allSettled([...this.warmStarts]), bound]).finally(() => clearTimeout(timer));
   }
 
   /** A sandbox for this key is being made (or waits in line). */

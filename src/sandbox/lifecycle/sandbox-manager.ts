@@ -121,7 +121,7 @@ export class SandboxManager implements SandboxPort {
    * leftovers (cgroups, disks) of sandboxes gone without the bot; resolves to how many each host policy freed.
    */
   async destroyAll(): Promise<Record<string, number>> {
-    await this.stop();
+    await this.stop().then(() => this.alloc.warmStartsSettled(90_000));
     for (const c of await this.runtime.list()) await this.runtime.remove(c.id);
     await this.runtime.inspectors.sweep(new Set()).catch(() => undefined);
     await this.runtime.sweepOrphanVolumes().catch(() => undefined);

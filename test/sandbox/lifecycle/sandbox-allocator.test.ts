@@ -55,6 +55,25 @@ function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boole
 }
 
 describe('sandbox allocator', () => {
+  it('after close, waits for warm sandboxes still starting, which are then removed (none is left behind a teardown)', async () => {
+    const s = setup(4, 2);
+    s.alloc.fill();
+    await flush();
+    expect(s.pending.map((p) => p.role)).toEqual(['warm', 'warm']);
+    s.alloc.close(new Error('stopping'));
+    let settled = false;
+    const done = s.alloc.warmStartsSettled(60_000).then(() => (settled = true));
+    await flush();
+    expect(settled).toBe(false);
+    s.pending[0]!.resolve();
+    await flush();
+    expect(settled).toBe(false);
+    s.pending[1]!.resolve();
+    await done;
+    await flush();
+    expect(s.removed.sort()).toEqual(['c1', 'c2']);
+  });
+
   it('shares one creation between concurrent calls for the same learner', async () => {
     const s = setup(2);
     const a = s.get('L');
