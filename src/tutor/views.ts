@@ -8,6 +8,9 @@ export const HELP_TEXT = [
   '• `start <lesson>`: begin or continue a lesson; `next`, `hint`, `check`, `solution`, `skip` move you through it',
   '• `$ <command>`: run a shell command in your sandbox (e.g. `$ docker ps`); a message that is only `code` works too',
   '• `progress`: what you have done so far; `reset`: a fresh sandbox; `stop`: pause the lesson',
+  '• `playground`: a link to a terminal in your sandbox in the browser (when the operator turned it on)',
+  '• `/tutor forget me`: delete everything Dockhand keeps about you (it asks first)',
+  '• Admins: `/tutor assign <lesson> @someone|#channel [by DATE]`, `/tutor report [#channel]`, `/tutor class prepare N`, `/tutor challenge start`',
   '• `help`: this list',
 ].join('\n');
 
