@@ -100,18 +100,36 @@ export function firewallRules(t: FirewallTargets = {}): { chains: string[]; rule
 }
 
 /**
+ * The forward rules once more in the mangle table, which Docker never edits. Each network Docker creates puts its
+ * bridge's `-i br ! -o br -j ACCEPT` at the top of filter FORWARD and then re-seats the jump to DOCKER-USER by
+ * deleting and re-inserting it: in that gap an open-egress sandbox's packets were accepted before reaching our
+ * chain and reached a private address. mangle FORWARD comes before filter FORWARD and keeps our jump first.
+ */
+export function mangleRules(t: FirewallTargets = {}): { chains: string[]; rules: ChainRule[] } {
+  const { chains, rules } = firewallRules(t);
+  return {
+    chains: chains.filter((c) => c !== INPUT_CHAIN),
+    rules: [
+      ...rules.filter((r) => r.chain === FORWARD_CHAIN || r.chain === INTERNAL_CHAIN),
+      { chain: 'FORWARD', position: 1, spec: ['-i', SANDBOX_IFACE_WILDCARD, '-j', FORWARD_CHAIN] },
+    ],
+  };
+}
+
+/**
  * DNS with egress open: Docker's embedded resolver forwards a sandbox's lookups from the sandbox's own network
  * namespace to the engine host's nameservers, often a private address (a VPC resolver). Port 53 to exactly
  * those (read on the engine host, where dockerd reads them) stays open; nothing else on them. Loopback ones are
  * queried from the host's namespace by dockerd and need nothing.
  */
-const dnsAllowLines = (cmd: string) => {
+const dnsAllowLines = (cmd: string, table?: 'mangle') => {
+  const t = table ? ` -t ${table}` : '';
   // $ns is a dotted quad here (IPv6 and others skipped above): safe unquoted
   const spec = (proto: 'tcp' | 'udp') => allowSpec('$ns', proto, 53).join(' ');
   return [
     `for ns in $(awk '$1 == "nameserver" { print $2 }' /etc/resolv.conf 2>/dev/null); do`,
     '  case "$ns" in *:*|127.*|169.254.*) continue ;; esac',
-    ...(['udp', 'tcp'] as const).map((p) => `  "${cmd}" -w -C ${FORWARD_CHAIN} ${spec(p)} 2>/dev/null || "${cmd}" -w -I ${FORWARD_CHAIN} ${ALLOW_POSITION} ${spec(p)}`),
+    ...(['udp', 'tcp'] as const).map((p) => `  "${cmd}"${t} -w -C ${FORWARD_CHAIN} ${spec(p)} 2>/dev/null || "${cmd}"${t} -w -I ${FORWARD_CHAIN} ${ALLOW_POSITION} ${spec(p)}`),
     'done',
   ];
 };
@@ -126,13 +144,17 @@ const q = (a: string) => (/^[A-Za-z0-9_.,/:+-]+$/.test(a) ? a : `'${a.replace(/'
 export function firewallScript(t: FirewallTargets = {}): string {
   const { chains, rules } = firewallRules(t);
   const v6 = firewallRules6();
-  const install = (cmd: string, cs: string[], rs: ChainRule[]) => [
-    ...cs.map((c) => `"${cmd}" -w -n -L ${c} >/dev/null 2>&1 || "${cmd}" -w -N ${c}`),
-    ...rs.map((r) => {
-      const spec = r.spec.map(q).join(' ');
-      return `"${cmd}" -w -C ${r.chain} ${spec} 2>/dev/null || "${cmd}" -w -I ${r.chain} ${r.position} ${spec}`;
-    }),
-  ];
+  const mangle = mangleRules(t);
+  const install = (cmd: string, cs: string[], rs: ChainRule[], table?: 'mangle') => {
+    const t = table ? ` -t ${table}` : '';
+    return [
+      ...cs.map((c) => `"${cmd}"${t} -w -n -L ${c} >/dev/null 2>&1 || "${cmd}"${t} -w -N ${c}`),
+      ...rs.map((r) => {
+        const spec = r.spec.map(q).join(' ');
+        return `"${cmd}"${t} -w -C ${r.chain} ${spec} 2>/dev/null || "${cmd}"${t} -w -I ${r.chain} ${r.position} ${spec}`;
+      }),
+    ];
+  };
   const lines = [
     'set -e',
     'IPT=',
@@ -143,6 +165,8 @@ export function firewallScript(t: FirewallTargets = {}): string {
     '[ -n "$IPT" ] || { echo "dockhand-firewall: no iptables backend has the DOCKER-USER chain (is this a Docker engine host with iptables enabled?)"; exit 3; }',
     ...install('$IPT', chains, rules),
     ...dnsAllowLines('$IPT'),
+    ...install('$IPT', mangle.chains, mangle.rules, 'mangle'),
+    ...dnsAllowLines('$IPT', 'mangle'),
     // The same backend for IPv6 (iptables-nft -> ip6tables-nft); a kernel without IPv6 needs no rules.
     'if [ -e /proc/net/if_inet6 ]; then',
     '  IP6=$(printf %s "$IPT" | sed s/iptables/ip6tables/)',

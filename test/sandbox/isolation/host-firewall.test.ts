@@ -1,4 +1,4 @@
-import { FORWARD_CHAIN, INPUT_CHAIN, INTERNAL_CHAIN, firewallRules, firewallRules6, firewallScript } from '../../../src/sandbox/isolation/host-firewall';
+import { FORWARD_CHAIN, INPUT_CHAIN, INTERNAL_CHAIN, firewallRules, firewallRules6, firewallScript, mangleRules } from '../../../src/sandbox/isolation/host-firewall';
 import { ipInCidr } from '../../../src/sandbox/isolation/sandbox-subnets';
 
 describe('host firewall rules', () => {
@@ -22,8 +22,8 @@ describe('host firewall rules', () => {
     const lines = script.trim().split('\n');
     // the DNS allows are made in a loop over the engine host's nameservers (tested below)
     const inserts = lines.filter((l) => / -I /.test(l) && !l.includes('$ns'));
-    expect(inserts).toHaveLength(firewallRules().rules.length + firewallRules6().rules.length);
-    for (const l of inserts) expect(l.trim()).toMatch(/^"\$(IPT|IP6)" -w -C (\S+) (.+) 2>\/dev\/null \|\| "\$\1" -w -I \2 \d+ \3$/);
+    expect(inserts).toHaveLength(firewallRules().rules.length + mangleRules().rules.length + firewallRules6().rules.length);
+    for (const l of inserts) expect(l.trim()).toMatch(/^"\$(IPT|IP6)"( -t mangle)? -w -C (\S+) (.+) 2>\/dev\/null \|\| "\$\1"\2 -w -I \3 \d+ \4$/);
     expect(lines).toContain(`"$IPT" -w -n -L ${INPUT_CHAIN} >/dev/null 2>&1 || "$IPT" -w -N ${INPUT_CHAIN}`);
     expect(lines).toContain(`"$IPT" -w -n -L ${FORWARD_CHAIN} >/dev/null 2>&1 || "$IPT" -w -N ${FORWARD_CHAIN}`);
     // nothing flushes or deletes: a second run cannot open a gap
@@ -33,6 +33,17 @@ describe('host firewall rules', () => {
     expect(lines[lines.length - 2]).toContain('dockhand-firewall: ok');
     // the chain creations come before the rules that use them
     expect(lines.findIndex((l) => l.includes(`-N ${INPUT_CHAIN}`))).toBeLessThan(lines.findIndex((l) => l.includes(`-I INPUT 1`)));
+  });
+
+  it('repeats the forward rules in mangle FORWARD, first, where Docker never re-seats a jump (no gap while networks are made)', () => {
+    const m = mangleRules({ allow: [{ address: '10.1.2.3', port: 5000 }] });
+    expect(m.chains).toEqual([FORWARD_CHAIN, INTERNAL_CHAIN]);
+    expect(m.rules).toContainEqual({ chain: 'FORWARD', position: 1, spec: ['-i', 'dh+', '-j', FORWARD_CHAIN] });
+    expect(m.rules).toContainEqual({ chain: INTERNAL_CHAIN, position: 3, spec: ['-d', '10.0.0.0/8', '-j', 'DROP'] });
+    expect(m.rules.some((r) => r.chain === 'DOCKER-USER' || r.chain === 'INPUT')).toBe(false);
+    const script = firewallScript();
+    expect(script).toContain(`"$IPT" -t mangle -w -C FORWARD -i dh+ -j ${FORWARD_CHAIN} 2>/dev/null || "$IPT" -t mangle -w -I FORWARD 1 -i dh+ -j ${FORWARD_CHAIN}`);
+    expect(script).toContain(`"$IPT" -t mangle -w -C ${FORWARD_CHAIN} ! -o dh+ -d $ns/32 -p udp --dport 53 -j RETURN`);
   });
 
   it("picks the iptables backend that holds Docker's DOCKER-USER chain, and fails loudly without one", () => {
