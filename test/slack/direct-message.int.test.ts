@@ -32,8 +32,11 @@ describe('direct messages through the real Bolt app over Socket Mode', () => {
     const user = uniqueId('U');
     await t.standIn.sendEvent(dmEvent(t, user, 'hello'));
     await t.standIn.waitForCall('chat.postMessage', (c) => c.args.channel === t.standIn.dmChannelFor(user));
-    const row = await t.bot.db.prisma.learner.findUnique({ where: { teamId_userId: { teamId: t.teamId, userId: user } } });
+    const find = () => t.bot.db.prisma.learner.findUnique({ where: { teamId_userId: { teamId: t.teamId, userId: user } } });
+    let row = await find();
     expect(row).not.toBeNull();
+    // the name is looked up beside the first answer, not before it: written within a bounded wait
+    for (let i = 0; i < 100 && row?.displayName == null; i++) row = await new Promise((r) => setTimeout(r, 100)).then(find);
     expect(row!.displayName).toBe(user.toLowerCase());
     expect(t.standIn.callsTo('users.info').some((c) => c.args.user === user)).toBe(true);
   });
