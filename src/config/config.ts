@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { AppError } from '../errors';
+import { ConfigError } from './config-error';
 import { readOAuthConfig, type OAuthConfig } from './oauth-config';
 import { readPlaygroundConfig, type PlaygroundConfig } from './playground-config';
 import { blankToUndefined, boolVar, intVar, numVar, opt, parsedVar, urlVar } from './config-vars';
 import { labelSecretProblem, readSecretFiles } from './secret-files';
 import { AUTO_DISK_CEILING_MB, FALLBACK_HOST, sandboxLimitsFor, type HostFacts } from './sandbox-limits';
 
+export { ConfigError } from './config-error';
 export type { OAuthConfig } from './oauth-config';
 export type { PlaygroundConfig } from './playground-config';
 
@@ -95,12 +96,6 @@ export interface Config {
 export interface DockerEndpoint {
   host?: string;
   tls?: { caPath: string; certPath: string; keyPath: string; verify: boolean };
-}
-
-export class ConfigError extends AppError {
-  constructor(readonly problems: string[]) {
-    super('CONFIG_INVALID', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
 }
 
 const schema = z.object({
