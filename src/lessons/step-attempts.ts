@@ -37,11 +37,8 @@ export async function testWrongAttempts(sandbox: LessonSandbox, lessonId: string
     if (c.passed) return `${name} passed the check: ${c.message}`;
     if (c.reason !== 'failed') return `${name}: the check did not give a verdict (${c.reason}): ${c.message}`;
     if (w.expect && !c.message.includes(w.expect)) return `${name}: the check said "${c.message}", which does not mention "${w.expect}"`;
-    if (w.undo.length) {
-      const undo = await sandbox.run(oneStream(['set -e', 'cd ~', ...w.undo].join('\n')), opts);
-      failed.output = undo.output;
-      if (undo.exitCode !== 0) return `undo of ${name} exited ${undo.exitCode}: ${tail(undo)}`;
-    }
+    const undone = await runUndo(sandbox, name, w.undo, opts, failed);
+    if (undone) return undone;
     failed.wrongRejected = i + 1;
   }
   failed.output = undefined;
@@ -65,17 +62,22 @@ export async function testRightAttempts(sandbox: LessonSandbox, lessonId: string
       failed.output = await fullCheckOutput(sandbox, lessonId, step);
       return `${name} was rejected by the check (${c.reason}): ${c.message}`;
     }
-    if (r.undo.length) {
-      const undo = await sandbox.run(oneStream(['set -e', 'cd ~', ...r.undo].join('\n')), opts);
-      failed.output = undo.output;
-      if (undo.exitCode !== 0) return `undo of ${name} exited ${undo.exitCode}: ${tail(undo)}`;
-    }
+    const undone = await runUndo(sandbox, name, r.undo, opts, failed);
+    if (undone) return undone;
     const again = await runCheck(sandbox, step, { lessonId });
     if (again.passed) return `after the undo of ${name} the check still passes: the undo must restore the state before the step`;
     failed.rightAccepted = i + 1;
   }
   failed.output = undefined;
   return undefined;
+}
+
+/** An attempt's `undo`, run as an author's script like a right alternative; a problem as one line, else undefined. */
+async function runUndo(sandbox: LessonSandbox, name: string, undo: string[], opts: { timeoutMs: number; outputCapBytes: number }, failed: StepProgress): Promise<string | undefined> {
+  if (!undo.length) return undefined;
+  const run = await sandbox.run(rightScript({ run: undo }), opts);
+  failed.output = run.output;
+  return run.exitCode !== 0 ? `undo of ${name} exited ${run.exitCode}: ${tail(run)}` : undefined;
 }
 
 /** The verdict is runCheck's; a second run only shows the author everything the check printed. */
