@@ -15,7 +15,7 @@ export const OFFLINE_IMAGE_NAMES: readonly string[] = LESSON_IMAGES.flatMap((i) 
 export type PullFailureCause = 'offline-missing' | 'registry-down' | 'private' | 'not-found' | 'rate-limited' | 'cut-off';
 
 // A layer's progress line (`13abacd2e103: Downloading`), or the start of a pull.
-const PROGRESS = /^(?:\S+: Pulling from \S+|[0-9a-f]{12}: (?:Waiting|Downloading|Retrying|Verifying|Download complete|Extracting|Pull complete|Already exists))/;
+const PROGRESS = /^(?:\S+: Pulling from \S+|[0-9a-f]{12}: (?:Pulling fs layer|Waiting|Downloading|Retrying|Verifying|Download complete|Extracting|Pull complete|Already exists))/;
 // The lines that carry a failure: the daemon's, BuildKit's, Compose's.
 const ERROR_LINE = /^(?:docker: )?Error response from daemon: |^(?:ERROR: )?failed to solve: |^✘ \S+ Error\b|^error pulling image configuration: /;
 // What a pull cut short prints right after its progress lines.

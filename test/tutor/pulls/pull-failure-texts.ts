@@ -104,6 +104,8 @@ export const cutOffProgress = {
   command: 'docker pull postgres',
   output: 'Using default tag: latest\nlatest: Pulling from library/postgres\na603fa5e3b41: Retrying in 7 seconds\n02d7a77348fd: Downloading [=====>   ]  1.587MB/1.587MB\n16b62ca80c8f: Waiting\nunexpected EOF',
 };
+// Cut before the first progress update: the terminal's last state of the layer's line is its first status.
+export const cutOffBeforeProgress = { command: 'docker pull localhost:5002/cut', output: 'Using default tag: latest\nlatest: Pulling from cut\n747224e53ebd: Pulling fs layer\nunexpected EOF' };
 export const cutOffDaemon = { command: 'docker pull php:5.4-cli', output: 'Error response from daemon: unexpected EOF' };
 export const resetBuildkit = {
   command: 'docker build -t app .',

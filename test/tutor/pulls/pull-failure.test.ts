@@ -81,6 +81,7 @@ describe('pullFailureLine: refusals of a registry', () => {
   it('a download cut halfway', () => {
     expect(line(t.cutOffReal)).toBe('The download of `localhost:5002/cut` was cut off halfway (the connection dropped): run the same command again; the layers already downloaded are kept.');
     expect(line(t.cutOffProgress)).toBe('The download of `postgres` was cut off halfway (the connection dropped): run the same command again; the layers already downloaded are kept.');
+    expect(line(t.cutOffBeforeProgress)).toMatch(/^The download of `localhost:5002\/cut` was cut off halfway/);
     expect(line(t.cutOffDaemon)).toMatch(/^The download of `php:5.4-cli` was cut off halfway/);
     expect(line(t.resetBuildkit)).toMatch(/^The download of `node:20-alpine` was cut off halfway/);
   });
