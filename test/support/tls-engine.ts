@@ -70,6 +70,21 @@ async function seedImages(from: Docker, to: Docker): Promise<void> {
   await new Promise<void>((resolve, reject) => to.modem.followProgress(load, (err: Error | null) => (err ? reject(err) : resolve())));
 }
 
+/** Whether a running process (an engine) was started with this data root. */
+function dataRootInUse(root: string): boolean {
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const cmd = (() => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    if (cmd.split('\0').includes(`--data-root=${root}`)) return true;
+  }
+  return false;
+}
+
 export async function startTlsEngine(): Promise<TlsEngine> {
   const id = randomBytes(3).toString('hex');
   const ns = `tlseng-${id}`;
@@ -79,7 +94,10 @@ export async function startTlsEngine(): Promise<TlsEngine> {
   const sub = `10.252.${parseInt(id.slice(0, 2), 16)}`;
   const [hostIp, engineIp] = [`${sub}.${octet + 1}`, `${sub}.${octet + 2}`];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockhand-tls-engine-'));
-  const dataRoot = '/var/lib/dockhand-test-tls-engine';
+  // The shared data root keeps the seeded images between runs; a second engine cannot open it (its containerd
+  // waits on the first's lock), so a run beside another one (or beside an orphan of a killed run) takes its own.
+  const shared = '/var/lib/dockhand-test-tls-engine';
+  const dataRoot = dataRootInUse(shared) ? `${shared}-${id}` : shared;
   const execRoot = `/run/dockhand-test-tls-${id}`;
   const cleanup: Array<() => Promise<unknown>> = [];
   let child: ChildProcess | undefined;
@@ -129,6 +147,7 @@ export async function startTlsEngine(): Promise<TlsEngine> {
         await new Promise((r) => (stopEngine.exitCode !== null ? r(undefined) : stopEngine.once('exit', r)));
         for (const c of cleanup.reverse()) await c().catch(() => undefined);
         fs.rmSync(dir, { recursive: true, force: true });
+        if (dataRoot !== shared) fs.rmSync(dataRoot, { recursive: true, force: true });
       },
     };
   } catch (err) {
