@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
-import { SchemaEnginePg } from './src/store/prisma-pg-workaround';
+import { SchemaEnginePg } from './src/store/prisma/prisma-pg-workaround';
 
 // The JS schema engine is the only migrate path that needs no downloaded binary (see docs/platform-facts.md).
 export default defineConfig({

@@ -5,7 +5,7 @@ import { redactSecrets, type Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import type { BackupPolicy } from './backup/pre-migration';
 import { applyMigrations } from './migrate';
-import { createPrismaClient, type Db } from './prisma-client';
+import { createPrismaClient, type Db } from './prisma/prisma-client';
 
 export interface Database {
   url: string;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { applyMigrations } from '../../src/store/migrate';
-import { createPrismaClient, type Db } from '../../src/store/prisma-client';
+import { createPrismaClient, type Db } from '../../src/store/prisma/prisma-client';
 import { uniqueId } from '../support/start-test-bot';
 
 /**

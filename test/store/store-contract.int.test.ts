@@ -1,7 +1,7 @@
-import { PrismaChallengeStore } from '../../src/store/prisma-challenge-store';
-import { PrismaEventLedger } from '../../src/store/prisma-event-ledger';
-import { PrismaLearnerStore } from '../../src/store/prisma-learner-store';
-import { PrismaTutorStore } from '../../src/store/prisma-tutor-store';
+import { PrismaChallengeStore } from '../../src/store/prisma/prisma-challenge-store';
+import { PrismaEventLedger } from '../../src/store/prisma/prisma-event-ledger';
+import { PrismaLearnerStore } from '../../src/store/prisma/prisma-learner-store';
+import { PrismaTutorStore } from '../../src/store/prisma/prisma-tutor-store';
 import { describeChallengeStoreContract } from './challenge-store-contract';
 import { ownDatabase } from './own-database';
 import { describeStoreContract } from './store-contract';

@@ -1,5 +1,5 @@
 import type { RecordedCall } from '../../src/slack/stand-in/slack-stand-in';
-import { createPrismaClient } from '../../src/store/prisma-client';
+import { createPrismaClient } from '../../src/store/prisma/prisma-client';
 import { slackFixture } from '../support/fixtures';
 import { LearnerDriver } from '../support/learner-driver';
 import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';

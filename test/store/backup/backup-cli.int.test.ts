@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { appVersion } from '../../../src/store/backup';
-import { PrismaChallengeStore } from '../../../src/store/prisma-challenge-store';
-import { PrismaLearnerStore } from '../../../src/store/prisma-learner-store';
-import { PrismaTutorStore } from '../../../src/store/prisma-tutor-store';
+import { PrismaChallengeStore } from '../../../src/store/prisma/prisma-challenge-store';
+import { PrismaLearnerStore } from '../../../src/store/prisma/prisma-learner-store';
+import { PrismaTutorStore } from '../../../src/store/prisma/prisma-tutor-store';
 import { PROJECT_ROOT } from '../../../src/project-root';
 import { readArchive, scratchDatabases, writeArchive } from './backup-db-helpers';
 

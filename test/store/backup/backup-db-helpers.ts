@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import pg from 'pg';
 import { applyMigrations } from '../../../src/store/migrate';
-import { createPrismaClient, type Db } from '../../../src/store/prisma-client';
+import { createPrismaClient, type Db } from '../../../src/store/prisma/prisma-client';
 import { uniqueId } from '../../support/start-test-bot';
 
 /** Databases of the suite's own on the run's server, made on demand and dropped after the suite. */

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { appVersion, backupDatabase, localMigrations, restoreDatabase } from '../../../src/store/backup';
-import { PrismaChallengeStore } from '../../../src/store/prisma-challenge-store';
-import { PrismaInstallationStore } from '../../../src/store/prisma-installation-store';
-import { PrismaLearnerStore } from '../../../src/store/prisma-learner-store';
-import { PrismaTutorStore } from '../../../src/store/prisma-tutor-store';
+import { PrismaChallengeStore } from '../../../src/store/prisma/prisma-challenge-store';
+import { PrismaInstallationStore } from '../../../src/store/prisma/prisma-installation-store';
+import { PrismaLearnerStore } from '../../../src/store/prisma/prisma-learner-store';
+import { PrismaTutorStore } from '../../../src/store/prisma/prisma-tutor-store';
 import { TokenCipher } from '../../../src/store/token-cipher';
 import { readArchive, scratchDatabases, writeArchive, writeOlderArchive } from './backup-db-helpers';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { backupFileName, localMigrations, restoreDatabase } from '../../../src/store/backup';
 import { applyMigrations } from '../../../src/store/migrate';
-import { PrismaTutorStore } from '../../../src/store/prisma-tutor-store';
+import { PrismaTutorStore } from '../../../src/store/prisma/prisma-tutor-store';
 import { readArchive, scratchDatabases, writeOlderArchive } from './backup-db-helpers';
 
 const dbs = scratchDatabases('bkpre_');

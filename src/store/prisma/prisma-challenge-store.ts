@@ -1,7 +1,7 @@
-import { AppError } from '../errors';
-import { Prisma } from './generated/client';
+import { AppError } from '../../errors';
+import { Prisma } from '../generated/client';
 import type { Db } from './prisma-client';
-import type { AcceptOutcome, ChallengeEntryRecord, ChallengeRecord, ChallengeStore } from './types';
+import type { AcceptOutcome, ChallengeEntryRecord, ChallengeRecord, ChallengeStore } from '../types';
 
 type EntryRow = {
   id: string;

@@ -1,5 +1,5 @@
 import type { Db } from './prisma-client';
-import type { ActiveLesson, CommandRunEnd, CommandRunStart, InterruptedRun, LessonSummary, SandboxRowState, TutorStore } from './types';
+import type { ActiveLesson, CommandRunEnd, CommandRunStart, InterruptedRun, LessonSummary, SandboxRowState, TutorStore } from '../types';
 
 export class PrismaTutorStore implements TutorStore {
   constructor(private readonly db: Db) {}

@@ -1,8 +1,8 @@
-import { PrismaClassStore } from '../../src/store/prisma-class-store';
-import { PrismaLearnerStore } from '../../src/store/prisma-learner-store';
-import { PrismaTutorStore } from '../../src/store/prisma-tutor-store';
-import { describeClassStoreContract } from './class-store-contract';
-import { ownDatabase } from './own-database';
+import { PrismaClassStore } from '../../../src/store/prisma/prisma-class-store';
+import { PrismaLearnerStore } from '../../../src/store/prisma/prisma-learner-store';
+import { PrismaTutorStore } from '../../../src/store/prisma/prisma-tutor-store';
+import { describeClassStoreContract } from '../class-store-contract';
+import { ownDatabase } from '../own-database';
 
 // A database of its own: the counts are over every workspace.
 const own = ownDatabase('class_');

@@ -1,7 +1,7 @@
-import { createPrismaClient, type Db } from '../../src/store/prisma-client';
-import { PrismaChallengeStore } from '../../src/store/prisma-challenge-store';
-import { PrismaLearnerStore } from '../../src/store/prisma-learner-store';
-import { uniqueId } from '../support/start-test-bot';
+import { createPrismaClient, type Db } from '../../../src/store/prisma/prisma-client';
+import { PrismaChallengeStore } from '../../../src/store/prisma/prisma-challenge-store';
+import { PrismaLearnerStore } from '../../../src/store/prisma/prisma-learner-store';
+import { uniqueId } from '../../support/start-test-bot';
 
 let db: Db;
 let store: PrismaChallengeStore;

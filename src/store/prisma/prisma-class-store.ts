@@ -1,5 +1,5 @@
 import type { Db } from './prisma-client';
-import type { AssignmentCounts, AssignmentRecord, ClassLearnerRow, ClassStore, ReminderKind } from './class-types';
+import type { AssignmentCounts, AssignmentRecord, ClassLearnerRow, ClassStore, ReminderKind } from '../class-types';
 
 const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
 

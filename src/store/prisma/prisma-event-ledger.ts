@@ -1,5 +1,5 @@
 import type { Db } from './prisma-client';
-import type { EventLedger } from './types';
+import type { EventLedger } from '../types';
 
 export class PrismaEventLedger implements EventLedger {
   constructor(private readonly db: Db) {}

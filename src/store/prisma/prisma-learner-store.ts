@@ -1,6 +1,6 @@
-import { Prisma } from './generated/client';
+import { Prisma } from '../generated/client';
 import type { Db } from './prisma-client';
-import type { LearnerRecord, LearnerStore } from './types';
+import type { LearnerRecord, LearnerStore } from '../types';
 
 export class PrismaLearnerStore implements LearnerStore {
   constructor(private readonly db: Db) {}

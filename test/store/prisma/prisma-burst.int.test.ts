@@ -1,7 +1,7 @@
-import { POOL_SIZE } from '../../src/store/prisma-client';
-import { PrismaLearnerStore } from '../../src/store/prisma-learner-store';
-import { PrismaTutorStore } from '../../src/store/prisma-tutor-store';
-import { ownDatabase } from './own-database';
+import { POOL_SIZE } from '../../../src/store/prisma/prisma-client';
+import { PrismaLearnerStore } from '../../../src/store/prisma/prisma-learner-store';
+import { PrismaTutorStore } from '../../../src/store/prisma/prisma-tutor-store';
+import { ownDatabase } from '../own-database';
 
 // A class opening lesson 1 in the same second on a busy machine holds every pooled connection for seconds: a
 // lesson start must queue for one, not fail with "Unable to start a transaction in the given time" (Prisma's

@@ -1,5 +1,5 @@
 import type { Db } from './prisma-client';
-import type { TokenCipher } from './token-cipher';
+import type { TokenCipher } from '../token-cipher';
 
 /** One workspace's install, as the bot uses it (the token in clear, only in memory). */
 export interface WorkspaceInstall {

@@ -1,5 +1,5 @@
 import type { Db } from './prisma-client';
-import type { ForgottenCounts, LearnerActivity, TeamStore } from './types';
+import type { ForgottenCounts, LearnerActivity, TeamStore } from '../types';
 
 export class PrismaTeamStore implements TeamStore {
   constructor(private readonly db: Db) {}
