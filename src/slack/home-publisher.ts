@@ -4,7 +4,7 @@ import type { ChallengeService } from '../tutor';
 import type { Tutor } from '../tutor';
 import type { TutorEvents } from '../tutor';
 import { renderHome } from './render/home-view';
-import type { SlackClassroom } from './class-home';
+import type { SlackClassroom } from './team/class-home';
 
 export interface HomePublisherDeps {
   client: webApi.WebClient;

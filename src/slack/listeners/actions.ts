@@ -5,7 +5,7 @@ import type { ChallengeService } from '../../tutor';
 import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
 import type { SlackIdentity } from '../slack-identity';
-import type { SlackClassroom } from '../class-home';
+import type { SlackClassroom } from '../team/class-home';
 
 /** Buttons on step cards, lesson lists, command messages and the App Home: ack at once, then act. */
 export function registerActions(app: App, deps: { tutor: Tutor; identity: SlackIdentity; conversations: Conversations; challenges: ChallengeService; log: Logger; classroom?: SlackClassroom }): void {

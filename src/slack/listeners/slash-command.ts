@@ -8,7 +8,7 @@ import type { Conversations } from '../conversations';
 import { openChallengeModal, type ExerciseChoice } from '../team/challenge-modal';
 import type { TeamCommands } from '../team/team-commands';
 import { renderReply } from '../render/render-reply';
-import type { SlackClassroom } from '../class-home';
+import type { SlackClassroom } from '../team/class-home';
 
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
 export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; teamCommands?: TeamCommands; exercises?: () => ExerciseChoice[]; log: Logger; config: Pick<Config, 'adminUserIds'>; classroom?: SlackClassroom }): void {

@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
-import { boltLogger } from '../bolt-logger';
+import { boltLogger } from '../app/bolt-logger';
 import { raceWithTimeout, Sleep, systemClock, type Clock } from './clock';
 import { LiveMessage, type LiveMessageHost, type LivePayload } from './live-message';
 import { backoffMs, classify, type Outcome } from './slack-call';

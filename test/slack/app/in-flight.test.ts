@@ -1,4 +1,4 @@
-import { InFlight } from '../../src/slack/in-flight';
+import { InFlight } from '../../../src/slack/app/in-flight';
 
 function deferred() {
   let resolve!: () => void;

@@ -1,9 +1,9 @@
 import { webApi } from '@slack/bolt';
-import { RateLimitGate } from '../../src/slack/streaming/rate-limit-gate';
-import { methodLabel, observeRequests, observeWebApi, requestKind, type SlackObserver } from '../../src/slack/slack-observer';
-import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
-import { captureLogs } from '../support/capture-logs';
-import { ClockDriver, TrackedFetch, VirtualClock } from '../support/fakes/virtual-clock';
+import { RateLimitGate } from '../../../src/slack/streaming/rate-limit-gate';
+import { methodLabel, observeRequests, observeWebApi, requestKind, type SlackObserver } from '../../../src/slack/app/slack-observer';
+import { SlackStandIn } from '../../../src/slack/stand-in/slack-stand-in';
+import { captureLogs } from '../../support/capture-logs';
+import { ClockDriver, TrackedFetch, VirtualClock } from '../../support/fakes/virtual-clock';
 
 function recorder() {
   const calls: string[] = [];

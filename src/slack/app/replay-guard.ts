@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { Logger } from '../logger';
-import type { EventLedger } from '../store';
+import type { Logger } from '../../logger';
+import type { EventLedger } from '../../store';
 
 /** The request's signature headers, copied into Bolt's context by the HTTP receiver (customPropertiesExtractor). */
 export function signatureOf(req: { headers: Record<string, string | string[] | undefined> }): Record<string, string> {

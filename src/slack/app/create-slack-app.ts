@@ -1,23 +1,23 @@
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { Config } from '../config';
-import type { Logger } from '../logger';
-import type { EventLedger } from '../store';
+import type { Config } from '../../config';
+import type { Logger } from '../../logger';
+import type { EventLedger } from '../../store';
 import { boltLogger } from './bolt-logger';
-import { Conversations } from './conversations';
+import { Conversations } from '../conversations';
 import type { InFlight } from './in-flight';
-import { LiveMessageStreamer } from './streaming/live-message-streamer';
+import { LiveMessageStreamer } from '../streaming/live-message-streamer';
 import { allowedTeamsOnly, decodeLearnerText, dedupeAndLog } from './middleware';
-import type { BoltInstallationStore } from './oauth/bolt-installation-store';
-import { oauthReceiverOptions } from './oauth/oauth-receiver-options';
-import { expectedSlackFailure, RevokedTokenGuard } from './oauth/revoked-token-guard';
-import { bindWorkspaceTokens, type WorkspaceContext } from './oauth/workspace-context';
-import { RateLimitGate } from './streaming/rate-limit-gate';
+import type { BoltInstallationStore } from '../oauth/bolt-installation-store';
+import { oauthReceiverOptions } from '../oauth/oauth-receiver-options';
+import { expectedSlackFailure, RevokedTokenGuard } from '../oauth/revoked-token-guard';
+import { bindWorkspaceTokens, type WorkspaceContext } from '../oauth/workspace-context';
+import { RateLimitGate } from '../streaming/rate-limit-gate';
 import { replayGuard, signatureOf } from './replay-guard';
-import { SlackChannels } from './slack-channels';
-import type { SlackIdentity } from './slack-identity';
+import { SlackChannels } from '../slack-channels';
+import type { SlackIdentity } from '../slack-identity';
 import { observeRequests, observeWebApi, type SlackObserver } from './slack-observer';
-import { WorkspaceBudgets } from './streaming/workspace-budgets';
+import { WorkspaceBudgets } from '../streaming/workspace-budgets';
 
 export interface SlackDeps {
   config: Config;

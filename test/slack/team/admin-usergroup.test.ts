@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import { SlackAdminGroup } from '../../src/slack/admin-usergroup';
-import { captureLogs } from '../support/capture-logs';
+import { SlackAdminGroup } from '../../../src/slack/team/admin-usergroup';
+import { captureLogs } from '../../support/capture-logs';
 
 type Answer = { users?: string[] } | { error: string };
 

@@ -1,5 +1,5 @@
-import { SlackStandIn } from '../../src/slack/stand-in/slack-stand-in';
-import { verifySlackToken } from '../../src/slack/verify-slack-token';
+import { SlackStandIn } from '../../../src/slack/stand-in/slack-stand-in';
+import { verifySlackToken } from '../../../src/slack/app/verify-slack-token';
 
 /** auth.test answered by the Slack stand-in over HTTP: the bot's token belongs to workspace T0OWN. */
 describe('start-up auth.test and ALLOWED_TEAM_IDS (single-workspace mode)', () => {

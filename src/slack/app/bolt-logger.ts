@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../logger';
+import type { Logger } from '../../logger';
 
 /** Bolt's logger interface on top of pino, so Bolt's own lines share our format and redaction. */
 export function boltLogger(log: Logger): BoltLogger {

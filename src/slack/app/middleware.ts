@@ -1,9 +1,9 @@
 import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
 import type { InFlight } from './in-flight';
-import type { Logger } from '../logger';
-import type { EventLedger } from '../store';
-import { KeyedLanes } from '../kit';
-import { decodeSlackText } from './render/slack-text';
+import type { Logger } from '../../logger';
+import type { EventLedger } from '../../store';
+import { KeyedLanes } from '../../kit';
+import { decodeSlackText } from '../render/slack-text';
 
 interface AnyBody {
   event_id?: string;

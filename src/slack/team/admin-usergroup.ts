@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
-import { systemClock, type Clock } from '../kit';
-import type { Logger } from '../logger';
-import type { AdminGroupDirectory, AdminGroupMembers } from '../tutor';
+import { systemClock, type Clock } from '../../kit';
+import type { Logger } from '../../logger';
+import type { AdminGroupDirectory, AdminGroupMembers } from '../../tutor';
 
 /** How long a group's members (or the reason they cannot be read) are kept before Slack is asked again. */
 export const ADMIN_GROUP_TTL_MS = 60_000;

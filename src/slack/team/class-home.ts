@@ -1,4 +1,4 @@
-import type { Assignments, ClassView } from '../tutor';
+import type { Assignments, ClassView } from '../../tutor';
 
 /** The team lead's tools as the Slack listeners and the App Home reach them. */
 export interface SlackClassroom {

@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
-import { AppError } from '../errors';
-import type { SlackIdentity } from './slack-identity';
+import { AppError } from '../../errors';
+import type { SlackIdentity } from '../slack-identity';
 
 /**
  * auth.test before anything else, so a bad token is one clear line instead of a stack of retries. With

@@ -1,19 +1,19 @@
-import type { AdminDirectory, ChallengeService, ClassReport, ForgetMe, MessagesWelcome } from '../tutor';
-import type { Tutor } from '../tutor';
-import type { TutorEvents } from '../tutor';
-import type { SlackClassroom } from './class-home';
+import type { AdminDirectory, ChallengeService, ClassReport, ForgetMe, MessagesWelcome } from '../../tutor';
+import type { Tutor } from '../../tutor';
+import type { TutorEvents } from '../../tutor';
+import type { SlackClassroom } from '../team/class-home';
 import type { SlackApp, SlackDeps } from './create-slack-app';
-import { HomePublisher } from './home-publisher';
-import { registerActions } from './listeners/actions';
-import { registerAppHome } from './listeners/app-home';
-import { registerDirectMessages } from './listeners/direct-message';
-import { registerMention } from './listeners/mention';
-import { registerSlashCommand } from './listeners/slash-command';
-import { registerUninstall } from './listeners/uninstall';
-import type { WorkspaceRemover } from './oauth/workspace-remover';
-import { registerChallengeModal, type ExerciseChoice } from './team/challenge-modal';
-import { TeamCommands } from './team/team-commands';
-import { registerMessagesWelcome, registerStartLessonShortcut } from './team/welcome-and-shortcut';
+import { HomePublisher } from '../home-publisher';
+import { registerActions } from '../listeners/actions';
+import { registerAppHome } from '../listeners/app-home';
+import { registerDirectMessages } from '../listeners/direct-message';
+import { registerMention } from '../listeners/mention';
+import { registerSlashCommand } from '../listeners/slash-command';
+import { registerUninstall } from '../listeners/uninstall';
+import type { WorkspaceRemover } from '../oauth/workspace-remover';
+import { registerChallengeModal, type ExerciseChoice } from '../team/challenge-modal';
+import { TeamCommands } from '../team/team-commands';
+import { registerMessagesWelcome, registerStartLessonShortcut } from '../team/welcome-and-shortcut';
 
 /** What the listeners hand work to; built after createSlackApp, from its ports. */
 export interface SlackServices {
