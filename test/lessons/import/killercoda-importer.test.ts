@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AppError } from '../../src/errors';
-import { convertMarkdown, importScenario, writeImportedLesson, type ImportNote } from '../../src/lessons/killercoda-importer';
-import { loadLesson } from '../../src/lessons/lesson-loader';
+import { AppError } from '../../../src/errors';
+import { convertMarkdown, importScenario, writeImportedLesson, type ImportNote } from '../../../src/lessons/import';
+import { loadLesson } from '../../../src/lessons/lesson-loader';
 
-// The first importer's path (src/lessons/killercoda-importer.ts) still works; the importer itself is src/lessons/import/.
-const FIX = path.join(__dirname, '../fixtures');
+// The importer through its folder's front (src/lessons/import/index.ts), as its callers use it.
+const FIX = path.join(__dirname, '../../fixtures');
 const notesText = (notes: ImportNote[]) => notes.map((n) => `${n.severity} ${n.where}: ${n.message}`);
 
 describe('Killercoda import', () => {
