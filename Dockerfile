@@ -80,7 +80,7 @@ COPY --chown=root:root lessons ./lessons
 COPY --chown=root:root images ./images
 # prisma.config.ts is read by the Prisma CLI at every `migrate deploy` (start-up), with the one TS file it imports.
 COPY --from=build --chown=root:root /src/prisma.config.ts ./prisma.config.ts
-COPY --from=build --chown=root:root /src/src/store/prisma-pg-workaround.ts ./src/store/prisma-pg-workaround.ts
+COPY --from=build --chown=root:root /src/src/store/prisma/prisma-pg-workaround.ts ./src/store/prisma/prisma-pg-workaround.ts
 ENV NODE_ENV=production \
     DOCKHAND_DATA_DIR=/var/lib/dockhand \
     METRICS_PORT=9464
