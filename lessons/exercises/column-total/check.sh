@@ -31,7 +31,7 @@ if ! same "$got" "$want"; then
 fi
 case "$cmd" in *total.txt*) ;; *) echo "FAIL: tally:1's command ($cmd) does not print /total.txt."; exit 1 ;; esac
 # The default, as the build recorded it (an ARG line of the Dockerfile is an entry of the image's history).
-arg=$(docker history --no-trunc --format '{{.CreatedBy}}' tally:1 | grep -m1 -oE '(^|[^A-Za-z_])ARG COLUMN(=[^ ]*)?' | sed 's/.*ARG //')
+arg=$(docker history --no-trunc --format '{{.CreatedBy}}' tally:1 | grep -m1 -oE '(^|[^A-Za-z_])ARG COLUMN(=[^ ]*)?' | sed 's/.*ARG //' | tr -d "\"'")
 [ -n "$arg" ] || { echo "FAIL: tally:1 was built from a Dockerfile without ARG COLUMN: declare the build argument, with amount as its default."; exit 1; }
 [ "$arg" = COLUMN=amount ] || { echo "FAIL: tally:1's Dockerfile declares $arg: give it the default amount (ARG COLUMN=amount), so a build without --build-arg adds up amount."; exit 1; }
 
