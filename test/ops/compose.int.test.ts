@@ -143,7 +143,9 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
 
   it('starts db and bot (no engine service) with --wait; the bot answers /readyz 200 on its metrics port', async () => {
     const t0 = Date.now();
-    await mustCompose(['up', '-d', '--wait', '--wait-timeout', '420', '--no-build', '--pull', 'never'], 480_000);
+    const up = await compose(['up', '-d', '--wait', '--wait-timeout', '420', '--no-build', '--pull', 'never'], 480_000);
+    // When the bot never gets healthy, its own log says why (the compose output only says "unhealthy").
+    if (up.code !== 0) throw new Error(`docker compose up failed (${up.code}):\n${up.output.slice(-2000)}\nthe bot's log:\n${(await compose(['logs', '--no-color', '--tail', '60', 'bot'], 60_000)).output}`);
     process.stderr.write(`[compose] up --wait returned after ${Math.round((Date.now() - t0) / 1000)} s\n`);
     const services = (await mustCompose(['ps', '--format', '{{.Service}} {{.State}}'], 60_000)).trim().split('\n').sort();
     expect(services).toEqual(['bot running', 'db running']);
