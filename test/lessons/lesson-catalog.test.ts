@@ -13,7 +13,7 @@ describe('LessonCatalog over the shipped course', () => {
 
   test('list() gives lessons in course order, then exercises', () => {
     const all = catalog.list();
-    expect(all.slice(0, 11).map((l) => l.id)).toEqual([
+    expect(all.slice(0, 13).map((l) => l.id)).toEqual([
       'running-containers',
       'ports-env-volumes',
       'first-dockerfile',
@@ -23,10 +23,12 @@ describe('LessonCatalog over the shipped course', () => {
       'image-best-practices',
       'docker-for-ml',
       'compose',
+      'resources-and-observing',
+      'processes-and-signals',
       'build-time-inputs',
       'compose-for-real-apps',
     ]);
-    expect(all.slice(11).every((l) => l.kind === 'exercise')).toBe(true);
+    expect(all.slice(13).every((l) => l.kind === 'exercise')).toBe(true);
     expect(catalog.list('exercise').map((l) => l.id)).toContain('nginx-on-8080');
   });
 

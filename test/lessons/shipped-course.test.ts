@@ -26,6 +26,8 @@ describe('the shipped course', () => {
       'image-best-practices': ['dockerignore', 'dependencies-first', 'multi-stage', 'non-root', 'healthcheck', 'restart-policy', 'clean-up'],
       'docker-for-ml': ['data', 'train-script', 'image', 'pin-digest', 'train', 'parameters-and-gpus', 'user-flag', 'save-load'],
       compose: ['up', 'ps-logs', 'scale', 'clean-up'],
+      'resources-and-observing': ['limits', 'out-of-memory', 'stats', 'events', 'clean-up'],
+      'processes-and-signals': ['pid-one', 'init', 'shell-form', 'exec-form', 'interactive', 'follow-logs', 'clean-up'],
       'build-time-inputs': ['arg', 'target', 'secret', 'clean-up'],
       'compose-for-real-apps': ['build', 'healthy-deps', 'env-file', 'volume-survives', 'clean-up'],
       'column-total': ['tally'],
@@ -33,6 +35,7 @@ describe('the shipped course', () => {
       'nginx-on-8080': ['serve'],
       'numbers-in-a-container': ['mean'],
       'ping-by-name': ['fetch'],
+      'polite-shutdown': ['stop-politely'],
       'serve-your-page': ['serve-page'],
       'tiny-report': ['report'],
     });
