@@ -63,7 +63,7 @@ export function profileClass(h: Harness, klass: string[]): ClassProfile {
       clearInterval(poll);
       lag.disable();
       const s = h.bot.tutor.prePulls;
-      const pulls = `lesson pulls ${s.started - pulls0.started} started, ${s.failed - pulls0.failed} failed, ${s.dropped - pulls0.dropped} dropped, last ended ${ms(lastPullAt)}, ${atTyping} when typing at ${ms(typedAt)}`;
+      const pulls = `lesson pulls ${s.started - pulls0.started} started, ${s.failed - pulls0.failed} failed, ${s.dropped - pulls0.dropped} dropped, ${s.yielded - pulls0.yielded} times held back for learners' work, last ended ${ms(lastPullAt)}, ${atTyping} when typing at ${ms(typedAt)}`;
       const q = (v: number[]) => `p50 ${ms(percentile(v, 50))} / p95 ${ms(percentile(v, 95))} / max ${ms(Math.max(...v))}`;
       return `profile: users.info ${q(named)}; first post ${q([...firstPost.values()])}; card ${q(cards)}; sandbox ready (${ready.length}) ${q(ready)}; ${pulls}; event-loop delay p99 ${ms(lag.percentile(99) / 1e6)}, max ${ms(lag.max / 1e6)}`;
     },

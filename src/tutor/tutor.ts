@@ -5,6 +5,7 @@ import { Commands } from './commands';
 import { isEscape, parseIntent, readMessage, type Intent } from './turns/intent';
 import { KeywordDispatcher } from './turns/keyword-dispatcher';
 import { LessonFlow } from './lesson-flow';
+import { ForegroundWork } from './pulls/foreground-work';
 import { LessonPrePuller, prePullForNewSandbox, type LessonPrePullStats } from './pulls/lesson-prepull';
 import { Progress, type LearnerHome } from './progress';
 import type { ConversationPort, Reply } from './reply';
@@ -46,10 +47,16 @@ export class Tutor {
   private readonly prePull: LessonPrePuller;
   private readonly checks: Checks;
 
-  constructor(private readonly deps: TutorDeps) {
+  private readonly deps: TutorDeps;
+
+  constructor(given: TutorDeps) {
+    // what learners wait on in their sandboxes is counted, so background pulls (given the bare port) yield to it
+    const foreground = new ForegroundWork();
+    const deps: TutorDeps = { ...given, sandboxes: foreground.wrap(given.sandboxes), prePull: { ...given.prePull, foreground } };
+    this.deps = deps;
     this.limiter = deps.limits ? new TurnLimiter(deps.limits) : undefined;
     this.events = deps.events ?? new TutorEvents((err) => deps.log.error({ err }, 'a tutor event listener failed'));
-    this.prePull = new LessonPrePuller(deps.sandboxes, deps.prePull);
+    this.prePull = new LessonPrePuller(given.sandboxes, deps.prePull);
     this.flow = new LessonFlow({ ...deps, events: this.events, prePull: this.prePull });
     const checks = new Checks(deps, this.flow);
     this.checks = checks;

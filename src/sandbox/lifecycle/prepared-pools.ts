@@ -39,6 +39,11 @@ export const PREPARED_RETRY_MS = 5_000;
 export const PREPARED_RETRY_MAX_MS = 5 * 60_000;
 /** How often whenReady looks (a pool fills in seconds; a timer per waiter, only while a challenge starts). */
 const READY_POLL_MS = 200;
+/**
+ * The longest a claim waits for one of its pool's sandboxes still starting: about a sandbox start and an image pull
+ * on a busy host, which is what the accept would spend starting its own instead.
+ */
+export const PREPARED_CLAIM_WAIT_MS = 20_000;
 
 interface Entry {
   spec: PreparedSpec;
@@ -61,6 +66,8 @@ export class PreparedPools {
   private readonly claimed = new Map<string, string>();
 
   private readonly now: () => number;
+  /** Per pool: claims waiting for one of its starting sandboxes, and how to wake them when a start settles. */
+  private readonly waiting = new Map<string, Set<() => void>>();
 
   constructor(private readonly o: PreparedPoolsOptions) {
     this.now = o.now ?? Date.now;
@@ -79,7 +86,10 @@ export class PreparedPools {
       runtime: this.o.runtime as SandboxRuntime,
       logger: this.o.logger,
       target: spec.count,
-      onSettled: () => this.o.onSettled(),
+      onSettled: () => {
+        for (const wake of this.waiting.get(id) ?? []) wake();
+        this.o.onSettled();
+      },
       create: () => this.start(id, entry),
     });
     this.pools.set(id, entry);
@@ -96,8 +106,40 @@ export class PreparedPools {
     for (const w of ready) await this.o.runtime.remove(w.id).catch((err: unknown) => this.o.logger.warn({ err, containerId: w.id }, 'removing a prepared sandbox failed'));
   }
 
-  /** A ready sandbox of `id` made the learner's, or undefined when none is ready (or the claim failed). */
-  async claim(id: string, learnerKey: string): Promise<WarmSandbox | undefined> {
+  /**
+   * A ready sandbox of `id` made the learner's, or undefined when none is ready (or the claim failed). With none
+   * ready but some still starting that earlier claims are not already waiting for, it waits (at most `waitMs`) for
+   * the next to finish: a crowd accepting at once while the pool fills gets those, already part way through their
+   * start and image pulls, instead of each starting and pulling a sandbox of their own beside them.
+   */
+  async claim(id: string, learnerKey: string, waitMs = PREPARED_CLAIM_WAIT_MS): Promise<WarmSandbox | undefined> {
+    const deadline = this.now() + waitMs;
+    let timedOut = false;
+    for (;;) {
+      const ready = await this.takeReady(id, learnerKey);
+      const entry = this.pools.get(id);
+      if (ready || !entry) return ready;
+      const waiters = this.waiting.get(id) ?? new Set<() => void>();
+      const starting = entry.pool.held - entry.pool.size;
+      if (starting <= waiters.size || timedOut || this.now() >= deadline) return undefined;
+      this.waiting.set(id, waiters);
+      timedOut = await new Promise<boolean>((resolve) => {
+        const wake = (late: boolean) => {
+          clearTimeout(timer);
+          waiters.delete(woken);
+          if (waiters.size === 0 && this.waiting.get(id) === waiters) this.waiting.delete(id);
+          resolve(late);
+        };
+        const woken = () => wake(false);
+        const timer = setTimeout(() => wake(true), Math.max(0, deadline - this.now()));
+        timer.unref?.();
+        waiters.add(woken);
+      });
+    }
+  }
+
+  /** A ready one of `id` if there is one now, without waiting. */
+  private async takeReady(id: string, learnerKey: string): Promise<WarmSandbox | undefined> {
     const entry = this.pools.get(id);
     for (let w = entry?.pool.take(); w; w = entry?.pool.take()) {
       if (!(await entry!.pool.claim(learnerKey, w))) continue;

@@ -9,7 +9,8 @@ import { prePullScript } from '../pulls/image-prepull';
  * dockerd) plus the exercise's image pulls (~2 s for nginx) before the task appeared; while a challenge runs, the
  * sandbox layer keeps `count` fresh sandboxes with those images already pulled, and each racer's Accept claims
  * one (a sandbox nobody used: it leaves the pool once). Refilled as racers claim them, removed when the challenge
- * ends. Without a ready one (all claimed, or the caps leave no room) the accept starts and pulls as before.
+ * ends. With none ready but one still starting for the pool, the accept waits for that one (prepared-pools.ts);
+ * with none at all (all claimed, or the caps leave no room) it starts and pulls as before.
  */
 export interface ChallengeWarmthDeps {
   sandboxes?: Pick<SandboxPort, 'keepPrepared'>;

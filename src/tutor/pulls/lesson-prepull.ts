@@ -4,6 +4,7 @@ import type { Logger } from '../../logger';
 import type { SandboxPort } from '../../sandbox';
 import type { LearnerStore, TutorStore } from '../../store';
 import { parseLearnerKey } from '../learner-key';
+import type { ForegroundSignal } from './foreground-work';
 import { prePullImages } from './image-prepull';
 
 /**
@@ -12,7 +13,8 @@ import { prePullImages } from './image-prepull';
  * a command back (a command that needs an image still being pulled waits for the same layers: the engine shares
  * the download). On a shared host the pulls take turns: at most `concurrency` run at once host-wide, one per
  * learner, so a class opening lesson 1 together (or one learner opening it again and again) cannot starve first
- * commands of CPU and disk.
+ * commands of CPU and disk. And they are background work: with a `foreground` signal, a pull starts only while no
+ * learner waits for a command, a sandbox start, a setup or a check (foreground-work.ts).
  */
 
 export const LESSON_PREPULL_CONCURRENCY = 2;
@@ -28,6 +30,8 @@ export interface LessonPrePullOptions {
   /** How long a pull may wait for its turn before it is dropped. */
   maxWaitMs?: number;
   now?: () => number;
+  /** What learners wait for: pulls start only while none of it is under way. */
+  foreground?: ForegroundSignal;
 }
 
 /** What the pulls have done since start (the tests and the bench read it). */
@@ -41,6 +45,8 @@ export interface LessonPrePullStats {
   failed: number;
   /** Dropped after waiting longer than maxWaitMs for a turn. */
   dropped: number;
+  /** Times a pull that had a turn free waited because learners were waiting for their own work. */
+  yielded: number;
 }
 
 /**
@@ -89,7 +95,8 @@ export class LessonPrePuller {
   /** The newest pull each learner asked for and not started yet (a newer request replaces it). */
   private readonly wanted = new Map<string, Job>();
   private readonly active = new Set<string>();
-  private readonly counts = { peak: 0, started: 0, finished: 0, failed: 0, dropped: 0 };
+  private readonly counts = { peak: 0, started: 0, finished: 0, failed: 0, dropped: 0, yielded: 0 };
+  private readonly foreground?: ForegroundSignal;
 
   constructor(
     private readonly sandboxes: Pick<SandboxPort, 'execScript'>,
@@ -99,6 +106,8 @@ export class LessonPrePuller {
     this.timeoutMs = opts.timeoutMs ?? LESSON_PREPULL_TIMEOUT_MS;
     this.maxWaitMs = opts.maxWaitMs ?? LESSON_PREPULL_MAX_WAIT_MS;
     this.now = opts.now ?? Date.now;
+    this.foreground = opts.foreground;
+    this.foreground?.onIdle(() => this.pump());
   }
 
   /**
@@ -126,6 +135,7 @@ export class LessonPrePuller {
 
   private pump(): void {
     while (this.active.size < this.concurrency && this.queue.length > 0) {
+      if (this.foreground?.busy) return void this.counts.yielded++;
       const key = this.queue.shift()!;
       const job = this.wanted.get(key)!;
       this.wanted.delete(key);

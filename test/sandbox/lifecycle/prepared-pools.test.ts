@@ -2,6 +2,8 @@ import pino from 'pino';
 import { SandboxAllocator } from '../../../src/sandbox/lifecycle/sandbox-allocator';
 import type { SandboxInfo, SandboxRuntime } from '../../../src/sandbox/engine/sandbox-runtime';
 
+type WarmSandboxLike = { id: string };
+
 const flush = async () => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 };
@@ -89,17 +91,57 @@ describe('prepared sandbox pools (warm sandboxes kept for a challenge)', () => {
     expect(s.alloc.prepared.tookFrom(c, 'race')).toBe(false);
   });
 
-  it('a claim with none ready starts a sandbox as usual', async () => {
+  it('a claim with none ready waits for one of the pool still starting, and gets it (not a sandbox of its own)', async () => {
     const s = setup({ maxSandboxes: 10 });
     await s.alloc.keepPrepared('race', { count: 1, script: 'true' });
-    // the pool's one is still starting
+    // the pool's one is still starting: the claim waits for it rather than starting a second beside it
     const got = s.get('T1:alice', 'race');
     await flush();
-    expect(s.pending).toHaveLength(2);
-    await s.finishAll();
+    expect(s.pending).toHaveLength(1);
+    s.pending.shift()!.resolve();
+    await flush();
     const id = await got;
-    expect(s.alloc.prepared.tookFrom(id, 'race')).toBe(false);
-    expect(s.alloc.stats().prepared).toBe(1);
+    expect(s.alloc.prepared.tookFrom(id, 'race')).toBe(true);
+    await s.finishAll();
+  });
+
+  it('claims beyond the sandboxes starting start their own at once; a start that fails sends its waiter to start one too', async () => {
+    const s = setup({ maxSandboxes: 10, scriptExit: () => 1 });
+    await s.alloc.keepPrepared('race', { count: 1, script: 'docker pull -q nginx' });
+    const alice = s.get('T1:alice', 'race');
+    const bob = s.get('T1:bob', 'race');
+    await flush();
+    // one starting for the pool, one for bob (nothing left for him to wait for); alice waits for the pool's
+    expect(s.pending).toHaveLength(2);
+    // the pool's start settles, its script fails: alice starts her own now
+    s.pending.shift()!.resolve();
+    await flush();
+    expect(s.pending.length).toBeGreaterThanOrEqual(2);
+    await s.finishAll();
+    const [a, b] = await Promise.all([alice, bob]);
+    expect(s.alloc.prepared.tookFrom(a, 'race')).toBe(false);
+    expect(s.alloc.prepared.tookFrom(b, 'race')).toBe(false);
+  });
+
+  it('a claim waits at most its limit for a start that does not finish, then goes on without one', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const s = setup({ maxSandboxes: 10 });
+      await s.alloc.keepPrepared('race', { count: 1, script: 'true' });
+      let got: WarmSandboxLike | undefined | 'pending' = 'pending';
+      const claim = s.alloc.prepared.claim('race', 'T1:alice', 5_000).then((w) => void (got = w));
+      await flush();
+      expect(got).toBe('pending');
+      jest.advanceTimersByTime(4_999);
+      await flush();
+      expect(got).toBe('pending');
+      s.setClock(1_000 + 5_000);
+      jest.advanceTimersByTime(1);
+      await claim;
+      expect(got).toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('while learners start theirs (a burst of accepts, a class arriving one by one) the pool refills one at a time, never starved', async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { AppError } from '../../../src/errors';
 import { LessonCatalog } from '../../../src/lessons';
 import type { ScriptResult } from '../../../src/sandbox/types';
+import { ForegroundWork } from '../../../src/tutor/pulls/foreground-work';
 import { LessonPrePuller, stepPrePullImages } from '../../../src/tutor/pulls/lesson-prepull';
 import { Tutor } from '../../../src/tutor/tutor';
 import { captureLogs } from '../../support/capture-logs';
@@ -100,6 +101,38 @@ describe('background pulls of lesson images', () => {
     expect(sandbox.callsOf('execScript')).toHaveLength(3);
   });
 
+  it('starts pulls only while no learner waits on foreground work; pulls already running go on', async () => {
+    const { sandbox, running } = heldPulls();
+    const fg = new ForegroundWork();
+    let startDone!: () => void;
+    fg.track(new Promise<void>((r) => (startDone = r))).catch(() => undefined); // a learner's sandbox is starting
+    const pulls = new LessonPrePuller(sandbox, { concurrency: 2, foreground: fg });
+    const { log } = captureLogs();
+    pulls.request('A', lesson, 0, log);
+    pulls.request('B', lesson, 0, log);
+    await settle();
+    expect(running.size).toBe(0);
+    expect(pulls.stats).toMatchObject({ running: 0, waiting: 2 });
+    expect(pulls.stats.yielded).toBeGreaterThan(0);
+    startDone();
+    await settle();
+    expect([...running.keys()]).toEqual(['A', 'B']);
+    // a learner's command while A and B pull: they go on, C waits for the command to end
+    let commandDone!: () => void;
+    fg.track(new Promise<void>((r) => (commandDone = r))).catch(() => undefined);
+    pulls.request('C', lesson, 0, log);
+    running.get('A')!();
+    await settle();
+    expect([...running.keys()]).toEqual(['B']);
+    commandDone();
+    await settle();
+    expect([...running.keys()]).toEqual(['B', 'C']);
+    running.get('B')!();
+    running.get('C')!();
+    await settle();
+    expect(pulls.stats).toMatchObject({ running: 0, waiting: 0, started: 3, finished: 3 });
+  });
+
   it('drops a pull that waited too long for its turn (the learner has pulled what they needed by then)', async () => {
     const { sandbox, running } = heldPulls();
     let now = 0;
@@ -195,6 +228,20 @@ describe('the tutor pre-pulls a lesson\'s images', () => {
     // asked for after the card, by the lesson and by the first contact (the second finds it starting)
     expect(repliesAtPrepare.length).toBeGreaterThan(0);
     expect(Math.min(...repliesAtPrepare)).toBe(t.port.replies.length);
+    expect(pullScripts(t.sandbox)).toHaveLength(1);
+  });
+
+  it('the pull waits while a learner\'s sandbox is starting (their wait comes first), and runs once it is up', async () => {
+    const t = await tutorWith(['hello-world:latest']);
+    let started!: () => void;
+    t.sandbox.prepare = () => new Promise<void>((r) => (started = r));
+    await t.say('start basics');
+    await settle();
+    expect(pullScripts(t.sandbox)).toHaveLength(0);
+    expect(t.tutor.prePulls).toMatchObject({ waiting: 1, started: 0 });
+    started();
+    await settle();
+    await settle();
     expect(pullScripts(t.sandbox)).toHaveLength(1);
   });
 
