@@ -29,6 +29,7 @@ export function checkPath(raw: unknown, opts: { allowRoot?: boolean } = {}): Pat
   let p = raw === '~' ? HOME : raw.startsWith('~/') ? HOME + raw.slice(1) : raw;
   if (!p.startsWith('/')) return { error: 'Paths start with / or ~/ (e.g. ~/app/Dockerfile).' };
   if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  if (p === '/') return { error: `Only files under ${ROOT_LIST} can be opened here.` };
   const parts = p.split('/').slice(1);
   if (parts.some((s) => s === '')) return { error: 'A path cannot contain an empty name (//).' };
   if (parts.some((s) => s === '.' || s === '..')) return { error: 'A path cannot contain . or .. (write the full path instead).' };
