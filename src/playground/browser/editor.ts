@@ -27,7 +27,7 @@ const PANEL = `
     <button type="button" id="files-delete">Delete</button>
     <button type="button" id="files-download">Download</button>
   </div>
-  <form id="files-ask" hidden><label id="files-ask-label" for="files-ask-input"></label><input id="files-ask-input" autocomplete="off" spellcheck="false"></form>
+  <div id="files-ask" hidden><label id="files-ask-label" for="files-ask-input"></label><input id="files-ask-input" autocomplete="off" spellcheck="false"></div>
   <ul id="files-tree" role="tree" aria-label="Your files"></ul>
 </div>
 <div id="editor-pane">
@@ -127,9 +127,9 @@ async function save(): Promise<void> {
   await tree.refresh(parentOf(path));
 }
 
-/** A name asked for in the tree's own small form (Enter takes it, Escape cancels). */
+/** A name asked for in the tree's own small field (Enter takes it, Escape cancels; no <form>: the CSP has form-action 'none'). */
 function ask(label: string, initial = ''): Promise<string | undefined> {
-  const form = el<HTMLFormElement>('files-ask');
+  const form = el('files-ask');
   const input = el<HTMLInputElement>('files-ask-input');
   el('files-ask-label').textContent = label;
   input.value = initial;
@@ -139,12 +139,13 @@ function ask(label: string, initial = ''): Promise<string | undefined> {
   return new Promise((resolve) => {
     const done = (v: string | undefined) => {
       form.hidden = true;
-      form.onsubmit = null;
       input.onkeydown = null;
       resolve(v?.trim() ? v.trim() : undefined);
     };
-    form.onsubmit = (e) => (e.preventDefault(), done(input.value));
-    input.onkeydown = (e) => e.key === 'Escape' && done(undefined);
+    input.onkeydown = (e) => {
+      if (e.key === 'Enter') done(input.value);
+      else if (e.key === 'Escape') done(undefined);
+    };
   });
 }
 
@@ -259,7 +260,7 @@ filesApi
     await tree.start(r.body.roots);
     linkStepFiles(el('step-body'), home, (path) => {
       openFile(path, { createIfMissing: true })
-        .then(() => (current?.path === path ? tree.reveal(path) : undefined))
+        .then(() => (current?.path === path && !current.isNew ? tree.reveal(path) : undefined))
         .catch(failed);
     });
   })
