@@ -93,8 +93,10 @@ describe('the playground editor in a real browser', () => {
 
     // a file dropped on the web folder is uploaded into it
     const dropped = await page.evaluateHandle(() => {
-      const dt = new DataTransfer();
-      dt.items.add(new File(['<h1>dropped here</h1>\n'], 'index.html', { type: 'text/html' }));
+      // runs in the page (the tests' TypeScript has no DOM types)
+      const w = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: string[], name: string, o: { type: string }) => unknown };
+      const dt = new w.DataTransfer();
+      dt.items.add(new w.File(['<h1>dropped here</h1>\n'], 'index.html', { type: 'text/html' }));
       return dt;
     });
     await page.locator('#files-tree li[data-path="/root/web"]').dispatchEvent('drop', { dataTransfer: dropped });
