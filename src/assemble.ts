@@ -4,7 +4,7 @@ import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
 import { countedChecks, countedLessons, timedSandboxPort, type BotMetrics } from './ops';
 import { createPlayground, type Playground, type PlaygroundLearner } from './playground';
-import type { SandboxPort, SandboxStats, SandboxTerminals } from './sandbox';
+import type { SandboxFiles, SandboxPort, SandboxStats, SandboxTerminals } from './sandbox';
 import { COMMAND_END_MARK, latestKeyQuota } from './sandbox';
 import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
 import type { ChallengeStore, ClassStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
@@ -43,6 +43,8 @@ export interface BotPorts {
   metrics?: BotMetrics;
   /** Second, interactive shells in the sandboxes: the web playground's terminal (served when WEB_PORT is set). */
   terminals?: SandboxTerminals;
+  /** The learners' files in their sandboxes: the playground's editor. */
+  files?: SandboxFiles;
   log: Logger;
 }
 
@@ -83,6 +85,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     terminals: { open: (who, size) => ports.terminals!.open(learnerKeyOf(who), size), touch: (who) => ports.terminals!.touch(learnerKeyOf(who)) },
     mark: COMMAND_END_MARK,
     lessons: playgroundLessons(() => tutor, ports),
+    ...(ports.files && { files: { of: (who: PlaygroundLearner) => ports.files!.of(learnerKeyOf(who)) } }),
     log,
   });
   tutor = new Tutor({

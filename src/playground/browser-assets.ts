@@ -13,11 +13,11 @@ export interface BrowserAssets {
   'playground.css': Buffer;
 }
 
-/** What the bundle is made from: the page's sources and the exact xterm.js versions. */
+/** What the bundle is made from: the page's sources and the exact xterm.js and CodeMirror versions. */
 function sourcesHash(): string {
   const h = createHash('sha256');
   for (const f of fs.readdirSync(SOURCE_DIR).sort()) h.update(f).update(fs.readFileSync(path.join(SOURCE_DIR, f)));
-  for (const pkg of ['@xterm/xterm', '@xterm/addon-fit']) h.update(fs.readFileSync(path.join(PROJECT_ROOT, 'node_modules', pkg, 'package.json')));
+  for (const pkg of ['@xterm/xterm', '@xterm/addon-fit', 'codemirror', '@codemirror/view', '@codemirror/state', '@codemirror/language', '@codemirror/legacy-modes', '@codemirror/theme-one-dark']) h.update(fs.readFileSync(path.join(PROJECT_ROOT, 'node_modules', pkg, 'package.json')));
   return h.digest('hex');
 }
 

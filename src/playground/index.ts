@@ -7,4 +7,5 @@ export { createPlayground, type Playground, type PlaygroundLessons, type Playgro
 export type { PlaygroundLearner } from './learner-tokens';
 export type { TerminalOpener, TerminalPty } from './terminal-hub';
 export type { PlaygroundRoute, PlaygroundSocket, RouteContext } from './playground-server';
+export type { LearnerFiles, PlaygroundFiles } from './files/file-routes';
 export { buildBrowserAssets } from './browser-assets';

@@ -6,6 +6,8 @@ import { loadBrowserAssets } from './browser-assets';
 import { LearnerTokens, type PlaygroundLearner } from './learner-tokens';
 import { PlaygroundServer, type PlaygroundRoute } from './playground-server';
 import { TerminalHub, type TerminalOpener } from './terminal-hub';
+import { fileRoutes, type PlaygroundFiles } from './files/file-routes';
+import { securityHeaders } from './web-security';
 
 /** The step as the page shows it. */
 export interface PlaygroundStep {
@@ -35,6 +37,8 @@ export interface PlaygroundOptions {
   /** The shell's command-end cue (the sandbox layer's COMMAND_END_MARK). */
   mark: string;
   lessons: PlaygroundLessons;
+  /** The learners' files (the editor); without it the page has no editor routes. */
+  files?: PlaygroundFiles;
   log: Logger;
   clock?: Clock;
   /** Terminal tuning (tests). */
@@ -74,6 +78,7 @@ export function createPlayground(o: PlaygroundOptions): Playground {
     { method: 'POST', path: /^\/api\/check$/, handle: said((w) => o.lessons.check(w)) },
     { method: 'POST', path: /^\/api\/hint$/, handle: said((w) => o.lessons.hint(w)) },
   ];
+  if (o.files) routes.push(...fileRoutes({ files: o.files, headers: () => securityHeaders(server.publicUrl), log }));
   const server = new PlaygroundServer({
     host: o.config.host,
     port: o.config.port,

@@ -7,6 +7,8 @@
 export { createSandboxService, createSandboxTerminals, type SandboxImages, type SandboxServiceConfig, type SandboxServiceOptions, type SandboxTerminals } from './sandbox-service';
 export type { Pty } from './shell/pty';
 export { COMMAND_END_MARK } from './shell/terminal-shell';
+// The playground editor's file operations in a learner's sandbox (an exec as the sandbox's own root, never the host).
+export { createSandboxFiles, SandboxFileError, type FileEntry, type FileProblem, type LearnerSandboxFiles, type SandboxFiles } from './files/sandbox-files';
 export type { SandboxManager, SandboxManagerOptions } from './lifecycle/sandbox-manager';
 // The one sandbox contract every caller uses (the tutor, the lesson runner, the metrics wrapper, the test fake).
 export type { SandboxPort, SandboxStats } from './sandbox-port';

@@ -2,6 +2,8 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import './playground.css';
+// the file tree and editor, above the terminal (its own module: it builds its part of the page)
+import './editor';
 
 /** The playground page: the step beside a terminal in the learner's sandbox. Talks only to its own origin. */
 
