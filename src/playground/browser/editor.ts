@@ -181,10 +181,11 @@ async function rename(): Promise<void> {
   if (!r.ok) return say(r.body.error ?? 'Renaming did not work.');
   if (current && (current.path === from || current.path.startsWith(`${from}/`))) current.path = to + current.path.slice(from.length);
   setDirty(dirty);
-  say(`Renamed to ${shown(to, home)}.`);
   await tree.refresh(parentOf(from));
   if (parentOf(to) !== parentOf(from)) await tree.refresh(parentOf(to));
   tree.select(to);
+  // Said last: until the tree holds the new name, Delete or Rename would act on the old one.
+  say(`Renamed to ${shown(to, home)}.`);
 }
 
 async function remove(): Promise<void> {
@@ -194,9 +195,9 @@ async function remove(): Promise<void> {
   const r = await filesApi.remove(path);
   if (!r.ok) return say(r.body.error ?? 'Deleting did not work.');
   if (current && (current.path === path || current.path.startsWith(`${path}/`))) show(undefined, '');
-  say(`Deleted ${shown(path, home)}.`);
   tree.select(undefined);
   await tree.refresh(parentOf(path));
+  say(`Deleted ${shown(path, home)}.`);
 }
 
 function download(): void {
