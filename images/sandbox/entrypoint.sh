@@ -78,7 +78,8 @@ fi
 # Nested containers (and build steps) resolve through this sandbox: the default bridge's address is fixed and is
 # their nameserver, where a dnsmasq started once the engine is up answers the package source's name (the stand-in
 # images' apt sources and pip.conf use it). Other names go where Docker's own fallback sent them, 8.8.8.8 and
-# 8.8.4.4, or are refused at once with egress blocked.
+# 8.8.4.4, or are refused at once with egress blocked. The name is local: AAAA gets an empty answer, never REFUSED
+# (glibc gave up on the name then).
 NESTED_BRIDGE_IP=172.17.0.1
 PACKAGES_HOST=packages.dockhand.internal
 if [ -n "${DOCKHAND_PACKAGE_SOURCE:-}" ]; then
@@ -88,7 +89,7 @@ start_resolver() {
   local up=(--server=8.8.8.8 --server=8.8.4.4)
   [ "${DOCKHAND_EGRESS_BLOCKED:-}" = 1 ] && up=()
   dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces --listen-address="$NESTED_BRIDGE_IP" \
-    --address="/$PACKAGES_HOST/$DOCKHAND_PACKAGE_SOURCE" --user=root --pid-file=/run/dockhand/dnsmasq.pid "${up[@]}"
+    --host-record="$PACKAGES_HOST,$DOCKHAND_PACKAGE_SOURCE" --local="/$PACKAGES_HOST/" --user=root --pid-file=/run/dockhand/dnsmasq.pid "${up[@]}"
 }
 
 driver=${DOCKHAND_STORAGE_DRIVER:-}
