@@ -86,10 +86,16 @@ if [ -n "${DOCKHAND_PACKAGE_SOURCE:-}" ]; then
   args+=(--bip="$NESTED_BRIDGE_IP/16" --dns="$NESTED_BRIDGE_IP")
 fi
 start_resolver() {
-  local up=(--server=8.8.8.8 --server=8.8.4.4)
+  local up=(--server=8.8.8.8 --server=8.8.4.4) i
+  # the engine answers before its bridge has its address; bind-dynamic also picks it up if it comes later
+  for i in $(seq 50); do ip -4 addr show docker0 2>/dev/null | grep -q "inet $NESTED_BRIDGE_IP/" && break; sleep 0.1; done
   [ "${DOCKHAND_EGRESS_BLOCKED:-}" = 1 ] && up=()
-  dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces --listen-address="$NESTED_BRIDGE_IP" \
-    --host-record="$PACKAGES_HOST,$DOCKHAND_PACKAGE_SOURCE" --local="/$PACKAGES_HOST/" --user=root --pid-file=/run/dockhand/dnsmasq.pid "${up[@]}"
+  # in the foreground, as this script's child: a daemon's own session would be ended by the sweep after each command
+  # (src/sandbox/shell/command-sweep.ts keeps the entrypoint's session)
+  dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --bind-dynamic --listen-address="$NESTED_BRIDGE_IP" \
+    --host-record="$PACKAGES_HOST,$DOCKHAND_PACKAGE_SOURCE" --local="/$PACKAGES_HOST/" --user=root --pid-file=/run/dockhand/dnsmasq.pid "${up[@]}" &
+  sleep 0.2
+  kill -0 $! 2>/dev/null
 }
 
 driver=${DOCKHAND_STORAGE_DRIVER:-}

@@ -38,11 +38,20 @@ def hello_world():
 /** Writes `text` to `file` in the sandbox through a quoted heredoc (nothing in it is expanded). */
 const heredoc = (file: string, text: string) => `cat > ${file} <<'DOCKHAND_EOF'\n${text}DOCKHAND_EOF`;
 
+/**
+ * The mirror is shared by every checkout on this engine: one built from another tree may push its own
+ * python:3.11-slim there at any time. Each sandbox takes the image this tree built, by the digest its push
+ * recorded, under the name the Dockerfile uses (a build uses a local image before asking the mirror).
+ */
+let pinPython = '';
+
 beforeAll(async () => {
-  await ensureImages({ docker, log: logger });
+  const digest = (await ensureImages({ docker, log: logger })).mirrorDigests['python:3.11-slim'];
+  expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  pinPython = `docker pull -q python@${digest} >/dev/null && docker tag python@${digest} python:3.11-slim`;
   ({ manager } = await newManager('pkgsrc', { blockEgress: true, commandTimeoutSeconds: 300, commandMaxTimeoutSeconds: 600 }, { mirrorContainer: MIRROR_CONTAINER }));
   await manager.start();
-  await Promise.all([run(A, 'true'), run(B, 'true')]);
+  for (const r of await Promise.all([run(A, pinPython, 120_000), run(B, pinPython, 120_000)])) expect(r.exitCode).toBe(0);
 }, IMAGES_TIMEOUT_MS);
 
 afterAll(async () => {
