@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('the package source beside the mirror', () => {
-  it('runs read-only in the mirror network namespace, restarted with it', async () => {
+  it("runs read-only in the mirror's network namespace, labelled, restart policy unless-stopped", async () => {
     const [pkg, mirror] = await Promise.all([docker.getContainer(PACKAGES_CONTAINER).inspect(), docker.getContainer(MIRROR_CONTAINER).inspect()]);
     expect(pkg.State.Running).toBe(true);
     expect(pkg.HostConfig.NetworkMode).toBe(`container:${mirror.Id}`);
