@@ -7,6 +7,8 @@
 #   DOCKHAND_DISK_BINDS       folders moved onto /var/lib/docker (the capped disk, or the engine volume), where
 #                             the check inspector reads them
 #   DOCKHAND_EGRESS_BLOCKED   1: the host drops what leaves this sandbox's network; refuse it here at once instead
+#   DOCKHAND_PACKAGE_SOURCE   the package source's IPv4 address on this sandbox's network (beside the mirror): nested
+#                             containers resolve packages.dockhand.internal to it through the resolver started here
 set -u
 
 READY_FILE=/run/dockhand/ready
@@ -72,6 +74,29 @@ if [ -n "${DOCKHAND_REGISTRY_MIRROR:-}" ]; then
       ;;
   esac
 fi
+
+# Nested containers (and build steps) resolve through this sandbox: the default bridge's address is fixed and is
+# their nameserver, where a dnsmasq started once the engine is up answers the package source's name (the stand-in
+# images' apt sources and pip.conf use it). Other names go where Docker's own fallback sent them, 8.8.8.8 and
+# 8.8.4.4, or are refused at once with egress blocked. The name is local: AAAA gets an empty answer, never REFUSED
+# (glibc gave up on the name then).
+NESTED_BRIDGE_IP=172.17.0.1
+PACKAGES_HOST=packages.dockhand.internal
+if [ -n "${DOCKHAND_PACKAGE_SOURCE:-}" ]; then
+  args+=(--bip="$NESTED_BRIDGE_IP/16" --dns="$NESTED_BRIDGE_IP")
+fi
+start_resolver() {
+  local up=(--server=8.8.8.8 --server=8.8.4.4) i
+  # the engine answers before its bridge has its address; bind-dynamic also picks it up if it comes later
+  for i in $(seq 50); do ip -4 addr show docker0 2>/dev/null | grep -q "inet $NESTED_BRIDGE_IP/" && break; sleep 0.1; done
+  [ "${DOCKHAND_EGRESS_BLOCKED:-}" = 1 ] && up=()
+  # in the foreground, as this script's child: a daemon's own session would be ended by the sweep after each command
+  # (src/sandbox/shell/command-sweep.ts keeps the entrypoint's session)
+  dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --bind-dynamic --listen-address="$NESTED_BRIDGE_IP" \
+    --host-record="$PACKAGES_HOST,$DOCKHAND_PACKAGE_SOURCE" --local="/$PACKAGES_HOST/" --user=root --pid-file=/run/dockhand/dnsmasq.pid "${up[@]}" &
+  sleep 0.2
+  kill -0 $! 2>/dev/null
+}
 
 driver=${DOCKHAND_STORAGE_DRIVER:-}
 if [ -z "$driver" ]; then
@@ -149,6 +174,10 @@ sysctl -qw net.ipv4.conf.all.route_localnet=1 || log "could not set route_localn
 # A mirror gone (stopped, being replaced) left the nested engine retransmitting SYNs to its address until dockerd's
 # 15 s registry ping gave up; one retry fails the connect in ~3 s. Nested containers have their own namespaces.
 sysctl -qw net.ipv4.tcp_syn_retries=1 || log "could not lower tcp_syn_retries: a pull with the mirror down waits 15 s"
+
+if [ -n "${DOCKHAND_PACKAGE_SOURCE:-}" ]; then
+  start_resolver || log "could not start the resolver for nested containers: $PACKAGES_HOST does not resolve in builds"
+fi
 
 touch "$READY_FILE"
 log "ready (storage driver $driver)"

@@ -9,7 +9,8 @@ import { acquireImageLock } from './image-lock';
 import { IMAGES_DIR } from './images-dir';
 import { inspectorImageFor } from './inspector-image';
 import { engineImageFor } from './engine-image';
-import { ensureMirror, inspectMirror, type MirrorState, type MirrorWanted, pushToMirror, registryManifest } from './image-mirror';
+import { ensureMirror, inspectMirror, MIRROR_CONTAINER, type MirrorState, type MirrorWanted, pushToMirror, registryManifest } from './image-mirror';
+import { buildPackagesImage, ensurePackageSource, packageSourceReady, packagesImageFor } from './package-source';
 import { baseCameFromHub, decideUpstream, mirrorProxyFor, type MirrorUpstreamOptions } from './mirror-proxy';
 import { registryReachFor, type EngineHostRunner, type RegistryReach } from './registry-reach';
 
@@ -77,14 +78,17 @@ interface Survey {
   mirror?: MirrorState;
   stale: { image: LessonImage; name: string }[];
   digests: Record<string, string>;
+  /** The package source (images/packages) runs its current image beside the current mirror. */
+  packagesReady: boolean;
 }
 
 /** What is missing, without building anything: a few inspects and registry HEADs. */
 async function survey(docker: Docker, withLessons: boolean, reach: RegistryReach, wanted: MirrorWanted): Promise<Survey> {
-  const [sandboxId, lessonIds, mirror] = await Promise.all([
+  const [sandboxId, lessonIds, mirror, packagesReady] = await Promise.all([
     imageId(docker, SANDBOX_IMAGE),
     withLessons ? Promise.all(LESSON_IMAGES.map((l) => imageId(docker, l.localImage))) : Promise.resolve([]),
     withLessons ? inspectMirror(docker, wanted) : Promise.resolve(undefined),
+    withLessons ? packageSourceReady(docker, packagesImageFor(BASE_IMAGE), MIRROR_CONTAINER) : Promise.resolve(true),
   ]);
   const lessonsMissing = withLessons ? LESSON_IMAGES.filter((_, i) => !lessonIds[i]) : [];
   const stale: Survey['stale'] = [];
@@ -100,7 +104,7 @@ async function survey(docker: Docker, withLessons: boolean, reach: RegistryReach
     );
     await Promise.all(checks);
   }
-  return { sandboxMissing: !sandboxId, lessonsMissing, mirror, stale, digests };
+  return { sandboxMissing: !sandboxId, lessonsMissing, mirror, stale, digests, packagesReady };
 }
 
 /** How this process reaches the mirror's API: directly for a local engine, through a helper on a remote one. */
@@ -122,7 +126,7 @@ export async function ensureImages(opts: EnsureImagesOptions): Promise<EnsureIma
   const withLessons = !opts.registryMirror;
   const wanted = withLessons ? await mirrorWanted(opts) : {};
   const first = await survey(docker, withLessons, reachOf(opts), wanted);
-  if (!first.sandboxMissing && first.lessonsMissing.length === 0 && (!withLessons || (first.mirror && first.stale.length === 0))) {
+  if (!first.sandboxMissing && first.lessonsMissing.length === 0 && (!withLessons || (first.mirror && first.stale.length === 0 && first.packagesReady))) {
     return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: opts.registryMirror ?? first.mirror?.mirrorUrl ?? '', built: [], pushed: [], mirrorDigests: first.digests, cacheOf: wanted.proxy?.remoteurl };
   }
 
@@ -167,7 +171,9 @@ async function build(
     await ensureBase(BASES.trixie, baseOpts);
     built.push(SANDBOX_BASE_IMAGE);
   }
-  if (s.lessonsMissing.length > 0 && !(await imageId(docker, BASE_IMAGE))) {
+  const packagesImage = packagesImageFor(BASE_IMAGE);
+  const packagesMissing = withLessons && !s.packagesReady && !(await imageId(docker, packagesImage));
+  if ((s.lessonsMissing.length > 0 || packagesMissing) && !(await imageId(docker, BASE_IMAGE))) {
     await ensureBase(BASES.bookworm, baseOpts);
     built.push(BASE_IMAGE);
   }
@@ -240,16 +246,24 @@ async function build(
       pushed.push(name);
     }
   }
+  if (packagesMissing) {
+    await timed('building the package source (images/packages: Debian packages and Python wheels, ~1 min)', async () => {
+      await buildPackagesImage(docker, { baseImage: BASE_IMAGE, cacheDir });
+    });
+    built.push(packagesImage);
+  }
+  // beside the mirror, in its network namespace: started, adopted, or replaced when the mirror was
+  if (!(await packageSourceReady(docker, packagesImage, MIRROR_CONTAINER))) await ensurePackageSource(docker, packagesImage, MIRROR_CONTAINER);
   return { sandboxImage: SANDBOX_IMAGE, mirrorUrl: mirror.mirrorUrl, built, pushed, mirrorDigests, cacheOf };
 }
 
 /**
  * Removes Dockhand's own images whose build inputs changed (older hash tags): only the names this module
- * builds (dockhand/base, dockhand/base-trixie, dockhand/sandbox, dockhand/inspector, dockhand/engine, dockhand/lesson-*), never forced, so images still used by a
+ * builds (dockhand/base, dockhand/base-trixie, dockhand/sandbox, dockhand/inspector, dockhand/engine, dockhand/packages, dockhand/lesson-*), never forced, so images still used by a
  * container stay. Returns the removed tags.
  */
 export async function pruneOldImages(docker: Docker): Promise<string[]> {
-  const current = new Set([BASE_IMAGE, SANDBOX_BASE_IMAGE, SANDBOX_IMAGE, inspectorImageFor(SANDBOX_IMAGE), engineImageFor(SANDBOX_IMAGE), ...LESSON_IMAGES.map((l) => l.localImage)]);
+  const current = new Set([BASE_IMAGE, SANDBOX_BASE_IMAGE, SANDBOX_IMAGE, inspectorImageFor(SANDBOX_IMAGE), engineImageFor(SANDBOX_IMAGE), packagesImageFor(BASE_IMAGE), ...LESSON_IMAGES.map((l) => l.localImage)]);
   const images = await docker.listImages({ filters: JSON.stringify({ label: ['dockhand.app=dockhand'] }) } as Docker.ListImagesOptions);
   // inspector and engine images are children of sandbox images: they go first, or their parents could not be removed
   const isChild = (i: Docker.ImageInfo) => (i.RepoTags ?? []).some((t) => /^dockhand\/(inspector|engine):/.test(t));
@@ -257,7 +271,7 @@ export async function pruneOldImages(docker: Docker): Promise<string[]> {
   const removed: string[] = [];
   for (const image of images) {
     for (const tag of image.RepoTags ?? []) {
-      if (!/^dockhand\/(base|base-trixie|sandbox|inspector|engine|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
+      if (!/^dockhand\/(base|base-trixie|sandbox|inspector|engine|packages|lesson-[a-z0-9-]+):[0-9a-f]{12}$/.test(tag) || current.has(tag)) continue;
       try {
         await docker.getImage(tag).remove();
         removed.push(tag);

@@ -194,6 +194,9 @@ export async function sweepSandboxNetworks(docker: Docker, o: { instance: string
   }
 }
 
+/** The package source's address on the sandbox's network: the entrypoint answers its name there (images/sandbox/entrypoint.sh). */
+export const PACKAGE_SOURCE_ENV = 'DOCKHAND_PACKAGE_SOURCE';
+
 /** Tells the sandbox's entrypoint that egress is blocked (images/sandbox/entrypoint.sh). */
 export const EGRESS_BLOCKED_ENV = 'DOCKHAND_EGRESS_BLOCKED';
 
@@ -216,7 +219,9 @@ export function sandboxNetworkPolicy(o: NetworkPolicyOptions): SandboxPolicy {
         if (o.mirrorContainer && o.mirrorUrl) {
           if (!spare) await attachMirror(o.docker, name, o.mirrorContainer, subnet.mirrorIp);
           const url = mirrorUrlOn(o.mirrorUrl, subnet.mirrorIp);
-          spec.Env = [...(spec.Env ?? []).filter((e) => !e.startsWith(`${o.mirrorEnv}=`)), `${o.mirrorEnv}=${url}`];
+          spec.Env = [...(spec.Env ?? []).filter((e) => !e.startsWith(`${o.mirrorEnv}=`) && !e.startsWith(`${PACKAGE_SOURCE_ENV}=`)), `${o.mirrorEnv}=${url}`];
+          // the package source shares the built-in mirror's network namespace (src/images/package-source.ts)
+          spec.Env.push(`${PACKAGE_SOURCE_ENV}=${subnet.mirrorIp}`);
         }
       } catch (err) {
         await undo();

@@ -125,7 +125,8 @@ describe('sandbox network policy (against a recording engine)', () => {
     expect(spec.HostConfig?.NetworkMode).toBe('dockhand-main-T1-U1-1-net');
     expect(spec.NetworkingConfig?.EndpointsConfig?.['dockhand-main-T1-U1-1-net']?.IPAMConfig?.IPv4Address).toBe('10.213.0.19');
     // egress is blocked: the entrypoint is told to refuse it inside the sandbox at once
-    expect(spec.Env).toEqual(['TERM=xterm', 'DOCKHAND_REGISTRY_MIRROR=http://10.213.0.18:5000', `${EGRESS_BLOCKED_ENV}=1`]);
+    // the package source shares the mirror's address (its network namespace): the entrypoint answers its name with it
+    expect(spec.Env).toEqual(['TERM=xterm', 'DOCKHAND_REGISTRY_MIRROR=http://10.213.0.18:5000', 'DOCKHAND_PACKAGE_SOURCE=10.213.0.18', `${EGRESS_BLOCKED_ENV}=1`]);
     expect(spec.Labels?.['dockhand.network']).toBe('dockhand-main-T1-U1-1-net');
     expect(typeof undo).toBe('function');
     await (undo as () => Promise<void>)();
