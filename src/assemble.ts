@@ -200,5 +200,6 @@ function playgroundLessons(tutor: () => Tutor, ports: BotPorts) {
     check: action('check'),
     hint: action('hint'),
     commandEnded: (who: PlaygroundLearner) => inDm(who, (ref, port) => tutor().commandEndedElsewhere(ref, port)),
+    admitCommand: (who: PlaygroundLearner) => tutor().admitCommand(who),
   };
 }

@@ -25,6 +25,8 @@ export interface PlaygroundLessons {
   hint(who: PlaygroundLearner): Promise<string[]>;
   /** A command ended in the terminal: the step's automatic check (speaks in Slack only when it passes). */
   commandEnded(who: PlaygroundLearner): Promise<void>;
+  /** A line entered in the terminal, counted against the learner's command budget (chat's): undefined goes on, a text refuses it. */
+  admitCommand?(who: PlaygroundLearner): string | undefined;
 }
 
 export interface PlaygroundOptions {
@@ -66,6 +68,7 @@ export function createPlayground(o: PlaygroundOptions): Playground {
     clock,
     keepMs: o.keepMs,
     bytesPerSecond: o.bytesPerSecond,
+    admitCommand: o.lessons.admitCommand && ((who) => o.lessons.admitCommand!(who)),
     onCommandEnd: (who) => void o.lessons.commandEnded(who).catch((err: unknown) => log.warn({ err }, 'the check after a terminal command failed')),
   });
   const said = (fn: (who: PlaygroundLearner) => Promise<string[]>): PlaygroundRoute['handle'] => async ({ learner, json }) => json(200, { said: await fn(learner) });

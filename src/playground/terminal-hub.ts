@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import { systemClock, type Clock } from '../kit';
 import type { Logger } from '../logger';
 import { CommandEndScanner } from './command-end-scanner';
+import { CommandGate } from './command-gate';
 import type { PlaygroundLearner } from './learner-tokens';
 
 /** The pseudo-terminal of a shell in the learner's sandbox, as the hub uses it. */
@@ -27,6 +28,8 @@ export interface TerminalHubOptions {
   mark: string;
   /** A command ended in the learner's terminal (called at most once per checkGapMs, the last one never lost). */
   onCommandEnd(who: PlaygroundLearner): void;
+  /** Counts a line entered in the terminal against the learner's command budget (chat's): undefined lets it through, a text refuses it. */
+  admitCommand?(who: PlaygroundLearner): string | undefined;
   log: Logger;
   clock?: Clock;
   /** How long a shell outlives its page (a network blip, a reload): the next connection reattaches to it. */
@@ -55,6 +58,7 @@ interface Terminal {
   lastTouch: number;
   checkAt: number;
   checkTimer?: unknown;
+  gate?: CommandGate;
 }
 
 const keyOf = (w: PlaygroundLearner) => `${w.teamId}:${w.userId}`;
@@ -130,6 +134,8 @@ export class TerminalHub {
     const pty = await this.opts.opener.open(who, size);
     const now = this.clock.now();
     const t: Terminal = { who, pty, replay: '', scanner: new CommandEndScanner(this.opts.mark), windowStart: now, windowBytes: 0, paused: false, lastTouch: now, checkAt: -Infinity };
+    const admit = this.opts.admitCommand;
+    if (admit) t.gate = new CommandGate(() => admit(who));
     if (this.closed) {
       pty.terminate();
       throw new Error('the playground is stopping');
@@ -144,6 +150,7 @@ export class TerminalHub {
     const { text, ends } = t.scanner.push(chunk);
     if (ends) this.commandEnded(t);
     if (!text) return;
+    t.gate?.output(text);
     t.replay = (t.replay + text).slice(-this.o.replayBytes);
     this.sendJson(t, { t: 'o', d: text });
     const now = this.clock.now();
@@ -186,7 +193,10 @@ export class TerminalHub {
       return;
     }
     if (m.t === 'i' && typeof m.d === 'string' && m.d.length <= MAX_INPUT) {
-      t.pty.write(m.d);
+      const { write, notice } = t.gate ? t.gate.input(m.d) : { write: m.d };
+      if (write) t.pty.write(write);
+      // on a line of its own, in the terminal's yellow; the refused line stays in the shell for a later Enter
+      if (notice) this.sendJson(t, { t: 'o', d: `\r\n\x1b[33m${notice}\x1b[0m\r\n` });
       const now = this.clock.now();
       if (now - t.lastTouch >= TOUCH_EVERY_MS) {
         t.lastTouch = now;

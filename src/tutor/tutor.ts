@@ -15,6 +15,7 @@ import { openTurn, prepareSandbox, type LearnerRef, type TurnContext } from './t
 import { slowDownText, TurnLimiter, type LimitKind } from './turns/turn-limiter';
 import { SandboxChurnLimiter } from './sandboxes/sandbox-churn-limiter';
 import { AppError } from '../errors';
+import { tooFastText } from '../kit';
 import { HELP_TEXT, stepValue } from './views';
 
 export type { LearnerRef, TurnContext } from './turns/turn-context';
@@ -269,6 +270,18 @@ export class Tutor {
     if (decision.allowed) return undefined;
     log.info({ kind: 'action', notify: decision.notify }, 'learner over the request limit');
     return decision.notify ? { text: slowDownText(decision) } : null;
+  }
+
+  /**
+   * Counts one command entered outside the DM (a line in the playground's terminal) against the learner's
+   * command limit, the one chat commands count against. Undefined: go on; otherwise the line to show there.
+   */
+  admitCommand(ref: Pick<LearnerRef, 'teamId' | 'userId'>): string | undefined {
+    if (!this.limiter) return undefined;
+    const d = this.limiter.take(learnerKeyOf(ref), 'command');
+    if (d.allowed) return undefined;
+    if (d.notify) this.deps.log.info({ kind: 'command', where: 'terminal' }, 'learner over the request limit');
+    return `${tooFastText('commands', d.perMinute, d.retryInMs)} Your line is still there: press Enter again then.`;
   }
 
   /** What a message costs: a command (or input to one), a request, or nothing (`reset`, `stop`: they always work). */
