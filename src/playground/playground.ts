@@ -49,6 +49,8 @@ export interface Playground {
   stop(): Promise<void>;
   /** A learner's link: single use, 10 minutes, their DM only. */
   linkFor(who: PlaygroundLearner): string;
+  /** An admin's read-only link to a learner's playground (single use, 10 minutes); undefined unless PLAYGROUND_ADMIN_VIEW. */
+  watchLinkFor(who: PlaygroundLearner, adminUserId: string): string | undefined;
   /** The learner's step changed (from Slack or the page): their page reloads it. */
   stepChanged(who: PlaygroundLearner): void;
   readonly publicUrl: URL;
@@ -73,7 +75,7 @@ export function createPlayground(o: PlaygroundOptions): Playground {
   });
   const said = (fn: (who: PlaygroundLearner) => Promise<string[]>): PlaygroundRoute['handle'] => async ({ learner, json }) => json(200, { said: await fn(learner) });
   const routes: PlaygroundRoute[] = [
-    { method: 'GET', path: /^\/api\/step$/, handle: async ({ learner, json }) => json(200, { step: (await o.lessons.step(learner)) ?? null }) },
+    { method: 'GET', path: /^\/api\/step$/, watchable: true, handle: async ({ learner, json }) => json(200, { step: (await o.lessons.step(learner)) ?? null }) },
     { method: 'POST', path: /^\/api\/check$/, handle: said((w) => o.lessons.check(w)) },
     { method: 'POST', path: /^\/api\/hint$/, handle: said((w) => o.lessons.hint(w)) },
   ];
@@ -84,6 +86,7 @@ export function createPlayground(o: PlaygroundOptions): Playground {
     tokens,
     assets: loadBrowserAssets,
     routes,
+    adminView: o.config.adminView,
     sockets: [
       {
         path: '/ws/terminal',
@@ -91,6 +94,7 @@ export function createPlayground(o: PlaygroundOptions): Playground {
           const dim = (name: string, def: number, max: number) => Math.min(max, Math.max(1, Math.floor(Number(url.searchParams.get(name))) || def));
           await hub.attach(learner, ws, { cols: dim('cols', 100, 500), rows: dim('rows', 30, 200) });
         },
+        watch: (ws, learner) => hub.watch(learner, ws),
       },
     ],
     log,
@@ -101,7 +105,9 @@ export function createPlayground(o: PlaygroundOptions): Playground {
       hub.close();
       await server.stop();
     },
-    linkFor: (who) => server.linkFor(who),
+    // only the two ids: a learner's link never carries a watcher, whatever else the caller's object holds
+    linkFor: (who) => server.linkFor({ teamId: who.teamId, userId: who.userId }),
+    watchLinkFor: (who, watcher) => (o.config.adminView ? server.linkFor({ ...who, watcher }) : undefined),
     stepChanged: (who) => hub.notify(who, { t: 'step' }),
     get publicUrl() {
       return server.publicUrl;
