@@ -12,10 +12,9 @@ import type { TutorDeps } from './tutor-deps';
 import { TutorEvents } from './tutor-events';
 import { learnerKeyOf, type LearnerKey } from './learner-key';
 import { openTurn, prepareSandbox, type LearnerRef, type TurnContext } from './turns/turn-context';
-import { slowDownText, TurnLimiter, type LimitKind } from './turns/turn-limiter';
+import { slowDownText, terminalSlowDownText, TurnLimiter, type LimitKind } from './turns/turn-limiter';
 import { SandboxChurnLimiter } from './sandboxes/sandbox-churn-limiter';
 import { AppError } from '../errors';
-import { tooFastText } from '../kit';
 import { HELP_TEXT, stepValue } from './views';
 
 export type { LearnerRef, TurnContext } from './turns/turn-context';
@@ -272,16 +271,10 @@ export class Tutor {
     return decision.notify ? { text: slowDownText(decision) } : null;
   }
 
-  /**
-   * Counts one command entered outside the DM (a line in the playground's terminal) against the learner's
-   * command limit, the one chat commands count against. Undefined: go on; otherwise the line to show there.
-   */
+  /** A line entered in the playground's terminal, counted against the learner's chat command limit: undefined goes on, else what to show there. */
   admitCommand(ref: Pick<LearnerRef, 'teamId' | 'userId'>): string | undefined {
-    if (!this.limiter) return undefined;
-    const d = this.limiter.take(learnerKeyOf(ref), 'command');
-    if (d.allowed) return undefined;
-    if (d.notify) this.deps.log.info({ kind: 'command', where: 'terminal' }, 'learner over the request limit');
-    return `${tooFastText('commands', d.perMinute, d.retryInMs)} Your line is still there: press Enter again then.`;
+    const d = this.limiter?.take(learnerKeyOf(ref), 'command');
+    return !d || d.allowed ? undefined : terminalSlowDownText(d);
   }
 
   /** What a message costs: a command (or input to one), a request, or nothing (`reset`, `stop`: they always work). */
