@@ -8,7 +8,7 @@ import type { SandboxFiles, SandboxPort, SandboxStats, SandboxTerminals } from '
 import { COMMAND_END_MARK, latestKeyQuota } from './sandbox';
 import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
 import type { ChallengeStore, ClassStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
-import { AdminDirectory, ChallengeRaces, ChallengeService, ClassReport, ForgetMe, learnerKeyOf, MessagesWelcome, sandboxNotices, Tutor, TutorEvents, type ChallengeClock, type ConversationPort } from './tutor';
+import { AdminDirectory, WatchCommand, ChallengeRaces, ChallengeService, ClassReport, ForgetMe, learnerKeyOf, MessagesWelcome, sandboxNotices, Tutor, TutorEvents, type ChallengeClock, type ConversationPort } from './tutor';
 import { classroom, type Classroom } from './assemble-class';
 
 /** The outside systems the bot's parts talk to, already made: real ones in start-bot, fakes in tests. */
@@ -129,7 +129,10 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     workspaces.slack && new WorkspaceRemoval({ installs: workspaces.slack.installs, learnersOf: (teamId) => stores.learners.userIdsOf(teamId), removeSandbox: (key) => sandboxes.reset(key), log });
   const exercises = () => catalog.list('exercise').map((l) => ({ id: l.id, title: l.title }));
   const room = classroom(ports, settings, tutor, admins);
-  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins, team, exercises, classroom: room });
+  // `/tutor watch`: offered only when the operator enabled PLAYGROUND_ADMIN_VIEW; otherwise it says so
+  const watchLinkFor = playground && settings.config.playground?.adminView ? (who: PlaygroundLearner, admin: string) => playground.watchLinkFor(who, admin)! : undefined;
+  const watch = new WatchCommand({ admins, learners: stores.learners, watchLinkFor, log });
+  const { homes } = registerListeners(slack, { config: settings.config, log, identity, ledger: stores.ledger, inFlight: ports.inFlight, tutor, challenges, events, remover, admins, team, exercises, classroom: room, watch });
 
   metrics?.bind({
     sandboxes: () => sandboxes.stats(),
@@ -203,5 +206,6 @@ function playgroundLessons(tutor: () => Tutor, ports: BotPorts) {
     check: action('check'),
     hint: action('hint'),
     commandEnded: (who: PlaygroundLearner) => inDm(who, (ref, port) => tutor().commandEndedElsewhere(ref, port)),
+    admitCommand: (who: PlaygroundLearner) => tutor().admitCommand(who),
   };
 }

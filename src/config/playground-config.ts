@@ -12,6 +12,8 @@ export interface PlaygroundConfig {
   publicUrl?: URL;
   /** HMAC key for links and cookies; unset: a random one per process (links and sessions end with a restart). */
   secret?: Buffer;
+  /** PLAYGROUND_ADMIN_VIEW: workspace admins may watch a learner's terminal read-only (`/tutor watch`); off by default. */
+  adminView: boolean;
 }
 
 export function readPlaygroundConfig(env: Record<string, string | undefined>, problems: string[]): PlaygroundConfig | undefined {
@@ -19,7 +21,10 @@ export function readPlaygroundConfig(env: Record<string, string | undefined>, pr
   const portText = get('WEB_PORT');
   const publicText = get('PUBLIC_URL');
   const secretText = get('PLAYGROUND_SECRET');
+  const adminText = get('PLAYGROUND_ADMIN_VIEW')?.toLowerCase();
+  if (adminText !== undefined && !['true', 'false'].includes(adminText)) problems.push(`PLAYGROUND_ADMIN_VIEW: expected true or false, got "${get('PLAYGROUND_ADMIN_VIEW')!}"`);
   if (portText === undefined) {
+    if (adminText === 'true') problems.push('PLAYGROUND_ADMIN_VIEW: only applies with WEB_PORT (the playground\'s port) set');
     if (publicText !== undefined || secretText !== undefined) problems.push('WEB_PORT: missing; PUBLIC_URL and PLAYGROUND_SECRET only apply with WEB_PORT (the playground\'s port) set');
     return undefined;
   }
@@ -43,5 +48,5 @@ export function readPlaygroundConfig(env: Record<string, string | undefined>, pr
   const host = get('WEB_HOST') ?? '0.0.0.0';
   if (!/^[0-9a-fA-F.:]+$|^localhost$/.test(host)) problems.push(`WEB_HOST: expected an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1, got "${host}"`);
   if (problems.length > before) return undefined;
-  return { port, host, publicUrl, secret: secretText === undefined ? undefined : Buffer.from(secretText, 'utf8') };
+  return { port, host, publicUrl, secret: secretText === undefined ? undefined : Buffer.from(secretText, 'utf8'), adminView: adminText === 'true' };
 }

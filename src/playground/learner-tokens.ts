@@ -7,6 +7,14 @@ export interface PlaygroundLearner {
   userId: string;
 }
 
+/**
+ * Who opens a playground: the learner, or (with `watcher` set) a workspace admin watching that learner's
+ * terminal read-only. A watcher's link and session name both; the server lets them read, never type or write.
+ */
+export interface PlaygroundVisitor extends PlaygroundLearner {
+  watcher?: string;
+}
+
 export const LINK_TTL_MS = 10 * 60_000;
 
 /** Why a link or cookie was refused (logged as such; never the token itself). */
@@ -40,38 +48,38 @@ export class LearnerTokens {
   }
 
   /** A link token for one learner: 10 minutes, once. */
-  mintLink(who: PlaygroundLearner): string {
-    return this.sign(this.linkKey, { k: 'l', t: who.teamId, u: who.userId, iat: this.clock.now(), n: randomBytes(12).toString('base64url') });
+  mintLink(who: PlaygroundVisitor): string {
+    return this.sign(this.linkKey, { k: 'l', t: who.teamId, u: who.userId, ...(who.watcher && { w: who.watcher }), iat: this.clock.now(), n: randomBytes(12).toString('base64url') });
   }
 
   /** Spends a link token: the learner it names, or why not. */
-  redeemLink(token: string): PlaygroundLearner | { refused: Refusal } {
+  redeemLink(token: string): PlaygroundVisitor | { refused: Refusal } {
     const opened = this.open(this.linkKey, token);
     if ('refused' in opened) return opened;
-    const { t, u, iat, n, k } = opened.body as { t?: unknown; u?: unknown; iat?: unknown; n?: unknown; k?: unknown };
-    if (k !== 'l' || typeof t !== 'string' || typeof u !== 'string' || typeof iat !== 'number' || typeof n !== 'string' || !ID.test(t) || !ID.test(u)) return { refused: 'malformed' };
+    const { t, u, iat, n, k, w } = opened.body as { t?: unknown; u?: unknown; iat?: unknown; n?: unknown; k?: unknown; w?: unknown };
+    if (k !== 'l' || typeof t !== 'string' || typeof u !== 'string' || typeof iat !== 'number' || typeof n !== 'string' || !ID.test(t) || !ID.test(u) || !watcherOk(w)) return { refused: 'malformed' };
     const now = this.clock.now();
     this.prune(now);
     if (iat < this.startedAt) return { refused: 'before-start' };
     if (now - iat >= LINK_TTL_MS || iat > now + 60_000) return { refused: 'expired' };
     if (this.spent.has(n)) return { refused: 'used' };
     this.spent.set(n, iat + LINK_TTL_MS);
-    return { teamId: t, userId: u };
+    return visitor(t, u, w);
   }
 
   /** A session cookie's value for the learner, valid sessionMs. */
-  mintSession(who: PlaygroundLearner): string {
-    return this.sign(this.cookieKey, { k: 's', t: who.teamId, u: who.userId, exp: this.clock.now() + this.sessionMs });
+  mintSession(who: PlaygroundVisitor): string {
+    return this.sign(this.cookieKey, { k: 's', t: who.teamId, u: who.userId, ...(who.watcher && { w: who.watcher }), exp: this.clock.now() + this.sessionMs });
   }
 
-  verifySession(value: string | undefined): PlaygroundLearner | { refused: Refusal } {
+  verifySession(value: string | undefined): PlaygroundVisitor | { refused: Refusal } {
     if (!value) return { refused: 'malformed' };
     const opened = this.open(this.cookieKey, value);
     if ('refused' in opened) return opened;
-    const { t, u, exp, k } = opened.body as { t?: unknown; u?: unknown; exp?: unknown; k?: unknown };
-    if (k !== 's' || typeof t !== 'string' || typeof u !== 'string' || typeof exp !== 'number' || !ID.test(t) || !ID.test(u)) return { refused: 'malformed' };
+    const { t, u, exp, k, w } = opened.body as { t?: unknown; u?: unknown; exp?: unknown; k?: unknown; w?: unknown };
+    if (k !== 's' || typeof t !== 'string' || typeof u !== 'string' || typeof exp !== 'number' || !ID.test(t) || !ID.test(u) || !watcherOk(w)) return { refused: 'malformed' };
     if (this.clock.now() >= exp) return { refused: 'expired' };
-    return { teamId: t, userId: u };
+    return visitor(t, u, w);
   }
 
   get sessionSeconds(): number {
@@ -102,4 +110,7 @@ export class LearnerTokens {
   }
 }
 
-export const isRefusal = (v: PlaygroundLearner | { refused: Refusal }): v is { refused: Refusal } => 'refused' in v;
+export const isRefusal = (v: PlaygroundVisitor | { refused: Refusal }): v is { refused: Refusal } => 'refused' in v;
+
+const watcherOk = (w: unknown) => w === undefined || (typeof w === 'string' && ID.test(w));
+const visitor = (t: string, u: string, w: unknown): PlaygroundVisitor => (typeof w === 'string' ? { teamId: t, userId: u, watcher: w } : { teamId: t, userId: u });

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import type { BrowserAssets } from './browser-assets';
-import { isRefusal, type LearnerTokens, type PlaygroundLearner } from './learner-tokens';
+import { isRefusal, type LearnerTokens, type PlaygroundLearner, type PlaygroundVisitor } from './learner-tokens';
 import { LINK_REFUSED_HTML, PAGE_HTML } from './page';
 import { sameOrigin, securityHeaders, send, sessionCookieHeader, sessionCookieOf } from './web-security';
 
@@ -27,12 +27,16 @@ export interface PlaygroundRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: RegExp;
   handle(ctx: RouteContext): Promise<void> | void;
+  /** A GET a watching admin may use too (reading the learner's step); every other route refuses them. */
+  watchable?: boolean;
 }
 
 /** A WebSocket endpoint; the upgrade is accepted only with a session cookie and the playground's own Origin. */
 export interface PlaygroundSocket {
   path: string;
   handle(socket: WebSocket, learner: PlaygroundLearner, url: URL): Promise<void> | void;
+  /** A watching admin's socket (read-only: nothing it sends reaches the learner); left out: admins are refused. */
+  watch?(socket: WebSocket, learner: PlaygroundLearner, watcher: string): Promise<void> | void;
 }
 
 export interface PlaygroundServerOptions {
@@ -45,6 +49,8 @@ export interface PlaygroundServerOptions {
   routes: PlaygroundRoute[];
   sockets: PlaygroundSocket[];
   log: Logger;
+  /** PLAYGROUND_ADMIN_VIEW: admins' watch links and sessions are honoured (read-only); otherwise refused. */
+  adminView?: boolean;
 }
 
 const TOKEN_PATH = /^\/p\/([A-Za-z0-9_.-]{1,600})$/;
@@ -65,7 +71,7 @@ export class PlaygroundServer {
   }
 
   /** A learner's link (single use, 10 minutes). */
-  linkFor(who: PlaygroundLearner): string {
+  linkFor(who: PlaygroundVisitor): string {
     return new URL(`/p/${this.o.tokens.mintLink(who)}`, this.publicUrl).toString();
   }
 
@@ -124,7 +130,8 @@ export class PlaygroundServer {
       if (method !== 'GET' && !sameOrigin(req, this.publicUrl)) return this.json(res, 403, { error: 'This request did not come from the playground page.' });
       const learner = this.o.tokens.verifySession(sessionCookieOf(req));
       if (isRefusal(learner)) return this.json(res, 401, { error: 'Your playground session has ended. Type `playground` in your DM with Dockhand for a new link.' });
-      return route.handle({ req, res, match, learner, json: (status, body) => this.json(res, status, body) });
+      if (learner.watcher !== undefined && !(this.o.adminView && route.watchable && method === 'GET')) return this.json(res, 403, { error: 'You are watching this playground read-only.' });
+      return route.handle({ req, res, match, learner: { teamId: learner.teamId, userId: learner.userId }, json: (status, body) => this.json(res, status, body) });
     }
     this.json(res, 404, { error: 'Not found' });
   }
@@ -132,11 +139,11 @@ export class PlaygroundServer {
   /** The link's first open: the token is spent for a session cookie, then the browser goes to a URL without it. */
   private exchange(token: string, res: ServerResponse): void {
     const learner = this.o.tokens.redeemLink(token);
-    if (isRefusal(learner)) {
-      this.o.log.info({ refused: learner.refused }, 'playground link refused');
+    if (isRefusal(learner) || (learner.watcher !== undefined && !this.o.adminView)) {
+      this.o.log.info({ refused: isRefusal(learner) ? learner.refused : 'admin-view-off' }, 'playground link refused');
       return send(res, 403, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), LINK_REFUSED_HTML);
     }
-    this.o.log.info({ teamId: learner.teamId, userId: learner.userId }, 'playground link opened');
+    this.o.log.info({ teamId: learner.teamId, userId: learner.userId, watcher: learner.watcher }, learner.watcher ? 'playground watch link opened by an admin' : 'playground link opened');
     const cookie = sessionCookieHeader(this.o.tokens.mintSession(learner), this.o.tokens.sessionSeconds, this.publicUrl);
     send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: '/' }));
   }
@@ -154,8 +161,11 @@ export class PlaygroundServer {
     }
     const learner = this.o.tokens.verifySession(sessionCookieOf(req));
     if (isRefusal(learner)) return refuse(401, 'Unauthorized');
+    const { watcher } = learner;
+    if (watcher !== undefined && !(this.o.adminView && endpoint.watch)) return refuse(403, 'Forbidden');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      Promise.resolve(endpoint.handle(ws, learner, url)).catch((err: unknown) => {
+      const who = { teamId: learner.teamId, userId: learner.userId };
+      Promise.resolve(watcher === undefined ? endpoint.handle(ws, who, url) : endpoint.watch!(ws, who, watcher)).catch((err: unknown) => {
         this.o.log.warn({ err }, 'playground socket failed');
         ws.close(4003, 'failed');
       });

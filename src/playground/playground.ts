@@ -27,6 +27,8 @@ export interface PlaygroundLessons {
   hint(who: PlaygroundLearner): Promise<string[]>;
   /** A command ended in the terminal: the step's automatic check (speaks in Slack only when it passes). */
   commandEnded(who: PlaygroundLearner): Promise<void>;
+  /** A line entered in the terminal, counted against the learner's command budget (chat's): undefined goes on, a text refuses it. */
+  admitCommand?(who: PlaygroundLearner): string | undefined;
 }
 
 export interface PlaygroundOptions {
@@ -51,6 +53,8 @@ export interface Playground {
   stop(): Promise<void>;
   /** A learner's link: single use, 10 minutes, their DM only. */
   linkFor(who: PlaygroundLearner): string;
+  /** An admin's read-only link to a learner's playground (single use, 10 minutes); undefined unless PLAYGROUND_ADMIN_VIEW. */
+  watchLinkFor(who: PlaygroundLearner, adminUserId: string): string | undefined;
   /** The learner's step changed (from Slack or the page): their page reloads it. */
   stepChanged(who: PlaygroundLearner): void;
   readonly publicUrl: URL;
@@ -70,11 +74,12 @@ export function createPlayground(o: PlaygroundOptions): Playground {
     clock,
     keepMs: o.keepMs,
     bytesPerSecond: o.bytesPerSecond,
+    admitCommand: o.lessons.admitCommand && ((who) => o.lessons.admitCommand!(who)),
     onCommandEnd: (who) => void o.lessons.commandEnded(who).catch((err: unknown) => log.warn({ err }, 'the check after a terminal command failed')),
   });
   const said = (fn: (who: PlaygroundLearner) => Promise<string[]>): PlaygroundRoute['handle'] => async ({ learner, json }) => json(200, { said: await fn(learner) });
   const routes: PlaygroundRoute[] = [
-    { method: 'GET', path: /^\/api\/step$/, handle: async ({ learner, json }) => json(200, { step: (await o.lessons.step(learner)) ?? null }) },
+    { method: 'GET', path: /^\/api\/step$/, watchable: true, handle: async ({ learner, json }) => json(200, { step: (await o.lessons.step(learner)) ?? null }) },
     { method: 'POST', path: /^\/api\/check$/, handle: said((w) => o.lessons.check(w)) },
     { method: 'POST', path: /^\/api\/hint$/, handle: said((w) => o.lessons.hint(w)) },
   ];
@@ -86,6 +91,7 @@ export function createPlayground(o: PlaygroundOptions): Playground {
     tokens,
     assets: loadBrowserAssets,
     routes,
+    adminView: o.config.adminView,
     sockets: [
       {
         path: '/ws/terminal',
@@ -93,6 +99,7 @@ export function createPlayground(o: PlaygroundOptions): Playground {
           const dim = (name: string, def: number, max: number) => Math.min(max, Math.max(1, Math.floor(Number(url.searchParams.get(name))) || def));
           await hub.attach(learner, ws, { cols: dim('cols', 100, 500), rows: dim('rows', 30, 200) });
         },
+        watch: (ws, learner) => hub.watch(learner, ws),
       },
     ],
     log,
@@ -103,7 +110,9 @@ export function createPlayground(o: PlaygroundOptions): Playground {
       hub.close();
       await server.stop();
     },
-    linkFor: (who) => server.linkFor(who),
+    // only the two ids: a learner's link never carries a watcher, whatever else the caller's object holds
+    linkFor: (who) => server.linkFor({ teamId: who.teamId, userId: who.userId }),
+    watchLinkFor: (who, watcher) => (o.config.adminView ? server.linkFor({ ...who, watcher }) : undefined),
     stepChanged: (who) => hub.notify(who, { t: 'step' }),
     get publicUrl() {
       return server.publicUrl;

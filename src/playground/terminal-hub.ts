@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import { systemClock, type Clock } from '../kit';
 import type { Logger } from '../logger';
 import { CommandEndScanner } from './command-end-scanner';
+import { CommandGate } from './command-gate';
 import type { PlaygroundLearner } from './learner-tokens';
 
 /** The pseudo-terminal of a shell in the learner's sandbox, as the hub uses it. */
@@ -27,6 +28,8 @@ export interface TerminalHubOptions {
   mark: string;
   /** A command ended in the learner's terminal (called at most once per checkGapMs, the last one never lost). */
   onCommandEnd(who: PlaygroundLearner): void;
+  /** Counts a line entered in the terminal against the learner's command budget (chat's): undefined lets it through, a text refuses it. */
+  admitCommand?(who: PlaygroundLearner): string | undefined;
   log: Logger;
   clock?: Clock;
   /** How long a shell outlives its page (a network blip, a reload): the next connection reattaches to it. */
@@ -40,6 +43,7 @@ export interface TerminalHubOptions {
 
 const MAX_INPUT = 64 * 1024;
 const TOUCH_EVERY_MS = 30_000;
+const WATCH_NO_TERMINAL = "\x1b[33m[read-only: the learner has no terminal open; what they type shows here once they open one]\x1b[0m\r\n";
 export const CLOSE = { replaced: 4001, shellEnded: 4002, failed: 4003 } as const;
 
 interface Terminal {
@@ -55,6 +59,7 @@ interface Terminal {
   lastTouch: number;
   checkAt: number;
   checkTimer?: unknown;
+  gate?: CommandGate;
 }
 
 const keyOf = (w: PlaygroundLearner) => `${w.teamId}:${w.userId}`;
@@ -67,6 +72,8 @@ const keyOf = (w: PlaygroundLearner) => `${w.teamId}:${w.userId}`;
 export class TerminalHub {
   private readonly terminals = new Map<string, Terminal>();
   private readonly opening = new Map<string, Promise<Terminal>>();
+  /** Admins watching a learner's terminal (read-only), by learner: kept across the learner's reconnects and new shells. */
+  private readonly watchers = new Map<string, Set<WebSocket>>();
   private readonly clock: Clock;
   private readonly o: Required<Pick<TerminalHubOptions, 'keepMs' | 'bytesPerSecond' | 'replayBytes' | 'checkGapMs'>>;
   private closed = false;
@@ -102,12 +109,32 @@ export class TerminalHub {
     t.socket = socket;
     this.clock.clearTimeout(t.keepTimer);
     t.keepTimer = undefined;
-    this.sendJson(t, { t: 'ready', reattached });
-    if (reattached && t.replay) this.sendJson(t, { t: 'o', d: t.replay });
+    this.sendJson(t, { t: 'ready', reattached }, false);
+    if (reattached && t.replay) this.sendJson(t, { t: 'o', d: t.replay }, false);
     t.pty.resize(size.cols, size.rows);
     attached.to = t;
     for (const text of early.splice(0)) this.onMessage(t, socket, text);
     socket.on('close', () => this.detached(t, socket));
+  }
+
+  /**
+   * An admin watching the learner's terminal: they get its output (recent output first) and the step
+   * changes; nothing they send is read, so no key, paste or resize of theirs ever reaches the shell.
+   */
+  watch(who: PlaygroundLearner, socket: WebSocket): void {
+    const key = keyOf(who);
+    const set = this.watchers.get(key) ?? new Set<WebSocket>();
+    this.watchers.set(key, set);
+    set.add(socket);
+    socket.on('close', () => {
+      set.delete(socket);
+      if (set.size === 0 && this.watchers.get(key) === set) this.watchers.delete(key);
+    });
+    const send = (m: object) => socket.send(JSON.stringify(m));
+    send({ t: 'ready', reattached: true, readOnly: true });
+    const t = this.terminals.get(key);
+    if (t?.replay) send({ t: 'o', d: t.replay });
+    else if (!t) send({ t: 'o', d: WATCH_NO_TERMINAL });
   }
 
   /** Something for the learner's page (their step changed). */
@@ -130,6 +157,8 @@ export class TerminalHub {
     const pty = await this.opts.opener.open(who, size);
     const now = this.clock.now();
     const t: Terminal = { who, pty, replay: '', scanner: new CommandEndScanner(this.opts.mark), windowStart: now, windowBytes: 0, paused: false, lastTouch: now, checkAt: -Infinity };
+    const admit = this.opts.admitCommand;
+    if (admit) t.gate = new CommandGate(() => admit(who));
     if (this.closed) {
       pty.terminate();
       throw new Error('the playground is stopping');
@@ -144,6 +173,7 @@ export class TerminalHub {
     const { text, ends } = t.scanner.push(chunk);
     if (ends) this.commandEnded(t);
     if (!text) return;
+    t.gate?.output(text);
     t.replay = (t.replay + text).slice(-this.o.replayBytes);
     this.sendJson(t, { t: 'o', d: text });
     const now = this.clock.now();
@@ -186,7 +216,10 @@ export class TerminalHub {
       return;
     }
     if (m.t === 'i' && typeof m.d === 'string' && m.d.length <= MAX_INPUT) {
-      t.pty.write(m.d);
+      const { write, notice } = t.gate ? t.gate.input(m.d) : { write: m.d };
+      if (write) t.pty.write(write);
+      // on a line of its own, in the terminal's yellow; the refused line stays in the shell for a later Enter
+      if (notice) this.sendJson(t, { t: 'o', d: `\r\n\x1b[33m${notice}\x1b[0m\r\n` });
       const now = this.clock.now();
       if (now - t.lastTouch >= TOUCH_EVERY_MS) {
         t.lastTouch = now;
@@ -210,15 +243,25 @@ export class TerminalHub {
     this.clock.clearTimeout(t.keepTimer);
     this.clock.clearTimeout(t.checkTimer);
     t.pty.terminate();
+    this.toWatchers(t, { t: 'o', d: `\r\n\x1b[33m[the learner's terminal closed: ${why}]\x1b[0m\r\n` });
     if (t.socket) {
-      this.sendJson(t, { t: 'exit', why });
+      this.sendJson(t, { t: 'exit', why }, false);
       t.socket.close(CLOSE.shellEnded, why.slice(0, 100));
       t.socket = undefined;
     }
   }
 
-  private sendJson(t: Terminal, message: object): void {
+  /** To the learner's page and, unless `watched` is false, to the admins watching it. */
+  private sendJson(t: Terminal, message: object, watched = true): void {
     if (t.socket?.readyState === t.socket?.OPEN) t.socket?.send(JSON.stringify(message));
+    if (watched) this.toWatchers(t, message);
+  }
+
+  private toWatchers(t: Terminal, message: object): void {
+    const set = this.watchers.get(keyOf(t.who));
+    if (!set) return;
+    const text = JSON.stringify(message);
+    for (const ws of set) if (ws.readyState === ws.OPEN) ws.send(text);
   }
 }
 

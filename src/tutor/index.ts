@@ -13,4 +13,5 @@ export { TutorEvents } from './tutor-events';
 export { minutes } from './views';
 export { ClassReport, type ReportScope } from './team/report';
 export { ForgetMe } from './team/forget-me';
+export { WatchCommand, type WatchDeps } from './team/watch-command';
 export { MessagesWelcome } from './team/welcome';

@@ -13,7 +13,7 @@ import type { TutorDeps } from './tutor-deps';
 import { TutorEvents } from './tutor-events';
 import { learnerKeyOf, type LearnerKey } from './learner-key';
 import { openTurn, prepareSandbox, type LearnerRef, type TurnContext } from './turns/turn-context';
-import { slowDownText, TurnLimiter, type LimitKind } from './turns/turn-limiter';
+import { slowDownText, terminalSlowDownText, TurnLimiter, type LimitKind } from './turns/turn-limiter';
 import { SandboxChurnLimiter } from './sandboxes/sandbox-churn-limiter';
 import { AppError } from '../errors';
 import { HELP_TEXT, stepValue } from './views';
@@ -276,6 +276,12 @@ export class Tutor {
     if (decision.allowed) return undefined;
     log.info({ kind: 'action', notify: decision.notify }, 'learner over the request limit');
     return decision.notify ? { text: slowDownText(decision) } : null;
+  }
+
+  /** A line entered in the playground's terminal, counted against the learner's chat command limit: undefined goes on, else what to show there. */
+  admitCommand(ref: Pick<LearnerRef, 'teamId' | 'userId'>): string | undefined {
+    const d = this.limiter?.take(learnerKeyOf(ref), 'command');
+    return !d || d.allowed ? undefined : terminalSlowDownText(d);
   }
 
   /** What a message costs: a command (or input to one), a request, or nothing (`reset`, `stop`: they always work). */

@@ -12,7 +12,7 @@ const problemsOf = (env: Record<string, string>) => {
 describe('web playground settings', () => {
   it('is off unless WEB_PORT is set', () => {
     expect(readConfig({}).playground).toBeUndefined();
-    expect(readConfig({ WEB_PORT: '8080' }).playground).toEqual({ port: 8080, host: '0.0.0.0', publicUrl: undefined, secret: undefined });
+    expect(readConfig({ WEB_PORT: '8080' }).playground).toEqual({ port: 8080, host: '0.0.0.0', publicUrl: undefined, secret: undefined, adminView: false });
   });
 
   it('takes PUBLIC_URL as an origin and a long PLAYGROUND_SECRET', () => {
@@ -27,5 +27,12 @@ describe('web playground settings', () => {
     expect(problemsOf({ WEB_PORT: '8080', PUBLIC_URL: 'ftp://x' })[0]).toMatch(/^PUBLIC_URL/);
     expect(problemsOf({ WEB_PORT: '8080', PLAYGROUND_SECRET: 'short' })).toEqual(['PLAYGROUND_SECRET: expected a random string of at least 32 characters (openssl rand -base64 32)']);
     expect(problemsOf({ PUBLIC_URL: 'https://play.example.com' })[0]).toMatch(/^WEB_PORT: missing/);
+  });
+
+  it('PLAYGROUND_ADMIN_VIEW: off unless true, and only with WEB_PORT', () => {
+    expect(readConfig({ WEB_PORT: '8080', PLAYGROUND_ADMIN_VIEW: 'true' }).playground?.adminView).toBe(true);
+    expect(readConfig({ WEB_PORT: '8080', PLAYGROUND_ADMIN_VIEW: 'false' }).playground?.adminView).toBe(false);
+    expect(problemsOf({ WEB_PORT: '8080', PLAYGROUND_ADMIN_VIEW: 'yes' })).toEqual(['PLAYGROUND_ADMIN_VIEW: expected true or false, got "yes"']);
+    expect(problemsOf({ PLAYGROUND_ADMIN_VIEW: 'true' })[0]).toMatch(/^PLAYGROUND_ADMIN_VIEW: only applies with WEB_PORT/);
   });
 });

@@ -165,3 +165,19 @@ describe('the terminal hub', () => {
     expect(ptys).toHaveLength(2);
   });
 });
+
+describe('the terminal hub and the command budget', () => {
+  it('a refused line never reaches the shell; the terminal shows why on a line of its own', async () => {
+    const clock = new FakeClock();
+    const pty = new FakePty();
+    let left = 1;
+    const h = new TerminalHub({ opener: { open: async () => pty, touch: async () => undefined }, mark: MARK, onCommandEnd: () => undefined, log: noLog, clock, admitCommand: () => (left-- > 0 ? undefined : 'Slow down: too many commands.') });
+    const s = new FakeSocket();
+    await h.attach(who, s as unknown as WebSocket, { cols: 80, rows: 24 });
+    const type = (d: string) => s.emit('message', Buffer.from(JSON.stringify({ t: 'i', d })), false);
+    type('ls\r');
+    type('rm -rf /tmp/x\r');
+    expect(pty.written).toEqual(['ls\r', 'rm -rf /tmp/x']);
+    expect(s.output()).toBe('\r\n\x1b[33mSlow down: too many commands.\x1b[0m\r\n');
+  });
+});

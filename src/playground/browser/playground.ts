@@ -28,6 +28,8 @@ fit.fit();
 let socket: WebSocket | undefined;
 let retry = 0;
 let stopped = false;
+/** An admin watching a learner (the server drops whatever this page sends). */
+let readOnly = false;
 
 function send(message: object): void {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -43,12 +45,17 @@ function connect(): void {
   const ws = new WebSocket(url);
   socket = ws;
   ws.onmessage = (e) => {
-    const m = JSON.parse(String(e.data)) as { t: string; d?: string; reattached?: boolean; why?: string };
+    const m = JSON.parse(String(e.data)) as { t: string; d?: string; reattached?: boolean; why?: string; readOnly?: boolean };
     if (m.t === 'o' && m.d) term.write(m.d);
     else if (m.t === 'ready') {
       retry = 0;
       status(m.reattached ? 'Connected (your shell kept running)' : 'Connected');
       if (m.reattached) term.reset();
+      if (m.readOnly) {
+        readOnly = true;
+        status("Watching this learner's terminal (read-only)");
+        for (const id of ['check', 'hint']) ($(id) as HTMLButtonElement).disabled = true;
+      }
       term.focus();
     } else if (m.t === 'step') loadStep().catch(failed);
     else if (m.t === 'exit') {
@@ -92,8 +99,8 @@ async function loadStep(): Promise<void> {
   $('lesson').textContent = step ? `${step.lessonTitle} · step ${step.index + 1} of ${step.count}` : 'No lesson running';
   $('step-title').textContent = step ? step.title : 'Start a lesson in Slack (type `lessons` in your DM).';
   $('step-body').textContent = step ? step.body : '';
-  ($('check') as HTMLButtonElement).disabled = !step;
-  ($('hint') as HTMLButtonElement).disabled = !step;
+  ($('check') as HTMLButtonElement).disabled = !step || readOnly;
+  ($('hint') as HTMLButtonElement).disabled = !step || readOnly;
 }
 
 async function stepAction(kind: 'check' | 'hint'): Promise<void> {

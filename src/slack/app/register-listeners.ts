@@ -1,4 +1,4 @@
-import type { AdminDirectory, ChallengeService, ClassReport, ForgetMe, MessagesWelcome } from '../../tutor';
+import type { AdminDirectory, ChallengeService, ClassReport, ForgetMe, MessagesWelcome, WatchCommand } from '../../tutor';
 import type { Tutor } from '../../tutor';
 import type { TutorEvents } from '../../tutor';
 import type { SlackClassroom } from '../team/class-home';
@@ -29,6 +29,8 @@ export interface SlackServices {
   exercises?: () => ExerciseChoice[];
   /** Assignments and the class view (`/tutor assign`, the admin's App Home). */
   classroom?: SlackClassroom;
+  /** `/tutor watch`: an admin's read-only link to a learner's playground. */
+  watch?: WatchCommand;
 }
 
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Config } from '../../config';
 import { errorCode } from '../../errors';
 import type { Logger } from '../../logger';
-import type { AdminDirectory, ChallengeService } from '../../tutor';
+import type { AdminDirectory, ChallengeService, WatchCommand } from '../../tutor';
 import type { Tutor } from '../../tutor';
 import type { Conversations } from '../conversations';
 import { openChallengeModal, type ExerciseChoice } from '../team/challenge-modal';
@@ -11,14 +11,14 @@ import { renderReply } from '../render/render-reply';
 import type { SlackClassroom } from '../team/class-home';
 
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
-export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; teamCommands?: TeamCommands; exercises?: () => ExerciseChoice[]; log: Logger; config: Pick<Config, 'adminUserIds'>; classroom?: SlackClassroom }): void {
+export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; teamCommands?: TeamCommands; exercises?: () => ExerciseChoice[]; log: Logger; config: Pick<Config, 'adminUserIds'>; classroom?: SlackClassroom; watch?: WatchCommand }): void {
   app.command('/tutor', async ({ ack, command, respond, context, client }) => {
     await ack();
     const log = (context.log as Logger | undefined) ?? deps.log;
     const [first = '', ...rest] = (command.text ?? '').trim().split(/\s+/);
     const learner = { teamId: command.team_id, userId: command.user_id };
     // `class` and `challenge` count against the caller's request limit here; the rest in the tutor.
-    if (['class', 'challenge', 'report', 'forget', 'assign'].includes(first.toLowerCase())) {
+    if (['class', 'challenge', 'report', 'forget', 'assign', 'watch'].includes(first.toLowerCase())) {
       const refused = await deps.tutor.admit(learner, log);
       if (refused !== undefined) {
         if (refused) await respond({ response_type: 'ephemeral', ...renderReply(refused) });
@@ -29,6 +29,12 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
       const admin = await deps.admins.check(command.team_id, command.user_id);
       const reply = deps.tutor.classCommand(rest.join(' '), admin.admin);
       await respond({ response_type: 'ephemeral', ...renderReply(admin.note ? { ...reply, text: `${reply.text}\n${admin.note}` } : reply) });
+      return;
+    }
+    if (first.toLowerCase() === 'watch' && deps.watch) {
+      // the link is single use: never unfurled (a preview fetch would spend it), shown to the admin alone
+      const reply = await deps.watch.run(learner, rest.join(' '));
+      await respond({ response_type: 'ephemeral', ...renderReply(reply), ...(reply.noUnfurl && { unfurl_links: false, unfurl_media: false }) });
       return;
     }
     if (first.toLowerCase() === 'assign' && deps.classroom) {

@@ -43,3 +43,8 @@ export function slowDownText(d: Extract<LimitDecision, { allowed: false }>): str
   const what = d.kind === 'command' ? 'commands' : 'requests';
   return `${tooFastText(what, d.perMinute, d.retryInMs)} Until then I'll ignore ${what} quietly. (\`reset\` and \`stop\` always work.)`;
 }
+
+/** The same "slow down" in the playground's terminal, where the refused line waits in the shell for another Enter. */
+export function terminalSlowDownText(d: Extract<LimitDecision, { allowed: false }>): string {
+  return `${tooFastText('commands', d.perMinute, d.retryInMs)} Your line is still there: press Enter again then.`;
+}
