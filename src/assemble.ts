@@ -4,7 +4,7 @@ import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
 import { countedChecks, countedLessons, timedSandboxPort, type BotMetrics } from './ops';
 import { createPlayground, type Playground, type PlaygroundLearner } from './playground';
-import type { SandboxPort, SandboxStats, SandboxTerminals } from './sandbox';
+import type { SandboxPort, SandboxPreviews, SandboxStats, SandboxTerminals } from './sandbox';
 import { COMMAND_END_MARK, latestKeyQuota } from './sandbox';
 import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
 import type { ChallengeStore, ClassStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
@@ -43,6 +43,8 @@ export interface BotPorts {
   metrics?: BotMetrics;
   /** Second, interactive shells in the sandboxes: the web playground's terminal (served when WEB_PORT is set). */
   terminals?: SandboxTerminals;
+  /** The playground's port previews: published ports and a stream to one, in the learner's own sandbox. */
+  previews?: SandboxPreviews;
   log: Logger;
 }
 
@@ -83,6 +85,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     terminals: { open: (who, size) => ports.terminals!.open(learnerKeyOf(who), size), touch: (who) => ports.terminals!.touch(learnerKeyOf(who)) },
     mark: COMMAND_END_MARK,
     lessons: playgroundLessons(() => tutor, ports),
+    previews: ports.previews && { ports: (who) => ports.previews!.ports(learnerKeyOf(who)), connect: (who, port, opts) => ports.previews!.connect(learnerKeyOf(who), port, opts) },
     log,
   });
   tutor = new Tutor({

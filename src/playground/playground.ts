@@ -5,6 +5,8 @@ import type { Logger } from '../logger';
 import { loadBrowserAssets } from './browser-assets';
 import { LearnerTokens, type PlaygroundLearner } from './learner-tokens';
 import { PlaygroundServer, type PlaygroundRoute } from './playground-server';
+import { createPreviews } from './preview/previews';
+import type { PreviewDialer, PreviewLimits } from './preview/preview-proxy';
 import { TerminalHub, type TerminalOpener } from './terminal-hub';
 
 /** The step as the page shows it. */
@@ -40,6 +42,9 @@ export interface PlaygroundOptions {
   /** Terminal tuning (tests). */
   keepMs?: number;
   bytesPerSecond?: number;
+  /** Port previews (`/preview/<port>/`); without it there are none. */
+  previews?: PreviewDialer;
+  previewLimits?: Partial<PreviewLimits>;
 }
 
 export interface Playground {
@@ -47,6 +52,8 @@ export interface Playground {
   stop(): Promise<void>;
   /** A learner's link: single use, 10 minutes, their DM only. */
   linkFor(who: PlaygroundLearner): string;
+  /** A link that lands on the learner's preview of `port` (undefined without previews). */
+  previewLinkFor(who: PlaygroundLearner, port: number): string | undefined;
   /** The learner's step changed (from Slack or the page): their page reloads it. */
   stepChanged(who: PlaygroundLearner): void;
   readonly publicUrl: URL;
@@ -66,15 +73,21 @@ export function createPlayground(o: PlaygroundOptions): Playground {
     clock,
     keepMs: o.keepMs,
     bytesPerSecond: o.bytesPerSecond,
-    onCommandEnd: (who) => void o.lessons.commandEnded(who).catch((err: unknown) => log.warn({ err }, 'the check after a terminal command failed')),
+    onCommandEnd: (who) => {
+      void o.lessons.commandEnded(who).catch((err: unknown) => log.warn({ err }, 'the check after a terminal command failed'));
+      // the page refreshes its "Preview :PORT" links (a command may have published one)
+      if (previews) hub.notify(who, { t: 'ports' });
+    },
   });
+  const previews = o.previews && createPreviews({ dialer: o.previews, publicUrl: (): URL => server.publicUrl, log, limits: o.previewLimits });
   const said = (fn: (who: PlaygroundLearner) => Promise<string[]>): PlaygroundRoute['handle'] => async ({ learner, json }) => json(200, { said: await fn(learner) });
   const routes: PlaygroundRoute[] = [
     { method: 'GET', path: /^\/api\/step$/, handle: async ({ learner, json }) => json(200, { step: (await o.lessons.step(learner)) ?? null }) },
     { method: 'POST', path: /^\/api\/check$/, handle: said((w) => o.lessons.check(w)) },
     { method: 'POST', path: /^\/api\/hint$/, handle: said((w) => o.lessons.hint(w)) },
+    ...(previews ? [previews.route] : []),
   ];
-  const server = new PlaygroundServer({
+  const server: PlaygroundServer = new PlaygroundServer({
     host: o.config.host,
     port: o.config.port,
     publicUrl: o.config.publicUrl,
@@ -90,15 +103,18 @@ export function createPlayground(o: PlaygroundOptions): Playground {
         },
       },
     ],
+    prefixes: previews ? [previews.prefix] : [],
     log,
   });
   return {
     start: () => server.start(),
     async stop() {
       hub.close();
+      previews?.close();
       await server.stop();
     },
     linkFor: (who) => server.linkFor(who),
+    previewLinkFor: (who, port) => (previews ? server.linkFor(who, `/preview/${port}/`) : undefined),
     stepChanged: (who) => hub.notify(who, { t: 'step' }),
     get publicUrl() {
       return server.publicUrl;
