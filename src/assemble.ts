@@ -85,6 +85,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     terminals: { open: (who, size) => ports.terminals!.open(learnerKeyOf(who), size), touch: (who) => ports.terminals!.touch(learnerKeyOf(who)) },
     mark: COMMAND_END_MARK,
     lessons: playgroundLessons(() => tutor, ports),
+    previewLimits: { maxMs: settings.config.playground.previewMaxSeconds * 1000 },
     previews: ports.previews && { ports: (who) => ports.previews!.ports(learnerKeyOf(who)), connect: (who, port, opts) => ports.previews!.connect(learnerKeyOf(who), port, opts) },
     log,
   });

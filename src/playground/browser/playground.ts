@@ -2,6 +2,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import './playground.css';
+import { startPreviews } from './previews';
 
 /** The playground page: the step beside a terminal in the learner's sandbox. Talks only to its own origin. */
 
@@ -16,6 +17,8 @@ interface StepView {
 
 const $ = (id: string) => document.getElementById(id)!;
 const status = (text: string) => ($('status').textContent = text);
+
+const previews = startPreviews($('previews'));
 
 const term = new Terminal({ cursorBlink: true, scrollback: 5000, fontSize: 14, convertEol: false });
 const fit = new FitAddon();
@@ -48,7 +51,9 @@ function connect(): void {
       status(m.reattached ? 'Connected (your shell kept running)' : 'Connected');
       if (m.reattached) term.reset();
       term.focus();
+      previews.refresh();
     } else if (m.t === 'step') loadStep().catch(failed);
+    else if (m.t === 'ports') previews.refresh();
     else if (m.t === 'exit') {
       term.write(`\r\n\x1b[33m[${m.why === 'shell ended' ? 'your shell ended (a reset or a new sandbox?): opening a new one' : m.why ?? 'closed'}]\x1b[0m\r\n`);
     }
