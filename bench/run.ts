@@ -19,6 +19,7 @@ import { classStart } from './class-start';
 import { images } from './images';
 import { isolation } from './isolation';
 import { networkSpares } from './network-spares';
+import { playgroundPreview } from './playground-preview';
 import { slackEndToEnd } from './slack-e2e';
 import { ms, percentile } from './stats';
 
@@ -153,7 +154,7 @@ const concurrency: BenchSection = {
 };
 
 /** Add sections here; each runs on its own, in this order. */
-export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd, classStart, networkSpares, isolation, challengeReady, checkRunner, images];
+export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd, classStart, networkSpares, isolation, challengeReady, checkRunner, images, playgroundPreview];
 
 function mean(v: number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;

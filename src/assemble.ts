@@ -100,6 +100,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     limits: settings.limits,
     imagesCached: ports.imagesCached,
     ...(playground && { playground: { linkFor: (ref: PlaygroundLearner) => playground.linkFor(ref) } }),
+    ...(playground && ports.previews && { previews: previewOffers(playground, ports.previews) }),
   });
   // ADMIN_USER_IDS, plus the members of ADMIN_USERGROUP (read from Slack per workspace, cached).
   const group = settings.config.adminUsergroup;
@@ -184,6 +185,11 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
       return recovered;
     },
   };
+}
+
+/** Port previews as the tutor offers them: the sandbox's published ports, the playground's landing links. */
+function previewOffers(playground: Playground, previews: SandboxPreviews) {
+  return { ports: async (key: string) => (await previews.ports(key)).map((p) => p.port), linkFor: (ref: PlaygroundLearner, port: number) => playground.previewLinkFor(ref, port) };
 }
 
 /** The playground's lesson side: the tutor, answering in the learner's DM (and, for the page, what it said). */
