@@ -162,7 +162,10 @@ class RelayStream extends Duplex {
       const kind = this.pending[0];
       const payload = this.pending.subarray(8, 8 + size);
       this.pending = this.pending.subarray(8 + size);
-      if (kind === 1 && payload.length) full = !this.push(payload) || full;
+      if (kind === 1 && payload.length) {
+        this.touch();
+        full = !this.push(payload) || full;
+      }
       else if (kind === 2 && payload.includes(1)) {
         const cb = this.onStderr;
         this.onStderr = undefined;
@@ -172,11 +175,44 @@ class RelayStream extends Duplex {
     if (full) this.raw.pause();
   }
 
+  // what an http.Agent keeping the relay for the next request calls on its sockets
+  private idleMs = 0;
+  private idleTimer?: NodeJS.Timeout;
+
+  setTimeout(ms: number, onTimeout?: () => void): this {
+    this.idleMs = ms;
+    if (onTimeout) this.once('timeout', onTimeout);
+    this.touch();
+    return this;
+  }
+
+  setKeepAlive(): this {
+    return this;
+  }
+
+  setNoDelay(): this {
+    return this;
+  }
+
+  ref(): this {
+    return this;
+  }
+
+  unref(): this {
+    return this;
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = this.idleMs > 0 && !this.destroyed ? setTimeout(() => this.emit('timeout'), this.idleMs).unref() : undefined;
+  }
+
   override _read(): void {
     this.raw.resume();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.touch();
     this.raw.write(chunk, cb);
   }
 
@@ -186,6 +222,7 @@ class RelayStream extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    clearTimeout(this.idleTimer);
     this.raw.destroy();
     cb(err);
   }

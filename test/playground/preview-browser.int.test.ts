@@ -67,6 +67,8 @@ describe('port previews in a real browser', () => {
     await tab.locator('body', { hasText: /nginx/i }).waitFor({ timeout: 60_000 });
 
     // the learner's own page with an image: the previewed document's own requests are the learner's too
+    await page.bringToFront();
+    await page.locator('#terminal').click();
     await typeLine(page, `${SITE} && docker run -d -p 8081:80 -v /root/site:/usr/share/nginx/html nginx && echo second-$((5*5))`);
     await waitForScreen(page, /^second-25$/m);
     const second = page.locator('#previews a', { hasText: 'Preview :8081' });

@@ -8,7 +8,7 @@ describe('preview headers', () => {
     const h = upstreamRequestHeaders({ cookie: 'a=1; dockhand_playground=secret.mac; b=2', host: 'play.example.com', connection: 'keep-alive', accept: 'text/html' }, { port: 8080, prefix: '/preview/8080', publicUrl });
     expect(h.cookie).toBe('a=1; b=2');
     expect(h.host).toBe('localhost:8080');
-    expect(h.connection).toBe('close');
+    expect(h.connection).toBeUndefined();
     expect(h['x-forwarded-prefix']).toBe('/preview/8080');
     expect(h.accept).toBe('text/html');
     expect(upstreamRequestHeaders({ cookie: 'dockhand_playground=x' }, { port: 1, prefix: '/preview/1', publicUrl }).cookie).toBeUndefined();

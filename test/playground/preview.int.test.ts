@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { LearnerDriver } from '../support/learner-driver';
 import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
 import { openLink, TerminalClient } from './playground-client';
@@ -49,6 +50,40 @@ async function echoMs(term: TerminalClient, n: number): Promise<number> {
 
 // a web server in busybox that answers every request with a body that never ends
 const FOREVER = `docker run -d -p 9000:9000 busybox sh -c 'while true; do { printf "HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\n"; while echo tick; do usleep 50000; done; } | nc -l -p 9000; done'`;
+
+// answers any Upgrade with 101, then echoes what it gets (the handshake included)
+const ECHO_UPGRADE = `docker run -d -p 9001:9001 busybox sh -c 'while true; do nc -l -p 9001 -e sh -c "printf \\"HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n\\"; cat"; done'`;
+
+/** A raw Upgrade request through the playground; resolves with everything received once `until` shows (or the socket ends). */
+function rawUpgrade(base: string, path: string, headers: Record<string, string>, send: string, until: RegExp): Promise<string> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(Number(u.port), u.hostname);
+    let got = '';
+    let sent = false;
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no ${until} in: ${got}`));
+    }, 60_000);
+    const done = () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(got);
+    };
+    sock.on('data', (b) => {
+      got += b.toString();
+      if (!sent && got.includes('\r\n\r\n')) {
+        sent = true;
+        sock.write(send);
+      }
+      if (until.test(got)) done();
+    });
+    sock.on('close', done);
+    sock.on('error', reject);
+    const lines = [`GET ${path} HTTP/1.1`, `Host: ${u.host}`, 'Connection: Upgrade', 'Upgrade: websocket', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    sock.write(`${lines.join('\r\n')}\r\n\r\n`);
+  });
+}
 
 describe('port previews (real bot, real sandboxes, two learners)', () => {
   it("serve the learner's own published ports only, say so when nothing listens, and pass an endless stream through within its cap", async () => {
@@ -130,6 +165,27 @@ describe('port previews (real bot, real sandboxes, two learners)', () => {
     expect(Buffer.byteLength('tick\n') * 10).toBeLessThan(bytes);
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     console.log(`B's command echo while A's preview streams: median ${median(during).toFixed(0)} ms (before: ${median(before).toFixed(0)} ms); A's stream passed ${bytes} bytes in ${chunks} chunks before its cap`);
+
+    // an Upgrade (WebSocket) passes both ways, from the playground's page or a previewed one; another origin is refused
+    aTerm.type(`${ECHO_UPGRADE} >/dev/null && echo echo-up-$((7*7))\r`);
+    await aTerm.waitFor(/echo-up-49/, 300_000);
+    const upgraded = await until('the echo server answers', async () => {
+      const got = await rawUpgrade(base, '/preview/9001/socket', { Cookie: sa.cookie, Origin: 'null' }, 'ping-from-browser\n', /ping-from-browser/).catch(() => '');
+      return /ping-from-browser/.test(got) ? got : undefined;
+    });
+    expect(upgraded).toMatch(/^HTTP\/1\.1 101/);
+    expect(upgraded).not.toContain('dockhand_playground');
+    expect(await rawUpgrade(base, '/preview/9001/socket', { Cookie: sa.cookie, Origin: 'http://evil.example' }, '', /^HTTP\/1\.1 \d+/)).toMatch(/^HTTP\/1\.1 403/);
+    expect(await rawUpgrade(base, '/preview/9001/socket', { Cookie: sb.cookie, Origin: base }, 'x', /^HTTP\/1\.1 \d+/)).toMatch(/^HTTP\/1\.1 502/);
+
+    // a chat command that publishes a port: a DM line with a link that lands on its preview
+    const since = a.mark;
+    await a.run('docker run -d -p 8082:80 nginx', 300_000);
+    const offer = await a.waitForPost(/Port 8082 is published/, since, 120_000);
+    expect([String(offer.args.unfurl_links), String(offer.args.unfurl_media)]).toEqual(['false', 'false']);
+    const offered = /Port 8082 is published: see it in your browser: (\S+)/.exec(String(offer.args.text))![1]!;
+    const landed = await openLink(offered);
+    expect([landed.status, landed.location]).toEqual([303, '/preview/8082/']);
 
     // the bystander still works
     bTerm.type('echo bystander-$((3*3))\r');

@@ -49,13 +49,13 @@ export function startPreviews(box: HTMLElement): { refresh(): void } {
       inFlight = false;
       if (again) {
         again = false;
-        void load();
+        load().catch(() => undefined);
       }
     }
   }
 
   setInterval(() => {
-    if (document.visibilityState === 'visible') void load();
+    if (document.visibilityState === 'visible') load().catch(() => undefined);
   }, EVERY_MS);
-  return { refresh: () => void load() };
+  return { refresh: () => void load().catch(() => undefined) };
 }

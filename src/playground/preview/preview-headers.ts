@@ -29,10 +29,11 @@ export function upstreamRequestHeaders(h: IncomingHttpHeaders, o: { port: number
   out['x-forwarded-host'] = o.publicUrl.host;
   out['x-forwarded-proto'] = o.publicUrl.protocol.replace(':', '');
   out['x-forwarded-prefix'] = o.prefix;
+  // otherwise the keep-alive pool sets Connection itself
   if (o.upgrade) {
     out.connection = 'Upgrade';
     out.upgrade = h.upgrade ?? 'websocket';
-  } else out.connection = 'close';
+  }
   return out;
 }
 

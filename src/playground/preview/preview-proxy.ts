@@ -31,6 +31,8 @@ export interface PreviewLimits {
 
 export const DEFAULT_PREVIEW_LIMITS: PreviewLimits = { connectTimeoutMs: 5_000, firstByteTimeoutMs: 30_000, maxMs: 10 * 60_000, maxBytes: 64 * 1024 * 1024 };
 
+const MAX_POOLS = 1000;
+
 const reasonOf = (err: unknown): PreviewProblem => {
   const r = (err as { reason?: unknown }).reason;
   return r === 'refused' || r === 'timeout' || r === 'busy' || r === 'no-sandbox' ? r : 'failed';
@@ -42,6 +44,7 @@ const reasonOf = (err: unknown): PreviewProblem => {
  */
 export class PreviewProxy {
   private readonly live = new Set<Duplex>();
+  private readonly agents = new Map<string, http.Agent>();
 
   constructor(private readonly o: { dialer: PreviewDialer; publicUrl: () => URL; log: Logger; limits?: Partial<PreviewLimits> }) {}
 
@@ -56,18 +59,10 @@ export class PreviewProxy {
 
   async http(req: IncomingMessage, res: ServerResponse, who: PlaygroundLearner, port: number, path: string): Promise<void> {
     const prefix = `/preview/${port}`;
-    const upstream = await this.dial(who, port);
-    if (!('write' in upstream)) return sendProblem(res, upstream.problem, port);
     const limits = this.limits;
     let bytes = 0;
-    const up = http.request({
-      method: req.method,
-      path,
-      headers: upstreamRequestHeaders(req.headers, { port, prefix, publicUrl: this.o.publicUrl() }),
-      createConnection: () => upstream as never,
-    });
+    const up = http.request({ method: req.method, path, headers: upstreamRequestHeaders(req.headers, { port, prefix, publicUrl: this.o.publicUrl() }), agent: this.agentFor(who, port) });
     const end = () => {
-      upstream.destroy();
       up.destroy();
       if (!res.writableEnded) res.destroy();
     };
@@ -76,14 +71,21 @@ export class PreviewProxy {
       if (!res.headersSent) sendProblem(res, 'timeout', port);
       end();
     }, limits.firstByteTimeoutMs);
-    upstream.once('close', () => {
+    const settled = () => {
       clearTimeout(life);
       clearTimeout(firstByte);
+    };
+    res.once('close', () => {
+      settled();
+      // a response cut short (the tab closed, a cap) takes its relay with it; a complete one keeps it for the next
+      if (!res.writableFinished) end();
     });
-    res.once('close', end);
-    up.on('error', () => {
-      if (!res.headersSent) sendProblem(res, 'failed', port);
-      end();
+    up.on('error', (err) => {
+      settled();
+      const problem = reasonOf(err);
+      if (problem === 'failed') this.o.log.info({ err, port }, 'preview request failed');
+      if (!res.headersSent) sendProblem(res, problem, port);
+      else res.destroy();
     });
     up.on('response', (upRes) => {
       clearTimeout(firstByte);
@@ -148,7 +150,40 @@ export class PreviewProxy {
 
   /** Ends every preview stream (the playground stops). */
   close(): void {
+    for (const a of this.agents.values()) a.destroy();
+    this.agents.clear();
     for (const s of this.live) s.destroy();
+  }
+
+  /**
+   * One keep-alive pool per learner and port, so a page's many requests reuse a few relays instead of one exec
+   * each; never shared between learners (the key is the session's learner).
+   */
+  private agentFor(who: PlaygroundLearner, port: number): http.Agent {
+    const key = `${who.teamId}:${who.userId}:${port}`;
+    let agent = this.agents.get(key);
+    if (agent) return agent;
+    agent = new http.Agent({ keepAlive: true, maxSockets: 6, maxFreeSockets: 2, timeout: 15_000 });
+    const limits = this.limits;
+    // the agent's own hook for a connection; it takes a callback when the socket comes later
+    (agent as unknown as { createConnection: (opts: unknown, cb: (err: Error | null, s?: Duplex) => void) => undefined }).createConnection = (_opts, cb) => {
+      this.o.dialer.connect(who, port, { connectTimeoutMs: limits.connectTimeoutMs, maxMs: limits.maxMs + 5_000 }).then(
+        (s) => {
+          this.live.add(s);
+          s.once('close', () => this.live.delete(s));
+          cb(null, s);
+        },
+        (err: Error) => cb(err),
+      );
+      return undefined;
+    };
+    if (this.agents.size >= MAX_POOLS) {
+      const [oldKey, old] = this.agents.entries().next().value as [string, http.Agent];
+      old.destroy();
+      this.agents.delete(oldKey);
+    }
+    this.agents.set(key, agent);
+    return agent;
   }
 
   private async dial(who: PlaygroundLearner, port: number): Promise<Duplex | { problem: PreviewProblem }> {
