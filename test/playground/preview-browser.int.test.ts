@@ -53,7 +53,7 @@ describe('port previews in a real browser', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(link);
-    await page.locator('#status', { hasText: /^Connected/ }).waitFor({ timeout: 180_000 });
+    await page.locator('#status', { hasText: /^Connected/ }).waitFor({ timeout: 400_000 });
     await page.locator('#terminal').click();
 
     await typeLine(page, 'docker run -d -p 8080:80 nginx && echo published-$((4*4))');
