@@ -64,7 +64,7 @@ function rawUpgrade(base: string, path: string, headers: Record<string, string>,
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new Error(`no ${until} in: ${got}`));
-    }, 60_000);
+    }, 20_000);
     const done = () => {
       clearTimeout(timer);
       sock.destroy();
@@ -166,13 +166,19 @@ describe('port previews (real bot, real sandboxes, two learners)', () => {
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     console.log(`B's command echo while A's preview streams: median ${median(during).toFixed(0)} ms (before: ${median(before).toFixed(0)} ms); A's stream passed ${bytes} bytes in ${chunks} chunks before its cap`);
 
+    console.log('stream part done');
     // an Upgrade (WebSocket) passes both ways, from the playground's page or a previewed one; another origin is refused
     aTerm.type(`${ECHO_UPGRADE} >/dev/null && echo echo-up-$((7*7))\r`);
     await aTerm.waitFor(/echo-up-49/, 300_000);
+    let last = '';
     const upgraded = await until('the echo server answers', async () => {
-      const got = await rawUpgrade(base, '/preview/9001/socket', { Cookie: sa.cookie, Origin: 'null' }, 'ping-from-browser\n', /ping-from-browser/).catch(() => '');
+      const got = await rawUpgrade(base, '/preview/9001/socket', { Cookie: sa.cookie, Origin: 'null' }, 'ping-from-browser\n', /ping-from-browser/).catch((e: Error) => e.message);
+      last = got;
       return /ping-from-browser/.test(got) ? got : undefined;
+    }, 90_000).catch((e: Error) => {
+      throw new Error(`${e.message}; last answer: ${last.slice(0, 300)}`);
     });
+    console.log('upgrade part done');
     expect(upgraded).toMatch(/^HTTP\/1\.1 101/);
     expect(upgraded).not.toContain('dockhand_playground');
     expect(await rawUpgrade(base, '/preview/9001/socket', { Cookie: sa.cookie, Origin: 'http://evil.example' }, '', /^HTTP\/1\.1 \d+/)).toMatch(/^HTTP\/1\.1 403/);
@@ -180,7 +186,8 @@ describe('port previews (real bot, real sandboxes, two learners)', () => {
 
     // a chat command that publishes a port: a DM line with a link that lands on its preview
     const since = a.mark;
-    await a.run('docker run -d -p 8082:80 nginx', 300_000);
+    await a.run('docker run -d -p 8082:80 nginx', 240_000);
+    console.log('chat command done');
     const offer = await a.waitForPost(/Port 8082 is published/, since, 120_000);
     expect([String(offer.args.unfurl_links), String(offer.args.unfurl_media)]).toEqual(['false', 'false']);
     const offered = /Port 8082 is published: see it in your browser: (\S+)/.exec(String(offer.args.text))![1]!;

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { SESSION_COOKIE } from '../web-security';
 
+const OURS = new Set([SESSION_COOKIE]);
+
 /**
  * The previewed app is learner-controlled content (or a third-party image's) served on the playground's origin.
  * Its documents get a CSP sandbox without allow-same-origin: an opaque origin, so its scripts cannot read the
@@ -15,7 +17,7 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-auth
 // planting state for the whole origin, widening a service worker's scope
 const DROPPED_RESPONSE = new Set(['strict-transport-security', 'clear-site-data', 'service-worker-allowed', 'alt-svc', 'public-key-pins', 'expect-ct', 'nel', 'report-to']);
 
-/** The request headers sent on to the app: the playground's session cookie never reaches the learner's app. */
+/** The request headers sent on to the app: the playground's session cookies never reach the learner's app. */
 export function upstreamRequestHeaders(h: IncomingHttpHeaders, o: { port: number; prefix: string; publicUrl: URL; upgrade?: boolean }): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(h)) {
@@ -43,7 +45,7 @@ export function browserResponseHeaders(h: IncomingHttpHeaders, o: { prefix: stri
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined || HOP.has(k) || DROPPED_RESPONSE.has(k)) continue;
     if (k === 'set-cookie') {
-      const kept = (Array.isArray(v) ? v : [v]).filter((c) => c.split('=')[0]!.trim() !== SESSION_COOKIE);
+      const kept = (Array.isArray(v) ? v : [v]).filter((c) => !OURS.has(c.split('=')[0]!.trim()));
       if (kept.length) out[k] = kept;
     } else if (k === 'location' && typeof v === 'string') out[k] = rewriteLocation(v, o.prefix);
     else out[k] = v;
@@ -72,6 +74,6 @@ export function withoutSession(cookie: string | undefined): string | undefined {
   const kept = cookie
     .split(';')
     .map((c) => c.trim())
-    .filter((c) => c && c.split('=')[0]!.trim() !== SESSION_COOKIE);
+    .filter((c) => c && !OURS.has(c.split('=')[0]!.trim()));
   return kept.length ? kept.join('; ') : undefined;
 }

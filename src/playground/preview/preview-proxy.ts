@@ -135,6 +135,9 @@ export class PreviewProxy {
       socket.destroy();
     };
     const life = setTimeout(end, limits.maxMs);
+    // the browser's side too: the playground's stop ends it (an upgraded socket is no longer the HTTP server's)
+    this.live.add(socket);
+    socket.once('close', () => this.live.delete(socket));
     upstream.once('close', () => {
       clearTimeout(life);
       socket.destroy();
