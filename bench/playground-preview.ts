@@ -1,6 +1,7 @@
 /**
  * Port previews (speed): the first byte of the nginx stand-in's page through the playground's preview
- * (`/preview/8080/`: session check, a relay exec in the sandbox's inspector, its link to the sandbox's loopback)
+ * (`/preview/8080/`: session check, a relay in the sandbox's inspector, kept alive between requests, its link to
+ * the sandbox's loopback)
  * against a direct request from this process to the same app (the sandbox's own address, port 8080), in the
  * same run, alternating. The ratio is the row; both medians are in its note.
  */
@@ -70,7 +71,7 @@ export const playgroundPreview: BenchSection = {
         {
           metric: `preview first byte / direct first byte, p50 (n=${N})`,
           value: `${(pp / dp).toFixed(1)}x`,
-          note: `through /preview/8080/ ${ms(pp)} (p95 ${ms(percentile(viaPreview, 95))}) vs straight to the sandbox's port ${ms(dp)}; each preview request is one relay exec in the inspector`,
+          note: `through /preview/8080/ ${ms(pp)} (p95 ${ms(percentile(viaPreview, 95))}) vs straight to the sandbox's port ${ms(dp)}; relays reused by the keep-alive pool after the first`,
         },
       ];
     } finally {

@@ -188,7 +188,10 @@ describe('port previews (real bot, real sandboxes, two learners)', () => {
     const since = a.mark;
     await a.run('docker run -d -p 8082:80 nginx', 240_000);
     console.log('chat command done');
-    const offer = await a.waitForPost(/Port 8082 is published/, since, 120_000);
+    const offer = await a.waitForPost(/Port 8082 is published/, since, 90_000).catch((e: Error) => {
+      const said = t.standIn.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update').slice(-6).map((c) => String(c.args.text).slice(0, 200));
+      throw new Error(`${e.message}; the bot said last: ${JSON.stringify(said)}`);
+    });
     expect([String(offer.args.unfurl_links), String(offer.args.unfurl_media)]).toEqual(['false', 'false']);
     const offered = /Port 8082 is published: see it in your browser: (\S+)/.exec(String(offer.args.text))![1]!;
     const landed = await openLink(offered);
