@@ -12,6 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.stop();
+  console.log('bot stopped');
 });
 
 async function sessionOf(l: LearnerDriver): Promise<{ base: string; cookie: string }> {
@@ -190,16 +191,20 @@ describe('port previews (real bot, real sandboxes, two learners)', () => {
     console.log('chat command done');
     const offer = await a.waitForPost(/Port 8082 is published/, since, 90_000).catch((e: Error) => {
       const said = t.standIn.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update').slice(-6).map((c) => String(c.args.text).slice(0, 200));
+      const logs = t.logs.filter((l) => JSON.stringify(l).match(/preview|warn|error/i)).slice(-8).map((l) => JSON.stringify(l).slice(0, 400));
+      console.log(`no offer: ${e.message}; the bot said last: ${JSON.stringify(said)}; logs: ${logs.join('\n')}`);
       throw new Error(`${e.message}; the bot said last: ${JSON.stringify(said)}`);
     });
     expect([String(offer.args.unfurl_links), String(offer.args.unfurl_media)]).toEqual(['false', 'false']);
     const offered = /Port 8082 is published: see it in your browser: (\S+)/.exec(String(offer.args.text))![1]!;
     const landed = await openLink(offered);
     expect([landed.status, landed.location]).toEqual([303, '/preview/8082/']);
+    console.log('offer part done');
 
     // the bystander still works
     bTerm.type('echo bystander-$((3*3))\r');
     await bTerm.waitFor(/bystander-9/);
+    console.log('bystander part done');
     aTerm.close();
     bTerm.close();
   });
