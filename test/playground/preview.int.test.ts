@@ -12,7 +12,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.stop();
-  console.log('bot stopped');
 });
 
 async function sessionOf(l: LearnerDriver): Promise<{ base: string; cookie: string }> {
@@ -167,7 +166,6 @@ describe('port previews (real bot, real sandboxes, two learners)', () => {
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     console.log(`B's command echo while A's preview streams: median ${median(during).toFixed(0)} ms (before: ${median(before).toFixed(0)} ms); A's stream passed ${bytes} bytes in ${chunks} chunks before its cap`);
 
-    console.log('stream part done');
     // an Upgrade (WebSocket) passes both ways, from the playground's page or a previewed one; another origin is refused
     aTerm.type(`${ECHO_UPGRADE} >/dev/null && echo echo-up-$((7*7))\r`);
     await aTerm.waitFor(/echo-up-49/, 300_000);
@@ -179,7 +177,6 @@ describe('port previews (real bot, real sandboxes, two learners)', () => {
     }, 90_000).catch((e: Error) => {
       throw new Error(`${e.message}; last answer: ${last.slice(0, 300)}`);
     });
-    console.log('upgrade part done');
     expect(upgraded).toMatch(/^HTTP\/1\.1 101/);
     expect(upgraded).not.toContain('dockhand_playground');
     expect(await rawUpgrade(base, '/preview/9001/socket', { Cookie: sa.cookie, Origin: 'http://evil.example' }, '', /^HTTP\/1\.1 \d+/)).toMatch(/^HTTP\/1\.1 403/);
@@ -188,7 +185,6 @@ describe('port previews (real bot, real sandboxes, two learners)', () => {
     // a chat command that publishes a port: a DM line with a link that lands on its preview
     const since = a.mark;
     await a.run('docker run -d -p 8082:80 nginx', 240_000);
-    console.log('chat command done');
     const offer = await a.waitForPost(/Port 8082 is published/, since, 90_000).catch((e: Error) => {
       const said = t.standIn.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update').slice(-6).map((c) => String(c.args.text).slice(0, 200));
       const logs = t.logs.filter((l) => JSON.stringify(l).match(/preview|warn|error/i)).slice(-8).map((l) => JSON.stringify(l).slice(0, 400));
@@ -199,12 +195,10 @@ describe('port previews (real bot, real sandboxes, two learners)', () => {
     const offered = /Port 8082 is published: see it in your browser: (\S+)/.exec(String(offer.args.text))![1]!;
     const landed = await openLink(offered);
     expect([landed.status, landed.location]).toEqual([303, '/preview/8082/']);
-    console.log('offer part done');
 
     // the bystander still works
     bTerm.type('echo bystander-$((3*3))\r');
     await bTerm.waitFor(/bystander-9/);
-    console.log('bystander part done');
     aTerm.close();
     bTerm.close();
   });
