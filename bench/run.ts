@@ -20,6 +20,7 @@ import { images } from './images';
 import { isolation } from './isolation';
 import { networkSpares } from './network-spares';
 import { playgroundTerminal } from './playground-terminal';
+import { playgroundPreview } from './playground-preview';
 import { slackEndToEnd } from './slack-e2e';
 import { ms, percentile } from './stats';
 
@@ -154,7 +155,7 @@ const concurrency: BenchSection = {
 };
 
 /** Add sections here; each runs on its own, in this order. */
-export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd, classStart, networkSpares, isolation, challengeReady, checkRunner, images, playgroundTerminal];
+export const SECTIONS: BenchSection[] = [coldStart, warmPool, roundTrip, concurrency, slackEndToEnd, classStart, networkSpares, isolation, challengeReady, checkRunner, images, playgroundTerminal, playgroundPreview];
 
 function mean(v: number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;

@@ -4,7 +4,7 @@ import type { LessonCatalog } from './lessons';
 import type { Logger } from './logger';
 import { countedChecks, countedLessons, timedSandboxPort, type BotMetrics } from './ops';
 import { createPlayground, type Playground, type PlaygroundLearner } from './playground';
-import type { SandboxFiles, SandboxPort, SandboxStats, SandboxTerminals } from './sandbox';
+import type { SandboxFiles, SandboxPort, SandboxPreviews, SandboxStats, SandboxTerminals } from './sandbox';
 import { COMMAND_END_MARK, latestKeyQuota } from './sandbox';
 import { registerListeners, SlackAdminGroup, WorkspaceRemoval, type HomePublisher, type InFlight, type SlackApp, type SlackIdentity, type Workspaces } from './slack';
 import type { ChallengeStore, ClassStore, EventLedger, LearnerStore, TeamStore, TutorStore } from './store';
@@ -45,6 +45,8 @@ export interface BotPorts {
   terminals?: SandboxTerminals;
   /** The learners' files in their sandboxes: the playground's editor. */
   files?: SandboxFiles;
+  /** The playground's port previews: published ports and a stream to one, in the learner's own sandbox. */
+  previews?: SandboxPreviews;
   log: Logger;
 }
 
@@ -86,6 +88,8 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     mark: COMMAND_END_MARK,
     lessons: playgroundLessons(() => tutor, ports),
     ...(ports.files && { files: { of: (who: PlaygroundLearner) => ports.files!.of(learnerKeyOf(who)) } }),
+    previewLimits: { maxMs: settings.config.playground.previewMaxSeconds * 1000 },
+    previews: ports.previews && { ports: (who) => ports.previews!.ports(learnerKeyOf(who)), connect: (who, port, opts) => ports.previews!.connect(learnerKeyOf(who), port, opts) },
     log,
   });
   tutor = new Tutor({
@@ -99,6 +103,7 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
     limits: settings.limits,
     imagesCached: ports.imagesCached,
     ...(playground && { playground: { linkFor: (ref: PlaygroundLearner) => playground.linkFor(ref) } }),
+    ...(playground && ports.previews && { previews: previewOffers(playground, ports.previews) }),
   });
   // ADMIN_USER_IDS, plus the members of ADMIN_USERGROUP (read from Slack per workspace, cached).
   const group = settings.config.adminUsergroup;
@@ -186,6 +191,11 @@ export function assemble(ports: BotPorts, settings: BotSettings): Assembly {
       return recovered;
     },
   };
+}
+
+/** Port previews as the tutor offers them: the sandbox's published ports, the playground's landing links. */
+function previewOffers(playground: Playground, previews: SandboxPreviews) {
+  return { ports: async (key: string) => (await previews.ports(key)).map((p) => p.port), linkFor: (ref: PlaygroundLearner, port: number) => playground.previewLinkFor(ref, port) };
 }
 
 /** The playground's lesson side: the tutor, answering in the learner's DM (and, for the page, what it said). */

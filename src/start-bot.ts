@@ -10,7 +10,7 @@ import { Lifecycles, type BotMetrics, type Readiness } from './ops';
 import type { Playground } from './playground';
 import { PROJECT_ROOT } from './project-root';
 import { ensureImages } from './images';
-import { createDockerClient, createSandboxFiles, createSandboxService, createSandboxTerminals, logProbe, runOnEngineHost, type SandboxManager } from './sandbox';
+import { createDockerClient, createSandboxFiles, createSandboxPreviews, createSandboxService, createSandboxTerminals, logProbe, runOnEngineHost, type SandboxManager } from './sandbox';
 import { createSlackApp, InFlight, multiWorkspace, singleWorkspace, verifySlackToken, type SlackApp, type SlackIdentity } from './slack';
 import { openDatabase, PrismaChallengeStore, PrismaEventLedger, PrismaLearnerStore, PrismaTeamStore, PrismaClassStore, PrismaTutorStore, type Database, type EventLedger } from './store';
 import { sandboxOwnership, type ChallengeClock, type ChallengeService, type Tutor } from './tutor';
@@ -94,7 +94,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
     const observer = metrics && { apiCall: metrics.slackCall.bind(metrics), request: metrics.slackRequest.bind(metrics) };
     const workspaces = config.oauth ? multiWorkspace(db.prisma, config.oauth) : singleWorkspace(identity.teamId);
     const slack = createSlackApp({ config, log, identity, ledger: stores.ledger, inFlight, observer, workspaces: workspaces.slack });
-    const bot = assemble({ stores, sandboxes, slack, workspaces, identity, inFlight, catalog, clock: opts.challengeClock, classClock: opts.classClock, imagesCached: images.cacheOf !== undefined, metrics, terminals: createSandboxTerminals(config, sandboxes), files: createSandboxFiles(docker, sandboxes), log }, botSettings(config));
+    const bot = assemble({ stores, sandboxes, slack, workspaces, identity, inFlight, catalog, clock: opts.challengeClock, classClock: opts.classClock, imagesCached: images.cacheOf !== undefined, metrics, terminals: createSandboxTerminals(config, sandboxes), files: createSandboxFiles(docker, sandboxes), previews: createSandboxPreviews(config, sandboxes, { logger: log }), log }, botSettings(config));
 
     lifecycles.add({ name: 'in-flight work', stop: () => drainWork(config, log, inFlight, bot.tutor, slack) });
     // Before Slack: a `playground` answered right after start needs the server's address.

@@ -14,6 +14,8 @@ export interface PlaygroundConfig {
   secret?: Buffer;
   /** PLAYGROUND_ADMIN_VIEW: workspace admins may watch a learner's terminal read-only (`/tutor watch`); off by default. */
   adminView: boolean;
+  /** PLAYGROUND_PREVIEW_MAX_SECONDS: a port preview's response or WebSocket is cut after this long. */
+  previewMaxSeconds: number;
 }
 
 export function readPlaygroundConfig(env: Record<string, string | undefined>, problems: string[]): PlaygroundConfig | undefined {
@@ -47,6 +49,9 @@ export function readPlaygroundConfig(env: Record<string, string | undefined>, pr
   if (secretText !== undefined && secretText.length < 32) problems.push('PLAYGROUND_SECRET: expected a random string of at least 32 characters (openssl rand -base64 32)');
   const host = get('WEB_HOST') ?? '0.0.0.0';
   if (!/^[0-9a-fA-F.:]+$|^localhost$/.test(host)) problems.push(`WEB_HOST: expected an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1, got "${host}"`);
+  const previewText = get('PLAYGROUND_PREVIEW_MAX_SECONDS') ?? '600';
+  const previewMaxSeconds = Number(previewText);
+  if (!/^\d+$/.test(previewText) || previewMaxSeconds < 1 || previewMaxSeconds > 86_400) problems.push(`PLAYGROUND_PREVIEW_MAX_SECONDS: expected how long a port preview may stream (a whole number of seconds from 1 to 86400), got "${previewText}"`);
   if (problems.length > before) return undefined;
-  return { port, host, publicUrl, secret: secretText === undefined ? undefined : Buffer.from(secretText, 'utf8'), adminView: adminText === 'true' };
+  return { port, host, publicUrl, secret: secretText === undefined ? undefined : Buffer.from(secretText, 'utf8'), adminView: adminText === 'true', previewMaxSeconds };
 }

@@ -20,6 +20,7 @@ export const PAGE_HTML = `<!doctype html>
   </section>
   <section id="right">
     <div id="status" role="status">Loading…</div>
+    <nav id="previews" aria-label="Port previews" hidden></nav>
     <div id="terminal"></div>
   </section>
 </main>

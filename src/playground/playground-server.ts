@@ -39,6 +39,16 @@ export interface PlaygroundSocket {
   watch?(socket: WebSocket, learner: PlaygroundLearner, watcher: string): Promise<void> | void;
 }
 
+/**
+ * A path prefix served for any method and as an Upgrade (the port previews): only with a session cookie, which
+ * is SameSite=Strict, so a cross-site page cannot send it; the Origin policy is the handler's.
+ */
+export interface PlaygroundPrefix {
+  path: RegExp;
+  http(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, learner: PlaygroundLearner | undefined): Promise<void>;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, match: RegExpExecArray, learner: PlaygroundLearner | undefined): Promise<void>;
+}
+
 export interface PlaygroundServerOptions {
   host: string;
   port: number;
@@ -48,11 +58,14 @@ export interface PlaygroundServerOptions {
   assets: () => Promise<BrowserAssets>;
   routes: PlaygroundRoute[];
   sockets: PlaygroundSocket[];
+  /** Handed no learner when the session cookie is missing or refused (the handler answers that). */
+  prefixes?: PlaygroundPrefix[];
   log: Logger;
   /** PLAYGROUND_ADMIN_VIEW: admins' watch links and sessions are honoured (read-only); otherwise refused. */
   adminView?: boolean;
 }
 
+const LANDING = /^\/preview\/\d{1,5}\/$/;
 const TOKEN_PATH = /^\/p\/([A-Za-z0-9_.-]{1,600})$/;
 
 /** The web playground's HTTP server: the link exchange, the page, its assets, the routes and the sockets. */
@@ -70,9 +83,11 @@ export class PlaygroundServer {
     return this.url;
   }
 
-  /** A learner's link (single use, 10 minutes). */
-  linkFor(who: PlaygroundVisitor): string {
-    return new URL(`/p/${this.o.tokens.mintLink(who)}`, this.publicUrl).toString();
+  /** A learner's link (single use, 10 minutes); `to`: where it lands instead of the page (a port preview). */
+  linkFor(who: PlaygroundVisitor, to?: string): string {
+    const url = new URL(`/p/${this.o.tokens.mintLink(who)}`, this.publicUrl);
+    if (to) url.searchParams.set('to', to);
+    return url.toString();
   }
 
   async start(): Promise<void> {
@@ -118,12 +133,14 @@ export class PlaygroundServer {
     const url = new URL(req.url ?? '/', 'http://playground.invalid');
     const method = req.method ?? 'GET';
     const token = TOKEN_PATH.exec(url.pathname);
-    if (token && method === 'GET') return this.exchange(token[1]!, res);
+    if (token && method === 'GET') return this.exchange(token[1]!, res, url.searchParams.get('to'));
     if (method === 'GET' && (url.pathname === '/' || url.pathname === '/terminal')) return send(res, 200, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), PAGE_HTML);
     if (method === 'GET' && url.pathname === '/assets/playground.js') return send(res, 200, this.headers({ 'Content-Type': 'text/javascript; charset=utf-8' }), this.assets!['playground.js']);
     if (method === 'GET' && url.pathname === '/assets/playground.css') return send(res, 200, this.headers({ 'Content-Type': 'text/css; charset=utf-8' }), this.assets!['playground.css']);
     // browsers ask for it on every page; none is served
     if (method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, this.headers());
+    const prefixed = this.prefixed(req, url);
+    if (prefixed) return prefixed.handler.http(req, res, prefixed.match, prefixed.learner);
     for (const route of this.o.routes) {
       const match = route.path.exec(url.pathname);
       if (!match || route.method !== method) continue;
@@ -137,7 +154,7 @@ export class PlaygroundServer {
   }
 
   /** The link's first open: the token is spent for a session cookie, then the browser goes to a URL without it. */
-  private exchange(token: string, res: ServerResponse): void {
+  private exchange(token: string, res: ServerResponse, to?: string | null): void {
     const learner = this.o.tokens.redeemLink(token);
     if (isRefusal(learner) || (learner.watcher !== undefined && !this.o.adminView)) {
       this.o.log.info({ refused: isRefusal(learner) ? learner.refused : 'admin-view-off' }, 'playground link refused');
@@ -145,7 +162,8 @@ export class PlaygroundServer {
     }
     this.o.log.info({ teamId: learner.teamId, userId: learner.userId, watcher: learner.watcher }, learner.watcher ? 'playground watch link opened by an admin' : 'playground link opened');
     const cookie = sessionCookieHeader(this.o.tokens.mintSession(learner), this.o.tokens.sessionSeconds, this.publicUrl);
-    send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: '/' }));
+    // a link may land on a port preview (offered in Slack after a command published one); nothing else
+    send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: to && LANDING.test(to) ? to : '/' }));
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -153,6 +171,14 @@ export class PlaygroundServer {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const url = new URL(req.url ?? '/', 'http://playground.invalid');
+    const prefixed = this.prefixed(req, url);
+    if (prefixed) {
+      prefixed.handler.upgrade(req, socket, head, prefixed.match, prefixed.learner).catch((err: unknown) => {
+        this.o.log.warn({ err }, 'playground upgrade failed');
+        socket.destroy();
+      });
+      return;
+    }
     const endpoint = this.o.sockets.find((s) => s.path === url.pathname);
     if (!endpoint) return refuse(404, 'Not Found');
     if (!sameOrigin(req, this.publicUrl)) {
@@ -170,6 +196,17 @@ export class PlaygroundServer {
         ws.close(4003, 'failed');
       });
     });
+  }
+
+  private prefixed(req: IncomingMessage, url: URL): { handler: PlaygroundPrefix; match: RegExpExecArray; learner: PlaygroundLearner | undefined } | undefined {
+    for (const handler of this.o.prefixes ?? []) {
+      const match = handler.path.exec(url.pathname);
+      if (!match) continue;
+      const learner = this.o.tokens.verifySession(sessionCookieOf(req));
+      // A watching admin's session is read-only: a preview would let it act in the learner's app, so it counts as none.
+      return { handler, match, learner: isRefusal(learner) || learner.watcher !== undefined ? undefined : learner };
+    }
+    return undefined;
   }
 }
 

@@ -5,6 +5,8 @@ import type { Logger } from '../logger';
 import { loadBrowserAssets } from './browser-assets';
 import { LearnerTokens, type PlaygroundLearner } from './learner-tokens';
 import { PlaygroundServer, type PlaygroundRoute } from './playground-server';
+import { createPreviews } from './preview/previews';
+import type { PreviewDialer, PreviewLimits } from './preview/preview-proxy';
 import { TerminalHub, type TerminalOpener } from './terminal-hub';
 import { fileRoutes, type PlaygroundFiles } from './files/file-routes';
 import { securityHeaders } from './web-security';
@@ -46,6 +48,9 @@ export interface PlaygroundOptions {
   /** Terminal tuning (tests). */
   keepMs?: number;
   bytesPerSecond?: number;
+  /** Port previews (`/preview/<port>/`); without it there are none. */
+  previews?: PreviewDialer;
+  previewLimits?: Partial<PreviewLimits>;
 }
 
 export interface Playground {
@@ -55,6 +60,8 @@ export interface Playground {
   linkFor(who: PlaygroundLearner): string;
   /** An admin's read-only link to a learner's playground (single use, 10 minutes); undefined unless PLAYGROUND_ADMIN_VIEW. */
   watchLinkFor(who: PlaygroundLearner, adminUserId: string): string | undefined;
+  /** A link that lands on the learner's preview of `port` (undefined without previews). */
+  previewLinkFor(who: PlaygroundLearner, port: number): string | undefined;
   /** The learner's step changed (from Slack or the page): their page reloads it. */
   stepChanged(who: PlaygroundLearner): void;
   readonly publicUrl: URL;
@@ -75,16 +82,22 @@ export function createPlayground(o: PlaygroundOptions): Playground {
     keepMs: o.keepMs,
     bytesPerSecond: o.bytesPerSecond,
     admitCommand: o.lessons.admitCommand && ((who) => o.lessons.admitCommand!(who)),
-    onCommandEnd: (who) => void o.lessons.commandEnded(who).catch((err: unknown) => log.warn({ err }, 'the check after a terminal command failed')),
+    onCommandEnd: (who) => {
+      void o.lessons.commandEnded(who).catch((err: unknown) => log.warn({ err }, 'the check after a terminal command failed'));
+      // the page refreshes its "Preview :PORT" links (a command may have published one)
+      if (previews) hub.notify(who, { t: 'ports' });
+    },
   });
+  const previews = o.previews && createPreviews({ dialer: o.previews, publicUrl: (): URL => server.publicUrl, log, limits: o.previewLimits });
   const said = (fn: (who: PlaygroundLearner) => Promise<string[]>): PlaygroundRoute['handle'] => async ({ learner, json }) => json(200, { said: await fn(learner) });
   const routes: PlaygroundRoute[] = [
     { method: 'GET', path: /^\/api\/step$/, watchable: true, handle: async ({ learner, json }) => json(200, { step: (await o.lessons.step(learner)) ?? null }) },
     { method: 'POST', path: /^\/api\/check$/, handle: said((w) => o.lessons.check(w)) },
     { method: 'POST', path: /^\/api\/hint$/, handle: said((w) => o.lessons.hint(w)) },
+    ...(previews ? [previews.route] : []),
   ];
   if (o.files) routes.push(...fileRoutes({ files: o.files, headers: () => securityHeaders(server.publicUrl), log }));
-  const server = new PlaygroundServer({
+  const server: PlaygroundServer = new PlaygroundServer({
     host: o.config.host,
     port: o.config.port,
     publicUrl: o.config.publicUrl,
@@ -102,17 +115,20 @@ export function createPlayground(o: PlaygroundOptions): Playground {
         watch: (ws, learner) => hub.watch(learner, ws),
       },
     ],
+    prefixes: previews ? [previews.prefix] : [],
     log,
   });
   return {
     start: () => server.start(),
     async stop() {
       hub.close();
+      previews?.close();
       await server.stop();
     },
     // only the two ids: a learner's link never carries a watcher, whatever else the caller's object holds
     linkFor: (who) => server.linkFor({ teamId: who.teamId, userId: who.userId }),
     watchLinkFor: (who, watcher) => (o.config.adminView ? server.linkFor({ ...who, watcher }) : undefined),
+    previewLinkFor: (who, port) => (previews ? server.linkFor({ teamId: who.teamId, userId: who.userId }, `/preview/${port}/`) : undefined),
     stepChanged: (who) => hub.notify(who, { t: 'step' }),
     get publicUrl() {
       return server.publicUrl;

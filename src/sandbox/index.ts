@@ -35,3 +35,5 @@ export { NetworkPool } from './isolation/network-pool';
 export { sandboxNetworkPolicy } from './isolation/sandbox-network-policy';
 // The start-up probe's log line: honest when no probe sandbox could be tried.
 export { logProbe, type ProbeResult } from './engine/profile-probe';
+// The web playground's port previews: published ports and a stream to one, through the sandbox's inspector.
+export { createSandboxPreviews, parsePublishedPorts, PreviewStreamError, type PreviewRefusal, type PublishedPort, type SandboxPreviews } from './sandbox-previews';

@@ -7,6 +7,7 @@ import type { Checks } from './checks';
 import type { LearnerKey } from './learner-key';
 import type { CommandOutcome, ConversationPort } from './reply';
 import { pullFailureLine } from './pulls/pull-failure';
+import { mayPublishPort, previewOfferReply, PublishedPortMemory, type PreviewOffers } from './preview-offers';
 import { churnText, type ChurnDecision, type SandboxChurnLimiter } from './sandboxes/sandbox-churn-limiter';
 import type { TutorSandboxes } from './tutor-deps';
 import type { TurnContext } from './turns/turn-context';
@@ -20,6 +21,8 @@ export interface CommandsDeps {
   /** Image names the sandboxes' mirror serves, named when a pull fails; the lesson stand-ins when left out. */
   offlineImages?: readonly string[];
   imagesCached?: boolean;
+  /** The playground's port previews: offered in the DM after a command that publishes a port. */
+  previews?: PreviewOffers;
 }
 
 /** How a Ctrl-C that came before its command started is retried: every 500 ms, for up to a minute. */
@@ -36,6 +39,7 @@ export class Commands {
   private readonly background = new KeyedLanes<LearnerKey>();
   /** Set at shutdown: results arriving later are left to the next start's recovery message. */
   private shuttingDown = false;
+  private readonly published = new PublishedPortMemory();
   /** Each learner's commands still in flight (one may still be waiting for its sandbox to start). */
   private readonly inFlight = new KeyedLanes<LearnerKey>();
 
@@ -144,6 +148,14 @@ export class Commands {
     return runs.length;
   }
 
+  private async offerPreviews(ctx: TurnContext, previews: PreviewOffers): Promise<void> {
+    const links = this.published.fresh(ctx.key, await previews.ports(ctx.key)).flatMap((port) => {
+      const url = previews.linkFor(ctx.ref, port);
+      return url ? [{ port, url }] : [];
+    });
+    if (links.length) await ctx.say(previewOfferReply(links));
+  }
+
   private track(ctx: TurnContext, p: Promise<void>): void {
     this.background.track(ctx.key, () => p).catch((err: unknown) => ctx.log.error({ err }, 'a background command failed'));
   }
@@ -179,6 +191,7 @@ export class Commands {
     const pull = pullFailureLine(command, result.output, this.deps.offlineImages, this.deps.imagesCached);
     await view.finish({ command, ...result, notices: [...(pull ? [pull] : []), ...(result.notices ?? [])] });
     if (result.waitingForInput) return;
+    if (this.deps.previews && result.exitCode === 0 && mayPublishPort(command)) await this.offerPreviews(ctx, this.deps.previews).catch((err: unknown) => ctx.log.warn({ err }, 'could not offer a port preview'));
     // The learner asked for a command, not a verdict: the automatic check (on the step they are on by then, if it
     // is checked automatically) speaks only when the step is done.
     await this.checks.check(ctx, { quietUnlessDone: true });

@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import type { SandboxPort } from '../sandbox';
 import type { LearnerStore, TutorStore } from '../store';
 import type { LessonPrePullOptions } from './pulls/lesson-prepull';
+import type { PreviewOffers } from './preview-offers';
 import type { Reply } from './reply';
 import type { TurnLimits } from './turns/turn-limiter';
 import type { TutorEvents } from './tutor-events';
@@ -47,4 +48,6 @@ export interface TutorDeps {
   prePull?: LessonPrePullOptions;
   /** The web playground; without it, `playground` says it is not enabled and cards show no button. */
   playground?: PlaygroundLinks;
+  /** Port previews offered after a command publishes a port (only with the playground served). */
+  previews?: PreviewOffers;
 }

@@ -12,7 +12,7 @@ const problemsOf = (env: Record<string, string>) => {
 describe('web playground settings', () => {
   it('is off unless WEB_PORT is set', () => {
     expect(readConfig({}).playground).toBeUndefined();
-    expect(readConfig({ WEB_PORT: '8080' }).playground).toEqual({ port: 8080, host: '0.0.0.0', publicUrl: undefined, secret: undefined, adminView: false });
+    expect(readConfig({ WEB_PORT: '8080' }).playground).toEqual({ port: 8080, host: '0.0.0.0', publicUrl: undefined, secret: undefined, adminView: false, previewMaxSeconds: 600 });
   });
 
   it('takes PUBLIC_URL as an origin and a long PLAYGROUND_SECRET', () => {

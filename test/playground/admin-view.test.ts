@@ -31,16 +31,25 @@ class EchoPty implements TerminalPty {
 async function start(adminView: boolean) {
   const ptys: EchoPty[] = [];
   const checks: string[] = [];
+  const dialed: string[] = [];
   const p = createPlayground({
-    config: { port: 0, host: '127.0.0.1', adminView, secret: SECRET },
+    config: { port: 0, host: '127.0.0.1', adminView, secret: SECRET, previewMaxSeconds: 600 },
     sessionMs: 60 * 60_000,
     terminals: { open: async () => (ptys.push(new EchoPty()), ptys.at(-1)!), touch: async () => undefined },
     mark: '\x1b]6973;end\x07',
     lessons: { step: async () => undefined, check: async (w) => (checks.push(w.userId), ['checked']), hint: async () => [], commandEnded: async () => undefined },
+    // a port preview that records every dial: a watching admin must never reach the learner's app
+    previews: {
+      ports: async () => [{ port: 8080, container: 'web' }],
+      connect: async (who, port) => {
+        dialed.push(`${who.userId}:${port}`);
+        throw Object.assign(new Error('refused'), { reason: 'refused' });
+      },
+    },
     log: captureLogs().log,
   });
   await p.start();
-  return { p, ptys, checks, base: p.publicUrl.origin };
+  return { p, ptys, checks, dialed, base: p.publicUrl.origin };
 }
 
 /** Watch tokens signed with the operator's secret, as a bot with admin view on (before a restart with it off) made them. */
@@ -70,7 +79,7 @@ describe('admins watching a playground (PLAYGROUND_ADMIN_VIEW)', () => {
   });
 
   it("on: the admin sees the learner's terminal and step, but their keys never reach the shell and they cannot check", async () => {
-    const { p, ptys, checks, base } = await start(true);
+    const { p, ptys, checks, dialed, base } = await start(true);
     running = p;
     const learner = await openLink(p.linkFor(LEARNER));
     const learnerTerm = new TerminalClient(base, { cookie: learner.cookie, origin: base });
@@ -98,6 +107,9 @@ describe('admins watching a playground (PLAYGROUND_ADMIN_VIEW)', () => {
     expect((await fetch(`${base}/api/step`, { headers: { Cookie: admin.cookie! } })).status).toBe(200);
     for (const action of ['check', 'hint']) expect((await fetch(`${base}/api/${action}`, { method: 'POST', headers: { Cookie: admin.cookie!, Origin: base } })).status).toBe(403);
     expect(checks).toEqual([]);
+    // the learner's port previews are not the admin's to use (a POST there would act in the learner's app)
+    for (const method of ['GET', 'POST']) expect([401, 403]).toContain((await fetch(`${base}/preview/8080/`, { method, headers: { Cookie: admin.cookie!, Origin: base } })).status);
+    expect(dialed).toEqual([]);
     // the watch session is the learner's only: edited to another learner, it is refused
     const [name, value] = admin.cookie!.split('=') as [string, string];
     const [payload, mac] = value.split('.') as [string, string];

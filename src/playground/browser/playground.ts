@@ -4,6 +4,7 @@ import '@xterm/xterm/css/xterm.css';
 import './playground.css';
 // the file tree and editor, above the terminal (its own module: it builds its part of the page)
 import './editor';
+import { startPreviews } from './previews';
 
 /** The playground page: the step beside a terminal in the learner's sandbox. Talks only to its own origin. */
 
@@ -18,6 +19,8 @@ interface StepView {
 
 const $ = (id: string) => document.getElementById(id)!;
 const status = (text: string) => ($('status').textContent = text);
+
+const previews = startPreviews($('previews'));
 
 const term = new Terminal({ cursorBlink: true, scrollback: 5000, fontSize: 14, convertEol: false });
 const fit = new FitAddon();
@@ -57,7 +60,9 @@ function connect(): void {
         for (const id of ['check', 'hint']) ($(id) as HTMLButtonElement).disabled = true;
       }
       term.focus();
+      previews.refresh();
     } else if (m.t === 'step') loadStep().catch(failed);
+    else if (m.t === 'ports') previews.refresh();
     else if (m.t === 'exit') {
       term.write(`\r\n\x1b[33m[${m.why === 'shell ended' ? 'your shell ended (a reset or a new sandbox?): opening a new one' : m.why ?? 'closed'}]\x1b[0m\r\n`);
     }

@@ -1,0 +1,54 @@
+import { browserResponseHeaders, PREVIEW_CSP, rewriteLocation, upstreamRequestHeaders, withoutSession } from '../../src/playground/preview/preview-headers';
+import { problemPage } from '../../src/playground/preview/preview-pages';
+
+const publicUrl = new URL('https://play.example.com');
+
+describe('preview headers', () => {
+  it("never send the playground's session cookie to the learner's app, and name the app as the sandbox does", () => {
+    const h = upstreamRequestHeaders({ cookie: 'a=1; dockhand_playground=secret.mac; b=2', host: 'play.example.com', connection: 'keep-alive', accept: 'text/html' }, { port: 8080, prefix: '/preview/8080', publicUrl });
+    expect(h.cookie).toBe('a=1; b=2');
+    expect(h.host).toBe('localhost:8080');
+    expect(h.connection).toBeUndefined();
+    expect(h['x-forwarded-prefix']).toBe('/preview/8080');
+    expect(h.accept).toBe('text/html');
+    expect(upstreamRequestHeaders({ cookie: 'dockhand_playground=x' }, { port: 1, prefix: '/preview/1', publicUrl }).cookie).toBeUndefined();
+    expect(withoutSession(' dockhand_playground=x ;c=3')).toBe('c=3');
+  });
+
+  it("keep the app's headers but add the sandbox CSP and drop what could harm the playground's origin", () => {
+    const h = browserResponseHeaders(
+      {
+        'content-type': 'text/html',
+        'content-security-policy': "default-src 'self'",
+        'set-cookie': ['dockhand_playground=evil; Path=/', 'app=1; Path=/'],
+        'strict-transport-security': 'max-age=63072000; includeSubDomains',
+        'clear-site-data': '"cookies"',
+        location: '/login',
+      },
+      { prefix: '/preview/3000' },
+    );
+    expect(h['content-security-policy']).toEqual(["default-src 'self'", PREVIEW_CSP]);
+    expect(PREVIEW_CSP).toMatch(/^sandbox /);
+    expect(PREVIEW_CSP).not.toContain('allow-same-origin');
+    expect(h['set-cookie']).toEqual(['app=1; Path=/']);
+    expect(h['strict-transport-security']).toBeUndefined();
+    expect(h['clear-site-data']).toBeUndefined();
+    expect(h.location).toBe('/preview/3000/login');
+    expect(h['content-type']).toBe('text/html');
+  });
+
+  it('keep redirects inside the preview', () => {
+    expect(rewriteLocation('/a?b=1', '/preview/80')).toBe('/preview/80/a?b=1');
+    expect(rewriteLocation('http://localhost/dir/', '/preview/8080')).toBe('/preview/8080/dir/');
+    expect(rewriteLocation('http://127.0.0.1:8080/x#y', '/preview/8080')).toBe('/preview/8080/x#y');
+    expect(rewriteLocation('https://example.com/', '/preview/8080')).toBe('https://example.com/');
+    expect(rewriteLocation('//evil.example/x', '/preview/8080')).toBe('//evil.example/x');
+    expect(rewriteLocation('next', '/preview/8080')).toBe('next');
+  });
+
+  it('say plainly what went wrong, with a 5xx when the app did not answer', () => {
+    expect(problemPage('refused', 8080)).toMatchObject({ status: 502, html: expect.stringContaining('Nothing is listening on port 8080') });
+    expect(problemPage('timeout', 1).status).toBe(504);
+    expect(problemPage('session', 1).status).toBe(401);
+  });
+});
