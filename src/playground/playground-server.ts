@@ -1,12 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import type { BrowserAssets } from './browser-assets';
 import { isRefusal, type LearnerTokens, type PlaygroundLearner, type PlaygroundVisitor } from './learner-tokens';
 import { LINK_REFUSED_HTML, PAGE_HTML } from './page';
-import { sameOrigin, securityHeaders, send, sessionCookieHeader, sessionCookieOf } from './web-security';
+import { refuseUpgrade, sameOrigin, securityHeaders, send, sessionCookieHeader, sessionCookieOf } from './web-security';
 
 /** What a route sees: the learner of the session cookie (routes with `session: true` only run with one). */
 export interface RouteContext {
@@ -71,6 +71,7 @@ const TOKEN_PATH = /^\/p\/([A-Za-z0-9_.-]{1,600})$/;
 /** The web playground's HTTP server: the link exchange, the page, its assets, the routes and the sockets. */
 export class PlaygroundServer {
   private server?: http.Server;
+  private readonly sockets = new Set<Socket>();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private url?: URL;
   private assets?: BrowserAssets;
@@ -100,6 +101,12 @@ export class PlaygroundServer {
       });
     });
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    // closeAllConnections() knows HTTP connections only; an upgraded one (a preview's WebSocket, one refused
+    // mid-handshake) would keep close() waiting forever, so stop() ends every socket itself.
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     server.headersTimeout = 20_000;
     server.requestTimeout = 60_000;
     await new Promise<void>((resolve, reject) => {
@@ -117,8 +124,10 @@ export class PlaygroundServer {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -167,9 +176,7 @@ export class PlaygroundServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const refuse = (status: number, text: string) => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    };
+    const refuse = (status: number, text: string) => refuseUpgrade(socket, status, text);
     const url = new URL(req.url ?? '/', 'http://playground.invalid');
     const prefixed = this.prefixed(req, url);
     if (prefixed) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export const SESSION_COOKIE = 'dockhand_playground';
 
@@ -58,4 +59,17 @@ export function sameOrigin(req: IncomingMessage, publicUrl: URL): boolean {
 export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer = ''): void {
   res.writeHead(status, { 'Content-Length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
+}
+
+/**
+ * Answers an Upgrade with a plain status and closes. The upgraded socket is not being read, so the client's own
+ * close would never be seen and the socket (a file descriptor) would stay open until the process ends: it is
+ * read to its end and destroyed there, or after `lingerMs` whatever the client does.
+ */
+export function refuseUpgrade(socket: Duplex, status: number, text: string, lingerMs = 5000): void {
+  socket.on('error', () => undefined);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.resume();
+  socket.once('end', () => socket.destroy());
+  setTimeout(() => socket.destroy(), lingerMs).unref();
 }

@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../logger';
 import type { PlaygroundLearner } from '../learner-tokens';
+import { refuseUpgrade } from '../web-security';
 import { browserResponseHeaders, upstreamRequestHeaders } from './preview-headers';
 import { problemPage, type PreviewProblem } from './preview-pages';
 
@@ -116,7 +117,7 @@ export class PreviewProxy {
     const upstream = await this.dial(who, port);
     if (!('write' in upstream)) {
       const { status } = problemPage(upstream.problem, port);
-      socket.end(`HTTP/1.1 ${status} Preview unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      refuseUpgrade(socket, status, 'Preview unavailable');
       return;
     }
     const limits = this.limits;

@@ -1,5 +1,6 @@
 import type { Logger } from '../../logger';
 import type { PlaygroundPrefix, PlaygroundRoute } from '../playground-server';
+import { refuseUpgrade } from '../web-security';
 import { PreviewProxy, sendProblem, type PreviewDialer, type PreviewLimits } from './preview-proxy';
 
 const PREVIEW_PATH = /^\/preview\/(\d{1,5})(\/.*)?$/;
@@ -51,7 +52,7 @@ export function createPreviews(o: { dialer: PreviewDialer; publicUrl: () => URL;
         const origin = req.headers.origin;
         // the playground's page, or a previewed page (its sandbox CSP makes its origin opaque: `null`)
         const status = !port ? 404 : !learner ? 401 : origin !== o.publicUrl().origin && origin !== 'null' ? 403 : 0;
-        if (status || !port || !learner) return void socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        if (status || !port || !learner) return refuseUpgrade(socket, status, 'Refused');
         await proxy.upgrade(req, socket, head, learner, port, restOf(req.url, port, match));
       },
     },
