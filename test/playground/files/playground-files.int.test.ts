@@ -10,7 +10,7 @@ jest.setTimeout(900_000);
 
 let t: TestBot;
 beforeAll(async () => {
-  t = await startTestBot({ env: { WEB_PORT: '0' } });
+  t = await startTestBot({ env: { WEB_PORT: '0', COMMANDS_PER_MINUTE: '600' } });
 });
 afterAll(async () => {
   await t?.stop();
