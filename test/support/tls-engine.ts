@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { BASE_IMAGE, LESSON_IMAGES, SANDBOX_IMAGE } from '../../src/images/images';
+import { packagesImageFor } from '../../src/images/package-source';
 
 const run = promisify(execFile);
 
@@ -58,7 +59,8 @@ async function waitForEngine(docker: Docker, child: ChildProcess, log: string, t
 
 /** Copies the images the bot needs from the main engine (docker save | docker load through the two APIs). */
 async function seedImages(from: Docker, to: Docker): Promise<void> {
-  const names = [BASE_IMAGE, SANDBOX_IMAGE, ...LESSON_IMAGES.map((l) => l.localImage)];
+  // the package source too: building it needs the Debian mirror, which the engine's namespace cannot reach
+  const names = [BASE_IMAGE, SANDBOX_IMAGE, packagesImageFor(BASE_IMAGE), ...LESSON_IMAGES.map((l) => l.localImage)];
   const missing: string[] = [];
   for (const n of names) if (!(await to.getImage(n).inspect().then(() => true, () => false))) missing.push(n);
   if (missing.length === 0) return;
