@@ -7,6 +7,7 @@ const OPTIONS = {
     dir: { type: 'string' },
     'one-sandbox': { type: 'boolean' },
     concurrency: { type: 'string' },
+    'main-path': { type: 'boolean' },
     'unsafe-host-profile': { type: 'boolean' },
   },
   import: {
@@ -21,7 +22,7 @@ export type CliCommand = keyof typeof OPTIONS;
 
 export interface CliArgs {
   positional: string[];
-  flags: { dir?: string; 'one-sandbox'?: boolean; concurrency?: string; 'unsafe-host-profile'?: boolean; out?: string; id?: string; force?: boolean };
+  flags: { dir?: string; 'one-sandbox'?: boolean; concurrency?: string; 'main-path'?: boolean; 'unsafe-host-profile'?: boolean; out?: string; id?: string; force?: boolean };
 }
 
 export const isCliCommand = (cmd: string | undefined): cmd is CliCommand => cmd !== undefined && Object.hasOwn(OPTIONS, cmd);

@@ -19,7 +19,8 @@ import { isCliCommand, parseCliArgs } from './cli-args';
 const USAGE = `usage:
   lessons --help
   lessons validate [--dir <folder>] [lesson-id ...]     (or: validate <folder>)
-  lessons test [--dir <folder>] [--one-sandbox | --concurrency <n>] [--unsafe-host-profile] [lesson-id ...]
+  lessons test [--dir <folder>] [--one-sandbox | --concurrency <n>] [--main-path] [--unsafe-host-profile] [lesson-id ...]
+      --main-path: each step's setup, check, solution and check only (no wrong attempts or right alternatives)
       --concurrency: lessons tested at a time, each in its own sandbox (default LESSONS_TEST_CONCURRENCY or 1)
       --unsafe-host-profile: run on an engine without user namespaces, lesson code as root on it (test machines only)
   lessons import <scenario-folder | structure.json | *-pathway.json> [--dir lessons] [--out <lesson-folder>] [--id <id>] [--force]
@@ -119,8 +120,8 @@ export interface CliDeps {
 
 const securityOptionsOf = async (docker: Docker) => ((await docker.info()) as { SecurityOptions?: string[] }).SecurityOptions ?? [];
 
-async function test(ids: string[], dir: string, o: { oneSandbox: boolean; concurrency: number; unsafeHostProfile: boolean; deps: CliDeps }): Promise<number> {
-  const { oneSandbox, concurrency } = o;
+async function test(ids: string[], dir: string, o: { oneSandbox: boolean; concurrency: number; mainPath: boolean; unsafeHostProfile: boolean; deps: CliDeps }): Promise<number> {
+  const { oneSandbox, concurrency, mainPath } = o;
   const loaded = await loadFolder(dir);
   const errors = errorsFor(loaded, ids);
   for (const e of errors) console.error(`ERROR ${formatProblem(e)}`);
@@ -151,20 +152,20 @@ async function test(ids: string[], dir: string, o: { oneSandbox: boolean; concur
   const mode = oneSandbox
     ? `one sandbox for the whole course, as a learner takes it: ${courseOrder(selected)}`
     : `a fresh sandbox per lesson${concurrency > 1 ? `, ${concurrency} lessons at a time` : ''}`;
-  console.error(`lessons:test: ${mode}`);
+  console.error(`lessons:test: ${mode}${mainPath ? '; the main path only (--main-path)' : ''}`);
   // An interrupted run leaves its sandboxes behind; the next run's manager.start() sweeps them (same instance label).
   try {
     if (oneSandbox) {
-      results.push(...(await testCourse(selected, factory, { onResult, onLesson: (l, s) => console.error(`${l.id}: ${s.toFixed(1)} s (same sandbox)`) })));
+      results.push(...(await testCourse(selected, factory, { mainPath, onResult, onLesson: (l, s) => console.error(`${l.id}: ${s.toFixed(1)} s (same sandbox)`) })));
     } else {
       // with more than one lesson at a time, a lesson's lines come together when it ends (never interleaved)
       const onLesson = (l: Lesson, s: number) => console.error(`${l.id}: ${s.toFixed(1)} s`);
-      results.push(...(await testLessons(selected, factory, { concurrency, onResult, onLesson })));
+      results.push(...(await testLessons(selected, factory, { concurrency, mainPath, onResult, onLesson })));
     }
   } finally {
     await manager.destroyAll();
   }
-  console.log(`mode: ${mode}\n${formatResultsTable(results)}`);
+  console.log(`mode: ${mode}\n${formatResultsTable(results, { mainPath })}`);
   return errors.length || results.some((r) => r.result !== 'PASS') ? 1 : 0;
 }
 
@@ -221,6 +222,7 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
       return test(positional, dir, {
         oneSandbox: flags['one-sandbox'] === true,
         concurrency,
+        mainPath: flags['main-path'] === true,
         unsafeHostProfile: flags['unsafe-host-profile'] === true,
         deps,
       });

@@ -23,7 +23,10 @@ export function solutionScript(step: Pick<LessonStep, 'solution'>): string {
   return oneStream(['set -e', 'cd ~', ...step.solution].join('\n'));
 }
 
-async function testStep(sandbox: LessonSandbox, lessonId: string, step: LessonStep, failed: StepProgress): Promise<string | undefined> {
+/** `mainPath`: setup, check fails, solution, check passes; the wrong attempts and right alternatives are left out. */
+export type StepTestOptions = { mainPath?: boolean };
+
+async function testStep(sandbox: LessonSandbox, lessonId: string, step: LessonStep, failed: StepProgress, o: StepTestOptions): Promise<string | undefined> {
   const setup = await runSetup(sandbox, lessonId, step, { outputCapBytes: SETUP_OUTPUT_CAP });
   failed.output = setup?.output;
   if (setup?.timedOut) return `setup did not finish within ${step.solutionTimeoutMs / 1000} s`;
@@ -32,10 +35,12 @@ async function testStep(sandbox: LessonSandbox, lessonId: string, step: LessonSt
   const before = await runCheck(sandbox, step, { lessonId });
   if (before.reason === 'timeout') return `check before the solution: ${before.message}`;
   if (before.passed) return 'check passed before the solution ran (a learner would get the step for free)';
-  const wrong = await testWrongAttempts(sandbox, lessonId, step, failed);
-  if (wrong) return wrong;
-  const right = await testRightAttempts(sandbox, lessonId, step, failed);
-  if (right) return right;
+  if (!o.mainPath) {
+    const wrong = await testWrongAttempts(sandbox, lessonId, step, failed);
+    if (wrong) return wrong;
+    const right = await testRightAttempts(sandbox, lessonId, step, failed);
+    if (right) return right;
+  }
   const sol = await sandbox.run(solutionScript(step), { timeoutMs: step.solutionTimeoutMs, outputCapBytes: SETUP_OUTPUT_CAP });
   failed.output = sol.output;
   if (sol.timedOut) return `solution did not finish within ${step.solutionTimeoutMs / 1000} s`;
@@ -51,7 +56,7 @@ async function testStep(sandbox: LessonSandbox, lessonId: string, step: LessonSt
 type Push = (r: StepTestResult) => void;
 
 /** A lesson's steps in order in `sandbox`; after a failing step the rest of the lesson is skipped. */
-async function testSteps(sandbox: LessonSandbox, lesson: Lesson, push: Push): Promise<void> {
+async function testSteps(sandbox: LessonSandbox, lesson: Lesson, push: Push, o: StepTestOptions): Promise<void> {
   let failed = false;
   for (const step of lesson.steps) {
     const t0 = Date.now();
@@ -62,7 +67,7 @@ async function testSteps(sandbox: LessonSandbox, lesson: Lesson, push: Push): Pr
     let problem: string | undefined;
     const out: StepProgress = {};
     try {
-      problem = await testStep(sandbox, lesson.id, step, out);
+      problem = await testStep(sandbox, lesson.id, step, out, o);
     } catch (err) {
       problem = `sandbox error: ${(err as Error).message}`;
     }
@@ -114,9 +119,9 @@ function collector(opts: { onResult?: Push }): { results: StepTestResult[]; push
  * alternative must PASS it (and fail again after its undo), run the solution, the check must PASS. Setups, wrong attempts and solutions run in the sandbox as a learner's commands would; checks
  * run with the trusted runner, as for learners.
  */
-export async function testLesson(lesson: Lesson, factory: LessonSandboxFactory, opts: { onResult?: Push } = {}): Promise<StepTestResult[]> {
+export async function testLesson(lesson: Lesson, factory: LessonSandboxFactory, opts: { onResult?: Push } & StepTestOptions = {}): Promise<StepTestResult[]> {
   const { results, push } = collector(opts);
-  await inSandbox(factory, `lesson-test-${lesson.id}`, lesson.id, push, (sandbox) => testSteps(sandbox, lesson, push));
+  await inSandbox(factory, `lesson-test-${lesson.id}`, lesson.id, push, (sandbox) => testSteps(sandbox, lesson, push, opts));
   return results;
 }
 
@@ -129,7 +134,7 @@ export async function testLesson(lesson: Lesson, factory: LessonSandboxFactory, 
 export async function testLessons(
   lessons: Lesson[],
   factory: LessonSandboxFactory,
-  opts: { concurrency?: number; onResult?: Push; onLesson?: (lesson: Lesson, seconds: number) => void } = {},
+  opts: { concurrency?: number; onResult?: Push; onLesson?: (lesson: Lesson, seconds: number) => void } & StepTestOptions = {},
 ): Promise<StepTestResult[]> {
   const lanes = Math.max(1, Math.min(Math.floor(opts.concurrency ?? 1), lessons.length));
   const perLesson: StepTestResult[][] = lessons.map(() => []);
@@ -139,7 +144,7 @@ export async function testLessons(
       const i = next++;
       const lesson = lessons[i]!;
       const t0 = Date.now();
-      perLesson[i] = await testLesson(lesson, factory, lanes === 1 ? { onResult: opts.onResult } : {});
+      perLesson[i] = await testLesson(lesson, factory, { mainPath: opts.mainPath, ...(lanes === 1 ? { onResult: opts.onResult } : {}) });
       if (lanes > 1) perLesson[i]!.forEach((r) => opts.onResult?.(r));
       opts.onLesson?.(lesson, (Date.now() - t0) / 1000);
     }
@@ -156,21 +161,21 @@ export async function testLessons(
 export async function testCourse(
   lessons: Lesson[],
   factory: LessonSandboxFactory,
-  opts: { onResult?: Push; onLesson?: (lesson: Lesson, seconds: number) => void } = {},
+  opts: { onResult?: Push; onLesson?: (lesson: Lesson, seconds: number) => void } & StepTestOptions = {},
 ): Promise<StepTestResult[]> {
   const { results, push } = collector(opts);
   if (!lessons.length) return results;
   await inSandbox(factory, 'lesson-test-course', lessons[0]!.id, push, async (sandbox) => {
     for (const lesson of lessons) {
       const t0 = Date.now();
-      await testSteps(sandbox, lesson, push);
+      await testSteps(sandbox, lesson, push, opts);
       opts.onLesson?.(lesson, (Date.now() - t0) / 1000);
     }
   });
   return results;
 }
 
-export function formatResultsTable(results: StepTestResult[]): string {
+export function formatResultsTable(results: StepTestResult[], o: StepTestOptions = {}): string {
   const rows = results.map((r) => [r.lessonId, r.stepId, r.result, r.seconds.toFixed(1), r.detail]);
   const header = ['LESSON', 'STEP', 'RESULT', 'SECONDS', 'DETAIL'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -186,7 +191,8 @@ export function formatResultsTable(results: StepTestResult[]): string {
   const wrongLine = `${wrong} wrong attempt${wrong === 1 ? '' : 's'} rejected; passed steps without one: ${without.length ? without.join(', ') : 'none'}`;
   const right = results.reduce((n, r) => n + (r.rightAccepted ?? 0), 0);
   const rightLine = `${right} right alternative${right === 1 ? '' : 's'} accepted`;
-  return [line(header), ...rows.map(line), '', wrongLine, rightLine, `${results.length - failed}/${results.length} steps passed in ${total.toFixed(1)} s`].join('\n');
+  const attempts = o.mainPath ? ['wrong attempts and right alternatives not run (--main-path)'] : [wrongLine, rightLine];
+  return [line(header), ...rows.map(line), '', ...attempts, `${results.length - failed}/${results.length} steps passed in ${total.toFixed(1)} s`].join('\n');
 }
 
 /** Profiles whose sandbox root is not root on the engine host. */

@@ -79,7 +79,7 @@ describe('lessons CLI', () => {
   test('a misspelt flag is refused with the flag it most likely meant, never testing every lesson', async () => {
     expect(await main(['test', '--onesandbox', 'compose'])).toBe(2);
     const [first, ...rest] = out.join('\n').split('\n');
-    expect(first).toBe('lessons test: unknown flag --onesandbox (did you mean --one-sandbox?); this command takes --dir, --one-sandbox, --concurrency, --unsafe-host-profile');
+    expect(first).toBe('lessons test: unknown flag --onesandbox (did you mean --one-sandbox?); this command takes --dir, --one-sandbox, --concurrency, --main-path, --unsafe-host-profile');
     expect(rest[0]).toBe('usage:');
     expect(out.join('\n')).not.toMatch(/unknown lesson|lessons:test:|images/);
   });

@@ -112,6 +112,25 @@ describe('right alternatives: the check must accept each, and fail again after i
   });
 });
 
+describe('--main-path: setup, check, solution and check only', () => {
+  it('runs neither the wrong attempts nor the right alternatives, and the table says they were left out', async () => {
+    const { factory, seen } = stateFactory();
+    const results = await testLessons([rightLesson([{ why: 'another way', run: ['echo other', 'touch done'], undo: ['rm done'] }])], factory, { mainPath: true });
+    expect(results).toEqual([expect.objectContaining({ result: 'PASS' })]);
+    expect(results[0]).not.toHaveProperty('wrongRejected');
+    // the wrong attempt's `true`, the alternative and its undo never ran: only the solution did
+    expect(seen).toEqual(['touch done']);
+    expect(formatResultsTable(results, { mainPath: true })).toContain('wrong attempts and right alternatives not run (--main-path)');
+  });
+
+  it('still fails a step whose check passes before the solution', async () => {
+    const { factory } = stateFactory();
+    const early = makeLesson('e', { steps: [{ id: 's1', check: 'true', solution: ['touch done'], autoCheck: true, checkTimeoutMs: 1000, solutionTimeoutMs: 1000, setup: 'touch done' }] });
+    const [r] = await testLessons([early], factory, { mainPath: true });
+    expect(r).toEqual(expect.objectContaining({ result: 'FAIL', detail: 'check passed before the solution ran (a learner would get the step for free)' }));
+  });
+});
+
 describe('lessons:test sandbox profile (--unsafe-host-profile)', () => {
   const REMAP = ['name=seccomp,profile=default', 'name=userns'];
   const PLAIN = ['name=seccomp,profile=default', 'name=cgroupns'];
