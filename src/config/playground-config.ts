@@ -29,6 +29,7 @@ export function readPlaygroundConfig(env: Record<string, string | undefined>, pr
   if (adminText !== undefined && !['true', 'false'].includes(adminText)) problems.push(`PLAYGROUND_ADMIN_VIEW: expected true or false, got "${get('PLAYGROUND_ADMIN_VIEW')!}"`);
   if (portText === undefined) {
     if (adminText === 'true') problems.push('PLAYGROUND_ADMIN_VIEW: only applies with WEB_PORT (the playground\'s port) set');
+    if (get('PLAYGROUND_PREVIEW_DOMAIN') !== undefined) problems.push('PLAYGROUND_PREVIEW_DOMAIN: only applies with WEB_PORT (the playground\'s port) set');
     if (publicText !== undefined || secretText !== undefined) problems.push('WEB_PORT: missing; PUBLIC_URL and PLAYGROUND_SECRET only apply with WEB_PORT (the playground\'s port) set');
     return undefined;
   }

@@ -188,7 +188,7 @@ export class PlaygroundServer {
     // preview origin it goes there directly: a Strict cookie may not ride the redirect chain from Slack
     const port = to && LANDING.test(to) ? Number(to.split('/')[2]) : undefined;
     const until = this.o.tokens.sessionExpiresAt(session);
-    const location = port && this.o.landingFor && learner.watcher === undefined && until !== undefined ? this.o.landingFor(learner, port, until) : port ? to! : '/';
+    const location = port && port <= 65535 && this.o.landingFor && learner.watcher === undefined && until !== undefined ? this.o.landingFor(learner, port, until) : port !== undefined ? to! : '/';
     send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: location }));
   }
 

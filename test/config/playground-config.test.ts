@@ -38,6 +38,7 @@ describe('web playground settings', () => {
 
   it('PLAYGROUND_PREVIEW_DOMAIN: a DNS name outside PUBLIC_URL\'s host, lower-cased; unset by default', () => {
     expect(readConfig({ WEB_PORT: '8080' }).playground?.previewDomain).toBeUndefined();
+    expect(problemsOf({ PLAYGROUND_PREVIEW_DOMAIN: 'preview.example.net' })).toEqual(["PLAYGROUND_PREVIEW_DOMAIN: only applies with WEB_PORT (the playground's port) set"]);
     expect(readConfig({ WEB_PORT: '8080', PUBLIC_URL: 'https://play.example.com', PLAYGROUND_PREVIEW_DOMAIN: 'Preview.Example.NET.' }).playground?.previewDomain).toBe('preview.example.net');
     expect(problemsOf({ WEB_PORT: '8080', PLAYGROUND_PREVIEW_DOMAIN: 'https://preview.example.net' })[0]).toMatch(/^PLAYGROUND_PREVIEW_DOMAIN: expected a DNS name/);
     expect(problemsOf({ WEB_PORT: '8080', PLAYGROUND_PREVIEW_DOMAIN: 'localhost' })[0]).toMatch(/^PLAYGROUND_PREVIEW_DOMAIN: expected a DNS name/);
