@@ -19,7 +19,9 @@ export const PREVIEW_CSP = "sandbox allow-scripts allow-forms allow-popups allow
 // hop-by-hop (RFC 9110 7.6.1) and what the relay sets itself
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 // response headers an app could use against the playground's origin: HSTS for the operator's host, wiping or
-// planting state for the whole origin, widening a service worker's scope
+// planting state for the whole origin, widening a service worker's scope. On a preview's own origin they still
+// matter: HSTS and Alt-Svc would steer the browser's later connections (TLS of the preview domain is the
+// operator's), NEL and Report-To send reports to an address the app picks, and previews have no service workers.
 const DROPPED_RESPONSE = new Set(['strict-transport-security', 'clear-site-data', 'service-worker-allowed', 'alt-svc', 'public-key-pins', 'expect-ct', 'nel', 'report-to']);
 
 /** The request headers sent on to the app: the playground's session cookies never reach the learner's app. */
