@@ -16,6 +16,8 @@ export interface PlaygroundConfig {
   adminView: boolean;
   /** PLAYGROUND_PREVIEW_MAX_SECONDS: a port preview's response or WebSocket is cut after this long. */
   previewMaxSeconds: number;
+  /** PLAYGROUND_PREVIEW_DOMAIN: previews are served at `<label>.<domain>` (an origin each); unset: under `/preview/<port>/`. */
+  previewDomain?: string;
 }
 
 export function readPlaygroundConfig(env: Record<string, string | undefined>, problems: string[]): PlaygroundConfig | undefined {
@@ -27,6 +29,7 @@ export function readPlaygroundConfig(env: Record<string, string | undefined>, pr
   if (adminText !== undefined && !['true', 'false'].includes(adminText)) problems.push(`PLAYGROUND_ADMIN_VIEW: expected true or false, got "${get('PLAYGROUND_ADMIN_VIEW')!}"`);
   if (portText === undefined) {
     if (adminText === 'true') problems.push('PLAYGROUND_ADMIN_VIEW: only applies with WEB_PORT (the playground\'s port) set');
+    if (get('PLAYGROUND_PREVIEW_DOMAIN') !== undefined) problems.push('PLAYGROUND_PREVIEW_DOMAIN: only applies with WEB_PORT (the playground\'s port) set');
     if (publicText !== undefined || secretText !== undefined) problems.push('WEB_PORT: missing; PUBLIC_URL and PLAYGROUND_SECRET only apply with WEB_PORT (the playground\'s port) set');
     return undefined;
   }
@@ -52,6 +55,12 @@ export function readPlaygroundConfig(env: Record<string, string | undefined>, pr
   const previewText = get('PLAYGROUND_PREVIEW_MAX_SECONDS') ?? '600';
   const previewMaxSeconds = Number(previewText);
   if (!/^\d+$/.test(previewText) || previewMaxSeconds < 1 || previewMaxSeconds > 86_400) problems.push(`PLAYGROUND_PREVIEW_MAX_SECONDS: expected how long a port preview may stream (a whole number of seconds from 1 to 86400), got "${previewText}"`);
+  const previewDomain = get('PLAYGROUND_PREVIEW_DOMAIN')?.toLowerCase().replace(/\.$/, '');
+  if (previewDomain !== undefined) {
+    if (!/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(previewDomain)) problems.push(`PLAYGROUND_PREVIEW_DOMAIN: expected a DNS name whose sub-domains serve port previews, e.g. preview.example.net, got "${get('PLAYGROUND_PREVIEW_DOMAIN')!}"`);
+    // a playground host inside the preview domain would be routed as a preview
+    else if (publicUrl && (publicUrl.hostname === previewDomain || publicUrl.hostname.endsWith(`.${previewDomain}`))) problems.push(`PLAYGROUND_PREVIEW_DOMAIN: PUBLIC_URL's host ${publicUrl.hostname} must not be ${previewDomain} or inside it; use a separate domain, e.g. preview.example.net`);
+  }
   if (problems.length > before) return undefined;
-  return { port, host, publicUrl, secret: secretText === undefined ? undefined : Buffer.from(secretText, 'utf8'), adminView: adminText === 'true', previewMaxSeconds };
+  return { port, host, publicUrl, secret: secretText === undefined ? undefined : Buffer.from(secretText, 'utf8'), adminView: adminText === 'true', previewMaxSeconds, ...(previewDomain !== undefined && { previewDomain }) };
 }

@@ -38,7 +38,7 @@ export class LearnerTokens {
   private readonly spent = new Map<string, number>();
 
   constructor(
-    secret: Buffer,
+    private readonly secret: Buffer,
     private readonly clock: Pick<Clock, 'now'>,
     private readonly sessionMs: number,
   ) {
@@ -82,6 +82,22 @@ export class LearnerTokens {
     return visitor(t, u, w);
   }
 
+  /** When a valid session cookie ends (a preview's cookie lives no longer), else undefined. */
+  sessionExpiresAt(value: string | undefined): number | undefined {
+    if (!value || isRefusal(this.verifySession(value))) return undefined;
+    const opened = this.open(this.cookieKey, value);
+    return 'body' in opened && typeof opened.body.exp === 'number' ? opened.body.exp : undefined;
+  }
+
+  /**
+   * The same signed-token format under a key of its own for another purpose (the port previews' tickets and
+   * cookies), so those can never pass as links or sessions; `mac` names things unguessably (a preview's host label).
+   */
+  keyed(purpose: string): TokenSigner {
+    const key = createHmac('sha256', this.secret).update(`dockhand playground keyed ${purpose}`).digest();
+    return { sign: (body) => this.sign(key, body), open: (token) => this.open(key, token), mac: (data) => createHmac('sha256', key).update(data).digest() };
+  }
+
   get sessionSeconds(): number {
     return Math.floor(this.sessionMs / 1000);
   }
@@ -108,6 +124,12 @@ export class LearnerTokens {
   private prune(now: number): void {
     for (const [n, until] of this.spent) if (until <= now) this.spent.delete(n);
   }
+}
+
+export interface TokenSigner {
+  sign(body: object): string;
+  open(token: string): { body: Record<string, unknown> } | { refused: Refusal };
+  mac(data: string): Buffer;
 }
 
 export const isRefusal = (v: PlaygroundVisitor | { refused: Refusal }): v is { refused: Refusal } => 'refused' in v;

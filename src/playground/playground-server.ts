@@ -49,6 +49,13 @@ export interface PlaygroundPrefix {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, match: RegExpExecArray, learner: PlaygroundLearner | undefined): Promise<void>;
 }
 
+/** Requests for other hosts on the same listener (port previews on their own origins): never the playground's. */
+export interface PlaygroundHosts {
+  owns(req: IncomingMessage): boolean;
+  http(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+}
+
 export interface PlaygroundServerOptions {
   host: string;
   port: number;
@@ -60,6 +67,10 @@ export interface PlaygroundServerOptions {
   sockets: PlaygroundSocket[];
   /** Handed no learner when the session cookie is missing or refused (the handler answers that). */
   prefixes?: PlaygroundPrefix[];
+  /** Routed by Host before anything else: what it owns never reaches the routes, sockets or prefixes. */
+  hosts?: PlaygroundHosts;
+  /** Where a link's `to` (a preview's `/preview/<port>/`) lands, for its learner whose session ends at `until`. */
+  landingFor?(who: PlaygroundLearner, port: number, until: number): string;
   log: Logger;
   /** PLAYGROUND_ADMIN_VIEW: admins' watch links and sessions are honoured (read-only); otherwise refused. */
   adminView?: boolean;
@@ -139,6 +150,7 @@ export class PlaygroundServer {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.o.hosts?.owns(req)) return this.o.hosts.http(req, res);
     const url = new URL(req.url ?? '/', 'http://playground.invalid');
     const method = req.method ?? 'GET';
     const token = TOKEN_PATH.exec(url.pathname);
@@ -154,7 +166,7 @@ export class PlaygroundServer {
       const match = route.path.exec(url.pathname);
       if (!match || route.method !== method) continue;
       if (method !== 'GET' && !sameOrigin(req, this.publicUrl)) return this.json(res, 403, { error: 'This request did not come from the playground page.' });
-      const learner = this.o.tokens.verifySession(sessionCookieOf(req));
+      const learner = this.o.tokens.verifySession(sessionCookieOf(req, this.publicUrl));
       if (isRefusal(learner)) return this.json(res, 401, { error: 'Your playground session has ended. Type `playground` in your DM with Dockhand for a new link.' });
       if (learner.watcher !== undefined && !(this.o.adminView && route.watchable && method === 'GET')) return this.json(res, 403, { error: 'You are watching this playground read-only.' });
       return route.handle({ req, res, match, learner: { teamId: learner.teamId, userId: learner.userId }, json: (status, body) => this.json(res, status, body) });
@@ -170,13 +182,25 @@ export class PlaygroundServer {
       return send(res, 403, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), LINK_REFUSED_HTML);
     }
     this.o.log.info({ teamId: learner.teamId, userId: learner.userId, watcher: learner.watcher }, learner.watcher ? 'playground watch link opened by an admin' : 'playground link opened');
-    const cookie = sessionCookieHeader(this.o.tokens.mintSession(learner), this.o.tokens.sessionSeconds, this.publicUrl);
-    // a link may land on a port preview (offered in Slack after a command published one); nothing else
-    send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: to && LANDING.test(to) ? to : '/' }));
+    const session = this.o.tokens.mintSession(learner);
+    const cookie = sessionCookieHeader(session, this.o.tokens.sessionSeconds, this.publicUrl);
+    // a link may land on a port preview (offered in Slack after a command published one); nothing else. On a
+    // preview origin it goes there directly: a Strict cookie may not ride the redirect chain from Slack
+    const port = to && LANDING.test(to) ? Number(to.split('/')[2]) : undefined;
+    const until = this.o.tokens.sessionExpiresAt(session);
+    const location = port && port <= 65535 && this.o.landingFor && learner.watcher === undefined && until !== undefined ? this.o.landingFor(learner, port, until) : port !== undefined ? to! : '/';
+    send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: location }));
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const refuse = (status: number, text: string) => refuseUpgrade(socket, status, text);
+    if (this.o.hosts?.owns(req)) {
+      this.o.hosts.upgrade(req, socket, head).catch((err: unknown) => {
+        this.o.log.warn({ err }, 'preview upgrade failed');
+        socket.destroy();
+      });
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://playground.invalid');
     const prefixed = this.prefixed(req, url);
     if (prefixed) {
@@ -192,7 +216,7 @@ export class PlaygroundServer {
       this.o.log.warn({ origin: String(req.headers.origin ?? '').slice(0, 100) }, 'playground WebSocket from another origin refused');
       return refuse(403, 'Forbidden');
     }
-    const learner = this.o.tokens.verifySession(sessionCookieOf(req));
+    const learner = this.o.tokens.verifySession(sessionCookieOf(req, this.publicUrl));
     if (isRefusal(learner)) return refuse(401, 'Unauthorized');
     const { watcher } = learner;
     if (watcher !== undefined && !(this.o.adminView && endpoint.watch)) return refuse(403, 'Forbidden');
@@ -209,7 +233,7 @@ export class PlaygroundServer {
     for (const handler of this.o.prefixes ?? []) {
       const match = handler.path.exec(url.pathname);
       if (!match) continue;
-      const learner = this.o.tokens.verifySession(sessionCookieOf(req));
+      const learner = this.o.tokens.verifySession(sessionCookieOf(req, this.publicUrl));
       // A watching admin's session is read-only: a preview would let it act in the learner's app, so it counts as none.
       return { handler, match, learner: isRefusal(learner) || learner.watcher !== undefined ? undefined : learner };
     }

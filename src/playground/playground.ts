@@ -88,7 +88,7 @@ export function createPlayground(o: PlaygroundOptions): Playground {
       if (previews) hub.notify(who, { t: 'ports' });
     },
   });
-  const previews = o.previews && createPreviews({ dialer: o.previews, publicUrl: (): URL => server.publicUrl, log, limits: o.previewLimits });
+  const previews = o.previews && createPreviews({ dialer: o.previews, publicUrl: (): URL => server.publicUrl, log, limits: o.previewLimits, domain: o.config.previewDomain, tokens, clock });
   const said = (fn: (who: PlaygroundLearner) => Promise<string[]>): PlaygroundRoute['handle'] => async ({ learner, json }) => json(200, { said: await fn(learner) });
   const routes: PlaygroundRoute[] = [
     { method: 'GET', path: /^\/api\/step$/, watchable: true, handle: async ({ learner, json }) => json(200, { step: (await o.lessons.step(learner)) ?? null }) },
@@ -116,6 +116,8 @@ export function createPlayground(o: PlaygroundOptions): Playground {
       },
     ],
     prefixes: previews ? [previews.prefix] : [],
+    hosts: previews?.hosts,
+    landingFor: previews?.landingFor,
     log,
   });
   return {

@@ -31,19 +31,28 @@ export function securityHeaders(publicUrl: URL): Record<string, string> {
   };
 }
 
-/** The Set-Cookie header: HttpOnly, SameSite=Strict, Secure behind https, for the session's lifetime. */
+/**
+ * Behind https the cookie takes the `__Host-` prefix: a browser accepts it only without Domain, Secure and at
+ * Path=/, so no other host (a sub-domain, a preview's) can plant or overwrite it.
+ */
+export const sessionCookieName = (publicUrl: URL): string => (publicUrl.protocol === 'https:' ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE);
+
+/** The Set-Cookie header: host-only, HttpOnly, SameSite=Strict, Secure behind https, for the session's lifetime. */
 export function sessionCookieHeader(value: string, maxAgeSeconds: number, publicUrl: URL): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${publicUrl.protocol === 'https:' ? '; Secure' : ''}`;
+  return `${sessionCookieName(publicUrl)}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${publicUrl.protocol === 'https:' ? '; Secure' : ''}`;
 }
 
-/** The session cookie's value from a request (the last one wins if a browser sends two). */
-export function sessionCookieOf(req: IncomingMessage): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  let found: string | undefined;
-  for (const part of header.split(';')) {
+/** The session cookie's value from a request (the last one wins if a browser sends two); `publicUrl` picks its name. */
+export function sessionCookieOf(req: IncomingMessage, publicUrl?: URL): string | undefined {
+  return cookiesOf(req, publicUrl ? sessionCookieName(publicUrl) : SESSION_COOKIE).at(-1);
+}
+
+/** Every value a request carries for the cookie `name` (one per cookie a browser holds under that name). */
+export function cookiesOf(req: IncomingMessage, name: string): string[] {
+  const found: string[] = [];
+  for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) found = part.slice(eq + 1).trim();
+    if (eq > 0 && part.slice(0, eq).trim() === name) found.push(part.slice(eq + 1).trim());
   }
   return found;
 }

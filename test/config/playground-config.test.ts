@@ -35,4 +35,13 @@ describe('web playground settings', () => {
     expect(problemsOf({ WEB_PORT: '8080', PLAYGROUND_ADMIN_VIEW: 'yes' })).toEqual(['PLAYGROUND_ADMIN_VIEW: expected true or false, got "yes"']);
     expect(problemsOf({ PLAYGROUND_ADMIN_VIEW: 'true' })[0]).toMatch(/^PLAYGROUND_ADMIN_VIEW: only applies with WEB_PORT/);
   });
+
+  it('PLAYGROUND_PREVIEW_DOMAIN: a DNS name outside PUBLIC_URL\'s host, lower-cased; unset by default', () => {
+    expect(readConfig({ WEB_PORT: '8080' }).playground?.previewDomain).toBeUndefined();
+    expect(problemsOf({ PLAYGROUND_PREVIEW_DOMAIN: 'preview.example.net' })).toEqual(["PLAYGROUND_PREVIEW_DOMAIN: only applies with WEB_PORT (the playground's port) set"]);
+    expect(readConfig({ WEB_PORT: '8080', PUBLIC_URL: 'https://play.example.com', PLAYGROUND_PREVIEW_DOMAIN: 'Preview.Example.NET.' }).playground?.previewDomain).toBe('preview.example.net');
+    expect(problemsOf({ WEB_PORT: '8080', PLAYGROUND_PREVIEW_DOMAIN: 'https://preview.example.net' })[0]).toMatch(/^PLAYGROUND_PREVIEW_DOMAIN: expected a DNS name/);
+    expect(problemsOf({ WEB_PORT: '8080', PLAYGROUND_PREVIEW_DOMAIN: 'localhost' })[0]).toMatch(/^PLAYGROUND_PREVIEW_DOMAIN: expected a DNS name/);
+    expect(problemsOf({ WEB_PORT: '8080', PUBLIC_URL: 'https://play.example.com', PLAYGROUND_PREVIEW_DOMAIN: 'example.com' })[0]).toMatch(/must not be example.com or inside it/);
+  });
 });

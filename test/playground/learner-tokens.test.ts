@@ -72,11 +72,16 @@ describe('playground sessions', () => {
   });
 
   it('the cookie is HttpOnly and SameSite=Strict, Secure behind https only', () => {
-    expect(sessionCookieHeader('v', 60, new URL('https://play.example.com'))).toBe('dockhand_playground=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure');
+    // behind https the __Host- prefix: no other host can plant or overwrite it
+    expect(sessionCookieHeader('v', 60, new URL('https://play.example.com'))).toBe('__Host-dockhand_playground=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure');
     expect(sessionCookieHeader('v', 60, new URL('http://127.0.0.1:8080'))).not.toContain('Secure');
     const req = { headers: { cookie: 'other=1; dockhand_playground=abc.def ; x=y' } } as unknown as IncomingMessage;
     expect(sessionCookieOf(req)).toBe('abc.def');
     expect(sessionCookieOf({ headers: {} } as IncomingMessage)).toBeUndefined();
+    // under https only the prefixed name counts (a plain one could come from a sibling host)
+    expect(sessionCookieOf(req, new URL('https://play.example.com'))).toBeUndefined();
+    const prefixed = { headers: { cookie: 'dockhand_playground=planted; __Host-dockhand_playground=abc.def' } } as unknown as IncomingMessage;
+    expect(sessionCookieOf(prefixed, new URL('https://play.example.com'))).toBe('abc.def');
   });
 
   it('only the playground origin itself passes the Origin check', () => {

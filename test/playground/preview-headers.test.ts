@@ -1,4 +1,4 @@
-import { browserResponseHeaders, PREVIEW_CSP, rewriteLocation, upstreamRequestHeaders, withoutSession } from '../../src/playground/preview/preview-headers';
+import { browserResponseHeaders, OWN_ORIGIN_CSP, PREVIEW_CSP, rewriteLocation, upstreamRequestHeaders, withoutSession } from '../../src/playground/preview/preview-headers';
 import { problemPage } from '../../src/playground/preview/preview-pages';
 
 const publicUrl = new URL('https://play.example.com');
@@ -35,6 +35,29 @@ describe('preview headers', () => {
     expect(h['clear-site-data']).toBeUndefined();
     expect(h.location).toBe('/preview/3000/login');
     expect(h['content-type']).toBe('text/html');
+  });
+
+  it("on the preview's own origin: no sandbox, no framing, the dangerous headers still dropped, cookies host-only, ours never set", () => {
+    const h = browserResponseHeaders(
+      {
+        'content-security-policy': "script-src 'self'",
+        'strict-transport-security': 'max-age=63072000; includeSubDomains',
+        'alt-svc': 'h2=":4443"',
+        'service-worker-allowed': '/',
+        'set-cookie': ['s=1; Domain=.preview.example.net; Path=/; HttpOnly', '__Host-dockhand_preview=x; Path=/; Secure', '__Host-dockhand_playground=y; Path=/; Secure'],
+        location: 'http://localhost:8080/login',
+      },
+      { prefix: '', ownOrigin: true },
+    );
+    expect(h['content-security-policy']).toEqual(["script-src 'self'", OWN_ORIGIN_CSP]);
+    expect(JSON.stringify(h['content-security-policy'])).not.toContain('sandbox');
+    expect(h['strict-transport-security']).toBeUndefined();
+    expect(h['alt-svc']).toBeUndefined();
+    expect(h['service-worker-allowed']).toBeUndefined();
+    expect(h['set-cookie']).toEqual(['s=1; Path=/; HttpOnly']);
+    expect(h.location).toBe('/login');
+    const up = upstreamRequestHeaders({ cookie: 'a=1; __Host-dockhand_preview=t; __Host-dockhand_playground=s' }, { port: 8080, prefix: '', publicUrl: new URL('https://p8080-ab.preview.example.net') });
+    expect([up.cookie, up['x-forwarded-host'], up['x-forwarded-prefix']]).toEqual(['a=1', 'p8080-ab.preview.example.net', undefined]);
   });
 
   it('keep redirects inside the preview', () => {

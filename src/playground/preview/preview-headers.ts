@@ -1,7 +1,12 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { SESSION_COOKIE } from '../web-security';
 
-const OURS = new Set([SESSION_COOKIE]);
+/** The preview origin's own sign-in cookie (`__Host-` prefixed behind https). */
+export const PREVIEW_COOKIE = 'dockhand_preview';
+const OURS = new Set([SESSION_COOKIE, `__Host-${SESSION_COOKIE}`, PREVIEW_COOKIE, `__Host-${PREVIEW_COOKIE}`]);
+
+/** On a preview's own origin the app needs no sandbox: only framing stays forbidden. */
+export const OWN_ORIGIN_CSP = "frame-ancestors 'none'";
 
 /**
  * The previewed app is learner-controlled content (or a third-party image's) served on the playground's origin.
@@ -14,7 +19,9 @@ export const PREVIEW_CSP = "sandbox allow-scripts allow-forms allow-popups allow
 // hop-by-hop (RFC 9110 7.6.1) and what the relay sets itself
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 // response headers an app could use against the playground's origin: HSTS for the operator's host, wiping or
-// planting state for the whole origin, widening a service worker's scope
+// planting state for the whole origin, widening a service worker's scope. On a preview's own origin they still
+// matter: HSTS and Alt-Svc would steer the browser's later connections (TLS of the preview domain is the
+// operator's), NEL and Report-To send reports to an address the app picks, and previews have no service workers.
 const DROPPED_RESPONSE = new Set(['strict-transport-security', 'clear-site-data', 'service-worker-allowed', 'alt-svc', 'public-key-pins', 'expect-ct', 'nel', 'report-to']);
 
 /** The request headers sent on to the app: the playground's session cookies never reach the learner's app. */
@@ -30,7 +37,7 @@ export function upstreamRequestHeaders(h: IncomingHttpHeaders, o: { port: number
   out.host = `localhost:${o.port}`;
   out['x-forwarded-host'] = o.publicUrl.host;
   out['x-forwarded-proto'] = o.publicUrl.protocol.replace(':', '');
-  out['x-forwarded-prefix'] = o.prefix;
+  if (o.prefix) out['x-forwarded-prefix'] = o.prefix;
   // otherwise the keep-alive pool sets Connection itself
   if (o.upgrade) {
     out.connection = 'Upgrade';
@@ -39,22 +46,34 @@ export function upstreamRequestHeaders(h: IncomingHttpHeaders, o: { port: number
   return out;
 }
 
-/** The app's response headers for the browser: its own, minus the dangerous ones, plus the preview CSP. */
-export function browserResponseHeaders(h: IncomingHttpHeaders, o: { prefix: string }): OutgoingHttpHeaders {
+/**
+ * The app's response headers for the browser: its own, minus the dangerous ones, plus the preview CSP. On its own
+ * origin (`ownOrigin`, no prefix) the app keeps that origin (no sandbox), and its cookies are made host-only: a
+ * `Domain` attribute would reach every other preview under the preview domain (another learner's).
+ */
+export function browserResponseHeaders(h: IncomingHttpHeaders, o: { prefix: string; ownOrigin?: boolean }): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined || HOP.has(k) || DROPPED_RESPONSE.has(k)) continue;
     if (k === 'set-cookie') {
-      const kept = (Array.isArray(v) ? v : [v]).filter((c) => !OURS.has(c.split('=')[0]!.trim()));
+      const kept = (Array.isArray(v) ? v : [v]).filter((c) => !OURS.has(c.split('=')[0]!.trim())).map((c) => (o.ownOrigin ? withoutDomain(c) : c));
       if (kept.length) out[k] = kept;
     } else if (k === 'location' && typeof v === 'string') out[k] = rewriteLocation(v, o.prefix);
     else out[k] = v;
   }
   const theirs = h['content-security-policy'];
-  (out as Record<string, string[]>)['content-security-policy'] = [...(theirs === undefined ? [] : Array.isArray(theirs) ? theirs : [theirs]), PREVIEW_CSP];
+  (out as Record<string, string[]>)['content-security-policy'] = [...(theirs === undefined ? [] : Array.isArray(theirs) ? theirs : [theirs]), o.ownOrigin ? OWN_ORIGIN_CSP : PREVIEW_CSP];
   out['referrer-policy'] = 'no-referrer';
   out['cross-origin-opener-policy'] = 'same-origin';
   return out;
+}
+
+/** A Set-Cookie without its Domain attribute: a host-only cookie of the preview's own origin. */
+export function withoutDomain(setCookie: string): string {
+  return setCookie
+    .split(';')
+    .filter((attr, i) => i === 0 || attr.split('=')[0]!.trim().toLowerCase() !== 'domain')
+    .join(';');
 }
 
 /** A redirect inside the app (`/login`, `http://localhost/dir/`) stays inside the preview. */

@@ -1,5 +1,5 @@
 /** Why a preview could not be shown (the dialer's reasons, plus the session's). */
-export type PreviewProblem = 'refused' | 'timeout' | 'busy' | 'no-sandbox' | 'session' | 'bad-port' | 'failed';
+export type PreviewProblem = 'refused' | 'timeout' | 'busy' | 'no-sandbox' | 'session' | 'bad-port' | 'failed' | 'sign-in' | 'ticket' | 'no-preview' | 'worker';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -34,6 +34,14 @@ export function problemPage(problem: PreviewProblem, port: number): { status: nu
       return { status: 401, html: page('Your playground session has ended', ['Type <code>playground</code> in your direct message with Dockhand for a new link.']) };
     case 'bad-port':
       return { status: 404, html: page('No such port', ['A preview address looks like <code>/preview/8080/</code>, with a port from 1 to 65535.']) };
+    case 'sign-in':
+      return { status: 401, html: page('Open this preview from your playground', ['This preview address needs a sign-in of its own. Open it with the <strong>Preview :PORT</strong> link in your playground, or the link Dockhand sent you in Slack.']) };
+    case 'ticket':
+      return { status: 403, html: page('This preview link was already used or has expired', ['Open the preview again with the <strong>Preview :PORT</strong> link in your playground.']) };
+    case 'no-preview':
+      return { status: 404, html: page('No such preview', ['Open your previews with the <strong>Preview :PORT</strong> links in your playground.']) };
+    case 'worker':
+      return { status: 403, html: page('Service workers are not available in previews', ['A service worker would outlive the preview, so previews do not register one.']) };
     default:
       return { status: 502, html: page('The preview failed', [`Dockhand could not reach port ${p} in your sandbox. Reload to try again.`]) };
   }

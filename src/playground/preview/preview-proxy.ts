@@ -34,6 +34,14 @@ export const DEFAULT_PREVIEW_LIMITS: PreviewLimits = { connectTimeoutMs: 5_000, 
 
 const MAX_POOLS = 1000;
 
+/** Where the browser sees the app: under a path prefix of the playground's origin, or at the root of its own origin. */
+export interface PreviewPlace {
+  /** `/preview/<port>`, or '' on its own origin. */
+  prefix: string;
+  /** Its own origin (`<label>.<domain>`); unset under the prefix. */
+  origin?: URL;
+}
+
 const reasonOf = (err: unknown): PreviewProblem => {
   const r = (err as { reason?: unknown }).reason;
   return r === 'refused' || r === 'timeout' || r === 'busy' || r === 'no-sandbox' ? r : 'failed';
@@ -58,11 +66,11 @@ export class PreviewProxy {
     return this.live.size;
   }
 
-  async http(req: IncomingMessage, res: ServerResponse, who: PlaygroundLearner, port: number, path: string): Promise<void> {
-    const prefix = `/preview/${port}`;
+  async http(req: IncomingMessage, res: ServerResponse, who: PlaygroundLearner, port: number, path: string, place: PreviewPlace = { prefix: `/preview/${port}` }): Promise<void> {
+    const { prefix } = place;
     const limits = this.limits;
     let bytes = 0;
-    const up = http.request({ method: req.method, path, headers: upstreamRequestHeaders(req.headers, { port, prefix, publicUrl: this.o.publicUrl() }), agent: this.agentFor(who, port) });
+    const up = http.request({ method: req.method, path, headers: upstreamRequestHeaders(req.headers, { port, prefix, publicUrl: place.origin ?? this.o.publicUrl() }), agent: this.agentFor(who, port) });
     const end = () => {
       up.destroy();
       if (!res.writableEnded) res.destroy();
@@ -90,7 +98,7 @@ export class PreviewProxy {
     });
     up.on('response', (upRes) => {
       clearTimeout(firstByte);
-      res.writeHead(upRes.statusCode ?? 502, browserResponseHeaders(upRes.headers, { prefix }));
+      res.writeHead(upRes.statusCode ?? 502, browserResponseHeaders(upRes.headers, { prefix, ownOrigin: place.origin !== undefined }));
       // sent on as it comes: an app that streams forever reaches the browser chunk by chunk, until a cap
       res.flushHeaders();
       upRes.on('data', (chunk: Buffer) => {
@@ -113,7 +121,7 @@ export class PreviewProxy {
   }
 
   /** A WebSocket (or any Upgrade) to the app: the handshake is written as the browser sent it, then bytes both ways. */
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, who: PlaygroundLearner, port: number, path: string): Promise<void> {
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, who: PlaygroundLearner, port: number, path: string, place: PreviewPlace = { prefix: `/preview/${port}` }): Promise<void> {
     const upstream = await this.dial(who, port);
     if (!('write' in upstream)) {
       const { status } = problemPage(upstream.problem, port);
@@ -121,7 +129,7 @@ export class PreviewProxy {
       return;
     }
     const limits = this.limits;
-    const headers = upstreamRequestHeaders(req.headers, { port, prefix: `/preview/${port}`, publicUrl: this.o.publicUrl(), upgrade: true });
+    const headers = upstreamRequestHeaders(req.headers, { port, prefix: place.prefix, publicUrl: place.origin ?? this.o.publicUrl(), upgrade: true });
     const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`];
     for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined && !/[\r\n]/.test(String(one))) lines.push(`${k}: ${one}`);
     upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
