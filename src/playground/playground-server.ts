@@ -4,9 +4,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import type { BrowserAssets } from './browser-assets';
-import { isRefusal, type LearnerTokens, type PlaygroundLearner, type PlaygroundVisitor } from './learner-tokens';
+import { isRefusal, type LearnerTokens, type PlaygroundLearner, type PlaygroundVisitor, type Refusal } from './learner-tokens';
 import { LINK_REFUSED_HTML, PAGE_HTML } from './page';
-import { refuseUpgrade, sameOrigin, securityHeaders, send, sessionCookieHeader, sessionCookieOf } from './web-security';
+import { refuseUpgrade, sameOrigin, securityHeaders, send, sessionCookieHeader, sessionCookieOf, watchCookieName } from './web-security';
 
 /** What a route sees: the learner of the session cookie (routes with `session: true` only run with one). */
 export interface RouteContext {
@@ -154,7 +154,7 @@ export class PlaygroundServer {
       const match = route.path.exec(url.pathname);
       if (!match || route.method !== method) continue;
       if (method !== 'GET' && !sameOrigin(req, this.publicUrl)) return this.json(res, 403, { error: 'This request did not come from the playground page.' });
-      const learner = this.o.tokens.verifySession(sessionCookieOf(req));
+      const learner = this.session(req, url);
       if (isRefusal(learner)) return this.json(res, 401, { error: 'Your playground session has ended. Type `playground` in your DM with Dockhand for a new link.' });
       if (learner.watcher !== undefined && !(this.o.adminView && route.watchable && method === 'GET')) return this.json(res, 403, { error: 'You are watching this playground read-only.' });
       return route.handle({ req, res, match, learner: { teamId: learner.teamId, userId: learner.userId }, json: (status, body) => this.json(res, status, body) });
@@ -170,6 +170,11 @@ export class PlaygroundServer {
       return send(res, 403, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), LINK_REFUSED_HTML);
     }
     this.o.log.info({ teamId: learner.teamId, userId: learner.userId, watcher: learner.watcher }, learner.watcher ? 'playground watch link opened by an admin' : 'playground link opened');
+    if (learner.watcher !== undefined) {
+      // beside the admin's own learner session, never over it: a cookie of its own, a page that names it
+      const cookie = sessionCookieHeader(this.o.tokens.mintSession(learner), this.o.tokens.sessionSeconds, this.publicUrl, watchCookieName(learner.userId));
+      return send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: `/?watch=${learner.userId}` }));
+    }
     const cookie = sessionCookieHeader(this.o.tokens.mintSession(learner), this.o.tokens.sessionSeconds, this.publicUrl);
     // a link may land on a port preview (offered in Slack after a command published one); nothing else
     send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: to && LANDING.test(to) ? to : '/' }));
@@ -192,7 +197,7 @@ export class PlaygroundServer {
       this.o.log.warn({ origin: String(req.headers.origin ?? '').slice(0, 100) }, 'playground WebSocket from another origin refused');
       return refuse(403, 'Forbidden');
     }
-    const learner = this.o.tokens.verifySession(sessionCookieOf(req));
+    const learner = this.session(req, url);
     if (isRefusal(learner)) return refuse(401, 'Unauthorized');
     const { watcher } = learner;
     if (watcher !== undefined && !(this.o.adminView && endpoint.watch)) return refuse(403, 'Forbidden');
@@ -203,6 +208,18 @@ export class PlaygroundServer {
         ws.close(4003, 'failed');
       });
     });
+  }
+
+  /**
+   * The learner's own session, or, for a watch page's request (`?watch=<learner>`), the admin's watch session for
+   * that learner: only a watcher's, only that learner's. Previews take the learner's own cookie only (prefixed).
+   */
+  private session(req: IncomingMessage, url: URL): PlaygroundVisitor | { refused: Refusal } {
+    const watched = url.searchParams.get('watch');
+    if (watched === null) return this.o.tokens.verifySession(sessionCookieOf(req));
+    if (!/^[A-Z0-9]{2,32}$/.test(watched)) return { refused: 'malformed' };
+    const visitor = this.o.tokens.verifySession(sessionCookieOf(req, watchCookieName(watched)));
+    return isRefusal(visitor) || (visitor.watcher !== undefined && visitor.userId === watched) ? visitor : { refused: 'malformed' };
   }
 
   private prefixed(req: IncomingMessage, url: URL): { handler: PlaygroundPrefix; match: RegExpExecArray; learner: PlaygroundLearner | undefined } | undefined {

@@ -2,6 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 export const SESSION_COOKIE = 'dockhand_playground';
+/**
+ * A watching admin's session lives in a cookie of its own per watched learner (`dockhand_watch_<learner>`), so
+ * it never replaces the admin's own learner session (nor another watch); the watch page names it with `?watch=`.
+ */
+export const WATCH_COOKIE_PREFIX = 'dockhand_watch_';
+export const watchCookieName = (learnerUserId: string) => `${WATCH_COOKIE_PREFIX}${learnerUserId}`;
+/** Whether a cookie name is one of the playground's sessions (kept from, and never set by, a previewed app). */
+export const isSessionCookieName = (name: string) => name === SESSION_COOKIE || name.startsWith(WATCH_COOKIE_PREFIX);
 
 /**
  * Every response's headers: scripts only from the bot itself (the bundled page), no framing, no referrer (the
@@ -32,18 +40,18 @@ export function securityHeaders(publicUrl: URL): Record<string, string> {
 }
 
 /** The Set-Cookie header: HttpOnly, SameSite=Strict, Secure behind https, for the session's lifetime. */
-export function sessionCookieHeader(value: string, maxAgeSeconds: number, publicUrl: URL): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${publicUrl.protocol === 'https:' ? '; Secure' : ''}`;
+export function sessionCookieHeader(value: string, maxAgeSeconds: number, publicUrl: URL, name = SESSION_COOKIE): string {
+  return `${name}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${publicUrl.protocol === 'https:' ? '; Secure' : ''}`;
 }
 
 /** The session cookie's value from a request (the last one wins if a browser sends two). */
-export function sessionCookieOf(req: IncomingMessage): string | undefined {
+export function sessionCookieOf(req: IncomingMessage, name = SESSION_COOKIE): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   let found: string | undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) found = part.slice(eq + 1).trim();
+    if (eq > 0 && part.slice(0, eq).trim() === name) found = part.slice(eq + 1).trim();
   }
   return found;
 }

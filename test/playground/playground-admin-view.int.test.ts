@@ -46,7 +46,9 @@ describe('an admin watches a learner\'s playground read-only (real bot, real san
     const link = /(http:\/\/\S+\/p\/[A-Za-z0-9_.-]+)/.exec(String(answer.text))![1]!;
     const admin = await openLink(link);
     expect(admin.status).toBe(303);
-    const watching = new TerminalClient(base, { cookie: admin.cookie, origin: base });
+    // the watch page names the watched learner; its session is a cookie of its own beside any of the admin's
+    expect(admin.location).toBe(`/?watch=${learner.user}`);
+    const watching = new TerminalClient(base, { cookie: admin.cookie, origin: base, watch: learner.user });
     await watching.opened;
     await watching.waitFor(/learner-42/);
     // what the admin types is dropped by the bot, so the learner's shell never runs it
@@ -57,7 +59,7 @@ describe('an admin watches a learner\'s playground read-only (real bot, real san
     await watching.waitFor(/seen-10/);
     expect(learnerTerm.output).not.toContain('touch /root/admin-was-here');
     // Check from the admin's page is refused
-    expect((await fetch(`${base}/api/check`, { method: 'POST', headers: { Cookie: admin.cookie!, Origin: base } })).status).toBe(403);
+    expect((await fetch(`${base}/api/check?watch=${learner.user}`, { method: 'POST', headers: { Cookie: admin.cookie!, Origin: base } })).status).toBe(403);
     watching.close();
     learnerTerm.close();
   });

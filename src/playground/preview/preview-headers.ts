@@ -1,7 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { SESSION_COOKIE } from '../web-security';
-
-const OURS = new Set([SESSION_COOKIE]);
+import { isSessionCookieName } from '../web-security';
 
 /**
  * The previewed app is learner-controlled content (or a third-party image's) served on the playground's origin.
@@ -45,7 +43,7 @@ export function browserResponseHeaders(h: IncomingHttpHeaders, o: { prefix: stri
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined || HOP.has(k) || DROPPED_RESPONSE.has(k)) continue;
     if (k === 'set-cookie') {
-      const kept = (Array.isArray(v) ? v : [v]).filter((c) => !OURS.has(c.split('=')[0]!.trim()));
+      const kept = (Array.isArray(v) ? v : [v]).filter((c) => !isSessionCookieName(c.split('=')[0]!.trim()));
       if (kept.length) out[k] = kept;
     } else if (k === 'location' && typeof v === 'string') out[k] = rewriteLocation(v, o.prefix);
     else out[k] = v;
@@ -74,6 +72,6 @@ export function withoutSession(cookie: string | undefined): string | undefined {
   const kept = cookie
     .split(';')
     .map((c) => c.trim())
-    .filter((c) => c && !OURS.has(c.split('=')[0]!.trim()));
+    .filter((c) => c && !isSessionCookieName(c.split('=')[0]!.trim()));
   return kept.length ? kept.join('; ') : undefined;
 }
