@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
+import { assetAnswer } from './asset-encoding';
 import type { BrowserAssets } from './browser-assets';
 import { isRefusal, type LearnerTokens, type PlaygroundLearner, type PlaygroundVisitor, type Refusal } from './learner-tokens';
 import { LINK_REFUSED_HTML, PAGE_HTML } from './page';
@@ -134,6 +135,13 @@ export class PlaygroundServer {
     return { ...securityHeaders(this.publicUrl), ...extra };
   }
 
+  /** The bundled page's script or styles, compressed as the browser accepts (see asset-encoding.ts). */
+  private asset(req: IncomingMessage, res: ServerResponse, name: keyof BrowserAssets, type: string): void {
+    const answer = assetAnswer(req.headers, this.assets![name]);
+    res.writeHead(answer.status, this.headers({ 'Content-Type': type, ...answer.headers, ...(answer.status === 200 && { 'Content-Length': String(answer.body.length) }) }));
+    res.end(answer.body);
+  }
+
   private json(res: ServerResponse, status: number, body: unknown): void {
     send(res, status, this.headers({ 'Content-Type': 'application/json; charset=utf-8' }), JSON.stringify(body));
   }
@@ -144,8 +152,8 @@ export class PlaygroundServer {
     const token = TOKEN_PATH.exec(url.pathname);
     if (token && method === 'GET') return this.exchange(token[1]!, res, url.searchParams.get('to'));
     if (method === 'GET' && (url.pathname === '/' || url.pathname === '/terminal')) return send(res, 200, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), PAGE_HTML);
-    if (method === 'GET' && url.pathname === '/assets/playground.js') return send(res, 200, this.headers({ 'Content-Type': 'text/javascript; charset=utf-8' }), this.assets!['playground.js']);
-    if (method === 'GET' && url.pathname === '/assets/playground.css') return send(res, 200, this.headers({ 'Content-Type': 'text/css; charset=utf-8' }), this.assets!['playground.css']);
+    if (method === 'GET' && url.pathname === '/assets/playground.js') return this.asset(req, res, 'playground.js', 'text/javascript; charset=utf-8');
+    if (method === 'GET' && url.pathname === '/assets/playground.css') return this.asset(req, res, 'playground.css', 'text/css; charset=utf-8');
     // browsers ask for it on every page; none is served
     if (method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, this.headers());
     const prefixed = this.prefixed(req, url);
