@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { assetAnswer, compress, hashOf, pickEncoding, type EncodedAsset } from '../../src/playground/asset-encoding';
 
