@@ -55,6 +55,16 @@ async function start(adminView: boolean) {
 /** Watch tokens signed with the operator's secret, as a bot with admin view on (before a restart with it off) made them. */
 const signed = () => new LearnerTokens(SECRET, { now: () => Date.now() + 1000 }, 60 * 60_000);
 
+/** The learner's own page, attached, after they typed `echo learner-typed`. */
+async function learnerTyped(p: Playground, base: string): Promise<TerminalClient> {
+  const learner = await openLink(p.linkFor(LEARNER));
+  const term = new TerminalClient(base, { cookie: learner.cookie, origin: base });
+  await term.opened;
+  term.type('echo learner-typed\r');
+  await term.waitFor(/learner-typed/);
+  return term;
+}
+
 describe('admins watching a playground (PLAYGROUND_ADMIN_VIEW)', () => {
   let running: Playground | undefined;
   afterEach(async () => {
@@ -87,11 +97,7 @@ describe('admins watching a playground (PLAYGROUND_ADMIN_VIEW)', () => {
   it("on: the admin sees the learner's terminal and step, but their keys never reach the shell and they cannot check", async () => {
     const { p, ptys, checks, dialed, base } = await start(true);
     running = p;
-    const learner = await openLink(p.linkFor(LEARNER));
-    const learnerTerm = new TerminalClient(base, { cookie: learner.cookie, origin: base });
-    await learnerTerm.opened;
-    learnerTerm.type('echo learner-typed\r');
-    await learnerTerm.waitFor(/learner-typed/);
+    const learnerTerm = await learnerTyped(p, base);
 
     const admin = await openLink(p.watchLinkFor(LEARNER, ADMIN)!);
     expect(admin.status).toBe(303);
@@ -130,11 +136,7 @@ describe('admins watching a playground (PLAYGROUND_ADMIN_VIEW)', () => {
   it('an admin who is also a learner keeps their own playground beside a watch: two cookies, each page names its own', async () => {
     const { p, ptys, checks, base } = await start(true);
     running = p;
-    const learner = await openLink(p.linkFor(LEARNER));
-    const learnerTerm = new TerminalClient(base, { cookie: learner.cookie, origin: base });
-    await learnerTerm.opened;
-    learnerTerm.type('echo learner-typed\r');
-    await learnerTerm.waitFor(/learner-typed/);
+    const learnerTerm = await learnerTyped(p, base);
 
     // the admin's own playground first, then a watch link: the browser keeps both cookies (different names)
     const own = await openLink(p.linkFor({ teamId: LEARNER.teamId, userId: ADMIN }));

@@ -85,3 +85,12 @@ export async function inTerminal(page: Page, line: string): Promise<void> {
   await page.locator('#terminal').click();
   await typeLine(page, line);
 }
+
+/** Waits for the page's "Preview :PORT" link (it appears after the command, no reload) and opens it: the new tab. */
+export async function openPreview(opened: Pick<OpenedPlayground, 'context' | 'page'>, port: number): Promise<Page> {
+  const preview = opened.page.locator('#previews a', { hasText: `Preview :${port}` });
+  await preview.waitFor({ timeout: 120_000 });
+  const [tab] = await Promise.all([opened.context.waitForEvent('page'), preview.click()]);
+  await tab.waitForLoadState();
+  return tab;
+}

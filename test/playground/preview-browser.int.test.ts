@@ -1,6 +1,6 @@
 import { LearnerDriver } from '../support/learner-driver';
 import { uniqueId } from '../support/start-test-bot';
-import { askForPlayground, botAndBrowser, openPlayground, typeLine, waitForScreen } from './browser-support';
+import { askForPlayground, botAndBrowser, openPlayground, openPreview, typeLine, waitForScreen } from './browser-support';
 
 jest.setTimeout(900_000);
 
@@ -14,11 +14,7 @@ describe('port previews in a real browser', () => {
 
     await typeLine(page, 'docker run -d -p 8080:80 nginx && echo published-$((4*4))');
     await waitForScreen(page, /^published-16$/m);
-    // the link appears after the command (no reload)
-    const preview = page.locator('#previews a', { hasText: 'Preview :8080' });
-    await preview.waitFor({ timeout: 120_000 });
-    const [tab] = await Promise.all([context.waitForEvent('page'), preview.click()]);
-    await tab.waitForLoadState();
+    const tab = await openPreview({ context, page }, 8080);
     expect(new URL(tab.url()).pathname).toBe('/preview/8080/');
     await tab.locator('body', { hasText: /nginx/i }).waitFor({ timeout: 60_000 });
 
