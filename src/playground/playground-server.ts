@@ -3,10 +3,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
+import { assetAnswer } from './asset-encoding';
 import type { BrowserAssets } from './browser-assets';
-import { isRefusal, type LearnerTokens, type PlaygroundLearner, type PlaygroundVisitor } from './learner-tokens';
+import { isRefusal, type LearnerTokens, type PlaygroundLearner, type PlaygroundVisitor, type Refusal } from './learner-tokens';
 import { LINK_REFUSED_HTML, PAGE_HTML } from './page';
-import { refuseUpgrade, sameOrigin, securityHeaders, send, sessionCookieHeader, sessionCookieOf } from './web-security';
+import { refuseUpgrade, sameOrigin, securityHeaders, send, sessionCookieHeader, sessionCookieOf, watchCookieName } from './web-security';
 
 /** What a route sees: the learner of the session cookie (routes with `session: true` only run with one). */
 export interface RouteContext {
@@ -145,6 +146,13 @@ export class PlaygroundServer {
     return { ...securityHeaders(this.publicUrl), ...extra };
   }
 
+  /** The bundled page's script or styles, compressed as the browser accepts (see asset-encoding.ts). */
+  private asset(req: IncomingMessage, res: ServerResponse, name: keyof BrowserAssets, type: string): void {
+    const answer = assetAnswer(req.headers, this.assets![name]);
+    res.writeHead(answer.status, this.headers({ 'Content-Type': type, ...answer.headers, ...(answer.status === 200 && { 'Content-Length': String(answer.body.length) }) }));
+    res.end(answer.body);
+  }
+
   private json(res: ServerResponse, status: number, body: unknown): void {
     send(res, status, this.headers({ 'Content-Type': 'application/json; charset=utf-8' }), JSON.stringify(body));
   }
@@ -156,8 +164,8 @@ export class PlaygroundServer {
     const token = TOKEN_PATH.exec(url.pathname);
     if (token && method === 'GET') return this.exchange(token[1]!, res, url.searchParams.get('to'));
     if (method === 'GET' && (url.pathname === '/' || url.pathname === '/terminal')) return send(res, 200, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), PAGE_HTML);
-    if (method === 'GET' && url.pathname === '/assets/playground.js') return send(res, 200, this.headers({ 'Content-Type': 'text/javascript; charset=utf-8' }), this.assets!['playground.js']);
-    if (method === 'GET' && url.pathname === '/assets/playground.css') return send(res, 200, this.headers({ 'Content-Type': 'text/css; charset=utf-8' }), this.assets!['playground.css']);
+    if (method === 'GET' && url.pathname === '/assets/playground.js') return this.asset(req, res, 'playground.js', 'text/javascript; charset=utf-8');
+    if (method === 'GET' && url.pathname === '/assets/playground.css') return this.asset(req, res, 'playground.css', 'text/css; charset=utf-8');
     // browsers ask for it on every page; none is served
     if (method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, this.headers());
     const prefixed = this.prefixed(req, url);
@@ -166,7 +174,7 @@ export class PlaygroundServer {
       const match = route.path.exec(url.pathname);
       if (!match || route.method !== method) continue;
       if (method !== 'GET' && !sameOrigin(req, this.publicUrl)) return this.json(res, 403, { error: 'This request did not come from the playground page.' });
-      const learner = this.o.tokens.verifySession(sessionCookieOf(req, this.publicUrl));
+      const learner = this.session(req, url);
       if (isRefusal(learner)) return this.json(res, 401, { error: 'Your playground session has ended. Type `playground` in your DM with Dockhand for a new link.' });
       if (learner.watcher !== undefined && !(this.o.adminView && route.watchable && method === 'GET')) return this.json(res, 403, { error: 'You are watching this playground read-only.' });
       return route.handle({ req, res, match, learner: { teamId: learner.teamId, userId: learner.userId }, json: (status, body) => this.json(res, status, body) });
@@ -182,13 +190,18 @@ export class PlaygroundServer {
       return send(res, 403, this.headers({ 'Content-Type': 'text/html; charset=utf-8' }), LINK_REFUSED_HTML);
     }
     this.o.log.info({ teamId: learner.teamId, userId: learner.userId, watcher: learner.watcher }, learner.watcher ? 'playground watch link opened by an admin' : 'playground link opened');
+    if (learner.watcher !== undefined) {
+      // beside the admin's own learner session, never over it: a cookie of its own, a page that names it
+      const cookie = sessionCookieHeader(this.o.tokens.mintSession(learner), this.o.tokens.sessionSeconds, this.publicUrl, watchCookieName(learner.userId));
+      return send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: `/?watch=${learner.userId}` }));
+    }
     const session = this.o.tokens.mintSession(learner);
     const cookie = sessionCookieHeader(session, this.o.tokens.sessionSeconds, this.publicUrl);
     // a link may land on a port preview (offered in Slack after a command published one); nothing else. On a
     // preview origin it goes there directly: a Strict cookie may not ride the redirect chain from Slack
     const port = to && LANDING.test(to) ? Number(to.split('/')[2]) : undefined;
     const until = this.o.tokens.sessionExpiresAt(session);
-    const location = port && port <= 65535 && this.o.landingFor && learner.watcher === undefined && until !== undefined ? this.o.landingFor(learner, port, until) : port !== undefined ? to! : '/';
+    const location = port && port <= 65535 && this.o.landingFor && until !== undefined ? this.o.landingFor(learner, port, until) : port !== undefined ? to! : '/';
     send(res, 303, this.headers({ 'Set-Cookie': cookie, Location: location }));
   }
 
@@ -216,7 +229,7 @@ export class PlaygroundServer {
       this.o.log.warn({ origin: String(req.headers.origin ?? '').slice(0, 100) }, 'playground WebSocket from another origin refused');
       return refuse(403, 'Forbidden');
     }
-    const learner = this.o.tokens.verifySession(sessionCookieOf(req, this.publicUrl));
+    const learner = this.session(req, url);
     if (isRefusal(learner)) return refuse(401, 'Unauthorized');
     const { watcher } = learner;
     if (watcher !== undefined && !(this.o.adminView && endpoint.watch)) return refuse(403, 'Forbidden');
@@ -227,6 +240,18 @@ export class PlaygroundServer {
         ws.close(4003, 'failed');
       });
     });
+  }
+
+  /**
+   * The learner's own session, or, for a watch page's request (`?watch=<learner>`), the admin's watch session for
+   * that learner: only a watcher's, only that learner's. Previews take the learner's own cookie only (prefixed).
+   */
+  private session(req: IncomingMessage, url: URL): PlaygroundVisitor | { refused: Refusal } {
+    const watched = url.searchParams.get('watch');
+    if (watched === null) return this.o.tokens.verifySession(sessionCookieOf(req, this.publicUrl));
+    if (!/^[A-Z0-9]{2,32}$/.test(watched)) return { refused: 'malformed' };
+    const visitor = this.o.tokens.verifySession(sessionCookieOf(req, this.publicUrl, watchCookieName(watched)));
+    return isRefusal(visitor) || (visitor.watcher !== undefined && visitor.userId === watched) ? visitor : { refused: 'malformed' };
   }
 
   private prefixed(req: IncomingMessage, url: URL): { handler: PlaygroundPrefix; match: RegExpExecArray; learner: PlaygroundLearner | undefined } | undefined {

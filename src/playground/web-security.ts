@@ -2,6 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 export const SESSION_COOKIE = 'dockhand_playground';
+/**
+ * A watching admin's session lives in a cookie of its own per watched learner (`dockhand_watch_<learner>`), so
+ * it never replaces the admin's own learner session (nor another watch); the watch page names it with `?watch=`.
+ */
+export const WATCH_COOKIE_PREFIX = 'dockhand_watch_';
+export const watchCookieName = (learnerUserId: string) => `${WATCH_COOKIE_PREFIX}${learnerUserId}`;
+/** Whether a cookie name is one of the playground's sessions, prefixed or not (kept from, and never set by, a previewed app). */
+export const isSessionCookieName = (name: string) => {
+  const base = name.replace(/^__Host-/, '');
+  return base === SESSION_COOKIE || base.startsWith(WATCH_COOKIE_PREFIX);
+};
 
 /**
  * Every response's headers: scripts only from the bot itself (the bundled page), no framing, no referrer (the
@@ -35,16 +46,16 @@ export function securityHeaders(publicUrl: URL): Record<string, string> {
  * Behind https the cookie takes the `__Host-` prefix: a browser accepts it only without Domain, Secure and at
  * Path=/, so no other host (a sub-domain, a preview's) can plant or overwrite it.
  */
-export const sessionCookieName = (publicUrl: URL): string => (publicUrl.protocol === 'https:' ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE);
+export const sessionCookieName = (publicUrl: URL, base = SESSION_COOKIE): string => (publicUrl.protocol === 'https:' ? `__Host-${base}` : base);
 
 /** The Set-Cookie header: host-only, HttpOnly, SameSite=Strict, Secure behind https, for the session's lifetime. */
-export function sessionCookieHeader(value: string, maxAgeSeconds: number, publicUrl: URL): string {
-  return `${sessionCookieName(publicUrl)}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${publicUrl.protocol === 'https:' ? '; Secure' : ''}`;
+export function sessionCookieHeader(value: string, maxAgeSeconds: number, publicUrl: URL, base = SESSION_COOKIE): string {
+  return `${sessionCookieName(publicUrl, base)}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${publicUrl.protocol === 'https:' ? '; Secure' : ''}`;
 }
 
-/** The session cookie's value from a request (the last one wins if a browser sends two); `publicUrl` picks its name. */
-export function sessionCookieOf(req: IncomingMessage, publicUrl?: URL): string | undefined {
-  return cookiesOf(req, publicUrl ? sessionCookieName(publicUrl) : SESSION_COOKIE).at(-1);
+/** A session cookie's value from a request (the last one wins if a browser sends two); `publicUrl` picks its name. */
+export function sessionCookieOf(req: IncomingMessage, publicUrl?: URL, base = SESSION_COOKIE): string | undefined {
+  return cookiesOf(req, publicUrl ? sessionCookieName(publicUrl, base) : base).at(-1);
 }
 
 /** Every value a request carries for the cookie `name` (one per cookie a browser holds under that name). */

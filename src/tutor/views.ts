@@ -10,7 +10,7 @@ export const HELP_TEXT = [
   '• `progress`: what you have done so far; `reset`: a fresh sandbox; `stop`: pause the lesson',
   '• `playground`: a link to a terminal in your sandbox in the browser (when the operator turned it on)',
   '• `/tutor forget me`: delete everything Dockhand keeps about you (it asks first)',
-  '• Admins: `/tutor assign <lesson> @someone|#channel [by DATE]`, `/tutor report [#channel]`, `/tutor class prepare N`, `/tutor challenge start`',
+  '• Admins: `/tutor assign <lesson> @someone|#channel [by DATE]`, `/tutor report [#channel]`, `/tutor class prepare N`, `/tutor challenge start`, `/tutor watch <member ID>` (watch the playground of a learner, read-only, when the operator turned it on)',
   '• `help`: this list',
 ].join('\n');
 

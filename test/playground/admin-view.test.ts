@@ -1,6 +1,6 @@
 import { createPlayground, type Playground, type TerminalPty } from '../../src/playground';
 import { LearnerTokens } from '../../src/playground/learner-tokens';
-import { SESSION_COOKIE } from '../../src/playground/web-security';
+import { SESSION_COOKIE, watchCookieName } from '../../src/playground/web-security';
 import { captureLogs } from '../support/capture-logs';
 import { openLink, TerminalClient, upgradeStatus } from './playground-client';
 
@@ -55,6 +55,16 @@ async function start(adminView: boolean) {
 /** Watch tokens signed with the operator's secret, as a bot with admin view on (before a restart with it off) made them. */
 const signed = () => new LearnerTokens(SECRET, { now: () => Date.now() + 1000 }, 60 * 60_000);
 
+/** The learner's own page, attached, after they typed `echo learner-typed`. */
+async function learnerTyped(p: Playground, base: string): Promise<TerminalClient> {
+  const learner = await openLink(p.linkFor(LEARNER));
+  const term = new TerminalClient(base, { cookie: learner.cookie, origin: base });
+  await term.opened;
+  term.type('echo learner-typed\r');
+  await term.waitFor(/learner-typed/);
+  return term;
+}
+
 describe('admins watching a playground (PLAYGROUND_ADMIN_VIEW)', () => {
   let running: Playground | undefined;
   afterEach(async () => {
@@ -73,23 +83,26 @@ describe('admins watching a playground (PLAYGROUND_ADMIN_VIEW)', () => {
     expect(ownSession.w).toBeUndefined();
     // a watch link and a watch session, validly signed: refused
     expect((await openLink(`${base}/p/${signed().mintLink({ ...LEARNER, watcher: ADMIN })}`)).status).toBe(403);
-    const cookie = `${SESSION_COOKIE}=${signed().mintSession({ ...LEARNER, watcher: ADMIN })}`;
-    expect((await fetch(`${base}/api/step`, { headers: { Cookie: cookie } })).status).toBe(403);
-    expect(await upgradeStatus(base, { Cookie: cookie, Origin: base })).toBe(403);
+    const session = signed().mintSession({ ...LEARNER, watcher: ADMIN });
+    const tries: [string, string][] = [
+      [`${SESSION_COOKIE}=${session}`, ''],
+      [`${watchCookieName(LEARNER.userId)}=${session}`, `?watch=${LEARNER.userId}`],
+    ];
+    for (const [cookie, query] of tries) {
+      expect((await fetch(`${base}/api/step${query}`, { headers: { Cookie: cookie } })).status).toBe(403);
+      expect(await upgradeStatus(base, { Cookie: cookie, Origin: base }, query)).toBe(403);
+    }
   });
 
   it("on: the admin sees the learner's terminal and step, but their keys never reach the shell and they cannot check", async () => {
     const { p, ptys, checks, dialed, base } = await start(true);
     running = p;
-    const learner = await openLink(p.linkFor(LEARNER));
-    const learnerTerm = new TerminalClient(base, { cookie: learner.cookie, origin: base });
-    await learnerTerm.opened;
-    learnerTerm.type('echo learner-typed\r');
-    await learnerTerm.waitFor(/learner-typed/);
+    const learnerTerm = await learnerTyped(p, base);
 
     const admin = await openLink(p.watchLinkFor(LEARNER, ADMIN)!);
     expect(admin.status).toBe(303);
-    const watching = new TerminalClient(base, { cookie: admin.cookie, origin: base });
+    expect(admin.location).toBe(`/?watch=${LEARNER.userId}`);
+    const watching = new TerminalClient(base, { cookie: admin.cookie, origin: base, watch: LEARNER.userId });
     await watching.opened;
     expect(watching.messages[0]).toEqual({ t: 'ready', reattached: true, readOnly: true });
     // recent output first, then whatever the learner does next
@@ -104,8 +117,8 @@ describe('admins watching a playground (PLAYGROUND_ADMIN_VIEW)', () => {
     expect(learnerTerm.closeCode).toBeUndefined();
 
     // reading the step is allowed; Check and Hint are not
-    expect((await fetch(`${base}/api/step`, { headers: { Cookie: admin.cookie! } })).status).toBe(200);
-    for (const action of ['check', 'hint']) expect((await fetch(`${base}/api/${action}`, { method: 'POST', headers: { Cookie: admin.cookie!, Origin: base } })).status).toBe(403);
+    expect((await fetch(`${base}/api/step?watch=${LEARNER.userId}`, { headers: { Cookie: admin.cookie! } })).status).toBe(200);
+    for (const action of ['check', 'hint']) expect((await fetch(`${base}/api/${action}?watch=${LEARNER.userId}`, { method: 'POST', headers: { Cookie: admin.cookie!, Origin: base } })).status).toBe(403);
     expect(checks).toEqual([]);
     // the learner's port previews are not the admin's to use (a POST there would act in the learner's app)
     for (const method of ['GET', 'POST']) expect([401, 403]).toContain((await fetch(`${base}/preview/8080/`, { method, headers: { Cookie: admin.cookie!, Origin: base } })).status);
@@ -115,8 +128,46 @@ describe('admins watching a playground (PLAYGROUND_ADMIN_VIEW)', () => {
     const [payload, mac] = value.split('.') as [string, string];
     const body = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     const forged = `${name}=${Buffer.from(JSON.stringify({ ...body, u: 'U0OTHER' })).toString('base64url')}.${mac}`;
-    expect(await upgradeStatus(base, { Cookie: forged, Origin: base })).toBe(401);
+    expect(await upgradeStatus(base, { Cookie: forged, Origin: base }, `?watch=${LEARNER.userId}`)).toBe(401);
     watching.close();
     learnerTerm.close();
+  });
+
+  it('an admin who is also a learner keeps their own playground beside a watch: two cookies, each page names its own', async () => {
+    const { p, ptys, checks, base } = await start(true);
+    running = p;
+    const learnerTerm = await learnerTyped(p, base);
+
+    // the admin's own playground first, then a watch link: the browser keeps both cookies (different names)
+    const own = await openLink(p.linkFor({ teamId: LEARNER.teamId, userId: ADMIN }));
+    const watch = await openLink(p.watchLinkFor(LEARNER, ADMIN)!);
+    const nameOf = (c: string | undefined) => c!.split('=')[0];
+    expect([nameOf(own.cookie), nameOf(watch.cookie)]).toEqual([SESSION_COOKIE, watchCookieName(LEARNER.userId)]);
+    const jar = `${own.cookie!}; ${watch.cookie!}`;
+
+    // the admin's own page (no ?watch) is still theirs: their own shell, their own Check
+    const ownTerm = new TerminalClient(base, { cookie: jar, origin: base });
+    await ownTerm.opened;
+    expect(ownTerm.messages[0]).not.toMatchObject({ readOnly: true });
+    ownTerm.type('echo admin-own\r');
+    await ownTerm.waitFor(/admin-own/);
+    expect((await fetch(`${base}/api/check`, { method: 'POST', headers: { Cookie: jar, Origin: base } })).status).toBe(200);
+    expect(checks).toEqual([ADMIN]);
+
+    // the watch page (?watch=) in the same browser watches the learner, read-only
+    const watching = new TerminalClient(base, { cookie: jar, origin: base, watch: LEARNER.userId });
+    await watching.opened;
+    expect(watching.messages[0]).toMatchObject({ readOnly: true });
+    await watching.waitFor(/learner-typed/);
+    expect(watching.output).not.toContain('admin-own');
+    expect((await fetch(`${base}/api/check?watch=${LEARNER.userId}`, { method: 'POST', headers: { Cookie: jar, Origin: base } })).status).toBe(403);
+    expect(ptys).toHaveLength(2);
+    expect(ptys.map((x) => x.written)).toEqual(['echo learner-typed\r', 'echo admin-own\r']);
+
+    // a watch names its learner's cookie only: never falls back to the own session, which never passes as a watch
+    expect(await upgradeStatus(base, { Cookie: jar, Origin: base }, '?watch=U0OTHER')).toBe(401);
+    expect(await upgradeStatus(base, { Cookie: `${watchCookieName(ADMIN)}=${own.cookie!.split('=')[1]!}`, Origin: base }, `?watch=${ADMIN}`)).toBe(401);
+    expect(await upgradeStatus(base, { Cookie: jar, Origin: base }, '?watch=../x')).toBe(401);
+    for (const c of [ownTerm, watching, learnerTerm]) c.close();
   });
 });

@@ -1,59 +1,23 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { LearnerDriver } from '../support/learner-driver';
-import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
+import { uniqueId } from '../support/start-test-bot';
+import { botAndBrowser, openPlayground, playgroundLinkIn, typeLine, waitForScreen } from './browser-support';
 
 jest.setTimeout(600_000);
 
-// Debian's chromium (installed by .ci/run), headless, reaching nothing but the bot's own playground.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync'];
-
-let t: TestBot;
-let browser: Browser;
-beforeAll(async () => {
-  t = await startTestBot({ env: { WEB_PORT: '0' } });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
-
-/** The terminal's visible rows, as the learner reads them. */
-const screen = (page: Page) => page.locator('.xterm-rows').innerText();
-
-async function waitForScreen(page: Page, pattern: RegExp, timeoutMs = 180_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await screen(page);
-    if (pattern.test(text)) return;
-    if (Date.now() > end) throw new Error(`the terminal never showed ${pattern}; it showed:\n${text}`);
-    await page.waitForTimeout(200);
-  }
-}
-
-async function typeLine(page: Page, line: string): Promise<void> {
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-}
+const env = botAndBrowser();
 
 describe('the web playground in a real browser', () => {
   it('opens from the step card, runs commands and vim in the sandbox, and a step passed there shows in Slack and on the page', async () => {
-    const l = new LearnerDriver(t, uniqueId('U'));
+    const l = new LearnerDriver(env.t, uniqueId('U'));
     let since = l.mark;
     await l.say('start running-containers');
     const card = await l.waitForPost(/step 1 of 10/, since);
     since = await l.click(card, 'tutor:playground');
-    const linkPost = await l.waitForPost(/Your playground: /, since);
-    const link = /Your playground: (\S+)/.exec(String(linkPost.args.text))![1]!;
+    const link = playgroundLinkIn(await l.waitForPost(/Your playground: /, since));
 
-    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(link);
+    const { page, errors } = await openPlayground(env.browser, link);
     // the token left the address bar with the exchange
     expect(new URL(page.url()).pathname).toBe('/');
-    await page.locator('#status', { hasText: /^Connected/ }).waitFor({ timeout: 180_000 });
     expect(await page.locator('#step-title').innerText()).toBe('Your first container');
     await page.locator('#terminal').click();
 

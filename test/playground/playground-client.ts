@@ -15,8 +15,9 @@ export class TerminalClient {
   readonly opened: Promise<void>;
   closeCode?: number;
 
-  constructor(base: string, opts: { cookie?: string; origin?: string }) {
-    const url = `${base.replace(/^http/, 'ws')}/ws/terminal?cols=100&rows=30`;
+  /** `watch`: the watched learner, as a watch page names its session (`?watch=`). */
+  constructor(base: string, opts: { cookie?: string; origin?: string; watch?: string }) {
+    const url = `${base.replace(/^http/, 'ws')}/ws/terminal?cols=100&rows=30${opts.watch ? `&watch=${opts.watch}` : ''}`;
     this.ws = new WebSocket(url, { headers: { ...(opts.cookie && { Cookie: opts.cookie }), ...(opts.origin && { Origin: opts.origin }) } });
     this.ws.on('message', (raw) => {
       const m = JSON.parse(raw.toString()) as { t: string; d?: string };
@@ -50,9 +51,9 @@ export class TerminalClient {
 }
 
 /** The status an upgrade is refused with (or 101 when it is accepted). */
-export function upgradeStatus(base: string, headers: Record<string, string>): Promise<number> {
+export function upgradeStatus(base: string, headers: Record<string, string>, query = ''): Promise<number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/terminal`, { headers });
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/terminal${query}`, { headers });
     ws.once('open', () => {
       ws.close();
       resolve(101);

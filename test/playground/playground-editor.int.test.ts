@@ -1,39 +1,11 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { LearnerDriver } from '../support/learner-driver';
-import { startTestBot, uniqueId, type TestBot } from '../support/start-test-bot';
+import { uniqueId } from '../support/start-test-bot';
+import { askForPlayground, botAndBrowser, inTerminal, openPlayground, waitForScreen } from './browser-support';
 
 jest.setTimeout(600_000);
 
-// Debian's chromium (installed by .ci/run), headless, reaching nothing but the bot's own playground.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync'];
-
-let t: TestBot;
-let browser: Browser;
-beforeAll(async () => {
-  t = await startTestBot({ env: { WEB_PORT: '0' } });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
-
-async function waitForScreen(page: Page, pattern: RegExp, timeoutMs = 180_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await page.locator('.xterm-rows').innerText();
-    if (pattern.test(text)) return;
-    if (Date.now() > end) throw new Error(`the terminal never showed ${pattern}; it showed:\n${text}`);
-    await page.waitForTimeout(200);
-  }
-}
-
-/** A command typed in the terminal, as the learner does. */
-async function inTerminal(page: Page, line: string): Promise<void> {
-  await page.locator('#terminal').click();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-}
+const env = botAndBrowser();
 
 async function said(page: Page, pattern: RegExp): Promise<void> {
   await page
@@ -55,21 +27,11 @@ async function answer(page: Page, text: string): Promise<void> {
 
 describe('the playground editor in a real browser', () => {
   it('makes a folder and a Dockerfile, types and saves it into the sandbox, uploads by drag and drop, downloads, renames and deletes', async () => {
-    const l = new LearnerDriver(t, uniqueId('U'));
-    let since = l.mark;
+    const l = new LearnerDriver(env.t, uniqueId('U'));
+    const since = l.mark;
     await l.say('start first-dockerfile');
     await l.waitForPost(/step 1 of/, since);
-    since = l.mark;
-    await l.say('playground');
-    const link = /Your playground: (\S+)/.exec(String((await l.waitForPost(/Your playground: /, since)).args.text))![1]!;
-
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(link);
-    await page.locator('#status', { hasText: /^Connected/ }).waitFor({ timeout: 180_000 });
+    const { context, page, errors } = await openPlayground(env.browser, await askForPlayground(l), { acceptDownloads: true });
     await page.locator('#files-tree li[data-path="/root"]').waitFor();
 
     // a new folder in the home, then a Dockerfile in it, written in the editor and saved with Ctrl+S

@@ -13,6 +13,8 @@ describe('preview headers', () => {
     expect(h.accept).toBe('text/html');
     expect(upstreamRequestHeaders({ cookie: 'dockhand_playground=x' }, { port: 1, prefix: '/preview/1', publicUrl }).cookie).toBeUndefined();
     expect(withoutSession(' dockhand_playground=x ;c=3')).toBe('c=3');
+    // an admin's watch sessions (one cookie per watched learner) never reach their own app either
+    expect(withoutSession('dockhand_watch_U0LEARN=w.mac; c=3; dockhand_playground=x')).toBe('c=3');
   });
 
   it("keep the app's headers but add the sandbox CSP and drop what could harm the playground's origin", () => {
@@ -20,7 +22,7 @@ describe('preview headers', () => {
       {
         'content-type': 'text/html',
         'content-security-policy': "default-src 'self'",
-        'set-cookie': ['dockhand_playground=evil; Path=/', 'app=1; Path=/'],
+        'set-cookie': ['dockhand_playground=evil; Path=/', 'dockhand_watch_U0LEARN=evil; Path=/', 'app=1; Path=/'],
         'strict-transport-security': 'max-age=63072000; includeSubDomains',
         'clear-site-data': '"cookies"',
         location: '/login',

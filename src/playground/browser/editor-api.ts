@@ -1,3 +1,5 @@
+import { sessionUrl } from './session-url';
+
 /** The editor's calls to the playground's /api/files routes (same origin, the session cookie goes along). */
 
 export interface FileEntry {
@@ -22,7 +24,7 @@ export interface Roots {
 const q = (p: string) => encodeURIComponent(p);
 
 async function call<T>(method: string, path: string, body?: BodyInit): Promise<Answer<T>> {
-  const res = await fetch(path, { method, credentials: 'same-origin', body, headers: body === undefined ? {} : { 'Content-Type': 'application/octet-stream' } });
+  const res = await fetch(sessionUrl(path), { method, credentials: 'same-origin', body, headers: body === undefined ? {} : { 'Content-Type': 'application/octet-stream' } });
   const json = (await res.json().catch(() => ({ error: res.status === 413 ? 'That file is too big.' : 'Something went wrong; try again.' }))) as Answer<T>['body'];
   return { ok: res.ok, status: res.status, body: json };
 }
@@ -36,7 +38,7 @@ export const filesApi = {
   mkdir: (path: string) => call<{ path: string }>('POST', `/api/files/mkdir?path=${q(path)}`),
   rename: (from: string, to: string) => call<{ from: string; to: string }>('POST', `/api/files/rename?from=${q(from)}&to=${q(to)}`),
   remove: (path: string) => call<{ path: string }>('DELETE', `/api/files/remove?path=${q(path)}`),
-  downloadUrl: (path: string) => `/api/files/download?path=${q(path)}`,
+  downloadUrl: (path: string) => sessionUrl(`/api/files/download?path=${q(path)}`),
 };
 
 /** A path as the learner writes it (~ for the home). */

@@ -5,6 +5,7 @@ import './playground.css';
 // the file tree and editor, above the terminal (its own module: it builds its part of the page)
 import './editor';
 import { startPreviews } from './previews';
+import { sessionUrl } from './session-url';
 
 /** The playground page: the step beside a terminal in the learner's sandbox. Talks only to its own origin. */
 
@@ -43,7 +44,7 @@ term.onResize(({ cols, rows }) => send({ t: 'r', cols, rows }));
 window.addEventListener('resize', () => fit.fit());
 
 function connect(): void {
-  const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/terminal?cols=${term.cols}&rows=${term.rows}`;
+  const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${sessionUrl(`/ws/terminal?cols=${term.cols}&rows=${term.rows}`)}`;
   status(retry ? 'Reconnecting…' : 'Opening your sandbox…');
   const ws = new WebSocket(url);
   socket = ws;
@@ -90,7 +91,7 @@ function failed(): void {
 }
 
 async function api(path: string, method = 'GET'): Promise<Response> {
-  return fetch(path, { method, credentials: 'same-origin', headers: method === 'POST' ? { 'Content-Type': 'application/json' } : {} });
+  return fetch(sessionUrl(path), { method, credentials: 'same-origin', headers: method === 'POST' ? { 'Content-Type': 'application/json' } : {} });
 }
 
 async function loadStep(): Promise<void> {

@@ -3,6 +3,7 @@
  * reads them from their sandbox's engine. Refreshed when a command ends (the terminal socket says so) and
  * every 15 s while the page is visible. Each opens the learner's own preview in a new tab.
  */
+import { sessionUrl } from './session-url';
 
 interface PreviewPort {
   port: number;
@@ -41,7 +42,7 @@ export function startPreviews(box: HTMLElement): { refresh(): void } {
     }
     inFlight = true;
     try {
-      const res = await fetch('/api/previews', { credentials: 'same-origin' });
+      const res = await fetch(sessionUrl('/api/previews'), { credentials: 'same-origin' });
       if (res.ok) render(((await res.json()) as { ports: PreviewPort[] }).ports);
     } catch {
       // the next refresh tries again

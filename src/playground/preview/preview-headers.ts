@@ -1,9 +1,10 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { SESSION_COOKIE } from '../web-security';
+import { isSessionCookieName } from '../web-security';
 
 /** The preview origin's own sign-in cookie (`__Host-` prefixed behind https). */
 export const PREVIEW_COOKIE = 'dockhand_preview';
-const OURS = new Set([SESSION_COOKIE, `__Host-${SESSION_COOKIE}`, PREVIEW_COOKIE, `__Host-${PREVIEW_COOKIE}`]);
+/** The playground's sessions and the preview origin's sign-in: kept from the app, never set by it. */
+const isOurs = (name: string) => isSessionCookieName(name) || name.replace(/^__Host-/, '') === PREVIEW_COOKIE;
 
 /** On a preview's own origin the app needs no sandbox: only framing stays forbidden. */
 export const OWN_ORIGIN_CSP = "frame-ancestors 'none'";
@@ -56,7 +57,7 @@ export function browserResponseHeaders(h: IncomingHttpHeaders, o: { prefix: stri
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined || HOP.has(k) || DROPPED_RESPONSE.has(k)) continue;
     if (k === 'set-cookie') {
-      const kept = (Array.isArray(v) ? v : [v]).filter((c) => !OURS.has(c.split('=')[0]!.trim())).map((c) => (o.ownOrigin ? withoutDomain(c) : c));
+      const kept = (Array.isArray(v) ? v : [v]).filter((c) => !isOurs(c.split('=')[0]!.trim())).map((c) => (o.ownOrigin ? withoutDomain(c) : c));
       if (kept.length) out[k] = kept;
     } else if (k === 'location' && typeof v === 'string') out[k] = rewriteLocation(v, o.prefix);
     else out[k] = v;
@@ -93,6 +94,6 @@ export function withoutSession(cookie: string | undefined): string | undefined {
   const kept = cookie
     .split(';')
     .map((c) => c.trim())
-    .filter((c) => c && !OURS.has(c.split('=')[0]!.trim()));
+    .filter((c) => c && !isOurs(c.split('=')[0]!.trim()));
   return kept.length ? kept.join('; ') : undefined;
 }

@@ -10,6 +10,9 @@ import type { TeamCommands } from '../team/team-commands';
 import { renderReply } from '../render/render-reply';
 import type { SlackClassroom } from '../team/class-home';
 
+/** The team words of `/tutor` (admins' commands and `forget`), handled here rather than by the tutor's DM words. */
+export const TEAM_SUBCOMMANDS = ['class', 'challenge', 'report', 'forget', 'assign', 'watch'];
+
 /** `/tutor ...` from any channel: acked at once, answered only to the caller (response_url). */
 export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversations: Conversations; challenges: ChallengeService; admins: AdminDirectory; teamCommands?: TeamCommands; exercises?: () => ExerciseChoice[]; log: Logger; config: Pick<Config, 'adminUserIds'>; classroom?: SlackClassroom; watch?: WatchCommand }): void {
   app.command('/tutor', async ({ ack, command, respond, context, client }) => {
@@ -18,7 +21,7 @@ export function registerSlashCommand(app: App, deps: { tutor: Tutor; conversatio
     const [first = '', ...rest] = (command.text ?? '').trim().split(/\s+/);
     const learner = { teamId: command.team_id, userId: command.user_id };
     // `class` and `challenge` count against the caller's request limit here; the rest in the tutor.
-    if (['class', 'challenge', 'report', 'forget', 'assign', 'watch'].includes(first.toLowerCase())) {
+    if (TEAM_SUBCOMMANDS.includes(first.toLowerCase())) {
       const refused = await deps.tutor.admit(learner, log);
       if (refused !== undefined) {
         if (refused) await respond({ response_type: 'ephemeral', ...renderReply(refused) });
