@@ -152,27 +152,33 @@ export const CHECK_LINK = { name: 'dh-check0', sandboxIp: '169.254.213.1', inspe
  *   learner's nested containers by their own addresses (`curl http://172.17.0.2/`).
  * The link never crosses a host bridge, so neither the host firewall nor an internal network's isolation sees it.
  */
-export function linkScript(sandbox: { pid: number; id: string }, inspector: { pid: number; id: string }): string {
+export function linkScript(sandbox: { pid: number; id: string }, inspector: { pid: number; id: string }, form: 'helper' | 'local' = 'helper'): string {
   for (const c of [sandbox, inspector]) {
     if (!Number.isSafeInteger(c.pid) || c.pid <= 1 || !/^[0-9a-f]{64}$/.test(c.id)) throw new Error('the host pid and full id of both containers are needed');
   }
   const { name, sandboxIp, inspectorIp, prefix } = CHECK_LINK;
   const [sandboxPid, inspectorPid] = [sandbox.pid, inspector.pid];
+  // `local`: run by root on the engine host itself (no helper container); the tools are still the image's, taken
+  // from the new inspector's filesystem (nothing of the learner's is mounted over them), never the host's own
+  // (whose iptables may be another version, or the legacy backend, beside the sandbox's nf_tables rules)
+  const inNet = (pid: number, cmd: string) => (form === 'local' ? `nsenter --mount=/proc/${inspectorPid}/ns/mnt --net=/proc/${pid}/ns/net -- ${cmd}` : `/usr/bin/nsenter -t ${pid} -n ${cmd}`);
+  const grep = form === 'local' ? 'grep' : '/usr/bin/grep';
   return [
     'set -e',
     // a pid is still its container's (not reused since the engine answered): its cgroup path names the container
-    ...[sandbox, inspector].map((c) => `/usr/bin/grep -q ${c.id} /proc/${c.pid}/cgroup || { echo "container ${c.id.slice(0, 12)} is gone"; exit 3; }`),
-    `/usr/sbin/ip link add ${name} netns ${inspectorPid} type veth peer name ${name} netns ${sandboxPid}`,
-    `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/ip addr add ${sandboxIp}/${prefix} dev ${name}`,
-    `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/ip link set ${name} up`,
+    ...[sandbox, inspector].map((c) => `${grep} -q ${c.id} /proc/${c.pid}/cgroup || { echo "container ${c.id.slice(0, 12)} is gone"; exit 3; }`),
+    // the host's own `ip` here: it resolves the pids in the host's /proc (netlink, no rules involved)
+    `${form === 'local' ? 'ip' : '/usr/sbin/ip'} link add ${name} netns ${inspectorPid} type veth peer name ${name} netns ${sandboxPid}`,
+    inNet(sandboxPid, `/usr/sbin/ip addr add ${sandboxIp}/${prefix} dev ${name}`),
+    inNet(sandboxPid, `/usr/sbin/ip link set ${name} up`),
     // what reaches the sandbox's end of the link is taken as the sandbox's own loopback (its entrypoint allows
     // route_localnet), so a port published on 127.0.0.1 only answers a check's `curl localhost:PORT` too
-    `/usr/bin/nsenter -t ${sandboxPid} -n /usr/sbin/iptables -w -t nat -I PREROUTING -i ${name} -d ${sandboxIp} -p tcp -j DNAT --to-destination 127.0.0.1`,
-    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip addr add ${inspectorIp}/${prefix} dev ${name}`,
-    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip link set ${name} up`,
-    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/ip route replace default via ${sandboxIp}`,
-    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/iptables -w -t nat -A OUTPUT -o lo -p tcp -d 127.0.0.1 -j DNAT --to-destination ${sandboxIp}`,
-    `/usr/bin/nsenter -t ${inspectorPid} -n /usr/sbin/iptables -w -t nat -A POSTROUTING -o ${name} -s 127.0.0.0/8 -j MASQUERADE`,
+    inNet(sandboxPid, `/usr/sbin/iptables -w -t nat -I PREROUTING -i ${name} -d ${sandboxIp} -p tcp -j DNAT --to-destination 127.0.0.1`),
+    inNet(inspectorPid, `/usr/sbin/ip addr add ${inspectorIp}/${prefix} dev ${name}`),
+    inNet(inspectorPid, `/usr/sbin/ip link set ${name} up`),
+    inNet(inspectorPid, `/usr/sbin/ip route replace default via ${sandboxIp}`),
+    inNet(inspectorPid, `/usr/sbin/iptables -w -t nat -A OUTPUT -o lo -p tcp -d 127.0.0.1 -j DNAT --to-destination ${sandboxIp}`),
+    inNet(inspectorPid, `/usr/sbin/iptables -w -t nat -A POSTROUTING -o ${name} -s 127.0.0.0/8 -j MASQUERADE`),
     'echo linked',
   ].join('\n');
 }

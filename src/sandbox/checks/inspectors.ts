@@ -7,6 +7,7 @@ import { checkCommand, DATA_ROOT, INSPECTOR_ROLE, inspectorSpec, LABEL_OWNER, sa
 import { ENGINE_SOCKET_DIR } from './engine-socket';
 import { assertEngineSocketLocked, linkInspectorToSandbox } from './inspector-setup';
 import { execInContainer } from './script-exec';
+import type { EngineHostShell } from '../engine/engine-host';
 import type { ScriptResult } from '../types';
 
 export interface InspectorsOptions {
@@ -17,6 +18,8 @@ export interface InspectorsOptions {
   /** Labels of an inspector: the sandbox layer's own (app, instance, learner, created, role). */
   labels(learnerKey: string, role: string, createdAt: number): Record<string, string>;
   instance: string;
+  /** Root's shell on the engine host (local: the inspector is linked without a helper container). */
+  host?: () => Promise<EngineHostShell | undefined>;
 }
 
 export interface CheckRunOptions {
@@ -132,7 +135,7 @@ export class Inspectors {
     }
     try {
       await container.start();
-      await linkInspectorToSandbox(this.o.docker, sandboxId, container.id, { image, logger: this.o.logger });
+      await linkInspectorToSandbox(this.o.docker, sandboxId, container.id, { image, logger: this.o.logger, host: await this.o.host?.().catch(() => undefined) });
       await assertEngineSocketLocked(this.o.docker, container.id);
     } catch (err) {
       await this.removeContainer(container.id);

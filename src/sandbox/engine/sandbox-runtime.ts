@@ -80,7 +80,7 @@ export class SandboxRuntime {
     if (o.networkSpares !== false) {
       this.networks = new NetworkPool({ docker: o.docker, logger: o.logger, instance: o.instance, namePrefix: `dockhand-${sanitize(o.instance)}`, blockEgress: o.config.blockEgress, mirrorContainer: this.mirrorContainer, ensureFirewall: this.ensureFirewall, max: o.config.maxSandboxes, ...o.networkSpares });
     }
-    this.inspectors = new Inspectors({ docker: o.docker, logger: o.logger, sandboxImage: o.image, instance: o.instance, labels: (k, r, c) => this.labels(k, r, c) });
+    this.inspectors = new Inspectors({ docker: o.docker, logger: o.logger, sandboxImage: o.image, instance: o.instance, labels: (k, r, c) => this.labels(k, r, c), host: () => this.host().then((h) => h.host) });
   }
 
   get docker(): Docker {
@@ -136,7 +136,7 @@ export class SandboxRuntime {
       // 60 s: ~0.5 s on a quiet host, but 100 sandboxes starting at once on 2 CPUs went past 30 s.
       await this.waitReady(container.id, this.o.readyTimeoutMs ?? 60_000);
       // before anyone can type in it: the check inspector's way to the nested engine becomes the host root's
-      await lockEngineSocket(this.o.docker, container.id, { image: this.o.image, logger: this.o.logger });
+      await lockEngineSocket(this.o.docker, container.id, { image: this.o.image, logger: this.o.logger, host: host.host });
     } catch (err) {
       await this.remove(container.id);
       if (err instanceof AppError && err.code === 'SANDBOX_NOT_READY') throw err;

@@ -10,6 +10,7 @@ import type { IntakeState } from './sandbox-state';
 import { SandboxStartLimit } from './sandbox-start-limit';
 import { WarmPool, type WarmSandbox } from './warm-pool';
 import { PreparedPools, type PreparedSpec } from './prepared-pools';
+import { StartSlots } from './start-slots';
 
 export interface AllocatorOptions {
   runtime: SandboxRuntime;
@@ -44,47 +45,6 @@ export function workspaceOfKey(key: string): string | undefined {
 /** How far back the automatic warm pool looks at demand. */
 export const DEMAND_WINDOW_MS = 5 * 60_000;
 
-/**
- * At most `limit` starts at once; learners' starts go before warm ones. Starting a nested dockerd is
- * CPU-bound, so thirty at once on two cores make every one of them slow.
- */
-export class StartSlots {
-  private running = 0;
-  private readonly waiting: { learner: (() => void)[]; warm: (() => void)[] } = { learner: [], warm: [] };
-
-  constructor(readonly limit: number) {}
-
-  private learners = 0;
-  private idleWaiters: (() => void)[] = [];
-
-  get active(): number {
-    return this.running;
-  }
-
-  /** Resolves when no learner's sandbox is starting or waiting to start (at once when none is). */
-  learnersIdle(): Promise<void> {
-    return this.learners === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  async run<T>(kind: 'learner' | 'warm', fn: () => Promise<T>): Promise<T> {
-    if (kind === 'learner') this.learners++;
-    try {
-      if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting[kind].push(resolve));
-      else this.running++;
-      try {
-        return await fn();
-      } finally {
-        const next = this.waiting.learner.shift() ?? this.waiting.warm.shift();
-        // The slot passes straight to the next in line.
-        if (next) next();
-        else this.running--;
-      }
-    } finally {
-      if (kind === 'learner' && --this.learners === 0) for (const w of this.idleWaiters.splice(0)) w();
-    }
-  }
-}
-
 /** Hands out sandbox containers under the global cap: a warm one when ready, else a cold start, else a place in line. */
 export class SandboxAllocator {
   /** Learners whose sandbox is being found or started; a finished one frees its slot to the warm pool. */
@@ -92,6 +52,8 @@ export class SandboxAllocator {
   private readonly queue: CapacityQueue;
   /** Keys past their workspace's quota check, until they hold their sandbox (or fail). */
   private readonly admitted = new Set<string>();
+  /** Keys a learner waits on (a command, not only a lesson opened): their start goes before those made ahead. */
+  private readonly waitedOn = new Set<string>();
   /** New sandboxes per key in ten minutes (SANDBOX_NEW_PER_LEARNER_10MIN plus the first); unset: no limit. */
   private readonly starts?: SandboxStartLimit;
   readonly warm: WarmPool;
@@ -227,15 +189,23 @@ export class SandboxAllocator {
 
   /**
    * A container for the learner, handed to `take` once; concurrent calls for one learner share it. With `prefer`,
-   * a ready sandbox of that prepared pool when there is one (else as usual).
+   * a ready sandbox of that prepared pool when there is one (else as usual). `ahead`: nobody waits on it yet.
    */
-  acquire<T>(learnerKey: string, take: (info: Allocated) => T, prefer?: string): Promise<T> {
+  acquire<T>(learnerKey: string, take: (info: Allocated) => T, prefer?: string, ahead = false): Promise<T> {
+    // A learner now waits on a start made ahead for them (their lesson opened, then they typed): it goes first.
+    if (!ahead) {
+      this.waitedOn.add(learnerKey);
+      this.slots.promote(learnerKey);
+    }
     // `take` makes the sandbox live before the key leaves `admitted`: it is counted in its workspace throughout.
     return this.creating.once(learnerKey, async () => {
       this.starts?.take(learnerKey);
-      return this.allocate(learnerKey, prefer)
+      return this.allocate(learnerKey, prefer, ahead)
         .then(take)
-        .finally(() => this.admitted.delete(learnerKey));
+        .finally(() => {
+          this.admitted.delete(learnerKey);
+          this.waitedOn.delete(learnerKey);
+        });
     });
   }
 
@@ -267,7 +237,7 @@ export class SandboxAllocator {
     return this.workspaceHeld(workspace, '') + this.prepared.heldFor(workspace) + extra > quota;
   }
 
-  private async allocate(learnerKey: string, prefer?: string): Promise<Allocated> {
+  private async allocate(learnerKey: string, prefer?: string, ahead = false): Promise<Allocated> {
     await Promise.resolve(); // let acquire register us in `creating` first
     this.demand.push(this.now());
     let heldBack = false;
@@ -308,7 +278,7 @@ export class SandboxAllocator {
       if (await this.prepared.trim(() => give-- > 0)) continue;
       await this.queue.wait(learnerKey);
     }
-    const info = await this.slots.run('learner', () => this.o.runtime.create(learnerKey, 'learner'));
+    const info = await this.slots.run(ahead && !this.waitedOn.has(learnerKey) ? 'ahead' : 'waiting', () => this.o.runtime.create(learnerKey, 'learner'), learnerKey);
     if (this.intake === 'closed') {
       await this.o.runtime.remove(info.id);
       throw new AppError('SANDBOX_MANAGER_STOPPED', 'The sandbox service is shutting down');

@@ -226,7 +226,7 @@ export class SandboxManager implements SandboxPort {
     if (existing && !existing.gone) return;
     if (!this.alloc.hasRoomNow) return;
     await this.lanes.track(learnerKey, async () => {
-      const sb = await this.ensureSandbox(learnerKey);
+      const sb = await this.ensureSandbox(learnerKey, undefined, true);
       await sb.session();
       // Then the check inspector, in the background once no learner's sandbox is starting (a class arriving at
       // once: 30 inspectors starting amid 30 sandbox starts slowed the last first commands). At most 30 s later;
@@ -309,7 +309,7 @@ export class SandboxManager implements SandboxPort {
     });
   }
 
-  private async ensureSandbox(learnerKey: string, prefer?: string): Promise<StartedSandbox> {
+  private async ensureSandbox(learnerKey: string, prefer?: string, ahead = false): Promise<StartedSandbox> {
     if (this.state !== 'running') throw stoppedError('The sandbox service is not running');
     const existing = this.sandboxes.get(learnerKey);
     if (existing && !existing.gone) return existing;
@@ -318,7 +318,7 @@ export class SandboxManager implements SandboxPort {
       this.sandboxes.set(learnerKey, sb);
       this.emit({ type: 'created', learnerKey, containerId: sb.id });
       return sb;
-    }, prefer);
+    }, prefer, ahead);
   }
 
   private async reap(): Promise<void> {

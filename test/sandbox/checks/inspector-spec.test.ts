@@ -57,6 +57,19 @@ describe('the check inspector of a sandbox', () => {
     expect(() => linkScript({ pid: 100, id: 'x; rm -rf /' }, { pid: 200, id: iid })).toThrow();
   });
 
+  it('links without a helper container as root on the engine host, with the image\'s tools from the inspector\'s own filesystem', () => {
+    const [sid, iid] = ['a'.repeat(64), 'b'.repeat(64)];
+    const script = linkScript({ pid: 100, id: sid }, { pid: 200, id: iid }, 'local');
+    expect(script).toContain(`grep -q ${sid} /proc/100/cgroup`);
+    expect(script).toContain(`grep -q ${iid} /proc/200/cgroup`);
+    expect(script).toContain('ip link add dh-check0 netns 200 type veth peer name dh-check0 netns 100');
+    expect(script).toContain('nsenter --mount=/proc/200/ns/mnt --net=/proc/100/ns/net -- /usr/sbin/iptables -w -t nat -I PREROUTING -i dh-check0');
+    expect(script).toContain('nsenter --mount=/proc/200/ns/mnt --net=/proc/200/ns/net -- /usr/sbin/iptables -w -t nat -A OUTPUT -o lo');
+    // every rule and address is set with the inspector's binaries, never the sandbox's (the learner's) or the host's
+    for (const line of script.split('\n').filter((l) => /iptables|ip (addr|route)|ip link set/.test(l))) expect(line).toMatch(/^nsenter --mount=\/proc\/200\/ns\/mnt /);
+    expect(script).not.toContain('/proc/100/ns/mnt');
+  });
+
   it('never shares a namespace with the sandbox, with no capabilities, a read-only root and its own limits', () => {
     const spec = inspectorSpec(sandboxFacts(inspectInfo({ userns: 'host', runtime: 'sysbox-runc' })), { image: 'dockhand/inspector:1', labels });
     const hc = spec.HostConfig as Docker.HostConfig & { Runtime?: string };

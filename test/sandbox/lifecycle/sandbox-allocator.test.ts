@@ -10,7 +10,7 @@ const flush = async () => {
 /** A runtime whose creations finish only when the test says so. */
 function fakeRuntime(o: { holdInspectors?: boolean } = {}) {
   let n = 0;
-  const pending: Array<{ role: string; resolve: () => void }> = [];
+  const pending: Array<{ role: string; key: string; resolve: () => void }> = [];
   const removed: string[] = [];
   const claimed: string[] = [];
   const inspected: Array<{ id: string; resolve: () => void }> = [];
@@ -26,7 +26,7 @@ function fakeRuntime(o: { holdInspectors?: boolean } = {}) {
     create: (learnerKey: string, role: string) =>
       new Promise<SandboxInfo>((resolve) => {
         const info = { id: `c${++n}`, learnerKey, createdAt: n, running: true, role };
-        pending.push({ role, resolve: () => resolve(info) });
+        pending.push({ role, key: learnerKey, resolve: () => resolve(info) });
       }),
     remove: async (id: string) => void removed.push(id),
     instance: 'T',
@@ -51,7 +51,9 @@ function setup(maxSandboxes: number, warmPool = 0, extra: { warmPoolAuto?: boole
   });
   alloc.open();
   const get = (k: string) => alloc.acquire(k, (info) => (live.add(k), info.id));
-  return { ...fake, events, live, alloc, get };
+  /** A start made ahead (the learner's lesson opened; nobody waits on it yet). */
+  const ahead = (k: string) => alloc.acquire(k, (info) => (live.add(k), info.id), undefined, true);
+  return { ...fake, events, live, alloc, get, ahead };
 }
 
 describe('sandbox allocator', () => {
@@ -264,6 +266,54 @@ describe('class start: bounded parallel starts, automatic warm pool, pre-warm', 
     }
     await Promise.all(learners);
     expect(s.alloc.slots.active).toBe(0);
+  });
+
+  it('a learner who typed gets the next slot before starts made ahead for classmates and before pool refills', async () => {
+    const s = setup(10, 2, { parallelStarts: 1 });
+    // a class opens its lesson: A's start runs, B, C and D wait in line (made ahead), the warm pool waits too
+    const starts = ['A', 'B', 'C', 'D'].map((k) => s.ahead(k));
+    await flush();
+    s.alloc.fill();
+    await flush();
+    expect(s.pending.map((p) => p.key)).toEqual(['A']);
+    expect(s.alloc.slots.queued).toEqual({ waiting: 0, ahead: 3, warm: 2 });
+    // D types: the start made ahead for D moves up, and D shares it (no second start)
+    const typed = s.get('D');
+    expect(s.alloc.slots.queued).toEqual({ waiting: 1, ahead: 2, warm: 2 });
+    s.pending.shift()!.resolve();
+    await flush();
+    expect(s.pending.map((p) => p.key)).toEqual(['D']);
+    s.pending.shift()!.resolve();
+    expect(await typed).toBe(await starts[3]);
+    await flush();
+    // then the others in the order their lessons opened, then the pool
+    const order: string[] = [];
+    while (s.pending.length) {
+      order.push(s.pending[0]!.role === 'warm' ? 'warm' : s.pending[0]!.key);
+      s.pending.shift()!.resolve();
+      await flush();
+    }
+    expect(order).toEqual(['B', 'C', 'warm', 'warm']);
+    await Promise.all(starts);
+  });
+
+  it('a learner who typed while their start made ahead had not reached the slots yet still goes first', async () => {
+    const s = setup(10, 0, { parallelStarts: 1 });
+    const a = s.ahead('A');
+    await flush();
+    const b = s.ahead('B');
+    const c = s.ahead('C');
+    // C types at once, before its start asked for a slot
+    const typed = s.get('C');
+    await flush();
+    expect(s.alloc.slots.queued).toEqual({ waiting: 1, ahead: 1, warm: 0 });
+    s.pending.shift()!.resolve();
+    await flush();
+    expect(s.pending.map((p) => p.key)).toEqual(['C']);
+    s.pending.shift()!.resolve();
+    await flush();
+    s.pending.shift()!.resolve();
+    await Promise.all([a, b, c, typed]);
   });
 
   it("learnersIdle waits until no learner's sandbox is starting or waiting to start", async () => {
