@@ -1,6 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
-import pino from 'pino';
 import { createPlayground } from '../../src/playground';
+import { idlePlayground } from './playground-stubs';
 
 // A preview's WebSocket is an upgraded socket, which the HTTP server's own closeAllConnections() does not know:
 // stopping the playground must end it too, or the bot's shutdown waits for the browser to hang up.
@@ -11,12 +11,8 @@ it('stopping the playground ends an open preview WebSocket instead of waiting fo
   const appPort = (app.address() as AddressInfo).port;
   const playground = createPlayground({
     config: { port: 0, host: '127.0.0.1', previewMaxSeconds: 3600, adminView: false },
-    sessionMs: 3_600_000,
-    terminals: { open: () => Promise.reject(new Error('none')), touch: async () => undefined },
-    mark: '\x1b]6973;t\x07',
-    lessons: { step: async () => undefined, check: async () => [], hint: async () => [], commandEnded: async () => undefined },
+    ...idlePlayground(),
     previews: { ports: async () => [{ port: 8080, container: 'web' }], connect: async () => net.connect(appPort, '127.0.0.1') },
-    log: pino({ level: 'silent' }),
   });
   await playground.start();
   const res = await fetch(playground.linkFor({ teamId: 'T1', userId: 'U1' }), { redirect: 'manual' });

@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import pino from 'pino';
 import { createPlayground, type Playground } from '../../src/playground';
+import { idlePlayground } from './playground-stubs';
 import { upgradeStatus } from './playground-client';
 
 // Previews on an origin each (PLAYGROUND_PREVIEW_DOMAIN), against the real playground server with stand-in apps:
@@ -33,15 +33,11 @@ beforeAll(async () => {
   for (const s of Object.values(apps)) await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   playground = createPlayground({
     config: { port: 0, host: '127.0.0.1', previewMaxSeconds: 60, adminView: false, previewDomain: DOMAIN },
-    sessionMs: 3_600_000,
-    terminals: { open: () => Promise.reject(new Error('none')), touch: async () => undefined },
-    mark: '\x1b]6973;t\x07',
-    lessons: { step: async () => undefined, check: async () => [], hint: async () => [], commandEnded: async () => undefined },
+    ...idlePlayground(),
     previews: {
       ports: async () => [{ port: 8080, container: 'web' }],
       connect: async (who) => net.connect((apps[who.userId as 'UA' | 'UB'].address() as AddressInfo).port, '127.0.0.1'),
     },
-    log: pino({ level: 'silent' }),
     clock,
   });
   await playground.start();

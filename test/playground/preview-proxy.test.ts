@@ -1,6 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
-import pino from 'pino';
 import { createPlayground, type Playground } from '../../src/playground';
+import { idlePlayground } from './playground-stubs';
 
 // The proxy's own behaviour, with a dialer that reaches a local stand-in app (the int test dials real sandboxes).
 let app: net.Server;
@@ -28,10 +28,7 @@ beforeAll(async () => {
   const appPort = (app.address() as AddressInfo).port;
   playground = createPlayground({
     config: { port: 0, host: '127.0.0.1', previewMaxSeconds: 30, adminView: false },
-    sessionMs: 3_600_000,
-    terminals: { open: () => Promise.reject(new Error('none')), touch: async () => undefined },
-    mark: '\x1b]6973;t\x07',
-    lessons: { step: async () => undefined, check: async () => [], hint: async () => [], commandEnded: async () => undefined },
+    ...idlePlayground(),
     previews: {
       ports: async () => [{ port: 8080, container: 'web' }],
       connect: async (who, port) => {
@@ -40,7 +37,6 @@ beforeAll(async () => {
         return net.connect(appPort, '127.0.0.1');
       },
     },
-    log: pino({ level: 'silent' }),
   });
   await playground.start();
   const res = await fetch(playground.linkFor({ teamId: 'T1', userId: 'U1' }), { redirect: 'manual' });
