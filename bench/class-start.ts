@@ -35,8 +35,8 @@ export async function firstCommands(
   learners: string[],
   tag: string,
   timeoutMs: number,
-  /** Each delivered final, with the learner and the moments (performance.now()) the command was sent and shown. */
-  onFinal?: (user: string, sentAt: number, finalAt: number) => void,
+  /** Each delivered final, with the learner, the moment (performance.now()) the command was sent, and its final. */
+  onFinal?: (user: string, sentAt: number, final: { at: number; postedAt?: number }) => void,
 ): Promise<{ lat: number[]; failed: number; wrong: number }> {
   let failed = 0;
   let wrong = 0;
@@ -52,7 +52,7 @@ export async function firstCommands(
           // what a wrong final looked like, for the notes (a few only)
           if (wrong++ < 3) process.stderr.write(`bench: wrong final for "${command}": ${final.text.slice(0, 200)} | ${final.output.slice(0, 300)}\n`);
         }
-        onFinal?.(user, sentAt, final.at);
+        onFinal?.(user, sentAt, final);
         return final.at - sentAt;
       } catch (err) {
         failed++;

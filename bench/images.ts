@@ -109,7 +109,7 @@ async function openReadType(h: Harness, klass: string[], tag: string) {
   const opened = performance.now() - t0;
   await new Promise((r) => setTimeout(r, READ_MS));
   prof.typing();
-  const typed = await firstCommands(h, klass, tag, 120_000, (u, sentAt, finalAt) => prof.output(u, sentAt, finalAt));
+  const typed = await firstCommands(h, klass, tag, 120_000, (u, sentAt, final) => prof.output(u, sentAt, final.at, final.postedAt));
   const profile = prof.stop();
   process.stderr.write(`bench: ${tag}: ${profile}\n`);
   return { opened, noCard, profile, ...typed };

@@ -37,7 +37,12 @@ export class PrismaLearnerStore implements LearnerStore {
   }
 
   async setDisplayName(teamId: string, userId: string, displayName: string) {
-    await this.db.learner.updateMany({ where: { teamId, userId }, data: { displayName, lastSeenAt: new Date() } });
+    // one statement: updateMany runs as a transaction of three round trips, holding the learner's row lock across
+    // them while the same learner's lesson start waits to write that row (seconds on a loaded event loop)
+    await this.db.learner.update({ where: { teamId_userId: { teamId, userId } }, data: { displayName, lastSeenAt: new Date() }, select: { id: true } }).catch((err: unknown) => {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') return undefined; // no such learner: nothing to name
+      throw err;
+    });
   }
 
   /** Every learner's user id in one workspace (uninstall removes their sandboxes). */
