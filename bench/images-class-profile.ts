@@ -66,7 +66,8 @@ export function profileClass(h: Harness, klass: string[]): ClassProfile {
     },
     card: () => void cards.push(performance.now() - t0),
     output: (user, sentAt, finalAt, runningPostedAt) => {
-      if (runningPostedAt !== undefined) {
+      // the watcher notes a post of the command whether it was final or "running": only an earlier one was running
+      if (runningPostedAt !== undefined && runningPostedAt < finalAt) {
         runningPosted.push(runningPostedAt - sentAt);
         postToFinal.push(finalAt - runningPostedAt);
       }
