@@ -50,7 +50,8 @@ const learners = (prefix: string, n: number) => Array.from({ length: n }, (_, i)
 /** Bots started by this section, stopped on an interrupt too (each holds sandboxes). */
 const live = new Set<Harness>();
 async function harness(env: Record<string, string>): Promise<Harness> {
-  const h = await startHarness(env);
+  // DATABASE_POOL_SIZE reaches the section's bots, to measure the pool's size against the product default
+  const h = await startHarness({ ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}), ...env });
   live.add(h);
   return h;
 }
