@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { HomePublisher } from '../../src/slack/home-publisher';
-import { TutorEvents } from '../../src/tutor';
+import { learnerKeyOf, TutorEvents } from '../../src/tutor';
 
 /** A publisher on fakes with a virtual clock: what it publishes after progress, and when. */
 function setup(busy: { now: boolean }) {
@@ -15,7 +15,7 @@ function setup(busy: { now: boolean }) {
     busy: () => busy.now,
     maxDeferMs: 10_000,
   });
-  const progress = (userId: string) => events.emit('progress', { key: `T1:${userId}`, teamId: 'T1', userId });
+  const progress = (userId: string) => events.emit('progress', { key: learnerKeyOf({ teamId: 'T1', userId }), teamId: 'T1', userId });
   return { homes, published, progress };
 }
 
