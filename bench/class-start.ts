@@ -30,7 +30,14 @@ const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${randomBytes(3).toString('hex').toUpperCase()}${i}`);
 
 /** Sends `$ command` for each learner at once; resolves with each learner's DM-to-final latency (NaN: never delivered). */
-export async function firstCommands(h: Harness, learners: string[], tag: string, timeoutMs: number): Promise<{ lat: number[]; failed: number; wrong: number }> {
+export async function firstCommands(
+  h: Harness,
+  learners: string[],
+  tag: string,
+  timeoutMs: number,
+  /** Each delivered final, with the learner, the moment (performance.now()) the command was sent, and its final. */
+  onFinal?: (user: string, sentAt: number, final: { at: number; postedAt?: number }) => void,
+): Promise<{ lat: number[]; failed: number; wrong: number }> {
   let failed = 0;
   let wrong = 0;
   const lat = await Promise.all(
@@ -45,6 +52,7 @@ export async function firstCommands(h: Harness, learners: string[], tag: string,
           // what a wrong final looked like, for the notes (a few only)
           if (wrong++ < 3) process.stderr.write(`bench: wrong final for "${command}": ${final.text.slice(0, 200)} | ${final.output.slice(0, 300)}\n`);
         }
+        onFinal?.(user, sentAt, final);
         return final.at - sentAt;
       } catch (err) {
         failed++;

@@ -15,6 +15,8 @@ export interface ClassProfile {
   card(user: string): void;
   /** Marks the moment the class starts typing. */
   typing(): void;
+  /** A learner's first command: sent, shown, and its "running" message posted first if it was (performance.now()). */
+  output(user: string, sentAt: number, finalAt: number, runningPostedAt?: number): void;
   stop(): string;
 }
 
@@ -23,9 +25,20 @@ export function profileClass(h: Harness, klass: string[]): ClassProfile {
   let t0 = performance.now();
   const cards: number[] = [];
   const ready: number[] = [];
+  const readyAt = new Map<string, number>();
   const off = h.bot.sandboxes.on((e) => {
-    if (e.type === 'created' && keys.has(e.learnerKey)) ready.push(performance.now() - t0);
+    const user = keys.get(e.learnerKey);
+    if (e.type === 'created' && user !== undefined) {
+      ready.push(performance.now() - t0);
+      readyAt.set(user, performance.now());
+    }
   });
+  // the first command split in two: waiting for the learner's sandbox (not the bot's part), and the rest after it
+  const waitedForSandbox: number[] = [];
+  const afterReady: number[] = [];
+  // commands whose output came as an edit of a "running" message (chat.update, budgeted per workspace), and when
+  const runningPosted: number[] = [];
+  const postToFinal: number[] = [];
   // the card path's Slack calls, per learner: users.info (after the learner's rows are stored), the first post
   const channels = new Map(klass.map((u) => [h.standIn.dmChannelFor(u), u]));
   const users = new Set(klass);
@@ -52,6 +65,16 @@ export function profileClass(h: Harness, klass: string[]): ClassProfile {
       t0 = performance.now();
     },
     card: () => void cards.push(performance.now() - t0),
+    output: (user, sentAt, finalAt, runningPostedAt) => {
+      // the watcher notes a post of the command whether it was final or "running": only an earlier one was running
+      if (runningPostedAt !== undefined && runningPostedAt < finalAt) {
+        runningPosted.push(runningPostedAt - sentAt);
+        postToFinal.push(finalAt - runningPostedAt);
+      }
+      const r = readyAt.get(user) ?? sentAt;
+      waitedForSandbox.push(Math.max(0, r - sentAt));
+      afterReady.push(finalAt - Math.max(sentAt, r));
+    },
     typing: () => {
       typedAt = performance.now() - t0;
       const s = h.bot.tutor.prePulls;
@@ -65,7 +88,7 @@ export function profileClass(h: Harness, klass: string[]): ClassProfile {
       const s = h.bot.tutor.prePulls;
       const pulls = `lesson pulls ${s.started - pulls0.started} started, ${s.failed - pulls0.failed} failed, ${s.dropped - pulls0.dropped} dropped, ${s.yielded - pulls0.yielded} times held back for learners' work, last ended ${ms(lastPullAt)}, ${atTyping} when typing at ${ms(typedAt)}`;
       const q = (v: number[]) => `p50 ${ms(percentile(v, 50))} / p95 ${ms(percentile(v, 95))} / max ${ms(Math.max(...v))}`;
-      return `profile: users.info ${q(named)}; first post ${q([...firstPost.values()])}; card ${q(cards)}; sandbox ready (${ready.length}) ${q(ready)}; ${pulls}; event-loop delay p99 ${ms(lag.percentile(99) / 1e6)}, max ${ms(lag.max / 1e6)}`;
+      return `profile: users.info ${q(named)}; first post ${q([...firstPost.values()])}; card ${q(cards)}; sandbox ready (${ready.length}) ${q(ready)}; first command waited for its sandbox ${q(waitedForSandbox)}, then output after ${q(afterReady)}; ${runningPosted.length} outputs as an edit of a "running" message (posted ${q(runningPosted)} after the DM, final ${q(postToFinal)} after it); ${pulls}; event-loop delay p99 ${ms(lag.percentile(99) / 1e6)}, max ${ms(lag.max / 1e6)}`;
     },
   };
 }

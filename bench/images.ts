@@ -50,7 +50,8 @@ const learners = (prefix: string, n: number) => Array.from({ length: n }, (_, i)
 /** Bots started by this section, stopped on an interrupt too (each holds sandboxes). */
 const live = new Set<Harness>();
 async function harness(env: Record<string, string>): Promise<Harness> {
-  const h = await startHarness(env);
+  // DATABASE_POOL_SIZE reaches the section's bots, to measure the pool's size against the product default
+  const h = await startHarness({ ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}), ...env });
   live.add(h);
   return h;
 }
@@ -109,7 +110,7 @@ async function openReadType(h: Harness, klass: string[], tag: string) {
   const opened = performance.now() - t0;
   await new Promise((r) => setTimeout(r, READ_MS));
   prof.typing();
-  const typed = await firstCommands(h, klass, tag, 120_000);
+  const typed = await firstCommands(h, klass, tag, 120_000, (u, sentAt, final) => prof.output(u, sentAt, final.at, final.postedAt));
   const profile = prof.stop();
   process.stderr.write(`bench: ${tag}: ${profile}\n`);
   return { opened, noCard, profile, ...typed };

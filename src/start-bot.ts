@@ -54,7 +54,7 @@ export async function startBot(config: Config, log: Logger, opts: StartOptions =
   if (config.oauth) log.info({ mode: config.mode }, 'multi-workspace installs: tokens come from the installation store');
   else log.info({ team: identity.teamId, bot: identity.botUserId, mode: config.mode }, 'Slack accepted the bot token');
 
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log, backup: config.backup });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, dataDir: config.dataDir, log, backup: config.backup });
   const { metrics, readiness } = opts.ops ?? {};
   readiness?.set('database', async () => {
     await db.prisma.$queryRawUnsafe('SELECT 1');

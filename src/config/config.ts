@@ -62,6 +62,8 @@ export interface Config {
   };
   /** Unset: an embedded PostgreSQL is started in `dataDir`. */
   databaseUrl?: string;
+  /** `DATABASE_POOL_SIZE`: pooled connections to PostgreSQL (a class opening a lesson at once queues for them). */
+  databasePoolSize: number;
   /** The engine that runs sandboxes (`DOCKER_HOST`, TLS from `DOCKER_CERT_PATH`/`DOCKER_TLS_VERIFY`); unset: the local socket. */
   docker: DockerEndpoint;
   /** `LOG_LEVEL`, else `warn` in local mode (the chat owns the terminal) and `info` otherwise. */
@@ -110,6 +112,7 @@ const schema = z.object({
   METRICS_HOST: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-fA-F.:]+$|^localhost$/, 'expected an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1').default('0.0.0.0')),
   SLACK_API_URL: opt(urlVar('an http(s) URL ending in /api/, e.g. https://slack.com/api/', ['http:', 'https:'])),
   DATABASE_URL: opt(urlVar('a PostgreSQL URL such as postgresql://user:pass@host:5432/db', ['postgres:', 'postgresql:'])),
+  DATABASE_POOL_SIZE: intVar('connections to PostgreSQL per bot process', 1, 1000, 10),
   DOCKER_HOST: opt(z.string().regex(/^(unix|tcp|npipe|ssh):\/\/\S+$/, 'expected unix:///path, tcp://host:port or ssh://host')),
   DOCKER_CERT_PATH: opt(z.string()),
   DOCKER_TLS_VERIFY: boolVar(false),
@@ -286,6 +289,7 @@ function readEnv(env: Record<string, string | undefined>, host: HostFacts): Conf
       port: v.PORT,
     },
     databaseUrl: v.DATABASE_URL,
+    databasePoolSize: v.DATABASE_POOL_SIZE,
     docker: {
       host: v.DOCKER_HOST,
       tls:

@@ -18,7 +18,18 @@ export interface HomePublisherDeps {
   minIntervalMs?: number;
   /** The clock (ms); injected so tests move time instead of waiting. */
   now?: () => number;
+  /**
+   * True while learners' requests are being answered: a republish after progress then waits (up to
+   * `maxDeferMs`), so a class opening a lesson together gets its cards before the database and the CPU go to
+   * Home tabs nobody is looking at (each costs about ten queries; 30 of them queued ahead of the cards).
+   */
+  busy?: () => boolean;
+  /** The longest a republish after progress waits for `busy` to clear (default 10 s). */
+  maxDeferMs?: number;
 }
+
+/** How often a deferred republish looks again whether the bot is still busy. */
+const BUSY_RECHECK_MS = 500;
 
 /** Publishes a learner's App Home, at most once per interval per learner (views.publish is rate limited). */
 export class HomePublisher {
@@ -39,16 +50,21 @@ export class HomePublisher {
       }) ?? (() => undefined);
   }
 
-  /** Republishes soon; several changes in a row publish once. */
+  /** Republishes soon (once the bot is not busy answering, within maxDeferMs); several changes in a row publish once. */
   schedule(teamId: string, userId: string): void {
     if (this.pending.has(userId)) return;
     const wait = Math.max(200, (this.lastAt.get(userId) ?? 0) + this.minIntervalMs - this.now());
-    const timer = setTimeout(() => {
-      this.pending.delete(userId);
-      this.publish(teamId, userId).catch((err: unknown) => this.deps.log.warn({ err, userId }, 'App Home publish failed'));
-    }, wait);
-    timer.unref();
-    this.pending.set(userId, timer);
+    const latest = this.now() + wait + (this.deps.maxDeferMs ?? 10_000);
+    const arm = (ms: number) => {
+      const timer = setTimeout(() => {
+        if (this.deps.busy?.() && this.now() < latest) return arm(BUSY_RECHECK_MS);
+        this.pending.delete(userId);
+        this.publish(teamId, userId).catch((err: unknown) => this.deps.log.warn({ err, userId }, 'App Home publish failed'));
+      }, ms);
+      timer.unref();
+      this.pending.set(userId, timer);
+    };
+    arm(wait);
   }
 
   /**

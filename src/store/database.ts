@@ -42,7 +42,7 @@ function safeHost(url: string): string {
 }
 
 /** Opens DATABASE_URL, or an embedded PostgreSQL in dataDir when none is given; migrations are applied first. */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; log: Logger; backup?: BackupPolicy }): Promise<Database> {
+export async function openDatabase(opts: { databaseUrl?: string; poolSize?: number; dataDir: string; log: Logger; backup?: BackupPolicy }): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = opts.databaseUrl;
   if (!url) {
@@ -58,7 +58,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
     await embedded?.stop();
     throw err;
   }
-  const prisma = createPrismaClient(url);
+  const prisma = createPrismaClient(url, opts.poolSize);
   return {
     url,
     prisma,

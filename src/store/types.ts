@@ -10,6 +10,13 @@ export interface LearnerStore {
   /** Finds the learner or stores it on first contact; `created` tells which. */
   ensureLearner(teamId: string, userId: string, displayName?: string): Promise<{ learner: LearnerRecord; created: boolean }>;
   find(teamId: string, userId: string): Promise<LearnerRecord | null>;
+  /**
+   * Stores a learner first seen now, with their DM channel, in one write (a class's first messages queue for the
+   * database); when another turn stored them first, that row, with `created` false and the channel left as is.
+   */
+  addLearner(teamId: string, userId: string, dmChannel?: string): Promise<{ learner: LearnerRecord; created: boolean }>;
+  /** The learner's name as Slack tells it (asked after their first answer), in one write; nothing when unknown. */
+  setDisplayName(teamId: string, userId: string, displayName: string): Promise<void>;
 }
 
 /** Remembers handled Slack event ids: Slack delivers at least once. */

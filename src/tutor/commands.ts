@@ -61,7 +61,7 @@ export class Commands {
   /** `$ command`: starts it and returns; its output streams to a live message. */
   async run(ctx: TurnContext, command: string): Promise<void> {
     const view = await ctx.port.commandView(command);
-    const runId = await this.deps.store.startCommand({ learnerId: ctx.learner.id, command, channel: view.ref?.channel });
+    const runId = this.record(ctx, command, view.ref?.channel);
     const running = this.inFlight.track(ctx.key, () => this.finish(ctx, command, runId, view, () => this.deps.sandboxes.run(ctx.key, command, { onOutput: (s) => view.update(s) })));
     this.track(ctx, running);
   }
@@ -71,7 +71,7 @@ export class Commands {
     const command = this.waiting.get(ctx.key) ?? 'input';
     this.waiting.delete(ctx.key);
     const view = await ctx.port.commandView(`${command}  ⟵ ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`);
-    const runId = await this.deps.store.startCommand({ learnerId: ctx.learner.id, command: `(input) ${text}`, channel: view.ref?.channel });
+    const runId = this.record(ctx, `(input) ${text}`, view.ref?.channel);
     // A chat message is a line typed at the terminal: Enter included.
     this.track(ctx, this.finish(ctx, command, runId, view, () => this.deps.sandboxes.sendInput(ctx.key, `${text}\n`)));
   }
@@ -156,11 +156,28 @@ export class Commands {
     if (links.length) await ctx.say(previewOfferReply(links));
   }
 
+  /**
+   * The command's row (kept for the restart message), written beside the command rather than before it: a class
+   * typing at once queued for pooled connections ahead of every first output. A failed write only logs.
+   */
+  private record(ctx: TurnContext, command: string, channel: string | undefined): Promise<string | undefined> {
+    return this.deps.store.startCommand({ learnerId: ctx.learner.id, command, channel }).catch((err: unknown) => {
+      ctx.log.error({ err }, 'could not record a command run');
+      return undefined;
+    });
+  }
+
+  /** The end of a command's row, once its row is written (nothing when that failed). */
+  private async recordEnd(ctx: TurnContext, runId: Promise<string | undefined>, end: Parameters<TutorStore['finishCommand']>[1]): Promise<void> {
+    const id = await runId;
+    if (id) await this.deps.store.finishCommand(id, end).catch((err: unknown) => ctx.log.error({ err }, 'could not record a command run'));
+  }
+
   private track(ctx: TurnContext, p: Promise<void>): void {
     this.background.track(ctx.key, () => p).catch((err: unknown) => ctx.log.error({ err }, 'a background command failed'));
   }
 
-  private async finish(ctx: TurnContext, command: string, runId: string, view: { finish(o: CommandOutcome): Promise<void> }, run: () => Promise<CommandResult>): Promise<void> {
+  private async finish(ctx: TurnContext, command: string, runId: Promise<string | undefined>, view: { finish(o: CommandOutcome): Promise<void> }, run: () => Promise<CommandResult>): Promise<void> {
     let result: CommandResult;
     try {
       result = await run();
@@ -172,24 +189,27 @@ export class Commands {
           ? err.message
           : `Your sandbox could not run that (${err instanceof AppError ? err.code : 'unexpected error'}). Try again, or \`reset\` for a fresh sandbox.`;
       if (!(err instanceof AppError)) ctx.log.error({ err }, 'command failed');
-      await this.deps.store.finishCommand(runId, { exitCode: null, durationMs: 0, outputBytes: 0, truncated: false, timedOut: false, interrupted: true }).catch(() => undefined);
-      await view.finish({ command, output: '', exitCode: null, durationMs: 0, truncated: false, timedOut: false, interrupted: true, waitingForInput: false, notices: [friendly] });
+      await Promise.all([
+        this.recordEnd(ctx, runId, { exitCode: null, durationMs: 0, outputBytes: 0, truncated: false, timedOut: false, interrupted: true }),
+        view.finish({ command, output: '', exitCode: null, durationMs: 0, truncated: false, timedOut: false, interrupted: true, waitingForInput: false, notices: [friendly] }),
+      ]);
       return;
     }
     if (result.waitingForInput) this.waiting.set(ctx.key, command);
-    await this.deps.store
-      .finishCommand(runId, {
+    // dockerd's own line for a failed pull says nothing a learner can act on: one plain line says what to do.
+    const pull = pullFailureLine(command, result.output, this.deps.offlineImages, this.deps.imagesCached);
+    // the output is shown without waiting for the row's update (the row is for the restart message)
+    await Promise.all([
+      this.recordEnd(ctx, runId, {
         exitCode: result.exitCode,
         durationMs: Math.round(result.durationMs),
         outputBytes: Buffer.byteLength(result.output),
         truncated: result.truncated,
         timedOut: result.timedOut,
         interrupted: result.interrupted,
-      })
-      .catch((err: unknown) => ctx.log.error({ err }, 'could not record a command run'));
-    // dockerd's own line for a failed pull says nothing a learner can act on: one plain line says what to do.
-    const pull = pullFailureLine(command, result.output, this.deps.offlineImages, this.deps.imagesCached);
-    await view.finish({ command, ...result, notices: [...(pull ? [pull] : []), ...(result.notices ?? [])] });
+      }),
+      view.finish({ command, ...result, notices: [...(pull ? [pull] : []), ...(result.notices ?? [])] }),
+    ]);
     if (result.waitingForInput) return;
     if (this.deps.previews && result.exitCode === 0 && mayPublishPort(command)) await this.offerPreviews(ctx, this.deps.previews).catch((err: unknown) => ctx.log.warn({ err }, 'could not offer a port preview'));
     // The learner asked for a command, not a verdict: the automatic check (on the step they are on by then, if it

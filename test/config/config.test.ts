@@ -3,6 +3,13 @@ import { problemsOf } from './config-problems';
 
 
 describe('readConfig', () => {
+  it('sizes the PostgreSQL pool from DATABASE_POOL_SIZE, 10 by default, and refuses a size that is not a whole number from 1', () => {
+    expect(readConfig({}).databasePoolSize).toBe(10);
+    expect(readConfig({ DATABASE_POOL_SIZE: '30' }).databasePoolSize).toBe(30);
+    expect(() => readConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(() => readConfig({ DATABASE_POOL_SIZE: 'many' })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+
   it('with no Slack tokens runs in local mode with documented defaults', () => {
     const c = readConfig({});
     expect(c.mode).toBe('local');

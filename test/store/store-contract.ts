@@ -43,6 +43,18 @@ export function describeStoreContract(name: string, make: () => StoreContractSub
         expect(await s.learners.find(team, 'U2')).toBeNull();
       });
 
+      it('adds a learner with their DM channel in one call, and a second add finds the first', async () => {
+        const first = await s.learners.addLearner(team, 'U9', 'D9');
+        const again = await s.learners.addLearner(team, 'U9', 'DOTHER');
+        expect(first.created).toBe(true);
+        expect(again).toMatchObject({ created: false, learner: { id: first.learner.id } });
+        expect(await s.tutor.dmChannelOf(team, 'U9')).toBe('D9');
+        await s.learners.setDisplayName(team, 'U9', 'Grace');
+        expect((await s.learners.find(team, 'U9'))?.displayName).toBe('Grace');
+        await s.learners.setDisplayName(team, 'UNOBODY', 'Nobody');
+        expect(await s.learners.find(team, 'UNOBODY')).toBeNull();
+      });
+
       it('records when a learner was first seen, and a later name replaces the stored one', async () => {
         const before = s.now().getTime();
         const { learner: l } = await s.learners.ensureLearner(team, 'U1', 'Ada');

@@ -17,7 +17,7 @@ const result = (output: string): CommandResult => ({ output, exitCode: 0, durati
 /** The tutor on in-memory fakes: no database, no Docker. */
 function setup() {
   const learner = { id: 'L1', teamId: 'T1', userId: 'U1', displayName: null, firstSeenAt: new Date(0) };
-  const learners: LearnerStore = { find: async () => learner, ensureLearner: async () => ({ learner, created: false }) };
+  const learners: LearnerStore = { find: async () => learner, ensureLearner: async () => ({ learner, created: false }), addLearner: async () => ({ learner, created: false }), setDisplayName: async () => undefined };
   const store = {
     activeLesson: async () => null,
     startCommand: jest.fn(async () => 'run-1'),

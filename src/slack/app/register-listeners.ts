@@ -36,7 +36,7 @@ export interface SlackServices {
 /** Registers every listener (call once, before app.start). Returns the App Home publisher: stop it at shutdown. */
 export function registerListeners(slack: SlackApp, deps: SlackDeps & SlackServices & { remover?: WorkspaceRemover }): { homes: HomePublisher } {
   const { app, conversations } = slack;
-  const homes = new HomePublisher({ client: app.client, tutor: deps.tutor, challenges: deps.challenges, events: deps.events, log: deps.log, classroom: deps.classroom });
+  const homes = new HomePublisher({ client: app.client, tutor: deps.tutor, challenges: deps.challenges, events: deps.events, log: deps.log, classroom: deps.classroom, busy: () => deps.inFlight.size > 0 });
   const team = deps.team && new TeamCommands({ ...deps.team, conversations, log: deps.log });
   team?.register(app);
   const listenerDeps = { ...deps, conversations, homes, teamCommands: team };

@@ -23,6 +23,28 @@ export class PrismaLearnerStore implements LearnerStore {
     }
   }
 
+  async addLearner(teamId: string, userId: string, dmChannel?: string) {
+    try {
+      const row = await this.db.learner.create({ data: { teamId, userId, dmChannel: dmChannel ?? null } });
+      return { learner: toRecord(row), created: true };
+    } catch (err) {
+      // Two first messages raced: the other one stored the learner.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        return { learner: (await this.find(teamId, userId))!, created: false };
+      }
+      throw err;
+    }
+  }
+
+  async setDisplayName(teamId: string, userId: string, displayName: string) {
+    // one statement: updateMany runs as a transaction of three round trips, holding the learner's row lock across
+    // them while the same learner's lesson start waits to write that row (seconds on a loaded event loop)
+    await this.db.learner.update({ where: { teamId_userId: { teamId, userId } }, data: { displayName, lastSeenAt: new Date() }, select: { id: true } }).catch((err: unknown) => {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') return undefined; // no such learner: nothing to name
+      throw err;
+    });
+  }
+
   /** Every learner's user id in one workspace (uninstall removes their sandboxes). */
   async userIdsOf(teamId: string): Promise<string[]> {
     return (await this.db.learner.findMany({ where: { teamId }, select: { userId: true } })).map((r) => r.userId);

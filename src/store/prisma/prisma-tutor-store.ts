@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from './prisma-client';
 import type { ActiveLesson, CommandRunEnd, CommandRunStart, InterruptedRun, LessonSummary, SandboxRowState, TutorStore } from '../types';
 
@@ -25,6 +26,7 @@ export class PrismaTutorStore implements TutorStore {
   }
 
   async startLesson(learnerId: string, lessonId: string, firstStepId: string, opts: { restart?: boolean } = {}) {
+    if (!opts.restart && (await this.startNewLesson(learnerId, lessonId, firstStepId))) return { stepId: firstStepId, resumed: false };
     return this.db.$transaction(async (tx) => {
       const existing = await tx.lessonProgress.findUnique({ where: { learnerId_lessonId: { learnerId, lessonId } } });
       let stepId = firstStepId;
@@ -47,6 +49,30 @@ export class PrismaTutorStore implements TutorStore {
       await tx.learner.update({ where: { id: learnerId }, data: { activeLessonId: lessonId } });
       return { stepId, resumed };
     });
+  }
+
+  /**
+   * A lesson the learner never opened, started in one statement (one round trip, atomic): its progress row, its
+   * first step's row and the learner's active lesson. A class opening lesson 1 together queued for pooled
+   * connections behind interactive transactions of six round trips each. False when the lesson has a row already
+   * (resume or start again: the transaction above decides).
+   */
+  private async startNewLesson(learnerId: string, lessonId: string, firstStepId: string): Promise<boolean> {
+    const rows = await this.db.$queryRaw<{ created: number }[]>`
+      WITH p AS (
+        INSERT INTO "LessonProgress" ("id", "learnerId", "lessonId", "currentStepId", "startedAt", "updatedAt")
+        VALUES (${randomUUID()}::uuid, ${learnerId}::uuid, ${lessonId}, ${firstStepId}, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC'))
+        ON CONFLICT ("learnerId", "lessonId") DO NOTHING
+        RETURNING "id"
+      ), s AS (
+        INSERT INTO "StepCompletion" ("id", "learnerId", "lessonId", "stepId", "startedAt")
+        SELECT ${randomUUID()}::uuid, ${learnerId}::uuid, ${lessonId}, ${firstStepId}, (now() AT TIME ZONE 'UTC') FROM p
+        ON CONFLICT ("learnerId", "lessonId", "stepId") DO NOTHING
+      ), l AS (
+        UPDATE "Learner" SET "activeLessonId" = ${lessonId} WHERE "id" = ${learnerId}::uuid AND EXISTS (SELECT 1 FROM p)
+      )
+      SELECT count(*)::int AS "created" FROM p`;
+    return rows[0]?.created === 1;
   }
 
   async stopLesson(learnerId: string) {

@@ -100,7 +100,7 @@ export function prepareSandbox(sandboxes: SandboxPreparer, key: LearnerKey, log:
 
 /** Opens a turn: finds the learner, or stores them on first contact. */
 export async function openTurn(
-  deps: { learners: LearnerStore; store: Pick<TutorStore, 'activeLesson' | 'setDmChannel'>; catalog: Pick<LessonCatalog, 'get'> },
+  deps: { learners: LearnerStore; store: Pick<TutorStore, 'activeLesson'>; catalog: Pick<LessonCatalog, 'get'> },
   ref: LearnerRef,
   port: ConversationPort,
   log: Logger,
@@ -110,11 +110,10 @@ export async function openTurn(
   const open = (learner: LearnerRecord, firstContact: boolean) => new TurnContext(ref, learner, port, log, deps, firstContact);
   const existing = await deps.learners.find(ref.teamId, ref.userId);
   if (existing) return open(existing, false);
-  // Stored before Slack is asked for the name: users.info took 0.7-1.5 s in a class's burst of first
-  // messages, and the learner's sandbox should be starting meanwhile (it is recorded against this row).
-  const { learner, created } = await deps.learners.ensureLearner(ref.teamId, ref.userId);
-  // Known before the sandbox starts: a sandbox notice from that start ("you are number 3 in line") goes to this DM.
-  if (ref.dmChannel) await deps.store.setDmChannel(learner.id, ref.dmChannel);
+  // Stored before Slack is asked for the name, with their DM channel in the same write: users.info took 0.7-1.5 s in
+  // a class's burst of first messages, the learner's sandbox should be starting meanwhile (it is recorded against
+  // this row), and a sandbox notice from that start ("you are number 3 in line") goes to this DM.
+  const { learner, created } = await deps.learners.addLearner(ref.teamId, ref.userId, ref.dmChannel);
   if (created) {
     log.info({ teamId: ref.teamId, userId: ref.userId }, 'new learner');
     onFirstContact?.(learnerKeyOf(ref));
@@ -124,7 +123,7 @@ export async function openTurn(
   if (created && ref.displayName) {
     ref
       .displayName()
-      .then((name) => (name ? deps.learners.ensureLearner(ref.teamId, ref.userId, name) : undefined))
+      .then((name) => (name ? deps.learners.setDisplayName(ref.teamId, ref.userId, name) : undefined))
       .catch((err: unknown) => log.info({ err }, 'could not store the learner\'s name'));
   }
   return open(learner, created);

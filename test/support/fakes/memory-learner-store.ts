@@ -20,6 +20,21 @@ export class MemoryLearnerStore implements LearnerStore {
     return { learner: toRecord(row), created: true };
   }
 
+  async addLearner(teamId: string, userId: string, dmChannel?: string) {
+    const existing = this.db.learnerByUser(teamId, userId);
+    if (existing) return { learner: toRecord(existing), created: false };
+    const { learner, created } = await this.ensureLearner(teamId, userId);
+    this.db.learner(learner.id).dmChannel = dmChannel ?? null;
+    return { learner, created };
+  }
+
+  async setDisplayName(teamId: string, userId: string, displayName: string) {
+    const row = this.db.learnerByUser(teamId, userId);
+    if (!row) return;
+    row.displayName = displayName;
+    row.lastSeenAt = this.db.now();
+  }
+
   async find(teamId: string, userId: string): Promise<LearnerRecord | null> {
     const row = this.db.learnerByUser(teamId, userId);
     return row ? toRecord(row) : null;
