@@ -11,24 +11,19 @@ export class PrismaLearnerStore implements LearnerStore {
       await this.db.learner.update({ where: { id: existing.id }, data: { lastSeenAt: new Date(), ...(displayName ? { displayName } : {}) } });
       return { learner: { ...existing, displayName: displayName ?? existing.displayName }, created: false };
     }
-    try {
-      const row = await this.db.learner.create({ data: { teamId, userId, displayName: displayName ?? null } });
-      return { learner: toRecord(row), created: true };
-    } catch (err) {
-      // Two first messages raced: the other one stored the learner.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        return { learner: (await this.find(teamId, userId))!, created: false };
-      }
-      throw err;
-    }
+    return this.create(teamId, userId, { displayName: displayName ?? null });
   }
 
   async addLearner(teamId: string, userId: string, dmChannel?: string) {
+    return this.create(teamId, userId, { dmChannel: dmChannel ?? null });
+  }
+
+  /** A new learner row; when two first messages race, the other one stored the learner and it is returned. */
+  private async create(teamId: string, userId: string, data: { displayName?: string | null; dmChannel?: string | null }) {
     try {
-      const row = await this.db.learner.create({ data: { teamId, userId, dmChannel: dmChannel ?? null } });
+      const row = await this.db.learner.create({ data: { teamId, userId, ...data } });
       return { learner: toRecord(row), created: true };
     } catch (err) {
-      // Two first messages raced: the other one stored the learner.
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
         return { learner: (await this.find(teamId, userId))!, created: false };
       }
