@@ -4,7 +4,7 @@
  * is up or when the bench process is gone (its parent changes), so a bench killed mid-run leaves no load behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, setPriority } from 'node:os';
 import { readFileSync } from 'node:fs';
 
 export interface CpuLoad {
@@ -30,7 +30,12 @@ const loadAverage = (): string => {
 
 /** Starts `workers` busy loops for at most `maxMs`; stop() ends them (by their pids) and waits for them to exit. */
 export function startCpuLoad(maxMs: number, workers = LOAD_WORKERS): CpuLoad {
-  const children: ChildProcess[] = Array.from({ length: workers }, () => spawn(process.execPath, ['-e', WORKER, String(maxMs)], { stdio: 'ignore' }));
+  const children: ChildProcess[] = Array.from({ length: workers }, () => {
+    const child = spawn(process.execPath, ['-e', WORKER, String(maxMs)], { stdio: 'ignore' });
+    // other work runs at normal priority: a worker would otherwise take the bench's (the bot's BOT_NICE, in-process)
+    if (child.pid !== undefined) setPriority(child.pid, 0);
+    return child;
+  });
   const startedAt = performance.now();
   let stoppedAt: number | undefined;
   let loadAtStop = 'unknown';
@@ -41,7 +46,7 @@ export function startCpuLoad(maxMs: number, workers = LOAD_WORKERS): CpuLoad {
   return {
     workers,
     describe: () =>
-      `load: ${workers} busy-loop node process${workers === 1 ? '' : 'es'} (one per CPU, nice 0) for the whole flow (${(((stoppedAt ?? performance.now()) - startedAt) / 1000).toFixed(0)} s); 1-min load average at the end ${loadAtStop}`,
+      `load: ${workers} busy-loop node process${workers === 1 ? '' : 'es'} (one per CPU, nice 0; the bot at BOT_NICE ${process.env.BOT_NICE ?? '-10'}) for the whole flow (${(((stoppedAt ?? performance.now()) - startedAt) / 1000).toFixed(0)} s); 1-min load average at the end ${loadAtStop}`,
     async stop() {
       if (stoppedAt !== undefined) return;
       loadAtStop = loadAverage();

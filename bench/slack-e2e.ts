@@ -156,6 +156,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       SANDBOX_INSTANCE: `bench-e2e-${Date.now().toString(36)}`,
       COMMANDS_PER_MINUTE: '600',
       SANDBOX_MAX_COUNT: String(LOAD_LEARNERS + 1),
+      // the bot's priority as the product sets it (default -10); BOT_NICE=0 to measure without it
+      ...(process.env.BOT_NICE !== undefined && { BOT_NICE: process.env.BOT_NICE }),
       ...env,
     });
     const warnings: string[] = [];

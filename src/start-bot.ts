@@ -6,7 +6,7 @@ import type { Config } from './config';
 import { formatProblem, LessonCatalog } from './lessons';
 import type { Clock } from './kit';
 import type { Logger } from './logger';
-import { Lifecycles, type BotMetrics, type Readiness } from './ops';
+import { applyCpuPriority, Lifecycles, type BotMetrics, type Readiness } from './ops';
 import type { Playground } from './playground';
 import { PROJECT_ROOT } from './project-root';
 import { ensureImages } from './images';
@@ -49,6 +49,8 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
  * lifecycles: started in order, stopped in reverse by one path, on a failed start as on shutdown.
  */
 export async function startBot(config: Config, log: Logger, opts: StartOptions = {}): Promise<Bot> {
+  // first: what the bot starts from here on (embedded PostgreSQL, the shells' clients) takes the priority with it
+  if (config.botNice !== 0) applyCpuPriority(config.botNice, log);
   // Multi-workspace (OAuth): no one identity; each request's comes from its workspace's installation.
   const identity: SlackIdentity = config.oauth ? { teamId: '', botUserId: '' } : await verifySlackToken(config.slack.botToken!, config.slack.apiUrl, config.allowedTeamIds);
   if (config.oauth) log.info({ mode: config.mode }, 'multi-workspace installs: tokens come from the installation store');

@@ -26,6 +26,8 @@ export interface Config {
   databaseUrl?: string;
   /** `DATABASE_POOL_SIZE`: pooled connections to PostgreSQL (a class opening a lesson at once queues for them). */
   databasePoolSize: number;
+  /** `BOT_NICE`: the CPU priority of the bot's threads and what it starts (ops/cpu-priority.ts); 0 leaves it alone. */
+  botNice: number;
   /** The engine that runs sandboxes (`DOCKER_HOST`, TLS from `DOCKER_CERT_PATH`/`DOCKER_TLS_VERIFY`); unset: the local socket. */
   docker: DockerEndpoint;
   /** `LOG_LEVEL`, else `warn` in local mode (the chat owns the terminal) and `info` otherwise. */
@@ -75,6 +77,7 @@ const schema = z.object({
   SLACK_API_URL: opt(urlVar('an http(s) URL ending in /api/, e.g. https://slack.com/api/', ['http:', 'https:'])),
   DATABASE_URL: opt(urlVar('a PostgreSQL URL such as postgresql://user:pass@host:5432/db', ['postgres:', 'postgresql:'])),
   DATABASE_POOL_SIZE: intVar('connections to PostgreSQL per bot process', 1, 1000, 10),
+  BOT_NICE: parsedVar(-10, (v) => (/^-?\d+$/.test(v.trim()) && Number(v) >= -20 && Number(v) <= 19 ? Number(v) : { problem: `expected the bot's nice value (a whole number from -20 to 19), got "${v}"` })),
   DOCKER_HOST: opt(z.string().regex(/^(unix|tcp|npipe|ssh):\/\/\S+$/, 'expected unix:///path, tcp://host:port or ssh://host')),
   DOCKER_CERT_PATH: opt(z.string()),
   DOCKER_TLS_VERIFY: boolVar(false),
@@ -252,6 +255,7 @@ function readEnv(env: Record<string, string | undefined>, host: HostFacts): Conf
     },
     databaseUrl: v.DATABASE_URL,
     databasePoolSize: v.DATABASE_POOL_SIZE,
+    botNice: v.BOT_NICE,
     docker: {
       host: v.DOCKER_HOST,
       tls:

@@ -5,3 +5,4 @@ export { BotMetrics } from './metrics';
 export { startOpsServer, type OpsServer } from './ops-server';
 export { Readiness } from './readiness';
 export { PART_OF, startWithRetry } from './start-with-retry';
+export { applyCpuPriority, processThreads, type PriorityOutcome, type ThreadPriorities } from './cpu-priority';
