@@ -2,3 +2,4 @@
 export { KeyedLanes, settlesBefore, type KeyedLanesOptions } from './keyed-lanes';
 export { SlidingWindowLimiter, tooFastText, type SlidingWindowOptions, type WindowDecision } from './sliding-window-limiter';
 export { systemClock, type Clock } from './clock';
+export { BurstGate, type BurstGateOptions } from './burst-gate';

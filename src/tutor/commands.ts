@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import { KeyedLanes } from '../kit';
+import { BurstGate, KeyedLanes } from '../kit';
 import type { Logger } from '../logger';
 import type { CommandResult } from '../sandbox';
 import type { TutorStore } from '../store';
@@ -27,6 +27,8 @@ export interface CommandsDeps {
 
 /** How a Ctrl-C that came before its command started is retried: every 500 ms, for up to a minute. */
 const INTERRUPT_RETRY = { everyMs: 500, times: 120 };
+/** How long the automatic check after a command waits for a class's burst of commands to be answered first. */
+export const CHECK_HOLD_MS = 2000;
 
 /**
  * Shell commands in the learner's sandbox: running one, typing input into one that waits for it,
@@ -42,6 +44,8 @@ export class Commands {
   private readonly published = new PublishedPortMemory();
   /** Each learner's commands still in flight (one may still be waiting for its sandbox to start). */
   private readonly inFlight = new KeyedLanes<LearnerKey>();
+  /** Everyone's commands being run: the automatic checks wait for a burst of them (kit/burst-gate.ts). */
+  private readonly burst = new BurstGate();
 
   constructor(
     private readonly deps: CommandsDeps,
@@ -62,7 +66,7 @@ export class Commands {
   async run(ctx: TurnContext, command: string): Promise<void> {
     const view = await ctx.port.commandView(command);
     const runId = this.record(ctx, command, view.ref?.channel);
-    const running = this.inFlight.track(ctx.key, () => this.finish(ctx, command, runId, view, () => this.deps.sandboxes.run(ctx.key, command, { onOutput: (s) => view.update(s) })));
+    const running = this.inFlight.track(ctx.key, () => this.finish(ctx, command, runId, view, () => this.burst.during(this.deps.sandboxes.run(ctx.key, command, { onOutput: (s) => view.update(s) }))));
     this.track(ctx, running);
   }
 
@@ -213,7 +217,8 @@ export class Commands {
     if (result.waitingForInput) return;
     if (this.deps.previews && result.exitCode === 0 && mayPublishPort(command)) await this.offerPreviews(ctx, this.deps.previews).catch((err: unknown) => ctx.log.warn({ err }, 'could not offer a port preview'));
     // The learner asked for a command, not a verdict: the automatic check (on the step they are on by then, if it
-    // is checked automatically) speaks only when the step is done.
+    // is checked automatically) speaks only when the step is done, after a class's burst of outputs (bounded).
+    await this.burst.whenQuiet(CHECK_HOLD_MS);
     await this.checks.check(ctx, { quietUnlessDone: true });
   }
 }

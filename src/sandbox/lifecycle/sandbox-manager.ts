@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { SandboxConfig } from '../../config';
 import { AppError } from '../../errors';
-import { KeyedLanes } from '../../kit';
+import { BurstGate, KeyedLanes } from '../../kit';
 import type { Logger } from '../../logger';
 import { adoptSandboxes } from './adoption';
 import { CommandRateLimit } from './command-rate-limit';
@@ -33,8 +33,7 @@ export interface SandboxManagerOptions extends Omit<RuntimeOptions, 'docker' | '
 
 const stoppedError = (message: string) => new AppError('SANDBOX_MANAGER_STOPPED', message);
 
-/** How long a prepared sandbox's inspector may wait for other learners' starts to finish. */
-const INSPECTOR_DEFER_MAX_MS = 30_000;
+const INSPECTOR_DEFER_MAX_MS = 30_000; // how long a prepared sandbox's inspector may wait for other learners' starts
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Owns every learner's sandbox: creation under a global cap, one pty shell each, limits, reaping, adoption. */
@@ -42,6 +41,7 @@ export class SandboxManager implements SandboxPort {
   private readonly runtime: SandboxRuntime;
   private readonly sandboxes = new Map<string, StartedSandbox>();
   private readonly lanes = new KeyedLanes();
+  private readonly burst = new BurstGate(); // everyone's commands being run: the sweeps after them wait for a burst
   private readonly rate: CommandRateLimit;
   private readonly alloc: SandboxAllocator;
   private readonly reaper: Reaper;
@@ -152,7 +152,7 @@ export class SandboxManager implements SandboxPort {
           continue;
         }
         sb.touch();
-        const r = await session.run(command, { timeoutMs, outputCapBytes: this.config.outputCapBytes, onOutput: opts.onOutput });
+        const r = await this.burst.during(session.run(command, { timeoutMs, outputCapBytes: this.config.outputCapBytes, onOutput: opts.onOutput }));
         // A shell that died before the command began (e.g. in the aftermath of a fork bomb) loses nothing: once more in a new shell.
         if (r.shellExited && r.neverStarted && attempt < 2 && (await sb.isRunning())) {
           sb.dropShell(session);
@@ -295,6 +295,7 @@ export class SandboxManager implements SandboxPort {
   private track(learnerKey: string, info: Allocated): StartedSandbox {
     return new StartedSandbox(learnerKey, info.id, info.createdAt, {
       preopened: info.shell,
+      burst: this.burst,
       runtime: this.runtime,
       emit: (e) => this.emit(e),
       onGone: (sb) => {

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors';
+import type { BurstGate } from '../../kit';
 import { diskSizeText } from '../isolation/docker-disk-policy';
 import { probeForeground } from '../shell/foreground-probe';
 import type { CheckRunOptions } from '../checks/inspectors';
@@ -19,6 +20,8 @@ export interface StartedSandboxOptions {
   shell: ShellOptions;
   /** A shell opened before the learner arrived (a warm sandbox's), used for the first command if still alive. */
   preopened?: PtySession;
+  /** Everyone's commands being run: the sweep after a command waits for a burst of them (at most SWEEP_HOLD_MS). */
+  burst?: BurstGate;
   /** The sandbox's limits, named in what the learner is told. */
   limits?: { memoryMb: number; pidsLimit: number; diskMb?: number };
   now?: () => number;
@@ -32,6 +35,9 @@ export interface ShellOptions {
 }
 
 type Removal = 'removed' | 'reaped' | 'expired';
+
+/** The longest the sweep after a command waits for other learners' fresh commands (the learner's next one ends the wait). */
+export const SWEEP_HOLD_MS = 2000;
 
 /** Opens the pty shell of a sandbox container (nothing in it is the learner's: a warm sandbox opens one ahead). */
 export async function openShell(runtime: SandboxRuntime, id: string, shell: ShellOptions): Promise<PtySession> {
@@ -62,6 +68,8 @@ export class StartedSandbox {
   private sweeping: Promise<unknown> = Promise.resolve();
   /** Processes a background sweep ended after the result went out: told with the next command. */
   private sweptLater = 0;
+  /** Starts a sweep still held for a burst (the learner's next command is here). */
+  private releaseSweep?: () => void;
 
   constructor(
     readonly learnerKey: string,
@@ -134,6 +142,7 @@ export class StartedSandbox {
 
   /** Resolves once the sweep after the previous command is done (the next command waits for it). */
   settled(): Promise<void> {
+    this.releaseSweep?.();
     return this.sweeping.then(() => undefined);
   }
 
@@ -156,9 +165,10 @@ export class StartedSandbox {
     const earlier = this.sweptLater;
     this.sweptLater = 0;
     if ((processes?.escaped ?? 0) > 0 || (processes?.reaped ?? 0) > 0) return { now: await this.sweep(session), earlier };
-    this.sweep(session)
-      .then((n) => (this.sweptLater += n))
-      .catch(() => undefined);
+    const release = new Promise<void>((go) => (this.releaseSweep = go));
+    const later = Promise.race([this.o.burst?.whenQuiet(SWEEP_HOLD_MS), release]).then(() => this.sweep(session));
+    this.sweeping = later;
+    later.then((n) => (this.sweptLater += n)).catch(() => undefined);
     return { now: 0, earlier };
   }
 
