@@ -663,6 +663,26 @@ describe('quieter automatic checks', () => {
     expect(t.port.texts().filter((x) => x.startsWith(':white_check_mark:'))).toEqual([':white_check_mark: image built']);
   });
 
+  it("waits for another learner's fresh command before checking (a class typing at once: outputs first)", async () => {
+    const t = setup();
+    await t.known();
+    await t.say('start images');
+    // a classmate's command still running, started just now
+    const other = new RecordingPort('D2');
+    const slow = held();
+    t.sandbox.onCommand('docker pull nginx', slow.result);
+    await t.tutor.onMessage({ teamId: 'T1', userId: 'U2', dmChannel: 'D2' }, '$ docker pull nginx', other);
+    t.sandbox.passCheck('check-build', 'PASS: image built');
+    await t.say('$ docker build -t app .');
+    await t.port.views[0]!.done;
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    // the learner has their output; the check waits for the classmate's command
+    expect(t.sandbox.callsOf('checkScript')).toHaveLength(0);
+    slow.finish({ exitCode: 0 });
+    await t.port.waitForReply('Building images · step 2 of 2');
+    expect(t.sandbox.callsOf('checkScript')).toHaveLength(1);
+  });
+
   it('stays quiet when the automatic check cannot run', async () => {
     const t = setup();
     await t.known();

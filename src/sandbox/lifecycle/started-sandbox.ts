@@ -151,7 +151,6 @@ export class StartedSandbox {
     const done = this.exec(sweepScript(session.shellProcessId), { timeoutMs: 10_000, outputCapBytes: 1024 })
       .then((x) => parseSweep(x.output))
       .catch(() => 0);
-    this.sweeping = done;
     return done;
   }
 
@@ -164,11 +163,15 @@ export class StartedSandbox {
   private async sweepAfter(session: PtySession, processes: SessionResult['processes']): Promise<{ now: number; earlier: number }> {
     const earlier = this.sweptLater;
     this.sweptLater = 0;
-    if ((processes?.escaped ?? 0) > 0 || (processes?.reaped ?? 0) > 0) return { now: await this.sweep(session), earlier };
+    if ((processes?.escaped ?? 0) > 0 || (processes?.reaped ?? 0) > 0) {
+      const now = this.sweep(session);
+      this.sweeping = now;
+      return { now: await now, earlier };
+    }
     const release = new Promise<void>((go) => (this.releaseSweep = go));
-    const later = Promise.race([this.o.burst?.whenQuiet(SWEEP_HOLD_MS), release]).then(() => this.sweep(session));
-    this.sweeping = later;
-    later.then((n) => (this.sweptLater += n)).catch(() => undefined);
+    this.sweeping = Promise.race([this.o.burst?.whenQuiet(SWEEP_HOLD_MS), release])
+      .then(() => this.sweep(session))
+      .then((n) => void (this.sweptLater += n));
     return { now: 0, earlier };
   }
 

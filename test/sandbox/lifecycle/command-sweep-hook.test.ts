@@ -1,9 +1,10 @@
 import type { PtySession, SessionResult } from '../../../src/sandbox/shell/pty-session';
 import type { SandboxRuntime } from '../../../src/sandbox/engine/sandbox-runtime';
-import { StartedSandbox } from '../../../src/sandbox/lifecycle/started-sandbox';
+import { StartedSandbox, SWEEP_HOLD_MS } from '../../../src/sandbox/lifecycle/started-sandbox';
+import { BurstGate } from '../../../src/kit';
 
 /** The sweep after each command: when it runs, whether the result waits for it, and what the learner is told. */
-function sandbox(swept: () => number) {
+function sandbox(swept: () => number, burst?: BurstGate) {
   const scripts: string[] = [];
   let release: () => void = () => undefined;
   let gate = Promise.resolve();
@@ -14,7 +15,7 @@ function sandbox(swept: () => number) {
       return { exitCode: 0, output: `swept ${swept()}\n`, timedOut: false, truncated: false, durationMs: 1 };
     },
   } as unknown as SandboxRuntime;
-  const sb = new StartedSandbox('L', 'c1', 0, { runtime, emit: () => undefined, onGone: () => undefined, onRemoved: () => undefined, shell: { cols: 80, rows: 24 } });
+  const sb = new StartedSandbox('L', 'c1', 0, { runtime, emit: () => undefined, onGone: () => undefined, onRemoved: () => undefined, shell: { cols: 80, rows: 24 }, burst });
   const hold = (): void => {
     gate = new Promise((r) => (release = r));
   };
@@ -63,5 +64,49 @@ describe('the sweep after each command', () => {
     const { sb, scripts } = sandbox(() => 0);
     await sb.afterCommand(session, result({ waitingForInput: true, exitCode: null }));
     expect(scripts).toHaveLength(0);
+  });
+
+  describe("while other learners' commands are fresh (a class typing at once)", () => {
+    const tick = () => new Promise((r) => setImmediate(r));
+    it('waits for them to end, then runs', async () => {
+      const burst = new BurstGate();
+      let end: () => void = () => undefined;
+      burst.during(new Promise<void>((r) => (end = r))).catch(() => undefined);
+      const t = sandbox(() => 0, burst);
+      await t.sb.afterCommand(session, result({ processes: procs({}) }));
+      await tick();
+      expect(t.scripts).toHaveLength(0);
+      end();
+      await t.sb.settled();
+      expect(t.scripts).toHaveLength(1);
+    });
+
+    it("starts at once when the learner's own next command comes", async () => {
+      const burst = new BurstGate();
+      burst.during(new Promise<void>(() => undefined)).catch(() => undefined);
+      const t = sandbox(() => 0, burst);
+      await t.sb.afterCommand(session, result({ processes: procs({}) }));
+      await tick();
+      expect(t.scripts).toHaveLength(0);
+      await t.sb.settled();
+      expect(t.scripts).toHaveLength(1);
+    });
+
+    it('waits at most SWEEP_HOLD_MS for a burst that does not end', async () => {
+      jest.useFakeTimers();
+      try {
+        // fresh for longer than the hold: only the hold's bound ends the wait
+        const burst = new BurstGate({ freshMs: 10 * SWEEP_HOLD_MS });
+        burst.during(new Promise<void>(() => undefined)).catch(() => undefined);
+        const t = sandbox(() => 0, burst);
+        await t.sb.afterCommand(session, result({ processes: procs({}) }));
+        await jest.advanceTimersByTimeAsync(SWEEP_HOLD_MS - 1);
+        expect(t.scripts).toHaveLength(0);
+        await jest.advanceTimersByTimeAsync(1);
+        expect(t.scripts).toHaveLength(1);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
   });
 });
