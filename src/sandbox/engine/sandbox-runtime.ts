@@ -2,9 +2,10 @@ import type Docker from 'dockerode';
 import type { SandboxConfig } from '../../config';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
-import { dockerCliArgs, dockerCliEnv, type DockerTlsOptions } from './docker-client';
+import type { DockerTlsOptions } from './docker-client';
 import { LABEL_APP, LABEL_CREATED, LABEL_INSTANCE, LABEL_LEARNER, LABEL_ROLE, MIRROR_ENV, READY_FILE, sanitize, sandboxName } from './sandbox-labels';
-import { spawnPty, type Pty } from '../shell/pty';
+import type { Pty } from '../shell/pty';
+import { openShellPty } from './shell-pty';
 import { DISK_BOUND_PATHS, LABEL_VOLUME, dockerDiskPolicy } from '../isolation/docker-disk-policy';
 import { INSPECTOR_ROLE } from '../checks/inspector-spec';
 import { Inspectors } from '../checks/inspectors';
@@ -101,8 +102,11 @@ export class SandboxRuntime {
     };
   }
 
-  /** Creates, starts and waits for the nested engine; a sandbox that never gets ready is removed before the error. */
-  async create(learnerKey: string, role: 'learner' | 'warm'): Promise<SandboxInfo> {
+  /**
+   * Creates, starts and waits for the nested engine; a sandbox that never gets ready is removed before the error.
+   * `onStarted` runs once the container runs, while its engine boots (the learner's shell opens meanwhile).
+   */
+  async create(learnerKey: string, role: 'learner' | 'warm', hooks: { onStarted?: (id: string) => void } = {}): Promise<SandboxInfo> {
     const createdAt = Date.now();
     const labels = this.labels(learnerKey, role, createdAt);
     const mirror = this.o.config.registryMirror ?? this.o.mirrorUrl;
@@ -133,6 +137,7 @@ export class SandboxRuntime {
     }
     try {
       await hold(() => container.start());
+      hooks.onStarted?.(container.id);
       // 60 s: ~0.5 s on a quiet host, but 100 sandboxes starting at once on 2 CPUs went past 30 s.
       await this.waitReady(container.id, this.o.readyTimeoutMs ?? 60_000);
       // before anyone can type in it: the check inspector's way to the nested engine becomes the host root's
@@ -314,16 +319,9 @@ export class SandboxRuntime {
     return execInContainer(this.o.docker, id, ['/usr/bin/timeout', '-k', '1', innerTimeoutSeconds(opts.timeoutMs), '/bin/bash', '-c', script], opts);
   }
 
-  /** `docker exec -it ... bash` behind node-pty; bash without readline so our protocol owns the line. */
+  /** The learner's shell: `docker exec -it ... bash` behind node-pty (shell-pty.ts). */
   openPty(id: string, opts: { cols: number; rows: number }): Pty {
-    const target = { host: this.o.dockerHost, tls: this.o.dockerTls };
-    // Inheriting PATH and HOME (the CLI's config) is intended; the engine is chosen by flags only.
-    const env = dockerCliEnv(this.o.cliEnv ?? process.env, target);
-    return spawnPty(
-      this.o.dockerCli ?? 'docker',
-      [...dockerCliArgs(target), 'exec', '-it', '-e', 'TERM=xterm', '-e', `DOCKHAND_PIDS_LIMIT=${this.o.config.pidsLimit}`, '-e', `DOCKHAND_MEMORY_MB=${this.o.config.memoryMb}`, '-w', '/root', id, 'bash', '--noprofile', '--norc', '--noediting'],
-      { cols: opts.cols, rows: opts.rows, env },
-    );
+    return openShellPty({ ...this.o, pidsLimit: this.o.config.pidsLimit, memoryMb: this.o.config.memoryMb }, id, opts);
   }
 
   /** Removes this instance's sandbox networks that no sandbox uses any more, spares too (all of them after destroyAll). */

@@ -23,7 +23,7 @@ export interface AllocatorOptions {
   /** The keys holding them (for the per-workspace quota; without it, no quota applies). */
   liveKeys?(): Iterable<string>;
   emit(e: SandboxEvent): void;
-  /** Opens a warm sandbox's shell ahead (undefined: none, the first command opens it). */
+  /** Opens a sandbox's shell ahead, during its start (undefined: none, the first command opens it). */
   openShell?: (containerId: string) => Promise<PtySession>;
 }
 
@@ -99,18 +99,44 @@ export class SandboxAllocator {
   }
 
   /**
+   * The shell opened as soon as the container runs, beside its engine's start (~1 s of a loaded start the learner
+   * no longer waits for); closed when the start fails. Resolves to undefined when it did not open (the first
+   * command opens one).
+   */
+  private shellBeside(): { hooks: { onStarted: (id: string) => void }; around: <T>(start: Promise<T>) => Promise<T>; readonly shell: Promise<PtySession | undefined> } {
+    let opening: Promise<PtySession | undefined> = Promise.resolve(undefined);
+    const open = this.o.openShell;
+    const onStarted = (id: string) => {
+      if (open) opening = open(id).catch((err: unknown) => void this.o.logger.warn({ err, containerId: id }, 'shell did not open during the start; the first command opens one'));
+    };
+    const around = <T>(start: Promise<T>) =>
+      start.catch(async (err: unknown) => {
+        (await opening)?.close();
+        throw err;
+      });
+    return {
+      hooks: { onStarted },
+      around,
+      get shell() {
+        return opening;
+      },
+    };
+  }
+
+  /**
    * A warm sandbox is ready with its check inspector and its shell: a prepared class then starts nothing at
    * lesson open (30 inspectors and shells starting together there cost the first commands seconds).
    */
   private startWarm(learnerKey: string, kind: 'warm'): Promise<WarmSandbox> {
     const o = this.o;
     const started = this.slots.run('warm', async () => {
-      const info = await o.runtime.create(learnerKey, kind);
+      const early = this.shellBeside();
+      const info = await early.around(o.runtime.create(learnerKey, kind, early.hooks));
       const [, shell] = await Promise.all([
         o.runtime.inspectors.ensure(info.id, learnerKey).catch((err: unknown) => o.logger.warn({ err, containerId: info.id }, 'check inspector of a warm sandbox did not start; it starts at the first check')),
-        o.openShell?.(info.id).catch((err: unknown) => void o.logger.warn({ err, containerId: info.id }, 'shell of a warm sandbox did not open; the first command opens one')),
+        early.shell,
       ]);
-      return { ...info, shell: shell ?? undefined };
+      return { ...info, shell };
     });
     this.warmStarts.add(started);
     void started.catch(() => undefined).finally(() => this.warmStarts.delete(started));
@@ -278,8 +304,10 @@ export class SandboxAllocator {
       if (await this.prepared.trim(() => give-- > 0)) continue;
       await this.queue.wait(learnerKey);
     }
-    const info = await this.slots.run(ahead && !this.waitedOn.has(learnerKey) ? 'ahead' : 'waiting', () => this.o.runtime.create(learnerKey, 'learner'), learnerKey);
+    const early = this.shellBeside();
+    const info = { ...(await this.slots.run(ahead && !this.waitedOn.has(learnerKey) ? 'ahead' : 'waiting', () => early.around(this.o.runtime.create(learnerKey, 'learner', early.hooks)), learnerKey)), shell: await early.shell };
     if (this.intake === 'closed') {
+      info.shell?.close();
       await this.o.runtime.remove(info.id);
       throw new AppError('SANDBOX_MANAGER_STOPPED', 'The sandbox service is shutting down');
     }
