@@ -19,6 +19,11 @@ rm -f "$READY_FILE"
 
 log() { echo "dockhand-entrypoint: $*" >&2; }
 
+# Waits without a process: `read -t` on a fifo nobody writes to. The polls below ran `sleep` ten times a second
+# while the engine booted; thirty sandboxes starting at once on a loaded host spent CPU their starts needed on it.
+mkfifo /run/dockhand/nap 2>/dev/null
+if exec 9<>/run/dockhand/nap; then nap() { read -r -t "$1" -u 9 _ || :; }; else nap() { sleep "$1"; }; fi
+
 # The learner's folders live on /var/lib/docker (seeded from the image the first time): with SANDBOX_DISK_MB it
 # is the sandbox's capped disk and the root filesystem is read-only; either way the check inspector mounts it
 # read-only and finds them there.
@@ -88,7 +93,7 @@ fi
 start_resolver() {
   local up=(--server=8.8.8.8 --server=8.8.4.4) i
   # the engine answers before its bridge has its address; bind-dynamic also picks it up if it comes later
-  for i in $(seq 50); do ip -4 addr show docker0 2>/dev/null | grep -q "inet $NESTED_BRIDGE_IP/" && break; sleep 0.1; done
+  for i in $(seq 50); do ip -4 addr show docker0 2>/dev/null | grep -q "inet $NESTED_BRIDGE_IP/" && break; nap 0.1; done
   [ "${DOCKHAND_EGRESS_BLOCKED:-}" = 1 ] && up=()
   # in the foreground, as this script's child: a daemon's own session would be ended by the sweep after each command
   # (src/sandbox/shell/command-sweep.ts keeps the entrypoint's session)
@@ -125,7 +130,7 @@ wait_ready() {
     # curl's _ping, not `docker version`: the CLI cost ~0.1 CPU-s per start in polls alone (30 sandboxes starting
     # at once on 2 CPUs: 3 CPU-s), and the socket file exists only once dockerd listens
     if [ -S /var/run/docker.sock ] && curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://engine/_ping >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
+    nap 0.1
   done
   return 2
 }
