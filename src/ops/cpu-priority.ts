@@ -65,7 +65,7 @@ export function applyCpuPriority(nice: number, log: Logger, threads: ThreadPrior
   if (out.refused) {
     log.info(
       { nice, refused: out.refused },
-      `BOT_NICE=${nice} not applied (${out.refused}): the bot runs at normal CPU priority, so on a busy machine learners' outputs wait behind other work. Allow it with root, CAP_SYS_NICE, a nice limit of ${20 - nice} (compose: ulimits nice; systemd: LimitNICE=${20 - nice}), or set BOT_NICE=0 to stop this message.`,
+      `BOT_NICE=${nice} not applied (${out.refused}): the bot runs at normal CPU priority, so on a busy machine learners' outputs wait behind other work. Allow it with root, CAP_SYS_NICE, a nice limit of ${20 - nice} (compose: ulimits nice, see compose.yaml; systemd: LimitNICE=${20 - nice}), or set BOT_NICE=0 to stop this message.`,
     );
   } else if (out.raised > 0) log.debug({ nice, threads: out.raised }, 'bot CPU priority raised');
   return out;

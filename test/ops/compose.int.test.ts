@@ -160,6 +160,10 @@ describe('docker compose (compose.yaml + compose.host-engine.yaml)', () => {
     expect(await docker('inspect', bot, '--format', '{{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Config}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}')).toBe(
       'json-file map[max-file:5 max-size:10m] 2147483648 1000000000',
     );
+    // BOT_NICE's default, refused (the bot is not root there, and compose's nice limit is left commented): one line
+    // saying how to allow it, and the bot runs on at normal priority
+    expect((await compose(['logs', '--no-color', 'bot'], 60_000)).output).toMatch(/BOT_NICE=-10 not applied \(EACCES\)/);
+    expect(await docker('top', bot, '-eo', 'pid,ni,args')).toMatch(/^\s*\d+\s+0\s+node\b/m);
   }, 120_000);
 
   it("runs a learner's DM command in a sandbox and records the learner's progress in the compose db", async () => {
